@@ -1,0 +1,3 @@
+from envdeck.cli import main
+
+main()

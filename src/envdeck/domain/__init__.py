@@ -1,0 +1,1 @@
+"""Entities, enums and errors of Envdeck. No I/O here."""

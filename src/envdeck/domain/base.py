@@ -1,0 +1,54 @@
+"""Shared building blocks of the entities: camelCase JSON, UTC millisecond times, pages."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic.alias_generators import to_camel
+
+MAX_PAGE_LIMIT = 200
+
+
+def _to_utc_ms(value: datetime) -> datetime:
+    # Naive times are taken as UTC; both backends keep milliseconds, so we never hold more.
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def _format_utc(value: datetime) -> str:
+    # Fixed width ("…T14:03:09.120Z") so stored strings sort in time order.
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+UtcDatetime = Annotated[
+    datetime,
+    AfterValidator(_to_utc_ms),
+    PlainSerializer(_format_utc, return_type=str, when_used="json"),
+]
+
+
+def format_utc(value: datetime) -> str:
+    """Return the fixed-width UTC string that JSON and SQLite use for a time."""
+    return _format_utc(_to_utc_ms(value))
+
+
+class DomainModel(BaseModel):
+    """Base of every entity: snake_case in Python, camelCase in JSON, unknown fields refused."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        validate_assignment=True,
+    )
+
+
+class PageOptions(DomainModel):
+    """A page of a list: page numbers start at 1, at most MAX_PAGE_LIMIT items a page."""
+
+    page: int = Field(default=1, ge=1)
+    limit: int = Field(default=20, ge=1, le=MAX_PAGE_LIMIT)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.limit

@@ -1,0 +1,302 @@
+"""The Environment entity (the seed's field names) and its validation rules."""
+
+import re
+from enum import StrEnum
+from typing import Any, Literal
+
+import jsonpath
+from pydantic import Field, HttpUrl, field_validator, model_validator
+
+from envdeck.domain.base import DomainModel, PageOptions, UtcDatetime
+from envdeck.domain.operation import OperationType
+
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$"
+VERSION_PLACEHOLDER = "{VERSION}"
+_STATUS_CLASS = re.compile(r"^[1-5]xx$")
+
+
+class HealthState(StrEnum):
+    HEALTHY = "healthy"
+    UNHEALTHY = "unhealthy"
+    UNKNOWN = "unknown"
+
+
+# Sort rank for "health": problems first.
+HEALTH_RANK = {HealthState.UNHEALTHY: 0, HealthState.UNKNOWN: 1, HealthState.HEALTHY: 2}
+
+
+class HostKeyPolicy(StrEnum):
+    TOFU = "tofu"
+    PIN = "pin"
+    OFF = "off"
+
+
+class CredentialKind(StrEnum):
+    KEY = "key"
+    PASSWORD = "password"
+
+
+class CommandType(StrEnum):
+    SSH = "ssh"
+    HTTP = "http"
+
+
+class HttpMethod(StrEnum):
+    GET = "GET"
+    HEAD = "HEAD"
+    POST = "POST"
+    PUT = "PUT"
+    PATCH = "PATCH"
+    DELETE = "DELETE"
+
+
+class ValidationType(StrEnum):
+    STATUS_CODE = "statusCode"
+    JSON_REGEX = "jsonRegex"
+    JSON_PATH = "jsonPath"
+
+
+def compile_regex(pattern: str) -> str:
+    """Return pattern unchanged if it compiles, else raise ValueError naming the problem."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression: {exc}") from exc
+    return pattern
+
+
+def compile_jsonpath(path: str) -> str:
+    """Return path unchanged if it is valid RFC 9535 JSONPath, else raise ValueError."""
+    try:
+        jsonpath.compile(path)
+    except jsonpath.JSONPathError as exc:
+        raise ValueError(f"invalid JSONPath expression: {exc}") from exc
+    return path
+
+
+class Target(DomainModel):
+    host: str = Field(default="", max_length=253)
+    port: int = Field(default=22, ge=1, le=65535)
+    domain: str = Field(default="", max_length=253)
+    host_key_policy: HostKeyPolicy = HostKeyPolicy.TOFU
+    host_key: str = Field(default="", max_length=16384)
+
+
+class CredentialRef(DomainModel):
+    type: CredentialKind = CredentialKind.KEY
+    username: str = Field(default="", max_length=100)
+    key_id: str | None = Field(default=None, pattern=r"^[0-9a-f]{24}$")
+
+
+class JsonPathRule(DomainModel):
+    path: str
+    equals: Any = None
+    matches: str | None = None
+
+    @field_validator("path")
+    @classmethod
+    def _path_compiles(cls, value: str) -> str:
+        return compile_jsonpath(value)
+
+    @field_validator("matches")
+    @classmethod
+    def _matches_compiles(cls, value: str | None) -> str | None:
+        return None if value is None else compile_regex(value)
+
+    @model_validator(mode="after")
+    def _one_comparison(self) -> "JsonPathRule":
+        if (self.matches is None) == ("equals" not in self.model_fields_set):
+            raise ValueError("give exactly one of 'equals' or 'matches'")
+        return self
+
+
+class HealthValidation(DomainModel):
+    """How a health-check response is judged (DESIGN §4)."""
+
+    type: ValidationType
+    value: int | list[int] | str | JsonPathRule
+
+    @model_validator(mode="after")
+    def _value_fits_type(self) -> "HealthValidation":
+        value = self.value
+        if self.type is ValidationType.STATUS_CODE:
+            codes = value if isinstance(value, list) else [value]
+            for code in codes:
+                if isinstance(code, int) and 100 <= code <= 599:
+                    continue
+                if isinstance(code, str) and _STATUS_CLASS.match(code) and codes is not value:
+                    continue
+                raise ValueError("statusCode takes a code (100-599), a list of codes, or '2xx'")
+        elif self.type is ValidationType.JSON_REGEX:
+            if not isinstance(value, str):
+                raise ValueError("jsonRegex takes a regular expression")
+            compile_regex(value)
+        elif not isinstance(value, JsonPathRule):
+            raise ValueError("jsonPath takes {'path': ..., 'equals' | 'matches': ...}")
+        return self
+
+
+class HealthCheckConfig(DomainModel):
+    enabled: bool = False
+    endpoint: HttpUrl | None = None
+    method: HttpMethod = HttpMethod.GET
+    interval: int = Field(default=60, ge=10, le=3600)
+    timeout: int = Field(default=10, ge=1, le=60)
+    headers: dict[str, str] = Field(default_factory=dict)
+    body: Any = None
+    validation: HealthValidation | None = None
+    failure_threshold: int = Field(default=1, ge=1, le=100)
+    version_json_path: str | None = None
+    tls_verify: bool = True
+
+    @field_validator("version_json_path")
+    @classmethod
+    def _version_path_compiles(cls, value: str | None) -> str | None:
+        return None if value is None else compile_jsonpath(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "HealthCheckConfig":
+        if self.timeout >= self.interval:
+            raise ValueError("timeout must be shorter than interval")
+        if self.enabled and self.endpoint is None:
+            raise ValueError("an enabled health check needs an endpoint")
+        return self
+
+
+class Status(DomainModel):
+    health: HealthState = HealthState.UNKNOWN
+    last_check: UtcDatetime | None = None
+    message: str = ""
+    response_time: float | None = None
+    status_code: int | None = None
+    since: UtcDatetime | None = None
+    consecutive_failures: int = 0
+
+
+class SystemInfo(DomainModel):
+    os_version: str = ""
+    app_version: str = ""
+    last_updated: UtcDatetime | None = None
+
+
+class Timestamps(DomainModel):
+    created_at: UtcDatetime | None = None
+    updated_at: UtcDatetime | None = None
+    last_restart_at: UtcDatetime | None = None
+    last_upgrade_at: UtcDatetime | None = None
+    last_healthy_at: UtcDatetime | None = None
+
+
+class CommandDetails(DomainModel):
+    enabled: bool = False
+    command: str = Field(default="", max_length=65536)
+    url: HttpUrl | None = None
+    method: HttpMethod = HttpMethod.POST
+    headers: dict[str, str] = Field(default_factory=dict)
+    body: Any = None
+    timeout: int = Field(default=300, ge=1, le=86400)
+
+
+class CommandConfig(DomainModel):
+    type: CommandType = CommandType.SSH
+    restart: CommandDetails = Field(default_factory=CommandDetails)
+
+    @model_validator(mode="after")
+    def _restart_is_runnable(self) -> "CommandConfig":
+        if self.restart.enabled:
+            if self.type is CommandType.SSH and not self.restart.command.strip():
+                raise ValueError("an enabled SSH restart needs a command")
+            if self.type is CommandType.HTTP and self.restart.url is None:
+                raise ValueError("an enabled HTTP restart needs a url")
+        return self
+
+
+class UpgradeCommand(DomainModel):
+    command: str = Field(default="", max_length=65536)
+    url: str = ""
+    method: HttpMethod = HttpMethod.POST
+    headers: dict[str, str] = Field(default_factory=dict)
+    body: Any = None
+
+
+class UpgradeConfig(DomainModel):
+    enabled: bool = False
+    type: CommandType = CommandType.SSH
+    version_list_url: HttpUrl | None = Field(default=None, alias="versionListURL")
+    version_list_method: HttpMethod = HttpMethod.GET
+    version_list_headers: dict[str, str] = Field(default_factory=dict)
+    version_list_body: Any = None
+    json_path_response: str | None = None
+    upgrade_command: UpgradeCommand = Field(default_factory=UpgradeCommand)
+    verify_timeout: int = Field(default=300, ge=10, le=3600)
+    rollback_on_failure: bool = False
+
+    @field_validator("json_path_response")
+    @classmethod
+    def _response_path_compiles(cls, value: str | None) -> str | None:
+        return None if value is None else compile_jsonpath(value)
+
+    @model_validator(mode="after")
+    def _command_takes_version(self) -> "UpgradeConfig":
+        if not self.enabled:
+            return self
+        cmd = self.upgrade_command
+        if self.type is CommandType.SSH:
+            if VERSION_PLACEHOLDER not in cmd.command:
+                raise ValueError(f"the upgrade command must contain {VERSION_PLACEHOLDER}")
+        elif VERSION_PLACEHOLDER not in cmd.url + repr(cmd.body):
+            raise ValueError(f"the upgrade url or body must contain {VERSION_PLACEHOLDER}")
+        return self
+
+
+class ActiveOperation(DomainModel):
+    id: str
+    type: OperationType
+    started_at: UtcDatetime
+
+
+class Environment(DomainModel):
+    """An application environment: where it lives, how to check it, how to operate it."""
+
+    id: str = ""
+    name: str = Field(pattern=NAME_PATTERN)
+    description: str = Field(default="", max_length=2000)
+    environment_url: HttpUrl | None = Field(default=None, alias="environmentURL")
+    tags: list[str] = Field(default_factory=list, max_length=50)
+    protected: bool = False
+    target: Target = Field(default_factory=Target)
+    credentials: CredentialRef = Field(default_factory=CredentialRef)
+    health_check: HealthCheckConfig = Field(default_factory=HealthCheckConfig)
+    status: Status = Field(default_factory=Status)
+    system_info: SystemInfo = Field(default_factory=SystemInfo)
+    timestamps: Timestamps = Field(default_factory=Timestamps)
+    commands: CommandConfig = Field(default_factory=CommandConfig)
+    upgrade_config: UpgradeConfig = Field(default_factory=UpgradeConfig)
+    active_operation: ActiveOperation | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("tags")
+    @classmethod
+    def _clean_tags(cls, tags: list[str]) -> list[str]:
+        cleaned: list[str] = []
+        for tag in tags:
+            tag = tag.strip()
+            if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,49}$", tag):
+                raise ValueError(f"invalid tag {tag!r}: letters, digits and ._:/- only")
+            if tag not in cleaned:
+                cleaned.append(tag)
+        return cleaned
+
+
+EnvironmentSort = Literal[
+    "name", "-name", "createdAt", "-createdAt", "health", "-health", "lastCheck", "-lastCheck"
+]
+
+
+class EnvironmentListOptions(PageOptions):
+    """Filters of the environment list (DESIGN §5), each served by an index."""
+
+    status: HealthState | None = None
+    tag: str | None = None
+    q: str | None = Field(default=None, max_length=200)
+    sort: EnvironmentSort = "name"

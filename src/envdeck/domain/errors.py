@@ -1,0 +1,88 @@
+"""The one hierarchy of errors that services raise and the API turns into the JSON envelope."""
+
+from typing import Any
+
+
+class EnvdeckError(Exception):
+    """Base of every domain error: a stable code, an HTTP status and optional details."""
+
+    code = "INTERNAL_ERROR"
+    status = 500
+    default_message = "internal error"
+
+    def __init__(self, message: str | None = None, details: dict[str, Any] | None = None) -> None:
+        self.message = message or self.default_message
+        self.details = details or {}
+        super().__init__(self.message)
+
+
+class NotFound(EnvdeckError):
+    code = "NOT_FOUND"
+    status = 404
+    default_message = "resource not found"
+
+
+class AlreadyExists(EnvdeckError):
+    code = "ALREADY_EXISTS"
+    status = 409
+    default_message = "resource already exists"
+
+
+class ValidationFailed(EnvdeckError):
+    code = "VALIDATION_ERROR"
+    status = 422
+    default_message = "validation error"
+
+
+class Unauthorized(EnvdeckError):
+    code = "UNAUTHORIZED"
+    status = 401
+    default_message = "authentication required"
+
+
+class Forbidden(EnvdeckError):
+    code = "FORBIDDEN"
+    status = 403
+    default_message = "not allowed"
+
+
+class Conflict(EnvdeckError):
+    code = "CONFLICT"
+    status = 409
+    default_message = "conflict with the current state"
+
+
+class RateLimited(EnvdeckError):
+    code = "RATE_LIMITED"
+    status = 429
+    default_message = "too many requests"
+
+
+class Unavailable(EnvdeckError):
+    code = "UNAVAILABLE"
+    status = 503
+    default_message = "service unavailable"
+
+
+class StorageUnavailable(Unavailable):
+    default_message = "storage is unreachable"
+
+
+class EnvironmentNotFound(NotFound):
+    default_message = "environment not found"
+
+
+class UserNotFound(NotFound):
+    default_message = "user not found"
+
+
+class LogNotFound(NotFound):
+    default_message = "log entry not found"
+
+
+class OperationNotFound(NotFound):
+    default_message = "operation not found"
+
+
+class CredentialNotFound(NotFound):
+    default_message = "credential not found"

@@ -1,0 +1,84 @@
+"""The Operation entity: one restart, upgrade, rollback or on-demand check of an environment."""
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from envdeck.domain.base import DomainModel, PageOptions, UtcDatetime
+
+OUTPUT_TAIL_LIMIT = 64 * 1024
+
+
+class OperationType(StrEnum):
+    RESTART = "restart"
+    UPGRADE = "upgrade"
+    ROLLBACK = "rollback"
+    CHECK_HEALTH = "check_health"
+
+
+class OperationStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    TIMED_OUT = "timed_out"
+    INTERRUPTED = "interrupted"
+
+
+FINISHED_STATUSES = frozenset(
+    {
+        OperationStatus.SUCCEEDED,
+        OperationStatus.FAILED,
+        OperationStatus.CANCELLED,
+        OperationStatus.TIMED_OUT,
+        OperationStatus.INTERRUPTED,
+    }
+)
+
+
+class OperationParams(DomainModel):
+    force: bool = False
+    version: str | None = None
+    previous_version: str | None = None
+
+
+class RequestedBy(DomainModel):
+    user_id: str | None = None
+    username: str = ""
+
+
+class OperationError(DomainModel):
+    code: str
+    message: str
+
+
+class Verification(DomainModel):
+    health: str | None = None
+    version: str | None = None
+    attempts: int = 0
+
+
+class Operation(DomainModel):
+    id: str = ""
+    environment_id: str
+    environment_name: str
+    type: OperationType
+    status: OperationStatus = OperationStatus.PENDING
+    params: OperationParams = Field(default_factory=OperationParams)
+    requested_by: RequestedBy = Field(default_factory=RequestedBy)
+    created_at: UtcDatetime | None = None
+    started_at: UtcDatetime | None = None
+    finished_at: UtcDatetime | None = None
+    duration_ms: int | None = None
+    exit_code: int | None = None
+    http_status: int | None = None
+    output: str = Field(default="", max_length=OUTPUT_TAIL_LIMIT)
+    error: OperationError | None = None
+    verification: Verification | None = None
+
+
+class OperationListOptions(PageOptions):
+    environment_id: str | None = None
+    status: OperationStatus | None = None
+    type: OperationType | None = None

@@ -1,0 +1,50 @@
+"""Users, their roles, and API tokens."""
+
+from enum import StrEnum
+
+from pydantic import EmailStr, Field
+
+from envdeck.domain.base import DomainModel, PageOptions, UtcDatetime
+
+USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{2,49}$"
+
+
+class Role(StrEnum):
+    """viewer reads; user also operates unprotected environments; admin does everything."""
+
+    ADMIN = "admin"
+    USER = "user"
+    VIEWER = "viewer"
+
+
+class User(DomainModel):
+    id: str = ""
+    username: str = Field(pattern=USERNAME_PATTERN)
+    email: EmailStr | None = None
+    role: Role = Role.VIEWER
+    active: bool = True
+    last_login: UtcDatetime | None = None
+    created_at: UtcDatetime | None = None
+    updated_at: UtcDatetime | None = None
+    # Stored, never serialised out: API schemas are separate models without it.
+    password_hash: str = Field(default="", repr=False)
+
+
+class UserListOptions(PageOptions):
+    q: str | None = Field(default=None, max_length=200)
+    role: Role | None = None
+    active: bool | None = None
+
+
+class ApiToken(DomainModel):
+    """A long-lived token for automation; only its hash is kept, the secret is shown once."""
+
+    id: str = ""
+    name: str = Field(min_length=1, max_length=100)
+    prefix: str
+    hash: str = Field(repr=False)
+    role: Role
+    user_id: str
+    expires_at: UtcDatetime | None = None
+    last_used_at: UtcDatetime | None = None
+    created_at: UtcDatetime | None = None

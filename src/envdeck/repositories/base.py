@@ -1,0 +1,152 @@
+"""One Protocol per repository: what services may ask of storage, whatever the backend.
+
+Conventions every implementation keeps (the contract tests in tests/contract check them):
+- `get_by_*` raises the entity's NotFound error; a malformed id is simply not found.
+- A unique violation raises AlreadyExists; a storage failure raises StorageUnavailable.
+- `create` assigns `id` (24-hex) and creation timestamps and returns the stored entity.
+- `list` returns (items on the page, total matching) so callers can paginate.
+"""
+
+from datetime import datetime
+from typing import Protocol
+
+from envdeck.domain.credential import Credential, CredentialListOptions
+from envdeck.domain.environment import Environment, EnvironmentListOptions, Status
+from envdeck.domain.log import LogEntry, LogFilter, LogListOptions
+from envdeck.domain.operation import Operation, OperationListOptions
+from envdeck.domain.user import User, UserListOptions
+
+
+class EnvironmentRepository(Protocol):
+    async def create(self, environment: Environment) -> Environment:
+        """Store a new environment; its name must be unique."""
+
+    async def get_by_id(self, environment_id: str) -> Environment:
+        """Return the environment with this id."""
+
+    async def get_by_name(self, name: str) -> Environment:
+        """Return the environment with this exact name."""
+
+    async def list(self, options: EnvironmentListOptions) -> tuple[list[Environment], int]:
+        """Return one filtered, sorted page of environments and the total that match."""
+
+    async def update(self, environment: Environment) -> Environment:
+        """Replace an environment's configuration, keeping the status that update_status owns."""
+
+    async def update_status(self, environment_id: str, status: Status) -> None:
+        """Replace an environment's health status alone."""
+
+    async def delete(self, environment_id: str) -> None:
+        """Delete an environment."""
+
+    async def count(self) -> int:
+        """Return how many environments there are."""
+
+
+class UserRepository(Protocol):
+    async def create(self, user: User) -> User:
+        """Store a new user; username and (when given) email must be unique."""
+
+    async def get_by_id(self, user_id: str) -> User:
+        """Return the user with this id."""
+
+    async def get_by_username(self, username: str) -> User:
+        """Return the user with this username (case-insensitive)."""
+
+    async def get_by_email(self, email: str) -> User:
+        """Return the user with this email (case-insensitive)."""
+
+    async def list(self, options: UserListOptions) -> tuple[list[User], int]:
+        """Return one page of users ordered by username, and the total that match."""
+
+    async def update(self, user: User) -> User:
+        """Replace a user's profile (role, active, email, lastLogin), keeping the password."""
+
+    async def update_password(self, user_id: str, password_hash: str) -> None:
+        """Replace a user's password hash."""
+
+    async def delete(self, user_id: str) -> None:
+        """Delete a user."""
+
+    async def count(self) -> int:
+        """Return how many users there are."""
+
+
+class LogRepository(Protocol):
+    async def create(self, entry: LogEntry) -> LogEntry:
+        """Store one entry."""
+
+    async def create_many(self, entries: list[LogEntry]) -> list[LogEntry]:
+        """Store a batch of entries in one write; all or none are stored."""
+
+    async def get_by_id(self, log_id: str) -> LogEntry:
+        """Return the entry with this id."""
+
+    async def list(self, options: LogListOptions) -> tuple[list[LogEntry], int]:
+        """Return one page of matching entries, newest first, and the total that match."""
+
+    async def count(self, log_filter: LogFilter) -> int:
+        """Return how many entries match."""
+
+    async def count_by_type(self, log_filter: LogFilter) -> dict[str, int]:
+        """Return how many matching entries there are of each type."""
+
+    async def count_by_level(self, log_filter: LogFilter) -> dict[str, int]:
+        """Return how many matching entries there are of each level."""
+
+    async def delete_before(self, cutoff: datetime) -> int:
+        """Delete entries older than cutoff (retention); return how many went."""
+
+
+class OperationRepository(Protocol):
+    async def create(self, operation: Operation) -> Operation:
+        """Store a new operation."""
+
+    async def get_by_id(self, operation_id: str) -> Operation:
+        """Return the operation with this id."""
+
+    async def list(self, options: OperationListOptions) -> tuple[list[Operation], int]:
+        """Return one page of matching operations, newest first, and the total."""
+
+    async def update(self, operation: Operation) -> Operation:
+        """Replace a stored operation."""
+
+
+class CredentialRepository(Protocol):
+    async def create(self, credential: Credential) -> Credential:
+        """Store a new credential; its name must be unique."""
+
+    async def get_by_id(self, credential_id: str) -> Credential:
+        """Return the credential with this id."""
+
+    async def get_by_name(self, name: str) -> Credential:
+        """Return the credential with this exact name."""
+
+    async def list(self, options: CredentialListOptions) -> tuple[list[Credential], int]:
+        """Return one page of credentials ordered by name, and the total."""
+
+    async def update(self, credential: Credential) -> Credential:
+        """Replace a stored credential; its name must stay unique."""
+
+    async def delete(self, credential_id: str) -> None:
+        """Delete a credential."""
+
+
+class Storage(Protocol):
+    """One opened backend: its repositories and its lifecycle."""
+
+    backend: str
+    environments: EnvironmentRepository
+    users: UserRepository
+    logs: LogRepository
+    operations: OperationRepository
+    credentials: CredentialRepository
+
+    async def open(self) -> None:
+        """Connect and create indexes/migrations; safe to call on an existing database."""
+
+    async def ping(self) -> None:
+        """Return when storage answers; raise StorageUnavailable when it does not."""
+
+    async def close(self) -> None:
+        """Release connections."""

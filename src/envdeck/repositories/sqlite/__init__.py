@@ -1,0 +1,36 @@
+"""The embedded backend: one SQLite file in WAL mode."""
+
+from pathlib import Path
+
+from envdeck.repositories.sqlite.credentials import SqliteCredentialRepository
+from envdeck.repositories.sqlite.database import SqliteDatabase
+from envdeck.repositories.sqlite.environments import SqliteEnvironmentRepository
+from envdeck.repositories.sqlite.logs import SqliteLogRepository
+from envdeck.repositories.sqlite.operations import SqliteOperationRepository
+from envdeck.repositories.sqlite.users import SqliteUserRepository
+
+
+class SqliteStorage:
+    """Every repository over one SQLite database file."""
+
+    backend = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self._db = SqliteDatabase(path)
+        self.environments = SqliteEnvironmentRepository(self._db)
+        self.users = SqliteUserRepository(self._db)
+        self.logs = SqliteLogRepository(self._db)
+        self.operations = SqliteOperationRepository(self._db)
+        self.credentials = SqliteCredentialRepository(self._db)
+
+    async def open(self) -> None:
+        await self._db.open()
+
+    async def ping(self) -> None:
+        await self._db.run(lambda c: c.execute("SELECT 1").fetchone())
+
+    async def close(self) -> None:
+        await self._db.close()
+
+
+__all__ = ["SqliteStorage"]

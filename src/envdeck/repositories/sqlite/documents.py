@@ -1,0 +1,102 @@
+"""Generic reads and writes of one document table; the repositories add their own queries."""
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+from envdeck.domain.base import PageOptions
+from envdeck.domain.errors import NotFound
+from envdeck.repositories.sqlite.database import SqliteDatabase
+
+M = TypeVar("M", bound=BaseModel)
+
+Params = Sequence[Any]
+
+
+def escape_like(text: str) -> str:
+    """Return text as a LIKE pattern matching it anywhere, with wildcards escaped."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def dump(model: BaseModel) -> str:
+    """Return the document stored for a model: its API JSON without the id."""
+    return model.model_dump_json(by_alias=True, exclude={"id"})
+
+
+class DocumentTable(Generic[M]):
+    """A table of (id, doc) rows holding one model type."""
+
+    def __init__(
+        self, db: SqliteDatabase, table: str, model: type[M], not_found: type[NotFound]
+    ) -> None:
+        self.db = db
+        self.table = table
+        self.model = model
+        self.not_found = not_found
+
+    def load(self, row_id: str, doc: str) -> M:
+        entity = self.model.model_validate_json(doc)
+        entity.id = row_id  # type: ignore[attr-defined]
+        return entity
+
+    async def insert(self, entity: M) -> M:
+        row = (entity.id, dump(entity))  # type: ignore[attr-defined]
+        await self.db.run(lambda c: c.execute(f"INSERT INTO {self.table} (id, doc) VALUES (?, ?)", row))  # noqa: S608
+        return entity
+
+    async def get_where(self, where: str, params: Params) -> M:
+        def read(conn: sqlite3.Connection) -> tuple[str, str] | None:
+            sql = f"SELECT id, doc FROM {self.table} WHERE {where} LIMIT 1"  # noqa: S608
+            return conn.execute(sql, params).fetchone()  # type: ignore[no-any-return]
+
+        row = await self.db.run(read)
+        if row is None:
+            raise self.not_found()
+        return self.load(*row)
+
+    async def get(self, row_id: str) -> M:
+        return await self.get_where("id = ?", (row_id,))
+
+    async def replace(self, row_id: str, doc_sql: str, params: Params) -> M:
+        """Set doc to the SQL expression doc_sql (which may read the old doc) and return it."""
+
+        def write(conn: sqlite3.Connection) -> str | None:
+            sql = f"UPDATE {self.table} SET doc = {doc_sql} WHERE id = ? RETURNING doc"  # noqa: S608
+            row = conn.execute(sql, (*params, row_id)).fetchone()
+            return None if row is None else str(row[0])
+
+        doc = await self.db.run(write)
+        if doc is None:
+            raise self.not_found()
+        return self.load(row_id, doc)
+
+    async def delete(self, row_id: str) -> None:
+        sql = f"DELETE FROM {self.table} WHERE id = ?"  # noqa: S608
+        cursor = await self.db.run(lambda c: c.execute(sql, (row_id,)))
+        if cursor.rowcount == 0:
+            raise self.not_found()
+
+    async def count(self, where: str = "1", params: Params = ()) -> int:
+        sql = f"SELECT count(*) FROM {self.table} WHERE {where}"  # noqa: S608
+        row = await self.db.run(lambda c: c.execute(sql, params).fetchone())
+        return int(row[0])
+
+    async def page(
+        self, where: str, params: Params, order: str, options: PageOptions
+    ) -> tuple[list[M], int]:
+        """Return the page of rows matching where, in order, and the total that match."""
+
+        def read(conn: sqlite3.Connection) -> tuple[list[tuple[str, str]], int]:
+            base = f"FROM {self.table} WHERE {where}"
+            (total,) = conn.execute(f"SELECT count(*) {base}", params).fetchone()  # noqa: S608
+            rows = conn.execute(
+                f"SELECT id, doc {base} ORDER BY {order} LIMIT ? OFFSET ?",  # noqa: S608
+                (*params, options.limit, options.offset),
+            ).fetchall()
+            return rows, int(total)
+
+        rows, total = await self.db.run(read)
+        return [self.load(*row) for row in rows], total

@@ -1,0 +1,117 @@
+"""Environments in SQLite; tags live in a side table so the tag filter is index-served."""
+
+import sqlite3
+
+from envdeck.domain.clock import utc_now
+from envdeck.domain.environment import Environment, EnvironmentListOptions, Status
+from envdeck.domain.errors import EnvironmentNotFound
+from envdeck.domain.ids import new_id
+from envdeck.repositories.sqlite.database import SqliteDatabase
+from envdeck.repositories.sqlite.documents import DocumentTable, dump, escape_like
+
+_ORDER = {
+    "name": "name ASC",
+    "-name": "name DESC",
+    "createdAt": "created_at ASC",
+    "-createdAt": "created_at DESC",
+    "health": "health_rank ASC, name ASC",
+    "-health": "health_rank DESC, name ASC",
+    "lastCheck": "last_check ASC",
+    "-lastCheck": "last_check DESC",
+}
+
+# Keep the status (owned by update_status) and the creation time when replacing a document.
+_REPLACE_KEEPING_STATUS = (
+    "json_set(?, '$.status', json(json_extract(doc, '$.status')),"
+    " '$.timestamps.createdAt', json_extract(doc, '$.timestamps.createdAt'))"
+)
+
+
+def _write_tags(conn: sqlite3.Connection, environment_id: str, tags: list[str]) -> None:
+    conn.execute("DELETE FROM environment_tags WHERE environment_id = ?", (environment_id,))
+    conn.executemany(
+        "INSERT INTO environment_tags (tag, environment_id) VALUES (?, ?)",
+        [(tag, environment_id) for tag in tags],
+    )
+
+
+class SqliteEnvironmentRepository:
+    def __init__(self, db: SqliteDatabase) -> None:
+        self._db = db
+        self._table = DocumentTable(db, "environments", Environment, EnvironmentNotFound)
+
+    async def create(self, environment: Environment) -> Environment:
+        now = utc_now()
+        stored = environment.model_copy(deep=True)
+        stored.id = new_id()
+        stored.timestamps.created_at = now
+        stored.timestamps.updated_at = now
+        row = (stored.id, dump(stored))
+
+        def write(conn: sqlite3.Connection) -> None:
+            with conn:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("INSERT INTO environments (id, doc) VALUES (?, ?)", row)
+                _write_tags(conn, stored.id, stored.tags)
+
+        await self._db.run(write)
+        return stored
+
+    async def get_by_id(self, environment_id: str) -> Environment:
+        return await self._table.get(environment_id)
+
+    async def get_by_name(self, name: str) -> Environment:
+        return await self._table.get_where("name = ?", (name,))
+
+    async def list(self, options: EnvironmentListOptions) -> tuple[list[Environment], int]:
+        clauses: list[str] = []
+        params: list[str] = []
+        if options.status is not None:
+            clauses.append("health = ?")
+            params.append(options.status.value)
+        if options.tag is not None:
+            clauses.append("id IN (SELECT environment_id FROM environment_tags WHERE tag = ?)")
+            params.append(options.tag)
+        if options.q:
+            clauses.append(
+                "(name LIKE ? ESCAPE '\\' OR json_extract(doc, '$.description') LIKE ? ESCAPE '\\'"
+                " OR json_extract(doc, '$.environmentURL') LIKE ? ESCAPE '\\')"
+            )
+            params += [escape_like(options.q)] * 3
+        where = " AND ".join(clauses) or "1"
+        return await self._table.page(where, params, f"{_ORDER[options.sort]}, id", options)
+
+    async def update(self, environment: Environment) -> Environment:
+        stored = environment.model_copy(deep=True)
+        stored.timestamps.updated_at = utc_now()
+        doc = dump(stored)
+
+        def write(conn: sqlite3.Connection) -> str | None:
+            with conn:
+                conn.execute("BEGIN IMMEDIATE")
+                row = conn.execute(
+                    f"UPDATE environments SET doc = {_REPLACE_KEEPING_STATUS}"  # noqa: S608
+                    " WHERE id = ? RETURNING doc",
+                    (doc, environment.id),
+                ).fetchone()
+                if row is not None:
+                    _write_tags(conn, environment.id, stored.tags)
+                return None if row is None else str(row[0])
+
+        result = await self._db.run(write)
+        if result is None:
+            raise EnvironmentNotFound()
+        return self._table.load(environment.id, result)
+
+    async def update_status(self, environment_id: str, status: Status) -> None:
+        await self._table.replace(
+            environment_id,
+            "json_set(doc, '$.status', json(?))",
+            (status.model_dump_json(by_alias=True),),
+        )
+
+    async def delete(self, environment_id: str) -> None:
+        await self._table.delete(environment_id)
+
+    async def count(self) -> int:
+        return await self._table.count()

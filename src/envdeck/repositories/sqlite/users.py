@@ -1,0 +1,66 @@
+"""Users in SQLite; username and email are unique regardless of case."""
+
+from envdeck.domain.base import format_utc
+from envdeck.domain.clock import utc_now
+from envdeck.domain.errors import UserNotFound
+from envdeck.domain.ids import new_id
+from envdeck.domain.user import User, UserListOptions
+from envdeck.repositories.sqlite.database import SqliteDatabase
+from envdeck.repositories.sqlite.documents import DocumentTable, dump, escape_like
+
+# Keep the password hash (owned by update_password) and the creation time on replace.
+_REPLACE_KEEPING_PASSWORD = (
+    "json_set(?, '$.passwordHash', json_extract(doc, '$.passwordHash'),"
+    " '$.createdAt', json_extract(doc, '$.createdAt'))"
+)
+
+
+class SqliteUserRepository:
+    def __init__(self, db: SqliteDatabase) -> None:
+        self._table = DocumentTable(db, "users", User, UserNotFound)
+
+    async def create(self, user: User) -> User:
+        now = utc_now()
+        stored = user.model_copy(update={"id": new_id(), "created_at": now, "updated_at": now})
+        return await self._table.insert(stored)
+
+    async def get_by_id(self, user_id: str) -> User:
+        return await self._table.get(user_id)
+
+    async def get_by_username(self, username: str) -> User:
+        return await self._table.get_where("username_key = ?", (username.lower(),))
+
+    async def get_by_email(self, email: str) -> User:
+        return await self._table.get_where("email_key = ?", (email.lower(),))
+
+    async def list(self, options: UserListOptions) -> tuple[list[User], int]:
+        clauses: list[str] = []
+        params: list[object] = []
+        if options.q:
+            clauses.append("(username_key LIKE ? ESCAPE '\\' OR email_key LIKE ? ESCAPE '\\')")
+            params += [escape_like(options.q.lower())] * 2
+        if options.role is not None:
+            clauses.append("role = ?")
+            params.append(options.role.value)
+        if options.active is not None:
+            clauses.append("active = ?")
+            params.append(int(options.active))
+        where = " AND ".join(clauses) or "1"
+        return await self._table.page(where, params, "username_key, id", options)
+
+    async def update(self, user: User) -> User:
+        stored = user.model_copy(update={"updated_at": utc_now()})
+        return await self._table.replace(user.id, _REPLACE_KEEPING_PASSWORD, (dump(stored),))
+
+    async def update_password(self, user_id: str, password_hash: str) -> None:
+        await self._table.replace(
+            user_id,
+            "json_set(doc, '$.passwordHash', ?, '$.updatedAt', ?)",
+            (password_hash, format_utc(utc_now())),
+        )
+
+    async def delete(self, user_id: str) -> None:
+        await self._table.delete(user_id)
+
+    async def count(self) -> int:
+        return await self._table.count()
