@@ -1,0 +1,1 @@
+"""The HTTP and WebSocket interface: thin routes over the services."""

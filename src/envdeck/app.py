@@ -1,0 +1,117 @@
+"""create_app(settings): builds the FastAPI app and wires storage, services and routes."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+
+from envdeck import __version__
+from envdeck.api.errors import install_error_handlers
+from envdeck.api.middleware import REQUEST_ID_HEADER, RequestContextMiddleware
+from envdeck.api.routes import system
+from envdeck.api.schemas import error_responses
+from envdeck.api.ui import mount_ui
+from envdeck.config import Settings
+from envdeck.domain.errors import StorageUnavailable
+from envdeck.keyfiles import load_runtime_secrets
+from envdeck.repositories.base import Storage
+from envdeck.services.activity import ActivityLog
+from envdeck.services.container import Services
+from envdeck.services.events import EventBus
+
+log = structlog.get_logger(__name__)
+
+API_PREFIX = "/api/v1"
+STORAGE_RETRY_SECONDS = 2.0
+
+
+def create_storage(settings: Settings) -> Storage:
+    """Return the (unopened) backend that database.uri selects."""
+    if settings.storage_backend == "sqlite":
+        from envdeck.repositories.sqlite import SqliteStorage
+
+        return SqliteStorage(settings.sqlite_path)
+    from envdeck.repositories.mongo import MongoStorage
+
+    return MongoStorage(settings.storage_uri, settings.database.database)
+
+
+async def _open_until_ready(storage: Storage) -> None:
+    # A database that is down at start-up is waited for; /ready answers 503 meanwhile.
+    while True:
+        try:
+            await storage.open()
+            log.info("storage_opened", backend=storage.backend)
+            return
+        except StorageUnavailable:
+            log.warning("storage_unavailable", backend=storage.backend, retry_in=STORAGE_RETRY_SECONDS)
+            await asyncio.sleep(STORAGE_RETRY_SECONDS)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    storage = create_storage(settings)
+    bus = EventBus()
+    activity = ActivityLog(
+        storage.logs,
+        bus,
+        flush_interval=settings.activity_log.flush_interval.total_seconds(),
+        batch_size=settings.activity_log.batch_size,
+    )
+    app.state.services = Services(
+        storage=storage, bus=bus, activity=activity, secrets=load_runtime_secrets(settings)
+    )
+    opening = asyncio.create_task(_open_until_ready(storage))
+    with contextlib.suppress(TimeoutError):
+        # Usually instant; a slow database must not hold up serving /health.
+        await asyncio.wait_for(asyncio.shield(opening), timeout=10)
+    activity.start()
+    try:
+        yield
+    finally:
+        opening.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await opening
+        await activity.close()
+        await bus.close()
+        await storage.close()
+
+
+def create_app(settings: Settings, *, serve_ui: bool = True) -> FastAPI:
+    """Build the application for these settings; nothing is opened until its lifespan starts."""
+    app = FastAPI(
+        title="Envdeck",
+        version=__version__,
+        summary="Self-hosted environment manager",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+
+    api = APIRouter(prefix=API_PREFIX, responses=error_responses(422, 500))
+    api.include_router(system.router)
+    app.include_router(api)
+    if serve_ui:
+        mount_ui(app)
+
+    # Added last = outermost: the request id and headers cover every response, errors included.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    if settings.allow_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.allow_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
+            expose_headers=[REQUEST_ID_HEADER],
+        )
+    app.add_middleware(RequestContextMiddleware)
+    return app

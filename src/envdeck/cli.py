@@ -1,0 +1,106 @@
+"""The `envdeck` command: serve, version, check-config."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from envdeck import __version__
+from envdeck.config import ConfigError, Settings, load_settings, mask_uri, masked
+
+app = typer.Typer(
+    name="envdeck",
+    help="Envdeck: a self-hosted environment manager.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="YAML configuration file (environment variables win)."),
+]
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(f"envdeck: error: {message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(code=2)
+
+
+def _settings(config: Path | None) -> Settings:
+    try:
+        return load_settings(config)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _banner(settings: Settings, host: str, port: int) -> str:
+    shown_host = f"[{host}]" if ":" in host else host
+    return "\n".join(
+        [
+            f"Envdeck {__version__}",
+            f"  URL:       http://{shown_host}:{port}",
+            f"  Storage:   {settings.storage_backend} ({mask_uri(settings.storage_uri)})",
+            f"  Data dir:  {settings.data_dir.resolve()}",
+            f"  API docs:  http://{shown_host}:{port}/api/docs",
+        ]
+    )
+
+
+@app.command()
+def serve(
+    config: ConfigOption = None,
+    host: Annotated[str | None, typer.Option(help="Bind address (overrides server.host).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (overrides server.port).", min=1, max=65535)] = None,
+) -> None:
+    """Run the API and the web UI."""
+    from envdeck.app import create_app
+    from envdeck.keyfiles import load_runtime_secrets
+    from envdeck.logsetup import configure_logging
+
+    settings = _settings(config)
+    bind_host = host or settings.server.host
+    bind_port = port or settings.server.port
+    try:
+        # Generated now (not in the lifespan) so a bad data dir fails before anything listens.
+        load_runtime_secrets(settings)
+    except (OSError, ValueError) as exc:
+        raise _fail(f"data dir {settings.data_dir}: {exc}") from None
+    configure_logging(settings.log)
+    typer.echo(_banner(settings, bind_host, bind_port))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings),
+            host=bind_host,
+            port=bind_port,
+            log_config=None,
+            access_log=False,
+            proxy_headers=False,
+            server_header=False,
+            timeout_graceful_shutdown=int(settings.server.shutdown_timeout.total_seconds()),
+        )
+    )
+    server.run()
+    if not server.started:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+@app.command("check-config")
+def check_config(config: ConfigOption = None) -> None:
+    """Validate the configuration and print the effective values, secrets masked."""
+    settings = _settings(config)
+    json.dump(masked(settings), sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+def main() -> None:
+    app()

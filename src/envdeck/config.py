@@ -1,0 +1,272 @@
+"""Settings: the YAML file (--config), then environment variables over it, then defaults.
+
+Keys are camelCase as in the seed (`server.port`, `database.uri`, `jwt.expiryTime`). Environment
+variables: the seed's `PORT`, `MONGODB_URI`, `MONGODB_DATABASE`, `JWT_SECRET`, and `ENVDECK_`
+followed by the key path in upper snake case, `__` between levels (`ENVDECK_SERVER__HOST`,
+`ENVDECK_LOG__LEVEL`, `ENVDECK_DATA_DIR`). Any invalid value stops start-up with a ConfigError
+naming the key and where it came from.
+"""
+
+import os
+import re
+from collections.abc import Mapping
+from contextvars import ContextVar
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import BeforeValidator, Field, PlainSerializer, ValidationError, field_validator
+from pydantic.alias_generators import to_camel
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from envdeck.domain.base import DomainModel
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the key and its source."""
+
+
+def parse_duration(value: Any) -> Any:
+    """Accept Go-style durations ("15s", "1h30m", "500ms") or a number of seconds."""
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"\d+(\.\d+)?", text):
+            return timedelta(seconds=float(text))
+        parts = _DURATION.findall(text)
+        if not parts or "".join(n + u for n, u in parts) != text:
+            raise ValueError(f"invalid duration {value!r}: use e.g. 30s, 5m, 12h, 1h30m")
+        return timedelta(seconds=sum(float(n) * _UNIT_SECONDS[u] for n, u in parts))
+    return value
+
+
+def _format_duration(value: timedelta) -> str:
+    seconds = value.total_seconds()
+    for unit in ("d", "h", "m", "s"):
+        if seconds >= _UNIT_SECONDS[unit] and seconds % _UNIT_SECONDS[unit] == 0:
+            return f"{int(seconds // _UNIT_SECONDS[unit])}{unit}"
+    return f"{int(seconds * 1000)}ms"
+
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(parse_duration),
+    PlainSerializer(_format_duration, return_type=str, when_used="json"),
+]
+
+
+class ServerSettings(DomainModel):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    read_timeout: Duration = timedelta(seconds=15)
+    write_timeout: Duration = timedelta(seconds=15)
+    shutdown_timeout: Duration = timedelta(seconds=30)
+
+
+class DatabaseSettings(DomainModel):
+    # Empty means the embedded default: sqlite:///<dataDir>/envdeck.db
+    uri: str = ""
+    database: str = Field(default="envdeck", pattern=r"^[A-Za-z0-9_-]{1,63}$")
+
+    @field_validator("uri")
+    @classmethod
+    def _known_scheme(cls, uri: str) -> str:
+        if uri and not uri.startswith(("sqlite:///", "mongodb://", "mongodb+srv://")):
+            raise ValueError(
+                "unknown storage backend: use sqlite:///path/to/file.db or mongodb://host/"
+            )
+        return uri
+
+
+class JwtSettings(DomainModel):
+    # Empty means generated on first start and kept in the data dir.
+    secret: str = Field(default="", repr=False)
+    expiry_time: Duration = timedelta(hours=12)
+
+    @field_validator("secret")
+    @classmethod
+    def _long_enough(cls, secret: str) -> str:
+        if secret and len(secret) < 32:
+            raise ValueError("the JWT secret must be at least 32 characters")
+        return secret
+
+
+class EncryptionSettings(DomainModel):
+    # Base64 of 32 bytes (AES-256); empty means generated on first start in the data dir.
+    key: str = Field(default="", repr=False)
+
+
+class LogSettings(DomainModel):
+    level: Literal["debug", "info", "warning", "error"] = "info"
+    format: Literal["auto", "json", "console"] = "auto"
+
+
+class ActivityLogSettings(DomainModel):
+    retention: Duration = timedelta(days=90)
+    flush_interval: Duration = timedelta(milliseconds=200)
+    batch_size: int = Field(default=500, ge=1, le=10000)
+
+
+class Settings(BaseSettings):
+    """The effective configuration of one Envdeck process."""
+
+    model_config = SettingsConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True
+    )
+
+    data_dir: Path = Path("data")
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    jwt: JwtSettings = Field(default_factory=JwtSettings)
+    encryption: EncryptionSettings = Field(default_factory=EncryptionSettings)
+    allow_origins: list[str] = Field(default_factory=list)
+    log: LogSettings = Field(default_factory=LogSettings)
+    activity_log: ActivityLogSettings = Field(default_factory=ActivityLogSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Earlier sources win: init arguments (tests), environment, the YAML file, defaults.
+        return init_settings, _EnvironmentSource(settings_cls), _YamlSource(settings_cls)
+
+    @property
+    def storage_uri(self) -> str:
+        """Return database.uri, or the embedded SQLite file in the data dir."""
+        return self.database.uri or f"sqlite:///{self.data_dir / 'envdeck.db'}"
+
+    @property
+    def storage_backend(self) -> str:
+        return "sqlite" if self.storage_uri.startswith("sqlite:") else "mongodb"
+
+    @property
+    def sqlite_path(self) -> Path:
+        return Path(self.storage_uri.removeprefix("sqlite:///"))
+
+
+_config_file: ContextVar[Path | None] = ContextVar("config_file", default=None)
+_environ: ContextVar[Mapping[str, str]] = ContextVar("environ", default=os.environ)
+
+# The seed's variable names; everything else is ENVDECK_<PATH>.
+_SEED_VARIABLES = {
+    "PORT": ("server", "port"),
+    "MONGODB_URI": ("database", "uri"),
+    "MONGODB_DATABASE": ("database", "database"),
+    "JWT_SECRET": ("jwt", "secret"),
+}
+_LIST_KEYS = {("allowOrigins",)}
+
+
+def _known_paths(model: type[Any], prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    paths: set[tuple[str, ...]] = set()
+    for name, info in model.model_fields.items():
+        path = (*prefix, info.alias or to_camel(name))
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, DomainModel):
+            paths |= _known_paths(annotation, path)
+        else:
+            paths.add(path)
+    return paths
+
+
+def _env_path(variable: str) -> tuple[str, ...]:
+    return tuple(to_camel(part.lower()) for part in variable.removeprefix("ENVDECK_").split("__"))
+
+
+def _set(tree: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    for key in path[:-1]:
+        tree = tree.setdefault(key, {})
+    tree[path[-1]] = value
+
+
+class _EnvironmentSource(PydanticBaseSettingsSource):
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        raise NotImplementedError  # __call__ builds the whole tree at once
+
+    def __call__(self) -> dict[str, Any]:
+        environ = _environ.get()
+        known = _known_paths(self.settings_cls)
+        tree: dict[str, Any] = {}
+        for variable, path in _SEED_VARIABLES.items():
+            if variable in environ:
+                _set(tree, path, environ[variable])
+        # Other ENVDECK_* variables (tests', bootstrap's) are not configuration keys.
+        for variable, value in environ.items():
+            path = _env_path(variable)
+            if variable.startswith("ENVDECK_") and path in known:
+                parsed = [v.strip() for v in value.split(",") if v.strip()]
+                _set(tree, path, parsed if path in _LIST_KEYS else value)
+        return tree
+
+
+class _YamlSource(PydanticBaseSettingsSource):
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        raise NotImplementedError
+
+    def __call__(self) -> dict[str, Any]:
+        path = _config_file.get()
+        if path is None:
+            return {}
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"config file {path} is not valid YAML: {exc}") from exc
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            raise ConfigError(f"config file {path} must hold a mapping of keys at the top")
+        return data
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    key = ".".join(str(part) for part in error["loc"])
+    if error["type"] == "extra_forbidden":
+        return f"{key}: unknown key"
+    return f"{key}: {error['msg']}"
+
+
+def load_settings(config_file: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Return the effective settings, or raise ConfigError naming each invalid key."""
+    file_token = _config_file.set(config_file)
+    env_token = _environ.set(os.environ if environ is None else environ)
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(_describe(error) for error in exc.errors())
+        source = f" (config file {config_file} and environment)" if config_file else ""
+        raise ConfigError(f"invalid configuration{source}: {problems}") from exc
+    finally:
+        _config_file.reset(file_token)
+        _environ.reset(env_token)
+
+
+def mask_uri(uri: str) -> str:
+    """Return uri with any password replaced by ********."""
+    parts = urlsplit(uri)
+    if parts.password is None:
+        return uri
+    netloc = parts.netloc.replace(f":{parts.password}@", ":********@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
+def masked(settings: Settings) -> dict[str, Any]:
+    """Return the settings as camelCase JSON-ready data with every secret masked."""
+    data = settings.model_dump(mode="json", by_alias=True)
+    data["database"]["uri"] = mask_uri(settings.storage_uri)
+    data["jwt"]["secret"] = "********" if settings.jwt.secret else "(kept in the data dir)"
+    data["encryption"]["key"] = "********" if settings.encryption.key else "(kept in the data dir)"
+    return data

@@ -1,0 +1,1 @@
+"""Business logic. Services depend on repository protocols, never on a backend or on FastAPI."""

@@ -1,0 +1,125 @@
+"""The in-process event bus: typed events published once, delivered to each subscriber.
+
+Each subscriber gets its own bounded queue and worker task, so a slow or failing subscriber
+never delays the publisher or the other subscribers. The bus is the seam where a bus spanning
+several instances (MongoDB change streams, DESIGN §11) can plug in later.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import structlog
+
+from envdeck.domain.clock import utc_now
+from envdeck.domain.environment import Environment
+from envdeck.domain.log import LogEntry
+
+log = structlog.get_logger(__name__)
+
+DEFAULT_QUEUE_SIZE = 10_000
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """Base of every event; `topic` names the kind ("environment.updated")."""
+
+    topic: ClassVar[str] = "event"
+    occurred_at: Any = field(default_factory=utc_now)
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnvironmentChanged(Event):
+    topic: ClassVar[str] = "environment.changed"
+    action: str  # created | updated | deleted
+    environment: Environment
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogRecorded(Event):
+    topic: ClassVar[str] = "log.recorded"
+    entry: LogEntry
+
+
+Handler = Callable[[Event], Awaitable[None]]
+
+
+class Subscription:
+    """One subscriber: a queue, a worker draining it, and what it wants."""
+
+    def __init__(self, name: str, handler: Handler, topics: frozenset[str] | None, size: int):
+        self.name = name
+        self.handler = handler
+        self.topics = topics
+        self.queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=size)
+        self.dropped = 0
+        self.task: asyncio.Task[None] | None = None
+
+    def wants(self, event: Event) -> bool:
+        return self.topics is None or event.topic in self.topics
+
+    async def run(self) -> None:
+        while True:
+            event = await self.queue.get()
+            try:
+                await self.handler(event)
+            except Exception:
+                # A crashing subscriber loses this one event, not its subscription.
+                log.exception("event_handler_failed", subscriber=self.name, topic=event.topic)
+            finally:
+                self.queue.task_done()
+
+
+class EventBus:
+    """Publish/subscribe of typed events within one process."""
+
+    def __init__(self) -> None:
+        self._subscriptions: list[Subscription] = []
+
+    def subscribe(
+        self,
+        name: str,
+        handler: Handler,
+        topics: set[str] | None = None,
+        queue_size: int = DEFAULT_QUEUE_SIZE,
+    ) -> Subscription:
+        """Deliver events of these topics (all when None) to handler, in order, off the caller."""
+        subscription = Subscription(
+            name, handler, frozenset(topics) if topics else None, queue_size
+        )
+        subscription.task = asyncio.create_task(subscription.run(), name=f"bus:{name}")
+        self._subscriptions.append(subscription)
+        return subscription
+
+    async def unsubscribe(self, subscription: Subscription) -> None:
+        """Stop delivering to a subscription and stop its worker."""
+        if subscription in self._subscriptions:
+            self._subscriptions.remove(subscription)
+        if subscription.task is not None:
+            subscription.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await subscription.task
+
+    def publish(self, event: Event) -> None:
+        """Queue event for every interested subscriber; never blocks."""
+        for subscription in self._subscriptions:
+            if not subscription.wants(event):
+                continue
+            try:
+                subscription.queue.put_nowait(event)
+            except asyncio.QueueFull:
+                subscription.dropped += 1
+                log.warning("event_dropped", subscriber=subscription.name, topic=event.topic)
+
+    async def drain(self) -> None:
+        """Wait until every subscriber has handled what was published so far."""
+        for subscription in list(self._subscriptions):
+            await subscription.queue.join()
+
+    async def close(self) -> None:
+        """Deliver what is queued, then stop every worker."""
+        await self.drain()
+        for subscription in list(self._subscriptions):
+            await self.unsubscribe(subscription)
