@@ -114,7 +114,7 @@ class HealthValidation(DomainModel):
     """How a health-check response is judged (DESIGN §4)."""
 
     type: ValidationType
-    value: int | list[int] | str | JsonPathRule
+    value: int | list[int | str] | str | JsonPathRule
 
     @model_validator(mode="after")
     def _value_fits_type(self) -> "HealthValidation":
@@ -124,7 +124,7 @@ class HealthValidation(DomainModel):
             for code in codes:
                 if isinstance(code, int) and 100 <= code <= 599:
                     continue
-                if isinstance(code, str) and _STATUS_CLASS.match(code) and codes is not value:
+                if isinstance(code, str) and _STATUS_CLASS.match(code):
                     continue
                 raise ValueError("statusCode takes a code (100-599), a list of codes, or '2xx'")
         elif self.type is ValidationType.JSON_REGEX:

@@ -59,7 +59,9 @@ def to_document(model: DomainModel, *, exclude: Collection[str] = ()) -> Documen
     return model.model_dump(by_alias=True, mode="python", exclude={"id", *exclude})
 
 
-def to_model(model_type: type[ModelT], document: Mapping[str, Any], shadow: Collection[str] = ()) -> ModelT:
+def to_model(
+    model_type: type[ModelT], document: Mapping[str, Any], shadow: Collection[str] = ()
+) -> ModelT:
     """Return the model a stored document holds, shadow fields left out."""
     fields = {key: value for key, value in document.items() if key != "_id" and key not in shadow}
     fields["id"] = str(document["_id"])

@@ -87,7 +87,11 @@ class MongoEnvironmentRepository:
         now = utc_now()
         stored.timestamps.created_at = now
         stored.timestamps.updated_at = now
-        document = {"_id": object_id(stored.id), **to_document(stored), **_status_fields(stored.status)}
+        document = {
+            "_id": object_id(stored.id),
+            **to_document(stored),
+            **_status_fields(stored.status),
+        }
         with translate_errors(_ENTITY):
             await self._collection.insert_one(document)
         return stored

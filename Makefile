@@ -1,0 +1,62 @@
+# Envdeck: `make run` serves the app; `make test` runs every check CI runs.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PY_STAMP := $(VENV)/.install-stamp
+NPM_STAMP := frontend/node_modules/.install-stamp
+UI_INDEX := src/envdeck/web/static/index.html
+UI_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	$(wildcard frontend/index.html frontend/vite.config.* frontend/tsconfig*.json frontend/package.json)
+
+.PHONY: install run test lint check-api api-client bench bench-quick clean
+
+install: $(PY_STAMP) $(NPM_STAMP) $(UI_INDEX)
+
+# The venv is rebuilt when pyproject.toml changes.
+$(PY_STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(NPM_STAMP): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+# The UI is rebuilt only when its sources changed.
+$(UI_INDEX): $(UI_SOURCES) $(NPM_STAMP)
+	cd frontend && npm run build
+
+run: install
+	$(BIN)/envdeck serve
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	cd frontend && npm run typecheck
+
+# Fails when frontend/src/api/schema.d.ts no longer matches the backend's OpenAPI.
+check-api: install
+	@tmp=$$(mktemp -d) && $(PY) scripts/export_openapi.py $$tmp/openapi.json \
+		&& (cd frontend && node scripts/check-api.mjs $$tmp/openapi.json); \
+		status=$$?; rm -rf $$tmp; exit $$status
+
+# Regenerates the UI's typed client after an API change.
+api-client: install
+	$(PY) scripts/export_openapi.py frontend/openapi.json
+	cd frontend && npm run gen:api
+
+test: install lint check-api
+	$(BIN)/pytest
+	cd frontend && npm test
+
+bench: install
+	$(PY) bench/run_all.py
+
+bench-quick: install
+	$(PY) bench/run_all.py --quick
+
+clean:
+	rm -rf $(VENV) frontend/node_modules src/envdeck/web/static .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,66 @@
+"""MongoStorage: the MongoDB backend, one client shared by every repository."""
+
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from pymongo import AsyncMongoClient
+
+from envdeck.repositories.mongo.credentials import MongoCredentialRepository
+from envdeck.repositories.mongo.documents import TYPE_REGISTRY, Document, translate_errors
+from envdeck.repositories.mongo.environments import MongoEnvironmentRepository
+from envdeck.repositories.mongo.logs import MongoLogRepository
+from envdeck.repositories.mongo.operations import MongoOperationRepository
+from envdeck.repositories.mongo.users import MongoUserRepository
+
+# An unreachable server should fail a request in seconds, not after PyMongo's default 30 s.
+# Options given in the URI win over these.
+_DEFAULT_TIMEOUTS_MS = {"serverSelectionTimeoutMS": 5000, "connectTimeoutMS": 5000}
+
+
+def _client_options(uri: str) -> dict[str, Any]:
+    given = {key.lower() for key in parse_qs(urlsplit(uri).query)}
+    return {key: ms for key, ms in _DEFAULT_TIMEOUTS_MS.items() if key.lower() not in given}
+
+
+class MongoStorage:
+    """Environments, users, logs, operations and credentials in one MongoDB database."""
+
+    backend = "mongodb"
+
+    def __init__(self, uri: str, database: str) -> None:
+        # The client does no I/O until first used, and binds to the event loop of that use.
+        self._client: AsyncMongoClient[Document] = AsyncMongoClient(
+            uri,
+            tz_aware=True,
+            type_registry=TYPE_REGISTRY,
+            appname="envdeck",
+            **_client_options(uri),
+        )
+        db = self._client[database]
+        self.environments = MongoEnvironmentRepository(db["environments"])
+        self.users = MongoUserRepository(db["users"])
+        self.logs = MongoLogRepository(db["logs"])
+        self.operations = MongoOperationRepository(db["operations"])
+        self.credentials = MongoCredentialRepository(db["credentials"])
+
+    async def open(self) -> None:
+        """Connect and create the indexes; creating an existing index changes nothing."""
+        await self.ping()
+        with translate_errors():
+            for repository in (
+                self.environments,
+                self.users,
+                self.logs,
+                self.operations,
+                self.credentials,
+            ):
+                await repository.create_indexes()
+
+    async def ping(self) -> None:
+        """Return when the server answers; raise StorageUnavailable when it does not."""
+        with translate_errors():
+            await self._client.admin.command("ping")
+
+    async def close(self) -> None:
+        """Release the client's connections."""
+        await self._client.close()
