@@ -41,16 +41,20 @@ def create_storage(settings: Settings) -> Storage:
     return MongoStorage(settings.storage_uri, settings.database.database)
 
 
-async def _open_until_ready(storage: Storage) -> None:
+async def _open_storage(storage: Storage) -> bool:
+    try:
+        await storage.open()
+    except StorageUnavailable:
+        log.warning("storage_unavailable", backend=storage.backend, retry_in=STORAGE_RETRY_SECONDS)
+        return False
+    log.info("storage_opened", backend=storage.backend)
+    return True
+
+
+async def _keep_opening(storage: Storage) -> None:
     # A database that is down at start-up is waited for; /ready answers 503 meanwhile.
-    while True:
-        try:
-            await storage.open()
-            log.info("storage_opened", backend=storage.backend)
-            return
-        except StorageUnavailable:
-            log.warning("storage_unavailable", backend=storage.backend, retry_in=STORAGE_RETRY_SECONDS)
-            await asyncio.sleep(STORAGE_RETRY_SECONDS)
+    while not await _open_storage(storage):
+        await asyncio.sleep(STORAGE_RETRY_SECONDS)
 
 
 @asynccontextmanager
@@ -67,17 +71,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.services = Services(
         storage=storage, bus=bus, activity=activity, secrets=load_runtime_secrets(settings)
     )
-    opening = asyncio.create_task(_open_until_ready(storage))
-    with contextlib.suppress(TimeoutError):
-        # Usually instant; a slow database must not hold up serving /health.
-        await asyncio.wait_for(asyncio.shield(opening), timeout=10)
+    opening: asyncio.Task[None] | None = None
+    if not await _open_storage(storage):
+        opening = asyncio.create_task(_keep_opening(storage), name="open-storage")
     activity.start()
     try:
         yield
     finally:
-        opening.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await opening
+        if opening is not None:
+            opening.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await opening
         await activity.close()
         await bus.close()
         await storage.close()

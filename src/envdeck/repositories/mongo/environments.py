@@ -28,27 +28,25 @@ from envdeck.repositories.mongo.documents import (
 _HEALTH_RANK = "healthRank"
 _SHADOW = (_HEALTH_RANK,)
 
-# Names are unique, so a sort that ends on the name is already total; the others end on _id,
-# in the direction of their first key so that one index serves both directions.
+# Names are unique, so a sort that reaches the name is already total; the others end on _id,
+# ascending in both directions (as SQLite does), so pages are stable and agree across backends.
 _SORTS: dict[EnvironmentSort, Sort] = {
     "name": [("name", ASCENDING)],
     "-name": [("name", DESCENDING)],
     "createdAt": [("timestamps.createdAt", ASCENDING), ("_id", ASCENDING)],
-    "-createdAt": [("timestamps.createdAt", DESCENDING), ("_id", DESCENDING)],
+    "-createdAt": [("timestamps.createdAt", DESCENDING), ("_id", ASCENDING)],
     "health": [(_HEALTH_RANK, ASCENDING), ("name", ASCENDING)],
     "-health": [(_HEALTH_RANK, DESCENDING), ("name", ASCENDING)],
     "lastCheck": [("status.lastCheck", ASCENDING), ("_id", ASCENDING)],
-    "-lastCheck": [("status.lastCheck", DESCENDING), ("_id", DESCENDING)],
+    "-lastCheck": [("status.lastCheck", DESCENDING), ("_id", ASCENDING)],
 }
 
+# One index per sort (a sort with mixed directions needs its own), plus the filters.
 INDEXES = [
     IndexModel([("name", ASCENDING)], unique=True),
     IndexModel([("status.health", ASCENDING), ("name", ASCENDING)]),
-    IndexModel([("timestamps.createdAt", ASCENDING), ("_id", ASCENDING)]),
     IndexModel([("tags", ASCENDING), ("name", ASCENDING)]),
-    IndexModel([(_HEALTH_RANK, ASCENDING), ("name", ASCENDING)]),
-    IndexModel([(_HEALTH_RANK, DESCENDING), ("name", ASCENDING)]),
-    IndexModel([("status.lastCheck", ASCENDING), ("_id", ASCENDING)]),
+    *(IndexModel(sort) for name, sort in _SORTS.items() if not name.endswith("name")),
 ]
 
 _ENTITY = "environment"

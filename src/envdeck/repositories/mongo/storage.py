@@ -1,10 +1,17 @@
 """MongoStorage: the MongoDB backend, one client shared by every repository."""
 
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from pymongo import AsyncMongoClient
 
+from envdeck.repositories.base import (
+    CredentialRepository,
+    EnvironmentRepository,
+    LogRepository,
+    OperationRepository,
+    UserRepository,
+)
 from envdeck.repositories.mongo.credentials import MongoCredentialRepository
 from envdeck.repositories.mongo.documents import TYPE_REGISTRY, Document, translate_errors
 from envdeck.repositories.mongo.environments import MongoEnvironmentRepository
@@ -15,6 +22,10 @@ from envdeck.repositories.mongo.users import MongoUserRepository
 # An unreachable server should fail a request in seconds, not after PyMongo's default 30 s.
 # Options given in the URI win over these.
 _DEFAULT_TIMEOUTS_MS = {"serverSelectionTimeoutMS": 5000, "connectTimeoutMS": 5000}
+
+
+class _Indexed(Protocol):
+    async def create_indexes(self) -> None: ...
 
 
 def _client_options(uri: str) -> dict[str, Any]:
@@ -37,23 +48,24 @@ class MongoStorage:
             **_client_options(uri),
         )
         db = self._client[database]
-        self.environments = MongoEnvironmentRepository(db["environments"])
-        self.users = MongoUserRepository(db["users"])
-        self.logs = MongoLogRepository(db["logs"])
-        self.operations = MongoOperationRepository(db["operations"])
-        self.credentials = MongoCredentialRepository(db["credentials"])
+        environments = MongoEnvironmentRepository(db["environments"])
+        users = MongoUserRepository(db["users"])
+        logs = MongoLogRepository(db["logs"])
+        operations = MongoOperationRepository(db["operations"])
+        credentials = MongoCredentialRepository(db["credentials"])
+        # Typed as the protocols: Storage's attributes are mutable, hence invariant.
+        self.environments: EnvironmentRepository = environments
+        self.users: UserRepository = users
+        self.logs: LogRepository = logs
+        self.operations: OperationRepository = operations
+        self.credentials: CredentialRepository = credentials
+        self._indexed: tuple[_Indexed, ...] = (environments, users, logs, operations, credentials)
 
     async def open(self) -> None:
         """Connect and create the indexes; creating an existing index changes nothing."""
         await self.ping()
         with translate_errors():
-            for repository in (
-                self.environments,
-                self.users,
-                self.logs,
-                self.operations,
-                self.credentials,
-            ):
+            for repository in self._indexed:
                 await repository.create_indexes()
 
     async def ping(self) -> None:

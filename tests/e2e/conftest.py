@@ -1,0 +1,50 @@
+"""The real server as a subprocess, the built UI, and Debian's Chromium through Playwright."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from envdeck.api.ui import STATIC_DIR
+from tests.support.server import RunningServer, start_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _require(condition: bool, why: str) -> None:
+    # In CI a missing system package is a failure, never a silent skip.
+    if not condition:
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    _require((STATIC_DIR / "index.html").is_file(), "the UI is not built: run `make install`")
+    running = start_server(tmp_path_factory.mktemp("e2e"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    _require(CHROMIUM.is_file(), "Chromium is missing: apt-get install chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, server: RunningServer) -> Iterator[Page]:
+    context = browser.new_context(base_url=server.url)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,0 +1,35 @@
+"""A person opens Envdeck and sees the System status page fed by the real server."""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from envdeck import __version__
+
+
+def test_opening_the_app_shows_the_system_status(page: Page) -> None:
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/system$"))
+    expect(page.get_by_role("heading", name="System status")).to_be_visible()
+    expect(page.get_by_text(__version__, exact=True)).to_be_visible()
+    expect(page.get_by_text("sqlite", exact=True)).to_be_visible()
+    expect(page.get_by_text("Ready", exact=True)).to_be_visible()
+    expect(page).to_have_title("System status · Envdeck")
+
+
+def test_a_deep_link_loads_the_app_and_shows_not_found(page: Page) -> None:
+    page.goto("/environments/abc")
+    expect(page.get_by_text("Page not found")).to_be_visible()
+    expect(page.get_by_role("navigation").get_by_text("System status")).to_be_visible()
+
+
+def test_the_theme_choice_survives_a_reload(page: Page) -> None:
+    page.goto("/system")
+    toggle = page.get_by_role("button", name="Toggle dark mode")
+    before = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    toggle.click()
+    expect(page.locator("body")).not_to_have_css("background-color", before)
+    after = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    page.reload()
+    expect(page.get_by_role("heading", name="System status")).to_be_visible()
+    expect(page.locator("body")).to_have_css("background-color", after)

@@ -1,0 +1,88 @@
+"""Every error, whatever its cause, is the JSON envelope (DESIGN §5) with no traceback."""
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from fastapi import Query
+from fastapi.testclient import TestClient
+from pydantic import BaseModel, Field
+
+from envdeck.app import API_PREFIX, create_app
+from envdeck.config import Settings
+from envdeck.domain.errors import Conflict
+
+
+class Probe(BaseModel):
+    name: str = Field(min_length=1)
+    port: int = Field(ge=1, le=65535)
+
+
+@pytest.fixture
+def probe_client(make_settings: Callable[..., Settings]) -> Iterator[TestClient]:
+    """The real app plus a few routes that fail in each way a real route can."""
+    app = create_app(make_settings(), serve_ui=False)
+
+    @app.post(f"{API_PREFIX}/probe")
+    async def probe(body: Probe, limit: int = Query(default=10, ge=1, le=200)) -> Probe:
+        return body
+
+    @app.get(f"{API_PREFIX}/probe/conflict")
+    async def conflict() -> None:
+        raise Conflict("an operation is already running", details={"operationId": "abc"})
+
+    @app.get(f"{API_PREFIX}/probe/crash")
+    async def crash() -> None:
+        raise RuntimeError("secret internals: password=hunter2")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+def assert_envelope(response: object, status: int, code: str) -> dict[str, object]:
+    assert getattr(response, "status_code") == status  # noqa: B009
+    body = response.json()  # type: ignore[attr-defined]
+    assert set(body) == {"error"}
+    assert body["error"]["code"] == code
+    assert isinstance(body["error"]["message"], str)
+    assert isinstance(body["error"]["details"], dict)
+    return body["error"]  # type: ignore[no-any-return]
+
+
+def test_unknown_api_route_is_a_json_404(client: TestClient) -> None:
+    assert_envelope(client.get("/api/v1/no-such-thing"), 404, "NOT_FOUND")
+    assert_envelope(client.get("/api/nothing"), 404, "NOT_FOUND")
+
+
+def test_wrong_method_is_a_json_405(client: TestClient) -> None:
+    response = client.delete("/api/v1/health")
+    assert_envelope(response, 405, "METHOD_NOT_ALLOWED")
+    assert "GET" in response.headers["allow"]
+
+
+def test_request_validation_names_each_field(probe_client: TestClient) -> None:
+    response = probe_client.post(f"{API_PREFIX}/probe?limit=0", json={"name": "", "port": 70000})
+    error = assert_envelope(response, 422, "VALIDATION_ERROR")
+    fields = {f["field"]: f for f in error["details"]["fields"]}  # type: ignore[index]
+    assert set(fields) == {"limit", "name", "port"}
+    assert fields["limit"]["in"] == "query"
+    assert fields["port"]["in"] == "body"
+
+
+def test_malformed_json_is_a_validation_error(probe_client: TestClient) -> None:
+    response = probe_client.post(
+        f"{API_PREFIX}/probe", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert_envelope(response, 422, "VALIDATION_ERROR")
+
+
+def test_domain_errors_keep_their_code_and_details(probe_client: TestClient) -> None:
+    error = assert_envelope(probe_client.get(f"{API_PREFIX}/probe/conflict"), 409, "CONFLICT")
+    assert error["details"] == {"operationId": "abc"}
+
+
+def test_unexpected_exceptions_are_a_500_without_internals(probe_client: TestClient) -> None:
+    response = probe_client.get(f"{API_PREFIX}/probe/crash")
+    error = assert_envelope(response, 500, "INTERNAL_ERROR")
+    assert "hunter2" not in response.text
+    assert "Traceback" not in response.text
+    assert error["message"] == "internal error"

@@ -1,0 +1,68 @@
+"""Start the real `envdeck serve` as a subprocess on a free port, and stop it."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ENVDECK = Path(sys.executable).with_name("envdeck")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class RunningServer:
+    process: subprocess.Popen[str]
+    url: str
+    workdir: Path
+
+    def output(self) -> str:
+        """Stop the server (if still running) and return everything it printed."""
+        self.stop()
+        assert self.process.stdout is not None
+        return self.process.stdout.read()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_server(workdir: Path, *args: str, env: dict[str, str] | None = None) -> RunningServer:
+    """Run `envdeck serve` in workdir (so ./data lands there) and wait until it answers."""
+    port = free_port()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("ENVDECK_", "MONGODB_"))}
+    environ |= {"PORT": str(port), **(env or {})}
+    process = subprocess.Popen(
+        [str(ENVDECK), "serve", *args],
+        cwd=workdir,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    server = RunningServer(process, f"http://127.0.0.1:{port}", workdir)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"envdeck serve exited early:\n{server.output()}")
+        try:
+            if httpx.get(f"{server.url}/api/v1/health", timeout=1).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError(f"envdeck serve did not answer in 30 s:\n{server.output()}")
