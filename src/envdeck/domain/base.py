@@ -16,8 +16,11 @@ def _to_utc_ms(value: datetime) -> datetime:
 
 
 def _format_utc(value: datetime) -> str:
-    # Fixed width ("…T14:03:09.120Z") so stored strings sort in time order.
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    # Fixed width ("…T14:03:09.120Z") so stored strings sort in time order. Validated values are
+    # already UTC; isoformat is the fast path (this runs for every stored log entry).
+    if value.utcoffset():
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 UtcDatetime = Annotated[

@@ -74,10 +74,10 @@ class UserRepository(Protocol):
 
 class LogRepository(Protocol):
     async def create(self, entry: LogEntry) -> LogEntry:
-        """Store one entry."""
+        """Store one entry, keeping its id if it has one (the activity log names entries)."""
 
     async def create_many(self, entries: list[LogEntry]) -> list[LogEntry]:
-        """Store a batch of entries in one write; all or none are stored."""
+        """Store a batch in one write, keeping ids that are set; all or none are stored."""
 
     async def get_by_id(self, log_id: str) -> LogEntry:
         """Return the entry with this id."""

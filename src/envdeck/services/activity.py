@@ -16,6 +16,7 @@ import structlog
 
 from envdeck.domain.clock import utc_now
 from envdeck.domain.errors import StorageUnavailable
+from envdeck.domain.ids import new_id
 from envdeck.domain.log import LogEntry, LogLevel, LogType
 from envdeck.repositories.base import LogRepository
 from envdeck.services.events import EventBus, LogRecorded
@@ -65,8 +66,9 @@ class ActivityLog:
         username: str | None = None,
         details: dict[str, Any] | None = None,
     ) -> LogEntry:
-        """Queue one entry for storage and return it (its id is set once stored)."""
+        """Queue one entry for storage and return it, already named by its id."""
         entry = LogEntry(
+            id=new_id(),
             timestamp=self._clock(),
             type=type,
             level=level,

@@ -51,16 +51,21 @@ async def _count_by(
     return counts
 
 
+def _with_id(entry: LogEntry) -> LogEntry:
+    # The activity log names entries when it records them; anything else gets an id here.
+    return entry if entry.id else entry.model_copy(update={"id": new_id()})
+
+
 class SqliteLogRepository:
     def __init__(self, db: SqliteDatabase) -> None:
         self._db = db
         self._table = DocumentTable(db, "logs", LogEntry, LogNotFound)
 
     async def create(self, entry: LogEntry) -> LogEntry:
-        return await self._table.insert(entry.model_copy(update={"id": new_id()}))
+        return await self._table.insert(_with_id(entry))
 
     async def create_many(self, entries: list[LogEntry]) -> list[LogEntry]:
-        stored = [entry.model_copy(update={"id": new_id()}) for entry in entries]
+        stored = [_with_id(entry) for entry in entries]
         rows = [(entry.id, dump(entry)) for entry in stored]
 
         def write(conn: sqlite3.Connection) -> None:
