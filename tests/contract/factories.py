@@ -37,6 +37,7 @@ _serial = itertools.count(1)
 
 # A fixed instant with sub-millisecond digits: storage must keep exactly the milliseconds.
 T0 = datetime(2024, 5, 1, 12, 30, 45, 123456, tzinfo=UTC)
+T0_MS = T0.replace(microsecond=123000)
 
 
 def _next() -> int:

@@ -15,7 +15,7 @@ from envdeck.domain.errors import AlreadyExists, EnvironmentNotFound
 from envdeck.domain.ids import is_valid_id, new_id
 from envdeck.repositories.base import Storage
 
-from .factories import T0, make_environment, make_full_environment
+from .factories import T0, T0_MS, make_environment, make_full_environment
 
 # An absent id, malformed ones, an uppercase (non-canonical) one and an empty one.
 MISSING_IDS = [
@@ -54,8 +54,8 @@ async def test_round_trips_a_fully_populated_environment(storage: Storage) -> No
     assert by_id == created
     assert by_name == created
     assert listed == [created]
-    assert by_id.status.last_check == T0.replace(microsecond=123000)
-    assert by_id.system_info.last_updated == T0.replace(microsecond=123000)
+    assert by_id.status.last_check == T0_MS
+    assert by_id.system_info.last_updated == T0_MS
     assert by_id.system_info.last_updated.tzinfo is not None
     assert by_id.system_info.last_updated.utcoffset() == timedelta(0)
 

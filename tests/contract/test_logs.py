@@ -9,7 +9,7 @@ from envdeck.domain.ids import is_valid_id, new_id
 from envdeck.domain.log import LogFilter, LogListOptions, LogType
 from envdeck.repositories.base import Storage
 
-from .factories import T0, make_log
+from .factories import T0, T0_MS, make_log
 
 ZERO_TYPES = {"health_check": 0, "action": 0, "system": 0, "error": 0, "auth": 0}
 ZERO_LEVELS = {"info": 0, "warning": 0, "error": 0, "success": 0}
@@ -26,7 +26,6 @@ def minutes(n: int) -> timedelta:
 
 async def test_create_assigns_an_id_and_keeps_the_timestamp(storage: Storage) -> None:
     given = make_log(
-        id=new_id(),
         timestamp=T0,
         environment_id=new_id(),
         environment_name="staging",
@@ -41,10 +40,21 @@ async def test_create_assigns_an_id_and_keeps_the_timestamp(storage: Storage) ->
     created = await storage.logs.create(given)
 
     assert is_valid_id(created.id)
-    assert created.id != given.id
-    assert created.timestamp == T0.replace(microsecond=123000)
+    assert created.timestamp == T0_MS
     assert created == given.model_copy(update={"id": created.id})
     assert await storage.logs.get_by_id(created.id) == created
+
+
+async def test_create_keeps_an_id_the_activity_log_gave(storage: Storage) -> None:
+    # The activity service names entries when it records them, before they are written.
+    named = [make_log(id=new_id()) for _ in range(3)]
+
+    one = await storage.logs.create(named[0])
+    batch = await storage.logs.create_many(named[1:])
+
+    assert [entry.id for entry in [one, *batch]] == [entry.id for entry in named]
+    for entry in named:
+        assert await storage.logs.get_by_id(entry.id) == entry
 
 
 async def test_create_many_stores_a_batch_and_returns_it_with_ids(storage: Storage) -> None:

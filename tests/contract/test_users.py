@@ -9,7 +9,7 @@ from envdeck.domain.ids import is_valid_id, new_id
 from envdeck.domain.user import Role, UserListOptions
 from envdeck.repositories.base import Storage
 
-from .factories import T0, make_user
+from .factories import T0, T0_MS, make_user
 
 MISSING_IDS = [
     pytest.param(new_id(), id="absent"),
@@ -128,7 +128,7 @@ async def test_update_replaces_the_profile_and_keeps_the_password(storage: Stora
             "email": "new@example.com",
             "role": Role.ADMIN,
             "active": False,
-            "last_login": T0,
+            "last_login": T0_MS,
             "password_hash": "ignored",
             "created_at": T0,
         }

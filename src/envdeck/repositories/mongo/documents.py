@@ -17,6 +17,7 @@ from pydantic import AnyUrl
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import (
     AutoReconnect,
+    BulkWriteError,
     ConnectionFailure,
     DuplicateKeyError,
     NetworkTimeout,
@@ -34,7 +35,8 @@ Sort = list[tuple[str, int]]
 ModelT = TypeVar("ModelT", bound=DomainModel)
 
 # Shadow fields are indexed under their own names; users should read the field they set.
-_FIELD_NAMES = {"usernameKey": "username", "emailKey": "email"}
+_FIELD_NAMES = {"_id": "id", "usernameKey": "username", "emailKey": "email"}
+_DUPLICATE_KEY = 11000
 
 _UNAVAILABLE = (ConnectionFailure, ServerSelectionTimeoutError, AutoReconnect, NetworkTimeout)
 
@@ -82,14 +84,20 @@ async def find_page(
     return documents, total
 
 
-def _duplicate_field(exc: DuplicateKeyError) -> str:
-    key_pattern = (exc.details or {}).get("keyPattern")
+def _duplicate_field(error: Mapping[str, Any]) -> str:
+    key_pattern = error.get("keyPattern")
     if isinstance(key_pattern, Mapping) and key_pattern:
         field = str(next(iter(key_pattern)))
     else:
-        match = re.search(r"index: (\w+?)_-?1", str(exc))
+        match = re.search(r"index: (\w+?)_-?1", str(error.get("errmsg", "")))
         field = match.group(1) if match else "value"
     return _FIELD_NAMES.get(field, field)
+
+
+def _already_exists(entity: str, error: Mapping[str, Any]) -> AlreadyExists:
+    field = _duplicate_field(error)
+    article = "an" if entity[0] in "aeiou" else "a"
+    return AlreadyExists(f"{article} {entity} with this {field} already exists", {"field": field})
 
 
 @contextmanager
@@ -98,10 +106,15 @@ def translate_errors(entity: str = "record") -> Iterator[None]:
     try:
         yield
     except DuplicateKeyError as exc:
-        field = _duplicate_field(exc)
-        article = "an" if entity[0] in "aeiou" else "a"
-        raise AlreadyExists(
-            f"{article} {entity} with this {field} already exists", {"field": field}
-        ) from exc
+        raise _already_exists(entity, exc.details or {}) from exc
+    except BulkWriteError as exc:
+        duplicates = [
+            error
+            for error in exc.details.get("writeErrors", [])
+            if error.get("code") == _DUPLICATE_KEY
+        ]
+        if not duplicates:
+            raise
+        raise _already_exists(entity, duplicates[0]) from exc
     except _UNAVAILABLE as exc:
         raise StorageUnavailable(details={"reason": type(exc).__name__}) from exc

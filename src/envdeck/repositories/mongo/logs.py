@@ -60,9 +60,14 @@ def _query(log_filter: LogFilter) -> Document:
 
 
 def _prepare(entry: LogEntry) -> tuple[LogEntry, Document]:
+    # The activity service names entries when it records them (before they are written), so
+    # a well-formed id is kept; anything else gets a fresh one.
     stored = entry.model_copy(deep=True)
-    stored.id = new_id()
-    return stored, {"_id": object_id(stored.id), **to_document(stored)}
+    oid = object_id(stored.id)
+    if oid is None:
+        stored.id = new_id()
+        oid = object_id(stored.id)
+    return stored, {"_id": oid, **to_document(stored)}
 
 
 class MongoLogRepository:
