@@ -26,15 +26,15 @@ from pymongo import AsyncMongoClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Stopwatch, bench_line, percentile  # noqa: E402
+from common import Stopwatch, bench_line, percentile
 
-from envdeck.domain.ids import new_id  # noqa: E402
-from envdeck.domain.log import LogEntry, LogLevel, LogListOptions, LogType  # noqa: E402
-from envdeck.repositories.base import Storage  # noqa: E402
-from envdeck.repositories.mongo import MongoStorage  # noqa: E402
-from envdeck.repositories.sqlite import SqliteStorage  # noqa: E402
-from envdeck.repositories.sqlite.documents import dump  # noqa: E402
-from envdeck.repositories.sqlite.logs import _where  # noqa: E402
+from envdeck.domain.ids import new_id
+from envdeck.domain.log import LogEntry, LogLevel, LogListOptions, LogType
+from envdeck.repositories.base import Storage
+from envdeck.repositories.mongo import MongoStorage
+from envdeck.repositories.sqlite import SqliteStorage
+from envdeck.repositories.sqlite.documents import dump
+from envdeck.repositories.sqlite.logs import _where
 
 BATCH = 500
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -115,9 +115,9 @@ def sqlite_raw_run(
     for options in queries:
         where, params = _where(options)
         started = time.perf_counter()
-        conn.execute(f"SELECT count(*) FROM logs WHERE {where}", params).fetchone()  # noqa: S608
+        conn.execute(f"SELECT count(*) FROM logs WHERE {where}", params).fetchone()
         conn.execute(
-            f"SELECT id, doc FROM logs WHERE {where} ORDER BY timestamp DESC, id DESC "  # noqa: S608
+            f"SELECT id, doc FROM logs WHERE {where} ORDER BY timestamp DESC, id DESC "
             "LIMIT ? OFFSET ?",
             (*params, options.limit, options.offset),
         ).fetchall()
@@ -168,7 +168,9 @@ async def mongo_raw_run(
     return insert.seconds, latencies
 
 
-def report(backend: str, n: int, repo: tuple[float, list[float]], raw: tuple[float, list[float]]) -> list[str]:
+def report(
+    backend: str, n: int, repo: tuple[float, list[float]], raw: tuple[float, list[float]]
+) -> list[str]:
     repo_insert, repo_lat = repo
     raw_insert, raw_lat = raw
     insert_ratio = repo_insert / raw_insert
@@ -177,24 +179,37 @@ def report(backend: str, n: int, repo: tuple[float, list[float]], raw: tuple[flo
     strict = backend == "sqlite"
     print(f"\n{backend}: {n:,} log entries, {len(repo_lat):,} filtered page queries")
     print(f"  {'':26}{'repository':>14}{'raw driver':>14}{'ratio':>8}")
-    print(f"  {'insert rate (entries/s)':26}{n / repo_insert:>14,.0f}{n / raw_insert:>14,.0f}{insert_ratio:>8.2f}")
+    rates = f"{n / repo_insert:>14,.0f}{n / raw_insert:>14,.0f}{insert_ratio:>8.2f}"
+    print(f"  {'insert rate (entries/s)':26}{rates}")
     print(f"  {'page p50 (ms)':26}{p50:>14.2f}{percentile(raw_lat, 50):>14.2f}")
     print(f"  {'page p95 (ms)':26}{p95:>14.2f}{raw_p95:>14.2f}{p95 / raw_p95:>8.2f}")
     return [
         bench_line(
-            "storage", f"{backend}_insert_rate", n / repo_insert, "entries/s",
-            baseline=f"{backend}_raw_insert", ratio=insert_ratio,
-            target="ratio<=1.5" if strict else "info", ok=insert_ratio <= 1.5 or not strict,
+            "storage",
+            f"{backend}_insert_rate",
+            n / repo_insert,
+            "entries/s",
+            baseline=f"{backend}_raw_insert",
+            ratio=insert_ratio,
+            target="ratio<=1.5" if strict else "info",
+            ok=insert_ratio <= 1.5 or not strict,
         ),
         bench_line(
-            "storage", f"{backend}_page_p95_ms", p95, "ms",
-            baseline=f"{backend}_raw_page", ratio=p95 / raw_p95,
-            target="p95<20" if strict else "info", ok=p95 < 20 or not strict,
+            "storage",
+            f"{backend}_page_p95_ms",
+            p95,
+            "ms",
+            baseline=f"{backend}_raw_page",
+            ratio=p95 / raw_p95,
+            target="p95<20" if strict else "info",
+            ok=p95 < 20 or not strict,
         ),
     ]
 
 
-async def bench_sqlite(entries: list[LogEntry], queries: list[LogListOptions], tmp: Path) -> list[str]:
+async def bench_sqlite(
+    entries: list[LogEntry], queries: list[LogListOptions], tmp: Path
+) -> list[str]:
     storage = SqliteStorage(tmp / "repo.db")
     await storage.open()
     repo = await repository_run(storage, entries, queries)
@@ -206,7 +221,9 @@ async def bench_sqlite(entries: list[LogEntry], queries: list[LogListOptions], t
     return report("sqlite", len(entries), repo, raw)
 
 
-async def bench_mongo(uri: str, entries: list[LogEntry], queries: list[LogListOptions]) -> list[str]:
+async def bench_mongo(
+    uri: str, entries: list[LogEntry], queries: list[LogListOptions]
+) -> list[str]:
     database = f"envdeck_bench_{new_id()}"
     storage = MongoStorage(uri, database)
     await storage.open()
@@ -217,7 +234,9 @@ async def bench_mongo(uri: str, entries: list[LogEntry], queries: list[LogListOp
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     parser.add_argument("--backend", choices=["sqlite", "mongo", "all"], default="all")
     args = parser.parse_args()

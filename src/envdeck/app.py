@@ -53,8 +53,10 @@ async def _open_storage(storage: Storage) -> bool:
 
 async def _keep_opening(storage: Storage) -> None:
     # A database that is down at start-up is waited for; /ready answers 503 meanwhile.
-    while not await _open_storage(storage):
+    while True:
         await asyncio.sleep(STORAGE_RETRY_SECONDS)
+        if await _open_storage(storage):
+            return
 
 
 @asynccontextmanager

@@ -54,7 +54,9 @@ def _banner(settings: Settings, host: str, port: int) -> str:
 def serve(
     config: ConfigOption = None,
     host: Annotated[str | None, typer.Option(help="Bind address (overrides server.host).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (overrides server.port).", min=1, max=65535)] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port (overrides server.port).", min=1, max=65535)
+    ] = None,
 ) -> None:
     """Run the API and the web UI."""
     from envdeck.app import create_app

@@ -164,7 +164,7 @@ _SEED_VARIABLES = {
     "MONGODB_DATABASE": ("database", "database"),
     "JWT_SECRET": ("jwt", "secret"),
 }
-_LIST_KEYS = {("allowOrigins",)}
+_LIST_KEYS: set[tuple[str, ...]] = {("allowOrigins",)}
 
 
 def _known_paths(model: type[Any], prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
@@ -197,9 +197,9 @@ class _EnvironmentSource(PydanticBaseSettingsSource):
         environ = _environ.get()
         known = _known_paths(self.settings_cls)
         tree: dict[str, Any] = {}
-        for variable, path in _SEED_VARIABLES.items():
+        for variable, seed_path in _SEED_VARIABLES.items():
             if variable in environ:
-                _set(tree, path, environ[variable])
+                _set(tree, seed_path, environ[variable])
         # Other ENVDECK_* variables (tests', bootstrap's) are not configuration keys.
         for variable, value in environ.items():
             path = _env_path(variable)
@@ -239,7 +239,9 @@ def _describe(error: Mapping[str, Any]) -> str:
     return f"{key}: {error['msg']}"
 
 
-def load_settings(config_file: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+def load_settings(
+    config_file: Path | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
     """Return the effective settings, or raise ConfigError naming each invalid key."""
     file_token = _config_file.set(config_file)
     env_token = _environ.set(os.environ if environ is None else environ)

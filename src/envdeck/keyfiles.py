@@ -8,7 +8,7 @@ from pathlib import Path
 
 from envdeck.config import Settings
 
-JWT_SECRET_FILE = "jwt_secret"
+JWT_SECRET_FILE = "jwt_secret"  # noqa: S105 (a file name)
 ENCRYPTION_KEY_FILE = "encryption.key"
 
 

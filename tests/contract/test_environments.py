@@ -8,6 +8,7 @@ import pytest
 from envdeck.domain.environment import (
     EnvironmentListOptions,
     EnvironmentSort,
+    HealthCheckConfig,
     HealthState,
     Status,
 )
@@ -58,6 +59,29 @@ async def test_round_trips_a_fully_populated_environment(storage: Storage) -> No
     assert by_id.system_info.last_updated == T0_MS
     assert by_id.system_info.last_updated.tzinfo is not None
     assert by_id.system_info.last_updated.utcoffset() == timedelta(0)
+
+
+VALIDATIONS = [
+    pytest.param({"type": "statusCode", "value": 204}, id="status-code"),
+    pytest.param({"type": "statusCode", "value": [200, "3xx"]}, id="status-codes"),
+    pytest.param({"type": "jsonRegex", "value": '"status":\\s*"ok"'}, id="json-regex"),
+    pytest.param({"type": "jsonPath", "value": {"path": "$.ok", "equals": True}}, id="equals"),
+    pytest.param({"type": "jsonPath", "value": {"path": "$.ok", "equals": None}}, id="equals-null"),
+    pytest.param({"type": "jsonPath", "value": {"path": "$.v", "matches": "^2\\."}}, id="matches"),
+]
+
+
+@pytest.mark.parametrize("validation", VALIDATIONS)
+async def test_round_trips_every_kind_of_health_validation(
+    storage: Storage, validation: dict[str, object]
+) -> None:
+    check = HealthCheckConfig(
+        enabled=True, endpoint="https://example.com/health", validation=validation
+    )
+
+    created = await storage.environments.create(make_environment(health_check=check))
+
+    assert (await storage.environments.get_by_id(created.id)).health_check == check
 
 
 async def test_get_by_name_matches_the_exact_name(storage: Storage) -> None:

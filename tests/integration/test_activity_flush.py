@@ -10,7 +10,9 @@ from envdeck.domain.log import LogFilter, LogType
 from envdeck.repositories.sqlite import SqliteStorage
 
 
-async def test_a_clean_stop_flushes_the_activity_log(make_settings: Callable[..., Settings]) -> None:
+async def test_a_clean_stop_flushes_the_activity_log(
+    make_settings: Callable[..., Settings],
+) -> None:
     settings = make_settings(ENVDECK_ACTIVITY_LOG__FLUSH_INTERVAL="1h")
     app = create_app(settings)
     with TestClient(app):

@@ -11,7 +11,9 @@ from envdeck import __version__
 from tests.support.server import ENVDECK, start_server
 
 
-def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("ENVDECK_", "MONGODB_"))}
     return subprocess.run(
         [str(ENVDECK), *args],
@@ -73,7 +75,9 @@ def test_serve_refuses_malformed_yaml(tmp_path: Path) -> None:
 
 
 def test_check_config_prints_effective_values_with_secrets_masked(tmp_path: Path) -> None:
-    (tmp_path / "config.yaml").write_text("server:\n  port: 9001\njwt:\n  secret: " + "k" * 40 + "\n")
+    (tmp_path / "config.yaml").write_text(
+        "server:\n  port: 9001\njwt:\n  secret: " + "k" * 40 + "\n"
+    )
     env = {"MONGODB_URI": "mongodb://ops:hunter2@db.internal:27017/"}
     result = run("check-config", "--config", "config.yaml", cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr

@@ -128,7 +128,9 @@ def test_times_are_utc_milliseconds_in_fixed_width_json() -> None:
 
 def test_a_log_filter_refuses_an_inverted_date_range() -> None:
     with pytest.raises(ValidationError, match="startDate"):
-        LogFilter(start_date=datetime(2026, 2, 1, tzinfo=UTC), end_date=datetime(2026, 1, 1, tzinfo=UTC))
+        LogFilter(
+            start_date=datetime(2026, 2, 1, tzinfo=UTC), end_date=datetime(2026, 1, 1, tzinfo=UTC)
+        )
 
 
 def test_a_user_never_serialises_with_unknown_roles() -> None:

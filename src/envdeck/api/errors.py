@@ -59,7 +59,9 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     fields = _field_errors(exc)
     summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
-    return error_response(422, "VALIDATION_ERROR", f"invalid request: {summary}", {"fields": fields})
+    return error_response(
+        422, "VALIDATION_ERROR", f"invalid request: {summary}", {"fields": fields}
+    )
 
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:

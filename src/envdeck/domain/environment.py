@@ -33,7 +33,7 @@ class HostKeyPolicy(StrEnum):
 
 class CredentialKind(StrEnum):
     KEY = "key"
-    PASSWORD = "password"
+    PASSWORD = "password"  # noqa: S105 (a kind of credential, not a secret)
 
 
 class CommandType(StrEnum):
@@ -105,7 +105,11 @@ class JsonPathRule(DomainModel):
 
     @model_validator(mode="after")
     def _one_comparison(self) -> "JsonPathRule":
-        if (self.matches is None) == ("equals" not in self.model_fields_set):
+        # A dumped rule spells the comparison it does not use as null, so equals=None beside
+        # matches counts as absent: otherwise a stored "matches" rule could not be read back.
+        if self.matches is None and "equals" not in self.model_fields_set:
+            raise ValueError("give exactly one of 'equals' or 'matches'")
+        if self.matches is not None and self.equals is not None:
             raise ValueError("give exactly one of 'equals' or 'matches'")
         return self
 

@@ -24,7 +24,7 @@ class HealthPublic(BaseModel):
 
 class StorageStatus(BaseModel):
     backend: str
-    latencyMs: float  # noqa: N815 (the API's camelCase)
+    latencyMs: float
 
 
 class ReadyPublic(BaseModel):

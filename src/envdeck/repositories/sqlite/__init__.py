@@ -2,6 +2,13 @@
 
 from pathlib import Path
 
+from envdeck.repositories.base import (
+    CredentialRepository,
+    EnvironmentRepository,
+    LogRepository,
+    OperationRepository,
+    UserRepository,
+)
 from envdeck.repositories.sqlite.credentials import SqliteCredentialRepository
 from envdeck.repositories.sqlite.database import SqliteDatabase
 from envdeck.repositories.sqlite.environments import SqliteEnvironmentRepository
@@ -17,11 +24,12 @@ class SqliteStorage:
 
     def __init__(self, path: Path) -> None:
         self._db = SqliteDatabase(path)
-        self.environments = SqliteEnvironmentRepository(self._db)
-        self.users = SqliteUserRepository(self._db)
-        self.logs = SqliteLogRepository(self._db)
-        self.operations = SqliteOperationRepository(self._db)
-        self.credentials = SqliteCredentialRepository(self._db)
+        # Typed as the protocols: Storage's attributes are mutable, hence invariant.
+        self.environments: EnvironmentRepository = SqliteEnvironmentRepository(self._db)
+        self.users: UserRepository = SqliteUserRepository(self._db)
+        self.logs: LogRepository = SqliteLogRepository(self._db)
+        self.operations: OperationRepository = SqliteOperationRepository(self._db)
+        self.credentials: CredentialRepository = SqliteCredentialRepository(self._db)
 
     async def open(self) -> None:
         await self._db.open()

@@ -14,7 +14,9 @@ class SqliteCredentialRepository:
 
     async def create(self, credential: Credential) -> Credential:
         now = utc_now()
-        stored = credential.model_copy(update={"id": new_id(), "created_at": now, "updated_at": now})
+        stored = credential.model_copy(
+            update={"id": new_id(), "created_at": now, "updated_at": now}
+        )
         return await self._table.insert(stored)
 
     async def get_by_id(self, credential_id: str) -> Credential:

@@ -18,8 +18,16 @@ from envdeck.repositories.sqlite.schema import SCHEMA, SCHEMA_VERSION
 T = TypeVar("T")
 
 # Errors that mean "storage cannot serve now" rather than a bug in a statement.
-_UNAVAILABLE_PREFIXES = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_CANTOPEN",
-                         "SQLITE_FULL", "SQLITE_READONLY", "SQLITE_PROTOCOL", "SQLITE_NOTADB")
+_UNAVAILABLE_PREFIXES = (
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_IOERR",
+    "SQLITE_CANTOPEN",
+    "SQLITE_FULL",
+    "SQLITE_READONLY",
+    "SQLITE_PROTOCOL",
+    "SQLITE_NOTADB",
+)
 
 
 class SqliteDatabase:

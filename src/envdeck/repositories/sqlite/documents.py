@@ -44,7 +44,8 @@ class DocumentTable(Generic[M]):
 
     async def insert(self, entity: M) -> M:
         row = (entity.id, dump(entity))  # type: ignore[attr-defined]
-        await self.db.run(lambda c: c.execute(f"INSERT INTO {self.table} (id, doc) VALUES (?, ?)", row))  # noqa: S608
+        sql = f"INSERT INTO {self.table} (id, doc) VALUES (?, ?)"  # noqa: S608
+        await self.db.run(lambda c: c.execute(sql, row))
         return entity
 
     async def get_where(self, where: str, params: Params) -> M:
@@ -91,9 +92,9 @@ class DocumentTable(Generic[M]):
 
         def read(conn: sqlite3.Connection) -> tuple[list[tuple[str, str]], int]:
             base = f"FROM {self.table} WHERE {where}"
-            (total,) = conn.execute(f"SELECT count(*) {base}", params).fetchone()  # noqa: S608
+            (total,) = conn.execute(f"SELECT count(*) {base}", params).fetchone()
             rows = conn.execute(
-                f"SELECT id, doc {base} ORDER BY {order} LIMIT ? OFFSET ?",  # noqa: S608
+                f"SELECT id, doc {base} ORDER BY {order} LIMIT ? OFFSET ?",
                 (*params, options.limit, options.offset),
             ).fetchall()
             return rows, int(total)

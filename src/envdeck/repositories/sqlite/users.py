@@ -9,7 +9,7 @@ from envdeck.repositories.sqlite.database import SqliteDatabase
 from envdeck.repositories.sqlite.documents import DocumentTable, dump, escape_like
 
 # Keep the password hash (owned by update_password) and the creation time on replace.
-_REPLACE_KEEPING_PASSWORD = (
+_REPLACE_PROFILE_ONLY = (
     "json_set(?, '$.passwordHash', json_extract(doc, '$.passwordHash'),"
     " '$.createdAt', json_extract(doc, '$.createdAt'))"
 )
@@ -50,7 +50,7 @@ class SqliteUserRepository:
 
     async def update(self, user: User) -> User:
         stored = user.model_copy(update={"updated_at": utc_now()})
-        return await self._table.replace(user.id, _REPLACE_KEEPING_PASSWORD, (dump(stored),))
+        return await self._table.replace(user.id, _REPLACE_PROFILE_ONLY, (dump(stored),))
 
     async def update_password(self, user_id: str, password_hash: str) -> None:
         await self._table.replace(
