@@ -77,7 +77,11 @@ class LogRepository(Protocol):
         """Store one entry, keeping its id if it has one (the activity log names entries)."""
 
     async def create_many(self, entries: list[LogEntry]) -> list[LogEntry]:
-        """Store a batch in one write, keeping ids that are set; all or none are stored."""
+        """Store a batch in one write, keeping ids that are set.
+
+        Idempotent: an entry whose id is already stored is skipped, so a batch retried after
+        a failure whose outcome was unknown is never stored twice.
+        """
 
     async def get_by_id(self, log_id: str) -> LogEntry:
         """Return the entry with this id."""

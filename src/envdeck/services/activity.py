@@ -46,6 +46,7 @@ class ActivityLog:
         self._pending: list[LogEntry] = []
         self._write_lock = asyncio.Lock()
         self._wake = asyncio.Event()
+        self._stopping = False
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -111,9 +112,11 @@ class ActivityLog:
     async def close(self) -> None:
         """Stop the background writer and store everything still pending."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            # Not cancelled: a write cancelled mid-flight may still commit, and would then be
+            # written twice. The writer finishes its current write and returns.
+            self._stopping = True
+            self._wake.set()
+            await self._task
             self._task = None
         try:
             await self.flush()
@@ -122,10 +125,12 @@ class ActivityLog:
 
     async def _run(self) -> None:
         delay = self._flush_interval
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
             self._wake.clear()
+            if self._stopping:
+                return
             try:
                 await self.flush()
                 delay = self._flush_interval

@@ -71,7 +71,8 @@ class SqliteLogRepository:
         def write(conn: sqlite3.Connection) -> None:
             with conn:
                 conn.execute("BEGIN IMMEDIATE")
-                conn.executemany("INSERT INTO logs (id, doc) VALUES (?, ?)", rows)
+                # An id already stored is an entry already written: a retried batch is a no-op.
+                conn.executemany("INSERT OR IGNORE INTO logs (id, doc) VALUES (?, ?)", rows)
 
         if rows:
             await self._db.run(write)
