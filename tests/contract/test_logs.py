@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from envdeck.domain.errors import LogNotFound
+from envdeck.domain.errors import AlreadyExists, LogNotFound
 from envdeck.domain.ids import is_valid_id, new_id
 from envdeck.domain.log import LogFilter, LogListOptions, LogType
 from envdeck.repositories.base import Storage
@@ -67,6 +67,25 @@ async def test_create_many_stores_a_batch_and_returns_it_with_ids(storage: Stora
     assert [e.model_copy(update={"id": ""}) for e in created] == entries
     for entry in created:
         assert await storage.logs.get_by_id(entry.id) == entry
+
+
+async def test_rejects_an_id_that_is_taken(storage: Storage) -> None:
+    taken = await storage.logs.create(make_log())
+
+    with pytest.raises(AlreadyExists):
+        await storage.logs.create(make_log(id=taken.id))
+
+    assert await storage.logs.count(LogFilter()) == 1
+
+
+async def test_create_many_skips_entries_already_stored(storage: Storage) -> None:
+    # A retried batch must not fail, nor store its entries twice.
+    batch = await storage.logs.create_many([make_log(message=f"m{i}") for i in range(2)])
+    retried = [*batch, make_log(message="new")]
+
+    await storage.logs.create_many(retried)
+
+    assert sorted(await list_messages(storage)) == ["m0", "m1", "new"]
 
 
 async def test_create_many_of_nothing_stores_nothing(storage: Storage) -> None:

@@ -32,7 +32,9 @@ async def test_opening_again_keeps_the_data(storage: Storage) -> None:
 
 
 @pytest.mark.parametrize(
-    "options", [{"limit": 0}, {"limit": MAX_PAGE_LIMIT + 1}, {"page": 0}, {"page": -1}]
+    "options",
+    [{"limit": 0}, {"limit": MAX_PAGE_LIMIT + 1}, {"page": 0}, {"page": -1}],
+    ids=["limit-0", "limit-201", "page-0", "page-negative"],
 )
 @pytest.mark.parametrize("model", [PageOptions, EnvironmentListOptions, LogListOptions])
 def test_page_options_refuse_out_of_range_values(

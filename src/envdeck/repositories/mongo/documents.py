@@ -17,7 +17,6 @@ from pydantic import AnyUrl
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import (
     AutoReconnect,
-    BulkWriteError,
     ConnectionFailure,
     DuplicateKeyError,
     NetworkTimeout,
@@ -34,9 +33,8 @@ Sort = list[tuple[str, int]]
 
 ModelT = TypeVar("ModelT", bound=DomainModel)
 
-# Shadow fields are indexed under their own names; users should read the field they set.
+# Duplicate-key errors name the indexed field; report the field the caller set instead.
 _FIELD_NAMES = {"_id": "id", "usernameKey": "username", "emailKey": "email"}
-_DUPLICATE_KEY = 11000
 
 _UNAVAILABLE = (ConnectionFailure, ServerSelectionTimeoutError, AutoReconnect, NetworkTimeout)
 
@@ -107,14 +105,5 @@ def translate_errors(entity: str = "record") -> Iterator[None]:
         yield
     except DuplicateKeyError as exc:
         raise _already_exists(entity, exc.details or {}) from exc
-    except BulkWriteError as exc:
-        duplicates = [
-            error
-            for error in exc.details.get("writeErrors", [])
-            if error.get("code") == _DUPLICATE_KEY
-        ]
-        if not duplicates:
-            raise
-        raise _already_exists(entity, duplicates[0]) from exc
     except _UNAVAILABLE as exc:
         raise StorageUnavailable(details={"reason": type(exc).__name__}) from exc

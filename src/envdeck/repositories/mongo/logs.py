@@ -4,6 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.errors import BulkWriteError
 
 from envdeck.domain.errors import LogNotFound
 from envdeck.domain.ids import new_id
@@ -20,13 +21,15 @@ from envdeck.repositories.mongo.documents import (
 )
 
 _NEWEST_FIRST = [("timestamp", DESCENDING), ("_id", DESCENDING)]
+_DUPLICATE_KEY = 11000
 
 # Each filter leads an index that then serves the newest-first order as well.
 INDEXES = [
     IndexModel(_NEWEST_FIRST),
     IndexModel([("environmentId", ASCENDING), *_NEWEST_FIRST]),
     IndexModel([("userId", ASCENDING), *_NEWEST_FIRST]),
-    IndexModel([("type", ASCENDING), *_NEWEST_FIRST]),
+    # type+level also serves count_by_level under a type filter (the dashboard's question).
+    IndexModel([("type", ASCENDING), ("level", ASCENDING), *_NEWEST_FIRST]),
     IndexModel([("level", ASCENDING), *_NEWEST_FIRST]),
     IndexModel([("action", ASCENDING), *_NEWEST_FIRST]),
 ]
@@ -70,6 +73,13 @@ def _prepare(entry: LogEntry) -> tuple[LogEntry, Document]:
     return stored, {"_id": oid, **to_document(stored)}
 
 
+def _only_duplicates(exc: BulkWriteError) -> bool:
+    errors = exc.details.get("writeErrors", [])
+    return not exc.details.get("writeConcernErrors") and all(
+        error.get("code") == _DUPLICATE_KEY for error in errors
+    )
+
+
 class MongoLogRepository:
     def __init__(self, collection: MongoCollection) -> None:
         self._collection = collection
@@ -88,7 +98,13 @@ class MongoLogRepository:
             return []
         prepared = [_prepare(entry) for entry in entries]
         with translate_errors(_ENTITY):
-            await self._collection.insert_many([doc for _, doc in prepared], ordered=True)
+            try:
+                await self._collection.insert_many([doc for _, doc in prepared], ordered=False)
+            except BulkWriteError as exc:
+                # An id already stored is an entry already written: a retried batch is a no-op
+                # for those, and the rest of it is stored.
+                if not _only_duplicates(exc):
+                    raise
         return [stored for stored, _ in prepared]
 
     async def get_by_id(self, log_id: str) -> LogEntry:

@@ -20,7 +20,9 @@ from envdeck.repositories.mongo.documents import (
 )
 
 # Lowercase copies that the unique indexes and the lookups use; emailKey is absent, not null,
-# when a user has no email, so that any number of users can go without one.
+# when a user has no email, so that any number of users can go without one. The partial filter
+# is $exists (not $type) because the planner knows an equality match implies it, so lookups by
+# email use the index.
 _USERNAME_KEY = "usernameKey"
 _EMAIL_KEY = "emailKey"
 _SHADOW = (_USERNAME_KEY, _EMAIL_KEY)
@@ -30,7 +32,7 @@ INDEXES = [
     IndexModel(
         [(_EMAIL_KEY, ASCENDING)],
         unique=True,
-        partialFilterExpression={_EMAIL_KEY: {"$type": "string"}},
+        partialFilterExpression={_EMAIL_KEY: {"$exists": True}},
     ),
     IndexModel([("role", ASCENDING), (_USERNAME_KEY, ASCENDING)]),
     IndexModel([("active", ASCENDING), (_USERNAME_KEY, ASCENDING)]),

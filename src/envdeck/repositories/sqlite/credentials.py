@@ -5,7 +5,7 @@ from envdeck.domain.credential import Credential, CredentialListOptions
 from envdeck.domain.errors import CredentialNotFound
 from envdeck.domain.ids import new_id
 from envdeck.repositories.sqlite.database import SqliteDatabase
-from envdeck.repositories.sqlite.documents import DocumentTable, dump
+from envdeck.repositories.sqlite.documents import DocumentTable, dump, keeping
 
 
 class SqliteCredentialRepository:
@@ -34,7 +34,7 @@ class SqliteCredentialRepository:
         stored = credential.model_copy(update={"updated_at": utc_now()})
         return await self._table.replace(
             credential.id,
-            "json_set(?, '$.createdAt', json_extract(doc, '$.createdAt'))",
+            keeping("$.createdAt"),
             (dump(stored),),
         )
 

@@ -21,6 +21,23 @@ def escape_like(text: str) -> str:
     return f"%{escaped}%"
 
 
+def equality_clauses(pairs: Sequence[tuple[str, object]]) -> tuple[list[str], list[str]]:
+    """Return `column = ?` clauses and their parameters for the pairs whose value is set."""
+    clauses: list[str] = []
+    params: list[str] = []
+    for column, value in pairs:
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(str(value))
+    return clauses, params
+
+
+def keeping(*paths: str) -> str:
+    """Return SQL for "the new doc (the parameter), with these paths kept from the stored doc"."""
+    kept = ", ".join(f"'{path}', doc -> '{path}'" for path in paths)
+    return f"json_set(?, {kept})"
+
+
 def dump(model: BaseModel) -> str:
     """Return the document stored for a model: its API JSON without the id."""
     return model.model_dump_json(by_alias=True, exclude={"id"})

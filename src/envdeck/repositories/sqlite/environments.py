@@ -7,7 +7,7 @@ from envdeck.domain.environment import Environment, EnvironmentListOptions, Stat
 from envdeck.domain.errors import EnvironmentNotFound
 from envdeck.domain.ids import new_id
 from envdeck.repositories.sqlite.database import SqliteDatabase
-from envdeck.repositories.sqlite.documents import DocumentTable, dump, escape_like
+from envdeck.repositories.sqlite.documents import DocumentTable, dump, escape_like, keeping
 
 _ORDER = {
     "name": "name ASC",
@@ -20,11 +20,8 @@ _ORDER = {
     "-lastCheck": "last_check DESC",
 }
 
-# Keep the status (owned by update_status) and the creation time when replacing a document.
-_REPLACE_KEEPING_STATUS = (
-    "json_set(?, '$.status', json(json_extract(doc, '$.status')),"
-    " '$.timestamps.createdAt', json_extract(doc, '$.timestamps.createdAt'))"
-)
+# The status is owned by update_status: a configuration update must not overwrite it.
+_REPLACE_KEEPING_STATUS = keeping("$.status", "$.timestamps.createdAt")
 
 
 def _write_tags(conn: sqlite3.Connection, environment_id: str, tags: list[str]) -> None:

@@ -8,22 +8,24 @@ from envdeck.domain.errors import LogNotFound
 from envdeck.domain.ids import new_id
 from envdeck.domain.log import LogEntry, LogFilter, LogLevel, LogListOptions, LogType
 from envdeck.repositories.sqlite.database import SqliteDatabase
-from envdeck.repositories.sqlite.documents import DocumentTable, dump, escape_like
+from envdeck.repositories.sqlite.documents import (
+    DocumentTable,
+    dump,
+    equality_clauses,
+    escape_like,
+)
 
 
 def _where(log_filter: LogFilter) -> tuple[str, list[str]]:
-    clauses: list[str] = []
-    params: list[str] = []
-    for column, value in (
-        ("type", log_filter.type),
-        ("level", log_filter.level),
-        ("action", log_filter.action),
-        ("environment_id", log_filter.environment_id),
-        ("user_id", log_filter.user_id),
-    ):
-        if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(str(value))
+    clauses, params = equality_clauses(
+        [
+            ("type", log_filter.type),
+            ("level", log_filter.level),
+            ("action", log_filter.action),
+            ("environment_id", log_filter.environment_id),
+            ("user_id", log_filter.user_id),
+        ]
+    )
     if log_filter.start_date is not None:
         clauses.append("timestamp >= ?")
         params.append(format_utc(log_filter.start_date))

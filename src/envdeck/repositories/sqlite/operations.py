@@ -5,7 +5,7 @@ from envdeck.domain.errors import OperationNotFound
 from envdeck.domain.ids import new_id
 from envdeck.domain.operation import Operation, OperationListOptions
 from envdeck.repositories.sqlite.database import SqliteDatabase
-from envdeck.repositories.sqlite.documents import DocumentTable, dump
+from envdeck.repositories.sqlite.documents import DocumentTable, dump, equality_clauses, keeping
 
 
 class SqliteOperationRepository:
@@ -20,18 +20,15 @@ class SqliteOperationRepository:
         return await self._table.get(operation_id)
 
     async def list(self, options: OperationListOptions) -> tuple[list[Operation], int]:
-        clauses: list[str] = []
-        params: list[str] = []
-        for column, value in (
-            ("environment_id", options.environment_id),
-            ("status", options.status),
-            ("type", options.type),
-        ):
-            if value is not None:
-                clauses.append(f"{column} = ?")
-                params.append(str(value))
+        clauses, params = equality_clauses(
+            [
+                ("environment_id", options.environment_id),
+                ("status", options.status),
+                ("type", options.type),
+            ]
+        )
         where = " AND ".join(clauses) or "1"
         return await self._table.page(where, params, "created_at DESC, id DESC", options)
 
     async def update(self, operation: Operation) -> Operation:
-        return await self._table.replace(operation.id, "?", (dump(operation),))
+        return await self._table.replace(operation.id, keeping("$.createdAt"), (dump(operation),))

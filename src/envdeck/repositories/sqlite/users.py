@@ -6,13 +6,10 @@ from envdeck.domain.errors import UserNotFound
 from envdeck.domain.ids import new_id
 from envdeck.domain.user import User, UserListOptions
 from envdeck.repositories.sqlite.database import SqliteDatabase
-from envdeck.repositories.sqlite.documents import DocumentTable, dump, escape_like
+from envdeck.repositories.sqlite.documents import DocumentTable, dump, escape_like, keeping
 
-# Keep the password hash (owned by update_password) and the creation time on replace.
-_REPLACE_PROFILE_ONLY = (
-    "json_set(?, '$.passwordHash', json_extract(doc, '$.passwordHash'),"
-    " '$.createdAt', json_extract(doc, '$.createdAt'))"
-)
+# The password hash is owned by update_password: a profile update must not overwrite it.
+_REPLACE_PROFILE_ONLY = keeping("$.passwordHash", "$.createdAt")
 
 
 class SqliteUserRepository:
