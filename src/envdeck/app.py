@@ -99,6 +99,8 @@ def create_app(settings: Settings, *, serve_ui: bool = True) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         lifespan=lifespan,
+        # Operation ids are the route functions' names: the UI's typed client reads them.
+        generate_unique_id_function=lambda route: route.name,
     )
     app.state.settings = settings
     install_error_handlers(app)

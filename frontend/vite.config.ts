@@ -1,0 +1,27 @@
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vitest/config";
+
+// The backend serves the build from src/envdeck/web/static; `npm run dev` proxies the API to a
+// running `envdeck serve`.
+export default defineConfig({
+  plugins: [react()],
+  build: {
+    outDir: "../src/envdeck/web/static",
+    emptyOutDir: true,
+    // React + MUI + TanStack Query: ~180 kB gzipped in one chunk; pages get lazy-loaded
+    // chunks of their own as they arrive.
+    chunkSizeWarningLimit: 700,
+  },
+  server: {
+    port: 5173,
+    proxy: {
+      "/api": "http://127.0.0.1:8080",
+      "/ws": { target: "ws://127.0.0.1:8080", ws: true },
+    },
+  },
+  test: {
+    environment: "jsdom",
+    globals: true,
+    setupFiles: ["./src/test/setup.ts"],
+  },
+});
