@@ -29,7 +29,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     running.stop()
 
 
-@pytest.fixture(scope="session")
+# Module scope: sync Playwright keeps an event loop running in this thread while it is open,
+# which the asyncio tests that may run after these must not find.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     _require(CHROMIUM.is_file(), "Chromium is missing: apt-get install chromium")
     with sync_playwright() as playwright:

@@ -1,6 +1,6 @@
 """Credentials of the vault in MongoDB, unique by name; secrets arrive already encrypted."""
 
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, IndexModel
 
 from envdeck.domain.clock import utc_now
 from envdeck.domain.credential import Credential, CredentialListOptions
@@ -9,11 +9,8 @@ from envdeck.domain.ids import new_id
 from envdeck.repositories.mongo.documents import (
     Document,
     MongoCollection,
-    find_page,
-    object_id,
+    MongoDocuments,
     to_document,
-    to_model,
-    translate_errors,
 )
 
 INDEXES = [
@@ -21,67 +18,36 @@ INDEXES = [
     IndexModel([("type", ASCENDING), ("name", ASCENDING)]),
 ]
 
-_ENTITY = "credential"
-
 
 class MongoCredentialRepository:
     def __init__(self, collection: MongoCollection) -> None:
-        self._collection = collection
+        self._documents = MongoDocuments(
+            collection, Credential, CredentialNotFound, "credential", INDEXES
+        )
 
     async def create_indexes(self) -> None:
-        await self._collection.create_indexes(INDEXES)
+        await self._documents.create_indexes()
 
     async def create(self, credential: Credential) -> Credential:
         stored = credential.model_copy(deep=True)
         stored.id = new_id()
         stored.created_at = stored.updated_at = utc_now()
-        with translate_errors(_ENTITY):
-            await self._collection.insert_one({"_id": object_id(stored.id), **to_document(stored)})
-        return stored
+        return await self._documents.insert(stored)
 
     async def get_by_id(self, credential_id: str) -> Credential:
-        oid = object_id(credential_id)
-        if oid is None:
-            raise CredentialNotFound
-        return await self._find_one({"_id": oid})
+        return await self._documents.get(credential_id)
 
     async def get_by_name(self, name: str) -> Credential:
-        return await self._find_one({"name": name})
+        return await self._documents.find_one({"name": name})
 
     async def list(self, options: CredentialListOptions) -> tuple[list[Credential], int]:
         query: Document = {} if options.type is None else {"type": options.type.value}
-        with translate_errors(_ENTITY):
-            documents, total = await find_page(
-                self._collection, query, [("name", ASCENDING)], options
-            )
-        return [to_model(Credential, doc) for doc in documents], total
+        return await self._documents.page(query, [("name", ASCENDING)], options)
 
     async def update(self, credential: Credential) -> Credential:
-        oid = object_id(credential.id)
-        if oid is None:
-            raise CredentialNotFound
         fields = to_document(credential, exclude={"created_at"})
         fields["updatedAt"] = utc_now()
-        with translate_errors(_ENTITY):
-            document = await self._collection.find_one_and_update(
-                {"_id": oid}, {"$set": fields}, return_document=ReturnDocument.AFTER
-            )
-        if document is None:
-            raise CredentialNotFound
-        return to_model(Credential, document)
+        return await self._documents.find_one_and_update(credential.id, {"$set": fields})
 
     async def delete(self, credential_id: str) -> None:
-        oid = object_id(credential_id)
-        if oid is None:
-            raise CredentialNotFound
-        with translate_errors(_ENTITY):
-            result = await self._collection.delete_one({"_id": oid})
-        if result.deleted_count == 0:
-            raise CredentialNotFound
-
-    async def _find_one(self, query: Document) -> Credential:
-        with translate_errors(_ENTITY):
-            document = await self._collection.find_one(query)
-        if document is None:
-            raise CredentialNotFound
-        return to_model(Credential, document)
+        await self._documents.delete(credential_id)

@@ -1,4 +1,6 @@
-"""What every Mongo repository shares: model <-> document conversion, pages and error mapping.
+"""What every Mongo repository shares: model <-> document conversion, error mapping, and the
+generic reads and writes of one collection (`MongoDocuments`); the repositories add their own
+queries.
 
 Documents keep the models' camelCase aliases as field names and native BSON dates; `_id` is an
 ObjectId. Repositories may add shadow fields (lowercase keys, sort ranks) that exist only to be
@@ -7,13 +9,15 @@ indexed; they are stripped again before a document becomes a model.
 
 import asyncio
 import re
-from collections.abc import Collection, Iterator, Mapping
-from contextlib import contextmanager
-from typing import Any, TypeVar
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from enum import Enum
+from typing import Any, Generic, TypeVar
 
 from bson import ObjectId
 from bson.codec_options import TypeRegistry
 from pydantic import AnyUrl
+from pymongo import IndexModel, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import (
     AutoReconnect,
@@ -24,7 +28,7 @@ from pymongo.errors import (
 )
 
 from envdeck.domain.base import DomainModel, PageOptions
-from envdeck.domain.errors import AlreadyExists, StorageUnavailable
+from envdeck.domain.errors import AlreadyExists, NotFound, StorageUnavailable
 from envdeck.domain.ids import is_valid_id
 
 Document = dict[str, Any]
@@ -73,13 +77,13 @@ def contains(text: str) -> dict[str, str]:
     return {"$regex": re.escape(text), "$options": "i"}
 
 
-async def find_page(
-    collection: MongoCollection, query: Document, sort: Sort, page: PageOptions
-) -> tuple[list[Document], int]:
-    """Return the documents of one page of a query and how many documents match it in all."""
-    cursor = collection.find(query).sort(sort).skip(page.offset).limit(page.limit)
-    documents, total = await asyncio.gather(cursor.to_list(), collection.count_documents(query))
-    return documents, total
+def equality_query(pairs: Sequence[tuple[str, object]]) -> Document:
+    """Return a query matching each field to its value, for the pairs whose value is set."""
+    return {
+        field: value.value if isinstance(value, Enum) else value
+        for field, value in pairs
+        if value is not None
+    }
 
 
 def _duplicate_field(error: Mapping[str, Any]) -> str:
@@ -107,3 +111,104 @@ def translate_errors(entity: str = "record") -> Iterator[None]:
         raise _already_exists(entity, exc.details or {}) from exc
     except _UNAVAILABLE as exc:
         raise StorageUnavailable(details={"reason": type(exc).__name__}) from exc
+
+
+class MongoDocuments(Generic[ModelT]):
+    """A collection holding one model type; every call maps PyMongo's errors to domain errors.
+
+    A missing document, or an id not shaped like an ObjectId (it cannot name one), raises
+    not_found. entity names the model in "already exists" messages ("a user with this …").
+    """
+
+    def __init__(
+        self,
+        collection: MongoCollection,
+        model: type[ModelT],
+        not_found: type[NotFound],
+        entity: str,
+        indexes: Sequence[IndexModel],
+        shadow: Collection[str] = (),
+    ) -> None:
+        self.collection = collection
+        self.model = model
+        self.not_found = not_found
+        self.entity = entity
+        self.indexes = list(indexes)
+        self.shadow = shadow
+
+    def translate_errors(self) -> AbstractContextManager[None]:
+        return translate_errors(self.entity)
+
+    def load(self, document: Mapping[str, Any]) -> ModelT:
+        return to_model(self.model, document, self.shadow)
+
+    def dump(self, entity: ModelT, extra: Document | None = None) -> Document:
+        """Return the document stored for an entity: `_id`, its fields, then extra fields."""
+        oid = object_id(entity.id)  # type: ignore[attr-defined]
+        return {"_id": oid, **to_document(entity), **(extra or {})}
+
+    def object_id(self, entity_id: str) -> ObjectId:
+        oid = object_id(entity_id)
+        if oid is None:
+            raise self.not_found
+        return oid
+
+    async def create_indexes(self) -> None:
+        await self.collection.create_indexes(self.indexes)
+
+    async def insert(self, entity: ModelT, extra: Document | None = None) -> ModelT:
+        with self.translate_errors():
+            await self.collection.insert_one(self.dump(entity, extra))
+        return entity
+
+    async def find_one(self, query: Document) -> ModelT:
+        with self.translate_errors():
+            document = await self.collection.find_one(query)
+        if document is None:
+            raise self.not_found
+        return self.load(document)
+
+    async def get(self, entity_id: str) -> ModelT:
+        return await self.find_one({"_id": self.object_id(entity_id)})
+
+    async def find_one_and_update(self, entity_id: str, change: Document) -> ModelT:
+        """Apply an update document to one entity atomically and return it as it is after."""
+        oid = self.object_id(entity_id)
+        with self.translate_errors():
+            document = await self.collection.find_one_and_update(
+                {"_id": oid}, change, return_document=ReturnDocument.AFTER
+            )
+        if document is None:
+            raise self.not_found
+        return self.load(document)
+
+    async def update_one(self, entity_id: str, change: Document) -> None:
+        """Apply an update document to one entity without reading it back."""
+        oid = self.object_id(entity_id)
+        with self.translate_errors():
+            result = await self.collection.update_one({"_id": oid}, change)
+        if result.matched_count == 0:
+            raise self.not_found
+
+    async def delete(self, entity_id: str) -> None:
+        oid = self.object_id(entity_id)
+        with self.translate_errors():
+            result = await self.collection.delete_one({"_id": oid})
+        if result.deleted_count == 0:
+            raise self.not_found
+
+    async def count(self, query: Document | None = None) -> int:
+        with self.translate_errors():
+            return await self.collection.count_documents(query or {})
+
+    async def page(
+        self, query: Document, sort: Sort, options: PageOptions
+    ) -> tuple[list[ModelT], int]:
+        """Return the page of entities matching query, in sort order, and the total that match."""
+        with self.translate_errors():
+            cursor = self.collection.find(query).sort(sort)
+            documents, total = await asyncio.gather(
+                cursor.skip(options.offset).limit(options.limit).to_list(),
+                self.collection.count_documents(query),
+            )
+        return [self.load(document) for document in documents], total

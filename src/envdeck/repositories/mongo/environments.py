@@ -1,6 +1,6 @@
 """Environments in MongoDB: one document each, `status` written apart from the configuration."""
 
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from envdeck.domain.clock import utc_now
 from envdeck.domain.environment import (
@@ -15,13 +15,11 @@ from envdeck.domain.ids import new_id
 from envdeck.repositories.mongo.documents import (
     Document,
     MongoCollection,
+    MongoDocuments,
     Sort,
     contains,
-    find_page,
-    object_id,
+    equality_query,
     to_document,
-    to_model,
-    translate_errors,
 )
 
 # The health rank is kept beside the status so that the "health" sort is served by an index.
@@ -49,19 +47,13 @@ INDEXES = [
     *(IndexModel(sort) for name, sort in _SORTS.items() if not name.endswith("name")),
 ]
 
-_ENTITY = "environment"
-
 
 def _status_fields(status: Status) -> Document:
     return {"status": to_document(status), _HEALTH_RANK: HEALTH_RANK[status.health]}
 
 
 def _query(options: EnvironmentListOptions) -> Document:
-    query: Document = {}
-    if options.status is not None:
-        query["status.health"] = options.status.value
-    if options.tag is not None:
-        query["tags"] = options.tag
+    query = equality_query([("status.health", options.status), ("tags", options.tag)])
     if options.q:
         pattern = contains(options.q)
         query["$or"] = [
@@ -74,10 +66,12 @@ def _query(options: EnvironmentListOptions) -> Document:
 
 class MongoEnvironmentRepository:
     def __init__(self, collection: MongoCollection) -> None:
-        self._collection = collection
+        self._documents = MongoDocuments(
+            collection, Environment, EnvironmentNotFound, "environment", INDEXES, _SHADOW
+        )
 
     async def create_indexes(self) -> None:
-        await self._collection.create_indexes(INDEXES)
+        await self._documents.create_indexes()
 
     async def create(self, environment: Environment) -> Environment:
         stored = environment.model_copy(deep=True)
@@ -85,76 +79,31 @@ class MongoEnvironmentRepository:
         now = utc_now()
         stored.timestamps.created_at = now
         stored.timestamps.updated_at = now
-        document = {
-            "_id": object_id(stored.id),
-            **to_document(stored),
-            **_status_fields(stored.status),
-        }
-        with translate_errors(_ENTITY):
-            await self._collection.insert_one(document)
-        return stored
+        return await self._documents.insert(stored, _status_fields(stored.status))
 
     async def get_by_id(self, environment_id: str) -> Environment:
-        oid = object_id(environment_id)
-        if oid is None:
-            raise EnvironmentNotFound
-        return await self._find_one({"_id": oid})
+        return await self._documents.get(environment_id)
 
     async def get_by_name(self, name: str) -> Environment:
-        return await self._find_one({"name": name})
+        return await self._documents.find_one({"name": name})
 
     async def list(self, options: EnvironmentListOptions) -> tuple[list[Environment], int]:
-        with translate_errors(_ENTITY):
-            documents, total = await find_page(
-                self._collection, _query(options), _SORTS[options.sort], options
-            )
-        return [to_model(Environment, doc, _SHADOW) for doc in documents], total
+        return await self._documents.page(_query(options), _SORTS[options.sort], options)
 
     async def update(self, environment: Environment) -> Environment:
-        oid = object_id(environment.id)
-        if oid is None:
-            raise EnvironmentNotFound
         # Dotted timestamp paths keep createdAt, and leaving status out keeps what
         # update_status wrote meanwhile: both are one atomic $set on the document.
         fields = to_document(environment, exclude={"status", "timestamps"})
         timestamps = to_document(environment.timestamps, exclude={"created_at"})
         fields.update({f"timestamps.{key}": value for key, value in timestamps.items()})
         fields["timestamps.updatedAt"] = utc_now()
-        with translate_errors(_ENTITY):
-            document = await self._collection.find_one_and_update(
-                {"_id": oid}, {"$set": fields}, return_document=ReturnDocument.AFTER
-            )
-        if document is None:
-            raise EnvironmentNotFound
-        return to_model(Environment, document, _SHADOW)
+        return await self._documents.find_one_and_update(environment.id, {"$set": fields})
 
     async def update_status(self, environment_id: str, status: Status) -> None:
-        oid = object_id(environment_id)
-        if oid is None:
-            raise EnvironmentNotFound
-        with translate_errors(_ENTITY):
-            result = await self._collection.update_one(
-                {"_id": oid}, {"$set": _status_fields(status)}
-            )
-        if result.matched_count == 0:
-            raise EnvironmentNotFound
+        await self._documents.update_one(environment_id, {"$set": _status_fields(status)})
 
     async def delete(self, environment_id: str) -> None:
-        oid = object_id(environment_id)
-        if oid is None:
-            raise EnvironmentNotFound
-        with translate_errors(_ENTITY):
-            result = await self._collection.delete_one({"_id": oid})
-        if result.deleted_count == 0:
-            raise EnvironmentNotFound
+        await self._documents.delete(environment_id)
 
     async def count(self) -> int:
-        with translate_errors(_ENTITY):
-            return await self._collection.count_documents({})
-
-    async def _find_one(self, query: Document) -> Environment:
-        with translate_errors(_ENTITY):
-            document = await self._collection.find_one(query)
-        if document is None:
-            raise EnvironmentNotFound
-        return to_model(Environment, document, _SHADOW)
+        return await self._documents.count()

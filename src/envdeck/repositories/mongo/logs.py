@@ -12,12 +12,10 @@ from envdeck.domain.log import LogEntry, LogFilter, LogLevel, LogListOptions, Lo
 from envdeck.repositories.mongo.documents import (
     Document,
     MongoCollection,
+    MongoDocuments,
     contains,
-    find_page,
+    equality_query,
     object_id,
-    to_document,
-    to_model,
-    translate_errors,
 )
 
 _NEWEST_FIRST = [("timestamp", DESCENDING), ("_id", DESCENDING)]
@@ -34,21 +32,17 @@ INDEXES = [
     IndexModel([("action", ASCENDING), *_NEWEST_FIRST]),
 ]
 
-_ENTITY = "log entry"
-
 
 def _query(log_filter: LogFilter) -> Document:
-    query: Document = {}
-    if log_filter.type is not None:
-        query["type"] = log_filter.type.value
-    if log_filter.level is not None:
-        query["level"] = log_filter.level.value
-    if log_filter.action is not None:
-        query["action"] = log_filter.action
-    if log_filter.environment_id is not None:
-        query["environmentId"] = log_filter.environment_id
-    if log_filter.user_id is not None:
-        query["userId"] = log_filter.user_id
+    query = equality_query(
+        [
+            ("type", log_filter.type),
+            ("level", log_filter.level),
+            ("action", log_filter.action),
+            ("environmentId", log_filter.environment_id),
+            ("userId", log_filter.user_id),
+        ]
+    )
     if log_filter.q:
         pattern = contains(log_filter.q)
         query["$or"] = [{"message": pattern}, {"environmentName": pattern}, {"username": pattern}]
@@ -62,15 +56,13 @@ def _query(log_filter: LogFilter) -> Document:
     return query
 
 
-def _prepare(entry: LogEntry) -> tuple[LogEntry, Document]:
+def _with_id(entry: LogEntry) -> LogEntry:
     # The activity service names entries when it records them (before they are written), so
     # a well-formed id is kept; anything else gets a fresh one.
     stored = entry.model_copy(deep=True)
-    oid = object_id(stored.id)
-    if oid is None:
+    if object_id(stored.id) is None:
         stored.id = new_id()
-        oid = object_id(stored.id)
-    return stored, {"_id": oid, **to_document(stored)}
+    return stored
 
 
 def _only_duplicates(exc: BulkWriteError) -> bool:
@@ -82,51 +74,37 @@ def _only_duplicates(exc: BulkWriteError) -> bool:
 
 class MongoLogRepository:
     def __init__(self, collection: MongoCollection) -> None:
-        self._collection = collection
+        self._documents = MongoDocuments(collection, LogEntry, LogNotFound, "log entry", INDEXES)
 
     async def create_indexes(self) -> None:
-        await self._collection.create_indexes(INDEXES)
+        await self._documents.create_indexes()
 
     async def create(self, entry: LogEntry) -> LogEntry:
-        stored, document = _prepare(entry)
-        with translate_errors(_ENTITY):
-            await self._collection.insert_one(document)
-        return stored
+        return await self._documents.insert(_with_id(entry))
 
     async def create_many(self, entries: list[LogEntry]) -> list[LogEntry]:
         if not entries:
             return []
-        prepared = [_prepare(entry) for entry in entries]
-        with translate_errors(_ENTITY):
+        stored = [_with_id(entry) for entry in entries]
+        documents = [self._documents.dump(entry) for entry in stored]
+        with self._documents.translate_errors():
             try:
-                await self._collection.insert_many([doc for _, doc in prepared], ordered=False)
+                await self._documents.collection.insert_many(documents, ordered=False)
             except BulkWriteError as exc:
                 # An id already stored is an entry already written: a retried batch is a no-op
                 # for those, and the rest of it is stored.
                 if not _only_duplicates(exc):
                     raise
-        return [stored for stored, _ in prepared]
+        return stored
 
     async def get_by_id(self, log_id: str) -> LogEntry:
-        oid = object_id(log_id)
-        if oid is None:
-            raise LogNotFound
-        with translate_errors(_ENTITY):
-            document = await self._collection.find_one({"_id": oid})
-        if document is None:
-            raise LogNotFound
-        return to_model(LogEntry, document)
+        return await self._documents.get(log_id)
 
     async def list(self, options: LogListOptions) -> tuple[list[LogEntry], int]:
-        with translate_errors(_ENTITY):
-            documents, total = await find_page(
-                self._collection, _query(options), _NEWEST_FIRST, options
-            )
-        return [to_model(LogEntry, doc) for doc in documents], total
+        return await self._documents.page(_query(options), _NEWEST_FIRST, options)
 
     async def count(self, log_filter: LogFilter) -> int:
-        with translate_errors(_ENTITY):
-            return await self._collection.count_documents(_query(log_filter))
+        return await self._documents.count(_query(log_filter))
 
     async def count_by_type(self, log_filter: LogFilter) -> dict[str, int]:
         return await self._count_by("type", LogType, log_filter)
@@ -135,8 +113,8 @@ class MongoLogRepository:
         return await self._count_by("level", LogLevel, log_filter)
 
     async def delete_before(self, cutoff: datetime) -> int:
-        with translate_errors(_ENTITY):
-            result = await self._collection.delete_many({"timestamp": {"$lt": cutoff}})
+        with self._documents.translate_errors():
+            result = await self._documents.collection.delete_many({"timestamp": {"$lt": cutoff}})
         return result.deleted_count
 
     async def _count_by(
@@ -147,8 +125,8 @@ class MongoLogRepository:
             {"$match": _query(log_filter)},
             {"$group": {"_id": f"${field}", "count": {"$sum": 1}}},
         ]
-        with translate_errors(_ENTITY):
-            cursor = await self._collection.aggregate(pipeline)
+        with self._documents.translate_errors():
+            cursor = await self._documents.collection.aggregate(pipeline)
             async for group in cursor:
                 if group["_id"] in counts:
                     counts[group["_id"]] = group["count"]

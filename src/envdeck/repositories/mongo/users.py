@@ -1,8 +1,6 @@
 """Users in MongoDB, unique by username and by email, both ignoring case."""
 
-from typing import Any
-
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, IndexModel
 
 from envdeck.domain.clock import utc_now
 from envdeck.domain.errors import UserNotFound
@@ -11,12 +9,10 @@ from envdeck.domain.user import User, UserListOptions
 from envdeck.repositories.mongo.documents import (
     Document,
     MongoCollection,
+    MongoDocuments,
     contains,
-    find_page,
-    object_id,
+    equality_query,
     to_document,
-    to_model,
-    translate_errors,
 )
 
 # Lowercase copies that the unique indexes and the lookups use; emailKey is absent, not null,
@@ -38,108 +34,62 @@ INDEXES = [
     IndexModel([("active", ASCENDING), (_USERNAME_KEY, ASCENDING)]),
 ]
 
-_ENTITY = "user"
-
 
 def _query(options: UserListOptions) -> Document:
-    query: Document = {}
-    if options.role is not None:
-        query["role"] = options.role.value
-    if options.active is not None:
-        query["active"] = options.active
+    query = equality_query([("role", options.role), ("active", options.active)])
     if options.q:
         pattern = contains(options.q)
         query["$or"] = [{"username": pattern}, {"email": pattern}]
     return query
 
 
+def _keys(user: User) -> Document:
+    keys = {_USERNAME_KEY: user.username.lower()}
+    if user.email is not None:
+        keys[_EMAIL_KEY] = user.email.lower()
+    return keys
+
+
 class MongoUserRepository:
     def __init__(self, collection: MongoCollection) -> None:
-        self._collection = collection
+        self._documents = MongoDocuments(collection, User, UserNotFound, "user", INDEXES, _SHADOW)
 
     async def create_indexes(self) -> None:
-        await self._collection.create_indexes(INDEXES)
+        await self._documents.create_indexes()
 
     async def create(self, user: User) -> User:
         stored = user.model_copy(deep=True)
         stored.id = new_id()
         stored.created_at = stored.updated_at = utc_now()
-        document = {
-            "_id": object_id(stored.id),
-            **to_document(stored),
-            _USERNAME_KEY: stored.username.lower(),
-        }
-        if stored.email is not None:
-            document[_EMAIL_KEY] = stored.email.lower()
-        with translate_errors(_ENTITY):
-            await self._collection.insert_one(document)
-        return stored
+        return await self._documents.insert(stored, _keys(stored))
 
     async def get_by_id(self, user_id: str) -> User:
-        oid = object_id(user_id)
-        if oid is None:
-            raise UserNotFound
-        return await self._find_one({"_id": oid})
+        return await self._documents.get(user_id)
 
     async def get_by_username(self, username: str) -> User:
-        return await self._find_one({_USERNAME_KEY: username.lower()})
+        return await self._documents.find_one({_USERNAME_KEY: username.lower()})
 
     async def get_by_email(self, email: str) -> User:
-        return await self._find_one({_EMAIL_KEY: email.lower()})
+        return await self._documents.find_one({_EMAIL_KEY: email.lower()})
 
     async def list(self, options: UserListOptions) -> tuple[list[User], int]:
-        with translate_errors(_ENTITY):
-            documents, total = await find_page(
-                self._collection, _query(options), [(_USERNAME_KEY, ASCENDING)], options
-            )
-        return [to_model(User, doc, _SHADOW) for doc in documents], total
+        return await self._documents.page(_query(options), [(_USERNAME_KEY, ASCENDING)], options)
 
     async def update(self, user: User) -> User:
-        oid = object_id(user.id)
-        if oid is None:
-            raise UserNotFound
         fields = to_document(user, exclude={"password_hash", "created_at"})
         fields["updatedAt"] = utc_now()
-        fields[_USERNAME_KEY] = user.username.lower()
-        change: dict[str, Any] = {"$set": fields}
+        fields.update(_keys(user))
+        change: Document = {"$set": fields}
         if user.email is None:
             change["$unset"] = {_EMAIL_KEY: ""}
-        else:
-            fields[_EMAIL_KEY] = user.email.lower()
-        with translate_errors(_ENTITY):
-            document = await self._collection.find_one_and_update(
-                {"_id": oid}, change, return_document=ReturnDocument.AFTER
-            )
-        if document is None:
-            raise UserNotFound
-        return to_model(User, document, _SHADOW)
+        return await self._documents.find_one_and_update(user.id, change)
 
     async def update_password(self, user_id: str, password_hash: str) -> None:
-        oid = object_id(user_id)
-        if oid is None:
-            raise UserNotFound
         change = {"$set": {"passwordHash": password_hash, "updatedAt": utc_now()}}
-        with translate_errors(_ENTITY):
-            result = await self._collection.update_one({"_id": oid}, change)
-        if result.matched_count == 0:
-            raise UserNotFound
+        await self._documents.update_one(user_id, change)
 
     async def delete(self, user_id: str) -> None:
-        oid = object_id(user_id)
-        if oid is None:
-            raise UserNotFound
-        with translate_errors(_ENTITY):
-            result = await self._collection.delete_one({"_id": oid})
-        if result.deleted_count == 0:
-            raise UserNotFound
+        await self._documents.delete(user_id)
 
     async def count(self) -> int:
-        with translate_errors(_ENTITY):
-            return await self._collection.count_documents({})
-
-    async def _find_one(self, query: Document) -> User:
-        with translate_errors(_ENTITY):
-            document = await self._collection.find_one(query)
-        if document is None:
-            raise UserNotFound
-        return to_model(User, document, _SHADOW)
+        return await self._documents.count()
