@@ -48,9 +48,10 @@ api-client: install
 	$(PY) scripts/export_openapi.py frontend/openapi.json
 	cd frontend && npm run gen:api
 
+# pytest last: its summary is the run's closing line.
 test: install lint check-api
-	$(BIN)/pytest
 	cd frontend && npm test
+	$(BIN)/pytest
 
 bench: install
 	$(PY) bench/run_all.py
