@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,21 +14,23 @@ from fastapi.middleware.gzip import GZipMiddleware
 from envdeck import __version__
 from envdeck.api.errors import install_error_handlers
 from envdeck.api.middleware import REQUEST_ID_HEADER, RequestContextMiddleware
-from envdeck.api.routes import system
+from envdeck.api.routes import auth, setup, system, tokens, users
 from envdeck.api.schemas import error_responses
 from envdeck.api.ui import mount_ui
 from envdeck.config import Settings
+from envdeck.domain.clock import utc_now
 from envdeck.domain.errors import StorageUnavailable
 from envdeck.keyfiles import load_runtime_secrets
 from envdeck.repositories.base import Storage
-from envdeck.services.activity import ActivityLog
-from envdeck.services.container import Services
-from envdeck.services.events import EventBus
+from envdeck.services.container import Services, build_services
 
 log = structlog.get_logger(__name__)
 
 API_PREFIX = "/api/v1"
 STORAGE_RETRY_SECONDS = 2.0
+# Unattended installs: the first admin, created at start-up if no user exists.
+ADMIN_USERNAME_VARIABLE = "ENVDECK_ADMIN_USERNAME"
+ADMIN_PASSWORD_VARIABLE = "ENVDECK_ADMIN_PASSWORD"  # noqa: S105 (a variable name)
 
 
 def create_storage(settings: Settings) -> Storage:
@@ -51,11 +54,27 @@ async def _open_storage(storage: Storage) -> bool:
     return True
 
 
-async def _keep_opening(storage: Storage) -> None:
+async def _after_open(services: Services) -> None:
+    """First-run setup and housekeeping, once storage answers."""
+    await services.storage.revocations.purge_expired(utc_now())
+    token = await services.setup.prepare(
+        os.environ.get(ADMIN_USERNAME_VARIABLE), os.environ.get(ADMIN_PASSWORD_VARIABLE)
+    )
+    if token is not None:
+        # Printed, not logged: the banner is for the person starting Envdeck.
+        print(
+            f"  Setup:     no user yet: open the web UI and enter the setup token {token}",
+            flush=True,
+        )
+        print(f"             (also in {services.setup.token_file})", flush=True)
+
+
+async def _keep_opening(services: Services) -> None:
     # A database that is down at start-up is waited for; /ready answers 503 meanwhile.
     while True:
         await asyncio.sleep(STORAGE_RETRY_SECONDS)
-        if await _open_storage(storage):
+        if await _open_storage(services.storage):
+            await _after_open(services)
             return
 
 
@@ -63,19 +82,14 @@ async def _keep_opening(storage: Storage) -> None:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     storage = create_storage(settings)
-    bus = EventBus()
-    activity = ActivityLog(
-        storage.logs,
-        bus,
-        flush_interval=settings.activity_log.flush_interval.total_seconds(),
-        batch_size=settings.activity_log.batch_size,
-    )
-    app.state.services = Services(
-        storage=storage, bus=bus, activity=activity, secrets=load_runtime_secrets(settings)
-    )
+    services = build_services(settings, storage, load_runtime_secrets(settings), utc_now)
+    app.state.services = services
+    bus, activity = services.bus, services.activity
     opening: asyncio.Task[None] | None = None
-    if not await _open_storage(storage):
-        opening = asyncio.create_task(_keep_opening(storage), name="open-storage")
+    if await _open_storage(storage):
+        await _after_open(services)
+    else:
+        opening = asyncio.create_task(_keep_opening(services), name="open-storage")
     activity.start()
     try:
         yield
@@ -106,7 +120,8 @@ def create_app(settings: Settings, *, serve_ui: bool = True) -> FastAPI:
     install_error_handlers(app)
 
     api = APIRouter(prefix=API_PREFIX, responses=error_responses(422, 500))
-    api.include_router(system.router)
+    for module in (system, setup, auth, users, tokens):
+        api.include_router(module.router)
     app.include_router(api)
     if serve_ui:
         mount_ui(app)

@@ -96,6 +96,14 @@ class JwtSettings(DomainModel):
         return secret
 
 
+class AuthSettings(DomainModel):
+    # bcrypt's work factor: 12 takes ~0.25 s a hash here; tests use 4.
+    bcrypt_cost: int = Field(default=12, ge=4, le=16)
+    # Failed logins allowed per client IP and per username within loginWindow.
+    login_attempts: int = Field(default=10, ge=1, le=1000)
+    login_window: Duration = timedelta(minutes=15)
+
+
 class EncryptionSettings(DomainModel):
     # Base64 of 32 bytes (AES-256); empty means generated on first start in the data dir.
     key: str = Field(default="", repr=False)
@@ -124,6 +132,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     jwt: JwtSettings = Field(default_factory=JwtSettings)
     encryption: EncryptionSettings = Field(default_factory=EncryptionSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
     allow_origins: list[str] = Field(default_factory=list)
     log: LogSettings = Field(default_factory=LogSettings)
     activity_log: ActivityLogSettings = Field(default_factory=ActivityLogSettings)

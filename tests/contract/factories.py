@@ -4,6 +4,8 @@ import itertools
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import pytest
+
 from envdeck.domain.credential import Credential
 from envdeck.domain.environment import (
     ActiveOperation,
@@ -31,13 +33,22 @@ from envdeck.domain.operation import (
     RequestedBy,
     Verification,
 )
-from envdeck.domain.user import User
+from envdeck.domain.user import ApiToken, User
 
 _serial = itertools.count(1)
 
 # A fixed instant with sub-millisecond digits: storage must keep exactly the milliseconds.
 T0 = datetime(2024, 5, 1, 12, 30, 45, 123456, tzinfo=UTC)
 T0_MS = T0.replace(microsecond=123000)
+
+
+# Ids that name nothing: absent, or not shaped like an id at all (never an error but not found).
+MISSING_IDS = [
+    pytest.param(new_id(), id="absent"),
+    pytest.param("nope", id="nope"),
+    pytest.param("z" * 24, id="zzz"),
+    pytest.param("", id="empty"),
+]
 
 
 def _next() -> int:
@@ -196,3 +207,16 @@ def make_credential(**overrides: Any) -> Credential:
     }
     fields.update(overrides)
     return Credential(**fields)
+
+
+def make_token(**overrides: Any) -> ApiToken:
+    serial = _next()
+    fields: dict[str, Any] = {
+        "name": f"token {serial}",
+        "prefix": f"edk_{serial:04d}",
+        "hash": f"sha256-of-secret-{serial}",
+        "role": "user",
+        "user_id": new_id(),
+    }
+    fields.update(overrides)
+    return ApiToken(**fields)

@@ -4,19 +4,12 @@ import asyncio
 
 import pytest
 
-from envdeck.domain.errors import AlreadyExists, UserNotFound
+from envdeck.domain.errors import AlreadyExists, Conflict, UserNotFound
 from envdeck.domain.ids import is_valid_id, new_id
 from envdeck.domain.user import Role, UserListOptions
 from envdeck.repositories.base import Storage
 
-from .factories import T0, T0_MS, make_user
-
-MISSING_IDS = [
-    pytest.param(new_id(), id="absent"),
-    pytest.param("nope", id="nope"),
-    pytest.param("z" * 24, id="zzz"),
-    pytest.param("", id="empty"),
-]
+from .factories import MISSING_IDS, T0, T0_MS, make_user
 
 
 async def list_usernames(storage: Storage, **options: object) -> list[str]:
@@ -173,7 +166,9 @@ async def test_update_rejects_a_username_or_email_another_user_has(storage: Stor
     assert await storage.users.get_by_id(mine.id) == mine
 
 
-async def test_update_password_replaces_only_the_hash(storage: Storage) -> None:
+async def test_update_password_replaces_the_hash_and_bumps_the_session_version(
+    storage: Storage,
+) -> None:
     created = await storage.users.create(make_user(password_hash="old"))
     await asyncio.sleep(0.002)
 
@@ -181,74 +176,137 @@ async def test_update_password_replaces_only_the_hash(storage: Storage) -> None:
 
     stored = await storage.users.get_by_id(created.id)
     assert stored.password_hash == "new"
+    assert stored.session_version == created.session_version + 1
     assert stored.updated_at is not None
     assert created.updated_at is not None
     assert stored.updated_at > created.updated_at
-    assert stored.model_copy(update={"password_hash": "old", "updated_at": created.updated_at}) == (
-        created
+    unchanged = {"password_hash", "session_version", "updated_at"}
+    assert stored.model_dump(exclude=unchanged) == created.model_dump(exclude=unchanged)
+
+
+async def test_every_password_change_bumps_the_session_version_again(storage: Storage) -> None:
+    created = await storage.users.create(make_user(session_version=4))
+
+    await storage.users.update_password(created.id, "second")
+    await storage.users.update_password(created.id, "third")
+
+    assert (await storage.users.get_by_id(created.id)).session_version == 6
+
+
+async def test_concurrent_password_changes_each_bump_the_session_version(
+    storage: Storage,
+) -> None:
+    created = await storage.users.create(make_user())
+
+    await asyncio.gather(*(storage.users.update_password(created.id, f"h{i}") for i in range(10)))
+
+    assert (await storage.users.get_by_id(created.id)).session_version == 10
+
+
+async def test_update_keeps_the_stored_session_version(storage: Storage) -> None:
+    created = await storage.users.create(make_user())
+    await storage.users.update_password(created.id, "changed")
+
+    updated = await storage.users.update(created.model_copy(update={"session_version": 7}))
+    reset = await storage.users.update(created.model_copy(update={"session_version": 0}))
+
+    assert updated.session_version == 1
+    assert reset.session_version == 1
+    assert (await storage.users.get_by_id(created.id)).session_version == 1
+
+
+async def test_create_first_stores_the_first_user(storage: Storage) -> None:
+    given = make_user(id=new_id(), role="admin", password_hash="$2b$12$first")
+
+    created = await storage.users.create_first(given)
+
+    assert is_valid_id(created.id)
+    assert created.id != given.id
+    assert created.created_at is not None
+    assert created.created_at == created.updated_at
+    assert created.model_dump(exclude={"id", "created_at", "updated_at"}) == (
+        given.model_dump(exclude={"id", "created_at", "updated_at"})
+    )
+    assert await storage.users.get_by_id(created.id) == created
+    assert await storage.users.get_by_username(given.username) == created
+    assert await storage.users.count() == 1
+
+
+async def test_create_first_is_a_conflict_once_a_user_exists(storage: Storage) -> None:
+    await storage.users.create(make_user(username="someone"))
+
+    with pytest.raises(Conflict, match="setup is already done"):
+        await storage.users.create_first(make_user(username="admin"))
+
+    assert await storage.users.count() == 1
+    with pytest.raises(UserNotFound):
+        await storage.users.get_by_username("admin")
+
+
+async def test_create_first_is_a_conflict_after_create_first(storage: Storage) -> None:
+    first = await storage.users.create_first(make_user())
+
+    with pytest.raises(Conflict, match="setup is already done"):
+        await storage.users.create_first(make_user())
+
+    assert await list_usernames(storage) == [first.username]
+
+
+async def test_a_conflict_of_create_first_is_no_duplicate(storage: Storage) -> None:
+    await storage.users.create_first(make_user(username="admin", email="admin@example.com"))
+
+    with pytest.raises(Conflict) as caught:
+        await storage.users.create_first(make_user(username="ADMIN", email="admin@example.com"))
+
+    assert not isinstance(caught.value, AlreadyExists)
+
+
+async def test_only_one_of_concurrent_create_first_calls_succeeds(storage: Storage) -> None:
+    results = await asyncio.gather(
+        *(storage.users.create_first(make_user()) for _ in range(10)),
+        return_exceptions=True,
     )
 
+    created = [r for r in results if not isinstance(r, BaseException)]
+    assert len(created) == 1
+    assert sum(isinstance(r, Conflict) for r in results) == 9
+    assert await storage.users.count() == 1
+    assert await storage.users.get_by_id(created[0].id) == created[0]
 
-async def test_delete_removes_the_user(storage: Storage) -> None:
-    gone = await storage.users.create(make_user(username="gone", email="gone@example.com"))
 
+async def test_concurrent_create_first_calls_with_one_username_lose_with_a_conflict(
+    storage: Storage,
+) -> None:
+    results = await asyncio.gather(
+        *(storage.users.create_first(make_user(username="admin")) for _ in range(10)),
+        return_exceptions=True,
+    )
+
+    assert sum(not isinstance(r, BaseException) for r in results) == 1
+    assert sum(isinstance(r, Conflict) for r in results) == 9
+    assert await storage.users.count() == 1
+
+
+async def test_create_first_is_allowed_again_once_every_user_is_deleted(storage: Storage) -> None:
+    gone = await storage.users.create_first(make_user(username="admin"))
     await storage.users.delete(gone.id)
 
-    with pytest.raises(UserNotFound):
-        await storage.users.get_by_id(gone.id)
-    with pytest.raises(UserNotFound):
-        await storage.users.delete(gone.id)
+    again = await storage.users.create_first(make_user(username="admin"))
+
+    assert await storage.users.get_by_username("admin") == again
+    with pytest.raises(Conflict):
+        await storage.users.create_first(make_user())
+
+
+async def test_the_first_user_is_updated_and_deleted_like_any_other(storage: Storage) -> None:
+    first = await storage.users.create_first(make_user(role="admin"))
+
+    updated = await storage.users.update(first.model_copy(update={"username": "root"}))
+    await storage.users.update_password(first.id, "new")
+
+    stored = await storage.users.get_by_id(first.id)
+    assert updated.username == stored.username == "root"
+    assert (stored.password_hash, stored.session_version) == ("new", 1)
+    assert await storage.users.list(UserListOptions()) == ([stored], 1)
+    await storage.users.delete(first.id)
     assert await storage.users.count() == 0
-    again = await storage.users.create(make_user(username="gone", email="gone@example.com"))
-    assert await storage.users.get_by_username("gone") == again
-
-
-async def test_count_counts_every_user(storage: Storage) -> None:
-    assert await storage.users.count() == 0
-    await storage.users.create(make_user())
-    await storage.users.create(make_user(active=False))
-
-    assert await storage.users.count() == 2
-
-
-async def test_lists_users_by_username_ignoring_case(storage: Storage) -> None:
-    for username in ["carol", "Bob", "alice", "Dave"]:
-        await storage.users.create(make_user(username=username))
-
-    assert await list_usernames(storage) == ["alice", "Bob", "carol", "Dave"]
-
-
-async def test_searches_username_and_email_ignoring_case(storage: Storage) -> None:
-    await storage.users.create(make_user(username="Martha", email="m@example.com"))
-    await storage.users.create(make_user(username="bob", email="bob.MARTIN@example.org"))
-    await storage.users.create(make_user(username="carol", email=None))
-
-    assert await list_usernames(storage, q="mar") == ["bob", "Martha"]
-    assert await list_usernames(storage, q="EXAMPLE.ORG") == ["bob"]
-    assert await list_usernames(storage, q="%") == []
-    assert await list_usernames(storage, q=".*") == []
-
-
-async def test_filters_by_role_and_active(storage: Storage) -> None:
-    await storage.users.create(make_user(username="admin1", role="admin"))
-    await storage.users.create(make_user(username="admin2", role="admin", active=False))
-    await storage.users.create(make_user(username="viewer1", role="viewer"))
-
-    assert await list_usernames(storage, role=Role.ADMIN) == ["admin1", "admin2"]
-    assert await list_usernames(storage, active=False) == ["admin2"]
-    assert await list_usernames(storage, active=True) == ["admin1", "viewer1"]
-    assert await list_usernames(storage, role=Role.ADMIN, active=True) == ["admin1"]
-    assert await list_usernames(storage, role=Role.USER) == []
-
-
-async def test_pages_users(storage: Storage) -> None:
-    assert await storage.users.list(UserListOptions()) == ([], 0)
-    for i in range(3):
-        await storage.users.create(make_user(username=f"user-{i}"))
-
-    page, total = await storage.users.list(UserListOptions(limit=2, page=2))
-    past, past_total = await storage.users.list(UserListOptions(limit=2, page=3))
-
-    assert [u.username for u in page] == ["user-2"]
-    assert total == 3
-    assert (past, past_total) == ([], 3)

@@ -7,12 +7,12 @@ export type ErrorResponse = components["schemas"]["ErrorResponse"];
 /** The typed API client; paths and bodies come from the backend's OpenAPI (schema.d.ts). */
 export const api = createClient<paths>({
   // Same origin as the page: the backend serves both the UI and the API.
-  baseUrl: window.location.origin,
-  // Resolved at call time so tests can stub the global fetch.
+  baseUrl: "",
+  // Looked up at call time (not captured at import), so tests can stub the global fetch.
   fetch: (request) => globalThis.fetch(request),
 });
 
-/** An error the API answered with its envelope, or a failure to reach it at all. */
+/** An error the API answered with its envelope, or with a status and no envelope. */
 export class ApiError extends Error {
   readonly code: string;
   readonly status: number;

@@ -1,61 +1,63 @@
-import MonitorHeartIcon from "@mui/icons-material/MonitorHeart";
-import {
-  AppBar,
-  Box,
-  Drawer,
-  List,
-  ListItemButton,
-  ListItemIcon,
-  ListItemText,
-  Toolbar,
-  Typography,
-} from "@mui/material";
-import { NavLink, Outlet, useLocation } from "react-router";
+import MenuIcon from "@mui/icons-material/Menu";
+import { AppBar, Box, Drawer, IconButton, Toolbar, Typography } from "@mui/material";
+import { useState } from "react";
+import { Outlet } from "react-router";
 
+import NavList from "./NavList";
 import ThemeToggle from "./ThemeToggle";
 
 const DRAWER_WIDTH = 232;
 
-const NAV_ITEMS = [{ to: "/system", label: "System status", icon: <MonitorHeartIcon /> }];
-
+/** The shell of every page: top bar, side navigation and the routed page. */
 export default function AppLayout() {
-  const { pathname } = useLocation();
+  const [mobileOpen, setMobileOpen] = useState(false);
+  const closeMobile = () => setMobileOpen(false);
   return (
     <Box sx={{ display: "flex", minHeight: "100vh" }}>
       <AppBar position="fixed" sx={{ zIndex: (theme) => theme.zIndex.drawer + 1 }}>
         <Toolbar>
+          <IconButton
+            color="inherit"
+            edge="start"
+            aria-label="Open navigation"
+            onClick={() => setMobileOpen(true)}
+            sx={{ mr: 2, display: { md: "none" } }}
+          >
+            <MenuIcon />
+          </IconButton>
           <Typography variant="h6" component="div" sx={{ flexGrow: 1, fontWeight: 600 }}>
             Envdeck
           </Typography>
           <ThemeToggle />
         </Toolbar>
       </AppBar>
+      {/* Narrow screens: a drawer that slides in from the menu button. */}
+      <Drawer
+        variant="temporary"
+        open={mobileOpen}
+        onClose={closeMobile}
+        sx={{
+          display: { xs: "block", md: "none" },
+          "& .MuiDrawer-paper": { width: DRAWER_WIDTH, boxSizing: "border-box" },
+        }}
+      >
+        <Toolbar />
+        <NavList onNavigate={closeMobile} />
+      </Drawer>
+      {/* Desktop: always there. */}
       <Drawer
         variant="permanent"
         sx={{
+          display: { xs: "none", md: "block" },
           width: DRAWER_WIDTH,
           flexShrink: 0,
           "& .MuiDrawer-paper": { width: DRAWER_WIDTH, boxSizing: "border-box" },
         }}
       >
         <Toolbar />
-        <Box component="nav" aria-label="Main">
-          <List>
-            {NAV_ITEMS.map((item) => (
-              <ListItemButton
-                key={item.to}
-                component={NavLink}
-                to={item.to}
-                selected={pathname.startsWith(item.to)}
-              >
-                <ListItemIcon>{item.icon}</ListItemIcon>
-                <ListItemText primary={item.label} />
-              </ListItemButton>
-            ))}
-          </List>
-        </Box>
+        <NavList />
       </Drawer>
-      <Box component="main" sx={{ flexGrow: 1, p: 3 }}>
+      <Box component="main" sx={{ flexGrow: 1, minWidth: 0, p: 3 }}>
         <Toolbar />
         <Outlet />
       </Box>

@@ -2,7 +2,26 @@ import { screen, within } from "@testing-library/react";
 
 import { renderApp, stubApi } from "../test/renderApp";
 
-const HEALTH = { status: 200, body: { status: "healthy", version: "1.2.3" } };
+const HEALTH = { status: 200, body: { status: "healthy", version: "0.1.0" } };
+const READY = {
+  status: 200,
+  body: { status: "ready", version: "0.1.0", storage: { backend: "sqlite", latencyMs: 0.4 } },
+};
+const NOT_READY = {
+  status: 503,
+  body: {
+    error: {
+      code: "UNAVAILABLE",
+      message: "storage is unreachable",
+      details: { backend: "mongodb" },
+    },
+  },
+};
+
+/** The value shown next to a label of the status card. */
+function item(label: string): HTMLElement {
+  return screen.getByRole("definition", { name: label });
+}
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -10,42 +29,41 @@ afterEach(() => {
 
 describe("System status page", () => {
   it("shows the version, the storage backend and readiness from the API", async () => {
-    stubApi({
-      "/api/v1/health": HEALTH,
-      "/api/v1/ready": {
-        status: 200,
-        body: { status: "ready", version: "1.2.3", storage: { backend: "sqlite", latencyMs: 0.4 } },
-      },
-    });
+    const fetchMock = stubApi({ "/api/v1/health": HEALTH, "/api/v1/ready": READY });
     renderApp("/system");
 
-    expect(await screen.findByText("1.2.3")).toBeInTheDocument();
-    expect(screen.getByRole("heading", { name: "System status" })).toBeInTheDocument();
-    expect(screen.getByText("sqlite")).toBeInTheDocument();
-    expect(screen.getByText("Ready")).toBeInTheDocument();
-    expect(screen.getByText("0.4 ms")).toBeInTheDocument();
+    expect(screen.getByRole("heading", { level: 1, name: "System status" })).toBeInTheDocument();
+    expect(await screen.findByText("0.1.0")).toBeInTheDocument();
+    expect(within(item("Version")).getByText("0.1.0")).toBeInTheDocument();
+    expect(within(item("Storage backend")).getByText("sqlite")).toBeInTheDocument();
+    expect(within(item("Readiness")).getByText("Ready")).toBeInTheDocument();
+    expect(within(item("Storage latency")).getByText("0.4 ms")).toBeInTheDocument();
+    expect(screen.queryByText("Not ready")).not.toBeInTheDocument();
     expect(document.title).toBe("System status · Envdeck");
+
+    const paths = fetchMock.mock.calls.map(([request]) => new URL(String(request.url)).pathname);
+    expect(paths).toEqual(expect.arrayContaining(["/api/v1/health", "/api/v1/ready"]));
   });
 
   it("shows Not ready with the server's reason when storage is unreachable", async () => {
-    stubApi({
-      "/api/v1/health": HEALTH,
-      "/api/v1/ready": {
-        status: 503,
-        body: {
-          error: {
-            code: "UNAVAILABLE",
-            message: "storage is unreachable",
-            details: { backend: "mongodb" },
-          },
-        },
-      },
-    });
+    stubApi({ "/api/v1/health": HEALTH, "/api/v1/ready": NOT_READY });
     renderApp("/system");
 
     expect(await screen.findByText("Not ready")).toBeInTheDocument();
-    expect(screen.getByText("storage is unreachable")).toBeInTheDocument();
-    expect(screen.getByText("mongodb")).toBeInTheDocument();
+    expect(within(item("Readiness")).getByText("Not ready")).toBeInTheDocument();
+    expect(within(item("Storage backend")).getByText("mongodb")).toBeInTheDocument();
+    expect(within(item("Version")).getByText("0.1.0")).toBeInTheDocument();
+    expect(screen.getByRole("alert")).toHaveTextContent("storage is unreachable");
+  });
+
+  it("shows a loading state until the server answers", () => {
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(() => new Promise<Response>(() => {})),
+    );
+    renderApp("/system");
+
+    expect(screen.getByRole("progressbar", { name: "Loading system status" })).toBeInTheDocument();
   });
 
   it("says so when the server cannot be reached at all", async () => {
@@ -57,17 +75,20 @@ describe("System status page", () => {
   });
 
   it("opens on the System status page", async () => {
-    stubApi({ "/api/v1/health": HEALTH });
+    stubApi({ "/api/v1/health": HEALTH, "/api/v1/ready": READY });
     const { router } = renderApp("/");
 
     expect(await screen.findByRole("heading", { name: "System status" })).toBeInTheDocument();
     expect(router.state.location.pathname).toBe("/system");
+    expect(screen.getByRole("link", { name: "System status" })).toHaveAttribute("href", "/system");
   });
 
   it("shows a real not-found page for unknown addresses", async () => {
+    stubApi({});
     renderApp("/environments/abc");
 
     expect(await screen.findByRole("heading", { name: "Page not found" })).toBeInTheDocument();
     expect(screen.getByRole("link", { name: "Go to the start page" })).toHaveAttribute("href", "/");
+    expect(document.title).toBe("Page not found · Envdeck");
   });
 });

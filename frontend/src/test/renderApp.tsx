@@ -14,8 +14,8 @@ export function renderApp(path: string) {
 
 /** Stub the global fetch with JSON answers keyed by path. */
 export function stubApi(answers: Record<string, { status: number; body: unknown }>) {
-  const fetchMock = vi.fn(async (input: Request | string | URL) => {
-    const url = new URL(input instanceof Request ? input.url : String(input), "http://localhost");
+  const fetchMock = vi.fn(async (input: Request) => {
+    const url = new URL(input.url);
     const answer = answers[url.pathname];
     if (!answer) return new Response("{}", { status: 404 });
     return new Response(JSON.stringify(answer.body), {

@@ -2,6 +2,17 @@ import "@testing-library/jest-dom/vitest";
 import { cleanup } from "@testing-library/react";
 import { afterEach } from "vitest";
 
+// A browser resolves the API client's relative URLs ("/api/v1/…") against the page; Node's
+// Request (jsdom has none of its own) does not, so resolve them here the way a browser would.
+// This runs before any test imports the client, which captures Request when it is created.
+const NodeRequest = globalThis.Request;
+class PageRequest extends NodeRequest {
+  constructor(input: RequestInfo | URL, init?: RequestInit) {
+    super(typeof input === "string" ? new URL(input, window.location.href) : input, init);
+  }
+}
+globalThis.Request = PageRequest;
+
 afterEach(() => {
   cleanup();
   window.localStorage.clear();

@@ -1,8 +1,15 @@
-"""Response schemas shared by every route: the error envelope."""
+"""Schemas shared by several routes: the error envelope, users, login results, pages."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from envdeck.domain.base import UtcDatetime
+from envdeck.domain.user import Role
+
+if TYPE_CHECKING:
+    from envdeck.services.auth import LoginResult
 
 
 class ErrorBody(BaseModel):
@@ -20,3 +27,50 @@ class ErrorResponse(BaseModel):
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """Return OpenAPI `responses` documenting these statuses with the error envelope."""
     return {status: {"model": ErrorResponse} for status in statuses}
+
+
+class ApiModel(BaseModel):
+    """Request and response bodies: camelCase on the wire, unknown fields refused."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", from_attributes=True
+    )
+
+
+class UserPublic(ApiModel):
+    """A user as the API shows it: never the password hash."""
+
+    id: str
+    username: str
+    email: str | None
+    role: Role
+    active: bool
+    last_login: UtcDatetime | None
+    created_at: UtcDatetime | None
+    updated_at: UtcDatetime | None
+
+
+class LoginResponse(ApiModel):
+    token: str
+    expires_at: UtcDatetime
+    user: UserPublic
+
+    @classmethod
+    def of(cls, result: "LoginResult") -> "LoginResponse":
+        return cls(
+            token=result.token,
+            expires_at=result.expires_at,
+            user=UserPublic.model_validate(result.user),
+        )
+
+
+def pagination(page: int, limit: int, total: int) -> "Pagination":
+    """Return the pagination block of a list response."""
+    return Pagination(page=page, limit=limit, total=total, total_pages=-(-total // limit))
+
+
+class Pagination(ApiModel):
+    page: int
+    limit: int
+    total: int
+    total_pages: int

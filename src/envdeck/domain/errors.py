@@ -15,6 +15,11 @@ class EnvdeckError(Exception):
         self.details = details or {}
         super().__init__(self.message)
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Return HTTP headers this error calls for (Retry-After, WWW-Authenticate)."""
+        return {}
+
 
 class NotFound(EnvdeckError):
     code = "NOT_FOUND"
@@ -39,6 +44,10 @@ class Unauthorized(EnvdeckError):
     status = 401
     default_message = "authentication required"
 
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": "Bearer"}
+
 
 class Forbidden(EnvdeckError):
     code = "FORBIDDEN"
@@ -56,6 +65,14 @@ class RateLimited(EnvdeckError):
     code = "RATE_LIMITED"
     status = 429
     default_message = "too many requests"
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        super().__init__(message, {"retryAfter": retry_after})
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class Unavailable(EnvdeckError):
@@ -86,3 +103,7 @@ class OperationNotFound(NotFound):
 
 class CredentialNotFound(NotFound):
     default_message = "credential not found"
+
+
+class ApiTokenNotFound(NotFound):
+    default_message = "API token not found"

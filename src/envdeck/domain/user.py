@@ -16,6 +16,22 @@ class Role(StrEnum):
     USER = "user"
     VIEWER = "viewer"
 
+    @property
+    def rank(self) -> int:
+        return _ROLE_RANK[self]
+
+    def includes(self, other: "Role") -> bool:
+        """Tell whether this role may do everything `other` may."""
+        return self.rank >= other.rank
+
+
+_ROLE_RANK = {Role.VIEWER: 0, Role.USER: 1, Role.ADMIN: 2}
+
+
+def lower_role(a: Role, b: Role) -> Role:
+    """Return the less powerful of two roles."""
+    return a if a.rank <= b.rank else b
+
 
 class User(DomainModel):
     id: str = ""
@@ -28,12 +44,17 @@ class User(DomainModel):
     updated_at: UtcDatetime | None = None
     # Stored, never serialised out: API schemas are separate models without it.
     password_hash: str = Field(default="", repr=False)
+    # Bumped with every password change or reset: login tokens of an older version stop working.
+    session_version: int = 0
 
 
 class UserListOptions(PageOptions):
     q: str | None = Field(default=None, max_length=200)
     role: Role | None = None
     active: bool | None = None
+
+
+API_TOKEN_PREFIX = "edk_"  # noqa: S105 (the visible prefix, not a secret)
 
 
 class ApiToken(DomainModel):
@@ -48,3 +69,9 @@ class ApiToken(DomainModel):
     expires_at: UtcDatetime | None = None
     last_used_at: UtcDatetime | None = None
     created_at: UtcDatetime | None = None
+
+
+class ApiTokenListOptions(PageOptions):
+    """API tokens newest first; `user_id` None means every user's (admins only)."""
+
+    user_id: str | None = None

@@ -14,7 +14,7 @@ from envdeck.domain.credential import Credential, CredentialListOptions
 from envdeck.domain.environment import Environment, EnvironmentListOptions, Status
 from envdeck.domain.log import LogEntry, LogFilter, LogListOptions
 from envdeck.domain.operation import Operation, OperationListOptions
-from envdeck.domain.user import User, UserListOptions
+from envdeck.domain.user import ApiToken, ApiTokenListOptions, User, UserListOptions
 
 
 class EnvironmentRepository(Protocol):
@@ -62,8 +62,14 @@ class UserRepository(Protocol):
     async def update(self, user: User) -> User:
         """Replace a user's profile (role, active, email, lastLogin), keeping the password."""
 
+    async def create_first(self, user: User) -> User:
+        """Store user only while no user exists at all, else raise Conflict.
+
+        Atomic across processes sharing the storage: of two concurrent calls, one wins.
+        """
+
     async def update_password(self, user_id: str, password_hash: str) -> None:
-        """Replace a user's password hash."""
+        """Replace a user's password hash and bump its sessionVersion (atomically)."""
 
     async def delete(self, user_id: str) -> None:
         """Delete a user."""
@@ -136,6 +142,42 @@ class CredentialRepository(Protocol):
         """Delete a credential."""
 
 
+class ApiTokenRepository(Protocol):
+    async def create(self, token: ApiToken) -> ApiToken:
+        """Store a new API token (its hash, never the secret)."""
+
+    async def get_by_id(self, token_id: str) -> ApiToken:
+        """Return the token with this id."""
+
+    async def get_by_hash(self, token_hash: str) -> ApiToken:
+        """Return the token whose secret hashes to token_hash."""
+
+    async def list(self, options: ApiTokenListOptions) -> tuple[list[ApiToken], int]:
+        """Return one page of tokens (of one user, or all), newest first, and the total."""
+
+    async def touch(self, token_id: str, used_at: datetime) -> None:
+        """Record when a token was last used; a missing token is ignored."""
+
+    async def delete(self, token_id: str) -> None:
+        """Delete (revoke) a token."""
+
+    async def delete_for_user(self, user_id: str) -> int:
+        """Delete every token of a user; return how many went."""
+
+
+class RevocationRepository(Protocol):
+    """Revoked login tokens (by jti), kept until the token would have expired anyway."""
+
+    async def revoke(self, jti: str, expires_at: datetime) -> None:
+        """Mark a token revoked; revoking twice is harmless."""
+
+    async def is_revoked(self, jti: str) -> bool:
+        """Tell whether a token was revoked."""
+
+    async def purge_expired(self, now: datetime) -> int:
+        """Forget revocations of tokens expired by now; return how many went."""
+
+
 class Storage(Protocol):
     """One opened backend: its repositories and its lifecycle."""
 
@@ -145,6 +187,8 @@ class Storage(Protocol):
     logs: LogRepository
     operations: OperationRepository
     credentials: CredentialRepository
+    tokens: ApiTokenRepository
+    revocations: RevocationRepository
 
     async def open(self) -> None:
         """Connect and create indexes/migrations; safe to call on an existing database."""

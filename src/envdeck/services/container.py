@@ -1,11 +1,22 @@
 """The services of one running Envdeck, built once by the app and handed to routes."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
+from envdeck.config import Settings
 from envdeck.keyfiles import RuntimeSecrets
 from envdeck.repositories.base import Storage
 from envdeck.services.activity import ActivityLog
+from envdeck.services.api_tokens import ApiTokenService
+from envdeck.services.auth import AuthService
 from envdeck.services.events import EventBus
+from envdeck.services.login_limiter import LoginLimiter
+from envdeck.services.login_tokens import LoginTokenCodec
+from envdeck.services.passwords import PasswordHasher
+from envdeck.services.setup import SetupService
+from envdeck.services.users import UserService
 
 
 @dataclass
@@ -14,3 +25,37 @@ class Services:
     bus: EventBus
     activity: ActivityLog
     secrets: RuntimeSecrets
+    auth: AuthService
+    users: UserService
+    tokens: ApiTokenService
+    setup: SetupService
+
+
+def build_services(
+    settings: Settings,
+    storage: Storage,
+    secrets: RuntimeSecrets,
+    clock: Callable[[], datetime],
+) -> Services:
+    """Wire every service for one process."""
+    bus = EventBus()
+    activity = ActivityLog(
+        storage.logs,
+        bus,
+        flush_interval=settings.activity_log.flush_interval.total_seconds(),
+        batch_size=settings.activity_log.batch_size,
+    )
+    hasher = PasswordHasher(settings.auth.bcrypt_cost)
+    codec = LoginTokenCodec(secrets.jwt_secret, settings.jwt.expiry_time, clock)
+    limiter = LoginLimiter(settings.auth.login_attempts, settings.auth.login_window)
+    auth = AuthService(storage, activity, codec, hasher, limiter, clock)
+    return Services(
+        storage=storage,
+        bus=bus,
+        activity=activity,
+        secrets=secrets,
+        auth=auth,
+        users=UserService(storage, activity, auth, hasher),
+        tokens=ApiTokenService(storage, activity, auth, clock),
+        setup=SetupService(storage, activity, hasher, Path(settings.data_dir)),
+    )

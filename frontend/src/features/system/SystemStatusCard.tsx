@@ -5,6 +5,11 @@ import ReadinessChip from "./ReadinessChip";
 import StatusItem from "./StatusItem";
 import { systemQueries } from "./queries";
 
+function formatLatency(ms: number): string {
+  return `${ms.toLocaleString("en", { maximumFractionDigits: 2 })} ms`;
+}
+
+/** The server's version, storage backend and readiness, refreshed every few seconds. */
 export default function SystemStatusCard() {
   const health = useQuery(systemQueries.health());
   const readiness = useQuery(systemQueries.readiness());
@@ -33,7 +38,9 @@ export default function SystemStatusCard() {
             <ReadinessChip ready={ready.ready} />
           </StatusItem>
           <StatusItem label="Storage latency">
-            <Typography>{ready.ready ? `${ready.status.storage.latencyMs} ms` : "—"}</Typography>
+            <Typography>
+              {ready.ready ? formatLatency(ready.status.storage.latencyMs) : "—"}
+            </Typography>
           </StatusItem>
         </Typography>
         {!ready.ready && (

@@ -98,7 +98,7 @@ def _duplicate_field(error: Mapping[str, Any]) -> str:
 
 def _already_exists(entity: str, error: Mapping[str, Any]) -> AlreadyExists:
     field = _duplicate_field(error)
-    article = "an" if entity[0] in "aeiou" else "a"
+    article = "an" if entity[0].lower() in "aeiou" else "a"
     return AlreadyExists(f"{article} {entity} with this {field} already exists", {"field": field})
 
 

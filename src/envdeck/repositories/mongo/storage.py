@@ -6,10 +6,12 @@ from urllib.parse import parse_qs, urlsplit
 from pymongo import AsyncMongoClient
 
 from envdeck.repositories.base import (
+    ApiTokenRepository,
     CredentialRepository,
     EnvironmentRepository,
     LogRepository,
     OperationRepository,
+    RevocationRepository,
     UserRepository,
 )
 from envdeck.repositories.mongo.credentials import MongoCredentialRepository
@@ -17,6 +19,8 @@ from envdeck.repositories.mongo.documents import TYPE_REGISTRY, Document, transl
 from envdeck.repositories.mongo.environments import MongoEnvironmentRepository
 from envdeck.repositories.mongo.logs import MongoLogRepository
 from envdeck.repositories.mongo.operations import MongoOperationRepository
+from envdeck.repositories.mongo.revocations import MongoRevocationRepository
+from envdeck.repositories.mongo.tokens import MongoApiTokenRepository
 from envdeck.repositories.mongo.users import MongoUserRepository
 
 # An unreachable server should fail a request in seconds, not after PyMongo's default 30 s.
@@ -34,7 +38,7 @@ def _client_options(uri: str) -> dict[str, Any]:
 
 
 class MongoStorage:
-    """Environments, users, logs, operations and credentials in one MongoDB database."""
+    """Every repository's collection in one MongoDB database."""
 
     backend = "mongodb"
 
@@ -53,13 +57,25 @@ class MongoStorage:
         logs = MongoLogRepository(db["logs"])
         operations = MongoOperationRepository(db["operations"])
         credentials = MongoCredentialRepository(db["credentials"])
+        tokens = MongoApiTokenRepository(db["apiTokens"])
+        revocations = MongoRevocationRepository(db["revocations"])
         # Typed as the protocols: Storage's attributes are mutable, hence invariant.
         self.environments: EnvironmentRepository = environments
         self.users: UserRepository = users
         self.logs: LogRepository = logs
         self.operations: OperationRepository = operations
         self.credentials: CredentialRepository = credentials
-        self._indexed: tuple[_Indexed, ...] = (environments, users, logs, operations, credentials)
+        self.tokens: ApiTokenRepository = tokens
+        self.revocations: RevocationRepository = revocations
+        self._indexed: tuple[_Indexed, ...] = (
+            environments,
+            users,
+            logs,
+            operations,
+            credentials,
+            tokens,
+            revocations,
+        )
 
     async def open(self) -> None:
         """Connect and create the indexes; creating an existing index changes nothing."""

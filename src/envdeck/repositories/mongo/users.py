@@ -3,7 +3,7 @@
 from pymongo import ASCENDING, IndexModel
 
 from envdeck.domain.clock import utc_now
-from envdeck.domain.errors import UserNotFound
+from envdeck.domain.errors import AlreadyExists, Conflict, UserNotFound
 from envdeck.domain.ids import new_id
 from envdeck.domain.user import User, UserListOptions
 from envdeck.repositories.mongo.documents import (
@@ -21,7 +21,13 @@ from envdeck.repositories.mongo.documents import (
 # email use the index.
 _USERNAME_KEY = "usernameKey"
 _EMAIL_KEY = "emailKey"
-_SHADOW = (_USERNAME_KEY, _EMAIL_KEY)
+# Set on the user that create_first stored; a unique index lets only one user hold it, so of
+# concurrent create_first calls (in any number of processes) one insert wins. Held by the user
+# itself, the claim is written in the same insert and deleted with it: unlike a separate claim
+# document it cannot outlive a failed insert or a crash, nor keep blocking setup after every
+# user is deleted (when SQLite's count allows it again).
+_FIRST_USER = "firstUser"
+_SHADOW = (_USERNAME_KEY, _EMAIL_KEY, _FIRST_USER)
 
 INDEXES = [
     IndexModel([(_USERNAME_KEY, ASCENDING)], unique=True),
@@ -32,6 +38,11 @@ INDEXES = [
     ),
     IndexModel([("role", ASCENDING), (_USERNAME_KEY, ASCENDING)]),
     IndexModel([("active", ASCENDING), (_USERNAME_KEY, ASCENDING)]),
+    IndexModel(
+        [(_FIRST_USER, ASCENDING)],
+        unique=True,
+        partialFilterExpression={_FIRST_USER: {"$exists": True}},
+    ),
 ]
 
 
@@ -41,6 +52,13 @@ def _query(options: UserListOptions) -> Document:
         pattern = contains(options.q)
         query["$or"] = [{"username": pattern}, {"email": pattern}]
     return query
+
+
+def _new(user: User) -> User:
+    stored = user.model_copy(deep=True)
+    stored.id = new_id()
+    stored.created_at = stored.updated_at = utc_now()
+    return stored
 
 
 def _keys(user: User) -> Document:
@@ -58,10 +76,20 @@ class MongoUserRepository:
         await self._documents.create_indexes()
 
     async def create(self, user: User) -> User:
-        stored = user.model_copy(deep=True)
-        stored.id = new_id()
-        stored.created_at = stored.updated_at = utc_now()
+        stored = _new(user)
         return await self._documents.insert(stored, _keys(stored))
+
+    async def create_first(self, user: User) -> User:
+        # The count turns away a first user once users exist without a claim (made by create);
+        # the claim's unique index settles a race between create_first calls.
+        if await self._documents.count():
+            raise Conflict("setup is already done")
+        stored = _new(user)
+        try:
+            return await self._documents.insert(stored, {**_keys(stored), _FIRST_USER: True})
+        except AlreadyExists as exc:
+            # Whichever index clashed, another user exists by now: the setup is done.
+            raise Conflict("setup is already done") from exc
 
     async def get_by_id(self, user_id: str) -> User:
         return await self._documents.get(user_id)
@@ -76,7 +104,7 @@ class MongoUserRepository:
         return await self._documents.page(_query(options), [(_USERNAME_KEY, ASCENDING)], options)
 
     async def update(self, user: User) -> User:
-        fields = to_document(user, exclude={"password_hash", "created_at"})
+        fields = to_document(user, exclude={"password_hash", "session_version", "created_at"})
         fields["updatedAt"] = utc_now()
         fields.update(_keys(user))
         change: Document = {"$set": fields}
@@ -85,7 +113,11 @@ class MongoUserRepository:
         return await self._documents.find_one_and_update(user.id, change)
 
     async def update_password(self, user_id: str, password_hash: str) -> None:
-        change = {"$set": {"passwordHash": password_hash, "updatedAt": utc_now()}}
+        change = {
+            "$set": {"passwordHash": password_hash, "updatedAt": utc_now()},
+            # $inc treats a missing field (users stored before sessions were versioned) as 0.
+            "$inc": {"sessionVersion": 1},
+        }
         await self._documents.update_one(user_id, change)
 
     async def delete(self, user_id: str) -> None:

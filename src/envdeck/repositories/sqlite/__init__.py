@@ -3,10 +3,12 @@
 from pathlib import Path
 
 from envdeck.repositories.base import (
+    ApiTokenRepository,
     CredentialRepository,
     EnvironmentRepository,
     LogRepository,
     OperationRepository,
+    RevocationRepository,
     UserRepository,
 )
 from envdeck.repositories.sqlite.credentials import SqliteCredentialRepository
@@ -14,6 +16,8 @@ from envdeck.repositories.sqlite.database import SqliteDatabase
 from envdeck.repositories.sqlite.environments import SqliteEnvironmentRepository
 from envdeck.repositories.sqlite.logs import SqliteLogRepository
 from envdeck.repositories.sqlite.operations import SqliteOperationRepository
+from envdeck.repositories.sqlite.revocations import SqliteRevocationRepository
+from envdeck.repositories.sqlite.tokens import SqliteApiTokenRepository
 from envdeck.repositories.sqlite.users import SqliteUserRepository
 
 
@@ -30,6 +34,8 @@ class SqliteStorage:
         self.logs: LogRepository = SqliteLogRepository(self._db)
         self.operations: OperationRepository = SqliteOperationRepository(self._db)
         self.credentials: CredentialRepository = SqliteCredentialRepository(self._db)
+        self.tokens: ApiTokenRepository = SqliteApiTokenRepository(self._db)
+        self.revocations: RevocationRepository = SqliteRevocationRepository(self._db)
 
     async def open(self) -> None:
         await self._db.open()

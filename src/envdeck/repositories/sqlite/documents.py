@@ -59,11 +59,29 @@ class DocumentTable(Generic[M]):
         entity.id = row_id  # type: ignore[attr-defined]
         return entity
 
-    async def insert(self, entity: M) -> M:
-        row = (entity.id, dump(entity))  # type: ignore[attr-defined]
+    def _insert(self, conn: sqlite3.Connection, entity: M) -> None:
         sql = f"INSERT INTO {self.table} (id, doc) VALUES (?, ?)"  # noqa: S608
-        await self.db.run(lambda c: c.execute(sql, row))
+        conn.execute(sql, (entity.id, dump(entity)))  # type: ignore[attr-defined]
+
+    async def insert(self, entity: M) -> M:
+        await self.db.run(lambda c: self._insert(c, entity))
         return entity
+
+    async def insert_unless(self, entity: M, where: str, params: Params = ()) -> bool:
+        """Insert entity unless a row matches where; tell whether it was inserted."""
+
+        def write(conn: sqlite3.Connection) -> bool:
+            with conn:
+                # IMMEDIATE takes the write lock before the check, so no other connection or
+                # process can add a matching row between the check and the insert.
+                conn.execute("BEGIN IMMEDIATE")
+                sql = f"SELECT 1 FROM {self.table} WHERE {where} LIMIT 1"  # noqa: S608
+                if conn.execute(sql, params).fetchone() is not None:
+                    return False
+                self._insert(conn, entity)
+                return True
+
+        return await self.db.run(write)
 
     async def get_where(self, where: str, params: Params) -> M:
         def read(conn: sqlite3.Connection) -> tuple[str, str] | None:
@@ -80,6 +98,13 @@ class DocumentTable(Generic[M]):
 
     async def replace(self, row_id: str, doc_sql: str, params: Params) -> M:
         """Set doc to the SQL expression doc_sql (which may read the old doc) and return it."""
+        entity = await self.replace_or_none(row_id, doc_sql, params)
+        if entity is None:
+            raise self.not_found()
+        return entity
+
+    async def replace_or_none(self, row_id: str, doc_sql: str, params: Params) -> M | None:
+        """Do what replace does, returning None when there is no such row."""
 
         def write(conn: sqlite3.Connection) -> str | None:
             sql = f"UPDATE {self.table} SET doc = {doc_sql} WHERE id = ? RETURNING doc"  # noqa: S608
@@ -87,15 +112,17 @@ class DocumentTable(Generic[M]):
             return None if row is None else str(row[0])
 
         doc = await self.db.run(write)
-        if doc is None:
-            raise self.not_found()
-        return self.load(row_id, doc)
+        return None if doc is None else self.load(row_id, doc)
 
     async def delete(self, row_id: str) -> None:
-        sql = f"DELETE FROM {self.table} WHERE id = ?"  # noqa: S608
-        cursor = await self.db.run(lambda c: c.execute(sql, (row_id,)))
-        if cursor.rowcount == 0:
+        if await self.delete_where("id = ?", (row_id,)) == 0:
             raise self.not_found()
+
+    async def delete_where(self, where: str, params: Params) -> int:
+        """Delete the rows matching where; return how many went."""
+        sql = f"DELETE FROM {self.table} WHERE {where}"  # noqa: S608
+        cursor = await self.db.run(lambda c: c.execute(sql, params))
+        return int(cursor.rowcount)
 
     async def count(self, where: str = "1", params: Params = ()) -> int:
         sql = f"SELECT count(*) FROM {self.table} WHERE {where}"  # noqa: S608

@@ -6,7 +6,7 @@ indexed column. The log's columns are STORED: a query combining two filters chec
 on rows the first index found, and a stored column spares parsing each row's JSON to do so.
 """
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS environments (
@@ -82,4 +82,22 @@ CREATE TABLE IF NOT EXISTS credentials (
     type TEXT GENERATED ALWAYS AS (json_extract(doc, '$.type')) VIRTUAL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS credentials_name ON credentials (name);
+
+-- Added in version 2 (authentication).
+CREATE TABLE IF NOT EXISTS api_tokens (
+    id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL,
+    hash TEXT GENERATED ALWAYS AS (json_extract(doc, '$.hash')) VIRTUAL,
+    user_id TEXT GENERATED ALWAYS AS (json_extract(doc, '$.userId')) VIRTUAL,
+    created_at TEXT GENERATED ALWAYS AS (json_extract(doc, '$.createdAt')) VIRTUAL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS api_tokens_hash ON api_tokens (hash);
+CREATE INDEX IF NOT EXISTS api_tokens_created_at ON api_tokens (created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS api_tokens_user ON api_tokens (user_id, created_at DESC, id DESC);
+
+CREATE TABLE IF NOT EXISTS revocations (
+    jti TEXT PRIMARY KEY,
+    expires_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS revocations_expires_at ON revocations (expires_at);
 """

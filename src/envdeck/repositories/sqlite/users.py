@@ -2,14 +2,31 @@
 
 from envdeck.domain.base import format_utc
 from envdeck.domain.clock import utc_now
-from envdeck.domain.errors import UserNotFound
+from envdeck.domain.errors import Conflict, UserNotFound
 from envdeck.domain.ids import new_id
 from envdeck.domain.user import User, UserListOptions
 from envdeck.repositories.sqlite.database import SqliteDatabase
 from envdeck.repositories.sqlite.documents import DocumentTable, dump, escape_like, keeping
 
-# The password hash is owned by update_password: a profile update must not overwrite it.
-_REPLACE_PROFILE_ONLY = keeping("$.passwordHash", "$.createdAt")
+# Users stored before sessionVersion existed have none: they are at version 0.
+_STORED_SESSION_VERSION = "coalesce(doc ->> '$.sessionVersion', 0)"
+
+# The password hash and the session version are owned by update_password: a profile update
+# must not overwrite them.
+_REPLACE_PROFILE_ONLY = (
+    f"json_set({keeping('$.passwordHash', '$.createdAt')},"
+    f" '$.sessionVersion', {_STORED_SESSION_VERSION})"
+)
+
+_REPLACE_PASSWORD = (
+    "json_set(doc, '$.passwordHash', ?, '$.updatedAt', ?,"
+    f" '$.sessionVersion', {_STORED_SESSION_VERSION} + 1)"
+)
+
+
+def _new(user: User) -> User:
+    now = utc_now()
+    return user.model_copy(update={"id": new_id(), "created_at": now, "updated_at": now})
 
 
 class SqliteUserRepository:
@@ -17,9 +34,13 @@ class SqliteUserRepository:
         self._table = DocumentTable(db, "users", User, UserNotFound)
 
     async def create(self, user: User) -> User:
-        now = utc_now()
-        stored = user.model_copy(update={"id": new_id(), "created_at": now, "updated_at": now})
-        return await self._table.insert(stored)
+        return await self._table.insert(_new(user))
+
+    async def create_first(self, user: User) -> User:
+        stored = _new(user)
+        if not await self._table.insert_unless(stored, "1"):
+            raise Conflict("setup is already done")
+        return stored
 
     async def get_by_id(self, user_id: str) -> User:
         return await self._table.get(user_id)
@@ -50,10 +71,9 @@ class SqliteUserRepository:
         return await self._table.replace(user.id, _REPLACE_PROFILE_ONLY, (dump(stored),))
 
     async def update_password(self, user_id: str, password_hash: str) -> None:
+        # One UPDATE reads and bumps the version, so concurrent changes each count.
         await self._table.replace(
-            user_id,
-            "json_set(doc, '$.passwordHash', ?, '$.updatedAt', ?)",
-            (password_hash, format_utc(utc_now())),
+            user_id, _REPLACE_PASSWORD, (password_hash, format_utc(utc_now()))
         )
 
     async def delete(self, user_id: str) -> None:

@@ -1,0 +1,152 @@
+"""Users (admin), and changing one's own password (anyone signed in)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import Field
+
+from envdeck.api.deps import AdminPrincipal, CurrentPrincipal, ServicesDep
+from envdeck.api.schemas import (
+    ApiModel,
+    LoginResponse,
+    Pagination,
+    UserPublic,
+    error_responses,
+    pagination,
+)
+from envdeck.domain.base import MAX_PAGE_LIMIT
+from envdeck.domain.user import USERNAME_PATTERN, Role, UserListOptions
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+Password = Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class UserCreate(ApiModel):
+    username: str = Field(pattern=USERNAME_PATTERN)
+    email: str | None = Field(default=None, max_length=254)
+    role: Role = Role.VIEWER
+    password: Password
+
+
+class UserUpdate(ApiModel):
+    """Fields to change; absent fields stay as they are, `email: null` removes the email."""
+
+    role: Role | None = None
+    active: bool | None = None
+    email: str | None = Field(default=None, max_length=254)
+
+
+class UserList(ApiModel):
+    users: list[UserPublic]
+    pagination: Pagination
+
+
+class PasswordReset(ApiModel):
+    password: Password
+
+
+class PasswordChange(ApiModel):
+    current_password: Password
+    new_password: Password
+
+
+@router.post(
+    "/password/change",
+    response_model=LoginResponse,
+    responses=error_responses(401),
+    summary="Change your own password; your other sessions end and a new token is returned",
+)
+async def change_password(
+    body: PasswordChange, principal: CurrentPrincipal, services: ServicesDep
+) -> LoginResponse:
+    result = await services.auth.change_password(
+        principal, body.current_password, body.new_password
+    )
+    return LoginResponse.of(result)
+
+
+@router.get("", response_model=UserList, responses=error_responses(401, 403), summary="List users")
+async def list_users(
+    _admin: AdminPrincipal,
+    services: ServicesDep,
+    page: Annotated[int, Query(ge=1)] = 1,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)] = 20,
+    q: Annotated[str | None, Query(max_length=200, description="part of username or email")] = None,
+    role: Role | None = None,
+    active: bool | None = None,
+) -> UserList:
+    options = UserListOptions(page=page, limit=limit, q=q, role=role, active=active)
+    users, total = await services.users.list_users(options)
+    return UserList(
+        users=[UserPublic.model_validate(u) for u in users],
+        pagination=pagination(page, limit, total),
+    )
+
+
+@router.post(
+    "",
+    response_model=UserPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(401, 403, 409),
+    summary="Create a user with the role asked for",
+)
+async def create_user(body: UserCreate, admin: AdminPrincipal, services: ServicesDep) -> UserPublic:
+    user = await services.users.create_user(
+        admin, body.username, body.email, body.role, body.password
+    )
+    return UserPublic.model_validate(user)
+
+
+@router.get(
+    "/{user_id}",
+    response_model=UserPublic,
+    responses=error_responses(401, 403, 404),
+    summary="Get a user",
+)
+async def get_user(user_id: str, _admin: AdminPrincipal, services: ServicesDep) -> UserPublic:
+    return UserPublic.model_validate(await services.users.get_user(user_id))
+
+
+@router.patch(
+    "/{user_id}",
+    response_model=UserPublic,
+    responses=error_responses(401, 403, 404, 409),
+    summary="Change a user's role, active flag or email",
+)
+async def update_user(
+    user_id: str, body: UserUpdate, admin: AdminPrincipal, services: ServicesDep
+) -> UserPublic:
+    user = await services.users.update_user(
+        admin,
+        user_id,
+        role=body.role,
+        active=body.active,
+        email=body.email,
+        clear_email="email" in body.model_fields_set and body.email is None,
+    )
+    return UserPublic.model_validate(user)
+
+
+@router.delete(
+    "/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 403, 404, 409),
+    summary="Delete a user and their API tokens",
+)
+async def delete_user(user_id: str, admin: AdminPrincipal, services: ServicesDep) -> Response:
+    await services.users.delete_user(admin, user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/{user_id}/password/reset",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 403, 404),
+    summary="Set a user's password; their sessions end",
+)
+async def reset_password(
+    user_id: str, body: PasswordReset, admin: AdminPrincipal, services: ServicesDep
+) -> Response:
+    await services.users.reset_password(admin, user_id, body.password)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,211 @@
+"""Authentication: login, logout, password change, and checking every request's token.
+
+Every request re-checks its user: a deactivated, deleted or demoted user, a changed password
+or a revoked token stops working within USER_CACHE_SECONDS at most (at once in this process,
+whose caches are cleared by the change itself).
+"""
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from cachetools import TTLCache
+
+from envdeck.domain.auth import Principal, TokenKind
+from envdeck.domain.errors import ApiTokenNotFound, Unauthorized, UserNotFound, ValidationFailed
+from envdeck.domain.log import LogLevel, LogType
+from envdeck.domain.user import API_TOKEN_PREFIX, ApiToken, User, lower_role
+from envdeck.repositories.base import Storage
+from envdeck.services.activity import ActivityLog
+from envdeck.services.login_limiter import LoginLimiter
+from envdeck.services.login_tokens import IssuedToken, LoginTokenCodec
+from envdeck.services.passwords import PasswordHasher, check_password_policy
+
+USER_CACHE_SECONDS = 5
+# lastUsedAt is written at most this often per token: a hot token must not write per request.
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+INVALID_LOGIN = "invalid username or password"
+
+
+def hash_api_token(secret: str) -> str:
+    """Return the stored hash of an API token (high-entropy secrets need no slow hash)."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    token: str
+    expires_at: datetime
+    user: User
+
+
+class AuthService:
+    def __init__(
+        self,
+        storage: Storage,
+        activity: ActivityLog,
+        codec: LoginTokenCodec,
+        hasher: PasswordHasher,
+        limiter: LoginLimiter,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._storage = storage
+        self._activity = activity
+        self._codec = codec
+        self._hasher = hasher
+        self._limiter = limiter
+        self._clock = clock
+        self._users: TTLCache[str, User] = TTLCache(maxsize=10_000, ttl=USER_CACHE_SECONDS)
+        self._revoked: TTLCache[str, bool] = TTLCache(maxsize=100_000, ttl=USER_CACHE_SECONDS)
+        self._api_tokens: TTLCache[str, ApiToken] = TTLCache(maxsize=10_000, ttl=USER_CACHE_SECONDS)
+
+    # --- every request -------------------------------------------------------------------
+
+    async def authenticate(self, token: str) -> Principal:
+        """Return who a bearer token (a login JWT or an edk_ API token) speaks for."""
+        if token.startswith(API_TOKEN_PREFIX):
+            return await self._authenticate_api_token(token)
+        claims = self._codec.decode(token)
+        if await self._is_revoked(claims.jti):
+            raise Unauthorized("the token was revoked", {"reason": "revoked"})
+        user = await self._active_user(claims.user_id)
+        if user.session_version != claims.session_version or user.role != claims.role:
+            raise Unauthorized("the session ended: sign in again", {"reason": "stale"})
+        return Principal(user, user.role, TokenKind.LOGIN, claims.jti, claims.expires_at)
+
+    async def _authenticate_api_token(self, secret: str) -> Principal:
+        token_hash = hash_api_token(secret)
+        token = self._api_tokens.get(token_hash)
+        if token is None:
+            try:
+                token = await self._storage.tokens.get_by_hash(token_hash)
+            except ApiTokenNotFound:
+                raise Unauthorized("invalid token", {"reason": "invalid"}) from None
+            self._api_tokens[token_hash] = token
+        now = self._clock()
+        if token.expires_at is not None and token.expires_at <= now:
+            raise Unauthorized("the token has expired", {"reason": "expired"})
+        user = await self._active_user(token.user_id)
+        if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
+            token.last_used_at = now
+            await self._storage.tokens.touch(token.id, now)
+        # A token never acts above its user's current role.
+        role = lower_role(token.role, user.role)
+        return Principal(user, role, TokenKind.API, token.id, token.expires_at)
+
+    async def _active_user(self, user_id: str) -> User:
+        user = self._users.get(user_id)
+        if user is None:
+            try:
+                user = await self._storage.users.get_by_id(user_id)
+            except UserNotFound:
+                raise Unauthorized("the account no longer exists", {"reason": "stale"}) from None
+            self._users[user_id] = user
+        if not user.active:
+            raise Unauthorized("the account is deactivated", {"reason": "inactive"})
+        return user
+
+    async def _is_revoked(self, jti: str) -> bool:
+        revoked = self._revoked.get(jti)
+        if revoked is None:
+            revoked = await self._storage.revocations.is_revoked(jti)
+            self._revoked[jti] = revoked
+        return revoked
+
+    def forget_user(self, user_id: str) -> None:
+        """Drop a user from the cache after a change, so this process sees it at once."""
+        self._users.pop(user_id, None)
+
+    def forget_api_token(self, token_hash: str | None = None) -> None:
+        """Drop cached API tokens (one, or all) after a revocation."""
+        if token_hash is None:
+            self._api_tokens.clear()
+        else:
+            self._api_tokens.pop(token_hash, None)
+
+    # --- sessions ------------------------------------------------------------------------
+
+    async def login(self, identifier: str, password: str, client_ip: str) -> LoginResult:
+        """Check a username (or email) and password; unknown, wrong and inactive look alike."""
+        await self._limiter.check(client_ip, identifier)
+        user = await self._find_user(identifier)
+        matches = await self._hasher.verify(password, user.password_hash if user else None)
+        if user is None or not matches or not user.active:
+            await self._limiter.record_failure(client_ip, identifier)
+            self._activity.record(
+                type=LogType.AUTH,
+                action="login_failed",
+                level=LogLevel.WARNING,
+                message=f"failed login as {identifier!r} from {client_ip}",
+                username=identifier,
+                details={"clientIp": client_ip},
+            )
+            raise Unauthorized(INVALID_LOGIN)
+        user = await self._storage.users.update(
+            user.model_copy(update={"last_login": self._clock()})
+        )
+        self.forget_user(user.id)
+        self._activity.record(
+            type=LogType.AUTH,
+            action="login",
+            level=LogLevel.SUCCESS,
+            message=f"{user.username} signed in from {client_ip}",
+            user_id=user.id,
+            username=user.username,
+            details={"clientIp": client_ip},
+        )
+        return self._session(user)
+
+    async def _find_user(self, identifier: str) -> User | None:
+        finder = (
+            self._storage.users.get_by_email
+            if "@" in identifier
+            else self._storage.users.get_by_username
+        )
+        try:
+            return await finder(identifier)
+        except UserNotFound:
+            return None
+
+    def _session(self, user: User) -> LoginResult:
+        issued: IssuedToken = self._codec.issue(user)
+        return LoginResult(token=issued.token, expires_at=issued.expires_at, user=user)
+
+    def issue_session(self, user: User) -> LoginResult:
+        """Return a fresh login token for user (after setup or a password change)."""
+        return self._session(user)
+
+    async def logout(self, principal: Principal) -> None:
+        """Revoke the login token of this request, for every instance, until it expires."""
+        if principal.kind is not TokenKind.LOGIN or principal.expires_at is None:
+            raise ValidationFailed("API tokens are revoked with DELETE /api/v1/tokens/{id}")
+        await self._storage.revocations.revoke(principal.token_id, principal.expires_at)
+        self._revoked[principal.token_id] = True
+        self._activity.record(
+            type=LogType.AUTH,
+            action="logout",
+            message=f"{principal.username} signed out",
+            user_id=principal.user_id,
+            username=principal.username,
+        )
+
+    async def change_password(self, principal: Principal, current: str, new: str) -> LoginResult:
+        """Change the caller's password; every other session of theirs ends."""
+        user = principal.user
+        stored = await self._storage.users.get_by_id(user.id)
+        if not await self._hasher.verify(current, stored.password_hash):
+            raise ValidationFailed(
+                "the current password is not correct", {"field": "currentPassword"}
+            )
+        check_password_policy(new, user.username)
+        await self._storage.users.update_password(user.id, await self._hasher.hash(new))
+        self.forget_user(user.id)
+        self._activity.record(
+            type=LogType.AUTH,
+            action="password_change",
+            message=f"{user.username} changed their password",
+            user_id=user.id,
+            username=user.username,
+        )
+        return self._session(await self._storage.users.get_by_id(user.id))

@@ -1,0 +1,127 @@
+"""User administration, guarding the two rules no action may break: nobody deletes
+themselves, and the system always keeps an active admin."""
+
+import asyncio
+
+from envdeck.domain.auth import Principal
+from envdeck.domain.errors import Conflict
+from envdeck.domain.log import LogType
+from envdeck.domain.user import Role, User, UserListOptions
+from envdeck.repositories.base import Storage
+from envdeck.services.activity import ActivityLog
+from envdeck.services.auth import AuthService
+from envdeck.services.passwords import PasswordHasher, check_password_policy
+
+
+class UserService:
+    def __init__(
+        self, storage: Storage, activity: ActivityLog, auth: AuthService, hasher: PasswordHasher
+    ) -> None:
+        self._users = storage.users
+        self._tokens = storage.tokens
+        self._activity = activity
+        self._auth = auth
+        self._hasher = hasher
+        # Serialises the changes that could remove the last admin in this process.
+        self._admin_guard = asyncio.Lock()
+
+    async def list_users(self, options: UserListOptions) -> tuple[list[User], int]:
+        return await self._users.list(options)
+
+    async def get_user(self, user_id: str) -> User:
+        return await self._users.get_by_id(user_id)
+
+    async def create_user(
+        self, actor: Principal, username: str, email: str | None, role: Role, password: str
+    ) -> User:
+        """Create a user with exactly the role asked for."""
+        check_password_policy(password, username)
+        user = User(username=username, email=email, role=role)
+        user.password_hash = await self._hasher.hash(password)
+        created = await self._users.create(user)
+        self._log(
+            actor, "user_create", f"{actor.username} created {role} {created.username}", created
+        )
+        return created
+
+    async def update_user(
+        self,
+        actor: Principal,
+        user_id: str,
+        *,
+        role: Role | None = None,
+        active: bool | None = None,
+        email: str | None = None,
+        clear_email: bool = False,
+    ) -> User:
+        """Change a user's role, active flag or email."""
+        async with self._admin_guard:
+            user = await self._users.get_by_id(user_id)
+            changes: dict[str, object] = {}
+            if role is not None and role != user.role:
+                changes["role"] = role
+            if active is not None and active != user.active:
+                changes["active"] = active
+            if clear_email or (email is not None and email != user.email):
+                changes["email"] = None if clear_email else email
+            if not changes:
+                return user
+            if (
+                user.role is Role.ADMIN
+                and user.active
+                and (
+                    changes.get("role", Role.ADMIN) is not Role.ADMIN
+                    or changes.get("active") is False
+                )
+            ):
+                await self._ensure_another_admin(user)
+            updated = await self._users.update(user.model_copy(update=changes))
+        self._auth.forget_user(user_id)
+        described = ", ".join(f"{key}={value}" for key, value in changes.items())
+        self._log(
+            actor, "user_update", f"{actor.username} updated {user.username}: {described}", updated
+        )
+        return updated
+
+    async def delete_user(self, actor: Principal, user_id: str) -> None:
+        """Delete a user and their API tokens."""
+        if user_id == actor.user_id:
+            raise Conflict("you cannot delete your own account")
+        async with self._admin_guard:
+            user = await self._users.get_by_id(user_id)
+            if user.role is Role.ADMIN and user.active:
+                await self._ensure_another_admin(user)
+            await self._users.delete(user_id)
+        await self._tokens.delete_for_user(user_id)
+        self._auth.forget_user(user_id)
+        self._auth.forget_api_token()
+        self._log(actor, "user_delete", f"{actor.username} deleted {user.username}", user)
+
+    async def reset_password(self, actor: Principal, user_id: str, password: str) -> None:
+        """Set a user's password; their sessions end."""
+        user = await self._users.get_by_id(user_id)
+        check_password_policy(password, user.username)
+        await self._users.update_password(user_id, await self._hasher.hash(password))
+        self._auth.forget_user(user_id)
+        self._log(
+            actor, "password_reset", f"{actor.username} reset the password of {user.username}", user
+        )
+
+    async def _ensure_another_admin(self, leaving: User) -> None:
+        admins = UserListOptions(role=Role.ADMIN, active=True, limit=2)
+        _, total = await self._users.list(admins)
+        if total <= 1:
+            raise Conflict(
+                f"{leaving.username} is the last active admin: make another admin first",
+                {"reason": "last_admin"},
+            )
+
+    def _log(self, actor: Principal, action: str, message: str, subject: User) -> None:
+        self._activity.record(
+            type=LogType.AUTH,
+            action=action,
+            message=message,
+            user_id=actor.user_id,
+            username=actor.username,
+            details={"subjectId": subject.id, "subject": subject.username},
+        )
