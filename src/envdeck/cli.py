@@ -90,6 +90,54 @@ def serve(
         raise typer.Exit(code=1)
 
 
+users_app = typer.Typer(help="Manage users from the command line.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+async def _create_admin(settings: Settings, username: str, email: str | None, password: str) -> str:
+    from envdeck.app import create_storage
+    from envdeck.domain.clock import utc_now
+    from envdeck.keyfiles import load_runtime_secrets
+    from envdeck.services.container import build_services
+
+    storage = create_storage(settings)
+    await storage.open()
+    services = build_services(settings, storage, load_runtime_secrets(settings), utc_now)
+    try:
+        user = await services.setup.create_admin(username, email, password)
+        return user.id
+    finally:
+        await services.activity.close()
+        await services.bus.close()
+        await storage.close()
+
+
+@users_app.command("create-admin")
+def create_admin(
+    username: Annotated[str, typer.Option(help="The new admin's username.")],
+    email: Annotated[str | None, typer.Option(help="Their email (optional).")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Create an admin user (the first one, or another), for unattended installs."""
+    import asyncio
+
+    from envdeck.domain.errors import EnvdeckError
+
+    settings = _settings(config)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user_id = asyncio.run(_create_admin(settings, username, email, password))
+    except EnvdeckError as exc:
+        raise _fail(exc.message) from None
+    typer.echo(f"created admin {username} ({user_id})")
+
+
 @app.command()
 def version() -> None:
     """Print the version."""

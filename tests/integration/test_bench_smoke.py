@@ -5,12 +5,24 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[2] / "bench"
+FIELDS = {"bench", "metric", "value", "unit", "baseline", "ratio", "target", "ok"}
 
 
-def test_storage_benchmark_runs_and_reports_each_figure() -> None:
+@pytest.mark.parametrize(
+    ("script", "args", "metrics"),
+    [
+        ("storage.py", ["--backend", "sqlite"], {"sqlite_insert_rate", "sqlite_page_p95_ms"}),
+        ("auth.py", [], {"me_rps_jwt", "me_rps_api_token"}),
+    ],
+)
+def test_benchmark_runs_and_reports_each_figure(
+    script: str, args: list[str], metrics: set[str]
+) -> None:
     result = subprocess.run(
-        [sys.executable, str(BENCH / "storage.py"), "--quick", "--backend", "sqlite"],
+        [sys.executable, str(BENCH / script), "--quick", *args],
         capture_output=True,
         text=True,
         timeout=300,
@@ -21,16 +33,7 @@ def test_storage_benchmark_runs_and_reports_each_figure() -> None:
     lines = [
         json.loads(line.removeprefix("BENCH ")) for line in output if line.startswith("BENCH ")
     ]
-    assert {line["metric"] for line in lines} == {"sqlite_insert_rate", "sqlite_page_p95_ms"}
+    assert {line["metric"] for line in lines} == metrics
     for line in lines:
-        assert set(line) == {
-            "bench",
-            "metric",
-            "value",
-            "unit",
-            "baseline",
-            "ratio",
-            "target",
-            "ok",
-        }
+        assert set(line) == FIELDS
         assert line["value"] > 0

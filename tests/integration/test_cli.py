@@ -92,3 +92,56 @@ def test_check_config_fails_on_an_unknown_key(tmp_path: Path) -> None:
     result = run("check-config", "-c", "config.yaml", cwd=tmp_path)
     assert result.returncode == 2
     assert "databse: unknown key" in result.stderr
+
+
+def test_a_fresh_install_prints_the_setup_token_in_the_banner(tmp_path: Path) -> None:
+    server = start_server(tmp_path)
+    try:
+        token = (tmp_path / "data" / "setup_token").read_text().strip()
+    finally:
+        output = server.output()
+    assert f"setup token {token}" in output
+
+
+def test_create_admin_makes_the_first_admin_without_setup(tmp_path: Path) -> None:
+    password = "quartz-lantern-orbit-91"
+    result = subprocess.run(
+        [str(ENVDECK), "users", "create-admin", "--username", "ops", "--password-stdin"],
+        cwd=tmp_path,
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("ENVDECK_", "MONGODB_"))},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "created admin ops" in result.stdout
+    server = start_server(tmp_path)
+    try:
+        assert httpx.get(f"{server.url}/api/v1/setup", timeout=5).json() == {"needsSetup": False}
+        login = httpx.post(
+            f"{server.url}/api/v1/auth/login",
+            json={"username": "ops", "password": password},
+            timeout=10,
+        )
+        assert login.status_code == 200
+        assert login.json()["user"]["role"] == "admin"
+    finally:
+        output = server.output()
+    assert "setup token" not in output
+
+
+def test_create_admin_refuses_a_weak_password(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [str(ENVDECK), "users", "create-admin", "--username", "ops", "--password-stdin"],
+        cwd=tmp_path,
+        input="password\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "at least 12 bytes" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -67,6 +67,22 @@ class SetupService:
             raise Unauthorized("wrong setup token", {"field": "token"})
         return await self.create_first_admin(username, email, password, via="setup")
 
+    async def create_admin(self, username: str, email: str | None, password: str) -> User:
+        """Create an admin from the command line: the first one, or one more."""
+        if await self.needs_setup():
+            return await self.create_first_admin(username, email, password, via="command line")
+        check_password_policy(password, username)
+        user = User(username=username, email=email, role=Role.ADMIN)
+        user.password_hash = await self._hasher.hash(password)
+        created = await self._users.create(user)
+        self._activity.record(
+            type=LogType.AUTH,
+            action="user_create",
+            message=f"admin {created.username} created from the command line",
+            details={"subjectId": created.id, "subject": created.username},
+        )
+        return created
+
     async def create_first_admin(
         self, username: str, email: str | None, password: str, *, via: str
     ) -> User:
