@@ -18,6 +18,7 @@ from envdeck.domain.clock import utc_now
 from envdeck.domain.errors import StorageUnavailable
 from envdeck.domain.ids import new_id
 from envdeck.domain.log import LogEntry, LogLevel, LogType
+from envdeck.domain.user import User
 from envdeck.repositories.base import LogRepository
 from envdeck.services.events import EventBus, LogRecorded
 
@@ -85,6 +86,27 @@ class ActivityLog:
         if len(self._pending) >= self._batch_size:
             self._wake.set()
         return entry
+
+    def record_by(
+        self,
+        user: User,
+        *,
+        action: str,
+        message: str,
+        type: LogType = LogType.AUTH,
+        level: LogLevel = LogLevel.INFO,
+        details: dict[str, Any] | None = None,
+    ) -> LogEntry:
+        """Record an entry done by (or, for logins, about) this user."""
+        return self.record(
+            type=type,
+            action=action,
+            message=message,
+            level=level,
+            user_id=user.id,
+            username=user.username,
+            details=details,
+        )
 
     async def run_once(self) -> int:
         """Store one batch of pending entries; return how many were stored."""

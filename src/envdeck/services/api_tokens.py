@@ -7,11 +7,14 @@ from datetime import datetime
 
 from envdeck.domain.auth import Principal, TokenKind
 from envdeck.domain.errors import ApiTokenNotFound, Forbidden, ValidationFailed
-from envdeck.domain.log import LogType
 from envdeck.domain.user import API_TOKEN_PREFIX, ApiToken, ApiTokenListOptions, Role
 from envdeck.repositories.base import Storage
 from envdeck.services.activity import ActivityLog
 from envdeck.services.auth import AuthService, hash_api_token
+
+
+def _about(token: ApiToken) -> dict[str, object]:
+    return {"tokenId": token.id, "tokenName": token.name, "ownerId": token.user_id}
 
 
 @dataclass(frozen=True)
@@ -55,8 +58,11 @@ class ApiTokenService:
                 expires_at=expires_at,
             )
         )
-        self._log(
-            actor, "token_create", f"{actor.username} created API token {name!r} ({role})", token
+        self._activity.record_by(
+            actor.user,
+            action="token_create",
+            message=f"{actor.username} created API token {name!r} ({role})",
+            details=_about(token),
         )
         return CreatedToken(token=token, secret=secret)
 
@@ -76,16 +82,9 @@ class ApiTokenService:
             raise ApiTokenNotFound()  # other users' tokens are not even visible
         await self._tokens.delete(token_id)
         self._auth.forget_api_token(token.hash)
-        self._log(
-            actor, "token_revoke", f"{actor.username} revoked API token {token.name!r}", token
-        )
-
-    def _log(self, actor: Principal, action: str, message: str, token: ApiToken) -> None:
-        self._activity.record(
-            type=LogType.AUTH,
-            action=action,
-            message=message,
-            user_id=actor.user_id,
-            username=actor.username,
-            details={"tokenId": token.id, "tokenName": token.name, "ownerId": token.user_id},
+        self._activity.record_by(
+            actor.user,
+            action="token_revoke",
+            message=f"{actor.username} revoked API token {token.name!r}",
+            details=_about(token),
         )

@@ -146,13 +146,11 @@ class AuthService:
             user.model_copy(update={"last_login": self._clock()})
         )
         self.forget_user(user.id)
-        self._activity.record(
-            type=LogType.AUTH,
+        self._activity.record_by(
+            user,
             action="login",
             level=LogLevel.SUCCESS,
             message=f"{user.username} signed in from {client_ip}",
-            user_id=user.id,
-            username=user.username,
             details={"clientIp": client_ip},
         )
         return self._session(user)
@@ -182,12 +180,8 @@ class AuthService:
             raise ValidationFailed("API tokens are revoked with DELETE /api/v1/tokens/{id}")
         await self._storage.revocations.revoke(principal.token_id, principal.expires_at)
         self._revoked[principal.token_id] = True
-        self._activity.record(
-            type=LogType.AUTH,
-            action="logout",
-            message=f"{principal.username} signed out",
-            user_id=principal.user_id,
-            username=principal.username,
+        self._activity.record_by(
+            principal.user, action="logout", message=f"{principal.username} signed out"
         )
 
     async def change_password(self, principal: Principal, current: str, new: str) -> LoginResult:
@@ -201,11 +195,7 @@ class AuthService:
         check_password_policy(new, user.username)
         await self._storage.users.update_password(user.id, await self._hasher.hash(new))
         self.forget_user(user.id)
-        self._activity.record(
-            type=LogType.AUTH,
-            action="password_change",
-            message=f"{user.username} changed their password",
-            user_id=user.id,
-            username=user.username,
+        self._activity.record_by(
+            user, action="password_change", message=f"{user.username} changed their password"
         )
         return self._session(await self._storage.users.get_by_id(user.id))

@@ -92,12 +92,10 @@ class SetupService:
         created = await self._users.create_first(user)
         self._done = True
         self.token_file.unlink(missing_ok=True)
-        self._activity.record(
-            type=LogType.AUTH,
+        self._activity.record_by(
+            created,
             action="setup",
             level=LogLevel.SUCCESS,
             message=f"first admin {created.username} created ({via})",
-            user_id=created.id,
-            username=created.username,
         )
         return created

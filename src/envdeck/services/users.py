@@ -5,12 +5,15 @@ import asyncio
 
 from envdeck.domain.auth import Principal
 from envdeck.domain.errors import Conflict
-from envdeck.domain.log import LogType
 from envdeck.domain.user import Role, User, UserListOptions
 from envdeck.repositories.base import Storage
 from envdeck.services.activity import ActivityLog
 from envdeck.services.auth import AuthService
 from envdeck.services.passwords import PasswordHasher, check_password_policy
+
+
+def _about(subject: User) -> dict[str, object]:
+    return {"subjectId": subject.id, "subject": subject.username}
 
 
 class UserService:
@@ -39,8 +42,11 @@ class UserService:
         user = User(username=username, email=email, role=role)
         user.password_hash = await self._hasher.hash(password)
         created = await self._users.create(user)
-        self._log(
-            actor, "user_create", f"{actor.username} created {role} {created.username}", created
+        self._activity.record_by(
+            actor.user,
+            action="user_create",
+            message=f"{actor.username} created {role} {created.username}",
+            details=_about(created),
         )
         return created
 
@@ -78,8 +84,11 @@ class UserService:
             updated = await self._users.update(user.model_copy(update=changes))
         self._auth.forget_user(user_id)
         described = ", ".join(f"{key}={value}" for key, value in changes.items())
-        self._log(
-            actor, "user_update", f"{actor.username} updated {user.username}: {described}", updated
+        self._activity.record_by(
+            actor.user,
+            action="user_update",
+            message=f"{actor.username} updated {user.username}: {described}",
+            details=_about(updated),
         )
         return updated
 
@@ -95,7 +104,12 @@ class UserService:
         await self._tokens.delete_for_user(user_id)
         self._auth.forget_user(user_id)
         self._auth.forget_api_token()
-        self._log(actor, "user_delete", f"{actor.username} deleted {user.username}", user)
+        self._activity.record_by(
+            actor.user,
+            action="user_delete",
+            message=f"{actor.username} deleted {user.username}",
+            details=_about(user),
+        )
 
     async def reset_password(self, actor: Principal, user_id: str, password: str) -> None:
         """Set a user's password; their sessions end."""
@@ -103,8 +117,11 @@ class UserService:
         check_password_policy(password, user.username)
         await self._users.update_password(user_id, await self._hasher.hash(password))
         self._auth.forget_user(user_id)
-        self._log(
-            actor, "password_reset", f"{actor.username} reset the password of {user.username}", user
+        self._activity.record_by(
+            actor.user,
+            action="password_reset",
+            message=f"{actor.username} reset the password of {user.username}",
+            details=_about(user),
         )
 
     async def _ensure_another_admin(self, leaving: User) -> None:
@@ -115,13 +132,3 @@ class UserService:
                 f"{leaving.username} is the last active admin: make another admin first",
                 {"reason": "last_admin"},
             )
-
-    def _log(self, actor: Principal, action: str, message: str, subject: User) -> None:
-        self._activity.record(
-            type=LogType.AUTH,
-            action=action,
-            message=message,
-            user_id=actor.user_id,
-            username=actor.username,
-            details={"subjectId": subject.id, "subject": subject.username},
-        )
