@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from envdeck.app import API_PREFIX, create_app
 from envdeck.config import Settings
+from envdeck.domain.environment import Environment
 from envdeck.domain.errors import Conflict
 
 
@@ -29,6 +30,10 @@ def probe_client(make_settings: Callable[..., Settings]) -> Iterator[TestClient]
     @app.get(f"{API_PREFIX}/probe/conflict")
     async def conflict() -> None:
         raise Conflict("an operation is already running", details={"operationId": "abc"})
+
+    @app.get(f"{API_PREFIX}/probe/model")
+    async def model() -> None:
+        Environment(name="not a valid name")
 
     @app.get(f"{API_PREFIX}/probe/crash")
     async def crash() -> None:
@@ -86,3 +91,8 @@ def test_unexpected_exceptions_are_a_500_without_internals(probe_client: TestCli
     assert "hunter2" not in response.text
     assert "Traceback" not in response.text
     assert error["message"] == "internal error"
+
+
+def test_a_domain_model_refusing_input_is_a_validation_error(probe_client: TestClient) -> None:
+    error = assert_envelope(probe_client.get(f"{API_PREFIX}/probe/model"), 422, "VALIDATION_ERROR")
+    assert error["details"]["fields"][0]["field"] == "name"  # type: ignore[index]

@@ -140,3 +140,18 @@ def test_missing_and_malformed_ids_are_404(personas: Personas) -> None:
         response = personas.client.get(f"/api/v1/users/{user_id}", headers=headers)
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "NOT_FOUND"
+
+
+def test_refuses_a_malformed_email(personas: Personas) -> None:
+    client, headers = personas.client, personas.admin.headers()
+    created = client.post(
+        "/api/v1/users",
+        json={"username": "zed", "email": "not-an-email", "password": STRONG},
+        headers=headers,
+    )
+    assert created.status_code == 422
+    assert created.json()["error"]["details"]["fields"][0]["field"] == "email"
+    patched = client.patch(
+        f"/api/v1/users/{personas.viewer.user_id}", json={"email": "bad"}, headers=headers
+    )
+    assert patched.status_code == 422

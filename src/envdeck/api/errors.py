@@ -6,6 +6,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from envdeck.domain.errors import EnvdeckError
@@ -66,6 +67,22 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _model_error(_request: Request, exc: Exception) -> JSONResponse:
+    # A domain model refused a value the request schema let through: still the caller's input.
+    assert isinstance(exc, ValidationError)
+    fields = [
+        {
+            "field": ".".join(str(part) for part in error["loc"]),
+            "in": "body",
+            "message": error["msg"],
+            "type": error["type"],
+        }
+        for error in exc.errors()
+    ]
+    summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
+    return error_response(422, "VALIDATION_ERROR", f"invalid value: {summary}", {"fields": fields})
+
+
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "INTERNAL_ERROR" if exc.status_code >= 500 else "ERROR")
@@ -88,5 +105,6 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that shape every error as the envelope."""
     app.add_exception_handler(EnvdeckError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ValidationError, _model_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)

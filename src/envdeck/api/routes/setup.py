@@ -1,7 +1,7 @@
 """First run: is setup needed, and create the first admin with the setup token."""
 
 from fastapi import APIRouter, status
-from pydantic import Field
+from pydantic import EmailStr, Field
 
 from envdeck.api.deps import ServicesDep
 from envdeck.api.schemas import ApiModel, LoginResponse, error_responses
@@ -18,7 +18,7 @@ class SetupStatus(ApiModel):
 class SetupRequest(ApiModel):
     token: str = Field(min_length=1, max_length=200)
     username: str = Field(pattern=USERNAME_PATTERN)
-    email: str | None = Field(default=None, max_length=254)
+    email: EmailStr | None = Field(default=None, max_length=254)
     password: str = Field(min_length=1, max_length=1024)
 
 

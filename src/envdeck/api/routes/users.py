@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import Field
+from pydantic import EmailStr, Field
 
 from envdeck.api.deps import AdminPrincipal, CurrentPrincipal, ServicesDep
 from envdeck.api.schemas import (
@@ -24,7 +24,7 @@ Password = Annotated[str, Field(min_length=1, max_length=1024)]
 
 class UserCreate(ApiModel):
     username: str = Field(pattern=USERNAME_PATTERN)
-    email: str | None = Field(default=None, max_length=254)
+    email: EmailStr | None = Field(default=None, max_length=254)
     role: Role = Role.VIEWER
     password: Password
 
@@ -34,7 +34,7 @@ class UserUpdate(ApiModel):
 
     role: Role | None = None
     active: bool | None = None
-    email: str | None = Field(default=None, max_length=254)
+    email: EmailStr | None = Field(default=None, max_length=254)
 
 
 class UserList(ApiModel):
