@@ -499,3 +499,33 @@ async def test_total_counts_every_match_not_the_page(storage: Storage) -> None:
 
     assert [e.name for e in items] == ["prod-0"]
     assert total == 3
+
+
+async def test_counts_by_health_include_every_state(storage: Storage) -> None:
+    assert await storage.environments.count_by_health() == {
+        "healthy": 0,
+        "unhealthy": 0,
+        "unknown": 0,
+    }
+    first = await storage.environments.create(make_environment())
+    await storage.environments.create(make_environment())
+    await storage.environments.update_status(first.id, Status(health=HealthState.UNHEALTHY))
+
+    assert await storage.environments.count_by_health() == {
+        "healthy": 0,
+        "unhealthy": 1,
+        "unknown": 1,
+    }
+
+
+async def test_counts_by_tag_follow_updates_and_deletes(storage: Storage) -> None:
+    tagged = await storage.environments.create(make_environment(tags=["eu", "prod"]))
+    await storage.environments.create(make_environment(tags=["eu"]))
+    await storage.environments.create(make_environment())
+    assert await storage.environments.count_by_tag() == {"eu": 2, "prod": 1}
+
+    await storage.environments.update(tagged.model_copy(update={"tags": ["qa"]}))
+    assert await storage.environments.count_by_tag() == {"eu": 1, "qa": 1}
+
+    await storage.environments.delete(tagged.id)
+    assert await storage.environments.count_by_tag() == {"eu": 1}

@@ -56,7 +56,7 @@ def test_a_missing_asset_is_404_not_the_app(ui_client: TestClient) -> None:
 
 
 def test_api_paths_never_return_the_app(ui_client: TestClient) -> None:
-    response = ui_client.get("/api/v1/environments/abc")
+    response = ui_client.get("/api/v1/no-such-resource/abc")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "NOT_FOUND"
 

@@ -42,6 +42,15 @@ class EnvironmentRepository(Protocol):
     async def count(self) -> int:
         """Return how many environments there are."""
 
+    async def list_by_credential(self, credential_id: str) -> list[Environment]:
+        """Return every environment whose credentials.keyId is credential_id, by name."""
+
+    async def count_by_health(self) -> dict[str, int]:
+        """Return how many environments there are in each health state (all states present)."""
+
+    async def count_by_tag(self) -> dict[str, int]:
+        """Return how many environments carry each tag."""
+
 
 class UserRepository(Protocol):
     async def create(self, user: User) -> User:

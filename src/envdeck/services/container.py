@@ -11,10 +11,12 @@ from envdeck.repositories.base import Storage
 from envdeck.services.activity import ActivityLog
 from envdeck.services.api_tokens import ApiTokenService
 from envdeck.services.auth import AuthService
+from envdeck.services.environments import EnvironmentService
 from envdeck.services.events import EventBus
 from envdeck.services.login_limiter import LoginLimiter
 from envdeck.services.login_tokens import LoginTokenCodec
 from envdeck.services.passwords import PasswordHasher
+from envdeck.services.secret_box import SecretBox
 from envdeck.services.setup import SetupService
 from envdeck.services.users import UserService
 
@@ -29,6 +31,8 @@ class Services:
     users: UserService
     tokens: ApiTokenService
     setup: SetupService
+    box: SecretBox
+    environments: EnvironmentService
 
 
 def build_services(
@@ -49,6 +53,7 @@ def build_services(
     codec = LoginTokenCodec(secrets.jwt_secret, settings.jwt.expiry_time, clock)
     limiter = LoginLimiter(settings.auth.login_attempts, settings.auth.login_window)
     auth = AuthService(storage, activity, codec, hasher, limiter, clock)
+    box = SecretBox(secrets.encryption_key)
     return Services(
         storage=storage,
         bus=bus,
@@ -58,4 +63,6 @@ def build_services(
         users=UserService(storage, activity, auth, hasher),
         tokens=ApiTokenService(storage, activity, auth, clock),
         setup=SetupService(storage, activity, hasher, Path(settings.data_dir)),
+        box=box,
+        environments=EnvironmentService(storage, activity, bus, box, clock),
     )

@@ -1,5 +1,7 @@
 """Environments in MongoDB: one document each, `status` written apart from the configuration."""
 
+from collections.abc import Sequence
+
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from envdeck.domain.clock import utc_now
@@ -8,6 +10,7 @@ from envdeck.domain.environment import (
     Environment,
     EnvironmentListOptions,
     EnvironmentSort,
+    HealthState,
     Status,
 )
 from envdeck.domain.errors import EnvironmentNotFound
@@ -25,6 +28,7 @@ from envdeck.repositories.mongo.documents import (
 # The health rank is kept beside the status so that the "health" sort is served by an index.
 _HEALTH_RANK = "healthRank"
 _SHADOW = (_HEALTH_RANK,)
+_CREDENTIAL_ID = "credentials.keyId"
 
 # Names are unique, so a sort that reaches the name is already total; the others end on _id,
 # ascending in both directions (as SQLite does), so pages are stable and agree across backends.
@@ -44,6 +48,7 @@ INDEXES = [
     IndexModel([("name", ASCENDING)], unique=True),
     IndexModel([("status.health", ASCENDING), ("name", ASCENDING)]),
     IndexModel([("tags", ASCENDING), ("name", ASCENDING)]),
+    IndexModel([(_CREDENTIAL_ID, ASCENDING), ("name", ASCENDING)]),
     *(IndexModel(sort) for name, sort in _SORTS.items() if not name.endswith("name")),
 ]
 
@@ -62,6 +67,14 @@ def _query(options: EnvironmentListOptions) -> Document:
             {"environmentURL": pattern},
         ]
     return query
+
+
+async def _group(
+    documents: MongoDocuments[Environment], pipeline: Sequence[Document]
+) -> dict[str, int]:
+    with documents.translate_errors():
+        cursor = await documents.collection.aggregate(list(pipeline))
+        return {str(row["_id"]): int(row["n"]) async for row in cursor}
 
 
 class MongoEnvironmentRepository:
@@ -107,3 +120,24 @@ class MongoEnvironmentRepository:
 
     async def count(self) -> int:
         return await self._documents.count()
+
+    async def list_by_credential(self, credential_id: str) -> list[Environment]:
+        query = {_CREDENTIAL_ID: credential_id}
+        with self._documents.translate_errors():
+            cursor = self._documents.collection.find(query).sort("name", ASCENDING)
+            documents = await cursor.to_list()
+        return [self._documents.load(document) for document in documents]
+
+    async def count_by_health(self) -> dict[str, int]:
+        pipeline = [{"$group": {"_id": "$status.health", "n": {"$sum": 1}}}]
+        counts = dict.fromkeys((state.value for state in HealthState), 0)
+        counts.update(await _group(self._documents, pipeline))
+        return counts
+
+    async def count_by_tag(self) -> dict[str, int]:
+        pipeline: list[Document] = [
+            {"$unwind": "$tags"},
+            {"$group": {"_id": "$tags", "n": {"$sum": 1}}},
+            {"$sort": {"_id": 1}},
+        ]
+        return await _group(self._documents, pipeline)

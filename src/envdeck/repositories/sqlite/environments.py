@@ -3,7 +3,12 @@
 import sqlite3
 
 from envdeck.domain.clock import utc_now
-from envdeck.domain.environment import Environment, EnvironmentListOptions, Status
+from envdeck.domain.environment import (
+    Environment,
+    EnvironmentListOptions,
+    HealthState,
+    Status,
+)
 from envdeck.domain.errors import EnvironmentNotFound
 from envdeck.domain.ids import new_id
 from envdeck.repositories.sqlite.database import SqliteDatabase
@@ -112,3 +117,20 @@ class SqliteEnvironmentRepository:
 
     async def count(self) -> int:
         return await self._table.count()
+
+    async def list_by_credential(self, credential_id: str) -> list[Environment]:
+        sql = "SELECT id, doc FROM environments WHERE credential_id = ? ORDER BY name"
+        rows = await self._db.run(lambda c: c.execute(sql, (credential_id,)).fetchall())
+        return [self._table.load(*row) for row in rows]
+
+    async def count_by_health(self) -> dict[str, int]:
+        sql = "SELECT health, count(*) FROM environments GROUP BY health"
+        rows = await self._db.run(lambda c: c.execute(sql).fetchall())
+        counts = dict.fromkeys((state.value for state in HealthState), 0)
+        counts.update({str(health): int(n) for health, n in rows})
+        return counts
+
+    async def count_by_tag(self) -> dict[str, int]:
+        sql = "SELECT tag, count(*) FROM environment_tags GROUP BY tag ORDER BY tag"
+        rows = await self._db.run(lambda c: c.execute(sql).fetchall())
+        return {str(tag): int(n) for tag, n in rows}

@@ -1,0 +1,199 @@
+"""The environment inventory: validated configuration, sealed header secrets, audit and events.
+
+Header values that look secret are sealed before storage and masked in everything this
+service returns or publishes; "********" sent back keeps the stored value (DESIGN §4).
+"""
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+from envdeck.domain.auth import Principal
+from envdeck.domain.environment import Environment, EnvironmentListOptions
+from envdeck.domain.errors import CredentialNotFound, ValidationFailed
+from envdeck.domain.log import LogType
+from envdeck.repositories.base import Storage
+from envdeck.services.activity import ActivityLog
+from envdeck.services.events import EnvironmentChanged, EventBus
+from envdeck.services.secret_box import MASK, SecretBox, is_sealed
+from envdeck.services.secret_headers import mask_headers, seal_headers
+
+# Server-set: never taken from input, never part of a configuration diff.
+SERVER_FIELDS = {"id", "status", "system_info", "timestamps", "active_operation"}
+
+
+def _header_maps(env: Environment) -> Iterator[tuple[str, Any, str]]:
+    """Yield (field path, owner object, attribute) of every header map of an environment."""
+    yield "healthCheck.headers", env.health_check, "headers"
+    yield "commands.restart.headers", env.commands.restart, "headers"
+    yield "upgradeConfig.upgradeCommand.headers", env.upgrade_config.upgrade_command, "headers"
+    yield "upgradeConfig.versionListHeaders", env.upgrade_config, "version_list_headers"
+
+
+def masked(env: Environment) -> Environment:
+    """Return a copy of env whose secret header values read "********"."""
+    copy = env.model_copy(deep=True)
+    for _, owner, attribute in _header_maps(copy):
+        setattr(owner, attribute, mask_headers(getattr(owner, attribute)))
+    return copy
+
+
+def _sealed(incoming: Environment, stored: Environment | None, box: SecretBox) -> Environment:
+    result = incoming.model_copy(deep=True)
+    stored_maps = {path: getattr(o, a) for path, o, a in _header_maps(stored)} if stored else {}
+    for path, owner, attribute in _header_maps(result):
+        headers = seal_headers(getattr(owner, attribute), stored_maps.get(path, {}), box, path)
+        setattr(owner, attribute, headers)
+    return result
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict) and value:
+        flat: dict[str, Any] = {}
+        for key, item in value.items():
+            flat |= _flatten(item, f"{prefix}.{key}" if prefix else str(key))
+        return flat
+    return {prefix: value}
+
+
+def configuration_diff(before: Environment, after: Environment) -> dict[str, dict[str, Any]]:
+    """Return {field path: {before, after}} of what changed; secret values stay masked."""
+    dump = {"by_alias": True, "mode": "json", "exclude": SERVER_FIELDS}
+    old, new = _flatten(before.model_dump(**dump)), _flatten(after.model_dump(**dump))  # type: ignore[arg-type]
+    changes: dict[str, dict[str, Any]] = {}
+    for path in sorted(old.keys() | new.keys()):
+        a, b = old.get(path), new.get(path)
+        if a == b:
+            continue
+        secret = any(isinstance(v, str) and is_sealed(v) for v in (a, b))
+        changes[path] = {
+            "before": MASK if secret and a else a,
+            "after": MASK if secret and b else b,
+        }
+    return changes
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """Apply a JSON merge patch (RFC 7396): objects merge, null removes, the rest replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+class EnvironmentService:
+    def __init__(
+        self,
+        storage: Storage,
+        activity: ActivityLog,
+        bus: EventBus,
+        box: SecretBox,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._environments = storage.environments
+        self._credentials = storage.credentials
+        self._activity = activity
+        self._bus = bus
+        self._box = box
+        self._clock = clock
+
+    async def list_environments(
+        self, options: EnvironmentListOptions
+    ) -> tuple[list[Environment], int]:
+        items, total = await self._environments.list(options)
+        return [masked(item) for item in items], total
+
+    async def get_environment(self, environment_id: str) -> Environment:
+        return masked(await self._environments.get_by_id(environment_id))
+
+    async def summary(self) -> tuple[int, dict[str, int], dict[str, int]]:
+        """Return the total and the counts by health and by tag."""
+        by_health = await self._environments.count_by_health()
+        return sum(by_health.values()), by_health, await self._environments.count_by_tag()
+
+    async def create_environment(self, actor: Principal, config: Environment) -> Environment:
+        """Store a new environment from its configuration (server-set fields are ignored)."""
+        await self._check_credential(config)
+        fresh = Environment.model_validate(config.model_dump(exclude=SERVER_FIELDS))
+        created = await self._environments.create(_sealed(fresh, None, self._box))
+        self._record(
+            actor, "create", f"{actor.username} created environment {created.name}", created
+        )
+        return self._publish("created", created)
+
+    async def replace_environment(
+        self, actor: Principal, environment_id: str, config: Environment
+    ) -> Environment:
+        """Replace an environment's configuration; status and history stay."""
+        stored = await self._environments.get_by_id(environment_id)
+        await self._check_credential(config)
+        kept = stored.model_dump(include=SERVER_FIELDS)
+        incoming = Environment.model_validate(config.model_dump(exclude=SERVER_FIELDS) | kept)
+        updated = await self._environments.update(_sealed(incoming, stored, self._box))
+        changes = configuration_diff(stored, updated)
+        message = f"{actor.username} updated environment {updated.name}"
+        self._record(actor, "update", message, updated, {"changes": changes})
+        return self._publish("updated", updated)
+
+    async def patch_environment(
+        self, actor: Principal, environment_id: str, patch: dict[str, Any]
+    ) -> Environment:
+        """Apply a JSON merge patch to an environment's configuration."""
+        stored = await self._environments.get_by_id(environment_id)
+        current = masked(stored).model_dump(by_alias=True, mode="json", exclude=SERVER_FIELDS)
+        config = Environment.model_validate(merge_patch(current, _without_server_fields(patch)))
+        return await self.replace_environment(actor, environment_id, config)
+
+    async def delete_environment(self, actor: Principal, environment_id: str) -> None:
+        """Delete an environment; its activity-log entries stay."""
+        stored = await self._environments.get_by_id(environment_id)
+        await self._environments.delete(environment_id)
+        self._record(actor, "delete", f"{actor.username} deleted environment {stored.name}", stored)
+        self._publish("deleted", stored)
+
+    async def _check_credential(self, config: Environment) -> None:
+        key_id = config.credentials.key_id
+        if key_id is None:
+            return
+        try:
+            await self._credentials.get_by_id(key_id)
+        except CredentialNotFound:
+            raise ValidationFailed(
+                "credentials.keyId: no such credential", {"field": "credentials.keyId"}
+            ) from None
+
+    def _record(
+        self,
+        actor: Principal,
+        action: str,
+        message: str,
+        env: Environment,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        self._activity.record(
+            type=LogType.ACTION,
+            action=action,
+            message=message,
+            environment_id=env.id,
+            environment_name=env.name,
+            user_id=actor.user_id,
+            username=actor.username,
+            details=details,
+        )
+
+    def _publish(self, action: str, env: Environment) -> Environment:
+        public = masked(env)
+        self._bus.publish(EnvironmentChanged(action=action, environment=public))
+        return public
+
+
+_SERVER_KEYS = {"id", "status", "systemInfo", "timestamps", "activeOperation"}
+
+
+def _without_server_fields(patch: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in patch.items() if key not in _SERVER_KEYS}
