@@ -14,7 +14,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from envdeck import __version__
 from envdeck.api.errors import install_error_handlers
 from envdeck.api.middleware import REQUEST_ID_HEADER, RequestContextMiddleware
-from envdeck.api.routes import auth, environments, setup, system, tokens, users
+from envdeck.api.routes import auth, credentials, environments, setup, system, tokens, users
 from envdeck.api.schemas import error_responses
 from envdeck.api.ui import mount_ui
 from envdeck.config import Settings
@@ -120,7 +120,7 @@ def create_app(settings: Settings, *, serve_ui: bool = True) -> FastAPI:
     install_error_handlers(app)
 
     api = APIRouter(prefix=API_PREFIX, responses=error_responses(422, 500))
-    for module in (system, setup, auth, users, tokens, environments):
+    for module in (system, setup, auth, users, tokens, environments, credentials):
         api.include_router(module.router)
     app.include_router(api)
     if serve_ui:

@@ -1,15 +1,18 @@
-"""The `envdeck` command: serve, version, check-config."""
+"""The `envdeck` command: serve, users, secrets, version, check-config."""
 
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import uvicorn
 
 from envdeck import __version__
 from envdeck.config import ConfigError, Settings, load_settings, mask_uri, masked
+
+if TYPE_CHECKING:
+    from envdeck.services.key_rotation import RotationResult
 
 app = typer.Typer(
     name="envdeck",
@@ -136,6 +139,60 @@ def create_admin(
     except EnvdeckError as exc:
         raise _fail(exc.message) from None
     typer.echo(f"created admin {username} ({user_id})")
+
+
+secrets_app = typer.Typer(help="Manage the key that encrypts stored secrets.", no_args_is_help=True)
+app.add_typer(secrets_app, name="secrets")
+
+CONFIGURED_KEY_MESSAGE = (
+    "encryption.key is set in the configuration, which envdeck cannot rewrite. Rotate by hand:"
+    " stop Envdeck, write that key to {key_file} (mode 0600), remove it from the configuration,"
+    " run `envdeck secrets rotate-key`, then keep the new key there or move it back into the"
+    " configuration (docs/security.md)"
+)
+
+
+async def _rotate_key(settings: Settings) -> "RotationResult":
+    from envdeck.app import create_storage
+    from envdeck.keyfiles import begin_key_rotation, finish_key_rotation, load_runtime_secrets
+    from envdeck.services.key_rotation import reseal_all
+    from envdeck.services.secret_box import SecretBox
+
+    current = load_runtime_secrets(settings).encryption_key
+    # Seals under the new key, opens under either: a rotation cut short is run again.
+    box = SecretBox([begin_key_rotation(settings.data_dir), current])
+    storage = create_storage(settings)
+    await storage.open()
+    try:
+        result = await reseal_all(storage, box)
+    finally:
+        await storage.close()
+    finish_key_rotation(settings.data_dir)
+    return result
+
+
+@secrets_app.command("rotate-key")
+def rotate_key(config: ConfigOption = None) -> None:
+    """Re-encrypt every stored secret under a new key. Stop Envdeck first."""
+    import asyncio
+
+    from envdeck.domain.errors import EnvdeckError
+    from envdeck.keyfiles import ENCRYPTION_KEY_FILE
+    from envdeck.services.secret_box import SecretDecryptionError
+
+    settings = _settings(config)
+    if settings.encryption.key:
+        raise _fail(CONFIGURED_KEY_MESSAGE.format(key_file=settings.data_dir / ENCRYPTION_KEY_FILE))
+    try:
+        result = asyncio.run(_rotate_key(settings))
+    except EnvdeckError as exc:
+        raise _fail(exc.message) from None
+    except (SecretDecryptionError, OSError, ValueError) as exc:
+        raise _fail(f"{exc}; the rotation can be run again") from None
+    typer.echo(
+        f"re-sealed {result.values} secret values ({result.credentials} credentials,"
+        f" {result.environments} environments) under a new key"
+    )
 
 
 @app.command()

@@ -10,12 +10,23 @@ from envdeck.config import Settings
 
 JWT_SECRET_FILE = "jwt_secret"  # noqa: S105 (a file name)
 ENCRYPTION_KEY_FILE = "encryption.key"
+# Written by `envdeck secrets rotate-key` before it re-seals anything, renamed over
+# encryption.key once everything is re-sealed: while it exists, values may be under either key.
+NEXT_ENCRYPTION_KEY_FILE = "encryption.key.next"
 
 
 @dataclass(frozen=True)
 class RuntimeSecrets:
     jwt_secret: str
     encryption_key: bytes  # 32 bytes, for AES-256-GCM
+    next_encryption_key: bytes | None = None  # a key rotation is under way
+
+    @property
+    def encryption_keys(self) -> tuple[bytes, ...]:
+        """Return the keys a SecretBox needs: the one to seal with first."""
+        if self.next_encryption_key is None:
+            return (self.encryption_key,)
+        return (self.next_encryption_key, self.encryption_key)
 
 
 def read_or_create(path: Path, *, value: str) -> str:
@@ -44,6 +55,17 @@ def _decode_key(text: str, source: str) -> bytes:
     return key
 
 
+def new_key_text() -> str:
+    """Return a fresh 256-bit key as stored in a key file."""
+    return base64.urlsafe_b64encode(os.urandom(32)).decode()
+
+
+def _read_key(path: Path) -> bytes | None:
+    if not path.exists():
+        return None
+    return _decode_key(path.read_text(encoding="utf-8").strip(), str(path))
+
+
 def load_runtime_secrets(settings: Settings) -> RuntimeSecrets:
     """Return the configured secrets, generating the missing ones into the data dir."""
     jwt_secret = settings.jwt.secret or read_or_create(
@@ -51,8 +73,47 @@ def load_runtime_secrets(settings: Settings) -> RuntimeSecrets:
     )
     if settings.encryption.key:
         key = _decode_key(settings.encryption.key, "encryption.key")
-    else:
-        path = settings.data_dir / ENCRYPTION_KEY_FILE
-        text = read_or_create(path, value=base64.urlsafe_b64encode(os.urandom(32)).decode())
-        key = _decode_key(text, str(path))
-    return RuntimeSecrets(jwt_secret=jwt_secret, encryption_key=key)
+        return RuntimeSecrets(jwt_secret=jwt_secret, encryption_key=key)
+    path = settings.data_dir / ENCRYPTION_KEY_FILE
+    key = _decode_key(read_or_create(path, value=new_key_text()), str(path))
+    next_key = _read_key(settings.data_dir / NEXT_ENCRYPTION_KEY_FILE)
+    return RuntimeSecrets(jwt_secret=jwt_secret, encryption_key=key, next_encryption_key=next_key)
+
+
+def begin_key_rotation(data_dir: Path) -> bytes:
+    """Return the key a rotation re-seals under, writing it as encryption.key.next (0600).
+
+    An interrupted rotation left its key behind: it is reused, since values may already be
+    sealed under it. A new key reaches its final name only once written and synced, so the file
+    is never half a key.
+    """
+    path = data_dir / NEXT_ENCRYPTION_KEY_FILE
+    existing = _read_key(path)
+    if existing is not None:
+        return existing
+    text = new_key_text()
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, path)
+    _sync_dir(data_dir)
+    return _decode_key(text, str(path))
+
+
+def finish_key_rotation(data_dir: Path) -> None:
+    """Make the rotation's key the key (call once everything is re-sealed under it)."""
+    os.replace(data_dir / NEXT_ENCRYPTION_KEY_FILE, data_dir / ENCRYPTION_KEY_FILE)
+    _sync_dir(data_dir)
+
+
+def _sync_dir(directory: Path) -> None:
+    # A rename is durable only once its directory is synced.
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -75,6 +75,7 @@ async def test_open_creates_the_indexes_once(mongo_uri: str) -> None:
     assert (("tags", 1), ("name", 1)) in keys("environments")
     assert (("status.health", 1), ("name", 1)) in keys("environments")
     assert (("healthRank", 1), ("name", 1)) in keys("environments")
+    assert (("credentials.keyId", 1), ("name", 1)) in keys("environments")
     assert keys("users")[(("usernameKey", 1),)]["unique"] is True
     assert keys("users")[(("emailKey", 1),)]["unique"] is True
     assert (("timestamp", -1), ("_id", -1)) in keys("logs")

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from envdeck.api.ui import STATIC_DIR
+from tests.e2e.accounts import ADMIN_PASSWORD, Account, create_first_admin, sign_in
 from tests.support.server import RunningServer, start_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -50,3 +51,19 @@ def page(browser: Browser, server: RunningServer) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def admin(server: RunningServer) -> Account:
+    """The shared server's first admin, created once per run with the server's setup token."""
+    account = Account("e2e-admin", ADMIN_PASSWORD)
+    create_first_admin(server.url, server.workdir, account)
+    return account
+
+
+@pytest.fixture
+def signed_in(page: Page, admin: Account) -> Account:
+    """Sign the test's page in as the shared server's admin (each test has its own context)."""
+    page.goto("/login")
+    sign_in(page, admin)
+    return admin

@@ -1,10 +1,13 @@
-"""A person opens Envdeck and sees the System status page fed by the real server."""
+"""A signed-in person opens Envdeck and sees the System status page fed by the real server."""
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from envdeck import __version__
+
+pytestmark = pytest.mark.usefixtures("signed_in")
 
 
 def test_opening_the_app_shows_the_system_status(page: Page) -> None:

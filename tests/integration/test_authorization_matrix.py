@@ -38,11 +38,18 @@ MATRIX: dict[tuple[str, str], str] = {
     ("DELETE", "/api/v1/tokens/{token_id}"): SIGNED_IN,
     ("GET", "/api/v1/environments"): Role.VIEWER,
     ("GET", "/api/v1/environments/summary"): Role.VIEWER,
+    ("GET", "/api/v1/environments/export"): Role.VIEWER,
+    ("POST", "/api/v1/environments/import"): Role.ADMIN,
     ("POST", "/api/v1/environments"): Role.ADMIN,
     ("GET", "/api/v1/environments/{environment_id}"): Role.VIEWER,
     ("PUT", "/api/v1/environments/{environment_id}"): Role.ADMIN,
     ("PATCH", "/api/v1/environments/{environment_id}"): Role.ADMIN,
     ("DELETE", "/api/v1/environments/{environment_id}"): Role.ADMIN,
+    ("GET", "/api/v1/credentials"): Role.ADMIN,
+    ("POST", "/api/v1/credentials"): Role.ADMIN,
+    ("GET", "/api/v1/credentials/{credential_id}"): Role.ADMIN,
+    ("PATCH", "/api/v1/credentials/{credential_id}"): Role.ADMIN,
+    ("DELETE", "/api/v1/credentials/{credential_id}"): Role.ADMIN,
 }
 
 # An id of the right shape that names nothing: calls reach the handler and change nothing.

@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from envdeck.config import load_settings
-from envdeck.keyfiles import ENCRYPTION_KEY_FILE, JWT_SECRET_FILE, load_runtime_secrets
+from envdeck.keyfiles import (
+    ENCRYPTION_KEY_FILE,
+    JWT_SECRET_FILE,
+    NEXT_ENCRYPTION_KEY_FILE,
+    begin_key_rotation,
+    finish_key_rotation,
+    load_runtime_secrets,
+)
 
 
 def test_generates_secrets_readable_only_by_the_owner(tmp_path: Path) -> None:
@@ -47,3 +54,33 @@ def test_rejects_a_configured_key_of_the_wrong_size(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match="32 bytes"):
         load_runtime_secrets(settings)
+
+
+def test_a_rotation_writes_the_next_key_beside_the_key_readable_only_by_the_owner(
+    tmp_path: Path,
+) -> None:
+    settings = load_settings(environ={"ENVDECK_DATA_DIR": str(tmp_path)})
+    current = load_runtime_secrets(settings).encryption_key
+
+    next_key = begin_key_rotation(tmp_path)
+
+    assert len(next_key) == 32
+    assert next_key != current
+    assert stat.S_IMODE((tmp_path / NEXT_ENCRYPTION_KEY_FILE).stat().st_mode) == 0o600
+    assert load_runtime_secrets(settings).encryption_keys == (next_key, current)
+
+
+def test_an_interrupted_rotation_reuses_its_next_key(tmp_path: Path) -> None:
+    assert begin_key_rotation(tmp_path) == begin_key_rotation(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [NEXT_ENCRYPTION_KEY_FILE]
+
+
+def test_finishing_a_rotation_makes_the_next_key_the_key(tmp_path: Path) -> None:
+    settings = load_settings(environ={"ENVDECK_DATA_DIR": str(tmp_path)})
+    load_runtime_secrets(settings)
+    next_key = begin_key_rotation(tmp_path)
+
+    finish_key_rotation(tmp_path)
+
+    assert load_runtime_secrets(settings).encryption_keys == (next_key,)
+    assert not (tmp_path / NEXT_ENCRYPTION_KEY_FILE).exists()

@@ -49,6 +49,18 @@ class Unauthorized(EnvdeckError):
         return {"WWW-Authenticate": "Bearer"}
 
 
+class PayloadTooLarge(EnvdeckError):
+    code = "PAYLOAD_TOO_LARGE"
+    status = 413
+    default_message = "the request body is too large"
+
+
+class UnsupportedMediaType(EnvdeckError):
+    code = "UNSUPPORTED_MEDIA_TYPE"
+    status = 415
+    default_message = "unsupported content type"
+
+
 class Forbidden(EnvdeckError):
     code = "FORBIDDEN"
     status = 403

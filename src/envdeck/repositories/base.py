@@ -27,6 +27,9 @@ class EnvironmentRepository(Protocol):
     async def get_by_name(self, name: str) -> Environment:
         """Return the environment with this exact name."""
 
+    async def list_by_credential(self, credential_id: str) -> list[Environment]:
+        """Return every environment whose credentials.keyId is credential_id, by name."""
+
     async def list(self, options: EnvironmentListOptions) -> tuple[list[Environment], int]:
         """Return one filtered, sorted page of environments and the total that match."""
 
@@ -41,9 +44,6 @@ class EnvironmentRepository(Protocol):
 
     async def count(self) -> int:
         """Return how many environments there are."""
-
-    async def list_by_credential(self, credential_id: str) -> list[Environment]:
-        """Return every environment whose credentials.keyId is credential_id, by name."""
 
     async def count_by_health(self) -> dict[str, int]:
         """Return how many environments there are in each health state (all states present)."""

@@ -11,6 +11,8 @@ from envdeck.repositories.base import Storage
 from envdeck.services.activity import ActivityLog
 from envdeck.services.api_tokens import ApiTokenService
 from envdeck.services.auth import AuthService
+from envdeck.services.credentials import CredentialService
+from envdeck.services.environment_files import EnvironmentFiles
 from envdeck.services.environments import EnvironmentService
 from envdeck.services.events import EventBus
 from envdeck.services.login_limiter import LoginLimiter
@@ -33,6 +35,8 @@ class Services:
     setup: SetupService
     box: SecretBox
     environments: EnvironmentService
+    environment_files: EnvironmentFiles
+    credentials: CredentialService
 
 
 def build_services(
@@ -53,7 +57,9 @@ def build_services(
     codec = LoginTokenCodec(secrets.jwt_secret, settings.jwt.expiry_time, clock)
     limiter = LoginLimiter(settings.auth.login_attempts, settings.auth.login_window)
     auth = AuthService(storage, activity, codec, hasher, limiter, clock)
-    box = SecretBox(secrets.encryption_key)
+    # Two keys while a key rotation is under way: it seals with the new one.
+    box = SecretBox(secrets.encryption_keys)
+    environments = EnvironmentService(storage, activity, bus, box, clock)
     return Services(
         storage=storage,
         bus=bus,
@@ -64,5 +70,7 @@ def build_services(
         tokens=ApiTokenService(storage, activity, auth, clock),
         setup=SetupService(storage, activity, hasher, Path(settings.data_dir)),
         box=box,
-        environments=EnvironmentService(storage, activity, bus, box, clock),
+        environments=environments,
+        environment_files=EnvironmentFiles(storage, environments, activity, box),
+        credentials=CredentialService(storage, activity, box),
     )

@@ -38,7 +38,7 @@ def masked(env: Environment) -> Environment:
     return copy
 
 
-def _sealed(incoming: Environment, stored: Environment | None, box: SecretBox) -> Environment:
+def sealed(incoming: Environment, stored: Environment | None, box: SecretBox) -> Environment:
     result = incoming.model_copy(deep=True)
     stored_maps = {path: getattr(o, a) for path, o, a in _header_maps(stored)} if stored else {}
     for path, owner, attribute in _header_maps(result):
@@ -120,11 +120,8 @@ class EnvironmentService:
         """Store a new environment from its configuration (server-set fields are ignored)."""
         await self._check_credential(config)
         fresh = Environment.model_validate(config.model_dump(exclude=SERVER_FIELDS))
-        created = await self._environments.create(_sealed(fresh, None, self._box))
-        self._record(
-            actor, "create", f"{actor.username} created environment {created.name}", created
-        )
-        return self._publish("created", created)
+        created = await self._environments.create(sealed(fresh, None, self._box))
+        return self.announce(actor, "create", created)
 
     async def replace_environment(
         self, actor: Principal, environment_id: str, config: Environment
@@ -134,11 +131,8 @@ class EnvironmentService:
         await self._check_credential(config)
         kept = stored.model_dump(include=SERVER_FIELDS)
         incoming = Environment.model_validate(config.model_dump(exclude=SERVER_FIELDS) | kept)
-        updated = await self._environments.update(_sealed(incoming, stored, self._box))
-        changes = configuration_diff(stored, updated)
-        message = f"{actor.username} updated environment {updated.name}"
-        self._record(actor, "update", message, updated, {"changes": changes})
-        return self._publish("updated", updated)
+        updated = await self._environments.update(sealed(incoming, stored, self._box))
+        return self.announce(actor, "update", updated, stored)
 
     async def patch_environment(
         self, actor: Principal, environment_id: str, patch: dict[str, Any]
@@ -153,8 +147,7 @@ class EnvironmentService:
         """Delete an environment; its activity-log entries stay."""
         stored = await self._environments.get_by_id(environment_id)
         await self._environments.delete(environment_id)
-        self._record(actor, "delete", f"{actor.username} deleted environment {stored.name}", stored)
-        self._publish("deleted", stored)
+        self.announce(actor, "delete", stored)
 
     async def _check_credential(self, config: Environment) -> None:
         key_id = config.credentials.key_id
@@ -167,28 +160,29 @@ class EnvironmentService:
                 "credentials.keyId: no such credential", {"field": "credentials.keyId"}
             ) from None
 
-    def _record(
+    def announce(
         self,
         actor: Principal,
         action: str,
-        message: str,
         env: Environment,
-        details: dict[str, Any] | None = None,
-    ) -> None:
+        before: Environment | None = None,
+    ) -> Environment:
+        """Audit a change (create, update with its masked diff, delete), publish it, and
+        return the environment as the API shows it."""
+        verb = {"create": "created", "update": "updated", "delete": "deleted"}[action]
+        details = {"changes": configuration_diff(before, env)} if before is not None else None
         self._activity.record(
             type=LogType.ACTION,
             action=action,
-            message=message,
+            message=f"{actor.username} {verb} environment {env.name}",
             environment_id=env.id,
             environment_name=env.name,
             user_id=actor.user_id,
             username=actor.username,
             details=details,
         )
-
-    def _publish(self, action: str, env: Environment) -> Environment:
         public = masked(env)
-        self._bus.publish(EnvironmentChanged(action=action, environment=public))
+        self._bus.publish(EnvironmentChanged(action=verb, environment=public))
         return public
 
 

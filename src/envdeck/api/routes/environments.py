@@ -1,9 +1,9 @@
 """The environment inventory: list, summary, get (anyone signed in); create, replace, patch,
 delete (admins)."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Query, Response, status
+from fastapi import APIRouter, Body, Query, Request, Response, status
 
 from envdeck.api.deps import AdminPrincipal, ServicesDep, ViewerPrincipal
 from envdeck.api.schemas import ApiModel, Pagination, error_responses, pagination
@@ -14,6 +14,7 @@ from envdeck.domain.environment import (
     EnvironmentSort,
     HealthState,
 )
+from envdeck.domain.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 router = APIRouter(prefix="/environments", tags=["environments"])
 
@@ -76,6 +77,87 @@ async def environment_summary(
 ) -> EnvironmentSummary:
     total, by_health, by_tag = await services.environments.summary()
     return EnvironmentSummary(total=total, by_health=by_health, by_tag=by_tag)
+
+
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/yaml": {"schema": {"type": "string"}}}},
+        **error_responses(401),
+    },
+    summary="The environments as a YAML file (secrets masked, credentials by name)",
+)
+async def export_environments(
+    _viewer: ViewerPrincipal,
+    services: ServicesDep,
+    status_: Annotated[HealthState | None, Query(alias="status")] = None,
+    tag: Annotated[str | None, Query(max_length=50)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    options = EnvironmentListOptions(status=status_, tag=tag, q=q)
+    text = await services.environment_files.export_yaml(options)
+    disposition = 'attachment; filename="environments.yaml"'
+    return Response(
+        text, media_type="application/yaml", headers={"Content-Disposition": disposition}
+    )
+
+
+class PlannedChangePublic(ApiModel):
+    name: str
+    action: Literal["create", "update", "unchanged"]
+    fields: list[str]
+
+
+class ImportResult(ApiModel):
+    dry_run: bool
+    applied: bool
+    changes: list[PlannedChangePublic]
+
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+_YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/plain"}
+
+
+@router.post(
+    "/import",
+    response_model=ImportResult,
+    responses=error_responses(401, 403, 413, 415),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/yaml": {"schema": {"type": "string"}}},
+        }
+    },
+    summary="Import a YAML file of environments: a diff with dryRun, else all-or-nothing",
+)
+async def import_environments(
+    request: Request,
+    admin: AdminPrincipal,
+    services: ServicesDep,
+    dry_run: Annotated[bool, Query(alias="dryRun")] = False,
+) -> ImportResult:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in _YAML_TYPES:
+        raise UnsupportedMediaType("send the file as application/yaml")
+    body = await request.body()
+    if len(body) > MAX_IMPORT_BYTES:
+        raise PayloadTooLarge(f"the file is larger than {MAX_IMPORT_BYTES // 1024 // 1024} MB")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationFailed("the file is not UTF-8 text") from None
+    files = services.environment_files
+    changes = await files.plan(text)
+    if not dry_run:
+        await files.apply(admin, changes)
+    return ImportResult(
+        dry_run=dry_run,
+        applied=not dry_run,
+        changes=[
+            PlannedChangePublic(name=c.name, action=c.action, fields=c.fields) for c in changes
+        ],
+    )
 
 
 @router.post(

@@ -100,6 +100,13 @@ class MongoEnvironmentRepository:
     async def get_by_name(self, name: str) -> Environment:
         return await self._documents.find_one({"name": name})
 
+    async def list_by_credential(self, credential_id: str) -> list[Environment]:
+        query = {_CREDENTIAL_ID: credential_id}
+        with self._documents.translate_errors():
+            cursor = self._documents.collection.find(query).sort("name", ASCENDING)
+            documents = await cursor.to_list()
+        return [self._documents.load(document) for document in documents]
+
     async def list(self, options: EnvironmentListOptions) -> tuple[list[Environment], int]:
         return await self._documents.page(_query(options), _SORTS[options.sort], options)
 
@@ -120,13 +127,6 @@ class MongoEnvironmentRepository:
 
     async def count(self) -> int:
         return await self._documents.count()
-
-    async def list_by_credential(self, credential_id: str) -> list[Environment]:
-        query = {_CREDENTIAL_ID: credential_id}
-        with self._documents.translate_errors():
-            cursor = self._documents.collection.find(query).sort("name", ASCENDING)
-            documents = await cursor.to_list()
-        return [self._documents.load(document) for document in documents]
 
     async def count_by_health(self) -> dict[str, int]:
         pipeline = [{"$group": {"_id": "$status.health", "n": {"$sum": 1}}}]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from envdeck.domain.errors import AlreadyExists, StorageUnavailable
-from envdeck.repositories.sqlite.schema import SCHEMA, SCHEMA_VERSION
+from envdeck.repositories.sqlite.schema import ADDED_COLUMNS, SCHEMA, SCHEMA_VERSION
 
 T = TypeVar("T")
 
@@ -93,5 +93,18 @@ def _migrate(conn: sqlite3.Connection) -> None:
     (version,) = conn.execute("PRAGMA user_version").fetchone()
     if version > SCHEMA_VERSION:
         raise RuntimeError(f"database schema {version} is newer than this Envdeck supports")
+    if 0 < version < SCHEMA_VERSION:
+        _add_columns(conn, version)
     # The schema is idempotent (IF NOT EXISTS) and applied in one transaction.
     conn.executescript(f"BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+
+
+def _add_columns(conn: sqlite3.Connection, version: int) -> None:
+    """Add the columns that tables of a database of this version lack."""
+    with conn:
+        # Under the write lock: another process may be upgrading the same file right now.
+        conn.execute("BEGIN IMMEDIATE")
+        for since, table, column, definition in ADDED_COLUMNS:
+            present = {row[1] for row in conn.execute(f"PRAGMA table_xinfo({table})")}
+            if since > version and present and column not in present:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")

@@ -65,6 +65,11 @@ class SqliteEnvironmentRepository:
     async def get_by_name(self, name: str) -> Environment:
         return await self._table.get_where("name = ?", (name,))
 
+    async def list_by_credential(self, credential_id: str) -> list[Environment]:
+        sql = "SELECT id, doc FROM environments WHERE credential_id = ? ORDER BY name"
+        rows = await self._db.run(lambda c: c.execute(sql, (credential_id,)).fetchall())
+        return [self._table.load(*row) for row in rows]
+
     async def list(self, options: EnvironmentListOptions) -> tuple[list[Environment], int]:
         clauses: list[str] = []
         params: list[str] = []
@@ -117,11 +122,6 @@ class SqliteEnvironmentRepository:
 
     async def count(self) -> int:
         return await self._table.count()
-
-    async def list_by_credential(self, credential_id: str) -> list[Environment]:
-        sql = "SELECT id, doc FROM environments WHERE credential_id = ? ORDER BY name"
-        rows = await self._db.run(lambda c: c.execute(sql, (credential_id,)).fetchall())
-        return [self._table.load(*row) for row in rows]
 
     async def count_by_health(self) -> dict[str, int]:
         sql = "SELECT health, count(*) FROM environments GROUP BY health"

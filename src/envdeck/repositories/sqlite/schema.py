@@ -6,9 +6,21 @@ indexed column. The log's columns are STORED: a query combining two filters chec
 on rows the first index found, and a stored column spares parsing each row's JSON to do so.
 """
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
-SCHEMA = """
+# Columns added to a table after it first shipped, as (version, table, column, definition). A new
+# database gets them from SCHEMA; an older one gets them by ALTER TABLE before SCHEMA runs, since
+# SCHEMA's indexes need them.
+ADDED_COLUMNS = (
+    (
+        3,
+        "environments",
+        "credential_id",
+        "TEXT GENERATED ALWAYS AS (json_extract(doc, '$.credentials.keyId')) VIRTUAL",
+    ),
+)
+
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS environments (
     id TEXT PRIMARY KEY,
     doc TEXT NOT NULL,
@@ -18,13 +30,16 @@ CREATE TABLE IF NOT EXISTS environments (
         CASE json_extract(doc, '$.status.health')
             WHEN 'unhealthy' THEN 0 WHEN 'unknown' THEN 1 ELSE 2 END) VIRTUAL,
     last_check TEXT GENERATED ALWAYS AS (json_extract(doc, '$.status.lastCheck')) VIRTUAL,
-    created_at TEXT GENERATED ALWAYS AS (json_extract(doc, '$.timestamps.createdAt')) VIRTUAL
+    created_at TEXT GENERATED ALWAYS AS (json_extract(doc, '$.timestamps.createdAt')) VIRTUAL,
+    credential_id {ADDED_COLUMNS[0][3]}
 );
 CREATE UNIQUE INDEX IF NOT EXISTS environments_name ON environments (name);
 CREATE INDEX IF NOT EXISTS environments_health ON environments (health, name);
 CREATE INDEX IF NOT EXISTS environments_health_rank ON environments (health_rank, name);
 CREATE INDEX IF NOT EXISTS environments_last_check ON environments (last_check);
 CREATE INDEX IF NOT EXISTS environments_created_at ON environments (created_at);
+-- Added in version 3 (the credentials vault refuses to delete a credential in use).
+CREATE INDEX IF NOT EXISTS environments_credential ON environments (credential_id, name);
 
 CREATE TABLE IF NOT EXISTS environment_tags (
     tag TEXT NOT NULL,

@@ -1,0 +1,197 @@
+"""Configuration as code: environments exported to YAML and imported back, with a dry run.
+
+The file holds each environment's configuration as the API spells it, without server-set
+fields. Secret header values are written as "********": importing onto an existing environment
+keeps its stored secret, and a new environment must be given the real value. Credentials are
+referenced by name (`credentials.keyName`), not by id, so a file moves between installations.
+An import is checked whole before anything is written, and applied all-or-nothing.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import yaml
+from pydantic import ValidationError
+
+from envdeck.domain.auth import Principal
+from envdeck.domain.environment import Environment, EnvironmentListOptions
+from envdeck.domain.errors import (
+    CredentialNotFound,
+    EnvdeckError,
+    EnvironmentNotFound,
+    ValidationFailed,
+)
+from envdeck.domain.log import LogType
+from envdeck.repositories.base import Storage
+from envdeck.services.activity import ActivityLog
+from envdeck.services.environments import (
+    SERVER_FIELDS,
+    EnvironmentService,
+    configuration_diff,
+    masked,
+    sealed,
+)
+from envdeck.services.secret_box import SecretBox
+
+FILE_VERSION = "envdeck/v1"
+FILE_KIND = "EnvironmentList"
+MAX_ENVIRONMENTS = 10_000
+
+Action = Literal["create", "update", "unchanged"]
+
+
+@dataclass
+class PlannedChange:
+    name: str
+    action: Action
+    fields: list[str] = field(default_factory=list)
+    config: Environment | None = None  # sealed, ready to store
+    stored: Environment | None = None
+
+
+class EnvironmentFiles:
+    def __init__(
+        self,
+        storage: Storage,
+        environments: EnvironmentService,
+        activity: ActivityLog,
+        box: SecretBox,
+    ) -> None:
+        self._storage = storage
+        self._service = environments
+        self._activity = activity
+        self._box = box
+
+    async def export_yaml(self, options: EnvironmentListOptions) -> str:
+        """Return the matching environments as a YAML document, secrets masked."""
+        documents = []
+        page = options.model_copy(update={"page": 1, "limit": 200})
+        names: dict[str, str] = {}
+        while True:
+            items, total = await self._storage.environments.list(page)
+            for env in items:
+                documents.append(await self._document(env, names))
+            if page.page * page.limit >= total:
+                break
+            page = page.model_copy(update={"page": page.page + 1})
+        body = {"apiVersion": FILE_VERSION, "kind": FILE_KIND, "environments": documents}
+        return yaml.safe_dump(body, sort_keys=False, allow_unicode=True)
+
+    async def _document(self, env: Environment, names: dict[str, str]) -> dict[str, Any]:
+        document = masked(env).model_dump(by_alias=True, mode="json", exclude=SERVER_FIELDS)
+        key_id = env.credentials.key_id
+        credentials = document["credentials"]
+        del credentials["keyId"]
+        if key_id is not None:
+            if key_id not in names:
+                try:
+                    names[key_id] = (await self._storage.credentials.get_by_id(key_id)).name
+                except CredentialNotFound:
+                    names[key_id] = ""
+            credentials["keyName"] = names[key_id] or None
+        return document
+
+    async def plan(self, text: str) -> list[PlannedChange]:
+        """Check a YAML document whole and return what importing it would change."""
+        documents = _parse(text)
+        problems: list[dict[str, Any]] = []
+        changes: list[PlannedChange] = []
+        seen: set[str] = set()
+        for index, document in enumerate(documents):
+            name = str(document.get("name", f"#{index + 1}"))
+            try:
+                if name in seen:
+                    raise ValidationFailed(f"{name} appears twice in the file")
+                seen.add(name)
+                changes.append(await self._plan_one(document))
+            except ValidationError as exc:
+                problems.append({"environment": name, "errors": _errors(exc)})
+            except EnvdeckError as exc:
+                problems.append({"environment": name, "errors": [exc.message]})
+        if problems:
+            raise ValidationFailed(
+                f"the file has problems in {len(problems)} environment(s); nothing was imported",
+                {"environments": problems},
+            )
+        return changes
+
+    async def _plan_one(self, document: dict[str, Any]) -> PlannedChange:
+        document = dict(document)
+        credentials = dict(document.get("credentials") or {})
+        key_name = credentials.pop("keyName", None)
+        if key_name:
+            try:
+                credentials["keyId"] = (await self._storage.credentials.get_by_name(key_name)).id
+            except CredentialNotFound:
+                raise ValidationFailed(f"credentials.keyName: no credential {key_name!r}") from None
+        document["credentials"] = credentials
+        config = Environment.model_validate(
+            {k: v for k, v in document.items() if k not in _SERVER_KEYS}
+        )
+        try:
+            stored = await self._storage.environments.get_by_name(config.name)
+        except EnvironmentNotFound:
+            return PlannedChange(config.name, "create", config=sealed(config, None, self._box))
+        kept = stored.model_dump(include=SERVER_FIELDS)
+        incoming = Environment.model_validate(config.model_dump(exclude=SERVER_FIELDS) | kept)
+        ready = sealed(incoming, stored, self._box)
+        fields = list(configuration_diff(stored, ready))
+        action: Action = "update" if fields else "unchanged"
+        return PlannedChange(config.name, action, fields, ready, stored)
+
+    async def apply(self, actor: Principal, changes: list[PlannedChange]) -> None:
+        """Write a checked plan; if storage fails part-way, undo what was written."""
+        done: list[PlannedChange] = []
+        try:
+            for change in changes:
+                if change.action == "create" and change.config is not None:
+                    change.config = await self._storage.environments.create(change.config)
+                elif change.action == "update" and change.config is not None:
+                    await self._storage.environments.update(change.config)
+                done.append(change)
+        except EnvdeckError:
+            await self._undo(done)
+            raise
+        for change in done:
+            if change.action != "unchanged" and change.config is not None:
+                self._service.announce(actor, change.action, change.config, change.stored)
+        created = sum(c.action == "create" for c in changes)
+        updated = sum(c.action == "update" for c in changes)
+        self._activity.record_by(
+            actor.user,
+            type=LogType.ACTION,
+            action="import",
+            message=f"{actor.username} imported environments: {created} created, {updated} updated",
+            details={"created": created, "updated": updated, "total": len(changes)},
+        )
+
+    async def _undo(self, done: list[PlannedChange]) -> None:
+        for change in reversed(done):
+            if change.action == "create" and change.config is not None:
+                await self._storage.environments.delete(change.config.id)
+            elif change.action == "update" and change.stored is not None:
+                await self._storage.environments.update(change.stored)
+
+
+_SERVER_KEYS = {"id", "status", "systemInfo", "timestamps", "activeOperation"}
+
+
+def _parse(text: str) -> list[dict[str, Any]]:
+    try:
+        body = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ValidationFailed(f"not valid YAML: {exc}") from exc
+    if not isinstance(body, dict) or body.get("apiVersion") != FILE_VERSION:
+        raise ValidationFailed(f"not an Envdeck file: expected apiVersion: {FILE_VERSION}")
+    environments = body.get("environments")
+    if not isinstance(environments, list) or not all(isinstance(e, dict) for e in environments):
+        raise ValidationFailed("environments: expected a list of environments")
+    if len(environments) > MAX_ENVIRONMENTS:
+        raise ValidationFailed(f"at most {MAX_ENVIRONMENTS} environments per file")
+    return environments
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    return [
+        f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}" for error in exc.errors()
+    ]
