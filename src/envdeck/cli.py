@@ -1,9 +1,9 @@
-"""The `envdeck` command: serve, users, secrets, version, check-config."""
+"""The `envdeck` command: serve, users, secrets, export, import, version, check-config."""
 
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import uvicorn
@@ -12,6 +12,9 @@ from envdeck import __version__
 from envdeck.config import ConfigError, Settings, load_settings, mask_uri, masked
 
 if TYPE_CHECKING:
+    import httpx
+
+    from envdeck.domain.auth import Principal
     from envdeck.services.key_rotation import RotationResult
 
 app = typer.Typer(
@@ -192,6 +195,145 @@ def rotate_key(config: ConfigOption = None) -> None:
     typer.echo(
         f"re-sealed {result.values} secret values ({result.credentials} credentials,"
         f" {result.environments} environments) under a new key"
+    )
+
+
+UrlOption = Annotated[
+    str | None,
+    typer.Option(
+        help="A running Envdeck (e.g. http://127.0.0.1:8080); omit to use the local data."
+    ),
+]
+TokenOption = Annotated[
+    str | None,
+    typer.Option(envvar="ENVDECK_TOKEN", help="API token for --url (or ENVDECK_TOKEN)."),
+]
+
+
+def _remote(url: str, token: str | None) -> "httpx.Client":
+    import httpx
+
+    if not token:
+        raise _fail("--url needs an API token: --token or ENVDECK_TOKEN")
+    return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
+
+
+def _remote_answer(response: "httpx.Response") -> "httpx.Response":
+    if response.status_code >= 400:
+        try:
+            error = response.json()["error"]
+            details = error.get("details") or {}
+            message = error["message"] + "".join(
+                f"\n  {p['environment']}: {'; '.join(p['errors'])}"
+                for p in details.get("environments", [])
+            )
+        except (ValueError, KeyError, TypeError):
+            message = f"the server answered {response.status_code}"
+        raise _fail(message)
+    return response
+
+
+async def _with_local_services(settings: Settings, work: Any) -> Any:
+    from envdeck.app import create_storage
+    from envdeck.domain.clock import utc_now
+    from envdeck.keyfiles import load_runtime_secrets
+    from envdeck.services.container import build_services
+
+    storage = create_storage(settings)
+    await storage.open()
+    services = build_services(settings, storage, load_runtime_secrets(settings), utc_now)
+    try:
+        return await work(services)
+    finally:
+        await services.activity.close()
+        await services.bus.close()
+        await storage.close()
+
+
+def _local_operator() -> "Principal":
+    from envdeck.domain.auth import Principal, TokenKind
+    from envdeck.domain.user import Role, User
+
+    # Whoever can read the data dir holds every secret anyway: they act as an admin.
+    user = User(id="", username="local-cli", role=Role.ADMIN)
+    return Principal(user=user, role=Role.ADMIN, kind=TokenKind.API, token_id="", expires_at=None)
+
+
+@app.command("export")
+def export_environments(
+    url: UrlOption = None,
+    token: TokenOption = None,
+    tag: Annotated[str | None, typer.Option(help="Only environments with this tag.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Print every environment as YAML (secrets masked, credentials by name)."""
+    import asyncio
+
+    from envdeck.domain.environment import EnvironmentListOptions
+
+    if url:
+        with _remote(url, token) as client:
+            params = {"tag": tag} if tag else {}
+            text = _remote_answer(client.get("/api/v1/environments/export", params=params)).text
+    else:
+        options = EnvironmentListOptions(tag=tag)
+        text = asyncio.run(
+            _with_local_services(
+                _settings(config), lambda s: s.environment_files.export_yaml(options)
+            )
+        )
+    sys.stdout.write(text)
+
+
+@app.command("import")
+def import_environments(
+    file: Annotated[Path, typer.Argument(help="A YAML file from `envdeck export`.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the changes only.")] = False,
+    url: UrlOption = None,
+    token: TokenOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Create and update environments from a YAML file, all or nothing."""
+    import asyncio
+
+    from envdeck.domain.errors import EnvdeckError
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(f"cannot read {file}: {exc}") from None
+    if url:
+        with _remote(url, token) as client:
+            response = client.post(
+                "/api/v1/environments/import",
+                params={"dryRun": "true"} if dry_run else {},
+                content=text.encode("utf-8"),
+                headers={"Content-Type": "application/yaml"},
+            )
+            changes = [
+                (c["name"], c["action"], c["fields"])
+                for c in _remote_answer(response).json()["changes"]
+            ]
+    else:
+
+        async def run(services: Any) -> list[tuple[str, str, list[str]]]:
+            plan = await services.environment_files.plan(text)
+            if not dry_run:
+                await services.environment_files.apply(_local_operator(), plan)
+            return [(c.name, c.action, c.fields) for c in plan]
+
+        try:
+            changes = asyncio.run(_with_local_services(_settings(config), run))
+        except EnvdeckError as exc:
+            problems = exc.details.get("environments", [])
+            raise _fail(
+                exc.message
+                + "".join(f"\n  {p['environment']}: {'; '.join(p['errors'])}" for p in problems)
+            ) from None
+    for name, action, fields in changes:
+        typer.echo(f"{action:<9} {name}" + (f"  ({', '.join(fields)})" if fields else ""))
+    typer.echo(
+        "dry run: nothing was changed" if dry_run else f"imported {len(changes)} environments"
     )
 
 
