@@ -27,14 +27,30 @@ async def opened(path: Path) -> AsyncIterator[SqliteStorage]:
         await storage.close()
 
 
+def execute_script(path: Path, script: str) -> None:
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        conn.executescript(script)
+
+
+def downgrade_to_version_2(path: Path) -> None:
+    """Leave the database as version 2 wrote it: environments without credential_id."""
+    execute_script(
+        path,
+        "DROP INDEX environments_credential;"
+        " ALTER TABLE environments DROP COLUMN credential_id;"
+        " PRAGMA user_version = 2;",
+    )
+
+
 def downgrade_to_version_1(path: Path) -> None:
     """Leave the database as version 1 wrote it: no auth tables, users without sessionVersion."""
-    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
-        conn.executescript(
-            "DROP TABLE api_tokens; DROP TABLE revocations;"
-            " UPDATE users SET doc = json_remove(doc, '$.sessionVersion');"
-            " PRAGMA user_version = 1;"
-        )
+    downgrade_to_version_2(path)
+    execute_script(
+        path,
+        "DROP TABLE api_tokens; DROP TABLE revocations;"
+        " UPDATE users SET doc = json_remove(doc, '$.sessionVersion');"
+        " PRAGMA user_version = 1;",
+    )
 
 
 def user_version(path: Path) -> int:
@@ -85,16 +101,6 @@ async def test_only_one_create_first_succeeds_across_connections_to_one_file(
         assert sum(not isinstance(r, BaseException) for r in results) == 1
         assert sum(isinstance(r, Conflict) for r in results) == 9
         assert await one.users.count() == await two.users.count() == 1
-
-
-def downgrade_to_version_2(path: Path) -> None:
-    """Leave the database as version 2 wrote it: environments without credential_id."""
-    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
-        conn.executescript(
-            "DROP INDEX environments_credential;"
-            " ALTER TABLE environments DROP COLUMN credential_id;"
-            " PRAGMA user_version = 2;"
-        )
 
 
 async def test_a_version_2_database_gains_the_credential_column(tmp_path: Path) -> None:

@@ -1,14 +1,16 @@
 """The credentials vault over HTTP: admins only, keys checked and fingerprinted, never shown."""
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
-import httpx
+import httpx2
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from envdeck.domain.credential import Credential
 from envdeck.domain.environment import CredentialRef, Environment
 from envdeck.domain.log import LogEntry, LogListOptions
+from envdeck.services.container import Services
 from envdeck.services.secret_box import MASK, SecretBox, is_sealed
 from tests.integration.conftest import Personas
 from tests.support.ssh_keys import (
@@ -28,8 +30,10 @@ PASSWORD = "deploy-password-Zq8!vK2#pL"
 
 OTHER_ED25519 = ed25519.Ed25519PrivateKey.generate()
 
+T = TypeVar("T")
 
-def post(personas: Personas, **body: Any) -> httpx.Response:
+
+def post(personas: Personas, **body: Any) -> httpx2.Response:
     return personas.client.post(URL, json=body, headers=personas.admin.headers())
 
 
@@ -40,41 +44,42 @@ def create_key(personas: Personas, name: str = "deploy-key", **body: Any) -> dic
     return response.json()  # type: ignore[no-any-return]
 
 
-def patch(personas: Personas, credential_id: str, **body: Any) -> httpx.Response:
+def patch(personas: Personas, credential_id: str, **body: Any) -> httpx2.Response:
     return personas.client.patch(
         f"{URL}/{credential_id}", json=body, headers=personas.admin.headers()
     )
 
 
-def services(personas: Personas) -> Any:
-    return personas.client.app.state.services  # type: ignore[attr-defined]
+def services(personas: Personas) -> Services:
+    services: Services = personas.client.app.state.services  # type: ignore[attr-defined]
+    return services
 
 
-def call(personas: Personas, function: Any, *args: Any) -> Any:
+def call(personas: Personas, function: Callable[..., Awaitable[T]], *args: Any) -> T:
     assert personas.client.portal is not None
     return personas.client.portal.call(function, *args)
 
 
 def stored(personas: Personas, credential_id: str) -> Credential:
-    return call(personas, services(personas).storage.credentials.get_by_id, credential_id)  # type: ignore[no-any-return]
+    return call(personas, services(personas).storage.credentials.get_by_id, credential_id)
 
 
 def box(personas: Personas) -> SecretBox:
-    return services(personas).box  # type: ignore[no-any-return]
+    return services(personas).box
 
 
 def activity(personas: Personas) -> list[LogEntry]:
     call(personas, services(personas).activity.flush)
     entries, _ = call(personas, services(personas).storage.logs.list, LogListOptions(limit=200))
-    return entries  # type: ignore[no-any-return]
+    return entries
 
 
 def use_in_environment(personas: Personas, credential_id: str, name: str) -> Environment:
     env = Environment(name=name, credentials=CredentialRef(key_id=credential_id))
-    return call(personas, services(personas).storage.environments.create, env)  # type: ignore[no-any-return]
+    return call(personas, services(personas).storage.environments.create, env)
 
 
-def refused_field(response: httpx.Response) -> str:
+def refused_field(response: httpx2.Response) -> str:
     assert response.status_code == 422, response.text
     assert response.json()["error"]["code"] == "VALIDATION_ERROR"
     return str(response.json()["error"]["details"]["field"])

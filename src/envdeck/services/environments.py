@@ -22,7 +22,7 @@ from envdeck.services.secret_headers import mask_headers, seal_headers
 SERVER_FIELDS = {"id", "status", "system_info", "timestamps", "active_operation"}
 
 
-def _header_maps(env: Environment) -> Iterator[tuple[str, Any, str]]:
+def header_maps(env: Environment) -> Iterator[tuple[str, Any, str]]:
     """Yield (field path, owner object, attribute) of every header map of an environment."""
     yield "healthCheck.headers", env.health_check, "headers"
     yield "commands.restart.headers", env.commands.restart, "headers"
@@ -33,15 +33,15 @@ def _header_maps(env: Environment) -> Iterator[tuple[str, Any, str]]:
 def masked(env: Environment) -> Environment:
     """Return a copy of env whose secret header values read "********"."""
     copy = env.model_copy(deep=True)
-    for _, owner, attribute in _header_maps(copy):
+    for _, owner, attribute in header_maps(copy):
         setattr(owner, attribute, mask_headers(getattr(owner, attribute)))
     return copy
 
 
 def sealed(incoming: Environment, stored: Environment | None, box: SecretBox) -> Environment:
     result = incoming.model_copy(deep=True)
-    stored_maps = {path: getattr(o, a) for path, o, a in _header_maps(stored)} if stored else {}
-    for path, owner, attribute in _header_maps(result):
+    stored_maps = {path: getattr(o, a) for path, o, a in header_maps(stored)} if stored else {}
+    for path, owner, attribute in header_maps(result):
         headers = seal_headers(getattr(owner, attribute), stored_maps.get(path, {}), box, path)
         setattr(owner, attribute, headers)
     return result

@@ -15,7 +15,7 @@ from envdeck.domain.credential import Credential, CredentialListOptions
 from envdeck.domain.environment import Environment, EnvironmentListOptions
 from envdeck.domain.log import LogEntry, LogType
 from envdeck.repositories.base import Storage
-from envdeck.services.environments import _header_maps
+from envdeck.services.environments import header_maps
 from envdeck.services.secret_box import SecretBox, SecretDecryptionError, is_sealed
 from envdeck.services.secret_headers import is_secret_header
 
@@ -62,7 +62,7 @@ def _resealed_credential(credential: Credential, box: SecretBox) -> tuple[Creden
 def _resealed_environment(environment: Environment, box: SecretBox) -> tuple[Environment, int]:
     copy = environment.model_copy(deep=True)
     count = 0
-    for path, owner, attribute in _header_maps(copy):
+    for path, owner, attribute in header_maps(copy):
         headers: dict[str, str] = dict(getattr(owner, attribute))
         for name, value in headers.items():
             if is_secret_header(name) and is_sealed(value):
