@@ -8,12 +8,23 @@ import { createRoot } from "react-dom/client";
 import { createBrowserRouter } from "react-router";
 
 import App from "./App";
+import { api, ApiError } from "./api/client";
+import { authMiddleware } from "./features/auth/authMiddleware";
 import { routes } from "./routes/routes";
 
+// A 4xx will answer the same again (and a 401 has already ended the session): retry only
+// when the server or the network may recover.
 const queryClient = new QueryClient({
-  defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: true } },
+  defaultOptions: {
+    queries: {
+      retry: (failures, error) =>
+        failures < 1 && !(error instanceof ApiError && error.status < 500),
+      refetchOnWindowFocus: true,
+    },
+  },
 });
 
+api.use(authMiddleware);
 const router = createBrowserRouter(routes);
 
 createRoot(document.getElementById("root")!).render(

@@ -87,7 +87,9 @@ def test_an_admin_sets_up_adds_a_viewer_and_the_viewer_cannot_manage_users(
     expect(page.get_by_role("heading", name="You don't have access")).to_be_visible()
     expect(page.get_by_role("table")).to_have_count(0)
     expect(page.get_by_role("button", name="Create user")).to_have_count(0)
-    expect(page.get_by_role("button", name=re.compile(r"^(Edit|Delete|Reset password)"))).to_have_count(0)
+    expect(
+        page.get_by_role("button", name=re.compile(r"^(Edit|Delete|Reset password)"))
+    ).to_have_count(0)
 
 
 @pytest.mark.usefixtures("admin")

@@ -55,6 +55,132 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List credentials */
+        get: operations["list_credentials"];
+        put?: never;
+        /** Store an SSH key or a password, encrypted */
+        post: operations["create_credential"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credentials/{credential_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a credential */
+        get: operations["get_credential"];
+        put?: never;
+        post?: never;
+        /** Delete a credential no environment uses */
+        delete: operations["delete_credential"];
+        options?: never;
+        head?: never;
+        /** Rename a credential or replace its secret */
+        patch: operations["update_credential"];
+        trace?: never;
+    };
+    "/api/v1/environments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List environments */
+        get: operations["list_environments"];
+        put?: never;
+        /** Create an environment */
+        post: operations["create_environment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/environments/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The environments as a YAML file (secrets masked, credentials by name) */
+        get: operations["export_environments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/environments/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import a YAML file of environments: a diff with dryRun, else all-or-nothing */
+        post: operations["import_environments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/environments/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counts by health and by tag */
+        get: operations["environment_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/environments/{environment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an environment */
+        get: operations["get_environment"];
+        /** Replace an environment's configuration */
+        put: operations["replace_environment"];
+        post?: never;
+        /** Delete an environment (its activity log stays) */
+        delete: operations["delete_environment"];
+        options?: never;
+        head?: never;
+        /** Change part of an environment's configuration (JSON merge patch, RFC 7396) */
+        patch: operations["patch_environment"];
+        trace?: never;
+    };
     "/api/v1/health": {
         parameters: {
             query?: never;
@@ -217,6 +343,25 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** ActiveOperation */
+        "ActiveOperation-Input": {
+            /** Id */
+            id: string;
+            /**
+             * Startedat
+             * Format: date-time
+             */
+            startedAt: string;
+            type: components["schemas"]["OperationType"];
+        };
+        /** ActiveOperation */
+        "ActiveOperation-Output": {
+            /** Id */
+            id: string;
+            /** Startedat */
+            startedAt: string;
+            type: components["schemas"]["OperationType"];
+        };
         /** ApiTokenCreate */
         ApiTokenCreate: {
             /** Expiresat */
@@ -259,6 +404,230 @@ export interface components {
             /** Userid */
             userId: string;
         };
+        /** CommandConfig */
+        CommandConfig: {
+            restart?: components["schemas"]["CommandDetails"];
+            /** @default ssh */
+            type: components["schemas"]["CommandType"];
+        };
+        /** CommandDetails */
+        CommandDetails: {
+            /** Body */
+            body?: unknown;
+            /**
+             * Command
+             * @default
+             */
+            command: string;
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled: boolean;
+            /** Headers */
+            headers?: {
+                [key: string]: string;
+            };
+            /** @default POST */
+            method: components["schemas"]["HttpMethod"];
+            /**
+             * Timeout
+             * @default 300
+             */
+            timeout: number;
+            /** Url */
+            url?: string | null;
+        };
+        /**
+         * CommandType
+         * @enum {string}
+         */
+        CommandType: "ssh" | "http";
+        /** CredentialCreate */
+        CredentialCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Passphrase
+             * @description Of an encrypted key.
+             */
+            passphrase?: string | null;
+            /**
+             * Secret
+             * @description The private key (OpenSSH or PEM) or the password.
+             */
+            secret: string;
+            type: components["schemas"]["CredentialKind"];
+            /**
+             * Username
+             * @default
+             */
+            username: string;
+        };
+        /**
+         * CredentialKind
+         * @enum {string}
+         */
+        CredentialKind: "key" | "password";
+        /** CredentialList */
+        CredentialList: {
+            /** Credentials */
+            credentials: components["schemas"]["CredentialPublic"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        /**
+         * CredentialPublic
+         * @description A credential as the API shows it: never the secret nor the passphrase.
+         */
+        CredentialPublic: {
+            /** Createdat */
+            createdAt: string | null;
+            /**
+             * Fingerprint
+             * @description SHA256 fingerprint of a key; null otherwise.
+             */
+            fingerprint: string | null;
+            /** Haspassphrase */
+            hasPassphrase: boolean;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            type: components["schemas"]["CredentialKind"];
+            /** Updatedat */
+            updatedAt: string | null;
+            /** Username */
+            username: string;
+        };
+        /** CredentialRef */
+        CredentialRef: {
+            /** Keyid */
+            keyId?: string | null;
+            /** @default key */
+            type: components["schemas"]["CredentialKind"];
+            /**
+             * Username
+             * @default
+             */
+            username: string;
+        };
+        /**
+         * CredentialUpdate
+         * @description Fields to change; absent fields and "********" keep the stored value.
+         *
+         *     `passphrase: null` (or "") removes the stored passphrase.
+         */
+        CredentialUpdate: {
+            /** Name */
+            name?: string | null;
+            /** Passphrase */
+            passphrase?: string | null;
+            /** Secret */
+            secret?: string | null;
+            /** Username */
+            username?: string | null;
+        };
+        /**
+         * EnvironmentConfig
+         * @description An environment's configuration. Server-set fields (id, status, systemInfo, timestamps,
+         *     activeOperation) are accepted and ignored; secret header values may be "********" to keep
+         *     the stored value.
+         */
+        EnvironmentConfig: {
+            activeOperation?: components["schemas"]["ActiveOperation-Input"] | null;
+            commands?: components["schemas"]["CommandConfig"];
+            credentials?: components["schemas"]["CredentialRef"];
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Environmenturl */
+            environmentURL?: string | null;
+            healthCheck?: components["schemas"]["HealthCheckConfig"];
+            /**
+             * Id
+             * @default
+             */
+            id: string;
+            /** Metadata */
+            metadata?: {
+                [key: string]: unknown;
+            };
+            /** Name */
+            name: string;
+            /**
+             * Protected
+             * @default false
+             */
+            protected: boolean;
+            status?: components["schemas"]["Status-Input"];
+            systemInfo?: components["schemas"]["SystemInfo-Input"];
+            /** Tags */
+            tags?: string[];
+            target?: components["schemas"]["Target"];
+            timestamps?: components["schemas"]["Timestamps-Input"];
+            upgradeConfig?: components["schemas"]["UpgradeConfig"];
+        };
+        /** EnvironmentList */
+        EnvironmentList: {
+            /** Environments */
+            environments: components["schemas"]["EnvironmentPublic"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        /**
+         * EnvironmentPublic
+         * @description An environment as the API shows it: secret header values read "********".
+         */
+        EnvironmentPublic: {
+            activeOperation?: components["schemas"]["ActiveOperation-Output"] | null;
+            commands?: components["schemas"]["CommandConfig"];
+            credentials?: components["schemas"]["CredentialRef"];
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Environmenturl */
+            environmentURL?: string | null;
+            healthCheck?: components["schemas"]["HealthCheckConfig"];
+            /**
+             * Id
+             * @default
+             */
+            id: string;
+            /** Metadata */
+            metadata?: {
+                [key: string]: unknown;
+            };
+            /** Name */
+            name: string;
+            /**
+             * Protected
+             * @default false
+             */
+            protected: boolean;
+            status?: components["schemas"]["Status-Output"];
+            systemInfo?: components["schemas"]["SystemInfo-Output"];
+            /** Tags */
+            tags?: string[];
+            target?: components["schemas"]["Target"];
+            timestamps?: components["schemas"]["Timestamps-Output"];
+            upgradeConfig?: components["schemas"]["UpgradeConfig"];
+        };
+        /** EnvironmentSummary */
+        EnvironmentSummary: {
+            /** Byhealth */
+            byHealth: {
+                [key: string]: number;
+            };
+            /** Bytag */
+            byTag: {
+                [key: string]: number;
+            };
+            /** Total */
+            total: number;
+        };
         /** ErrorBody */
         ErrorBody: {
             /**
@@ -283,6 +652,47 @@ export interface components {
         ErrorResponse: {
             error: components["schemas"]["ErrorBody"];
         };
+        /** HealthCheckConfig */
+        HealthCheckConfig: {
+            /** Body */
+            body?: unknown;
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled: boolean;
+            /** Endpoint */
+            endpoint?: string | null;
+            /**
+             * Failurethreshold
+             * @default 1
+             */
+            failureThreshold: number;
+            /** Headers */
+            headers?: {
+                [key: string]: string;
+            };
+            /**
+             * Interval
+             * @default 60
+             */
+            interval: number;
+            /** @default GET */
+            method: components["schemas"]["HttpMethod"];
+            /**
+             * Timeout
+             * @default 10
+             */
+            timeout: number;
+            /**
+             * Tlsverify
+             * @default true
+             */
+            tlsVerify: boolean;
+            validation?: components["schemas"]["HealthValidation"] | null;
+            /** Versionjsonpath */
+            versionJsonPath?: string | null;
+        };
         /** HealthPublic */
         HealthPublic: {
             /**
@@ -293,6 +703,48 @@ export interface components {
             status: "healthy";
             /** Version */
             version: string;
+        };
+        /**
+         * HealthState
+         * @enum {string}
+         */
+        HealthState: "healthy" | "unhealthy" | "unknown";
+        /**
+         * HealthValidation
+         * @description How a health-check response is judged (DESIGN §4).
+         */
+        HealthValidation: {
+            type: components["schemas"]["ValidationType"];
+            /** Value */
+            value: number | (number | string)[] | string | components["schemas"]["JsonPathRule"];
+        };
+        /**
+         * HostKeyPolicy
+         * @enum {string}
+         */
+        HostKeyPolicy: "tofu" | "pin" | "off";
+        /**
+         * HttpMethod
+         * @enum {string}
+         */
+        HttpMethod: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
+        /** ImportResult */
+        ImportResult: {
+            /** Applied */
+            applied: boolean;
+            /** Changes */
+            changes: components["schemas"]["PlannedChangePublic"][];
+            /** Dryrun */
+            dryRun: boolean;
+        };
+        /** JsonPathRule */
+        JsonPathRule: {
+            /** Equals */
+            equals?: unknown;
+            /** Matches */
+            matches?: string | null;
+            /** Path */
+            path: string;
         };
         /** LoginRequest */
         LoginRequest: {
@@ -312,6 +764,11 @@ export interface components {
             token: string;
             user: components["schemas"]["UserPublic"];
         };
+        /**
+         * OperationType
+         * @enum {string}
+         */
+        OperationType: "restart" | "upgrade" | "rollback" | "check_health";
         /** Pagination */
         Pagination: {
             /** Limit */
@@ -334,6 +791,18 @@ export interface components {
         PasswordReset: {
             /** Password */
             password: string;
+        };
+        /** PlannedChangePublic */
+        PlannedChangePublic: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "create" | "update" | "unchanged";
+            /** Fields */
+            fields: string[];
+            /** Name */
+            name: string;
         };
         /** ReadyPublic */
         ReadyPublic: {
@@ -369,12 +838,193 @@ export interface components {
             /** Needssetup */
             needsSetup: boolean;
         };
+        /** Status */
+        "Status-Input": {
+            /**
+             * Consecutivefailures
+             * @default 0
+             */
+            consecutiveFailures: number;
+            /** @default unknown */
+            health: components["schemas"]["HealthState"];
+            /** Lastcheck */
+            lastCheck?: string | null;
+            /**
+             * Message
+             * @default
+             */
+            message: string;
+            /** Responsetime */
+            responseTime?: number | null;
+            /** Since */
+            since?: string | null;
+            /** Statuscode */
+            statusCode?: number | null;
+        };
+        /** Status */
+        "Status-Output": {
+            /**
+             * Consecutivefailures
+             * @default 0
+             */
+            consecutiveFailures: number;
+            /** @default unknown */
+            health: components["schemas"]["HealthState"];
+            /** Lastcheck */
+            lastCheck?: string | null;
+            /**
+             * Message
+             * @default
+             */
+            message: string;
+            /** Responsetime */
+            responseTime?: number | null;
+            /** Since */
+            since?: string | null;
+            /** Statuscode */
+            statusCode?: number | null;
+        };
         /** StorageStatus */
         StorageStatus: {
             /** Backend */
             backend: string;
             /** Latencyms */
             latencyMs: number;
+        };
+        /** SystemInfo */
+        "SystemInfo-Input": {
+            /**
+             * Appversion
+             * @default
+             */
+            appVersion: string;
+            /** Lastupdated */
+            lastUpdated?: string | null;
+            /**
+             * Osversion
+             * @default
+             */
+            osVersion: string;
+        };
+        /** SystemInfo */
+        "SystemInfo-Output": {
+            /**
+             * Appversion
+             * @default
+             */
+            appVersion: string;
+            /** Lastupdated */
+            lastUpdated?: string | null;
+            /**
+             * Osversion
+             * @default
+             */
+            osVersion: string;
+        };
+        /** Target */
+        Target: {
+            /**
+             * Domain
+             * @default
+             */
+            domain: string;
+            /**
+             * Host
+             * @default
+             */
+            host: string;
+            /**
+             * Hostkey
+             * @default
+             */
+            hostKey: string;
+            /** @default tofu */
+            hostKeyPolicy: components["schemas"]["HostKeyPolicy"];
+            /**
+             * Port
+             * @default 22
+             */
+            port: number;
+        };
+        /** Timestamps */
+        "Timestamps-Input": {
+            /** Createdat */
+            createdAt?: string | null;
+            /** Lasthealthyat */
+            lastHealthyAt?: string | null;
+            /** Lastrestartat */
+            lastRestartAt?: string | null;
+            /** Lastupgradeat */
+            lastUpgradeAt?: string | null;
+            /** Updatedat */
+            updatedAt?: string | null;
+        };
+        /** Timestamps */
+        "Timestamps-Output": {
+            /** Createdat */
+            createdAt?: string | null;
+            /** Lasthealthyat */
+            lastHealthyAt?: string | null;
+            /** Lastrestartat */
+            lastRestartAt?: string | null;
+            /** Lastupgradeat */
+            lastUpgradeAt?: string | null;
+            /** Updatedat */
+            updatedAt?: string | null;
+        };
+        /** UpgradeCommand */
+        UpgradeCommand: {
+            /** Body */
+            body?: unknown;
+            /**
+             * Command
+             * @default
+             */
+            command: string;
+            /** Headers */
+            headers?: {
+                [key: string]: string;
+            };
+            /** @default POST */
+            method: components["schemas"]["HttpMethod"];
+            /**
+             * Url
+             * @default
+             */
+            url: string;
+        };
+        /** UpgradeConfig */
+        UpgradeConfig: {
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled: boolean;
+            /** Jsonpathresponse */
+            jsonPathResponse?: string | null;
+            /**
+             * Rollbackonfailure
+             * @default false
+             */
+            rollbackOnFailure: boolean;
+            /** @default ssh */
+            type: components["schemas"]["CommandType"];
+            upgradeCommand?: components["schemas"]["UpgradeCommand"];
+            /**
+             * Verifytimeout
+             * @default 300
+             */
+            verifyTimeout: number;
+            /** Versionlistbody */
+            versionListBody?: unknown;
+            /** Versionlistheaders */
+            versionListHeaders?: {
+                [key: string]: string;
+            };
+            /** @default GET */
+            versionListMethod: components["schemas"]["HttpMethod"];
+            /** Versionlisturl */
+            versionListURL?: string | null;
         };
         /** UserCreate */
         UserCreate: {
@@ -425,6 +1075,11 @@ export interface components {
             email?: string | null;
             role?: components["schemas"]["Role"] | null;
         };
+        /**
+         * ValidationType
+         * @enum {string}
+         */
+        ValidationType: "statusCode" | "jsonRegex" | "jsonPath";
     };
     responses: never;
     parameters: never;
@@ -559,6 +1214,944 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_credentials: {
+        parameters: {
+            query?: {
+                page?: number;
+                limit?: number;
+                type?: components["schemas"]["CredentialKind"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_credential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CredentialCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_credential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                credential_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_credential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                credential_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    update_credential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                credential_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CredentialUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_environments: {
+        parameters: {
+            query?: {
+                /** @description health */
+                status?: components["schemas"]["HealthState"] | null;
+                tag?: string | null;
+                /** @description in name, description, URL */
+                q?: string | null;
+                sort?: "name" | "-name" | "createdAt" | "-createdAt" | "health" | "-health" | "lastCheck" | "-lastCheck";
+                page?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvironmentList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_environment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnvironmentConfig"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvironmentPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    export_environments: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["HealthState"] | null;
+                tag?: string | null;
+                q?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/yaml": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    import_environments: {
+        parameters: {
+            query?: {
+                dryRun?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/yaml": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    environment_summary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvironmentSummary"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_environment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                environment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvironmentPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    replace_environment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                environment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnvironmentConfig"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvironmentPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_environment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                environment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    patch_environment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                environment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvironmentPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -3,6 +3,8 @@ import { AppBar, Box, Drawer, IconButton, Toolbar, Typography } from "@mui/mater
 import { useState } from "react";
 import { Outlet } from "react-router";
 
+import UserMenu from "../features/auth/UserMenu";
+import { useSession } from "../features/auth/useSession";
 import NavList from "./NavList";
 import ThemeToggle from "./ThemeToggle";
 
@@ -11,6 +13,9 @@ const DRAWER_WIDTH = 232;
 /** The shell of every page: top bar, side navigation and the routed page. */
 export default function AppLayout() {
   const [mobileOpen, setMobileOpen] = useState(false);
+  const { session } = useSession();
+  // Rendered under RequireSession: a session is there; "viewer" is only the type's fallback.
+  const role = session?.user.role ?? "viewer";
   const closeMobile = () => setMobileOpen(false);
   return (
     <Box sx={{ display: "flex", minHeight: "100vh" }}>
@@ -29,6 +34,7 @@ export default function AppLayout() {
             Envdeck
           </Typography>
           <ThemeToggle />
+          <UserMenu />
         </Toolbar>
       </AppBar>
       {/* Narrow screens: a drawer that slides in from the menu button. */}
@@ -42,7 +48,7 @@ export default function AppLayout() {
         }}
       >
         <Toolbar />
-        <NavList onNavigate={closeMobile} />
+        <NavList role={role} onNavigate={closeMobile} />
       </Drawer>
       {/* Desktop: always there. */}
       <Drawer
@@ -55,7 +61,7 @@ export default function AppLayout() {
         }}
       >
         <Toolbar />
-        <NavList />
+        <NavList role={role} />
       </Drawer>
       <Box component="main" sx={{ flexGrow: 1, minWidth: 0, p: 3 }}>
         <Toolbar />

@@ -1,15 +1,35 @@
 import MonitorHeartIcon from "@mui/icons-material/MonitorHeart";
+import PeopleIcon from "@mui/icons-material/People";
 import { List, ListItemButton, ListItemIcon, ListItemText } from "@mui/material";
+import type { ReactNode } from "react";
 import { NavLink, useLocation } from "react-router";
 
-const NAV_ITEMS = [{ to: "/system", label: "System status", icon: <MonitorHeartIcon /> }];
+import { hasRole, type Role } from "../lib/roles";
 
-/** The main navigation's entries; the current page's entry is selected. */
-export default function NavList({ onNavigate }: { onNavigate?: () => void }) {
+interface NavItem {
+  to: string;
+  label: string;
+  icon: ReactNode;
+  /** The lowest role the page is for: the entry is not shown to anyone below it. */
+  atLeast: Role;
+}
+
+const NAV_ITEMS: NavItem[] = [
+  { to: "/system", label: "System status", icon: <MonitorHeartIcon />, atLeast: "viewer" },
+  { to: "/users", label: "Users", icon: <PeopleIcon />, atLeast: "admin" },
+];
+
+interface NavListProps {
+  role: Role;
+  onNavigate?: () => void;
+}
+
+/** The main navigation's entries for this role; the current page's entry is selected. */
+export default function NavList({ role, onNavigate }: NavListProps) {
   const { pathname } = useLocation();
   return (
     <List component="nav" aria-label="Main">
-      {NAV_ITEMS.map((item) => (
+      {NAV_ITEMS.filter((item) => hasRole(role, item.atLeast)).map((item) => (
         <ListItemButton
           key={item.to}
           component={NavLink}

@@ -30,10 +30,10 @@ describe("ThemeToggle", () => {
     stubApi({});
     preferDark(false);
     const user = userEvent.setup();
-    const first = renderApp("/system");
+    const first = renderApp("/login");
     const lightBackground = pageBackground();
 
-    await user.click(screen.getByRole("button", { name: "Toggle dark mode" }));
+    await user.click(await screen.findByRole("button", { name: "Toggle dark mode" }));
 
     expect(window.localStorage.getItem(COLOR_MODE_KEY)).toBe("dark");
     const darkBackground = pageBackground();
@@ -41,10 +41,10 @@ describe("ThemeToggle", () => {
 
     // A new visit starts in the remembered mode.
     first.unmount();
-    renderApp("/system");
+    renderApp("/login");
     expect(pageBackground()).toBe(darkBackground);
 
-    await user.click(screen.getByRole("button", { name: "Toggle dark mode" }));
+    await user.click(await screen.findByRole("button", { name: "Toggle dark mode" }));
     expect(window.localStorage.getItem(COLOR_MODE_KEY)).toBe("light");
     expect(pageBackground()).toBe(lightBackground);
   });
@@ -52,17 +52,17 @@ describe("ThemeToggle", () => {
   it("starts in the operating system's preference until the user chooses", async () => {
     stubApi({});
     preferDark(false);
-    const light = renderApp("/system");
+    const light = renderApp("/login");
     const lightBackground = pageBackground();
     light.unmount();
 
     preferDark(true);
     const user = userEvent.setup();
-    renderApp("/system");
+    renderApp("/login");
     expect(pageBackground()).not.toBe(lightBackground);
     expect(window.localStorage.getItem(COLOR_MODE_KEY)).toBeNull();
 
-    await user.click(screen.getByRole("button", { name: "Toggle dark mode" }));
+    await user.click(await screen.findByRole("button", { name: "Toggle dark mode" }));
     expect(pageBackground()).toBe(lightBackground);
     expect(window.localStorage.getItem(COLOR_MODE_KEY)).toBe("light");
   });

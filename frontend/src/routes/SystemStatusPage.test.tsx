@@ -1,12 +1,9 @@
 import { screen, within } from "@testing-library/react";
 
+import { HEALTH, makeSession, READY } from "../test/fixtures";
 import { renderApp, stubApi } from "../test/renderApp";
 
-const HEALTH = { status: 200, body: { status: "healthy", version: "0.1.0" } };
-const READY = {
-  status: 200,
-  body: { status: "ready", version: "0.1.0", storage: { backend: "sqlite", latencyMs: 0.4 } },
-};
+const session = makeSession("viewer");
 const NOT_READY = {
   status: 503,
   body: {
@@ -30,7 +27,7 @@ afterEach(() => {
 describe("System status page", () => {
   it("shows the version, the storage backend and readiness from the API", async () => {
     const fetchMock = stubApi({ "/api/v1/health": HEALTH, "/api/v1/ready": READY });
-    renderApp("/system");
+    renderApp("/system", { session });
 
     expect(screen.getByRole("heading", { level: 1, name: "System status" })).toBeInTheDocument();
     expect(await screen.findByText("0.1.0")).toBeInTheDocument();
@@ -43,11 +40,13 @@ describe("System status page", () => {
 
     const paths = fetchMock.mock.calls.map(([request]) => new URL(String(request.url)).pathname);
     expect(paths).toEqual(expect.arrayContaining(["/api/v1/health", "/api/v1/ready"]));
+    const health = fetchMock.mock.calls.find(([r]) => r.url.endsWith("/api/v1/health"));
+    expect(health?.[0].headers.get("Authorization")).toBe(`Bearer ${session.token}`);
   });
 
   it("shows Not ready with the server's reason when storage is unreachable", async () => {
     stubApi({ "/api/v1/health": HEALTH, "/api/v1/ready": NOT_READY });
-    renderApp("/system");
+    renderApp("/system", { session });
 
     expect(await screen.findByText("Not ready")).toBeInTheDocument();
     expect(within(item("Readiness")).getByText("Not ready")).toBeInTheDocument();
@@ -56,19 +55,22 @@ describe("System status page", () => {
     expect(screen.getByRole("alert")).toHaveTextContent("storage is unreachable");
   });
 
-  it("shows a loading state until the server answers", () => {
-    vi.stubGlobal(
-      "fetch",
-      vi.fn(() => new Promise<Response>(() => {})),
-    );
-    renderApp("/system");
+  it("shows a loading state until the server answers", async () => {
+    const never = () => new Promise<never>(() => {});
+    stubApi({ "/api/v1/health": never, "/api/v1/ready": never });
+    renderApp("/system", { session });
 
-    expect(screen.getByRole("progressbar", { name: "Loading system status" })).toBeInTheDocument();
+    expect(
+      await screen.findByRole("progressbar", { name: "Loading system status" }),
+    ).toBeInTheDocument();
   });
 
   it("says so when the server cannot be reached at all", async () => {
-    vi.stubGlobal("fetch", vi.fn(async () => Promise.reject(new TypeError("Failed to fetch"))));
-    renderApp("/system");
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => Promise.reject(new TypeError("Failed to fetch"))),
+    );
+    renderApp("/system", { session });
 
     const alert = await screen.findByRole("alert");
     expect(within(alert).getByText(/Cannot reach the Envdeck server/)).toBeInTheDocument();
@@ -76,7 +78,7 @@ describe("System status page", () => {
 
   it("opens on the System status page", async () => {
     stubApi({ "/api/v1/health": HEALTH, "/api/v1/ready": READY });
-    const { router } = renderApp("/");
+    const { router } = renderApp("/", { session });
 
     expect(await screen.findByRole("heading", { name: "System status" })).toBeInTheDocument();
     expect(router.state.location.pathname).toBe("/system");
@@ -85,7 +87,7 @@ describe("System status page", () => {
 
   it("shows a real not-found page for unknown addresses", async () => {
     stubApi({});
-    renderApp("/environments/abc");
+    renderApp("/environments/abc", { session });
 
     expect(await screen.findByRole("heading", { name: "Page not found" })).toBeInTheDocument();
     expect(screen.getByRole("link", { name: "Go to the start page" })).toHaveAttribute("href", "/");

@@ -1,16 +1,47 @@
-import { Navigate, type RouteObject } from "react-router";
+import { Navigate, Outlet, type RouteObject } from "react-router";
 
 import AppLayout from "../components/AppLayout";
+import RequireRole from "../features/auth/RequireRole";
+import RequireSession from "../features/auth/RequireSession";
+import StartGate from "../features/auth/StartGate";
+import NoAccessPage from "./NoAccessPage";
 import NotFoundPage from "./NotFoundPage";
 import SystemStatusPage from "./SystemStatusPage";
 
+/** A page in a chunk of its own, loaded when first opened. */
+function page(load: () => Promise<{ default: React.ComponentType }>): RouteObject["lazy"] {
+  return async () => ({ Component: (await load()).default });
+}
+
 export const routes: RouteObject[] = [
   {
-    element: <AppLayout />,
+    element: <StartGate />,
     children: [
-      { index: true, element: <Navigate to="/system" replace /> },
-      { path: "system", element: <SystemStatusPage /> },
-      { path: "*", element: <NotFoundPage /> },
+      { path: "setup", lazy: page(() => import("./SetupPage")) },
+      { path: "login", lazy: page(() => import("./LoginPage")) },
+      {
+        element: (
+          <RequireSession>
+            <AppLayout />
+          </RequireSession>
+        ),
+        children: [
+          { index: true, element: <Navigate to="/system" replace /> },
+          { path: "system", element: <SystemStatusPage /> },
+          {
+            path: "users",
+            // The role is checked before the page (or its code) is loaded.
+            element: (
+              <RequireRole atLeast="admin" fallback={<NoAccessPage />}>
+                <Outlet />
+              </RequireRole>
+            ),
+            children: [{ index: true, lazy: page(() => import("./UsersPage")) }],
+          },
+          { path: "tokens", lazy: page(() => import("./TokensPage")) },
+          { path: "*", element: <NotFoundPage /> },
+        ],
+      },
     ],
   },
 ];

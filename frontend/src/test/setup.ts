@@ -17,3 +17,8 @@ afterEach(() => {
   cleanup();
   window.localStorage.clear();
 });
+
+// The session notice is kept per tab, in sessionStorage.
+afterEach(() => {
+  window.sessionStorage.clear();
+});

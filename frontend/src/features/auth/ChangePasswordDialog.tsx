@@ -1,0 +1,110 @@
+import { zodResolver } from "@hookform/resolvers/zod";
+import { DialogContentText } from "@mui/material";
+import { useMutation } from "@tanstack/react-query";
+import { useForm } from "react-hook-form";
+import { z } from "zod";
+
+import FormDialog from "../../components/FormDialog";
+import PasswordField from "../../components/PasswordField";
+import { fieldProps } from "../../lib/fieldProps";
+import { newPassword } from "../../lib/passwordRules";
+import { useServerErrors } from "../../lib/useServerErrors";
+import { changePassword } from "./queries";
+import { saveSession } from "./session";
+
+const schema = z
+  .object({
+    current: z.string().min(1, "Enter your current password"),
+    password: newPassword,
+    confirm: z.string(),
+  })
+  .refine((v) => v.password === v.confirm, {
+    path: ["confirm"],
+    message: "The passwords do not match",
+  });
+
+type PasswordValues = z.infer<typeof schema>;
+
+const SERVER_FIELDS = {
+  currentPassword: "current",
+  newPassword: "password",
+  password: "password",
+} as const;
+
+interface ChangePasswordDialogProps {
+  open: boolean;
+  onClose: () => void;
+  onChanged: () => void;
+}
+
+/** Change your own password; the server ends every session and signs this one in anew. */
+export default function ChangePasswordDialog({
+  open,
+  onClose,
+  onChanged,
+}: ChangePasswordDialogProps) {
+  const form = useForm<PasswordValues>({
+    resolver: zodResolver(schema),
+    defaultValues: { current: "", password: "", confirm: "" },
+  });
+  const server = useServerErrors(form, SERVER_FIELDS);
+  const change = useMutation({
+    mutationFn: changePassword,
+    onSuccess: (session) => {
+      // The old token stopped working with the change: carry on with the new one.
+      saveSession(session);
+      close();
+      onChanged();
+    },
+    onError: server.report,
+  });
+
+  function close() {
+    form.reset();
+    server.clear();
+    change.reset();
+    onClose();
+  }
+
+  const submit = form.handleSubmit(({ current, password }) => {
+    server.clear();
+    change.mutate({ currentPassword: current, newPassword: password });
+  });
+
+  return (
+    <FormDialog
+      open={open}
+      title="Change password"
+      submitLabel="Change password"
+      onSubmit={submit}
+      onClose={close}
+      pending={change.isPending}
+      error={server.formError}
+    >
+      <DialogContentText>
+        Your other sessions end: other browsers and tabs will have to sign in again. API tokens keep
+        working.
+      </DialogContentText>
+      <PasswordField
+        label="Current password"
+        autoComplete="current-password"
+        autoFocus
+        fullWidth
+        {...fieldProps(form, "current")}
+      />
+      <PasswordField
+        label="New password"
+        autoComplete="new-password"
+        fullWidth
+        advice={server.adviceFor("password")}
+        {...fieldProps(form, "password")}
+      />
+      <PasswordField
+        label="Confirm new password"
+        autoComplete="new-password"
+        fullWidth
+        {...fieldProps(form, "confirm")}
+      />
+    </FormDialog>
+  );
+}

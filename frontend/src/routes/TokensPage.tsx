@@ -1,0 +1,18 @@
+import { Stack, Typography } from "@mui/material";
+
+import { useSession } from "../features/auth/useSession";
+import TokensManager from "../features/tokens/TokensManager";
+import { useDocumentTitle } from "../lib/useDocumentTitle";
+
+export default function TokensPage() {
+  useDocumentTitle("API tokens");
+  const { session } = useSession();
+  return (
+    <Stack spacing={3}>
+      <Typography variant="h4" component="h1">
+        API tokens
+      </Typography>
+      {session && <TokensManager role={session.user.role} />}
+    </Stack>
+  );
+}

@@ -1,0 +1,19 @@
+import { Stack, Typography } from "@mui/material";
+
+import { useSession } from "../features/auth/useSession";
+import UsersManager from "../features/users/UsersManager";
+import { useDocumentTitle } from "../lib/useDocumentTitle";
+
+/** Users (admins only: the route shows NoAccessPage to anyone else). */
+export default function UsersPage() {
+  useDocumentTitle("Users");
+  const { session } = useSession();
+  return (
+    <Stack spacing={3}>
+      <Typography variant="h4" component="h1">
+        Users
+      </Typography>
+      {session && <UsersManager currentUserId={session.user.id} />}
+    </Stack>
+  );
+}
