@@ -310,3 +310,20 @@ async def test_the_first_user_is_updated_and_deleted_like_any_other(storage: Sto
     assert await storage.users.list(UserListOptions()) == ([stored], 1)
     await storage.users.delete(first.id)
     assert await storage.users.count() == 0
+
+
+async def test_record_login_sets_only_the_login_time(storage: Storage) -> None:
+    created = await storage.users.create(make_user(role=Role.USER))
+    # Meanwhile an admin demotes the user; the login must not write the old role back.
+    await storage.users.update(created.model_copy(update={"role": Role.VIEWER}))
+
+    await storage.users.record_login(created.id, T0)
+
+    stored = await storage.users.get_by_id(created.id)
+    assert stored.last_login == T0_MS
+    assert stored.role == Role.VIEWER
+
+
+async def test_record_login_of_a_missing_user_is_not_found(storage: Storage) -> None:
+    with pytest.raises(UserNotFound):
+        await storage.users.record_login(new_id(), T0)

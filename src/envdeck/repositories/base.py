@@ -77,6 +77,9 @@ class UserRepository(Protocol):
         Atomic across processes sharing the storage: of two concurrent calls, one wins.
         """
 
+    async def record_login(self, user_id: str, at: datetime) -> None:
+        """Set lastLogin alone (a login must never write back a stale role or flag)."""
+
     async def update_password(self, user_id: str, password_hash: str) -> None:
         """Replace a user's password hash and bump its sessionVersion (atomically)."""
 

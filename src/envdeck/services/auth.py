@@ -142,9 +142,9 @@ class AuthService:
                 details={"clientIp": client_ip},
             )
             raise Unauthorized(INVALID_LOGIN)
-        user = await self._storage.users.update(
-            user.model_copy(update={"last_login": self._clock()})
-        )
+        now = self._clock()
+        await self._storage.users.record_login(user.id, now)
+        user = user.model_copy(update={"last_login": now})
         self.forget_user(user.id)
         self._activity.record_by(
             user,

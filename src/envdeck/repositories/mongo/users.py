@@ -1,5 +1,7 @@
 """Users in MongoDB, unique by username and by email, both ignoring case."""
 
+from datetime import datetime
+
 from pymongo import ASCENDING, IndexModel
 
 from envdeck.domain.clock import utc_now
@@ -111,6 +113,9 @@ class MongoUserRepository:
         if user.email is None:
             change["$unset"] = {_EMAIL_KEY: ""}
         return await self._documents.find_one_and_update(user.id, change)
+
+    async def record_login(self, user_id: str, at: datetime) -> None:
+        await self._documents.update_one(user_id, {"$set": {"lastLogin": at}})
 
     async def update_password(self, user_id: str, password_hash: str) -> None:
         change = {

@@ -1,5 +1,7 @@
 """Users in SQLite; username and email are unique regardless of case."""
 
+from datetime import datetime
+
 from envdeck.domain.base import format_utc
 from envdeck.domain.clock import utc_now
 from envdeck.domain.errors import Conflict, UserNotFound
@@ -69,6 +71,9 @@ class SqliteUserRepository:
     async def update(self, user: User) -> User:
         stored = user.model_copy(update={"updated_at": utc_now()})
         return await self._table.replace(user.id, _REPLACE_PROFILE_ONLY, (dump(stored),))
+
+    async def record_login(self, user_id: str, at: datetime) -> None:
+        await self._table.replace(user_id, "json_set(doc, '$.lastLogin', ?)", (format_utc(at),))
 
     async def update_password(self, user_id: str, password_hash: str) -> None:
         # One UPDATE reads and bumps the version, so concurrent changes each count.
