@@ -49,12 +49,12 @@ def test_an_admin_sets_up_adds_a_viewer_and_the_viewer_cannot_manage_users(
     page.get_by_label("Password", exact=True).fill(ROOT.password)
     page.get_by_label("Confirm password").fill(ROOT.password)
     page.get_by_role("button", name="Create admin and sign in").click()
-    expect(page.get_by_role("heading", name="System status")).to_be_visible()
+    expect(page.get_by_role("heading", name="Environments", exact=True)).to_be_visible()
 
     # Sign out, and back in as the admin through the login page.
     sign_out(page, ROOT)
     sign_in(page, ROOT)
-    expect(page).to_have_url(re.compile(r"/system$"))
+    expect(page).to_have_url(re.compile(r"/environments$"))
 
     # Create a viewer on the Users page.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()

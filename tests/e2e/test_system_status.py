@@ -10,8 +10,10 @@ from envdeck import __version__
 pytestmark = pytest.mark.usefixtures("signed_in")
 
 
-def test_opening_the_app_shows_the_system_status(page: Page) -> None:
+def test_the_system_status_page_shows_the_server(page: Page) -> None:
     page.goto("/")
+    expect(page).to_have_url(re.compile(r"/environments$"))
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="System status").click()
     expect(page).to_have_url(re.compile(r"/system$"))
     expect(page.get_by_role("heading", name="System status")).to_be_visible()
     expect(page.get_by_text(__version__, exact=True)).to_be_visible()
@@ -21,7 +23,7 @@ def test_opening_the_app_shows_the_system_status(page: Page) -> None:
 
 
 def test_a_deep_link_loads_the_app_and_shows_not_found(page: Page) -> None:
-    page.goto("/environments/abc")
+    page.goto("/no/such/page")
     expect(page.get_by_text("Page not found")).to_be_visible()
     expect(page.get_by_role("navigation").get_by_text("System status")).to_be_visible()
 

@@ -16,6 +16,18 @@ FIELDS = {"bench", "metric", "value", "unit", "baseline", "ratio", "target", "ok
     [
         ("storage.py", ["--backend", "sqlite"], {"sqlite_insert_rate", "sqlite_page_p95_ms"}),
         ("auth.py", [], {"me_rps_jwt", "me_rps_api_token"}),
+        (
+            "inventory.py",
+            [],
+            {
+                "list_p99_ms",
+                "search_p99_ms",
+                "summary_p99_ms",
+                "mongo_list_p99_ms",
+                "mongo_search_p99_ms",
+                "mongo_summary_p99_ms",
+            },
+        ),
     ],
 )
 def test_benchmark_runs_and_reports_each_figure(

@@ -2,7 +2,7 @@ import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 
 import { getSession } from "../features/auth/session";
-import { apiError, HEALTH, makeSession, READY } from "../test/fixtures";
+import { apiError, makeSession, NO_ENVIRONMENTS } from "../test/fixtures";
 import { renderApp, requestsTo, stubApi } from "../test/renderApp";
 
 afterEach(() => {
@@ -60,18 +60,17 @@ describe("Login page", () => {
     expect(getSession()?.token).toBe("fresh-token");
   });
 
-  it("opens the System status page after a sign-in that came from nowhere", async () => {
+  it("opens the Environments page after a sign-in that came from nowhere", async () => {
     stubApi({
       "POST /api/v1/auth/login": { status: 200, body: ADMIN },
-      "/api/v1/health": HEALTH,
-      "/api/v1/ready": READY,
+      ...NO_ENVIRONMENTS,
     });
     const { router } = renderApp("/login");
 
     await signIn("ada@example.test", "quartz-lantern-orbit-91");
 
-    expect(await screen.findByRole("heading", { name: "System status" })).toBeInTheDocument();
-    expect(router.state.location.pathname).toBe("/system");
+    expect(await screen.findByRole("heading", { name: "Environments" })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/environments");
   });
 
   it("says how long to wait when failed sign-ins are rate-limited", async () => {

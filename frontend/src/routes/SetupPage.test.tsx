@@ -2,7 +2,7 @@ import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 
 import { getSession } from "../features/auth/session";
-import { apiError, HEALTH, makeSession, READY } from "../test/fixtures";
+import { apiError, makeSession, NO_ENVIRONMENTS } from "../test/fixtures";
 import { renderApp, requestsTo, stubApi } from "../test/renderApp";
 
 afterEach(() => {
@@ -77,15 +77,14 @@ describe("Setup page", () => {
     const fetchMock = stubApi({
       ...NEEDS_SETUP,
       "POST /api/v1/setup": { status: 201, body: session },
-      "/api/v1/health": HEALTH,
-      "/api/v1/ready": READY,
+      ...NO_ENVIRONMENTS,
     });
     const { router } = renderApp("/setup");
 
     await fillIn({ token: "  setup-secret ", password: "quartz-lantern-orbit-91" });
 
-    expect(await screen.findByRole("heading", { name: "System status" })).toBeInTheDocument();
-    expect(router.state.location.pathname).toBe("/system");
+    expect(await screen.findByRole("heading", { name: "Environments" })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/environments");
     expect(getSession()?.token).toBe("first-admin-token");
     const setup = fetchMock.mock.calls.find(([r]) => r.method === "POST");
     expect(await setup?.[0].json()).toEqual({

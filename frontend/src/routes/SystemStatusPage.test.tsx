@@ -1,6 +1,6 @@
 import { screen, within } from "@testing-library/react";
 
-import { HEALTH, makeSession, READY } from "../test/fixtures";
+import { HEALTH, makeSession, NO_ENVIRONMENTS, READY } from "../test/fixtures";
 import { renderApp, stubApi } from "../test/renderApp";
 
 const session = makeSession("viewer");
@@ -76,18 +76,21 @@ describe("System status page", () => {
     expect(within(alert).getByText(/Cannot reach the Envdeck server/)).toBeInTheDocument();
   });
 
-  it("opens on the System status page", async () => {
-    stubApi({ "/api/v1/health": HEALTH, "/api/v1/ready": READY });
+  it("is in the navigation after Environments, the start page", async () => {
+    stubApi({ ...NO_ENVIRONMENTS });
     const { router } = renderApp("/", { session });
 
-    expect(await screen.findByRole("heading", { name: "System status" })).toBeInTheDocument();
-    expect(router.state.location.pathname).toBe("/system");
+    expect(await screen.findByRole("heading", { name: "Environments" })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/environments");
+    const nav = screen.getByRole("navigation", { name: "Main" });
+    const links = within(nav).getAllByRole("link");
+    expect(links.map((link) => link.textContent)).toEqual(["Environments", "System status"]);
     expect(screen.getByRole("link", { name: "System status" })).toHaveAttribute("href", "/system");
   });
 
   it("shows a real not-found page for unknown addresses", async () => {
     stubApi({});
-    renderApp("/environments/abc", { session });
+    renderApp("/no/such/page", { session });
 
     expect(await screen.findByRole("heading", { name: "Page not found" })).toBeInTheDocument();
     expect(screen.getByRole("link", { name: "Go to the start page" })).toHaveAttribute("href", "/");

@@ -3,6 +3,7 @@ import { Navigate, Outlet, type RouteObject } from "react-router";
 import AppLayout from "../components/AppLayout";
 import RequireRole from "../features/auth/RequireRole";
 import RequireSession from "../features/auth/RequireSession";
+import { DEFAULT_PAGE } from "../features/auth/returnPath";
 import StartGate from "../features/auth/StartGate";
 import NoAccessPage from "./NoAccessPage";
 import NotFoundPage from "./NotFoundPage";
@@ -26,7 +27,26 @@ export const routes: RouteObject[] = [
           </RequireSession>
         ),
         children: [
-          { index: true, element: <Navigate to="/system" replace /> },
+          { index: true, element: <Navigate to={DEFAULT_PAGE} replace /> },
+          {
+            path: "environments",
+            children: [
+              { index: true, lazy: page(() => import("./EnvironmentsPage")) },
+              {
+                // Creating and editing are for admins; the role is checked before loading.
+                element: (
+                  <RequireRole atLeast="admin" fallback={<NoAccessPage />}>
+                    <Outlet />
+                  </RequireRole>
+                ),
+                children: [
+                  { path: "new", lazy: page(() => import("./EnvironmentFormPage")) },
+                  { path: ":id/edit", lazy: page(() => import("./EnvironmentFormPage")) },
+                ],
+              },
+              { path: ":id", lazy: page(() => import("./EnvironmentDetailsPage")) },
+            ],
+          },
           { path: "system", element: <SystemStatusPage /> },
           {
             path: "users",
@@ -37,6 +57,15 @@ export const routes: RouteObject[] = [
               </RequireRole>
             ),
             children: [{ index: true, lazy: page(() => import("./UsersPage")) }],
+          },
+          {
+            path: "credentials",
+            element: (
+              <RequireRole atLeast="admin" fallback={<NoAccessPage />}>
+                <Outlet />
+              </RequireRole>
+            ),
+            children: [{ index: true, lazy: page(() => import("./CredentialsPage")) }],
           },
           { path: "tokens", lazy: page(() => import("./TokensPage")) },
           { path: "*", element: <NotFoundPage /> },

@@ -1,3 +1,4 @@
+import type { components } from "../api/schema";
 import type { Session, SessionUser } from "../features/auth/session";
 import type { Role } from "../lib/roles";
 
@@ -35,3 +36,49 @@ export const READY = {
   status: 200,
   body: { status: "ready", version: "0.1.0", storage: { backend: "sqlite", latencyMs: 0.4 } },
 };
+
+/** No environment at all: the list and the summary of an empty Envdeck. */
+export const NO_ENVIRONMENTS = {
+  "GET /api/v1/environments": {
+    status: 200,
+    body: { environments: [], pagination: { page: 1, limit: 24, total: 0, totalPages: 0 } },
+  },
+  "GET /api/v1/environments/summary": {
+    status: 200,
+    body: { total: 0, byHealth: { healthy: 0, unhealthy: 0, unknown: 0 }, byTag: {} },
+  },
+};
+
+type Environment = components["schemas"]["EnvironmentPublic"];
+
+/** An environment as the API shows it, named name. */
+export function makeEnvironment(name: string, overrides: Partial<Environment> = {}): Environment {
+  return {
+    id: `env-${name}`.padEnd(24, "0").slice(0, 24),
+    name,
+    description: `The ${name} environment`,
+    environmentURL: `https://${name}.example.test`,
+    protected: false,
+    tags: ["web"],
+    metadata: {},
+    status: {
+      health: "healthy",
+      lastCheck: "2025-03-01T09:30:00Z",
+      message: "",
+      consecutiveFailures: 0,
+    },
+    systemInfo: { appVersion: "2.4.1", osVersion: "Debian 12" },
+    target: { host: `${name}.internal`, port: 22, domain: "", hostKey: "", hostKeyPolicy: "tofu" },
+    credentials: { type: "key", username: "deploy", keyId: null },
+    timestamps: { createdAt: "2025-01-01T00:00:00Z", updatedAt: null },
+    ...overrides,
+  };
+}
+
+/** A list answer of these environments, as one page. */
+export function environmentList(environments: Environment[], total = environments.length) {
+  return {
+    status: 200,
+    body: { environments, pagination: { page: 1, limit: 24, total, totalPages: 1 } },
+  };
+}

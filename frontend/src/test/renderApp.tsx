@@ -26,7 +26,10 @@ export function renderApp(path: string, { session }: RenderOptions = {}) {
 
 export interface Answer {
   status: number;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as is, instead of a JSON body (give its Content-Type in headers). */
+  text?: string;
   headers?: Record<string, string>;
 }
 
@@ -49,6 +52,9 @@ export function stubApi(answers: Record<string, Responder>) {
     const responder = all[`${input.method} ${pathname}`] ?? all[pathname];
     if (!responder) return new Response("{}", { status: 404 });
     const answer = typeof responder === "function" ? await responder(input) : responder;
+    if (answer.text !== undefined) {
+      return new Response(answer.text, { status: answer.status, headers: answer.headers });
+    }
     const hasBody = answer.body !== undefined && answer.status !== 204;
     return new Response(hasBody ? JSON.stringify(answer.body) : null, {
       status: answer.status,

@@ -3,7 +3,7 @@ export interface LoginLocationState {
   from?: string;
 }
 
-export const DEFAULT_PAGE = "/system";
+export const DEFAULT_PAGE = "/environments";
 
 /** The page to go to after signing in: the one the user came from, if it is one of ours. */
 export function returnPath(state: unknown): string {

@@ -1,7 +1,7 @@
 import { act, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 
-import { apiError, HEALTH, makeSession, READY } from "../../test/fixtures";
+import { apiError, HEALTH, makeSession, NO_ENVIRONMENTS, READY } from "../../test/fixtures";
 import { renderApp, requestsTo, stubApi } from "../../test/renderApp";
 import { getSession, saveSession, SESSION_KEY } from "./session";
 
@@ -77,11 +77,11 @@ describe("The session", () => {
   it("signs out: revokes the token, forgets it and shows the login page", async () => {
     const session = makeSession("admin", "token-to-revoke");
     const fetchMock = stubApi({
-      "/api/v1/health": HEALTH,
-      "/api/v1/ready": READY,
+      ...NO_ENVIRONMENTS,
       "POST /api/v1/auth/logout": { status: 204 },
     });
-    const { router } = renderApp("/system", { session });
+    // On the start page: the login page has nowhere else to go back to, so it says why.
+    const { router } = renderApp("/environments", { session });
     const user = userEvent.setup();
 
     await user.click(await screen.findByRole("button", { name: "ada" }));

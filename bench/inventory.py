@@ -1,0 +1,432 @@
+"""Inventory benchmark: listing, searching and summarising a large inventory over HTTP.
+
+Stores N realistic environments (10,000; `--quick`: 500) straight through the repositories,
+then runs the real `envdeck serve` on that storage and measures, at 32 concurrent keep-alive
+connections, the latency distribution and requests per second of
+
+    GET /api/v1/environments?limit=50                 (the first page)
+    GET /api/v1/environments?q=<team>&sort=name       (a search matching a few percent)
+    GET /api/v1/environments/summary                  (counts by health and by tag)
+
+against unauthenticated `GET /api/v1/health` on the same server in the same run (the baseline),
+in interleaved rounds. First on SQLite, then on MongoDB: ENVDECK_TEST_MONGODB_URI if set, else
+SecantusDB (a MongoDB wire server written in Python, for tests) started by the bench in its own
+process. SecantusDB is slow, so it gets fewer requests and its figures say little about MongoDB.
+
+    python bench/inventory.py [--quick] [--backend sqlite|mongo|all]
+                              [--environments N] [--requests N]
+
+Targets (SQLite): list ratio (list / health req/s) >= 0.5 and list p99 < 50 ms; summary
+p99 < 30 ms. The search and the MongoDB figures are informational.
+"""
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from multiprocessing.connection import Connection
+from multiprocessing.synchronize import Event
+from pathlib import Path
+
+import httpx
+from pymongo import AsyncMongoClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import Stopwatch, bench_line, percentile
+
+from envdeck.config import load_settings
+from envdeck.domain.environment import Environment, HealthState, Status
+from envdeck.domain.ids import new_id
+from envdeck.repositories.base import Storage
+from envdeck.repositories.mongo import MongoStorage
+from envdeck.repositories.sqlite import SqliteStorage
+
+CONCURRENCY = 32
+ROUNDS = 3
+BATCH = 100  # environments created concurrently while populating
+PASSWORD = "quartz-lantern-orbit-91"  # noqa: S105 (a throwaway bench account)
+ENVDECK = Path(sys.executable).with_name("envdeck")
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+TAGS = [
+    "production", "staging", "qa", "dev", "demo", "eu-west", "us-east", "ap-south", "k8s", "vm",
+    "legacy", "critical", "customer-facing", "internal", "nightly", "beta", "pci", "gpu", "blue",
+    "green",
+]  # fmt: skip
+# One team per environment, named in its description; SEARCH names one of 30 teams, so the
+# search matches about 3% (no team name is part of any other word the environments use).
+TEAMS = [
+    "payments", "checkout", "ledger", "billing", "identity", "catalog", "shipping", "analytics",
+    "mobile", "platform", "warehouse", "growth", "support", "partners", "pricing", "stock",
+    "reviews", "media", "messaging", "loyalty", "fraud", "onboarding", "reporting", "adverts",
+    "maps", "notifications", "compliance", "gateway", "recommendations", "translations",
+]  # fmt: skip
+SEARCH = "ledger"
+PURPOSES = ["Staging", "QA", "Demo", "Performance test", "Integration", "Customer preview"]
+REGIONS = ["eu-west-1", "eu-central-1", "us-east-1", "us-west-2", "ap-south-1"]
+# Mostly healthy, some failing, some never checked (those keep the default "unknown").
+HEALTH_WEIGHTS = {HealthState.HEALTHY: 0.6, HealthState.UNHEALTHY: 0.25, HealthState.UNKNOWN: 0.15}
+
+LIST = "/api/v1/environments?limit=50"
+SEARCH_PATH = f"/api/v1/environments?q={SEARCH}&sort=name"
+SUMMARY = "/api/v1/environments/summary"
+HEALTH = "/api/v1/health"
+
+
+@dataclass
+class Scale:
+    requests: int  # per endpoint and round
+    rounds: int
+
+
+def make_environment(i: int, rng: random.Random) -> Environment:
+    team, region = rng.choice(TEAMS), rng.choice(REGIONS)
+    host = f"env-{i:05d}.{region}.example.test"
+    return Environment.model_validate(
+        {
+            "name": f"env-{i:05d}",
+            "description": f"{rng.choice(PURPOSES)} environment of the {team} team in {region}",
+            "environmentURL": f"https://{host}/",
+            "tags": rng.sample(TAGS, rng.randint(1, 3)),
+            "target": {"host": host, "port": 22, "domain": "example.test"},
+            "credentials": {"type": "key", "username": "deploy"},
+            # Configured but not enabled: a checker must never probe these made-up hosts.
+            "healthCheck": {
+                "enabled": False,
+                "endpoint": f"https://{host}/healthz",
+                "interval": 60,
+                "timeout": 5,
+                "validation": {"type": "statusCode", "value": [200, 204]},
+                "versionJsonPath": "$.version",
+            },
+            "commands": {
+                "type": "ssh",
+                "restart": {"enabled": True, "command": "sudo systemctl restart app"},
+            },
+            "upgradeConfig": {
+                "enabled": True,
+                "type": "ssh",
+                "versionListURL": f"https://releases.example.test/{team}/versions.json",
+                "jsonPathResponse": "$.versions[*]",
+                "upgradeCommand": {"command": "sudo /opt/app/upgrade.sh {VERSION}"},
+            },
+            "metadata": {"team": team, "region": region, "costCentre": f"cc-{rng.randint(1, 40)}"},
+        }
+    )
+
+
+def make_status(rng: random.Random) -> Status | None:
+    health = rng.choices(list(HEALTH_WEIGHTS), weights=list(HEALTH_WEIGHTS.values()))[0]
+    if health is HealthState.UNKNOWN:
+        return None
+    checked = NOW - timedelta(seconds=rng.randint(0, 600))
+    healthy = health is HealthState.HEALTHY
+    return Status(
+        health=health,
+        last_check=checked,
+        message="OK" if healthy else rng.choice(["HTTP 503", "timed out after 5s", "HTTP 500"]),
+        response_time=rng.uniform(20, 400) if healthy else None,
+        status_code=200 if healthy else rng.choice([500, 503, None]),
+        since=checked - timedelta(hours=rng.randint(0, 72)),
+        consecutive_failures=0 if healthy else rng.randint(1, 5),
+    )
+
+
+def search_matches(environments: list[Environment]) -> int:
+    """Count the environments the search should find (name, description or URL, any case)."""
+    needle = SEARCH.lower()
+    return sum(
+        needle in f"{e.name}\n{e.description}\n{e.environment_url}".lower() for e in environments
+    )
+
+
+async def populate(storage: Storage, environments: list[Environment], seed: int) -> float:
+    """Store the environments and their health through the repository; return seconds taken."""
+    rng = random.Random(seed)
+    await storage.open()
+    try:
+        with Stopwatch() as watch:
+            repo = storage.environments
+            for i in range(0, len(environments), BATCH):
+                chunk = environments[i : i + BATCH]
+                created = await asyncio.gather(*(repo.create(e) for e in chunk))
+                statuses = [(env.id, make_status(rng)) for env in created]
+                await asyncio.gather(
+                    *(repo.update_status(eid, s) for eid, s in statuses if s is not None)
+                )
+    finally:
+        await storage.close()
+    return watch.seconds
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def envdeck_server(workdir: Path, extra_env: dict[str, str]) -> Iterator[str]:
+    """Run `envdeck serve` in workdir; yield its base URL."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ENVDECK_", "MONGODB_"))}
+    env |= {
+        "PORT": str(port),
+        "ENVDECK_ADMIN_USERNAME": "bench",
+        "ENVDECK_ADMIN_PASSWORD": PASSWORD,
+        "ENVDECK_LOG__LEVEL": "warning",
+        **extra_env,
+    }
+    process = subprocess.Popen(
+        [str(ENVDECK), "serve"], cwd=workdir, env=env, stdout=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            if process.poll() is not None:
+                raise RuntimeError(f"envdeck serve exited {process.returncode}")
+            try:
+                if httpx.get(f"{url}{HEALTH}", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("envdeck serve did not start")
+        yield url
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _run_secantus(storage_path: str, uri_out: Connection, stop: Event) -> None:
+    from secantus import SecantusDBServer
+
+    with SecantusDBServer(storage_path=storage_path) as server:
+        uri_out.send(server.uri)
+        stop.wait()
+
+
+@contextmanager
+def secantus_process(storage_path: Path) -> Iterator[str]:
+    """Run SecantusDB in a child process (in a thread here it would take the GIL from the
+    client that measures); yield its URI."""
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    stop = context.Event()
+    process = context.Process(
+        target=_run_secantus, args=(str(storage_path), sender, stop), daemon=True
+    )
+    process.start()
+    try:
+        if not receiver.poll(60):
+            raise RuntimeError("SecantusDB did not start")
+        yield str(receiver.recv())
+    finally:
+        stop.set()
+        process.join(timeout=30)
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+
+async def load(
+    client: httpx.AsyncClient, path: str, headers: dict[str, str], total: int
+) -> tuple[float, list[float]]:
+    """Return requests per second and each latency (ms) of `total` GETs spread over
+    CONCURRENCY workers, each with its own keep-alive connection of the client's pool."""
+    remaining = total
+    latencies: list[float] = []
+
+    async def worker() -> None:
+        nonlocal remaining
+        while remaining > 0:
+            remaining -= 1
+            started = time.perf_counter()
+            response = await client.get(path, headers=headers)
+            latencies.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise RuntimeError(f"{path}: {response.status_code} {response.text}")
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    return total / (time.perf_counter() - started), latencies
+
+
+@dataclass
+class Figure:
+    rps: float
+    latencies: list[float]
+
+    def pct(self, p: float) -> float:
+        return percentile(self.latencies, p)
+
+
+async def measure(url: str, scale: Scale) -> tuple[dict[str, Figure], int]:
+    """Run interleaved rounds of every endpoint; return the median req/s and all latencies
+    of each, and how many environments the search found."""
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=300) as client:
+        login = await client.post(
+            "/api/v1/auth/login", json={"username": "bench", "password": PASSWORD}
+        )
+        login.raise_for_status()
+        auth = {"Authorization": f"Bearer {login.json()['token']}"}
+        paths = {"health": (HEALTH, {}), "list": (LIST, auth)}
+        paths |= {"search": (SEARCH_PATH, auth), "summary": (SUMMARY, auth)}
+        # Warm-up: open every connection, then run each endpoint once.
+        await load(client, HEALTH, {}, CONCURRENCY)
+        first = {name: await client.get(path, headers=h) for name, (path, h) in paths.items()}
+        for response in first.values():
+            response.raise_for_status()
+        rates: dict[str, list[float]] = {name: [] for name in paths}
+        latencies: dict[str, list[float]] = {name: [] for name in paths}
+        for _ in range(scale.rounds):
+            for name, (path, headers) in paths.items():
+                rps, samples = await load(client, path, headers, scale.requests)
+                rates[name].append(rps)
+                latencies[name] += samples
+    figures = {name: Figure(statistics.median(rates[name]), latencies[name]) for name in paths}
+    return figures, int(first["search"].json()["pagination"]["total"])
+
+
+def report(
+    label: str, key: str, n: int, matched: int, scale: Scale, figures: dict[str, Figure]
+) -> list[str]:
+    """Print the table of one backend and return its BENCH lines."""
+    strict = key == "sqlite"
+    health = figures["health"].rps
+    print(
+        f"\n{label}: {n:,} environments; {scale.rounds} round(s) of {scale.requests:,} requests"
+        f" per endpoint, {CONCURRENCY} concurrent connections (req/s: median of the rounds)"
+    )
+    print(f"  {'':46}{'req/s':>9}{'ratio':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+    share = matched / n
+    rows = [
+        ("health", "GET /api/v1/health (baseline, no auth)"),
+        ("list", "GET /api/v1/environments?limit=50"),
+        ("search", f"GET ...?q={SEARCH}&sort=name ({matched} found, {share:.1%})"),
+        ("summary", "GET /api/v1/environments/summary"),
+    ]
+    for name, title in rows:
+        f = figures[name]
+        print(
+            f"  {title:46}{f.rps:>9,.0f}{f.rps / health:>7.2f}"
+            f"{f.pct(50):>9.1f}{f.pct(95):>9.1f}{f.pct(99):>9.1f}"
+        )
+    targets: dict[str, tuple[str, Callable[[float, float], bool]]] = {
+        "list": ("ratio>=0.5 and p99<50", lambda ratio, p99: ratio >= 0.5 and p99 < 50),
+        "search": ("info", lambda _ratio, _p99: True),
+        "summary": ("p99<30", lambda _ratio, p99: p99 < 30),
+    }
+    prefix = "" if strict else "mongo_"
+    baseline = "health_rps" if strict else f"{key}_health_rps"
+    lines = []
+    for name, (target, met) in targets.items():
+        f = figures[name]
+        ratio, p99 = f.rps / health, f.pct(99)
+        lines.append(
+            bench_line(
+                "inventory",
+                f"{prefix}{name}_p99_ms",
+                p99,
+                "ms",
+                baseline=baseline,
+                ratio=ratio,
+                target=target if strict else "info",
+                ok=met(ratio, p99) if strict else True,
+            )
+        )
+    return lines
+
+
+async def bench_sqlite(environments: list[Environment], scale: Scale, tmp: Path) -> list[str]:
+    data_dir = tmp / "sqlite-data"
+    db_path = load_settings(environ={"ENVDECK_DATA_DIR": str(data_dir)}).sqlite_path
+    seconds = await populate(SqliteStorage(db_path), environments, seed=7)
+    print(f"SQLite: stored {len(environments):,} environments in {seconds:.1f} s")
+    with envdeck_server(tmp, {"ENVDECK_DATA_DIR": str(data_dir)}) as url:
+        figures, matched = await measure(url, scale)
+    return report("SQLite", "sqlite", len(environments), matched, scale, figures)
+
+
+async def bench_mongo(
+    uri: str, label: str, key: str, environments: list[Environment], scale: Scale, tmp: Path
+) -> list[str]:
+    database = f"envdeck_bench_{new_id()}"
+    seconds = await populate(MongoStorage(uri, database), environments, seed=7)
+    print(f"{label}: stored {len(environments):,} environments in {seconds:.1f} s")
+    workdir = tmp / "mongo-server"
+    workdir.mkdir()
+    server_env = {"MONGODB_URI": uri, "MONGODB_DATABASE": database}
+    try:
+        with envdeck_server(workdir, server_env) as url:
+            figures, matched = await measure(url, scale)
+    finally:
+        client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(uri)
+        await client.drop_database(database)
+        await client.close()
+    return report(label, key, len(environments), matched, scale, figures)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    parser.add_argument("--backend", choices=["sqlite", "mongo", "all"], default="all")
+    parser.add_argument("--environments", type=int, help="environments stored (default 10,000)")
+    parser.add_argument("--requests", type=int, help="requests per endpoint and round")
+    args = parser.parse_args()
+    n = args.environments or (500 if args.quick else 10_000)
+    scale = Scale(64, 2) if args.quick else Scale(500, ROUNDS)
+    # SecantusDB is a Python server: over 10,000 documents each of these requests takes it
+    # about a second, so it gets one round of one request per connection. Set
+    # ENVDECK_TEST_MONGODB_URI to measure a real MongoDB as SQLite is measured.
+    secantus_scale = Scale(32, 1)
+    if args.requests:
+        scale.requests = secantus_scale.requests = args.requests
+    rng = random.Random(42)
+    environments = [make_environment(i, rng) for i in range(1, n + 1)]
+    expected = search_matches(environments)
+    print(f"q={SEARCH} should find {expected} of {n:,} environments ({expected / n:.1%})")
+    lines: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        if args.backend in ("sqlite", "all"):
+            lines += await bench_sqlite(environments, scale, tmp)
+        if args.backend in ("mongo", "all"):
+            uri = os.environ.get("ENVDECK_TEST_MONGODB_URI")
+            if uri:
+                label = "MongoDB (ENVDECK_TEST_MONGODB_URI)"
+                lines += await bench_mongo(uri, label, "mongo", environments, scale, tmp)
+            else:
+                label = "SecantusDB (a MongoDB wire server in Python, for tests: not MongoDB)"
+                with secantus_process(tmp / "secantus") as secantus_uri:
+                    lines += await bench_mongo(
+                        secantus_uri, label, "secantusdb", environments, secantus_scale, tmp
+                    )
+    print()
+    for line in lines:
+        print(line)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,86 @@
+import { Box, Card, CardContent, Link, Stack, Typography } from "@mui/material";
+import { Link as RouterLink } from "react-router";
+
+import { formatDateTime } from "../../lib/formatDate";
+import EnvironmentActionsMenu from "./EnvironmentActionsMenu";
+import HealthChip from "./HealthChip";
+import { healthColor } from "./health";
+import type { Environment } from "./queries";
+import TagChips from "./TagChips";
+
+interface EnvironmentCardProps {
+  environment: Environment;
+  /** Admins get the actions menu; nobody else sees it. */
+  canManage: boolean;
+  onDelete: (environment: Environment) => void;
+}
+
+/** One environment on the dashboard's grid: health, name, description, URL, version, tags. */
+export default function EnvironmentCard({
+  environment,
+  canManage,
+  onDelete,
+}: EnvironmentCardProps) {
+  const health = environment.status?.health ?? "unknown";
+  const version = environment.systemInfo?.appVersion;
+  return (
+    <Card
+      component="article"
+      variant="outlined"
+      aria-label={environment.name}
+      sx={{
+        height: "100%",
+        borderLeft: 6,
+        borderLeftColor: (theme) => healthColor(theme, health),
+      }}
+    >
+      <CardContent>
+        <Stack spacing={1}>
+          <Stack direction="row" spacing={1} alignItems="center">
+            <Typography variant="h6" component="h2" sx={{ flexGrow: 1, minWidth: 0 }} noWrap>
+              <Link component={RouterLink} to={`/environments/${environment.id}`} underline="hover">
+                {environment.name}
+              </Link>
+            </Typography>
+            <HealthChip health={health} />
+            {canManage && <EnvironmentActionsMenu environment={environment} onDelete={onDelete} />}
+          </Stack>
+          {environment.description && (
+            <Typography
+              variant="body2"
+              color="text.secondary"
+              sx={{
+                display: "-webkit-box",
+                WebkitLineClamp: 2,
+                WebkitBoxOrient: "vertical",
+                overflow: "hidden",
+              }}
+            >
+              {environment.description}
+            </Typography>
+          )}
+          {environment.environmentURL && (
+            <Link
+              href={environment.environmentURL}
+              target="_blank"
+              rel="noopener noreferrer"
+              variant="body2"
+              noWrap
+            >
+              {environment.environmentURL}
+            </Link>
+          )}
+          <TagChips tags={environment.tags} />
+          <Box sx={{ display: "flex", gap: 2, flexWrap: "wrap" }}>
+            <Typography variant="caption" color="text.secondary">
+              Version: {version || "—"}
+            </Typography>
+            <Typography variant="caption" color="text.secondary">
+              Last check: {formatDateTime(environment.status?.lastCheck, "Never")}
+            </Typography>
+          </Box>
+        </Stack>
+      </CardContent>
+    </Card>
+  );
+}

@@ -1,0 +1,153 @@
+import GridViewIcon from "@mui/icons-material/GridView";
+import SearchIcon from "@mui/icons-material/Search";
+import TableRowsIcon from "@mui/icons-material/TableRows";
+import {
+  Chip,
+  InputAdornment,
+  MenuItem,
+  Stack,
+  TextField,
+  ToggleButton,
+  ToggleButtonGroup,
+  Typography,
+} from "@mui/material";
+
+import { HEALTH_LABELS } from "./health";
+import { type EnvironmentSort, HEALTH_STATES, type HealthState, SORTS } from "./queries";
+import type { ViewMode } from "./useViewMode";
+
+export const SORT_LABELS: Record<EnvironmentSort, string> = {
+  name: "Name (A–Z)",
+  "-name": "Name (Z–A)",
+  health: "Health (healthy first)",
+  "-health": "Health (unhealthy first)",
+  lastCheck: "Last check (oldest first)",
+  "-lastCheck": "Last check (newest first)",
+  createdAt: "Created (oldest first)",
+  "-createdAt": "Created (newest first)",
+};
+
+/** How many tags are offered as chips: the most used ones. */
+const MAX_TAG_CHIPS = 20;
+
+interface EnvironmentFiltersProps {
+  search: string;
+  onSearch: (search: string) => void;
+  status: HealthState | null;
+  onStatus: (status: HealthState | null) => void;
+  sort: EnvironmentSort;
+  onSort: (sort: EnvironmentSort) => void;
+  tag: string | null;
+  onTag: (tag: string | null) => void;
+  /** Tag → number of environments with it (the summary's byTag). */
+  tagCounts: Record<string, number>;
+  view: ViewMode;
+  onView: (view: ViewMode) => void;
+}
+
+/** The dashboard's search, health filter, sort, view toggle and tag chips. */
+export default function EnvironmentFilters(props: EnvironmentFiltersProps) {
+  const tags = Object.entries(props.tagCounts)
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .slice(0, MAX_TAG_CHIPS);
+  return (
+    <Stack spacing={1.5}>
+      <Stack direction={{ xs: "column", md: "row" }} spacing={2} alignItems={{ md: "center" }}>
+        <TextField
+          type="search"
+          label="Search environments"
+          placeholder="Name, description or URL"
+          size="small"
+          value={props.search}
+          onChange={(event) => props.onSearch(event.target.value)}
+          sx={{ minWidth: 280 }}
+          slotProps={{
+            input: {
+              startAdornment: (
+                <InputAdornment position="start">
+                  <SearchIcon fontSize="small" />
+                </InputAdornment>
+              ),
+            },
+          }}
+        />
+        <TextField
+          select
+          label="Health"
+          size="small"
+          value={props.status ?? "all"}
+          onChange={(event) =>
+            props.onStatus(
+              event.target.value === "all" ? null : (event.target.value as HealthState),
+            )
+          }
+          sx={{ minWidth: 150 }}
+        >
+          <MenuItem value="all">Any health</MenuItem>
+          {HEALTH_STATES.map((health) => (
+            <MenuItem key={health} value={health}>
+              {HEALTH_LABELS[health]}
+            </MenuItem>
+          ))}
+        </TextField>
+        <TextField
+          select
+          label="Sort by"
+          size="small"
+          value={props.sort}
+          onChange={(event) => props.onSort(event.target.value as EnvironmentSort)}
+          sx={{ minWidth: 220 }}
+        >
+          {SORTS.map((sort) => (
+            <MenuItem key={sort} value={sort}>
+              {SORT_LABELS[sort]}
+            </MenuItem>
+          ))}
+        </TextField>
+        <ToggleButtonGroup
+          size="small"
+          exclusive
+          aria-label="View"
+          value={props.view}
+          onChange={(_event, next: ViewMode | null) => next && props.onView(next)}
+        >
+          <ToggleButton value="cards" aria-label="Cards">
+            <GridViewIcon fontSize="small" />
+          </ToggleButton>
+          <ToggleButton value="table" aria-label="Table">
+            <TableRowsIcon fontSize="small" />
+          </ToggleButton>
+        </ToggleButtonGroup>
+      </Stack>
+      {tags.length > 0 && (
+        <Stack
+          direction="row"
+          spacing={1}
+          useFlexGap
+          flexWrap="wrap"
+          alignItems="center"
+          role="group"
+          aria-label="Filter by tag"
+        >
+          <Typography variant="body2" color="text.secondary">
+            Tags:
+          </Typography>
+          {tags.map(([tag, count]) => {
+            const selected = props.tag === tag;
+            return (
+              <Chip
+                key={tag}
+                label={`${tag} (${count})`}
+                size="small"
+                color={selected ? "primary" : "default"}
+                variant={selected ? "filled" : "outlined"}
+                aria-pressed={selected}
+                onClick={() => props.onTag(selected ? null : tag)}
+              />
+            );
+          })}
+        </Stack>
+      )}
+    </Stack>
+  );
+}

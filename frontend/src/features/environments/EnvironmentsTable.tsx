@@ -1,0 +1,82 @@
+import {
+  Link,
+  Table,
+  TableBody,
+  TableCell,
+  TableContainer,
+  TableHead,
+  TableRow,
+} from "@mui/material";
+import { Link as RouterLink } from "react-router";
+
+import { formatDateTime } from "../../lib/formatDate";
+import EnvironmentActionsMenu from "./EnvironmentActionsMenu";
+import HealthChip from "./HealthChip";
+import type { Environment } from "./queries";
+import TagChips from "./TagChips";
+
+interface EnvironmentsTableProps {
+  environments: Environment[];
+  canManage: boolean;
+  onDelete: (environment: Environment) => void;
+}
+
+/** One page of environments as a compact table. */
+export default function EnvironmentsTable({
+  environments,
+  canManage,
+  onDelete,
+}: EnvironmentsTableProps) {
+  return (
+    <TableContainer>
+      <Table size="small" aria-label="Environments">
+        <TableHead>
+          <TableRow>
+            <TableCell>Health</TableCell>
+            <TableCell>Name</TableCell>
+            <TableCell>URL</TableCell>
+            <TableCell>Version</TableCell>
+            <TableCell>Tags</TableCell>
+            <TableCell>Last check</TableCell>
+            {canManage && <TableCell align="right">Actions</TableCell>}
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {environments.map((environment) => (
+            <TableRow key={environment.id} hover>
+              <TableCell>
+                <HealthChip health={environment.status?.health ?? "unknown"} />
+              </TableCell>
+              <TableCell>
+                <Link component={RouterLink} to={`/environments/${environment.id}`}>
+                  {environment.name}
+                </Link>
+              </TableCell>
+              <TableCell sx={{ maxWidth: 260, overflow: "hidden", textOverflow: "ellipsis" }}>
+                {environment.environmentURL ? (
+                  <Link href={environment.environmentURL} target="_blank" rel="noopener noreferrer">
+                    {environment.environmentURL}
+                  </Link>
+                ) : (
+                  "—"
+                )}
+              </TableCell>
+              <TableCell>{environment.systemInfo?.appVersion || "—"}</TableCell>
+              <TableCell>
+                <TagChips tags={environment.tags} />
+              </TableCell>
+              <TableCell sx={{ whiteSpace: "nowrap" }}>
+                {formatDateTime(environment.status?.lastCheck, "Never")}
+              </TableCell>
+              {canManage && (
+                <TableCell align="right">
+                  <EnvironmentActionsMenu environment={environment} onDelete={onDelete} />
+                </TableCell>
+              )}
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </TableContainer>
+  );
+}

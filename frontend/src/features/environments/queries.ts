@@ -1,0 +1,150 @@
+import { keepPreviousData, queryOptions } from "@tanstack/react-query";
+
+import { api, ApiError } from "../../api/client";
+import type { components } from "../../api/schema";
+
+export type Environment = components["schemas"]["EnvironmentPublic"];
+export type EnvironmentConfig = components["schemas"]["EnvironmentConfig"];
+export type EnvironmentSummary = components["schemas"]["EnvironmentSummary"];
+export type HealthState = components["schemas"]["HealthState"];
+export type ImportResult = components["schemas"]["ImportResult"];
+export type PlannedChange = components["schemas"]["PlannedChangePublic"];
+
+export const HEALTH_STATES = ["healthy", "unhealthy", "unknown"] as const satisfies HealthState[];
+
+export const SORTS = [
+  "name",
+  "-name",
+  "health",
+  "-health",
+  "lastCheck",
+  "-lastCheck",
+  "createdAt",
+  "-createdAt",
+] as const;
+export type EnvironmentSort = (typeof SORTS)[number];
+
+export interface EnvironmentListParams {
+  /** 1-based, as the API counts. */
+  page: number;
+  limit: number;
+  /** Part of a name, description or URL; empty for all. */
+  q: string;
+  tag: string | null;
+  status: HealthState | null;
+  sort: EnvironmentSort;
+}
+
+export const environmentQueries = {
+  all: () => ["environments"] as const,
+  list: (params: EnvironmentListParams) =>
+    queryOptions({
+      queryKey: [...environmentQueries.all(), "list", params],
+      queryFn: async () => {
+        const { data, error, response } = await api.GET("/api/v1/environments", {
+          params: {
+            query: {
+              page: params.page,
+              limit: params.limit,
+              sort: params.sort,
+              q: params.q || undefined,
+              tag: params.tag ?? undefined,
+              status: params.status ?? undefined,
+            },
+          },
+        });
+        if (!data) throw ApiError.of(response, error);
+        return data;
+      },
+      // Keep the current page on screen while the next one (or a search) loads.
+      placeholderData: keepPreviousData,
+    }),
+  summary: () =>
+    queryOptions({
+      queryKey: [...environmentQueries.all(), "summary"],
+      queryFn: async () => {
+        const { data, error, response } = await api.GET("/api/v1/environments/summary");
+        if (!data) throw ApiError.of(response, error);
+        return data;
+      },
+    }),
+  detail: (id: string) =>
+    queryOptions({
+      queryKey: [...environmentQueries.all(), "detail", id],
+      queryFn: async () => {
+        const { data, error, response } = await api.GET("/api/v1/environments/{environment_id}", {
+          params: { path: { environment_id: id } },
+        });
+        if (!data) throw ApiError.of(response, error);
+        return data;
+      },
+    }),
+};
+
+export async function createEnvironment(body: EnvironmentConfig): Promise<Environment> {
+  const { data, error, response } = await api.POST("/api/v1/environments", { body });
+  if (!data) throw ApiError.of(response, error);
+  return data;
+}
+
+/** Replace an environment's configuration (a masked secret header value keeps the stored one). */
+export async function replaceEnvironment(
+  id: string,
+  body: EnvironmentConfig,
+): Promise<Environment> {
+  const { data, error, response } = await api.PUT("/api/v1/environments/{environment_id}", {
+    params: { path: { environment_id: id } },
+    body,
+  });
+  if (!data) throw ApiError.of(response, error);
+  return data;
+}
+
+export async function deleteEnvironment(id: string): Promise<void> {
+  const { error, response } = await api.DELETE("/api/v1/environments/{environment_id}", {
+    params: { path: { environment_id: id } },
+  });
+  if (!response.ok) throw ApiError.of(response, error);
+}
+
+/** Every environment as the YAML file the server exports (secrets masked). */
+export async function exportEnvironments(): Promise<string> {
+  const { data, error, response } = await api.GET("/api/v1/environments/export", {
+    parseAs: "text",
+  });
+  if (!response.ok || data === undefined) throw ApiError.of(response, error);
+  return data;
+}
+
+/** Import a YAML file: only the planned changes with dryRun, else applied all-or-nothing. */
+export async function importEnvironments(yaml: string, dryRun: boolean): Promise<ImportResult> {
+  const { data, error, response } = await api.POST("/api/v1/environments/import", {
+    params: { query: { dryRun } },
+    body: yaml,
+    bodySerializer: (body: string) => body,
+    headers: { "Content-Type": "application/yaml" },
+  });
+  if (!data) throw ApiError.of(response, error);
+  return data;
+}
+
+/** The per-environment problems of a refused import (details.environments of a 422). */
+export interface ImportProblem {
+  environment: string;
+  errors: string[];
+}
+
+export function importProblems(error: unknown): ImportProblem[] {
+  if (!(error instanceof ApiError) || !Array.isArray(error.details.environments)) return [];
+  return error.details.environments.flatMap((entry: unknown) => {
+    if (typeof entry !== "object" || entry === null) return [];
+    const { environment, errors } = entry as { environment?: unknown; errors?: unknown };
+    if (!Array.isArray(errors)) return [];
+    return [
+      {
+        environment: typeof environment === "string" ? environment : "(unnamed)",
+        errors: errors.filter((e): e is string => typeof e === "string"),
+      },
+    ];
+  });
+}

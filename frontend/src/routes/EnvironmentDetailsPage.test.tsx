@@ -1,0 +1,153 @@
+import { screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+
+import { apiError, makeEnvironment, makeSession, NO_ENVIRONMENTS } from "../test/fixtures";
+import { renderApp, requestsTo, stubApi } from "../test/renderApp";
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+const KEY_ID = "64b7f0c2a1d3e4f5a6b7c8d9";
+const ALPHA = makeEnvironment("alpha", {
+  tags: ["web", "prod"],
+  metadata: { owner: "team-a", tier: 2 },
+  target: {
+    host: "alpha.internal",
+    port: 2222,
+    domain: "",
+    hostKey: "",
+    hostKeyPolicy: "off",
+  },
+  credentials: { type: "key", username: "deploy", keyId: KEY_ID },
+  healthCheck: {
+    enabled: true,
+    endpoint: "https://alpha.example.test/health",
+    method: "GET",
+    interval: 30,
+    timeout: 5,
+    failureThreshold: 2,
+    tlsVerify: true,
+    headers: { Authorization: "********" },
+    validation: { type: "statusCode", value: [200, 204] },
+  },
+  commands: {
+    type: "http",
+    restart: {
+      enabled: true,
+      command: "",
+      method: "POST",
+      url: "https://alpha.example.test/restart",
+      timeout: 60,
+      headers: {},
+    },
+  },
+});
+const PATH = `/api/v1/environments/${ALPHA.id}`;
+const CREDENTIAL = {
+  status: 200,
+  body: {
+    id: KEY_ID,
+    name: "deploy-key",
+    type: "key",
+    username: "deploy",
+    fingerprint: "SHA256:abc",
+    hasPassphrase: false,
+    createdAt: null,
+    updatedAt: null,
+  },
+};
+
+/** The value next to a label of a section. */
+function detail(section: HTMLElement, label: string): HTMLElement {
+  const term = within(section).getByText(label, { selector: "dt" });
+  return term.nextElementSibling as HTMLElement;
+}
+
+describe("Environment details page", () => {
+  it("shows the overview, target with the credential's name, and the configuration", async () => {
+    stubApi({
+      [`GET ${PATH}`]: { status: 200, body: ALPHA },
+      [`GET /api/v1/credentials/${KEY_ID}`]: CREDENTIAL,
+    });
+    renderApp(`/environments/${ALPHA.id}`, { session: makeSession("admin") });
+
+    expect(await screen.findByRole("heading", { level: 1, name: "alpha" })).toBeInTheDocument();
+    expect(document.title).toBe("alpha · Envdeck");
+    const overview = screen.getByRole("region", { name: "Overview" });
+    expect(detail(overview, "Description")).toHaveTextContent("The alpha environment");
+    expect(within(detail(overview, "URL")).getByRole("link")).toHaveAttribute(
+      "href",
+      "https://alpha.example.test",
+    );
+    expect(detail(overview, "Tags")).toHaveTextContent("webprod");
+
+    const target = screen.getByRole("region", { name: "Target" });
+    expect(detail(target, "Host")).toHaveTextContent("alpha.internal");
+    expect(detail(target, "Port")).toHaveTextContent("2222");
+    expect(detail(target, "Host-key policy")).toHaveTextContent("Off (not checked)");
+    expect(await within(target).findByText("deploy-key")).toBeInTheDocument();
+
+    const metadata = screen.getByRole("region", { name: "Metadata" });
+    expect(detail(metadata, "owner")).toHaveTextContent("team-a");
+
+    const configuration = screen.getByRole("region", { name: "Configuration" });
+    const panel = within(configuration).getByRole("tabpanel");
+    expect(detail(panel, "Endpoint")).toHaveTextContent("https://alpha.example.test/health");
+    expect(detail(panel, "Headers")).toHaveTextContent("Authorization: ********");
+    expect(detail(panel, "Validation")).toHaveTextContent("Status code: [200,204]");
+
+    const user = userEvent.setup();
+    await user.click(within(configuration).getByRole("tab", { name: "Restart" }));
+    const restart = within(configuration).getByRole("tabpanel");
+    expect(detail(restart, "Type")).toHaveTextContent("HTTP");
+    expect(detail(restart, "URL")).toHaveTextContent("https://alpha.example.test/restart");
+  });
+
+  it("shows a viewer no delete, and does not ask for credentials", async () => {
+    const fetchMock = stubApi({ [`GET ${PATH}`]: { status: 200, body: ALPHA } });
+    renderApp(`/environments/${ALPHA.id}`, { session: makeSession("viewer") });
+
+    await screen.findByRole("heading", { level: 1, name: "alpha" });
+    expect(screen.queryByRole("button", { name: "Delete" })).not.toBeInTheDocument();
+    const target = screen.getByRole("region", { name: "Target" });
+    expect(detail(target, "Credential")).toHaveTextContent(`Stored credential (${KEY_ID})`);
+    expect(requestsTo(fetchMock).filter((r) => r.includes("/credentials"))).toEqual([]);
+  });
+
+  it("says when there is no such environment", async () => {
+    stubApi({ [`GET ${PATH}`]: apiError(404, "NOT_FOUND", "environment not found") });
+    renderApp(`/environments/${ALPHA.id}`, { session: makeSession("viewer") });
+
+    expect(
+      await screen.findByRole("heading", { name: "Environment not found" }),
+    ).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "All environments" })).toHaveAttribute(
+      "href",
+      "/environments",
+    );
+  });
+
+  it("deletes the environment once confirmed and goes back to the dashboard", async () => {
+    let deleted = false;
+    stubApi({
+      ...NO_ENVIRONMENTS,
+      [`GET ${PATH}`]: { status: 200, body: ALPHA },
+      [`GET /api/v1/credentials/${KEY_ID}`]: CREDENTIAL,
+      [`DELETE ${PATH}`]: () => {
+        deleted = true;
+        return { status: 204 };
+      },
+    });
+    const { router } = renderApp(`/environments/${ALPHA.id}`, { session: makeSession("admin") });
+    const user = userEvent.setup();
+
+    await user.click(await screen.findByRole("button", { name: "Delete" }));
+    const dialog = await screen.findByRole("dialog", { name: "Delete alpha?" });
+    await user.click(within(dialog).getByRole("button", { name: "Delete environment" }));
+
+    expect(await screen.findByRole("heading", { name: "Environments" })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/environments");
+    expect(deleted).toBe(true);
+  });
+});

@@ -1,0 +1,48 @@
+import { Alert, CircularProgress, Stack, Typography } from "@mui/material";
+import { useQuery } from "@tanstack/react-query";
+import { useNavigate, useParams } from "react-router";
+
+import { credentialQueries } from "../features/credentials/queries";
+import EnvironmentForm from "../features/environments/EnvironmentForm";
+import { environmentQueries } from "../features/environments/queries";
+import { errorMessage } from "../lib/serverErrors";
+import { useDocumentTitle } from "../lib/useDocumentTitle";
+
+/** The most credentials the picker offers (the API's largest page). */
+const CREDENTIAL_LIMIT = 200;
+
+/** Create an environment (/environments/new) or edit one (/environments/:id/edit); admins only. */
+export default function EnvironmentFormPage() {
+  const { id } = useParams();
+  const navigate = useNavigate();
+  const environment = useQuery({
+    ...environmentQueries.detail(id ?? ""),
+    enabled: id !== undefined,
+  });
+  const credentials = useQuery(credentialQueries.list({ page: 1, limit: CREDENTIAL_LIMIT }));
+  const title = id ? `Edit ${environment.data?.name ?? "environment"}` : "New environment";
+  useDocumentTitle(title);
+
+  const failed = (id && environment.error) || credentials.error;
+  const loading = (id && environment.isPending) || credentials.isPending;
+  return (
+    <Stack spacing={3}>
+      <Typography variant="h4" component="h1">
+        {title}
+      </Typography>
+      {failed ? (
+        <Alert severity="error">{errorMessage(failed)}</Alert>
+      ) : loading ? (
+        <CircularProgress aria-label="Loading" />
+      ) : (
+        <EnvironmentForm
+          key={id ?? "new"}
+          environment={id ? (environment.data ?? null) : null}
+          credentials={credentials.data?.credentials ?? []}
+          onSaved={(saved) => void navigate(`/environments/${saved.id}`)}
+          onCancel={() => void navigate(id ? `/environments/${id}` : "/environments")}
+        />
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,20 @@
+import { Stack, Typography } from "@mui/material";
+
+import { useSession } from "../features/auth/useSession";
+import EnvironmentsDashboard from "../features/environments/EnvironmentsDashboard";
+import { hasRole } from "../lib/roles";
+import { useDocumentTitle } from "../lib/useDocumentTitle";
+
+/** The start page: every environment at a glance. */
+export default function EnvironmentsPage() {
+  useDocumentTitle("Environments");
+  const { session } = useSession();
+  return (
+    <Stack spacing={3}>
+      <Typography variant="h4" component="h1">
+        Environments
+      </Typography>
+      {session && <EnvironmentsDashboard canManage={hasRole(session.user.role, "admin")} />}
+    </Stack>
+  );
+}
