@@ -99,6 +99,86 @@ describe("Environment form", () => {
     });
   });
 
+  it("creates a credential from the picker, then selects and sends it", async () => {
+    const NEW_ID = "64b7f0c2a1d3e4f5a6b7c8e0";
+    const newCredential = {
+      id: NEW_ID,
+      name: "db password",
+      type: "password",
+      username: "app",
+      fingerprint: null,
+      hasPassphrase: false,
+      createdAt: null,
+      updatedAt: null,
+    };
+    let credentialSent: unknown = null;
+    let environmentSent: Record<string, unknown> | null = null;
+    const fetchMock = stubApi({
+      // The list includes the new credential once it is stored.
+      "GET /api/v1/credentials": () =>
+        credentialSent
+          ? {
+              status: 200,
+              body: {
+                credentials: [...CREDENTIALS.body.credentials, newCredential],
+                pagination: { page: 1, limit: 200, total: 2, totalPages: 1 },
+              },
+            }
+          : CREDENTIALS,
+      "POST /api/v1/credentials": async (request) => {
+        credentialSent = await request.json();
+        return { status: 201, body: newCredential };
+      },
+      "POST /api/v1/environments": async (request) => {
+        environmentSent = (await request.json()) as Record<string, unknown>;
+        return { status: 201, body: makeEnvironment("epsilon") };
+      },
+    });
+    renderApp("/environments/new", { session: ADMIN });
+    const user = userEvent.setup();
+
+    await user.type(await screen.findByLabelText("Name"), "epsilon");
+    await choose(user, "Credential", "New credential…");
+    const dialog = await screen.findByRole("dialog", { name: "New credential" });
+    await user.click(within(dialog).getByRole("combobox", { name: "Type" }));
+    await user.click(await screen.findByRole("option", { name: "Password" }));
+    await user.type(within(dialog).getByLabelText("Name"), "db password");
+    await user.type(within(dialog).getByLabelText("Username"), "app");
+    await user.type(
+      within(dialog).getByLabelText("Password", { selector: "input[type=password]" }),
+      "hunter2-but-longer",
+    );
+    await user.click(within(dialog).getByRole("button", { name: "Create credential" }));
+
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(credentialSent).toMatchObject({
+      type: "password",
+      name: "db password",
+      secret: "hunter2-but-longer",
+    });
+    // The dialog's submit is its own: the environment is not sent with it.
+    expect(requestsTo(fetchMock)).not.toContain("POST /api/v1/environments");
+    expect(
+      requestsTo(fetchMock).filter((r) => r === "GET /api/v1/credentials").length,
+    ).toBeGreaterThan(1);
+    expect(screen.getByRole("combobox", { name: "Credential" })).toHaveTextContent(
+      "db password (password)",
+    );
+    await user.click(screen.getByRole("combobox", { name: "Credential" }));
+    expect(await screen.findByRole("option", { name: "db password (password)" })).toHaveAttribute(
+      "aria-selected",
+      "true",
+    );
+    await user.keyboard("{Escape}");
+
+    await user.click(screen.getByRole("button", { name: "Create environment" }));
+    await waitFor(() => expect(environmentSent).not.toBeNull());
+    expect(environmentSent).toMatchObject({
+      name: "epsilon",
+      credentials: { type: "password", keyId: NEW_ID },
+    });
+  });
+
   it("checks the server's rules before sending, JSON as it is typed", async () => {
     const fetchMock = stubApi({ "GET /api/v1/credentials": CREDENTIALS });
     renderApp("/environments/new", { session: ADMIN });

@@ -23,7 +23,8 @@ export default function EnvironmentFormPage() {
   const title = id ? `Edit ${environment.data?.name ?? "environment"}` : "New environment";
   useDocumentTitle(title);
 
-  const failed = (id && environment.error) || credentials.error;
+  // A failed refetch (e.g. after creating a credential from the form) keeps the form and its input.
+  const failed = (id && environment.error) || (!credentials.data && credentials.error);
   const loading = (id && environment.isPending) || credentials.isPending;
   return (
     <Stack spacing={3}>
