@@ -7,12 +7,12 @@ import {
   Paper,
   Snackbar,
   Stack,
-  TablePagination,
   Typography,
 } from "@mui/material";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 
+import ListPagination from "../../components/ListPagination";
 import { errorMessage } from "../../lib/serverErrors";
 import CreateCredentialDialog from "./CreateCredentialDialog";
 import CredentialsTable from "./CredentialsTable";
@@ -21,8 +21,6 @@ import EditCredentialDialog from "./EditCredentialDialog";
 import { type Credential, credentialQueries } from "./queries";
 
 type OpenDialog = { kind: "create" } | { kind: "edit" | "delete"; credential: Credential } | null;
-
-const PAGE_SIZES = [10, 20, 50];
 
 /** Page through, create, edit and delete the stored SSH keys and passwords. */
 export default function CredentialsManager() {
@@ -79,17 +77,12 @@ export default function CredentialsManager() {
                 No credentials yet.
               </Typography>
             )}
-            <TablePagination
-              component="div"
-              count={credentials.data.pagination.total}
+            <ListPagination
+              total={credentials.data.pagination.total}
               page={page}
-              rowsPerPage={limit}
-              rowsPerPageOptions={PAGE_SIZES}
-              onPageChange={(_event, next) => setPage(next)}
-              onRowsPerPageChange={(event) => {
-                setLimit(Number(event.target.value));
-                setPage(0);
-              }}
+              limit={limit}
+              onPageChange={setPage}
+              onLimitChange={setLimit}
             />
           </>
         )}

@@ -7,12 +7,12 @@ import {
   Paper,
   Snackbar,
   Stack,
-  TablePagination,
   Typography,
 } from "@mui/material";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 
+import ListPagination from "../../components/ListPagination";
 import type { Role } from "../../lib/roles";
 import { errorMessage } from "../../lib/serverErrors";
 import CreateTokenDialog from "./CreateTokenDialog";
@@ -26,8 +26,6 @@ type OpenDialog =
   | { kind: "secret"; created: ApiTokenCreated }
   | { kind: "revoke"; token: ApiToken }
   | null;
-
-const PAGE_SIZES = [10, 20, 50];
 
 /** List, create and revoke the caller's API tokens. */
 export default function TokensManager({ role }: { role: Role }) {
@@ -81,17 +79,12 @@ export default function TokensManager({ role }: { role: Role }) {
                 You have no API tokens.
               </Typography>
             )}
-            <TablePagination
-              component="div"
-              count={tokens.data.pagination.total}
+            <ListPagination
+              total={tokens.data.pagination.total}
               page={page}
-              rowsPerPage={limit}
-              rowsPerPageOptions={PAGE_SIZES}
-              onPageChange={(_event, next) => setPage(next)}
-              onRowsPerPageChange={(event) => {
-                setLimit(Number(event.target.value));
-                setPage(0);
-              }}
+              limit={limit}
+              onPageChange={setPage}
+              onLimitChange={setLimit}
             />
           </>
         )}

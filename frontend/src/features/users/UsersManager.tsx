@@ -9,13 +9,13 @@ import {
   Paper,
   Snackbar,
   Stack,
-  TablePagination,
   TextField,
   Typography,
 } from "@mui/material";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 
+import ListPagination from "../../components/ListPagination";
 import { errorMessage } from "../../lib/serverErrors";
 import { useDebouncedValue } from "../../lib/useDebouncedValue";
 import CreateUserDialog from "./CreateUserDialog";
@@ -27,7 +27,6 @@ import { type User, userQueries } from "./queries";
 
 type OpenDialog = { kind: "create" } | { kind: "edit" | "reset" | "delete"; user: User } | null;
 
-const PAGE_SIZES = [10, 20, 50];
 const SEARCH_DELAY_MS = 300;
 
 /** Search, page through, create, edit, reset and delete users. */
@@ -107,17 +106,12 @@ export default function UsersManager({ currentUserId }: { currentUserId: string 
                 {q ? `No user matches “${q}”.` : "No users yet."}
               </Typography>
             )}
-            <TablePagination
-              component="div"
-              count={users.data.pagination.total}
+            <ListPagination
+              total={users.data.pagination.total}
               page={page}
-              rowsPerPage={limit}
-              rowsPerPageOptions={PAGE_SIZES}
-              onPageChange={(_event, next) => setPage(next)}
-              onRowsPerPageChange={(event) => {
-                setLimit(Number(event.target.value));
-                setPage(0);
-              }}
+              limit={limit}
+              onPageChange={setPage}
+              onLimitChange={setLimit}
             />
           </>
         )}
