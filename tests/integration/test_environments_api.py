@@ -302,3 +302,40 @@ def test_publishes_masked_environment_events(personas: Personas) -> None:
 
 async def _subscribe(bus: Any, handler: Any) -> None:
     bus.subscribe("test", handler, topics={"environment.changed"})
+
+
+def test_lists_and_counts_show_every_change_at_once(personas: Personas) -> None:
+    # List pages and the summary are shared between callers; no caller may see a stale one.
+    viewer = personas.viewer.headers()
+    client = personas.client
+
+    def names() -> list[str]:
+        page = client.get("/api/v1/environments", headers=viewer).json()
+        return [e["name"] for e in page["environments"]]
+
+    def unhealthy() -> int:
+        summary = client.get("/api/v1/environments/summary", headers=viewer).json()
+        return int(summary["byHealth"]["unhealthy"])
+
+    assert (names(), unhealthy()) == ([], 0)
+    created = create(personas, config("alpha"))
+    assert (names(), unhealthy()) == (["alpha"], 0)
+
+    services = client.app.state.services  # type: ignore[attr-defined]
+    failing = Status(health=HealthState.UNHEALTHY, message="HTTP 503")
+    assert client.portal is not None
+    client.portal.call(services.storage.environments.update_status, created["id"], failing)
+    assert unhealthy() == 1
+    listed = client.get("/api/v1/environments", headers=viewer).json()["environments"]
+    assert listed[0]["status"]["health"] == "unhealthy"
+
+    client.patch(
+        f"/api/v1/environments/{created['id']}",
+        json={"name": "beta"},
+        headers=personas.admin.headers(),
+    ).raise_for_status()
+    assert names() == ["beta"]
+    client.delete(
+        f"/api/v1/environments/{created['id']}", headers=personas.admin.headers()
+    ).raise_for_status()
+    assert (names(), unhealthy()) == ([], 0)

@@ -70,12 +70,18 @@ async def list_environments(
     options = EnvironmentListOptions(
         status=status_, tag=tag, q=q, sort=sort, page=page, limit=limit
     )
-    items, total = await services.environments.list_environments(options)
-    return _json(
-        EnvironmentList.model_construct(
-            environments=[_public(e) for e in items], pagination=pagination(page, limit, total)
+
+    async def build() -> bytes:
+        items, total = await services.environments.list_environments(options)
+        page_ = pagination(page, limit, total)
+        body = EnvironmentList.model_construct(
+            environments=[_public(e) for e in items], pagination=page_
         )
-    )
+        return body.model_dump_json(by_alias=True).encode()
+
+    # The same for every role (secrets are masked for all): one build serves every caller.
+    body = await services.environment_views.get(("list", options.model_dump_json()), build)
+    return Response(body, media_type="application/json")
 
 
 @router.get(
@@ -84,11 +90,14 @@ async def list_environments(
     responses=error_responses(401),
     summary="Counts by health and by tag",
 )
-async def environment_summary(
-    _viewer: ViewerPrincipal, services: ServicesDep
-) -> EnvironmentSummary:
-    total, by_health, by_tag = await services.environments.summary()
-    return EnvironmentSummary(total=total, by_health=by_health, by_tag=by_tag)
+async def environment_summary(_viewer: ViewerPrincipal, services: ServicesDep) -> Response:
+    async def build() -> bytes:
+        total, by_health, by_tag = await services.environments.summary()
+        summary = EnvironmentSummary(total=total, by_health=by_health, by_tag=by_tag)
+        return summary.model_dump_json(by_alias=True).encode()
+
+    body = await services.environment_views.get("summary", build)
+    return Response(body, media_type="application/json")
 
 
 @router.get(

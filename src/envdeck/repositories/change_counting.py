@@ -1,0 +1,61 @@
+"""An environment repository that counts its writes, so readers can tell when to re-read.
+
+Every write through it (create, update, status, delete) bumps `version`, whether it succeeded
+or not (a failed write's outcome may be unknown). Caches of derived views (list pages, counts)
+key their entries by the version and so never serve what an earlier write made stale. The count
+is this process's: writes made by another Envdeck instance are not seen (see DESIGN §11).
+"""
+
+from envdeck.domain.environment import Environment, EnvironmentListOptions, Status
+from envdeck.repositories.base import EnvironmentRepository
+
+
+class ChangeCountingEnvironments:
+    def __init__(self, inner: EnvironmentRepository) -> None:
+        self._inner = inner
+        self.version = 0
+
+    async def create(self, environment: Environment) -> Environment:
+        try:
+            return await self._inner.create(environment)
+        finally:
+            self.version += 1
+
+    async def update(self, environment: Environment) -> Environment:
+        try:
+            return await self._inner.update(environment)
+        finally:
+            self.version += 1
+
+    async def update_status(self, environment_id: str, status: Status) -> None:
+        try:
+            await self._inner.update_status(environment_id, status)
+        finally:
+            self.version += 1
+
+    async def delete(self, environment_id: str) -> None:
+        try:
+            await self._inner.delete(environment_id)
+        finally:
+            self.version += 1
+
+    async def get_by_id(self, environment_id: str) -> Environment:
+        return await self._inner.get_by_id(environment_id)
+
+    async def get_by_name(self, name: str) -> Environment:
+        return await self._inner.get_by_name(name)
+
+    async def list_by_credential(self, credential_id: str) -> list[Environment]:
+        return await self._inner.list_by_credential(credential_id)
+
+    async def list(self, options: EnvironmentListOptions) -> tuple[list[Environment], int]:
+        return await self._inner.list(options)
+
+    async def count(self) -> int:
+        return await self._inner.count()
+
+    async def count_by_health(self) -> dict[str, int]:
+        return await self._inner.count_by_health()
+
+    async def count_by_tag(self) -> dict[str, int]:
+        return await self._inner.count_by_tag()

@@ -1,0 +1,78 @@
+"""ViewCache: one build per version shared by concurrent callers; a new version rebuilds."""
+
+import asyncio
+
+import pytest
+
+from envdeck.services.view_cache import ViewCache
+
+
+class Source:
+    def __init__(self) -> None:
+        self.version = 0
+        self.builds = 0
+        self.release = asyncio.Event()
+
+    async def build(self) -> str:
+        self.builds += 1
+        await self.release.wait()
+        return f"answer at version {self.version}"
+
+
+async def test_concurrent_callers_share_one_build() -> None:
+    source = Source()
+    cache = ViewCache(lambda: source.version)
+    callers = [asyncio.create_task(cache.get("page", source.build)) for _ in range(20)]
+    await asyncio.sleep(0)
+    source.release.set()
+    assert set(await asyncio.gather(*callers)) == {"answer at version 0"}
+    assert source.builds == 1
+    assert await cache.get("page", source.build) == "answer at version 0"
+    assert source.builds == 1
+
+
+async def test_a_new_version_is_built_again() -> None:
+    source = Source()
+    source.release.set()
+    cache = ViewCache(lambda: source.version)
+    await cache.get("page", source.build)
+    source.version = 1
+    assert await cache.get("page", source.build) == "answer at version 1"
+    assert source.builds == 2
+
+
+async def test_entries_expire_after_max_age() -> None:
+    source = Source()
+    source.release.set()
+    cache = ViewCache(lambda: source.version, max_age=0.05)
+    await cache.get("page", source.build)
+    await asyncio.sleep(0.1)
+    await cache.get("page", source.build)
+    assert source.builds == 2
+
+
+async def test_a_failed_build_is_not_kept() -> None:
+    cache = ViewCache(lambda: 0)
+    attempts = 0
+
+    async def flaky() -> str:
+        nonlocal attempts
+        attempts += 1
+        if attempts == 1:
+            raise RuntimeError("storage hiccup")
+        return "ok"
+
+    with pytest.raises(RuntimeError):
+        await cache.get("page", flaky)
+    assert await cache.get("page", flaky) == "ok"
+
+
+async def test_one_caller_giving_up_does_not_cancel_the_others() -> None:
+    source = Source()
+    cache = ViewCache(lambda: source.version)
+    quitter = asyncio.create_task(cache.get("page", source.build))
+    stayer = asyncio.create_task(cache.get("page", source.build))
+    await asyncio.sleep(0)
+    quitter.cancel()
+    source.release.set()
+    assert await stayer == "answer at version 0"
