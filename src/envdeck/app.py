@@ -7,14 +7,24 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import structlog
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from envdeck import __version__
 from envdeck.api.errors import install_error_handlers
 from envdeck.api.middleware import REQUEST_ID_HEADER, RequestContextMiddleware
-from envdeck.api.routes import auth, credentials, environments, setup, system, tokens, users
+from envdeck.api.routes import (
+    auth,
+    credentials,
+    environments,
+    logs,
+    setup,
+    system,
+    tokens,
+    users,
+    ws,
+)
 from envdeck.api.schemas import error_responses
 from envdeck.api.ui import mount_ui
 from envdeck.config import Settings
@@ -91,13 +101,20 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     else:
         opening = asyncio.create_task(_keep_opening(services), name="open-storage")
     activity.start()
+    # Purges at once and hourly on SQLite; sets the TTL index on MongoDB (retried until storage
+    # answers).
+    services.log_retention.start()
+    services.realtime.start()
     try:
         yield
     finally:
+        # Sockets first (1001 going away), while the bus and storage still run.
+        await services.realtime.close()
         if opening is not None:
             opening.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await opening
+        await services.log_retention.close()
         await activity.close()
         await bus.close()
         await storage.close()
@@ -119,10 +136,16 @@ def create_app(settings: Settings, *, serve_ui: bool = True) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
 
-    api = APIRouter(prefix=API_PREFIX, responses=error_responses(422, 500))
-    for module in (system, setup, auth, users, tokens, environments, credentials):
+    # A change whose audit entry the activity log could not keep is refused before it is made.
+    api = APIRouter(
+        prefix=API_PREFIX,
+        responses=error_responses(422, 500),
+        dependencies=[Depends(logs.require_audit_room)],
+    )
+    for module in (system, setup, auth, users, tokens, environments, credentials, logs):
         api.include_router(module.router)
     app.include_router(api)
+    app.include_router(ws.router)
     if serve_ui:
         mount_ui(app)
 

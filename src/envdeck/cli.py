@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import uvicorn
 
 from envdeck import __version__
 from envdeck.config import ConfigError, Settings, load_settings, mask_uri, masked
@@ -68,6 +67,7 @@ def serve(
     from envdeck.app import create_app
     from envdeck.keyfiles import load_runtime_secrets
     from envdeck.logsetup import configure_logging
+    from envdeck.server import EnvdeckServer, uvicorn_config
 
     settings = _settings(config)
     bind_host = host or settings.server.host
@@ -79,18 +79,7 @@ def serve(
         raise _fail(f"data dir {settings.data_dir}: {exc}") from None
     configure_logging(settings.log)
     typer.echo(_banner(settings, bind_host, bind_port))
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings),
-            host=bind_host,
-            port=bind_port,
-            log_config=None,
-            access_log=False,
-            proxy_headers=False,
-            server_header=False,
-            timeout_graceful_shutdown=int(settings.server.shutdown_timeout.total_seconds()),
-        )
-    )
+    server = EnvdeckServer(uvicorn_config(create_app(settings), settings, bind_host, bind_port))
     server.run()
     if not server.started:
         raise typer.Exit(code=1)

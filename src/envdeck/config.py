@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
+from limits import parse as parse_limit
 from pydantic import BeforeValidator, Field, PlainSerializer, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 from pydantic.fields import FieldInfo
@@ -115,9 +116,60 @@ class LogSettings(DomainModel):
 
 
 class ActivityLogSettings(DomainModel):
-    retention: Duration = timedelta(days=90)
     flush_interval: Duration = timedelta(milliseconds=200)
     batch_size: int = Field(default=500, ge=1, le=10000)
+    # Entries waiting for storage (an outage) before actions are refused with 503.
+    max_pending: int = Field(default=100_000, ge=1, le=10_000_000)
+
+
+class LogsSettings(DomainModel):
+    # Activity-log entries older than this are deleted (MongoDB: TTL index; SQLite: a purge).
+    retention_days: int = Field(default=90, ge=1, le=36500)
+
+
+class RealtimeSettings(DomainModel):
+    """The WebSocket hub at /ws (docs/realtime.md)."""
+
+    # A client must authenticate (first frame) within this long.
+    auth_timeout: Duration = timedelta(seconds=5)
+    # Frames waiting for one client before it is closed as too slow (4008); pending status
+    # updates of one environment are merged into the latest and count once.
+    queue_size: int = Field(default=256, ge=8, le=100_000)
+    # Client frames above this are answered with an error frame.
+    max_message_bytes: int = Field(default=65_536, ge=1024, le=1_048_576)
+    # Client frames allowed per connection (`limits` notation); above it: closed (4429).
+    message_rate: str = "20/second"
+    # Sessions are re-checked this often (tokens, revocation, deactivation), bypassing caches.
+    recheck_interval: Duration = timedelta(seconds=2)
+    # WebSocket pings (by uvicorn) and how long to wait for the pong before dropping a dead peer.
+    ping_interval: Duration = timedelta(seconds=20)
+    ping_timeout: Duration = timedelta(seconds=20)
+
+    @field_validator("message_rate")
+    @classmethod
+    def _parsable_rate(cls, rate: str) -> str:
+        try:
+            allowed = parse_limit(rate).amount
+        except ValueError:
+            allowed = 0
+        if allowed < 1:
+            raise ValueError("use a rate such as 20/second or 100 per 10 seconds")
+        return rate
+
+    @field_validator("auth_timeout", "ping_interval", "ping_timeout")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be more than 0")
+        return value
+
+    @field_validator("recheck_interval")
+    @classmethod
+    def _prompt_enough(cls, value: timedelta) -> timedelta:
+        # Ended sessions must lose their socket within 5 s.
+        if not timedelta(milliseconds=100) <= value <= timedelta(seconds=4):
+            raise ValueError("must be between 100ms and 4s")
+        return value
 
 
 class Settings(BaseSettings):
@@ -136,6 +188,8 @@ class Settings(BaseSettings):
     allow_origins: list[str] = Field(default_factory=list)
     log: LogSettings = Field(default_factory=LogSettings)
     activity_log: ActivityLogSettings = Field(default_factory=ActivityLogSettings)
+    logs: LogsSettings = Field(default_factory=LogsSettings)
+    realtime: RealtimeSettings = Field(default_factory=RealtimeSettings)
 
     @classmethod
     def settings_customise_sources(

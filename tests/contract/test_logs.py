@@ -6,7 +6,7 @@ import pytest
 
 from envdeck.domain.errors import AlreadyExists, LogNotFound
 from envdeck.domain.ids import is_valid_id, new_id
-from envdeck.domain.log import LogFilter, LogListOptions, LogType
+from envdeck.domain.log import LogCounts, LogEntry, LogFilter, LogListOptions, LogType
 from envdeck.repositories.base import Storage
 
 from .factories import T0, T0_MS, make_log
@@ -176,9 +176,10 @@ async def test_combines_filters(storage: Storage) -> None:
     ) == ["hit"]
 
 
-async def test_counts_by_type_and_level_with_every_value_present(storage: Storage) -> None:
-    assert await storage.logs.count_by_type(LogFilter()) == ZERO_TYPES
-    assert await storage.logs.count_by_level(LogFilter()) == ZERO_LEVELS
+async def test_summarizes_by_type_and_level_with_every_value_present(storage: Storage) -> None:
+    assert await storage.logs.summarize(LogFilter()) == LogCounts(
+        total=0, by_type=ZERO_TYPES, by_level=ZERO_LEVELS
+    )
     await storage.logs.create_many(
         [
             make_log(type="auth", level="info", action="login"),
@@ -188,14 +189,11 @@ async def test_counts_by_type_and_level_with_every_value_present(storage: Storag
         ]
     )
 
-    assert await storage.logs.count(LogFilter()) == 4
-    assert await storage.logs.count_by_type(LogFilter()) == {
-        **ZERO_TYPES,
-        "auth": 2,
-        "action": 1,
-        "error": 1,
-    }
-    assert await storage.logs.count_by_level(LogFilter()) == {
+    counts = await storage.logs.summarize(LogFilter())
+
+    assert counts.total == 4
+    assert counts.by_type == {**ZERO_TYPES, "auth": 2, "action": 1, "error": 1}
+    assert counts.by_level == {
         **ZERO_LEVELS,
         "info": 1,
         "warning": 1,
@@ -204,22 +202,29 @@ async def test_counts_by_type_and_level_with_every_value_present(storage: Storag
     }
 
 
-async def test_counts_by_type_and_level_respect_the_filter(storage: Storage) -> None:
+async def test_summaries_respect_the_filter(storage: Storage) -> None:
     await storage.logs.create_many(
         [
             make_log(type="auth", level="info", action="login"),
             make_log(type="auth", level="warning", action="login", timestamp=T0 + minutes(5)),
-            make_log(type="action", level="warning"),
+            make_log(type="action", level="warning", message="restarted staging"),
         ]
     )
-    auth = LogFilter(type=LogType.AUTH)
-    early = LogFilter(end_date=T0 + minutes(1))
 
-    assert await storage.logs.count_by_level(auth) == {**ZERO_LEVELS, "info": 1, "warning": 1}
-    assert await storage.logs.count_by_type(auth) == {**ZERO_TYPES, "auth": 2}
-    assert await storage.logs.count_by_type(early) == {**ZERO_TYPES, "auth": 1, "action": 1}
-    assert await storage.logs.count_by_level(early) == {**ZERO_LEVELS, "info": 1, "warning": 1}
-    assert await storage.logs.count(auth) == 2
+    auth = await storage.logs.summarize(LogFilter(type=LogType.AUTH))
+    early = await storage.logs.summarize(LogFilter(end_date=T0 + minutes(1)))
+    searched = await storage.logs.summarize(LogFilter(q="STAGING"))
+
+    assert auth == LogCounts(
+        total=2,
+        by_type={**ZERO_TYPES, "auth": 2},
+        by_level={**ZERO_LEVELS, "info": 1, "warning": 1},
+    )
+    assert early.by_type == {**ZERO_TYPES, "auth": 1, "action": 1}
+    assert early.by_level == {**ZERO_LEVELS, "info": 1, "warning": 1}
+    assert searched.total == 1
+    assert searched.by_type == {**ZERO_TYPES, "action": 1}
+    assert await storage.logs.count(LogFilter(type=LogType.AUTH)) == 2
 
 
 async def test_delete_before_removes_only_older_entries(storage: Storage) -> None:
@@ -253,3 +258,238 @@ async def test_pages_of_the_largest_size(storage: Storage) -> None:
 async def test_an_empty_log_lists_as_an_empty_page(storage: Storage) -> None:
     assert await storage.logs.list(LogListOptions()) == ([], 0)
     assert await storage.logs.list(LogListOptions(page=2, limit=1)) == ([], 0)
+
+
+async def test_search_finds_any_substring_and_handles_quotes_and_short_texts(
+    storage: Storage,
+) -> None:
+    await storage.logs.create(make_log(message='olive said "restart it" twice', timestamp=T0))
+    await storage.logs.create(make_log(message="ab", username="zed", timestamp=T0 + minutes(1)))
+    await storage.logs.create(make_log(message="nothing here", timestamp=T0 + minutes(2)))
+
+    assert await list_messages(storage, q="ESTAR") == ['olive said "restart it" twice']
+    assert await list_messages(storage, q='"restart it"') == ['olive said "restart it" twice']
+    assert await list_messages(storage, q='d "r') == ['olive said "restart it" twice']
+    assert await list_messages(storage, q="b") == ["ab"]
+    assert await list_messages(storage, q="ze") == ["ab"]
+    assert await list_messages(storage, q="AND") == []
+    assert await list_messages(storage, q="*") == []
+
+
+async def test_search_follows_deletes_and_ignores_retried_batches(storage: Storage) -> None:
+    old = make_log(message="purged staging entry", timestamp=T0)
+    kept = make_log(message="kept staging entry", timestamp=T0 + minutes(5))
+    stored = await storage.logs.create_many([old, kept])
+    await storage.logs.create_many(stored)  # a retried batch
+
+    assert await list_messages(storage, q="staging") == [
+        "kept staging entry",
+        "purged staging entry",
+    ]
+    await storage.logs.delete_before(T0 + minutes(1))
+
+    assert await list_messages(storage, q="staging") == ["kept staging entry"]
+    assert await storage.logs.count(LogFilter(q="purged")) == 0
+
+
+async def collect(storage: Storage, log_filter: LogFilter, batch_size: int) -> list[list[str]]:
+    return [
+        [entry.message for entry in batch]
+        async for batch in storage.logs.iterate(log_filter, batch_size)
+    ]
+
+
+async def test_iterates_every_entry_newest_first_in_batches(storage: Storage) -> None:
+    # Ties on the timestamp straddle the batch boundaries: the keyset must use the id too.
+    entries = [make_log(message=f"m{i:02d}", timestamp=T0 + minutes(i // 3)) for i in range(10)]
+    await storage.logs.create_many(entries)
+
+    batches = await collect(storage, LogFilter(), 4)
+
+    assert [len(batch) for batch in batches] == [4, 4, 2]
+    assert [m for batch in batches for m in batch] == [f"m{i:02d}" for i in reversed(range(10))]
+    # The ids break timestamp ties the same way the pages do.
+    page, _ = await storage.logs.list(LogListOptions(limit=10))
+    assert [m for batch in batches for m in batch] == [entry.message for entry in page]
+
+
+async def test_iterates_only_what_the_filter_selects(storage: Storage) -> None:
+    env = new_id()
+    await storage.logs.create_many(
+        [
+            make_log(message=f"env {i}", environment_id=env, timestamp=T0 + minutes(i))
+            for i in range(5)
+        ]
+        + [make_log(message="other", timestamp=T0 + minutes(2))]
+    )
+
+    batches = await collect(storage, LogFilter(environment_id=env, start_date=T0 + minutes(1)), 2)
+
+    assert batches == [["env 4", "env 3"], ["env 2", "env 1"]]
+    assert await collect(storage, LogFilter(q="nowhere"), 2) == []
+    assert await collect(storage, LogFilter(q="other"), 2) == [["other"]]
+
+
+async def test_entries_stored_while_iterating_neither_repeat_nor_shift_the_rest(
+    storage: Storage,
+) -> None:
+    await storage.logs.create_many(
+        [make_log(message=f"m{i}", timestamp=T0 + minutes(i)) for i in range(6)]
+    )
+    seen: list[str] = []
+    async for batch in storage.logs.iterate(LogFilter(), 2):
+        seen += [entry.message for entry in batch]
+        await storage.logs.create(
+            make_log(message=f"new after {len(seen)}", timestamp=T0 + minutes(60))
+        )
+
+    assert seen == ["m5", "m4", "m3", "m2", "m1", "m0"]
+
+
+async def test_counts_unread_entries_of_other_users_since_a_time(storage: Storage) -> None:
+    me, other = new_id(), new_id()
+    await storage.logs.create_many(
+        [
+            make_log(message="before", user_id=other, timestamp=T0),
+            make_log(message="mine", user_id=me, timestamp=T0 + minutes(2)),
+            make_log(message="theirs", user_id=other, timestamp=T0 + minutes(3)),
+            make_log(message="system", timestamp=T0 + minutes(4)),
+        ]
+    )
+
+    assert await storage.logs.count_unread(T0 + minutes(1), me, 1000) == 2
+    assert await storage.logs.count_unread(T0, me, 1000) == 2  # strictly after the marker
+    assert await storage.logs.count_unread(None, me, 1000) == 3
+    assert await storage.logs.count_unread(None, other, 1000) == 2
+    assert await storage.logs.count_unread(None, me, 2) == 2
+    assert await storage.logs.count_unread(T0 + minutes(4), me, 1000) == 0
+
+
+async def test_delete_before_purges_in_chunks(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("envdeck.repositories.sqlite.logs.PURGE_CHUNK", 3)
+    await storage.logs.create_many(
+        [make_log(message=f"m{i}", timestamp=T0 + minutes(i)) for i in range(10)]
+    )
+
+    assert await storage.logs.delete_before(T0 + minutes(7)) == 7
+    assert await list_messages(storage) == ["m9", "m8", "m7"]
+
+
+async def test_expire_after_tells_whether_storage_expires_entries_itself(storage: Storage) -> None:
+    expires = await storage.logs.expire_after(timedelta(days=90))
+
+    assert expires is (storage.backend == "mongodb")
+    # Changing the retention later (a new logs.retentionDays) is accepted too.
+    assert await storage.logs.expire_after(timedelta(days=7)) is expires
+
+
+def expected_counts(entries: list[LogEntry], log_filter: LogFilter) -> LogCounts:
+    def matches(entry: LogEntry) -> bool:
+        return (
+            (log_filter.type is None or entry.type == log_filter.type)
+            and (log_filter.level is None or entry.level == log_filter.level)
+            and (log_filter.action is None or entry.action == log_filter.action)
+            and (log_filter.start_date is None or entry.timestamp >= log_filter.start_date)
+            and (log_filter.end_date is None or entry.timestamp <= log_filter.end_date)
+        )
+
+    groups: dict[tuple[str, str], int] = {}
+    for entry in filter(matches, entries):
+        key = (entry.type.value, entry.level.value)
+        groups[key] = groups.get(key, 0) + 1
+    return LogCounts.of(groups)
+
+
+HOUR = timedelta(hours=1)
+MS = timedelta(milliseconds=1)
+# T0 is 12:30:45.123; these bounds fall on, just before and just after whole hours.
+ON_THE_HOUR = T0.replace(minute=0, second=0, microsecond=0)
+BOUNDS = [
+    None,
+    T0,
+    ON_THE_HOUR + 2 * HOUR,
+    ON_THE_HOUR + 2 * HOUR - MS,
+    ON_THE_HOUR + 2 * HOUR + MS,
+    T0 + 5 * HOUR + minutes(7),
+    ON_THE_HOUR + 20 * HOUR,
+    T0 + 30 * HOUR,
+]
+
+
+async def test_counts_over_many_hours_match_the_entries_at_every_edge(storage: Storage) -> None:
+    # Counts over a date range come from whole hours plus the partial hours at both ends:
+    # every way a bound can fall on an hour must count exactly what is in the range.
+    kinds = [("auth", "error", "login_failed"), ("action", "success", "restart")]
+    kinds += [("action", "info", "update"), ("health_check", "error", "check_health")]
+    entries = [
+        make_log(
+            timestamp=T0 + minutes(29 * i) + timedelta(milliseconds=i % 3 - 1),
+            type=kinds[i % 4][0],
+            level=kinds[i % 4][1],
+            action=kinds[i % 4][2],
+        )
+        for i in range(80)
+    ]
+    # The entries at exactly the bounds count too (the range is inclusive at both ends).
+    entries += [make_log(timestamp=bound, type="system") for bound in BOUNDS if bound is not None]
+    stored = await storage.logs.create_many(entries)
+    await storage.logs.create_many(stored[:10])  # a retried batch counts once
+
+    filters = [
+        LogFilter(start_date=start, end_date=end, **extra)
+        for start in BOUNDS
+        for end in BOUNDS
+        if start is None or end is None or start <= end
+        for extra in ({}, {"type": "action"}, {"level": "error"}, {"action": "restart"})
+    ]
+    for log_filter in filters:
+        expected = expected_counts(stored, log_filter)
+        assert await storage.logs.summarize(log_filter) == expected, log_filter
+        assert await storage.logs.count(log_filter) == expected.total, log_filter
+    _, total = await storage.logs.list(LogListOptions(start_date=BOUNDS[2], limit=1))
+    assert total == expected_counts(stored, LogFilter(start_date=BOUNDS[2])).total
+
+
+async def test_counts_follow_the_retention_purge(storage: Storage) -> None:
+    entries = [make_log(timestamp=T0 + minutes(45 * i)) for i in range(20)]
+    await storage.logs.create_many(entries)
+    cutoff = T0 + minutes(45 * 7)
+
+    await storage.logs.delete_before(cutoff)
+
+    assert await storage.logs.count(LogFilter()) == 13
+    assert (await storage.logs.summarize(LogFilter())).by_type["action"] == 13
+    assert await storage.logs.count(LogFilter(end_date=T0 + minutes(45 * 9))) == 3
+
+
+@pytest.mark.parametrize("few", [0, 10_000], ids=["many-matches", "few-matches"])
+async def test_search_pages_alike_however_many_entries_match(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch, few: int
+) -> None:
+    # SQLite pages a search one of two ways depending on how many entries match.
+    monkeypatch.setattr("envdeck.repositories.sqlite.logs.FEW_MATCHES", few)
+    env = new_id()
+    await storage.logs.create_many(
+        [
+            make_log(
+                message=f"{'restarted' if i % 3 else 'stopped'} shop {i:02d}",
+                environment_id=env if i % 2 else None,
+                timestamp=T0 + minutes(i // 2),
+            )
+            for i in range(30)
+        ]
+    )
+    restarted = [f"restarted shop {i:02d}" for i in reversed(range(30)) if i % 3]
+
+    first, total = await storage.logs.list(LogListOptions(q="restarted", limit=7))
+    second, _ = await storage.logs.list(LogListOptions(q="restarted", limit=7, page=2))
+    in_env, env_total = await storage.logs.list(
+        LogListOptions(q="RESTARTED", environment_id=env, limit=50)
+    )
+
+    assert total == 20
+    assert [e.message for e in first + second] == restarted[:14]
+    assert env_total == 10
+    assert [e.message for e in in_env] == [m for m in restarted if int(m[-2:]) % 2]

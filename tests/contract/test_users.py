@@ -327,3 +327,18 @@ async def test_record_login_sets_only_the_login_time(storage: Storage) -> None:
 async def test_record_login_of_a_missing_user_is_not_found(storage: Storage) -> None:
     with pytest.raises(UserNotFound):
         await storage.users.record_login(new_id(), T0)
+
+
+async def test_sets_the_logs_read_marker_alone(storage: Storage) -> None:
+    created = await storage.users.create(make_user())
+    assert created.logs_read_at is None
+
+    await storage.users.set_logs_read_at(created.id, T0)
+
+    assert (await storage.users.get_by_id(created.id)).logs_read_at == T0_MS
+    # A profile update made from a copy read before the marker was set keeps the marker.
+    await storage.users.update(created.model_copy(update={"role": Role.ADMIN}))
+    updated = await storage.users.get_by_id(created.id)
+    assert (updated.role, updated.logs_read_at) == (Role.ADMIN, T0_MS)
+    with pytest.raises(UserNotFound):
+        await storage.users.set_logs_read_at(new_id(), T0)

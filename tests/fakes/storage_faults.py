@@ -1,6 +1,8 @@
 """A log repository that refuses writes while `down` is set: a storage outage, on demand.
 
 Wraps a real repository (never a mock database): every write that is let through is stored.
+`refuse_next` refuses that many writes and then lets writes through again (a short outage that
+ends by itself); `broken` makes the next write fail with an unexpected error (a bug).
 """
 
 from envdeck.domain.errors import StorageUnavailable
@@ -12,9 +14,18 @@ class FlakyLogRepository:
     def __init__(self, inner: LogRepository) -> None:
         self.inner = inner
         self.down = False
+        self.broken = False
+        self.refuse_next = 0
         self.refused = 0
 
     async def create_many(self, entries: list[LogEntry]) -> list[LogEntry]:
+        if self.broken:
+            self.broken = False
+            raise RuntimeError("an unexpected failure")
+        if self.refuse_next > 0:
+            self.refuse_next -= 1
+            self.refused += 1
+            raise StorageUnavailable()
         if self.down:
             self.refused += 1
             raise StorageUnavailable()

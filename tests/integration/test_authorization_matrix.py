@@ -50,6 +50,13 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/credentials/{credential_id}"): Role.ADMIN,
     ("PATCH", "/api/v1/credentials/{credential_id}"): Role.ADMIN,
     ("DELETE", "/api/v1/credentials/{credential_id}"): Role.ADMIN,
+    ("GET", "/api/v1/logs"): Role.VIEWER,
+    ("GET", "/api/v1/logs/count"): Role.VIEWER,
+    ("GET", "/api/v1/logs/export"): Role.VIEWER,
+    ("GET", "/api/v1/logs/unread"): Role.VIEWER,
+    ("POST", "/api/v1/logs/read"): Role.VIEWER,
+    ("GET", "/api/v1/logs/{log_id}"): Role.VIEWER,
+    ("GET", "/api/v1/environments/{environment_id}/logs"): Role.VIEWER,
 }
 
 # An id of the right shape that names nothing: calls reach the handler and change nothing.

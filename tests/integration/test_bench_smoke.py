@@ -17,6 +17,15 @@ FIELDS = {"bench", "metric", "value", "unit", "baseline", "ratio", "target", "ok
         ("storage.py", ["--backend", "sqlite"], {"sqlite_insert_rate", "sqlite_page_p95_ms"}),
         ("auth.py", [], {"me_rps_jwt", "me_rps_api_token"}),
         (
+            "activity_log.py",
+            [],
+            {
+                f"{backend}_{figure}"
+                for backend in ("sqlite", "mongo")
+                for figure in ("ingest_rate", "page_p95_ms", "search_p95_ms", "count_p95_ms")
+            },
+        ),
+        (
             "inventory.py",
             [],
             {
@@ -26,6 +35,15 @@ FIELDS = {"bench", "metric", "value", "unit", "baseline", "ratio", "target", "ok
                 "mongo_list_p99_ms",
                 "mongo_search_p99_ms",
                 "mongo_summary_p99_ms",
+            },
+        ),
+        (
+            "ws_fanout.py",
+            ["--clients", "20", "--seconds", "1"],
+            {
+                f"fanout{rate}_{figure}"
+                for rate in (20, 100)
+                for figure in ("p99_ms", "p50_ms", "deliveries_per_s", "delivered_pct")
             },
         ),
     ],

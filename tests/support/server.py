@@ -5,9 +5,11 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -25,12 +27,15 @@ class RunningServer:
     process: subprocess.Popen[str]
     url: str
     workdir: Path
+    # A file, not a pipe: nobody reads a pipe while the server runs, and a server that has
+    # printed a full pipe's worth (64 KiB of access log) blocks on its next line.
+    log: IO[str]
 
     def output(self) -> str:
         """Stop the server (if still running) and return everything it printed."""
         self.stop()
-        assert self.process.stdout is not None
-        return self.process.stdout.read()
+        self.log.seek(0)
+        return self.log.read()
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -47,15 +52,16 @@ def start_server(workdir: Path, *args: str, env: dict[str, str] | None = None) -
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("ENVDECK_", "MONGODB_"))}
     environ |= {"PORT": str(port), **(env or {})}
+    log = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (lives as the server does)
     process = subprocess.Popen(
         [str(ENVDECK), "serve", *args],
         cwd=workdir,
         env=environ,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
-    server = RunningServer(process, f"http://127.0.0.1:{port}", workdir)
+    server = RunningServer(process, f"http://127.0.0.1:{port}", workdir, log)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -48,7 +48,7 @@ def test_environment_variables_win_over_the_file(tmp_path: Path) -> None:
         "JWT_SECRET": "s" * 40,
         "ENVDECK_SERVER__HOST": "127.0.0.2",
         "ENVDECK_ALLOW_ORIGINS": "https://a.example, https://b.example",
-        "ENVDECK_ACTIVITY_LOG__RETENTION": "30d",
+        "ENVDECK_LOGS__RETENTION_DAYS": "30",
     }
     settings = load_settings(config, environ=environ)
     assert settings.server.port == 9100
@@ -57,7 +57,7 @@ def test_environment_variables_win_over_the_file(tmp_path: Path) -> None:
     assert settings.database.database == "envdeck_prod"
     assert settings.jwt.secret == "s" * 40
     assert settings.allow_origins == ["https://a.example", "https://b.example"]
-    assert settings.activity_log.retention == timedelta(days=30)
+    assert settings.logs.retention_days == 30
 
 
 def test_ignores_envdeck_variables_that_are_not_settings() -> None:

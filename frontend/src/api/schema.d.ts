@@ -181,6 +181,23 @@ export interface paths {
         patch: operations["patch_environment"];
         trace?: never;
     };
+    "/api/v1/environments/{environment_id}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the activity log of one environment (deleted ones too), newest first */
+        get: operations["list_environment_logs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/health": {
         parameters: {
             query?: never;
@@ -190,6 +207,108 @@ export interface paths {
         };
         /** Liveness (no auth) */
         get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List activity-log entries, newest first */
+        get: operations["list_logs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/logs/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Count activity-log entries: in all, by type and by level */
+        get: operations["count_logs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/logs/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download the filtered activity log as CSV or NDJSON, newest first */
+        get: operations["export_logs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/logs/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark the activity log read up to now (resets your unread count) */
+        post: operations["mark_logs_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/logs/unread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many entries others made since you last marked the log read (at most 1000) */
+        get: operations["unread_logs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/logs/{log_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one activity-log entry */
+        get: operations["get_log"];
         put?: never;
         post?: never;
         delete?: never;
@@ -652,6 +771,11 @@ export interface components {
         ErrorResponse: {
             error: components["schemas"]["ErrorBody"];
         };
+        /**
+         * ExportFormat
+         * @enum {string}
+         */
+        ExportFormat: "csv" | "ndjson";
         /** HealthCheckConfig */
         HealthCheckConfig: {
             /** Body */
@@ -746,6 +870,63 @@ export interface components {
             /** Path */
             path: string;
         };
+        /** LogCountsPublic */
+        LogCountsPublic: {
+            /** Bylevel */
+            byLevel: {
+                [key: string]: number;
+            };
+            /** Bytype */
+            byType: {
+                [key: string]: number;
+            };
+            /** Total */
+            total: number;
+        };
+        /**
+         * LogEntryPublic
+         * @description One activity-log entry: who did what, to which environment, and how it went.
+         */
+        LogEntryPublic: {
+            /** Action */
+            action: string;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+            /** Environmentid */
+            environmentId: string | null;
+            /** Environmentname */
+            environmentName: string | null;
+            /** Id */
+            id: string;
+            level: components["schemas"]["LogLevel"];
+            /** Message */
+            message: string;
+            /** Timestamp */
+            timestamp: string;
+            type: components["schemas"]["LogType"];
+            /** Userid */
+            userId: string | null;
+            /** Username */
+            username: string | null;
+        };
+        /**
+         * LogLevel
+         * @enum {string}
+         */
+        LogLevel: "info" | "warning" | "error" | "success";
+        /** LogList */
+        LogList: {
+            /** Logs */
+            logs: components["schemas"]["LogEntryPublic"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        /**
+         * LogType
+         * @enum {string}
+         */
+        LogType: "health_check" | "action" | "system" | "error" | "auth";
         /** LoginRequest */
         LoginRequest: {
             /** Password */
@@ -971,6 +1152,13 @@ export interface components {
             lastUpgradeAt?: string | null;
             /** Updatedat */
             updatedAt?: string | null;
+        };
+        /** UnreadLogsPublic */
+        UnreadLogsPublic: {
+            /** Count */
+            count: number;
+            /** Since */
+            since: string | null;
         };
         /** UpgradeCommand */
         UpgradeCommand: {
@@ -2179,6 +2367,68 @@ export interface operations {
             };
         };
     };
+    list_environment_logs: {
+        parameters: {
+            query?: {
+                page?: number;
+                limit?: number;
+                type?: components["schemas"]["LogType"] | null;
+                level?: components["schemas"]["LogLevel"] | null;
+                action?: string | null;
+                userId?: string | null;
+                /** @description text in the message, environment name or username, any case (at least 3 characters: a substring index of trigrams serves it) */
+                q?: string | null;
+                /** @description inclusive */
+                startDate?: string | null;
+                /** @description inclusive */
+                endDate?: string | null;
+            };
+            header?: never;
+            path: {
+                environment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     health: {
         parameters: {
             query?: never;
@@ -2195,6 +2445,337 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthPublic"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_logs: {
+        parameters: {
+            query?: {
+                page?: number;
+                limit?: number;
+                environmentId?: string | null;
+                type?: components["schemas"]["LogType"] | null;
+                level?: components["schemas"]["LogLevel"] | null;
+                action?: string | null;
+                userId?: string | null;
+                /** @description text in the message, environment name or username, any case (at least 3 characters: a substring index of trigrams serves it) */
+                q?: string | null;
+                /** @description inclusive */
+                startDate?: string | null;
+                /** @description inclusive */
+                endDate?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    count_logs: {
+        parameters: {
+            query?: {
+                environmentId?: string | null;
+                type?: components["schemas"]["LogType"] | null;
+                level?: components["schemas"]["LogLevel"] | null;
+                action?: string | null;
+                userId?: string | null;
+                /** @description text in the message, environment name or username, any case (at least 3 characters: a substring index of trigrams serves it) */
+                q?: string | null;
+                /** @description inclusive */
+                startDate?: string | null;
+                /** @description inclusive */
+                endDate?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogCountsPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    export_logs: {
+        parameters: {
+            query?: {
+                format?: components["schemas"]["ExportFormat"];
+                environmentId?: string | null;
+                type?: components["schemas"]["LogType"] | null;
+                level?: components["schemas"]["LogLevel"] | null;
+                action?: string | null;
+                userId?: string | null;
+                /** @description text in the message, environment name or username, any case (at least 3 characters: a substring index of trigrams serves it) */
+                q?: string | null;
+                /** @description inclusive */
+                startDate?: string | null;
+                /** @description inclusive */
+                endDate?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    mark_logs_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    unread_logs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadLogsPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_log: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                log_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogEntryPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Unprocessable Entity */

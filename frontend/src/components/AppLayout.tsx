@@ -3,8 +3,12 @@ import { AppBar, Box, Drawer, IconButton, Toolbar, Typography } from "@mui/mater
 import { useState } from "react";
 import { Outlet } from "react-router";
 
+import NotificationsBell from "../features/activity/NotificationsBell";
+import { useLiveActivity } from "../features/activity/useLiveActivity";
 import UserMenu from "../features/auth/UserMenu";
 import { useSession } from "../features/auth/useSession";
+import { useLiveEnvironments } from "../features/environments/useLiveEnvironments";
+import ConnectionIndicator from "../features/realtime/ConnectionIndicator";
 import NavList from "./NavList";
 import ThemeToggle from "./ThemeToggle";
 
@@ -17,6 +21,9 @@ export default function AppLayout() {
   // Rendered under RequireSession: a session is there; "viewer" is only the type's fallback.
   const role = session?.user.role ?? "viewer";
   const closeMobile = () => setMobileOpen(false);
+  // Live updates of the caches every page reads (under the RealtimeProvider of routes.tsx).
+  useLiveEnvironments();
+  useLiveActivity();
   return (
     <Box sx={{ display: "flex", minHeight: "100vh" }}>
       <AppBar position="fixed" sx={{ zIndex: (theme) => theme.zIndex.drawer + 1 }}>
@@ -33,6 +40,8 @@ export default function AppLayout() {
           <Typography variant="h6" component="div" sx={{ flexGrow: 1, fontWeight: 600 }}>
             Envdeck
           </Typography>
+          <ConnectionIndicator />
+          <NotificationsBell />
           <ThemeToggle />
           <UserMenu />
         </Toolbar>

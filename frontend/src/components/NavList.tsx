@@ -1,4 +1,5 @@
 import DnsIcon from "@mui/icons-material/Dns";
+import HistoryIcon from "@mui/icons-material/History";
 import KeyIcon from "@mui/icons-material/Key";
 import MonitorHeartIcon from "@mui/icons-material/MonitorHeart";
 import PeopleIcon from "@mui/icons-material/People";
@@ -18,6 +19,7 @@ interface NavItem {
 
 const NAV_ITEMS: NavItem[] = [
   { to: "/environments", label: "Environments", icon: <DnsIcon />, atLeast: "viewer" },
+  { to: "/activity", label: "Activity", icon: <HistoryIcon />, atLeast: "viewer" },
   { to: "/system", label: "System status", icon: <MonitorHeartIcon />, atLeast: "viewer" },
   { to: "/credentials", label: "Credentials", icon: <KeyIcon />, atLeast: "admin" },
   { to: "/users", label: "Users", icon: <PeopleIcon />, atLeast: "admin" },

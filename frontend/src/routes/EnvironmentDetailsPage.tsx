@@ -1,26 +1,37 @@
 import ArrowBackIcon from "@mui/icons-material/ArrowBack";
 import DeleteIcon from "@mui/icons-material/Delete";
 import EditIcon from "@mui/icons-material/Edit";
-import { Alert, Box, Button, CircularProgress, Stack, Typography } from "@mui/material";
+import { Alert, Box, Button, CircularProgress, Stack, Tab, Tabs, Typography } from "@mui/material";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { Link, useNavigate, useParams } from "react-router";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 
 import { ApiError } from "../api/client";
+import ActivityView from "../features/activity/ActivityView";
 import { useSession } from "../features/auth/useSession";
 import { credentialQueries } from "../features/credentials/queries";
 import DeleteEnvironmentDialog from "../features/environments/DeleteEnvironmentDialog";
 import EnvironmentDetails from "../features/environments/EnvironmentDetails";
 import HealthChip from "../features/environments/HealthChip";
 import { environmentQueries } from "../features/environments/queries";
+import { useRealtimeSubscription } from "../features/realtime/useRealtimeSubscription";
 import { hasRole } from "../lib/roles";
 import { errorMessage } from "../lib/serverErrors";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
 
-/** One environment: its overview, configuration and timestamps; admins may delete it. */
+const OBJECT_ID = /^[0-9a-f]{24}$/;
+
+/**
+ * One environment: its overview, configuration and timestamps, and its activity; admins may
+ * delete it. Status and changes arrive live (the environments feature keeps the cache).
+ */
 export default function EnvironmentDetailsPage() {
   const { id = "" } = useParams();
   const navigate = useNavigate();
+  const [searchParams, setSearchParams] = useSearchParams();
+  const tab = searchParams.get("tab") === "activity" ? "activity" : "overview";
+  // This environment's log and operation frames, for as long as the page is open.
+  useRealtimeSubscription(OBJECT_ID.test(id) ? { environments: [id] } : null);
   const { session } = useSession();
   const isAdmin = session !== null && hasRole(session.user.role, "admin");
   const [deleting, setDeleting] = useState(false);
@@ -97,7 +108,23 @@ export default function EnvironmentDetailsPage() {
           </Button>
         )}
       </Stack>
-      <EnvironmentDetails environment={env} credentialName={credentialName} />
+      <Tabs
+        value={tab}
+        // Each tab's filters live in the address; another tab starts without them.
+        onChange={(_event, next: string) =>
+          setSearchParams(next === "activity" ? { tab: next } : {}, { replace: true })
+        }
+        aria-label="Environment sections"
+        sx={{ borderBottom: 1, borderColor: "divider" }}
+      >
+        <Tab value="overview" label="Overview" />
+        <Tab value="activity" label="Activity" />
+      </Tabs>
+      {tab === "overview" ? (
+        <EnvironmentDetails environment={env} credentialName={credentialName} />
+      ) : (
+        <ActivityView environmentId={env.id} />
+      )}
       {deleting && (
         <DeleteEnvironmentDialog
           environment={env}

@@ -84,7 +84,11 @@ describe("System status page", () => {
     expect(router.state.location.pathname).toBe("/environments");
     const nav = screen.getByRole("navigation", { name: "Main" });
     const links = within(nav).getAllByRole("link");
-    expect(links.map((link) => link.textContent)).toEqual(["Environments", "System status"]);
+    expect(links.map((link) => link.textContent)).toEqual([
+      "Environments",
+      "Activity",
+      "System status",
+    ]);
     expect(screen.getByRole("link", { name: "System status" })).toHaveAttribute("href", "/system");
   });
 

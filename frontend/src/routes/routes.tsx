@@ -5,6 +5,7 @@ import RequireRole from "../features/auth/RequireRole";
 import RequireSession from "../features/auth/RequireSession";
 import { DEFAULT_PAGE } from "../features/auth/returnPath";
 import StartGate from "../features/auth/StartGate";
+import RealtimeProvider from "../features/realtime/RealtimeProvider";
 import NoAccessPage from "./NoAccessPage";
 import NotFoundPage from "./NotFoundPage";
 import SystemStatusPage from "./SystemStatusPage";
@@ -23,7 +24,9 @@ export const routes: RouteObject[] = [
       {
         element: (
           <RequireSession>
-            <AppLayout />
+            <RealtimeProvider>
+              <AppLayout />
+            </RealtimeProvider>
           </RequireSession>
         ),
         children: [
@@ -47,6 +50,7 @@ export const routes: RouteObject[] = [
               { path: ":id", lazy: page(() => import("./EnvironmentDetailsPage")) },
             ],
           },
+          { path: "activity", lazy: page(() => import("./ActivityPage")) },
           { path: "system", element: <SystemStatusPage /> },
           {
             path: "users",

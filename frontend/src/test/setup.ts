@@ -2,6 +2,8 @@ import "@testing-library/jest-dom/vitest";
 import { cleanup } from "@testing-library/react";
 import { afterEach } from "vitest";
 
+import { FakeWebSocket } from "./fakeWebSocket";
+
 // A browser resolves the API client's relative URLs ("/api/v1/…") against the page; Node's
 // Request (jsdom has none of its own) does not, so resolve them here the way a browser would.
 // This runs before any test imports the client, which captures Request when it is created.
@@ -21,4 +23,10 @@ afterEach(() => {
 // The session notice is kept per tab, in sessionStorage.
 afterEach(() => {
   window.sessionStorage.clear();
+});
+
+// No test reaches a server: the app's live connection gets a socket the test drives.
+globalThis.WebSocket = FakeWebSocket as unknown as typeof WebSocket;
+afterEach(() => {
+  FakeWebSocket.reset();
 });

@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from envdeck.domain.base import DomainModel, PageOptions, UtcDatetime
+from envdeck.domain.errors import Unavailable
 
 
 class LogType(StrEnum):
@@ -42,6 +43,10 @@ class LogEntry(DomainModel):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
+# One batch of entries, as an export reads them.
+LogBatch = list[LogEntry]
+
+
 class LogFilter(DomainModel):
     """What selects log entries; every field is optional and they combine with AND."""
 
@@ -63,3 +68,46 @@ class LogFilter(DomainModel):
 
 class LogListOptions(LogFilter, PageOptions):
     """A filtered page of log entries, newest first."""
+
+
+class LogCounts(DomainModel):
+    """How many entries match a filter: in all, by type and by level (every value present)."""
+
+    total: int
+    by_type: dict[str, int]
+    by_level: dict[str, int]
+
+    @classmethod
+    def of(cls, groups: dict[tuple[str, str], int]) -> "LogCounts":
+        """Return the counts of (type, level) groups, each value of each enum present."""
+        by_type = dict.fromkeys([t.value for t in LogType], 0)
+        by_level = dict.fromkeys([lv.value for lv in LogLevel], 0)
+        for (type_, level), n in groups.items():
+            by_type[type_] = by_type.get(type_, 0) + n
+            by_level[level] = by_level.get(level, 0) + n
+        return cls(total=sum(groups.values()), by_type=by_type, by_level=by_level)
+
+
+class UnreadLogs(DomainModel):
+    """Entries newer than a user's read marker, not made by that user (count capped)."""
+
+    count: int
+    since: UtcDatetime | None
+
+
+class ActivityLogUnavailable(Unavailable):
+    """The activity log cannot take an entry now: as many entries as it may hold are waiting
+    for storage (an outage, or storage slower than the producers), or it is shut down.
+
+    The action whose audit entry cannot be kept is refused rather than done unaudited.
+    """
+
+    default_message = "the activity log cannot keep up with storage; try again shortly"
+
+    def __init__(self, retry_after: int, pending: int, message: str | None = None) -> None:
+        super().__init__(message, details={"retryAfter": retry_after, "pending": pending})
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

@@ -46,6 +46,9 @@ class User(DomainModel):
     password_hash: str = Field(default="", repr=False)
     # Bumped with every password change or reset: login tokens of an older version stop working.
     session_version: int = 0
+    # Until when the user has read the activity log (the notification bell's unread marker);
+    # written alone by set_logs_read_at, never by a profile update.
+    logs_read_at: UtcDatetime | None = None
 
 
 class UserListOptions(PageOptions):

@@ -7,12 +7,13 @@ Conventions every implementation keeps (the contract tests in tests/contract che
 - `list` returns (items on the page, total matching) so callers can paginate.
 """
 
-from datetime import datetime
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from envdeck.domain.credential import Credential, CredentialListOptions
 from envdeck.domain.environment import Environment, EnvironmentListOptions, Status
-from envdeck.domain.log import LogEntry, LogFilter, LogListOptions
+from envdeck.domain.log import LogBatch, LogCounts, LogEntry, LogFilter, LogListOptions
 from envdeck.domain.operation import Operation, OperationListOptions
 from envdeck.domain.user import ApiToken, ApiTokenListOptions, User, UserListOptions
 
@@ -69,7 +70,8 @@ class UserRepository(Protocol):
         """Return one page of users ordered by username, and the total that match."""
 
     async def update(self, user: User) -> User:
-        """Replace a user's profile (role, active, email, lastLogin), keeping the password."""
+        """Replace a user's profile (role, active, email, lastLogin), keeping the password
+        and logsReadAt."""
 
     async def create_first(self, user: User) -> User:
         """Store user only while no user exists at all, else raise Conflict.
@@ -82,6 +84,9 @@ class UserRepository(Protocol):
 
     async def update_password(self, user_id: str, password_hash: str) -> None:
         """Replace a user's password hash and bump its sessionVersion (atomically)."""
+
+    async def set_logs_read_at(self, user_id: str, at: datetime) -> None:
+        """Set logsReadAt alone: the user has read the activity log up to this time."""
 
     async def delete(self, user_id: str) -> None:
         """Delete a user."""
@@ -110,14 +115,30 @@ class LogRepository(Protocol):
     async def count(self, log_filter: LogFilter) -> int:
         """Return how many entries match."""
 
-    async def count_by_type(self, log_filter: LogFilter) -> dict[str, int]:
-        """Return how many matching entries there are of each type."""
+    def iterate(self, log_filter: LogFilter, batch_size: int) -> AsyncIterator[LogBatch]:
+        """Yield every matching entry, newest first, in batches of at most batch_size.
 
-    async def count_by_level(self, log_filter: LogFilter) -> dict[str, int]:
-        """Return how many matching entries there are of each level."""
+        Each batch is one query continuing after the last entry of the one before (keyset on
+        timestamp and id, never an offset), so memory stays at one batch and entries stored
+        meanwhile neither repeat nor shift the rest.
+        """
+
+    async def summarize(self, log_filter: LogFilter) -> LogCounts:
+        """Return how many entries match: in all, by type and by level."""
+
+    async def count_unread(self, since: datetime | None, user_id: str, cap: int) -> int:
+        """Return how many entries newer than since (all if None) were not made by user_id,
+        counting no further than cap."""
 
     async def delete_before(self, cutoff: datetime) -> int:
         """Delete entries older than cutoff (retention); return how many went."""
+
+    async def expire_after(self, retention: timedelta) -> bool:
+        """Have storage expire entries older than retention by itself, if it can.
+
+        Return True when it does (MongoDB: a TTL index), False when the caller must purge
+        with delete_before (SQLite).
+        """
 
 
 class OperationRepository(Protocol):

@@ -2,8 +2,18 @@
 
 `record()` never waits for storage, so a request or a health check is not slowed by the audit
 trail. A background writer stores what is pending every `flush_interval` (or sooner when a batch
-fills up). A batch that storage refuses stays pending, in order, and is tried again; `close()`
-writes everything still pending, so a clean stop loses nothing.
+fills up). A batch that storage refuses stays pending, in order, and the writer tries again with
+exponential backoff (`flush_interval` doubling up to `max_retry_delay`) until storage is back;
+writes are idempotent (entries are named when recorded), so a write whose outcome was unknown
+is simply written again.
+
+Memory is bounded: at most `max_pending` entries wait for storage. Past that, nothing is dropped:
+`record()` raises ActivityLogUnavailable (503 with Retry-After), so the action whose entry cannot
+be kept is refused, and background producers `await wait_for_room()` before recording.
+
+`close()` writes everything still pending, retrying an outage for up to `close_timeout`; what
+still cannot be stored then is written to the process log, entry by entry, rather than lost
+silently. After close() nothing is accepted (record() raises): nobody would store it.
 """
 
 import asyncio
@@ -17,14 +27,16 @@ import structlog
 from envdeck.domain.clock import utc_now
 from envdeck.domain.errors import StorageUnavailable
 from envdeck.domain.ids import new_id
-from envdeck.domain.log import LogEntry, LogLevel, LogType
+from envdeck.domain.log import ActivityLogUnavailable, LogEntry, LogLevel, LogType
 from envdeck.domain.user import User
 from envdeck.repositories.base import LogRepository
 from envdeck.services.events import EventBus, LogRecorded
 
 log = structlog.get_logger(__name__)
 
+DEFAULT_MAX_PENDING = 100_000
 MAX_RETRY_DELAY = 5.0
+CLOSE_TIMEOUT = 10.0
 
 
 class ActivityLog:
@@ -37,23 +49,57 @@ class ActivityLog:
         *,
         flush_interval: float = 0.2,
         batch_size: int = 500,
+        max_pending: int = DEFAULT_MAX_PENDING,
+        max_retry_delay: float = MAX_RETRY_DELAY,
+        close_timeout: float = CLOSE_TIMEOUT,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._repository = repository
         self._bus = bus
         self._flush_interval = flush_interval
         self._batch_size = batch_size
+        self._max_pending = max_pending
+        self._max_retry_delay = max_retry_delay
+        self._close_timeout = close_timeout
         self._clock = clock
         self._pending: list[LogEntry] = []
         self._write_lock = asyncio.Lock()
-        self._wake = asyncio.Event()
-        self._stopping = False
+        self._wake = asyncio.Event()  # a batch is full
+        self._stop = asyncio.Event()
+        self._room = asyncio.Event()  # set while pending < max_pending
+        self._room.set()
+        self._closed = False
         self._task: asyncio.Task[None] | None = None
 
     @property
     def pending(self) -> int:
         """Return how many recorded entries are not stored yet."""
         return len(self._pending)
+
+    @property
+    def has_room(self) -> bool:
+        """Tell whether record() would accept an entry now."""
+        return len(self._pending) < self._max_pending and not self._closed
+
+    def ensure_room(self) -> None:
+        """Raise ActivityLogUnavailable unless record() would accept an entry now."""
+        retry_after = max(1, round(self._max_retry_delay))
+        if self._closed:
+            raise ActivityLogUnavailable(retry_after, self.pending, "the activity log is closed")
+        if not self.has_room:
+            raise ActivityLogUnavailable(retry_after, self.pending)
+
+    async def wait_for_room(self) -> None:
+        """Return once record() accepts an entry: how background producers take backpressure.
+
+        Call record() right after (no await in between), and the entry is accepted. Raise
+        ActivityLogUnavailable once the log is closed.
+        """
+        while not self.has_room:
+            if self._closed:
+                self.ensure_room()
+            self._room.clear()
+            await self._room.wait()
 
     def record(
         self,
@@ -68,7 +114,14 @@ class ActivityLog:
         username: str | None = None,
         details: dict[str, Any] | None = None,
     ) -> LogEntry:
-        """Queue one entry for storage and return it, already named by its id."""
+        """Queue one entry for storage and return it, already named by its id.
+
+        Raise ActivityLogUnavailable when max_pending entries already wait for storage, or
+        once the log is closed.
+        """
+        if not self.has_room:
+            log.warning("activity_log_refused", pending=self.pending, action=action)
+            self.ensure_room()
         entry = LogEntry(
             id=new_id(),
             timestamp=self._clock(),
@@ -117,6 +170,8 @@ class ActivityLog:
             stored = await self._repository.create_many(batch)
             # Only now drop them: a failed write leaves the batch pending, in order.
             del self._pending[: len(batch)]
+        if self.has_room:
+            self._room.set()
         for entry in stored:
             self._bus.publish(LogRecorded(entry=entry))
         return len(stored)
@@ -129,33 +184,95 @@ class ActivityLog:
     def start(self) -> None:
         """Start the background writer."""
         if self._task is None:
+            self._stop.clear()
             self._task = asyncio.create_task(self._run(), name="activity-log-writer")
 
     async def close(self) -> None:
-        """Stop the background writer and store everything still pending."""
+        """Stop the background writer and store everything still pending.
+
+        From now on record() refuses entries (nobody would store them), and producers waiting
+        for room are told so.
+        """
+        self._closed = True
+        self._room.set()
         if self._task is not None:
-            # Not cancelled: a write cancelled mid-flight may still commit, and would then be
-            # written twice. The writer finishes its current write and returns.
-            self._stopping = True
-            self._wake.set()
+            # Not cancelled: a write cancelled mid-flight may still commit. The writer finishes
+            # its current write and returns.
+            self._stop.set()
+            self._wake.set()  # the writer may be waiting for a full batch
             await self._task
             self._task = None
-        try:
-            await self.flush()
-        except StorageUnavailable:
-            log.error("activity_log_unflushed", pending=len(self._pending))
+        await self._flush_before_exit()
+
+    def retry_delay(self, failures: int) -> float:
+        """Return how long the writer waits after this many failed writes in a row."""
+        return min(self._flush_interval * 2.0**failures, self._max_retry_delay)
 
     async def _run(self) -> None:
-        delay = self._flush_interval
-        while not self._stopping:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
-            self._wake.clear()
-            if self._stopping:
+        failures = 0
+        while not self._stop.is_set():
+            if failures == 0:
+                # Every flush_interval, or as soon as a batch is full.
+                await _wait(self._wake, self._flush_interval)
+            else:
+                # Backing off: a full batch does not hurry a retry against a storage that is down.
+                await _wait(self._stop, self.retry_delay(failures))
+            if self._stop.is_set():
                 return
+            self._wake.clear()
             try:
                 await self.flush()
-                delay = self._flush_interval
             except StorageUnavailable:
-                delay = min(max(delay * 2, self._flush_interval), MAX_RETRY_DELAY)
-                log.warning("activity_log_write_failed", pending=len(self._pending), retry_in=delay)
+                failures += 1
+                log.warning(
+                    "activity_log_write_failed",
+                    pending=self.pending,
+                    failures=failures,
+                    retry_in=self.retry_delay(failures),
+                )
+                continue
+            except Exception:
+                # A bug, not an outage: keep the entries and the writer alive, and say so loudly.
+                failures += 1
+                log.exception("activity_log_write_error", pending=self.pending)
+                continue
+            if failures:
+                log.info("activity_log_write_recovered", failures=failures)
+            failures = 0
+
+    async def _flush_before_exit(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._close_timeout
+        failures = 0
+        while self._pending:
+            try:
+                await self.flush()
+            except StorageUnavailable:
+                failures += 1
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    self._spill()
+                    return
+                await asyncio.sleep(min(self.retry_delay(failures), remaining))
+            except Exception:
+                log.exception("activity_log_write_error", pending=self.pending)
+                self._spill()
+                return
+
+    def _spill(self) -> None:
+        # The last resort at exit: storage never came back, so the entries go to the process
+        # log (which operators keep) instead of vanishing.
+        log.error("activity_log_unflushed", pending=self.pending)
+        for entry in self._pending:
+            log.error(
+                "activity_log_entry_unstored", entry=entry.model_dump(mode="json", by_alias=True)
+            )
+        self._pending.clear()
+        self._room.set()
+
+
+async def _wait(event: asyncio.Event, seconds: float) -> None:
+    """Return when event is set or after seconds, whichever comes first."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await event.wait()

@@ -136,7 +136,7 @@ class AuthService:
             self._activity.record(
                 type=LogType.AUTH,
                 action="login_failed",
-                level=LogLevel.WARNING,
+                level=LogLevel.ERROR,
                 message=f"failed login as {identifier!r} from {client_ip}",
                 username=identifier,
                 details={"clientIp": client_ip},

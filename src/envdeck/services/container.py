@@ -2,25 +2,30 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from envdeck.config import Settings
 from envdeck.keyfiles import RuntimeSecrets
 from envdeck.repositories.base import Storage
+from envdeck.repositories.change_counting import ChangeCountingEnvironments
 from envdeck.services.activity import ActivityLog
+from envdeck.services.activity_queries import ActivityQueries
 from envdeck.services.api_tokens import ApiTokenService
 from envdeck.services.auth import AuthService
 from envdeck.services.credentials import CredentialService
 from envdeck.services.environment_files import EnvironmentFiles
 from envdeck.services.environments import EnvironmentService
 from envdeck.services.events import EventBus
+from envdeck.services.log_retention import LogRetention
 from envdeck.services.login_limiter import LoginLimiter
 from envdeck.services.login_tokens import LoginTokenCodec
 from envdeck.services.passwords import PasswordHasher
+from envdeck.services.realtime import RealtimeHub
 from envdeck.services.secret_box import SecretBox
 from envdeck.services.setup import SetupService
 from envdeck.services.users import UserService
+from envdeck.services.view_cache import ViewCache
 
 
 @dataclass
@@ -37,6 +42,12 @@ class Services:
     environments: EnvironmentService
     environment_files: EnvironmentFiles
     credentials: CredentialService
+    # List pages and counts of the inventory, shared until an environment changes.
+    environment_views: ViewCache
+    activity_queries: ActivityQueries
+    log_retention: LogRetention
+    # The WebSocket hub: one bus subscription fanned out to every /ws connection.
+    realtime: RealtimeHub
 
 
 def build_services(
@@ -46,12 +57,16 @@ def build_services(
     clock: Callable[[], datetime],
 ) -> Services:
     """Wire every service for one process."""
+    # Every service writes environments through this, so cached views know when to re-read.
+    counting = ChangeCountingEnvironments(storage.environments)
+    storage.environments = counting
     bus = EventBus()
     activity = ActivityLog(
         storage.logs,
         bus,
         flush_interval=settings.activity_log.flush_interval.total_seconds(),
         batch_size=settings.activity_log.batch_size,
+        max_pending=settings.activity_log.max_pending,
     )
     hasher = PasswordHasher(settings.auth.bcrypt_cost)
     codec = LoginTokenCodec(secrets.jwt_secret, settings.jwt.expiry_time, clock)
@@ -73,4 +88,10 @@ def build_services(
         environments=environments,
         environment_files=EnvironmentFiles(storage, environments, activity, box),
         credentials=CredentialService(storage, activity, box),
+        environment_views=ViewCache(lambda: counting.version),
+        activity_queries=ActivityQueries(storage, clock),
+        log_retention=LogRetention(
+            storage.logs, timedelta(days=settings.logs.retention_days), clock
+        ),
+        realtime=RealtimeHub(bus, auth, storage.revocations, settings.realtime, clock),
     )

@@ -14,8 +14,9 @@ from typing import Any, ClassVar
 import structlog
 
 from envdeck.domain.clock import utc_now
-from envdeck.domain.environment import Environment
+from envdeck.domain.environment import Environment, HealthState, Status
 from envdeck.domain.log import LogEntry
+from envdeck.domain.operation import Operation
 
 log = structlog.get_logger(__name__)
 
@@ -41,6 +42,36 @@ class EnvironmentChanged(Event):
 class LogRecorded(Event):
     topic: ClassVar[str] = "log.recorded"
     entry: LogEntry
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatusChanged(Event):
+    """An environment's health changed (published by the health engine on a transition)."""
+
+    topic: ClassVar[str] = "environment.status_changed"
+    environment_id: str
+    status: Status
+    previous: HealthState | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OperationUpdated(Event):
+    """An operation was created or changed state (pending, running, finished)."""
+
+    topic: ClassVar[str] = "operation.updated"
+    operation: Operation
+
+
+@dataclass(frozen=True, kw_only=True)
+class OperationOutput(Event):
+    """A chunk of an operation's live output; `seq` counts chunks of one operation from 1."""
+
+    topic: ClassVar[str] = "operation.output"
+    operation_id: str
+    environment_id: str | None = None
+    seq: int
+    stream: str  # stdout | stderr
+    chunk: str
 
 
 Handler = Callable[[Event], Awaitable[None]]

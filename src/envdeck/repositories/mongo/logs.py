@@ -1,14 +1,21 @@
-"""The activity log in MongoDB: append-mostly, read newest first, trimmed by age."""
+"""The activity log in MongoDB: append-mostly, read newest first, trimmed by age.
 
-from datetime import datetime
-from enum import StrEnum
+Every equality filter leads a compound index ending in (timestamp, _id) descending, so a
+filtered page and each batch of an export (keyset on timestamp and _id) are read off one index.
+Entries expire through a TTL index on timestamp (`expire_after`). Text search (`q`) is a
+case-insensitive regex over message, environmentName and username: it reads the entries the
+other filters select, newest first.
+"""
+
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, OperationFailure
 
 from envdeck.domain.errors import LogNotFound
 from envdeck.domain.ids import new_id
-from envdeck.domain.log import LogEntry, LogFilter, LogLevel, LogListOptions, LogType
+from envdeck.domain.log import LogBatch, LogCounts, LogEntry, LogFilter, LogListOptions
 from envdeck.repositories.mongo.documents import (
     Document,
     MongoCollection,
@@ -20,13 +27,19 @@ from envdeck.repositories.mongo.documents import (
 
 _NEWEST_FIRST = [("timestamp", DESCENDING), ("_id", DESCENDING)]
 _DUPLICATE_KEY = 11000
+_MS = timedelta(milliseconds=1)
+# createIndex of an existing index with other options (here: another expireAfterSeconds):
+# IndexOptionsConflict, or IndexKeySpecsConflict when the name is the same (server versions differ).
+_INDEX_CONFLICTS = {85, 86}
+_TTL_INDEX = "timestamp_ttl"
 
 # Each filter leads an index that then serves the newest-first order as well.
 INDEXES = [
     IndexModel(_NEWEST_FIRST),
     IndexModel([("environmentId", ASCENDING), *_NEWEST_FIRST]),
     IndexModel([("userId", ASCENDING), *_NEWEST_FIRST]),
-    # type+level also serves count_by_level under a type filter (the dashboard's question).
+    IndexModel([("type", ASCENDING), *_NEWEST_FIRST]),
+    # type+level also serves the counts by level under a type filter (the dashboard's question).
     IndexModel([("type", ASCENDING), ("level", ASCENDING), *_NEWEST_FIRST]),
     IndexModel([("level", ASCENDING), *_NEWEST_FIRST]),
     IndexModel([("action", ASCENDING), *_NEWEST_FIRST]),
@@ -46,11 +59,14 @@ def _query(log_filter: LogFilter) -> Document:
     if log_filter.q:
         pattern = contains(log_filter.q)
         query["$or"] = [{"message": pattern}, {"environmentName": pattern}, {"username": pattern}]
+    # The range is inclusive. Times are whole milliseconds, so ">= start" is "> start - 1 ms":
+    # strict bounds, which SecantusDB (the test server) also serves right off a compound index
+    # (with $gte/$lte there it drops the entries at exactly the bound).
     when: Document = {}
     if log_filter.start_date is not None:
-        when["$gte"] = log_filter.start_date
+        when["$gt"] = log_filter.start_date - _MS
     if log_filter.end_date is not None:
-        when["$lte"] = log_filter.end_date
+        when["$lt"] = log_filter.end_date + _MS
     if when:
         query["timestamp"] = when
     return query
@@ -106,28 +122,67 @@ class MongoLogRepository:
     async def count(self, log_filter: LogFilter) -> int:
         return await self._documents.count(_query(log_filter))
 
-    async def count_by_type(self, log_filter: LogFilter) -> dict[str, int]:
-        return await self._count_by("type", LogType, log_filter)
+    async def iterate(self, log_filter: LogFilter, batch_size: int) -> AsyncIterator[LogBatch]:
+        query = _query(log_filter)
+        after: Document | None = None
+        while True:
+            page = query if after is None else {"$and": [query, after]}
+            with self._documents.translate_errors():
+                cursor = self._documents.collection.find(page).sort(_NEWEST_FIRST)
+                documents = await cursor.limit(batch_size).to_list()
+            if documents:
+                yield [self._documents.load(document) for document in documents]
+            if len(documents) < batch_size:
+                return
+            last = documents[-1]
+            after = {
+                "$or": [
+                    {"timestamp": {"$lt": last["timestamp"]}},
+                    {"timestamp": last["timestamp"], "_id": {"$lt": last["_id"]}},
+                ]
+            }
 
-    async def count_by_level(self, log_filter: LogFilter) -> dict[str, int]:
-        return await self._count_by("level", LogLevel, log_filter)
+    async def summarize(self, log_filter: LogFilter) -> LogCounts:
+        pipeline = [
+            {"$match": _query(log_filter)},
+            {"$group": {"_id": {"type": "$type", "level": "$level"}, "count": {"$sum": 1}}},
+        ]
+        groups: dict[tuple[str, str], int] = {}
+        with self._documents.translate_errors():
+            cursor = await self._documents.collection.aggregate(pipeline)
+            async for group in cursor:
+                key = (str(group["_id"]["type"]), str(group["_id"]["level"]))
+                groups[key] = int(group["count"])
+        return LogCounts.of(groups)
+
+    async def count_unread(self, since: datetime | None, user_id: str, cap: int) -> int:
+        # $ne also matches entries with no userId (system entries, failed logins).
+        query: Document = {"userId": {"$ne": user_id}}
+        if since is not None:
+            query["timestamp"] = {"$gt": since}
+        with self._documents.translate_errors():
+            return await self._documents.collection.count_documents(query, limit=cap)
 
     async def delete_before(self, cutoff: datetime) -> int:
         with self._documents.translate_errors():
             result = await self._documents.collection.delete_many({"timestamp": {"$lt": cutoff}})
         return result.deleted_count
 
-    async def _count_by(
-        self, field: str, values: type[StrEnum], log_filter: LogFilter
-    ) -> dict[str, int]:
-        counts = {value.value: 0 for value in values}
-        pipeline = [
-            {"$match": _query(log_filter)},
-            {"$group": {"_id": f"${field}", "count": {"$sum": 1}}},
-        ]
+    async def expire_after(self, retention: timedelta) -> bool:
+        seconds = int(retention.total_seconds())
+        ttl = IndexModel([("timestamp", ASCENDING)], name=_TTL_INDEX, expireAfterSeconds=seconds)
+        collection = self._documents.collection
         with self._documents.translate_errors():
-            cursor = await self._documents.collection.aggregate(pipeline)
-            async for group in cursor:
-                if group["_id"] in counts:
-                    counts[group["_id"]] = group["count"]
-        return counts
+            try:
+                await collection.create_indexes([ttl])
+            except OperationFailure as exc:
+                if exc.code not in _INDEX_CONFLICTS:
+                    raise
+                # The index exists with another retention: change it in place.
+                await collection.database.command(
+                    {
+                        "collMod": collection.name,
+                        "index": {"name": _TTL_INDEX, "expireAfterSeconds": seconds},
+                    }
+                )
+        return True

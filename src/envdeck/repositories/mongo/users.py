@@ -106,7 +106,9 @@ class MongoUserRepository:
         return await self._documents.page(_query(options), [(_USERNAME_KEY, ASCENDING)], options)
 
     async def update(self, user: User) -> User:
-        fields = to_document(user, exclude={"password_hash", "session_version", "created_at"})
+        fields = to_document(
+            user, exclude={"password_hash", "session_version", "created_at", "logs_read_at"}
+        )
         fields["updatedAt"] = utc_now()
         fields.update(_keys(user))
         change: Document = {"$set": fields}
@@ -124,6 +126,9 @@ class MongoUserRepository:
             "$inc": {"sessionVersion": 1},
         }
         await self._documents.update_one(user_id, change)
+
+    async def set_logs_read_at(self, user_id: str, at: datetime) -> None:
+        await self._documents.update_one(user_id, {"$set": {"logsReadAt": at}})
 
     async def delete(self, user_id: str) -> None:
         await self._documents.delete(user_id)

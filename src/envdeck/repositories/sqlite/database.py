@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from envdeck.domain.errors import AlreadyExists, StorageUnavailable
-from envdeck.repositories.sqlite.schema import ADDED_COLUMNS, SCHEMA, SCHEMA_VERSION
+from envdeck.repositories.sqlite.schema import ADDED_COLUMNS, MIGRATIONS, SCHEMA, SCHEMA_VERSION
 
 T = TypeVar("T")
 
@@ -95,8 +95,12 @@ def _migrate(conn: sqlite3.Connection) -> None:
         raise RuntimeError(f"database schema {version} is newer than this Envdeck supports")
     if 0 < version < SCHEMA_VERSION:
         _add_columns(conn, version)
-    # The schema is idempotent (IF NOT EXISTS) and applied in one transaction.
-    conn.executescript(f"BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+    # The schema is idempotent (IF NOT EXISTS) and applied in one transaction, with the
+    # migrations this database has not had yet.
+    pending = "".join(sql for since, sql in MIGRATIONS if 0 < version < since)
+    conn.executescript(
+        f"BEGIN IMMEDIATE; {SCHEMA} {pending} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+    )
 
 
 def _add_columns(conn: sqlite3.Connection, version: int) -> None:

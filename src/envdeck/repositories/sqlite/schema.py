@@ -2,11 +2,20 @@
 
 Documents hold the entity exactly as the API spells it (camelCase, fixed-width UTC times), so a
 read is one `model_validate_json`. Every filter and sort the API offers reads a generated,
-indexed column. The log's columns are STORED: a query combining two filters checks the second
-on rows the first index found, and a stored column spares parsing each row's JSON to do so.
+indexed column. The log's filter columns are STORED: a query combining two filters checks the
+second on rows the first index found, and a stored column spares parsing each row's JSON to do
+so. Each log index ends in (timestamp DESC, id DESC), so every filtered page is read newest
+first straight off an index, and so is every batch of an export (keyset on timestamp, id).
+
+The log's text search (`q`) goes through `logs_fts`, an FTS5 index with the trigram tokenizer
+(any substring of three characters or more, ignoring case) over message, environment name and
+username. It is an external-content table over `logs` (the text is not stored twice), kept in
+step by triggers. `log_counts` is an hourly rollup of the log by type, level and action, also
+kept by triggers, so that counting a large log (a page's total, GET /logs/count) reads a few
+thousand rollup rows rather than every entry.
 """
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Columns added to a table after it first shipped, as (version, table, column, definition). A new
 # database gets them from SCHEMA; an older one gets them by ALTER TABLE before SCHEMA runs, since
@@ -17,6 +26,36 @@ ADDED_COLUMNS = (
         "environments",
         "credential_id",
         "TEXT GENERATED ALWAYS AS (json_extract(doc, '$.credentials.keyId')) VIRTUAL",
+    ),
+    # The text columns that logs_fts indexes (VIRTUAL: read from the JSON when needed).
+    (4, "logs", "message", "TEXT GENERATED ALWAYS AS (json_extract(doc, '$.message')) VIRTUAL"),
+    (
+        4,
+        "logs",
+        "environment_name",
+        "TEXT GENERATED ALWAYS AS (json_extract(doc, '$.environmentName')) VIRTUAL",
+    ),
+    (4, "logs", "username", "TEXT GENERATED ALWAYS AS (json_extract(doc, '$.username')) VIRTUAL"),
+)
+
+# Statements run once, after SCHEMA, on a database older than their version.
+MIGRATIONS = (
+    (
+        4,
+        """
+        -- Replaced by the *_time indexes, which end in id too.
+        DROP INDEX IF EXISTS logs_environment;
+        DROP INDEX IF EXISTS logs_user;
+        DROP INDEX IF EXISTS logs_type_level;
+        DROP INDEX IF EXISTS logs_level;
+        DROP INDEX IF EXISTS logs_action;
+        -- Index the text, and count the entries, stored before logs_fts and log_counts.
+        INSERT INTO logs_fts (logs_fts) VALUES ('rebuild');
+        -- (Idempotent, as is the rebuild: two processes may both upgrade the same file.)
+        INSERT OR REPLACE INTO log_counts (hour, type, level, action, n)
+        SELECT substr(timestamp, 1, 13), type, level, action, count(*) FROM logs
+        GROUP BY 1, 2, 3, 4;
+        """,
     ),
 )
 
@@ -69,14 +108,72 @@ CREATE TABLE IF NOT EXISTS logs (
     user_id TEXT GENERATED ALWAYS AS (json_extract(doc, '$.userId')) STORED,
     type TEXT GENERATED ALWAYS AS (json_extract(doc, '$.type')) STORED,
     level TEXT GENERATED ALWAYS AS (json_extract(doc, '$.level')) STORED,
-    action TEXT GENERATED ALWAYS AS (json_extract(doc, '$.action')) STORED
+    action TEXT GENERATED ALWAYS AS (json_extract(doc, '$.action')) STORED,
+    message {ADDED_COLUMNS[1][3]},
+    environment_name {ADDED_COLUMNS[2][3]},
+    username {ADDED_COLUMNS[3][3]}
 );
 CREATE INDEX IF NOT EXISTS logs_timestamp ON logs (timestamp DESC, id DESC);
-CREATE INDEX IF NOT EXISTS logs_environment ON logs (environment_id, timestamp DESC);
-CREATE INDEX IF NOT EXISTS logs_user ON logs (user_id, timestamp DESC);
-CREATE INDEX IF NOT EXISTS logs_type_level ON logs (type, level, timestamp DESC);
-CREATE INDEX IF NOT EXISTS logs_level ON logs (level, timestamp DESC);
-CREATE INDEX IF NOT EXISTS logs_action ON logs (action, timestamp DESC);
+-- These two also hold type, level and action: an environment's or a user's entries are
+-- counted under those filters, and by type and level, from the index alone.
+CREATE INDEX IF NOT EXISTS logs_environment_time
+    ON logs (environment_id, timestamp DESC, id DESC, type, level, action);
+CREATE INDEX IF NOT EXISTS logs_user_time
+    ON logs (user_id, timestamp DESC, id DESC, type, level, action);
+CREATE INDEX IF NOT EXISTS logs_type_time ON logs (type, timestamp DESC, id DESC);
+-- Also serves the counts by type and level (a covering scan of the filtered range).
+CREATE INDEX IF NOT EXISTS logs_type_level_time ON logs (type, level, timestamp DESC, id DESC);
+CREATE INDEX IF NOT EXISTS logs_level_time ON logs (level, timestamp DESC, id DESC);
+CREATE INDEX IF NOT EXISTS logs_action_time ON logs (action, timestamp DESC, id DESC);
+
+-- Added in version 4: the activity-log counts (per hour, type, level and action) ...
+CREATE TABLE IF NOT EXISTS log_counts (
+    hour TEXT NOT NULL,
+    type TEXT NOT NULL,
+    level TEXT NOT NULL,
+    action TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (hour, type, level, action)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS log_counts_insert AFTER INSERT ON logs BEGIN
+    INSERT INTO log_counts (hour, type, level, action, n)
+    VALUES (substr(new.timestamp, 1, 13), new.type, new.level, new.action, 1)
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS log_counts_delete AFTER DELETE ON logs BEGIN
+    UPDATE log_counts SET n = n - 1
+    WHERE hour = substr(old.timestamp, 1, 13)
+        AND type = old.type AND level = old.level AND action = old.action;
+END;
+CREATE TRIGGER IF NOT EXISTS log_counts_update AFTER UPDATE OF doc ON logs BEGIN
+    UPDATE log_counts SET n = n - 1
+    WHERE hour = substr(old.timestamp, 1, 13)
+        AND type = old.type AND level = old.level AND action = old.action;
+    INSERT INTO log_counts (hour, type, level, action, n)
+    VALUES (substr(new.timestamp, 1, 13), new.type, new.level, new.action, 1)
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+
+-- ... and the activity-log search.
+CREATE VIRTUAL TABLE IF NOT EXISTS logs_fts USING fts5 (
+    message, environment_name, username,
+    content = 'logs', content_rowid = 'rowid', tokenize = 'trigram'
+);
+CREATE TRIGGER IF NOT EXISTS logs_fts_insert AFTER INSERT ON logs BEGIN
+    INSERT INTO logs_fts (rowid, message, environment_name, username)
+    VALUES (new.rowid, new.message, new.environment_name, new.username);
+END;
+-- An external-content FTS5 table forgets a row given the text it indexed for it.
+CREATE TRIGGER IF NOT EXISTS logs_fts_delete AFTER DELETE ON logs BEGIN
+    INSERT INTO logs_fts (logs_fts, rowid, message, environment_name, username)
+    VALUES ('delete', old.rowid, old.message, old.environment_name, old.username);
+END;
+CREATE TRIGGER IF NOT EXISTS logs_fts_update AFTER UPDATE OF doc ON logs BEGIN
+    INSERT INTO logs_fts (logs_fts, rowid, message, environment_name, username)
+    VALUES ('delete', old.rowid, old.message, old.environment_name, old.username);
+    INSERT INTO logs_fts (rowid, message, environment_name, username)
+    VALUES (new.rowid, new.message, new.environment_name, new.username);
+END;
 
 CREATE TABLE IF NOT EXISTS operations (
     id TEXT PRIMARY KEY,
@@ -115,4 +212,4 @@ CREATE TABLE IF NOT EXISTS revocations (
     expires_at TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS revocations_expires_at ON revocations (expires_at);
-"""
+"""  # noqa: S608 (constant DDL, no input)

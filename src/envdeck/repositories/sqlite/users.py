@@ -13,10 +13,10 @@ from envdeck.repositories.sqlite.documents import DocumentTable, dump, escape_li
 # Users stored before sessionVersion existed have none: they are at version 0.
 _STORED_SESSION_VERSION = "coalesce(doc ->> '$.sessionVersion', 0)"
 
-# The password hash and the session version are owned by update_password: a profile update
-# must not overwrite them.
+# The password hash and the session version are owned by update_password, the read marker by
+# set_logs_read_at: a profile update must not overwrite them.
 _REPLACE_PROFILE_ONLY = (
-    f"json_set({keeping('$.passwordHash', '$.createdAt')},"
+    f"json_set({keeping('$.passwordHash', '$.createdAt', '$.logsReadAt')},"
     f" '$.sessionVersion', {_STORED_SESSION_VERSION})"
 )
 
@@ -80,6 +80,9 @@ class SqliteUserRepository:
         await self._table.replace(
             user_id, _REPLACE_PASSWORD, (password_hash, format_utc(utc_now()))
         )
+
+    async def set_logs_read_at(self, user_id: str, at: datetime) -> None:
+        await self._table.replace(user_id, "json_set(doc, '$.logsReadAt', ?)", (format_utc(at),))
 
     async def delete(self, user_id: str) -> None:
         await self._table.delete(user_id)

@@ -1,0 +1,39 @@
+import { useQueryClient } from "@tanstack/react-query";
+
+import { useSession } from "../auth/useSession";
+import { useRealtimeMessage } from "../realtime/useRealtimeMessage";
+import { useRealtimeResync } from "../realtime/useRealtimeResync";
+import { useRealtimeSubscription } from "../realtime/useRealtimeSubscription";
+import { logEntryOf } from "./filters";
+import { LATEST_COUNT, logQueries, UNREAD_CAP } from "./queries";
+
+const EVERY_LOG = { logs: true } as const;
+
+/**
+ * Keep the notifications' unread count and latest entries live: every new entry made by
+ * someone else is one more unread (the server counts the same way); after a reconnect, refetch
+ * every log view, since entries may have been missed.
+ */
+export function useLiveActivity(): void {
+  const queryClient = useQueryClient();
+  const { session } = useSession();
+  const me = session?.user.id ?? null;
+  useRealtimeSubscription(EVERY_LOG);
+
+  useRealtimeMessage("log", (message) => {
+    const entry = logEntryOf(message.payload);
+    if (entry === null) return;
+    queryClient.setQueryData(logQueries.latest().queryKey, (latest) =>
+      latest && !latest.some((e) => e.id === entry.id)
+        ? [entry, ...latest].slice(0, LATEST_COUNT)
+        : latest,
+    );
+    if (entry.userId === me) return;
+    queryClient.setQueryData(logQueries.unread().queryKey, (unread) =>
+      unread ? { ...unread, count: Math.min(unread.count + 1, UNREAD_CAP) } : unread,
+    );
+  });
+  useRealtimeResync(() => {
+    void queryClient.invalidateQueries({ queryKey: logQueries.all() });
+  });
+}

@@ -1,0 +1,144 @@
+import type { QueryClient } from "@tanstack/react-query";
+
+import type { components } from "../../api/schema";
+import {
+  type Environment,
+  type EnvironmentListParams,
+  environmentQueries,
+  type EnvironmentSummary,
+  type HealthState,
+} from "./queries";
+
+type EnvironmentList = components["schemas"]["EnvironmentList"];
+type Status = NonNullable<Environment["status"]>;
+
+/** The payload of an environment_update frame. */
+export interface EnvironmentUpdate {
+  action: "created" | "updated" | "deleted";
+  environment: Environment;
+}
+
+/** The payload of a status_update frame: the new status and the health before it. */
+export interface StatusUpdate {
+  environmentId: string;
+  status: Status;
+  previous: HealthState | null;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
+
+export function isEnvironmentUpdate(payload: unknown): payload is EnvironmentUpdate {
+  return (
+    isObject(payload) &&
+    ["created", "updated", "deleted"].includes(payload.action as string) &&
+    isObject(payload.environment) &&
+    typeof payload.environment.id === "string"
+  );
+}
+
+export function isStatusUpdate(payload: unknown): payload is StatusUpdate {
+  return (
+    isObject(payload) && typeof payload.environmentId === "string" && isObject(payload.status)
+  );
+}
+
+/** What a frame leaves to refetch: the lists whose membership or order may have changed. */
+export interface Refetch {
+  lists: (params: EnvironmentListParams) => boolean;
+  summary: boolean;
+}
+
+const EVERY_LIST = () => true;
+const HEALTH_SORTS = new Set(["health", "-health", "lastCheck", "-lastCheck"]);
+
+function listKey() {
+  return [...environmentQueries.all(), "list"] as const;
+}
+
+function patchLists(
+  queryClient: QueryClient,
+  change: (environments: Environment[]) => Environment[],
+): void {
+  queryClient.setQueriesData<EnvironmentList>({ queryKey: listKey() }, (list) =>
+    list ? { ...list, environments: change(list.environments) } : list,
+  );
+}
+
+/**
+ * Apply an environment_update to the cache: the details and every cached page show the new
+ * version at once. Where it now belongs in a filtered, sorted page only the server knows, so
+ * the lists and the counts are refetched (the caller batches that).
+ */
+export function applyEnvironmentUpdate(
+  queryClient: QueryClient,
+  { action, environment }: EnvironmentUpdate,
+): Refetch {
+  const detailKey = environmentQueries.detail(environment.id).queryKey;
+  if (action === "deleted") {
+    patchLists(queryClient, (list) => list.filter((e) => e.id !== environment.id));
+    // The details page then shows "not found" from the server's own answer.
+    void queryClient.invalidateQueries({ queryKey: detailKey });
+  } else {
+    queryClient.setQueryData(detailKey, environment);
+    patchLists(queryClient, (list) =>
+      list.map((e) => (e.id === environment.id ? environment : e)),
+    );
+  }
+  return { lists: EVERY_LIST, summary: true };
+}
+
+/**
+ * Apply a status_update: the environment's status everywhere it is cached, and the summary's
+ * health counts moved from the previous health to the new one. Only the lists filtered or
+ * sorted by health or last check can have changed membership or order.
+ */
+export function applyStatusUpdate(
+  queryClient: QueryClient,
+  { environmentId, status, previous }: StatusUpdate,
+): Refetch {
+  const withStatus = (environment: Environment) =>
+    environment.id === environmentId ? { ...environment, status } : environment;
+  queryClient.setQueryData(environmentQueries.detail(environmentId).queryKey, (environment) =>
+    environment ? withStatus(environment) : environment,
+  );
+  patchLists(queryClient, (list) => list.map(withStatus));
+
+  const health = status.health ?? "unknown";
+  let summary = false;
+  if (previous !== health) {
+    if (previous === null) {
+      summary = true;
+    } else {
+      queryClient.setQueryData<EnvironmentSummary>(
+        environmentQueries.summary().queryKey,
+        (current) => current && moveCount(current, previous, health),
+      );
+    }
+  }
+  const lists = (params: EnvironmentListParams) =>
+    params.status !== null || HEALTH_SORTS.has(params.sort);
+  return { lists, summary };
+}
+
+function moveCount(summary: EnvironmentSummary, from: string, to: string): EnvironmentSummary {
+  const byHealth = { ...summary.byHealth };
+  byHealth[from] = Math.max((byHealth[from] ?? 0) - 1, 0);
+  byHealth[to] = (byHealth[to] ?? 0) + 1;
+  return { ...summary, byHealth };
+}
+
+/** Refetch (if shown) what the frames since the last call left to refetch. */
+export function refetchStale(queryClient: QueryClient, pending: Refetch[]): void {
+  if (pending.some((r) => r.summary)) {
+    void queryClient.invalidateQueries({ queryKey: environmentQueries.summary().queryKey });
+  }
+  void queryClient.invalidateQueries({
+    queryKey: listKey(),
+    predicate: (query) => {
+      const params = query.queryKey[2] as EnvironmentListParams | undefined;
+      return params !== undefined && pending.some((r) => r.lists(params));
+    },
+  });
+}
