@@ -339,3 +339,17 @@ def test_lists_and_counts_show_every_change_at_once(personas: Personas) -> None:
         f"/api/v1/environments/{created['id']}", headers=personas.admin.headers()
     ).raise_for_status()
     assert (names(), unhealthy()) == ([], 0)
+
+
+def test_a_list_page_is_compressed_for_callers_that_accept_gzip(personas: Personas) -> None:
+    for i in range(12):
+        create(personas, config(f"env-{i:02d}"))
+    url = "/api/v1/environments?limit=50"
+    viewer = personas.viewer.headers()
+    packed = personas.client.get(url, headers=viewer | {"Accept-Encoding": "gzip"})
+    plain = personas.client.get(url, headers=viewer | {"Accept-Encoding": "identity"})
+    assert packed.headers["content-encoding"] == "gzip"
+    assert "content-encoding" not in plain.headers
+    # httpx decompresses: both callers read the same page.
+    assert packed.json() == plain.json()
+    assert len(packed.json()["environments"]) == 12

@@ -9,9 +9,11 @@ answer can be when another instance changed the data (its writes do not move thi
 
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from cachetools import TTLCache
+
+T = TypeVar("T")
 
 MAX_ENTRIES = 256
 MAX_AGE_SECONDS = 1.0
@@ -29,20 +31,20 @@ class ViewCache:
         self._entries: TTLCache[tuple[int, Hashable], Any] = TTLCache(max_entries, max_age)
         self._building: dict[tuple[int, Hashable], asyncio.Future[Any]] = {}
 
-    async def get(self, key: Hashable, build: Callable[[], Awaitable[Any]]) -> Any:
+    async def get(self, key: Hashable, build: Callable[[], Awaitable[T]]) -> T:
         """Return the result for key at the current version, building it if needed."""
         # The version is read before building: a write during the build files the result
         # under the old version, which is never asked for again.
         versioned = (self._version(), key)
         if versioned in self._entries:
-            return self._entries[versioned]
+            return cast(T, self._entries[versioned])
         pending = self._building.get(versioned)
         if pending is None:
             pending = asyncio.ensure_future(build())
             self._building[versioned] = pending
             pending.add_done_callback(lambda done: self._finished(versioned, done))
         # Shielded: one caller giving up (a closed connection) must not cancel the others' build.
-        return await asyncio.shield(pending)
+        return cast(T, await asyncio.shield(pending))
 
     def _finished(self, versioned: tuple[int, Hashable], done: asyncio.Future[Any]) -> None:
         self._building.pop(versioned, None)

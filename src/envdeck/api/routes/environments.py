@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from envdeck.api.deps import AdminPrincipal, ServicesDep, ViewerPrincipal
 from envdeck.api.schemas import ApiModel, Pagination, error_responses, pagination
+from envdeck.api.shared_bodies import SharedBody
 from envdeck.domain.base import MAX_PAGE_LIMIT
 from envdeck.domain.environment import (
     Environment,
@@ -58,6 +59,7 @@ def _json(model: BaseModel, status_code: int = 200) -> Response:
     "", response_model=EnvironmentList, responses=error_responses(401), summary="List environments"
 )
 async def list_environments(
+    request: Request,
     _viewer: ViewerPrincipal,
     services: ServicesDep,
     status_: Annotated[HealthState | None, Query(alias="status", description="health")] = None,
@@ -71,17 +73,18 @@ async def list_environments(
         status=status_, tag=tag, q=q, sort=sort, page=page, limit=limit
     )
 
-    async def build() -> bytes:
+    async def build() -> SharedBody:
         items, total = await services.environments.list_environments(options)
         page_ = pagination(page, limit, total)
-        body = EnvironmentList.model_construct(
-            environments=[_public(e) for e in items], pagination=page_
+        return SharedBody.of(
+            EnvironmentList.model_construct(
+                environments=[_public(e) for e in items], pagination=page_
+            )
         )
-        return body.model_dump_json(by_alias=True).encode()
 
     # The same for every role (secrets are masked for all): one build serves every caller.
     body = await services.environment_views.get(("list", options.model_dump_json()), build)
-    return Response(body, media_type="application/json")
+    return body.response(request)
 
 
 @router.get(
@@ -90,14 +93,15 @@ async def list_environments(
     responses=error_responses(401),
     summary="Counts by health and by tag",
 )
-async def environment_summary(_viewer: ViewerPrincipal, services: ServicesDep) -> Response:
-    async def build() -> bytes:
+async def environment_summary(
+    request: Request, _viewer: ViewerPrincipal, services: ServicesDep
+) -> Response:
+    async def build() -> SharedBody:
         total, by_health, by_tag = await services.environments.summary()
-        summary = EnvironmentSummary(total=total, by_health=by_health, by_tag=by_tag)
-        return summary.model_dump_json(by_alias=True).encode()
+        return SharedBody.of(EnvironmentSummary(total=total, by_health=by_health, by_tag=by_tag))
 
     body = await services.environment_views.get("summary", build)
-    return Response(body, media_type="application/json")
+    return body.response(request)
 
 
 @router.get(
