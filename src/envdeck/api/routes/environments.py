@@ -4,11 +4,10 @@ delete (admins)."""
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request, Response, status
-from pydantic import BaseModel
 
 from envdeck.api.deps import AdminPrincipal, ServicesDep, ViewerPrincipal
+from envdeck.api.responses import SharedBody, json_response
 from envdeck.api.schemas import ApiModel, Pagination, error_responses, pagination
-from envdeck.api.shared_bodies import SharedBody
 from envdeck.domain.base import MAX_PAGE_LIMIT
 from envdeck.domain.environment import (
     Environment,
@@ -45,14 +44,6 @@ class EnvironmentSummary(ApiModel):
 def _public(env: Environment) -> EnvironmentPublic:
     # The service already validated and masked it: re-type it without validating again.
     return EnvironmentPublic.model_construct(_fields_set=env.model_fields_set, **dict(env))
-
-
-def _json(model: BaseModel, status_code: int = 200) -> Response:
-    # Serialised once here; returning the model would make FastAPI validate it all again,
-    # which cost more than the query on a page of 50 environments.
-    return Response(
-        model.model_dump_json(by_alias=True), status_code, media_type="application/json"
-    )
 
 
 @router.get(
@@ -207,7 +198,7 @@ async def create_environment(
 async def get_environment(
     environment_id: str, _viewer: ViewerPrincipal, services: ServicesDep
 ) -> Response:
-    return _json(_public(await services.environments.get_environment(environment_id)))
+    return json_response(_public(await services.environments.get_environment(environment_id)))
 
 
 @router.put(

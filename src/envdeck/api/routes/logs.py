@@ -10,9 +10,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
 
 from envdeck.api.deps import ServicesDep, ViewerPrincipal
+from envdeck.api.responses import json_response
 from envdeck.api.schemas import ApiModel, Pagination, error_responses, pagination
 from envdeck.domain.base import MAX_PAGE_LIMIT, UtcDatetime
 from envdeck.domain.errors import ValidationFailed
@@ -142,15 +142,10 @@ Page = Annotated[int, Query(ge=1)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)]
 
 
-def _json(model: BaseModel) -> Response:
-    # Serialised once: the entries come validated from storage.
-    return Response(model.model_dump_json(by_alias=True), media_type="application/json")
-
-
 async def _page(services: Services, log_filter: LogFilter, page: int, limit: int) -> Response:
     options = LogListOptions(**log_filter.model_dump(), page=page, limit=limit)
     entries, total = await services.activity_queries.list_logs(options)
-    return _json(
+    return json_response(
         LogList.model_construct(
             logs=[_public(e) for e in entries], pagination=pagination(page, limit, total)
         )
@@ -240,7 +235,7 @@ async def mark_logs_read(principal: ViewerPrincipal, services: ServicesDep) -> R
     summary="Get one activity-log entry",
 )
 async def get_log(log_id: str, _viewer: ViewerPrincipal, services: ServicesDep) -> Response:
-    return _json(_public(await services.activity_queries.get_log(log_id)))
+    return json_response(_public(await services.activity_queries.get_log(log_id)))
 
 
 @router.get(
