@@ -127,6 +127,25 @@ class LogsSettings(DomainModel):
     retention_days: int = Field(default=90, ge=1, le=36500)
 
 
+class HealthSettings(DomainModel):
+    """The health-check engine and its history (docs/health.md)."""
+
+    # Run the scheduler; off leaves statuses as they are (check-now still works).
+    enabled: bool = True
+    # Checks in flight at once, across every environment.
+    concurrency: int = Field(default=200, ge=1, le=10_000)
+    # Open connections kept in the shared outbound pool (all hosts together).
+    max_connections: int = Field(default=500, ge=1, le=20_000)
+    # A response body is read up to this many bytes; the rest is ignored (not an error).
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, le=67_108_864)
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    # Status updates and samples are written in batches this often.
+    flush_interval: Duration = timedelta(seconds=1)
+    # Raw samples are kept this long; hourly rollups (uptime) for rollupRetentionDays.
+    raw_retention_days: int = Field(default=7, ge=1, le=365)
+    rollup_retention_days: int = Field(default=400, ge=90, le=3650)
+
+
 class RealtimeSettings(DomainModel):
     """The WebSocket hub at /ws (docs/realtime.md)."""
 
@@ -190,6 +209,7 @@ class Settings(BaseSettings):
     activity_log: ActivityLogSettings = Field(default_factory=ActivityLogSettings)
     logs: LogsSettings = Field(default_factory=LogsSettings)
     realtime: RealtimeSettings = Field(default_factory=RealtimeSettings)
+    health: HealthSettings = Field(default_factory=HealthSettings)
 
     @classmethod
     def settings_customise_sources(

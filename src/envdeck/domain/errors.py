@@ -93,6 +93,14 @@ class Unavailable(EnvdeckError):
     default_message = "service unavailable"
 
 
+class UpstreamError(EnvdeckError):
+    """A remote system Envdeck called (a version list, a target) failed or answered badly."""
+
+    code = "UPSTREAM_ERROR"
+    status = 502
+    default_message = "the upstream service failed"
+
+
 class StorageUnavailable(Unavailable):
     default_message = "storage is unreachable"
 

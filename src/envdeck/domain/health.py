@@ -22,3 +22,13 @@ class HealthRollup(DomainModel):
     healthy_checks: int = 0
     response_time_avg: float | None = None
     response_time_max: float | None = None
+
+
+class HealthPoint(DomainModel):
+    """One point of a chart: the checks of one environment within [timestamp, +bucket)."""
+
+    timestamp: UtcDatetime
+    checks: int
+    healthy_checks: int
+    response_time_avg: float | None = None
+    response_time_max: float | None = None

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from envdeck.domain.credential import Credential, CredentialListOptions
-from envdeck.domain.environment import Environment, EnvironmentListOptions, Status
+from envdeck.domain.environment import Environment, EnvironmentListOptions, Status, SystemInfo
+from envdeck.domain.health import HealthPoint, HealthSample
 from envdeck.domain.log import LogBatch, LogCounts, LogEntry, LogFilter, LogListOptions
 from envdeck.domain.operation import Operation, OperationListOptions
 from envdeck.domain.user import ApiToken, ApiTokenListOptions, User, UserListOptions
@@ -39,6 +40,15 @@ class EnvironmentRepository(Protocol):
 
     async def update_status(self, environment_id: str, status: Status) -> None:
         """Replace an environment's health status alone."""
+
+    async def update_statuses(self, statuses: dict[str, Status]) -> None:
+        """Replace the status of many environments in one write (the health engine's batch).
+
+        Ids of environments deleted meanwhile are ignored.
+        """
+
+    async def update_system_info(self, environment_id: str, system_info: SystemInfo) -> None:
+        """Replace an environment's systemInfo alone (a discovered version, OS details)."""
 
     async def delete(self, environment_id: str) -> None:
         """Delete an environment."""
@@ -141,6 +151,40 @@ class LogRepository(Protocol):
         """
 
 
+class HealthSampleRepository(Protocol):
+    """Raw check samples (kept days) and their hourly rollups (kept a year and more)."""
+
+    async def record(self, samples: list[HealthSample]) -> None:
+        """Store samples and add each to its environment's hourly rollup, all in one write."""
+
+    async def history(
+        self, environment_id: str, start: datetime, end: datetime, bucket: timedelta
+    ) -> list[HealthPoint]:
+        """Return raw samples in [start, end) merged into buckets, oldest first, empty omitted."""
+
+    async def rollup_history(
+        self, environment_id: str, start: datetime, end: datetime, bucket: timedelta
+    ) -> list[HealthPoint]:
+        """Return hourly rollups in [start, end) merged into buckets (whole hours), oldest first."""
+
+    async def recent(
+        self, environment_ids: list[str], since: datetime, bucket: timedelta
+    ) -> dict[str, list[HealthPoint]]:
+        """Return each environment's raw samples since `since` in buckets (card sparklines)."""
+
+    async def latest(self, environment_id: str, limit: int) -> list[HealthSample]:
+        """Return the environment's newest raw samples, newest first."""
+
+    async def uptime(self, environment_id: str, since: datetime) -> tuple[int, int]:
+        """Return (checks, healthy checks) from the rollups of the hours since `since`."""
+
+    async def delete_before(self, raw_cutoff: datetime, rollup_cutoff: datetime) -> int:
+        """Delete raw samples before raw_cutoff and rollups before rollup_cutoff; return count."""
+
+    async def delete_for_environment(self, environment_id: str) -> None:
+        """Forget every sample and rollup of a deleted environment."""
+
+
 class OperationRepository(Protocol):
     async def create(self, operation: Operation) -> Operation:
         """Store a new operation."""
@@ -222,6 +266,7 @@ class Storage(Protocol):
     credentials: CredentialRepository
     tokens: ApiTokenRepository
     revocations: RevocationRepository
+    health_samples: HealthSampleRepository
 
     async def open(self) -> None:
         """Connect and create indexes/migrations; safe to call on an existing database."""

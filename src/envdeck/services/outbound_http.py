@@ -1,0 +1,149 @@
+"""The one pooled HTTP client for every outbound call: health checks, version lists, commands.
+
+aiohttp, not httpx: at a thousand checks a second on two cores the client's own CPU cost is
+what limits the engine (bench/health_engine.py measures it against a bare loop). One session
+keeps one connection pool; each call sets its own timeout, redirect cap and TLS verification,
+and reads at most `max_body_bytes` of the body, so a huge or endless response cannot exhaust
+memory.
+"""
+
+import asyncio
+import ssl
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from envdeck import __version__
+
+USER_AGENT = f"Envdeck/{__version__}"
+
+
+class OutboundError(Exception):
+    """A call that got no usable response; `message` says why in words a user understands."""
+
+    kind = "error"
+
+    def __init__(self, message: str, elapsed_ms: float) -> None:
+        super().__init__(message)
+        self.message = message
+        self.elapsed_ms = elapsed_ms
+
+
+class OutboundTimeout(OutboundError):
+    kind = "timeout"
+
+
+class OutboundTlsError(OutboundError):
+    kind = "tls"
+
+
+class OutboundConnectError(OutboundError):
+    kind = "connection"
+
+
+class OutboundRedirectError(OutboundError):
+    kind = "redirects"
+
+
+@dataclass(frozen=True)
+class OutboundResponse:
+    status: int
+    body: bytes  # at most max_body_bytes
+    truncated: bool  # the body was longer than what was read
+    elapsed_ms: float  # from sending to having read the (capped) body
+    content_type: str = ""
+
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+
+class OutboundHttp:
+    """A shared aiohttp session, opened lazily inside the running event loop."""
+
+    def __init__(self, *, max_connections: int, max_body_bytes: int, max_redirects: int) -> None:
+        self.max_connections = max_connections
+        self.max_body_bytes = max_body_bytes
+        self.max_redirects = max_redirects
+        self._session: aiohttp.ClientSession | None = None
+
+    def _open(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(
+                limit=self.max_connections, limit_per_host=0, ttl_dns_cache=300
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                headers={"User-Agent": USER_AGENT},
+                # Cookies set by one target must never be sent to another.
+                cookie_jar=aiohttp.DummyCookieJar(),
+                raise_for_status=False,
+            )
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        json_body: Any = None,
+        timeout: float,
+        tls_verify: bool = True,
+        max_body_bytes: int | None = None,
+    ) -> OutboundResponse:
+        """Send one request; raise an OutboundError subclass when no response could be read.
+
+        `timeout` bounds the whole call, connecting and reading the body included.
+        """
+        session = self._open()
+        cap = self.max_body_bytes if max_body_bytes is None else max_body_bytes
+        started = time.perf_counter()
+
+        def elapsed() -> float:
+            return (time.perf_counter() - started) * 1000
+
+        kwargs: dict[str, Any] = {
+            "headers": headers or None,
+            "allow_redirects": self.max_redirects > 0,
+            "max_redirects": max(self.max_redirects, 1),
+            "ssl": None if tls_verify else False,
+            "timeout": aiohttp.ClientTimeout(total=timeout),
+        }
+        if json_body is not None:
+            kwargs["json"] = json_body
+        try:
+            async with session.request(method, url, **kwargs) as response:
+                body = await response.content.read(cap)
+                truncated = not response.content.at_eof()
+                return OutboundResponse(
+                    status=response.status,
+                    body=body,
+                    truncated=truncated,
+                    elapsed_ms=elapsed(),
+                    content_type=response.headers.get("Content-Type", ""),
+                )
+        except TimeoutError as exc:
+            raise OutboundTimeout(f"timed out after {timeout:g} s", elapsed()) from exc
+        except aiohttp.TooManyRedirects as exc:
+            raise OutboundRedirectError(
+                f"more than {self.max_redirects} redirects", elapsed()
+            ) from exc
+        except (aiohttp.ClientSSLError, ssl.SSLError) as exc:
+            raise OutboundTlsError(f"TLS error: {_reason(exc)}", elapsed()) from exc
+        except aiohttp.ClientConnectorError as exc:
+            raise OutboundConnectError(f"cannot connect: {_reason(exc)}", elapsed()) from exc
+        except (aiohttp.ClientError, asyncio.IncompleteReadError, ValueError) as exc:
+            # ValueError: aiohttp rejects some malformed URLs and headers this way.
+            raise OutboundError(f"request failed: {_reason(exc)}", elapsed()) from exc
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text[:300]
