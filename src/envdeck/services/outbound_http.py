@@ -94,7 +94,7 @@ class OutboundHttp:
         *,
         headers: dict[str, str] | None = None,
         json_body: Any = None,
-        timeout: float,
+        timeout: float,  # noqa: ASYNC109 (aiohttp enforces it, connect and body included)
         tls_verify: bool = True,
         max_body_bytes: int | None = None,
     ) -> OutboundResponse:
