@@ -9,7 +9,7 @@ UI_INDEX := src/envdeck/web/static/index.html
 UI_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 	$(wildcard frontend/index.html frontend/vite.config.* frontend/tsconfig*.json frontend/package.json)
 
-.PHONY: install run test lint check-api api-client bench bench-quick clean
+.PHONY: install run demo test lint check-api api-client bench bench-quick clean
 
 install: $(PY_STAMP) $(NPM_STAMP) $(UI_INDEX)
 
@@ -30,6 +30,10 @@ $(UI_INDEX): $(UI_SOURCES) $(NPM_STAMP)
 
 run: install
 	$(BIN)/envdeck serve
+
+# `make run` plus a simulated fleet of 12 environments, registered and checked (docs/demo.md).
+demo: install
+	$(BIN)/envdeck demo
 
 lint: install
 	$(BIN)/ruff check .

@@ -5,6 +5,7 @@ import contextlib
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI
@@ -18,11 +19,14 @@ from envdeck.api.routes import (
     auth,
     credentials,
     environments,
+    health_checks,
+    health_history,
     logs,
     setup,
     system,
     tokens,
     users,
+    versions,
     ws,
 )
 from envdeck.api.schemas import error_responses
@@ -33,6 +37,9 @@ from envdeck.domain.errors import StorageUnavailable
 from envdeck.keyfiles import load_runtime_secrets
 from envdeck.repositories.base import Storage
 from envdeck.services.container import Services, build_services
+
+if TYPE_CHECKING:
+    from envdeck.demo.runner import DemoFleet
 
 log = structlog.get_logger(__name__)
 
@@ -77,6 +84,7 @@ async def _after_open(services: Services) -> None:
             flush=True,
         )
         print(f"             (also in {services.setup.token_file})", flush=True)
+    await services.health.start()
 
 
 async def _keep_opening(services: Services) -> None:
@@ -105,23 +113,41 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # answers).
     services.log_retention.start()
     services.realtime.start()
+    # Forgets deleted environments' samples; purges old ones (SQLite) or sets TTLs (MongoDB).
+    services.health_history.start()
+    services.health_retention.start()
+    demo: DemoFleet | None = app.state.demo
+    if demo is not None:
+        await demo.start(services)
     try:
         yield
     finally:
-        # Sockets first (1001 going away), while the bus and storage still run.
-        await services.realtime.close()
+        if demo is not None:
+            await demo.stop()
         if opening is not None:
             opening.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await opening
+        # The health engine first: no new check, statuses written while storage runs.
+        await services.health.close()
+        await services.http.close()
+        # Sockets next (1001 going away), while the bus and storage still run.
+        await services.realtime.close()
         await services.log_retention.close()
+        await services.health_retention.close()
+        await services.health_history.close()
         await activity.close()
         await bus.close()
         await storage.close()
 
 
-def create_app(settings: Settings, *, serve_ui: bool = True) -> FastAPI:
-    """Build the application for these settings; nothing is opened until its lifespan starts."""
+def create_app(
+    settings: Settings, *, serve_ui: bool = True, demo: "DemoFleet | None" = None
+) -> FastAPI:
+    """Build the application for these settings; nothing is opened until its lifespan starts.
+
+    With `demo`, the simulated fleet runs in the same event loop and is registered at start.
+    """
     app = FastAPI(
         title="Envdeck",
         version=__version__,
@@ -134,6 +160,7 @@ def create_app(settings: Settings, *, serve_ui: bool = True) -> FastAPI:
         generate_unique_id_function=lambda route: route.name,
     )
     app.state.settings = settings
+    app.state.demo = demo
     install_error_handlers(app)
 
     # A change whose audit entry the activity log could not keep is refused before it is made.
@@ -142,7 +169,19 @@ def create_app(settings: Settings, *, serve_ui: bool = True) -> FastAPI:
         responses=error_responses(422, 500),
         dependencies=[Depends(logs.require_audit_room)],
     )
-    for module in (system, setup, auth, users, tokens, environments, credentials, logs):
+    for module in (
+        system,
+        setup,
+        auth,
+        users,
+        tokens,
+        environments,
+        credentials,
+        logs,
+        health_checks,
+        health_history,
+        versions,
+    ):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(ws.router)

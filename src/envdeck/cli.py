@@ -55,15 +55,49 @@ def _banner(settings: Settings, host: str, port: int) -> str:
     )
 
 
+HostOption = Annotated[str | None, typer.Option(help="Bind address (overrides server.host).")]
+PortOption = Annotated[
+    int | None, typer.Option(help="Port (overrides server.port).", min=1, max=65535)
+]
+DemoCountOption = Annotated[
+    int, typer.Option("--demo-count", help="Simulated environments in the demo fleet.", min=1)
+]
+DemoPortOption = Annotated[
+    int,
+    typer.Option("--demo-port", help="Port of the demo fleet on 127.0.0.1 (0: any).", min=0),
+]
+
+
 @app.command()
 def serve(
     config: ConfigOption = None,
-    host: Annotated[str | None, typer.Option(help="Bind address (overrides server.host).")] = None,
-    port: Annotated[
-        int | None, typer.Option(help="Port (overrides server.port).", min=1, max=65535)
-    ] = None,
+    host: HostOption = None,
+    port: PortOption = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Also run a simulated fleet and register it.")
+    ] = False,
+    demo_count: DemoCountOption = 12,
+    demo_port: DemoPortOption = 0,
 ) -> None:
     """Run the API and the web UI."""
+    _serve(config, host, port, (demo_count, demo_port) if demo else None)
+
+
+@app.command("demo")
+def demo_command(
+    config: ConfigOption = None,
+    host: HostOption = None,
+    port: PortOption = None,
+    demo_count: DemoCountOption = 12,
+    demo_port: DemoPortOption = 0,
+) -> None:
+    """Run Envdeck with a simulated fleet registered (the same as `serve --demo`)."""
+    _serve(config, host, port, (demo_count, demo_port))
+
+
+def _serve(
+    config: Path | None, host: str | None, port: int | None, demo: tuple[int, int] | None
+) -> None:
     from envdeck.app import create_app
     from envdeck.keyfiles import load_runtime_secrets
     from envdeck.logsetup import configure_logging
@@ -79,7 +113,13 @@ def serve(
         raise _fail(f"data dir {settings.data_dir}: {exc}") from None
     configure_logging(settings.log)
     typer.echo(_banner(settings, bind_host, bind_port))
-    server = EnvdeckServer(uvicorn_config(create_app(settings), settings, bind_host, bind_port))
+    fleet = None
+    if demo is not None:
+        from envdeck.demo.runner import DemoFleet
+
+        fleet = DemoFleet(count=demo[0], port=demo[1])
+    application = create_app(settings, demo=fleet)
+    server = EnvdeckServer(uvicorn_config(application, settings, bind_host, bind_port))
     server.run()
     if not server.started:
         raise typer.Exit(code=1)

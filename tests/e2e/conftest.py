@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from envdeck.api.ui import STATIC_DIR
 from tests.e2e.accounts import ADMIN_PASSWORD, Account, create_first_admin, sign_in
-from tests.support.server import RunningServer, start_server
+from tests.support.server import DemoServer, RunningServer, start_demo_server, start_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -28,6 +28,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     running = start_server(tmp_path_factory.mktemp("e2e"))
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    """A server of its own started with `--demo`: the simulated fleet, registered and checked."""
+    _require((STATIC_DIR / "index.html").is_file(), "the UI is not built: run `make install`")
+    running = start_demo_server(tmp_path_factory.mktemp("e2e-demo"))
+    yield running
+    running.server.stop()
 
 
 # Module scope: sync Playwright keeps an event loop running in this thread while it is open,

@@ -57,6 +57,14 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/logs/read"): Role.VIEWER,
     ("GET", "/api/v1/logs/{log_id}"): Role.VIEWER,
     ("GET", "/api/v1/environments/{environment_id}/logs"): Role.VIEWER,
+    ("POST", "/api/v1/environments/{environment_id}/check-health"): Role.USER,
+    ("POST", "/api/v1/health-checks/test"): Role.ADMIN,
+    ("GET", "/api/v1/environments/{environment_id}/health/history"): Role.VIEWER,
+    ("GET", "/api/v1/environments/{environment_id}/uptime"): Role.VIEWER,
+    ("GET", "/api/v1/environments/{environment_id}/health/checks"): Role.VIEWER,
+    ("GET", "/api/v1/sparklines"): Role.VIEWER,
+    ("GET", "/api/v1/environments/{environment_id}/versions"): Role.VIEWER,
+    ("GET", "/api/v1/versions"): Role.VIEWER,
 }
 
 # An id of the right shape that names nothing: calls reach the handler and change nothing.

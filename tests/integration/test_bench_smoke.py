@@ -38,6 +38,19 @@ FIELDS = {"bench", "metric", "value", "unit", "baseline", "ratio", "target", "ok
             },
         ),
         (
+            "health_engine.py",
+            ["--count", "200", "--seconds", "3"],
+            {
+                "checks_per_s",
+                "p99_lateness_ms",
+                "overlap_free_pct",
+                "engine_rss_mb",
+                "engine_cpu_s",
+                "httpx_bare_checks_per_s",
+            },
+        ),
+        ("dashboard.py", [], {"first_render_ms", "sparklines_drawn_ms", "shell_render_ms"}),
+        (
             "ws_fanout.py",
             ["--clients", "20", "--seconds", "1"],
             {

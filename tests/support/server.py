@@ -72,3 +72,20 @@ def start_server(workdir: Path, *args: str, env: dict[str, str] | None = None) -
         except httpx.TransportError:
             time.sleep(0.1)
     raise RuntimeError(f"envdeck serve did not answer in 30 s:\n{server.output()}")
+
+
+@dataclass
+class DemoServer:
+    """`envdeck serve --demo`: the server and the simulated fleet it runs on loopback."""
+
+    server: RunningServer
+    fleet_url: str
+
+
+def start_demo_server(workdir: Path, *, count: int = 12) -> DemoServer:
+    """Run `envdeck serve --demo` with the fleet on a known free port."""
+    fleet_port = free_port()
+    server = start_server(
+        workdir, "--demo", "--demo-count", str(count), "--demo-port", str(fleet_port)
+    )
+    return DemoServer(server, f"http://127.0.0.1:{fleet_port}")

@@ -103,3 +103,15 @@ def test_refuses_bad_client_frames(data: str | bytes, reason: str) -> None:
 )
 def test_origin_rule(origin: str | None, host: str, allowed: list[str], ok: bool) -> None:
     assert origin_allowed(origin, host, allowed) is ok
+
+
+async def test_a_merged_status_is_a_transition_when_either_was() -> None:
+    outbox = Outbox(limit=8)
+    down = Status(health=HealthState.UNHEALTHY)
+    outbox.put(status_frame(A, down, HealthState.HEALTHY, transition=True))
+    outbox.put(status_frame(A, down, HealthState.UNHEALTHY, transition=False))
+    (merged,) = await drain(outbox)
+    payload = merged["payload"]
+    assert isinstance(payload, dict)
+    assert payload["transition"] is True
+    assert payload["previous"] == "healthy"

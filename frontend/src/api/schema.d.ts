@@ -181,6 +181,64 @@ export interface paths {
         patch: operations["patch_environment"];
         trace?: never;
     };
+    "/api/v1/environments/{environment_id}/check-health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check an environment's health now
+         * @description Run a check at once (joining one in flight) and record it like a scheduled check.
+         */
+        post: operations["check_environment_health"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/environments/{environment_id}/health/checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An environment's most recent checks, newest first */
+        get: operations["list_recent_checks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/environments/{environment_id}/health/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An environment's health over a time range (at most ~300 points)
+         * @description 1h and 24h come from raw samples (12 s and 5 min buckets), 7d and 30d from hourly
+         *     rollups (1 h and 3 h buckets). Empty buckets are left out.
+         */
+        get: operations["get_health_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/environments/{environment_id}/logs": {
         parameters: {
             query?: never;
@@ -190,6 +248,43 @@ export interface paths {
         };
         /** List the activity log of one environment (deleted ones too), newest first */
         get: operations["list_environment_logs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/environments/{environment_id}/uptime": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An environment's uptime over 24 h, 7 d, 30 d and 90 d
+         * @description Percent of checks that found it healthy, per window of whole hours (null: no checks).
+         */
+        get: operations["get_uptime"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/environments/{environment_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the versions an environment can be upgraded to */
+        get: operations["get_environment_versions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -209,6 +304,26 @@ export interface paths {
         get: operations["health"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/health-checks/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test a health check configuration
+         * @description Run a check of an unsaved configuration (the form's Test button); nothing is stored.
+         */
+        post: operations["check_unsaved_health_check"];
         delete?: never;
         options?: never;
         head?: never;
@@ -352,6 +467,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sparklines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The last hour of several environments in 2-minute buckets (dashboard cards)
+         * @description Unknown ids get an empty list.
+         */
+        get: operations["get_sparklines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tokens": {
         parameters: {
             query?: never;
@@ -458,6 +593,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List every environment's version next to the newest available */
+        get: operations["list_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -522,6 +674,15 @@ export interface components {
             role: components["schemas"]["Role"];
             /** Userid */
             userId: string;
+        };
+        /** CheckDetails */
+        CheckDetails: {
+            /** Response */
+            response: string;
+            /** Statuscode */
+            statusCode: number | null;
+            /** Version */
+            version: string | null;
         };
         /** CommandConfig */
         CommandConfig: {
@@ -747,6 +908,13 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** EnvironmentVersions */
+        EnvironmentVersions: {
+            /** Availableversions */
+            availableVersions: string[];
+            /** Currentversion */
+            currentVersion: string | null;
+        };
         /** ErrorBody */
         ErrorBody: {
             /**
@@ -817,6 +985,50 @@ export interface components {
             /** Versionjsonpath */
             versionJsonPath?: string | null;
         };
+        /**
+         * HealthCheckResult
+         * @description The verdict of this one check (the environment's status applies its threshold).
+         */
+        HealthCheckResult: {
+            /** Checkedat */
+            checkedAt: string;
+            details: components["schemas"]["CheckDetails"];
+            health: components["schemas"]["HealthState"];
+            /** Message */
+            message: string;
+            /** Responsetime */
+            responseTime: number | null;
+        };
+        /** HealthCheckTest */
+        HealthCheckTest: {
+            /** Environmentid */
+            environmentId?: string | null;
+            healthCheck: components["schemas"]["HealthCheckConfig"];
+        };
+        /** HealthHistory */
+        HealthHistory: {
+            /** Bucketseconds */
+            bucketSeconds: number;
+            /** Points */
+            points: components["schemas"]["HealthPoint"][];
+            range: components["schemas"]["HistoryRange"];
+        };
+        /**
+         * HealthPoint
+         * @description One point of a chart: the checks of one environment within [timestamp, +bucket).
+         */
+        HealthPoint: {
+            /** Checks */
+            checks: number;
+            /** Healthychecks */
+            healthyChecks: number;
+            /** Responsetimeavg */
+            responseTimeAvg?: number | null;
+            /** Responsetimemax */
+            responseTimeMax?: number | null;
+            /** Timestamp */
+            timestamp: string;
+        };
         /** HealthPublic */
         HealthPublic: {
             /**
@@ -827,6 +1039,23 @@ export interface components {
             status: "healthy";
             /** Version */
             version: string;
+        };
+        /** HealthSample */
+        HealthSample: {
+            /** Environmentid */
+            environmentId: string;
+            health: components["schemas"]["HealthState"];
+            /**
+             * Message
+             * @default
+             */
+            message: string;
+            /** Responsetime */
+            responseTime?: number | null;
+            /** Statuscode */
+            statusCode?: number | null;
+            /** Timestamp */
+            timestamp: string;
         };
         /**
          * HealthState
@@ -842,6 +1071,11 @@ export interface components {
             /** Value */
             value: number | (number | string)[] | string | components["schemas"]["JsonPathRule"];
         };
+        /**
+         * HistoryRange
+         * @enum {string}
+         */
+        HistoryRange: "1h" | "24h" | "7d" | "30d";
         /**
          * HostKeyPolicy
          * @enum {string}
@@ -997,6 +1231,11 @@ export interface components {
             /** Version */
             version: string;
         };
+        /** RecentChecks */
+        RecentChecks: {
+            /** Checks */
+            checks: components["schemas"]["HealthSample"][];
+        };
         /**
          * Role
          * @description viewer reads; user also operates unprotected environments; admin does everything.
@@ -1018,6 +1257,13 @@ export interface components {
         SetupStatus: {
             /** Needssetup */
             needsSetup: boolean;
+        };
+        /** Sparklines */
+        Sparklines: {
+            /** Sparklines */
+            sparklines: {
+                [key: string]: components["schemas"]["HealthPoint"][];
+            };
         };
         /** Status */
         "Status-Input": {
@@ -1214,6 +1460,26 @@ export interface components {
             /** Versionlisturl */
             versionListURL?: string | null;
         };
+        /** Uptime */
+        Uptime: {
+            /** Windows */
+            windows: components["schemas"]["UptimeWindow"][];
+        };
+        /**
+         * UptimeRange
+         * @enum {string}
+         */
+        UptimeRange: "24h" | "7d" | "30d" | "90d";
+        /** UptimeWindow */
+        UptimeWindow: {
+            /** Checks */
+            checks: number;
+            /** Healthychecks */
+            healthyChecks: number;
+            range: components["schemas"]["UptimeRange"];
+            /** Uptime */
+            uptime: number | null;
+        };
         /** UserCreate */
         UserCreate: {
             /** Email */
@@ -1268,6 +1534,27 @@ export interface components {
          * @enum {string}
          */
         ValidationType: "statusCode" | "jsonRegex" | "jsonPath";
+        /** VersionRowList */
+        VersionRowList: {
+            pagination: components["schemas"]["Pagination"];
+            /** Versions */
+            versions: components["schemas"]["VersionRowPublic"][];
+        };
+        /** VersionRowPublic */
+        VersionRowPublic: {
+            /** Behindby */
+            behindBy: number | null;
+            /** Currentversion */
+            currentVersion: string | null;
+            /** Environmentid */
+            environmentId: string;
+            /** Environmentname */
+            environmentName: string;
+            /** Error */
+            error: string | null;
+            /** Latestversion */
+            latestVersion: string | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -2367,6 +2654,193 @@ export interface operations {
             };
         };
     };
+    check_environment_health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                environment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthCheckResult"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_recent_checks: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                environment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecentChecks"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_health_history: {
+        parameters: {
+            query?: {
+                range?: components["schemas"]["HistoryRange"];
+            };
+            header?: never;
+            path: {
+                environment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthHistory"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     list_environment_logs: {
         parameters: {
             query?: {
@@ -2429,6 +2903,131 @@ export interface operations {
             };
         };
     };
+    get_uptime: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                environment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Uptime"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_environment_versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                environment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvironmentVersions"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     health: {
         parameters: {
             query?: never;
@@ -2445,6 +3044,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthPublic"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    check_unsaved_health_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HealthCheckTest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthCheckResult"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Unprocessable Entity */
@@ -2916,6 +3584,56 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_sparklines: {
+        parameters: {
+            query: {
+                /** @description comma-separated environment ids, at most 200 */
+                ids: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sparklines"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3566,6 +4284,59 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_versions: {
+        parameters: {
+            query?: {
+                /** @description in name, description, URL */
+                q?: string | null;
+                tag?: string | null;
+                page?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionRowList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

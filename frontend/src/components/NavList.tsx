@@ -2,6 +2,7 @@ import DnsIcon from "@mui/icons-material/Dns";
 import HistoryIcon from "@mui/icons-material/History";
 import KeyIcon from "@mui/icons-material/Key";
 import MonitorHeartIcon from "@mui/icons-material/MonitorHeart";
+import NewReleasesIcon from "@mui/icons-material/NewReleases";
 import PeopleIcon from "@mui/icons-material/People";
 import { List, ListItemButton, ListItemIcon, ListItemText } from "@mui/material";
 import type { ReactNode } from "react";
@@ -19,6 +20,7 @@ interface NavItem {
 
 const NAV_ITEMS: NavItem[] = [
   { to: "/environments", label: "Environments", icon: <DnsIcon />, atLeast: "viewer" },
+  { to: "/versions", label: "Versions", icon: <NewReleasesIcon />, atLeast: "viewer" },
   { to: "/activity", label: "Activity", icon: <HistoryIcon />, atLeast: "viewer" },
   { to: "/system", label: "System status", icon: <MonitorHeartIcon />, atLeast: "viewer" },
   { to: "/credentials", label: "Credentials", icon: <KeyIcon />, atLeast: "admin" },

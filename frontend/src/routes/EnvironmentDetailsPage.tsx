@@ -3,7 +3,7 @@ import DeleteIcon from "@mui/icons-material/Delete";
 import EditIcon from "@mui/icons-material/Edit";
 import { Alert, Box, Button, CircularProgress, Stack, Tab, Tabs, Typography } from "@mui/material";
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 
 import { ApiError } from "../api/client";
@@ -20,6 +20,14 @@ import { errorMessage } from "../lib/serverErrors";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
 
 const OBJECT_ID = /^[0-9a-f]{24}$/;
+// With its charts library, loaded when the tab is first opened.
+const HealthTab = lazy(() => import("../features/health/HealthTab"));
+const TABS = ["overview", "health", "activity"] as const;
+type TabName = (typeof TABS)[number];
+
+function tabOf(value: string | null): TabName {
+  return TABS.find((t) => t === value) ?? "overview";
+}
 
 /**
  * One environment: its overview, configuration and timestamps, and its activity; admins may
@@ -29,11 +37,12 @@ export default function EnvironmentDetailsPage() {
   const { id = "" } = useParams();
   const navigate = useNavigate();
   const [searchParams, setSearchParams] = useSearchParams();
-  const tab = searchParams.get("tab") === "activity" ? "activity" : "overview";
+  const tab = tabOf(searchParams.get("tab"));
   // This environment's log and operation frames, for as long as the page is open.
   useRealtimeSubscription(OBJECT_ID.test(id) ? { environments: [id] } : null);
   const { session } = useSession();
   const isAdmin = session !== null && hasRole(session.user.role, "admin");
+  const canCheck = session !== null && hasRole(session.user.role, "user");
   const [deleting, setDeleting] = useState(false);
   const environment = useQuery(environmentQueries.detail(id));
   const keyId = environment.data?.credentials?.keyId;
@@ -112,19 +121,24 @@ export default function EnvironmentDetailsPage() {
         value={tab}
         // Each tab's filters live in the address; another tab starts without them.
         onChange={(_event, next: string) =>
-          setSearchParams(next === "activity" ? { tab: next } : {}, { replace: true })
+          setSearchParams(next === "overview" ? {} : { tab: next }, { replace: true })
         }
         aria-label="Environment sections"
         sx={{ borderBottom: 1, borderColor: "divider" }}
       >
         <Tab value="overview" label="Overview" />
+        <Tab value="health" label="Health" />
         <Tab value="activity" label="Activity" />
       </Tabs>
-      {tab === "overview" ? (
+      {tab === "overview" && (
         <EnvironmentDetails environment={env} credentialName={credentialName} />
-      ) : (
-        <ActivityView environmentId={env.id} />
       )}
+      {tab === "health" && (
+        <Suspense fallback={<CircularProgress aria-label="Loading health" />}>
+          <HealthTab environmentId={env.id} status={env.status} canCheck={canCheck} />
+        </Suspense>
+      )}
+      {tab === "activity" && <ActivityView environmentId={env.id} />}
       {deleting && (
         <DeleteEnvironmentDialog
           environment={env}

@@ -86,6 +86,7 @@ describe("System status page", () => {
     const links = within(nav).getAllByRole("link");
     expect(links.map((link) => link.textContent)).toEqual([
       "Environments",
+      "Versions",
       "Activity",
       "System status",
     ]);

@@ -50,6 +50,7 @@ export const routes: RouteObject[] = [
               { path: ":id", lazy: page(() => import("./EnvironmentDetailsPage")) },
             ],
           },
+          { path: "versions", lazy: page(() => import("./VersionsPage")) },
           { path: "activity", lazy: page(() => import("./ActivityPage")) },
           { path: "system", element: <SystemStatusPage /> },
           {

@@ -127,3 +127,42 @@ class CredentialNotFound(NotFound):
 
 class ApiTokenNotFound(NotFound):
     default_message = "API token not found"
+
+
+class SshFailure(UpstreamError):
+    """Reaching a host over SSH failed before the script could run (codes: RunErrorCode)."""
+
+    code = "SSH_CONNECT_FAILED"
+    default_message = "the SSH connection failed"
+
+
+class SshConnectTimeout(SshFailure):
+    code = "SSH_CONNECT_TIMEOUT"
+    default_message = "the SSH connection timed out"
+
+
+class SshAuthFailed(SshFailure):
+    code = "SSH_AUTH_FAILED"
+    default_message = "the SSH server refused the credentials"
+
+
+class SshCredentialInvalid(SshFailure):
+    code = "SSH_CREDENTIAL_INVALID"
+    default_message = "the SSH credential cannot be used"
+
+
+class HostKeyMismatch(SshFailure):
+    """The server's host key is not the recorded (TOFU) or pinned one."""
+
+    code = "HOST_KEY_MISMATCH"
+    default_message = "the SSH host key does not match the expected key"
+
+
+class HostKeyInvalid(SshFailure):
+    code = "HOST_KEY_INVALID"
+    default_message = "the configured SSH host key is not an OpenSSH public key"
+
+
+class SshConnectionLost(SshFailure):
+    code = "SSH_CONNECTION_LOST"
+    default_message = "the SSH connection was lost"

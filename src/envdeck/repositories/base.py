@@ -44,11 +44,18 @@ class EnvironmentRepository(Protocol):
     async def update_statuses(self, statuses: dict[str, Status]) -> None:
         """Replace the status of many environments in one write (the health engine's batch).
 
-        Ids of environments deleted meanwhile are ignored.
+        A healthy status also sets timestamps.lastHealthyAt to its lastCheck. Ids of
+        environments deleted meanwhile are ignored.
         """
 
     async def update_system_info(self, environment_id: str, system_info: SystemInfo) -> None:
         """Replace an environment's systemInfo alone (a discovered version, OS details)."""
+
+    async def update_system_infos(self, system_infos: dict[str, SystemInfo]) -> None:
+        """Replace the systemInfo of many environments in one write (discovered versions).
+
+        Ids of environments deleted meanwhile are ignored.
+        """
 
     async def delete(self, environment_id: str) -> None:
         """Delete an environment."""
@@ -183,6 +190,13 @@ class HealthSampleRepository(Protocol):
 
     async def delete_for_environment(self, environment_id: str) -> None:
         """Forget every sample and rollup of a deleted environment."""
+
+    async def expire_after(self, raw_retention: timedelta, rollup_retention: timedelta) -> bool:
+        """Have storage expire old samples and rollups by itself, if it can.
+
+        Return True when it does (MongoDB: TTL indexes), False when the caller must purge
+        with delete_before (SQLite).
+        """
 
 
 class OperationRepository(Protocol):

@@ -6,7 +6,7 @@ key their entries by the version and so never serve what an earlier write made s
 is this process's: writes made by another Envdeck instance are not seen (see DESIGN §11).
 """
 
-from envdeck.domain.environment import Environment, EnvironmentListOptions, Status
+from envdeck.domain.environment import Environment, EnvironmentListOptions, Status, SystemInfo
 from envdeck.repositories.base import EnvironmentRepository
 
 
@@ -30,6 +30,24 @@ class ChangeCountingEnvironments:
     async def update_status(self, environment_id: str, status: Status) -> None:
         try:
             await self._inner.update_status(environment_id, status)
+        finally:
+            self.version += 1
+
+    async def update_statuses(self, statuses: dict[str, Status]) -> None:
+        try:
+            await self._inner.update_statuses(statuses)
+        finally:
+            self.version += 1
+
+    async def update_system_info(self, environment_id: str, system_info: SystemInfo) -> None:
+        try:
+            await self._inner.update_system_info(environment_id, system_info)
+        finally:
+            self.version += 1
+
+    async def update_system_infos(self, system_infos: dict[str, SystemInfo]) -> None:
+        try:
+            await self._inner.update_system_infos(system_infos)
         finally:
             self.version += 1
 

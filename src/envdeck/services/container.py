@@ -17,14 +17,18 @@ from envdeck.services.credentials import CredentialService
 from envdeck.services.environment_files import EnvironmentFiles
 from envdeck.services.environments import EnvironmentService
 from envdeck.services.events import EventBus
+from envdeck.services.health import HealthChecker, HealthRecorder, HealthScheduler
+from envdeck.services.health_history import HealthHistoryService, HealthSampleRetention
 from envdeck.services.log_retention import LogRetention
 from envdeck.services.login_limiter import LoginLimiter
 from envdeck.services.login_tokens import LoginTokenCodec
+from envdeck.services.outbound_http import OutboundHttp
 from envdeck.services.passwords import PasswordHasher
 from envdeck.services.realtime import RealtimeHub
 from envdeck.services.secret_box import SecretBox
 from envdeck.services.setup import SetupService
 from envdeck.services.users import UserService
+from envdeck.services.version_lists import VersionLists
 from envdeck.services.view_cache import ViewCache
 
 
@@ -48,6 +52,15 @@ class Services:
     log_retention: LogRetention
     # The WebSocket hub: one bus subscription fanned out to every /ws connection.
     realtime: RealtimeHub
+    # The one pooled client for every outbound HTTP call (checks, version lists, commands).
+    http: OutboundHttp
+    # The health engine: scheduled checks, check-now, the form's test (docs/health.md).
+    health: HealthScheduler
+    # Charts, uptime, recent checks and sparklines from the recorded samples (docs/health.md).
+    health_history: HealthHistoryService
+    health_retention: HealthSampleRetention
+    # Version lists from upgrade configs, cached briefly; the Versions view.
+    version_lists: VersionLists
 
 
 def build_services(
@@ -75,6 +88,25 @@ def build_services(
     # Two keys while a key rotation is under way: it seals with the new one.
     box = SecretBox(secrets.encryption_keys)
     environments = EnvironmentService(storage, activity, bus, box, clock)
+    http = OutboundHttp(
+        max_connections=settings.health.max_connections,
+        max_body_bytes=settings.health.max_body_bytes,
+        max_redirects=settings.health.max_redirects,
+    )
+    health = HealthScheduler(
+        storage,
+        bus,
+        HealthChecker(http, box, clock),
+        HealthRecorder(
+            storage,
+            activity,
+            bus,
+            clock,
+            flush_interval=settings.health.flush_interval.total_seconds(),
+        ),
+        concurrency=settings.health.concurrency,
+        enabled=settings.health.enabled,
+    )
     return Services(
         storage=storage,
         bus=bus,
@@ -94,4 +126,14 @@ def build_services(
             storage.logs, timedelta(days=settings.logs.retention_days), clock
         ),
         realtime=RealtimeHub(bus, auth, storage.revocations, settings.realtime, clock),
+        http=http,
+        health=health,
+        health_history=HealthHistoryService(storage, bus, clock),
+        health_retention=HealthSampleRetention(
+            storage,
+            timedelta(days=settings.health.raw_retention_days),
+            timedelta(days=settings.health.rollup_retention_days),
+            clock,
+        ),
+        version_lists=VersionLists(storage.environments, http, box),
     )

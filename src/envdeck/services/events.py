@@ -46,12 +46,20 @@ class LogRecorded(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class StatusChanged(Event):
-    """An environment's health changed (published by the health engine on a transition)."""
+    """An environment's status changed (published by the health engine).
+
+    `transition` is true when the health itself changed (healthy, unhealthy, unknown): that is
+    the event notifications subscribe to, sent to every client. A refresh (a check that left
+    the health as it was) has transition false and goes only to clients watching the
+    environment; the engine publishes at most one per environment per flush.
+    """
 
     topic: ClassVar[str] = "environment.status_changed"
     environment_id: str
     status: Status
     previous: HealthState | None = None
+    transition: bool = True
+    environment_name: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -112,7 +112,8 @@ class OutboundHttp:
         kwargs: dict[str, Any] = {
             "headers": headers or None,
             "allow_redirects": self.max_redirects > 0,
-            "max_redirects": max(self.max_redirects, 1),
+            # aiohttp counts the redirect that breaks the limit: N + 1 follows N redirects.
+            "max_redirects": self.max_redirects + 1,
             "ssl": None if tls_verify else False,
             "timeout": aiohttp.ClientTimeout(total=timeout),
         }

@@ -1,27 +1,42 @@
 import { Box, Card, CardContent, Link, Stack, Typography } from "@mui/material";
+import { lazy, Suspense } from "react";
 import { Link as RouterLink } from "react-router";
 
 import { formatDateTime } from "../../lib/formatDate";
+import { formatResponseTime } from "../health/duration";
+import HealthSince from "../health/HealthSince";
+import type { HealthPoint } from "../health/types";
 import EnvironmentActionsMenu from "./EnvironmentActionsMenu";
 import HealthChip from "./HealthChip";
 import { healthColor } from "./health";
 import type { Environment } from "./queries";
 import TagChips from "./TagChips";
 
+// The charts library is large: cards show at once and their sparklines follow when it loads.
+const Sparkline = lazy(() => import("../health/Sparkline"));
+const SPARKLINE_HEIGHT = 32;
+
 interface EnvironmentCardProps {
   environment: Environment;
   /** Admins get the actions menu; nobody else sees it. */
   canManage: boolean;
   onDelete: (environment: Environment) => void;
+  /** The last hour's checks; undefined while they load. */
+  sparkline?: HealthPoint[];
 }
 
-/** One environment on the dashboard's grid: health, name, description, URL, version, tags. */
+/**
+ * One environment on the dashboard's grid: health (for how long, response time, the last
+ * hour's sparkline), name, description, URL, version, tags.
+ */
 export default function EnvironmentCard({
   environment,
   canManage,
   onDelete,
+  sparkline,
 }: EnvironmentCardProps) {
-  const health = environment.status?.health ?? "unknown";
+  const status = environment.status;
+  const health = status?.health ?? "unknown";
   const version = environment.systemInfo?.appVersion;
   return (
     <Card
@@ -71,12 +86,28 @@ export default function EnvironmentCard({
             </Link>
           )}
           <TagChips tags={environment.tags} />
-          <Box sx={{ display: "flex", gap: 2, flexWrap: "wrap" }}>
+          <Suspense fallback={<Box sx={{ height: SPARKLINE_HEIGHT }} />}>
+            <Sparkline
+              points={sparkline}
+              health={health}
+              label={`Response times of ${environment.name} over the last hour`}
+              height={SPARKLINE_HEIGHT}
+            />
+          </Suspense>
+          <Box sx={{ display: "flex", columnGap: 2, flexWrap: "wrap" }}>
+            <HealthSince health={health} since={status?.since} />
+            {typeof status?.responseTime === "number" && (
+              <Typography variant="caption" color="text.secondary">
+                {formatResponseTime(status.responseTime)}
+              </Typography>
+            )}
+          </Box>
+          <Box sx={{ display: "flex", columnGap: 2, flexWrap: "wrap" }}>
             <Typography variant="caption" color="text.secondary">
               Version: {version || "—"}
             </Typography>
             <Typography variant="caption" color="text.secondary">
-              Last check: {formatDateTime(environment.status?.lastCheck, "Never")}
+              Last check: {formatDateTime(status?.lastCheck, "Never")}
             </Typography>
           </Box>
         </Stack>

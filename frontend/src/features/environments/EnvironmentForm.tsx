@@ -8,6 +8,7 @@ import { fieldProps } from "../../lib/fieldProps";
 import { useServerErrors } from "../../lib/useServerErrors";
 import CreateCredentialDialog from "../credentials/CreateCredentialDialog";
 import type { Credential } from "../credentials/queries";
+import TestHealthCheckButton from "../health/TestHealthCheckButton";
 import {
   type EnvironmentFormValues,
   environmentSchema,
@@ -55,6 +56,20 @@ const POLICY_LABELS: Record<(typeof HOST_KEY_POLICIES)[number], string> = {
   pin: "Pinned host key",
   off: "Off (insecure: the host key is not checked)",
 };
+const HEALTH_CHECK_FIELDS = [
+  "hcEndpoint",
+  "hcMethod",
+  "hcInterval",
+  "hcTimeout",
+  "hcFailureThreshold",
+  "hcHeaders",
+  "hcBody",
+  "hcStatusCodes",
+  "hcJsonRegex",
+  "hcJsonPath",
+  "hcJsonPathValue",
+  "hcVersionJsonPath",
+] as const;
 const VALIDATION_OPTIONS = [
   { value: "none", label: "Any 2xx answer" },
   { value: "statusCode", label: "The status code is one of" },
@@ -122,6 +137,13 @@ export default function EnvironmentForm({
   if (keyId && !credentials.some((c) => c.id === keyId)) {
     credentialOptions.push({ value: keyId, label: `Stored credential (${keyId})` });
   }
+
+  // The Test button checks only the health-check fields, then sends what they say.
+  const currentHealthCheck = async () => {
+    const valid = await form.trigger(HEALTH_CHECK_FIELDS);
+    if (!valid) return null;
+    return toConfig(form.getValues(), environment).healthCheck ?? null;
+  };
 
   const credentialCreated = ({ id, name, type }: Credential) => {
     setCreatingCredential(false);
@@ -312,6 +334,10 @@ export default function EnvironmentForm({
                 "hcVersionJsonPath",
                 "Reads the running version, e.g. $.version",
               )}
+            />
+            <TestHealthCheckButton
+              getHealthCheck={currentHealthCheck}
+              environmentId={environment?.id ?? null}
             />
           </FormSection>
 

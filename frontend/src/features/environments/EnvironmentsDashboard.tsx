@@ -17,6 +17,8 @@ import { Link } from "react-router";
 
 import { errorMessage } from "../../lib/serverErrors";
 import { useDebouncedValue } from "../../lib/useDebouncedValue";
+import { useSparklines } from "../health/useSparklines";
+import { useRealtimeSubscription } from "../realtime/useRealtimeSubscription";
 import DeleteEnvironmentDialog from "./DeleteEnvironmentDialog";
 import EnvironmentCard from "./EnvironmentCard";
 import EnvironmentFilters from "./EnvironmentFilters";
@@ -55,6 +57,10 @@ export default function EnvironmentsDashboard({ canManage }: { canManage: boolea
   const summary = useQuery(environmentQueries.summary());
   const list = useQuery(environmentQueries.list({ page: page + 1, limit, q, tag, status, sort }));
   const environments = list.data?.environments ?? [];
+  const ids = environments.map((e) => e.id);
+  // Every check of the environments on screen (not only changes of health) arrives live.
+  useRealtimeSubscription(ids.length > 0 ? { environments: ids } : null);
+  const sparklines = useSparklines(view === "cards" ? ids : []);
   const emptyPage = list.data?.environments.length === 0 && page > 0;
   const filtered = q !== "" || tag !== null || status !== null;
 
@@ -181,6 +187,7 @@ export default function EnvironmentsDashboard({ canManage }: { canManage: boolea
                 environment={environment}
                 canManage={canManage}
                 onDelete={onDelete}
+                sparkline={sparklines?.[environment.id]}
               />
             ))}
           </Box>

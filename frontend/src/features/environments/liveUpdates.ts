@@ -18,11 +18,16 @@ export interface EnvironmentUpdate {
   environment: Environment;
 }
 
-/** The payload of a status_update frame: the new status and the health before it. */
+/**
+ * The payload of a status_update frame: the new status and the health before it. `transition`
+ * is true when the health changed (sent to everyone); false for a refreshed status (response
+ * time, last check) of an environment this client watches. Older servers leave it out.
+ */
 export interface StatusUpdate {
   environmentId: string;
   status: Status;
   previous: HealthState | null;
+  transition?: boolean;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -96,7 +101,7 @@ export function applyEnvironmentUpdate(
  */
 export function applyStatusUpdate(
   queryClient: QueryClient,
-  { environmentId, status, previous }: StatusUpdate,
+  { environmentId, status, previous, transition }: StatusUpdate,
 ): Refetch {
   const withStatus = (environment: Environment) =>
     environment.id === environmentId ? { ...environment, status } : environment;
@@ -117,6 +122,9 @@ export function applyStatusUpdate(
       );
     }
   }
+  // A refresh without a change of health moves nothing but the order by last check, which
+  // changes with every check: the pages are patched in place rather than refetched each time.
+  if (transition === false && previous === health) return { lists: () => false, summary };
   const lists = (params: EnvironmentListParams) =>
     params.status !== null || HEALTH_SORTS.has(params.sort);
   return { lists, summary };

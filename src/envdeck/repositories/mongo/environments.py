@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
 
 from envdeck.domain.clock import utc_now
 from envdeck.domain.environment import (
@@ -12,6 +12,7 @@ from envdeck.domain.environment import (
     EnvironmentSort,
     HealthState,
     Status,
+    SystemInfo,
 )
 from envdeck.domain.errors import EnvironmentNotFound
 from envdeck.domain.ids import new_id
@@ -22,6 +23,7 @@ from envdeck.repositories.mongo.documents import (
     Sort,
     contains,
     equality_query,
+    object_id,
     to_document,
 )
 
@@ -121,6 +123,35 @@ class MongoEnvironmentRepository:
 
     async def update_status(self, environment_id: str, status: Status) -> None:
         await self._documents.update_one(environment_id, {"$set": _status_fields(status)})
+
+    async def update_statuses(self, statuses: dict[str, Status]) -> None:
+        writes = []
+        for environment_id, status in statuses.items():
+            oid = object_id(environment_id)
+            if oid is None:
+                continue
+            fields = _status_fields(status)
+            if status.health is HealthState.HEALTHY and status.last_check is not None:
+                fields["timestamps.lastHealthyAt"] = status.last_check
+            writes.append(UpdateOne({"_id": oid}, {"$set": fields}))
+        if writes:
+            # Unordered: one environment deleted meanwhile matches nothing and stops nothing.
+            with self._documents.translate_errors():
+                await self._documents.collection.bulk_write(writes, ordered=False)
+
+    async def update_system_info(self, environment_id: str, system_info: SystemInfo) -> None:
+        change = {"$set": {"systemInfo": to_document(system_info)}}
+        await self._documents.update_one(environment_id, change)
+
+    async def update_system_infos(self, system_infos: dict[str, SystemInfo]) -> None:
+        writes = [
+            UpdateOne({"_id": oid}, {"$set": {"systemInfo": to_document(info)}})
+            for environment_id, info in system_infos.items()
+            if (oid := object_id(environment_id)) is not None
+        ]
+        if writes:
+            with self._documents.translate_errors():
+                await self._documents.collection.bulk_write(writes, ordered=False)
 
     async def delete(self, environment_id: str) -> None:
         await self._documents.delete(environment_id)

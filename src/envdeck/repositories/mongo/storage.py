@@ -9,6 +9,7 @@ from envdeck.repositories.base import (
     ApiTokenRepository,
     CredentialRepository,
     EnvironmentRepository,
+    HealthSampleRepository,
     LogRepository,
     OperationRepository,
     RevocationRepository,
@@ -17,6 +18,7 @@ from envdeck.repositories.base import (
 from envdeck.repositories.mongo.credentials import MongoCredentialRepository
 from envdeck.repositories.mongo.documents import TYPE_REGISTRY, Document, translate_errors
 from envdeck.repositories.mongo.environments import MongoEnvironmentRepository
+from envdeck.repositories.mongo.health_samples import MongoHealthSampleRepository
 from envdeck.repositories.mongo.logs import MongoLogRepository
 from envdeck.repositories.mongo.operations import MongoOperationRepository
 from envdeck.repositories.mongo.revocations import MongoRevocationRepository
@@ -59,6 +61,7 @@ class MongoStorage:
         credentials = MongoCredentialRepository(db["credentials"])
         tokens = MongoApiTokenRepository(db["apiTokens"])
         revocations = MongoRevocationRepository(db["revocations"])
+        health_samples = MongoHealthSampleRepository(db["healthSamples"], db["healthRollups"])
         # Typed as the protocols: Storage's attributes are mutable, hence invariant.
         self.environments: EnvironmentRepository = environments
         self.users: UserRepository = users
@@ -67,6 +70,7 @@ class MongoStorage:
         self.credentials: CredentialRepository = credentials
         self.tokens: ApiTokenRepository = tokens
         self.revocations: RevocationRepository = revocations
+        self.health_samples: HealthSampleRepository = health_samples
         self._indexed: tuple[_Indexed, ...] = (
             environments,
             users,
@@ -75,6 +79,7 @@ class MongoStorage:
             credentials,
             tokens,
             revocations,
+            health_samples,
         )
 
     async def open(self) -> None:

@@ -6,6 +6,7 @@ from envdeck.repositories.base import (
     ApiTokenRepository,
     CredentialRepository,
     EnvironmentRepository,
+    HealthSampleRepository,
     LogRepository,
     OperationRepository,
     RevocationRepository,
@@ -14,6 +15,7 @@ from envdeck.repositories.base import (
 from envdeck.repositories.sqlite.credentials import SqliteCredentialRepository
 from envdeck.repositories.sqlite.database import SqliteDatabase
 from envdeck.repositories.sqlite.environments import SqliteEnvironmentRepository
+from envdeck.repositories.sqlite.health_samples import SqliteHealthSampleRepository
 from envdeck.repositories.sqlite.logs import SqliteLogRepository
 from envdeck.repositories.sqlite.operations import SqliteOperationRepository
 from envdeck.repositories.sqlite.revocations import SqliteRevocationRepository
@@ -36,6 +38,7 @@ class SqliteStorage:
         self.credentials: CredentialRepository = SqliteCredentialRepository(self._db)
         self.tokens: ApiTokenRepository = SqliteApiTokenRepository(self._db)
         self.revocations: RevocationRepository = SqliteRevocationRepository(self._db)
+        self.health_samples: HealthSampleRepository = SqliteHealthSampleRepository(self._db)
 
     async def open(self) -> None:
         await self._db.open()

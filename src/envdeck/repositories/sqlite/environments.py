@@ -2,12 +2,14 @@
 
 import sqlite3
 
+from envdeck.domain.base import format_utc
 from envdeck.domain.clock import utc_now
 from envdeck.domain.environment import (
     Environment,
     EnvironmentListOptions,
     HealthState,
     Status,
+    SystemInfo,
 )
 from envdeck.domain.errors import EnvironmentNotFound
 from envdeck.domain.ids import new_id
@@ -27,6 +29,20 @@ _ORDER = {
 
 # The status is owned by update_status: a configuration update must not overwrite it.
 _REPLACE_KEEPING_STATUS = keeping("$.status", "$.timestamps.createdAt")
+
+
+# A healthy status also moves timestamps.lastHealthyAt to its lastCheck (?2 NULL keeps it).
+_SET_STATUS = (
+    "UPDATE environments SET doc = json_set(doc, '$.status', json(?1),"
+    " '$.timestamps.lastHealthyAt', coalesce(?2, json_extract(doc, '$.timestamps.lastHealthyAt')))"
+    " WHERE id = ?3"
+)
+
+
+def _healthy_at(status: Status) -> str | None:
+    if status.health is HealthState.HEALTHY and status.last_check is not None:
+        return format_utc(status.last_check)
+    return None
 
 
 def _write_tags(conn: sqlite3.Connection, environment_id: str, tags: list[str]) -> None:
@@ -116,6 +132,50 @@ class SqliteEnvironmentRepository:
             "json_set(doc, '$.status', json(?))",
             (status.model_dump_json(by_alias=True),),
         )
+
+    async def update_statuses(self, statuses: dict[str, Status]) -> None:
+        rows = [
+            (
+                status.model_dump_json(by_alias=True),
+                _healthy_at(status),
+                environment_id,
+            )
+            for environment_id, status in statuses.items()
+        ]
+
+        def write(conn: sqlite3.Connection) -> None:
+            with conn:
+                conn.execute("BEGIN IMMEDIATE")
+                # A row deleted meanwhile matches nothing: the batch goes on without it.
+                conn.executemany(_SET_STATUS, rows)
+
+        if rows:
+            await self._db.run(write)
+
+    async def update_system_info(self, environment_id: str, system_info: SystemInfo) -> None:
+        await self._table.replace(
+            environment_id,
+            "json_set(doc, '$.systemInfo', json(?))",
+            (system_info.model_dump_json(by_alias=True),),
+        )
+
+    async def update_system_infos(self, system_infos: dict[str, SystemInfo]) -> None:
+        rows = [
+            (info.model_dump_json(by_alias=True), environment_id)
+            for environment_id, info in system_infos.items()
+        ]
+
+        def write(conn: sqlite3.Connection) -> None:
+            with conn:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.executemany(
+                    "UPDATE environments SET doc = json_set(doc, '$.systemInfo', json(?))"
+                    " WHERE id = ?",
+                    rows,
+                )
+
+        if rows:
+            await self._db.run(write)
 
     async def delete(self, environment_id: str) -> None:
         await self._table.delete(environment_id)

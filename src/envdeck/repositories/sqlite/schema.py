@@ -13,9 +13,13 @@ username. It is an external-content table over `logs` (the text is not stored tw
 step by triggers. `log_counts` is an hourly rollup of the log by type, level and action, also
 kept by triggers, so that counting a large log (a page's total, GET /logs/count) reads a few
 thousand rollup rows rather than every entry.
+
+Health samples (version 5) are plain columns, not documents: a check writes one every few
+seconds per environment, and charts group them by time in SQL. Each batch of samples also
+adds to `health_rollups` (environment, hour), which serves uptime and the long-range charts.
 """
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Columns added to a table after it first shipped, as (version, table, column, definition). A new
 # database gets them from SCHEMA; an older one gets them by ALTER TABLE before SCHEMA runs, since
@@ -212,4 +216,29 @@ CREATE TABLE IF NOT EXISTS revocations (
     expires_at TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS revocations_expires_at ON revocations (expires_at);
+
+-- Added in version 5: health samples (raw, kept days) and their hourly rollups (kept a year
+-- and more). Times are integer epoch milliseconds, so charts bucket by integer division. Both
+-- are clustered by (environment, time): every read and the retention purge are ranges of one
+-- environment, and no second index is kept up to date at a thousand samples a second.
+CREATE TABLE IF NOT EXISTS health_samples (
+    environment_id TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    health TEXT NOT NULL,
+    response_time REAL,
+    status_code INTEGER,
+    message TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (environment_id, ts)
+) WITHOUT ROWID;
+-- The average response time is sum / count of the checks that measured one.
+CREATE TABLE IF NOT EXISTS health_rollups (
+    environment_id TEXT NOT NULL,
+    hour INTEGER NOT NULL,
+    checks INTEGER NOT NULL,
+    healthy_checks INTEGER NOT NULL,
+    response_time_sum REAL NOT NULL,
+    response_time_count INTEGER NOT NULL,
+    response_time_max REAL,
+    PRIMARY KEY (environment_id, hour)
+) WITHOUT ROWID;
 """  # noqa: S608 (constant DDL, no input)

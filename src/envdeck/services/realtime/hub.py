@@ -167,8 +167,7 @@ class RealtimeHub:
     def handle_event(self, event: Event) -> None:
         """Turn an event into one frame and queue it for every connection that should get it."""
         if isinstance(event, StatusChanged):
-            frame = status_frame(event.environment_id, event.status, event.previous)
-            self._deliver(frame, self._connections.values())
+            self._deliver_status(event)
         elif isinstance(event, EnvironmentChanged):
             self._deliver(
                 environment_frame(event.action, event.environment), self._connections.values()
@@ -182,6 +181,20 @@ class RealtimeHub:
                 self._deliver(frame, list(watchers))
         elif isinstance(event, LogRecorded):
             self._deliver_log(event)
+
+    def _deliver_status(self, event: StatusChanged) -> None:
+        # A transition goes to everyone (dashboards); a refresh only to who watches the
+        # environment, and costs nothing when nobody does (a thousand a second at scale).
+        connections: Iterable[Connection]
+        if event.transition:
+            connections = self._connections.values()
+        else:
+            watchers = self._environment_watchers.get(event.environment_id)
+            if not watchers and not self._all_environment_watchers:
+                return
+            connections = self._all_environment_watchers | (watchers or set())
+        frame = status_frame(event.environment_id, event.status, event.previous, event.transition)
+        self._deliver(frame, connections)
 
     def _deliver_log(self, event: LogRecorded) -> None:
         environment_id = event.entry.environment_id

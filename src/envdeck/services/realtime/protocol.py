@@ -191,16 +191,27 @@ def pong_frame(echo: dict[str, Any]) -> Frame:
     return frame("pong", echo)
 
 
-def status_frame(environment_id: str, status: Status, previous: HealthState | None) -> Frame:
-    payload = {"environmentId": environment_id, "status": _json(status), "previous": previous}
+def status_frame(
+    environment_id: str, status: Status, previous: HealthState | None, transition: bool = True
+) -> Frame:
+    payload = {
+        "environmentId": environment_id,
+        "status": _json(status),
+        "previous": previous,
+        "transition": transition,
+    }
     return Frame(_encode("status_update", payload), key=environment_id, payload=payload)
 
 
 def coalesce_status(older: Frame, newer: Frame) -> Frame:
-    """Return newer, keeping `previous` from older: the client never saw what lay between."""
+    """Return newer, keeping `previous` from older: the client never saw what lay between.
+
+    The merged frame is a transition when either was: a refresh must not hide a change.
+    """
     assert older.payload is not None
     assert newer.payload is not None
-    payload = dict(newer.payload, previous=older.payload["previous"])
+    transition = bool(older.payload.get("transition")) or bool(newer.payload.get("transition"))
+    payload = dict(newer.payload, previous=older.payload["previous"], transition=transition)
     return Frame(_encode("status_update", payload), key=newer.key, payload=payload)
 
 

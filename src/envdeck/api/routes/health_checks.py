@@ -1,0 +1,73 @@
+"""Health checks on demand: check an environment now (users), test an unsaved check (admins)."""
+
+from fastapi import APIRouter
+
+from envdeck.api.deps import AdminPrincipal, OperatorPrincipal, ServicesDep
+from envdeck.api.schemas import ApiModel, error_responses
+from envdeck.domain.base import UtcDatetime
+from envdeck.domain.environment import HealthCheckConfig, HealthState
+from envdeck.services.health import CheckResult
+
+router = APIRouter(tags=["health"])
+
+
+class CheckDetails(ApiModel):
+    status_code: int | None
+    version: str | None
+    # The start of the response body (2 KB), as text.
+    response: str
+
+
+class HealthCheckResult(ApiModel):
+    """The verdict of this one check (the environment's status applies its threshold)."""
+
+    health: HealthState
+    message: str
+    response_time: float | None
+    checked_at: UtcDatetime
+    details: CheckDetails
+
+    @classmethod
+    def of(cls, result: CheckResult) -> "HealthCheckResult":
+        return cls(
+            health=HealthState.HEALTHY if result.ok else HealthState.UNHEALTHY,
+            message=result.message,
+            response_time=result.response_time,
+            checked_at=result.checked_at,
+            details=CheckDetails(
+                status_code=result.status_code, version=result.version, response=result.excerpt()
+            ),
+        )
+
+
+class HealthCheckTest(ApiModel):
+    health_check: HealthCheckConfig
+    # Masked header values ("********") are taken from this stored environment.
+    environment_id: str | None = None
+
+
+@router.post(
+    "/environments/{environment_id}/check-health",
+    response_model=HealthCheckResult,
+    responses=error_responses(401, 403, 404),
+    summary="Check an environment's health now",
+)
+async def check_environment_health(
+    environment_id: str, _user: OperatorPrincipal, services: ServicesDep
+) -> HealthCheckResult:
+    """Run a check at once (joining one in flight) and record it like a scheduled check."""
+    return HealthCheckResult.of(await services.health.check_now(environment_id))
+
+
+@router.post(
+    "/health-checks/test",
+    response_model=HealthCheckResult,
+    responses=error_responses(401, 403, 404),
+    summary="Test a health check configuration",
+)
+async def check_unsaved_health_check(
+    body: HealthCheckTest, _admin: AdminPrincipal, services: ServicesDep
+) -> HealthCheckResult:
+    """Run a check of an unsaved configuration (the form's Test button); nothing is stored."""
+    result = await services.health.test_check(body.health_check, body.environment_id)
+    return HealthCheckResult.of(result)

@@ -1,0 +1,1 @@
+"""The demo fleet: a simulator of environments to monitor, and its registration in Envdeck."""

@@ -1,0 +1,89 @@
+"""One health check: send the configured request, judge the response, read the version.
+
+A check never raises for what the target did: a timeout, a TLS failure, a refused connection
+and a failed validation are all results (`ok=False` with a message), like a 200 is.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from envdeck.domain.environment import HealthCheckConfig, ValidationType
+from envdeck.services.health.validation import extract_version, judge, parse_json
+from envdeck.services.outbound_http import OutboundError, OutboundHttp
+from envdeck.services.secret_box import SecretBox, SecretDecryptionError
+from envdeck.services.secret_headers import open_headers
+
+# What check-now shows of the response body.
+EXCERPT_BYTES = 2048
+OK_MESSAGE = "ok"
+
+
+@dataclass(slots=True)
+class CheckResult:
+    ok: bool
+    message: str
+    checked_at: datetime
+    response_time: float | None = None  # ms; None when no response came
+    status_code: int | None = None
+    version: str | None = None
+    body: bytes = b""  # held only until the result is recorded or shown
+
+    def excerpt(self) -> str:
+        """Return the start of the response body as text (check-now shows it)."""
+        return self.body[:EXCERPT_BYTES].decode("utf-8", errors="replace")
+
+
+class HealthChecker:
+    """Runs single checks through the shared outbound client."""
+
+    def __init__(self, http: OutboundHttp, box: SecretBox, clock: Callable[[], datetime]) -> None:
+        self._http = http
+        self._box = box
+        self._clock = clock
+
+    @property
+    def box(self) -> SecretBox:
+        return self._box
+
+    async def check(self, config: HealthCheckConfig) -> CheckResult:
+        """Run one check of config; its timeout bounds the whole request."""
+        checked_at = self._clock()
+        if config.endpoint is None:
+            return CheckResult(False, "no health check endpoint configured", checked_at)
+        try:
+            # Secret header values are opened here, for this request only.
+            headers = open_headers(config.headers, self._box) if config.headers else None
+        except SecretDecryptionError:
+            return CheckResult(False, "a secret header cannot be decrypted", checked_at)
+        try:
+            response = await self._http.request(
+                config.method.value,
+                str(config.endpoint),
+                headers=headers,
+                json_body=config.body,
+                timeout=config.timeout,
+                tls_verify=config.tls_verify,
+            )
+        except OutboundError as exc:
+            return CheckResult(False, exc.message, checked_at)
+        validation = config.validation
+        needs_json = config.version_json_path is not None or (
+            validation is not None and validation.type is ValidationType.JSON_PATH
+        )
+        document = parse_json(response.body) if needs_json else None
+        failure = judge(response.status, response.body, document, validation)
+        version = (
+            extract_version(document, config.version_json_path)
+            if config.version_json_path
+            else None
+        )
+        return CheckResult(
+            ok=failure is None,
+            message=failure or OK_MESSAGE,
+            checked_at=checked_at,
+            response_time=round(response.elapsed_ms, 1),
+            status_code=response.status,
+            version=version,
+            body=response.body,
+        )

@@ -1,0 +1,317 @@
+"""The health scheduler: one task, a due-time heap, bounded concurrency.
+
+Each environment with an enabled check has an entry: its configuration (header secrets still
+sealed), its in-memory health state and its next due time. Entries are loaded once at start
+(paged) and then follow `EnvironmentChanged` on the bus: nothing is reloaded on a tick.
+
+- Spread: at start each environment's first check falls at a random point of its interval, so
+  ten thousand environments with a 10 s interval make an even thousand checks a second. After
+  a create or a check edit the first check comes within a couple of seconds.
+- No drift: the next due time is the previous due time plus the interval, not "finished + the
+  interval", so a slow check does not push its environment's schedule back.
+- Never two checks of one environment at once: a check still running when its environment is
+  due again is skipped (counted in stats.skipped), and check-now joins a running check.
+- Bounded: at most `concurrency` scheduled checks are in flight; past that the loop waits for a
+  slot and checks start late (stats.lateness shows how late). Check-now does not take a slot:
+  it must not queue behind a full engine.
+"""
+
+import asyncio
+import contextlib
+import heapq
+import random
+from collections import deque
+from dataclasses import dataclass, field
+
+import structlog
+
+from envdeck.domain.base import MAX_PAGE_LIMIT
+from envdeck.domain.environment import Environment, EnvironmentListOptions, HealthCheckConfig
+from envdeck.domain.errors import EnvironmentNotFound, ValidationFailed
+from envdeck.repositories.base import Storage
+from envdeck.services.events import EnvironmentChanged, Event, EventBus, Subscription
+from envdeck.services.health.checker import CheckResult, HealthChecker
+from envdeck.services.health.recorder import HealthRecorder, Tracked
+from envdeck.services.secret_headers import seal_headers
+
+log = structlog.get_logger(__name__)
+
+# A created or edited environment is first checked within this many seconds.
+FIRST_CHECK_WITHIN = 2.0
+# Start lateness samples kept for stats (the newest).
+LATENESS_SAMPLES = 100_000
+
+
+@dataclass(slots=True)
+class Entry:
+    tracked: Tracked
+    config: HealthCheckConfig
+    interval: float  # seconds, time_scale applied
+    generation: int = 0
+    running: "asyncio.Task[CheckResult] | None" = None
+
+
+@dataclass
+class SchedulerStats:
+    started: int = 0
+    finished: int = 0
+    skipped: int = 0  # due while its previous check still ran
+    overlaps: int = 0  # two checks of one environment at once: must stay 0
+    lateness: deque[float] = field(default_factory=lambda: deque(maxlen=LATENESS_SAMPLES))
+
+
+def checks_enabled(env: Environment) -> bool:
+    return env.health_check.enabled and env.health_check.endpoint is not None
+
+
+class HealthScheduler:
+    """Schedules every environment's checks and runs check-now; see the module docstring."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        bus: EventBus,
+        checker: HealthChecker,
+        recorder: HealthRecorder,
+        *,
+        concurrency: int,
+        enabled: bool = True,
+        time_scale: float = 1.0,
+    ) -> None:
+        self._storage = storage
+        self._bus = bus
+        self._checker = checker
+        self.recorder = recorder
+        self._concurrency = concurrency
+        self._enabled = enabled
+        # Test seam: intervals are multiplied by this (the model forbids intervals under 10 s).
+        self._time_scale = time_scale
+        self._entries: dict[str, Entry] = {}
+        self._heap: list[tuple[float, int, str, int]] = []
+        self._sequence = 0
+        self._slots = asyncio.Semaphore(concurrency)
+        self._wake = asyncio.Event()
+        self._running_ids: set[str] = set()
+        self._subscription: Subscription | None = None
+        self._loop_task: asyncio.Task[None] | None = None
+        self._started = False
+        self.stats = SchedulerStats()
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start recording, and when enabled load the environments and start scheduling."""
+        if self._started:
+            return
+        self._started = True
+        self.recorder.start()
+        if not self._enabled:
+            return
+        # Subscribed before loading: a change made during the load is applied, not lost.
+        self._subscription = self._bus.subscribe(
+            "health-scheduler", self._on_event, topics={EnvironmentChanged.topic}
+        )
+        # Running while the pages load: the first entries may fall due before the last page.
+        self._loop_task = asyncio.create_task(self._run(), name="health-scheduler")
+        await self.load()
+        log.info("health_scheduler_started", environments=len(self._entries))
+
+    async def close(self) -> None:
+        """Stop scheduling, cancel checks in flight, and write what is pending."""
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop_task
+            self._loop_task = None
+        if self._subscription is not None:
+            await self._bus.unsubscribe(self._subscription)
+            self._subscription = None
+        running = [e.running for e in self._entries.values() if e.running is not None]
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+        if self._started:
+            await self.recorder.close()
+        self._started = False
+
+    async def load(self) -> None:
+        """Add every environment whose check is enabled, one page at a time."""
+        page = 1
+        while True:
+            options = EnvironmentListOptions(page=page, limit=MAX_PAGE_LIMIT, sort="createdAt")
+            items, total = await self._storage.environments.list(options)
+            for env in items:
+                # An entry the bus already brought in is newer than this page.
+                if env.id not in self._entries and checks_enabled(env):
+                    interval = env.health_check.interval * self._time_scale
+                    self._add(env, random.uniform(0, interval))
+            self._wake.set()
+            if page * MAX_PAGE_LIMIT >= total or not items:
+                break
+            page += 1
+
+    @property
+    def environment_count(self) -> int:
+        return len(self._entries)
+
+    # --- following the inventory ---------------------------------------------------------
+
+    async def _on_event(self, event: Event) -> None:
+        if isinstance(event, EnvironmentChanged):
+            await self.follow(event.action, event.environment.id)
+
+    async def follow(self, action: str, environment_id: str) -> None:
+        """Apply one inventory change (created, updated, deleted) to the schedule."""
+        if action == "deleted":
+            self._remove(environment_id)
+            self.recorder.forget(environment_id)
+            return
+        try:
+            # The event carries the masked environment: the check needs the sealed headers.
+            env = await self._storage.environments.get_by_id(environment_id)
+        except EnvironmentNotFound:
+            self._remove(environment_id)
+            return
+        entry = self._entries.get(environment_id)
+        if not checks_enabled(env):
+            if entry is not None:
+                self._remove(environment_id)
+                await self.recorder.set_unknown(entry.tracked, "health check disabled")
+            return
+        if entry is None:
+            self._add(env, random.uniform(0, FIRST_CHECK_WITHIN))
+        else:
+            entry.tracked.name = env.name
+            if env.health_check != entry.config:
+                entry.config = env.health_check
+                entry.interval = env.health_check.interval * self._time_scale
+                entry.generation += 1
+                self._push(entry, self._now() + random.uniform(0, FIRST_CHECK_WITHIN))
+        self._wake.set()
+
+    def _add(self, env: Environment, offset: float) -> None:
+        interval = env.health_check.interval * self._time_scale
+        entry = Entry(Tracked.of(env), env.health_check, interval)
+        self._entries[env.id] = entry
+        self._push(entry, self._now() + min(offset, interval))
+
+    def _remove(self, environment_id: str) -> None:
+        # Its heap items go stale and are skipped when they come up; a running check's result
+        # is dropped (the environment is gone).
+        self._entries.pop(environment_id, None)
+
+    def _push(self, entry: Entry, due: float) -> None:
+        self._sequence += 1
+        item = (due, self._sequence, entry.tracked.id, entry.generation)
+        heapq.heappush(self._heap, item)
+
+    @staticmethod
+    def _now() -> float:
+        return asyncio.get_running_loop().time()
+
+    # --- the loop ------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        while True:
+            await self.run_due()
+            self._wake.clear()
+            delay = self._heap[0][0] - self._now() if self._heap else None
+            if delay is not None and delay <= 0:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay)
+
+    async def run_due(self) -> int:
+        """Start every check that is due now (waiting for free slots); return how many."""
+        started = 0
+        heap = self._heap
+        while heap and heap[0][0] <= self._now():
+            due, _, environment_id, generation = heapq.heappop(heap)
+            entry = self._entries.get(environment_id)
+            if entry is None or entry.generation != generation:
+                continue  # deleted or re-scheduled meanwhile
+            now = self._now()
+            next_due = due + entry.interval
+            if next_due <= now:
+                # Overloaded: whole intervals went by. Keep the phase, drop the backlog.
+                missed = int((now - due) // entry.interval)
+                next_due = due + entry.interval * (missed + 1)
+                self.stats.skipped += missed
+            self._push(entry, next_due)
+            if entry.running is not None:
+                self.stats.skipped += 1
+                continue
+            await self._slots.acquire()
+            if self._entries.get(environment_id) is not entry or entry.running is not None:
+                self._slots.release()
+                continue
+            self.stats.lateness.append(self._now() - due)
+            entry.running = asyncio.create_task(self._check(entry, slot=True))
+            started += 1
+        return started
+
+    async def _check(self, entry: Entry, *, slot: bool) -> CheckResult:
+        environment_id = entry.tracked.id
+        if environment_id in self._running_ids:
+            self.stats.overlaps += 1
+        self._running_ids.add(environment_id)
+        self.stats.started += 1
+        try:
+            result = await self._checker.check(entry.config)
+            if self._entries.get(environment_id) is entry:
+                await self.recorder.apply(entry.tracked, entry.config.failure_threshold, result)
+            return result
+        finally:
+            self._running_ids.discard(environment_id)
+            entry.running = None
+            self.stats.finished += 1
+            if slot:
+                self._slots.release()
+
+    # --- check now -----------------------------------------------------------------------
+
+    async def check_now(self, environment_id: str) -> CheckResult:
+        """Check one environment at once (joining a check in flight) and record the result.
+
+        Raise EnvironmentNotFound, or ValidationFailed when it has no health check endpoint.
+        """
+        entry = self._entries.get(environment_id)
+        if entry is None:
+            return await self._check_unscheduled(environment_id)
+        if entry.running is None:
+            entry.running = asyncio.create_task(self._check(entry, slot=False))
+        # Shielded: a client that gives up must not cancel a check others may be joining.
+        return await asyncio.shield(entry.running)
+
+    async def _check_unscheduled(self, environment_id: str) -> CheckResult:
+        env = await self._storage.environments.get_by_id(environment_id)
+        if env.health_check.endpoint is None:
+            raise ValidationFailed(
+                "this environment has no health check endpoint",
+                {"field": "healthCheck.endpoint"},
+            )
+        result = await self._checker.check(env.health_check)
+        # Checked while not scheduled (check off, or the engine disabled): recorded all the same,
+        # and written at once, since the next such check reads its state back from storage.
+        await self.recorder.apply(Tracked.of(env), env.health_check.failure_threshold, result)
+        await self.recorder.flush()
+        return result
+
+    async def test_check(
+        self, config: HealthCheckConfig, environment_id: str | None = None
+    ) -> CheckResult:
+        """Run a check of an unsaved configuration; nothing is recorded.
+
+        Header values "********" are taken from the stored environment environment_id (the
+        form shows secrets masked); without it they are refused.
+        """
+        if config.endpoint is None:
+            raise ValidationFailed(
+                "healthCheck.endpoint: give an endpoint to test", {"field": "healthCheck.endpoint"}
+            )
+        stored: dict[str, str] = {}
+        if environment_id is not None:
+            env = await self._storage.environments.get_by_id(environment_id)
+            stored = env.health_check.headers
+        headers = seal_headers(config.headers, stored, self._checker.box, "healthCheck.headers")
+        return await self._checker.check(config.model_copy(update={"headers": headers}))

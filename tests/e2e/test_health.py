@@ -1,0 +1,112 @@
+"""Health in Chromium against `envdeck serve --demo`: live cards, the Health tab, Check now."""
+
+import re
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.accounts import ADMIN_PASSWORD, Account, create_first_admin, sign_in
+from tests.support.server import DemoServer
+
+DEMO_ADMIN = Account("demo-admin", ADMIN_PASSWORD)
+# The demo checks every 10 s (with jitter) and turns unhealthy on the first failure.
+CHECK_WAIT_MS = 40_000
+
+
+@pytest.fixture(scope="module")
+def demo_admin(demo_server: DemoServer) -> Account:
+    create_first_admin(demo_server.server.url, demo_server.server.workdir, DEMO_ADMIN)
+    return DEMO_ADMIN
+
+
+@pytest.fixture(scope="module")
+def demo_ids(demo_server: DemoServer, demo_admin: Account) -> dict[str, str]:
+    """The registered demo environments' ids by name, once all twelve are there."""
+    base = demo_server.server.url
+    login = httpx.post(
+        f"{base}/api/v1/auth/login",
+        json={"username": demo_admin.username, "password": demo_admin.password},
+        timeout=30,
+    )
+    assert login.status_code == 200, login.text
+    headers = {"Authorization": f"Bearer {login.json()['token']}"}
+    deadline = time.monotonic() + 30
+    while True:
+        listed = httpx.get(
+            f"{base}/api/v1/environments", params={"limit": 200}, headers=headers, timeout=30
+        )
+        assert listed.status_code == 200, listed.text
+        environments = listed.json()["environments"]
+        if len(environments) >= 12 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert len(environments) >= 12, environments
+    return {e["name"]: e["id"] for e in environments}
+
+
+@pytest.fixture
+def demo_page(browser: Browser, demo_server: DemoServer, demo_admin: Account) -> Iterator[Page]:
+    context = browser.new_context(base_url=demo_server.server.url)
+    page = context.new_page()
+    page.goto("/login")
+    sign_in(page, demo_admin)
+    yield page
+    context.close()
+
+
+def _set_behaviour(demo_server: DemoServer, name: str, behaviour: str) -> None:
+    response = httpx.put(
+        f"{demo_server.fleet_url}/control/envs/{name}", json={"behaviour": behaviour}, timeout=10
+    )
+    assert response.status_code == 200, response.text
+
+
+def test_a_failing_target_turns_its_card_unhealthy_without_a_reload(
+    demo_page: Page, demo_server: DemoServer, demo_ids: dict[str, str]
+) -> None:
+    name = "shop-qa"
+    demo_page.goto("/environments")
+    card = demo_page.get_by_role("article", name=name)
+    expect(card.get_by_text("Healthy", exact=True)).to_be_visible(timeout=CHECK_WAIT_MS)
+    expect(card.get_by_text("Version: 2.5.0")).to_be_visible()
+    expect(demo_page.get_by_role("button", name="Live updates: connected")).to_be_visible()
+    loads: list[object] = []
+    demo_page.on("load", lambda loaded: loads.append(loaded))
+
+    _set_behaviour(demo_server, name, "down")
+    try:
+        expect(card.get_by_text("Unhealthy", exact=True)).to_be_visible(timeout=CHECK_WAIT_MS)
+        expect(card.get_by_text(re.compile(r"^Unhealthy for \d+ [sm]$"))).to_be_visible()
+        # The last hour's response times are drawn on the card.
+        expect(
+            card.get_by_role("img", name=f"Response times of {name} over the last hour")
+        ).to_be_visible()
+        assert loads == []
+    finally:
+        _set_behaviour(demo_server, name, "healthy")
+
+
+def test_the_health_tab_charts_response_times_and_checks_now(
+    demo_page: Page, demo_ids: dict[str, str]
+) -> None:
+    demo_page.goto(f"/environments/{demo_ids['shop-dev']}")
+    demo_page.get_by_role("tab", name="Health", exact=True).click()
+    expect(demo_page).to_have_url(re.compile(r"\?tab=health$"))
+
+    # Checks arrive live: the chart appears once the first ones are recorded.
+    chart = demo_page.get_by_role("figure", name="Response time")
+    expect(chart).to_be_visible(timeout=CHECK_WAIT_MS)
+    expect(chart).to_have_attribute("data-points", re.compile(r"^[1-9]\d*$"))
+    expect(chart.locator("svg path").first).to_be_attached()
+    expect(demo_page.get_by_role("region", name="Uptime")).to_contain_text("%")
+    expect(demo_page.get_by_role("table", name="Recent checks")).to_contain_text("healthy")
+
+    demo_page.get_by_role("button", name="Check now").click()
+    result = demo_page.get_by_role("alert", name="Check result")
+    expect(result).to_be_visible(timeout=15_000)
+    expect(result).to_contain_text("Healthy")
+    expect(result).to_contain_text("Status code: 200")
+    expect(result.get_by_label("Response body")).to_contain_text('"status"')
