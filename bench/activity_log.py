@@ -41,8 +41,8 @@ from pymongo import AsyncMongoClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Stopwatch, bench_line, percentile
-from inventory import PASSWORD, envdeck_server, secantus_process
+from common import PASSWORD, Stopwatch, bench_line, envdeck_server, percentile
+from inventory import secantus_process
 
 from envdeck.config import load_settings
 from envdeck.domain.base import format_utc

@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,18 +24,11 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import bench_line
+from common import PASSWORD, bench_line, free_port
 
 CONCURRENCY = 32
 ROUNDS = 3
-PASSWORD = "quartz-lantern-orbit-91"  # noqa: S105 (a throwaway bench account)
 ENVDECK = Path(sys.executable).with_name("envdeck")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_server(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:

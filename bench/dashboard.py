@@ -17,17 +17,12 @@ Target: first render with 1,000 environments < 1.5 s.
 import argparse
 import asyncio
 import json
-import os
 import random
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -37,7 +32,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import bench_line, percentile
+from common import PASSWORD, bench_line, envdeck_server, percentile
 
 from envdeck.api.ui import STATIC_DIR
 from envdeck.config import load_settings
@@ -45,9 +40,7 @@ from envdeck.domain.environment import Environment, HealthState, Status
 from envdeck.domain.health import HealthSample
 from envdeck.repositories.sqlite import SqliteStorage
 
-ENVDECK = Path(sys.executable).with_name("envdeck")
 CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "quartz-lantern-orbit-91"  # noqa: S105 (a throwaway bench account)
 TARGET_MS = 1500
 BATCH = 200
 SAMPLES_PER_ENVIRONMENT = 12  # one every 5 minutes over the last hour
@@ -74,12 +67,6 @@ OBSERVER = """
   new MutationObserver(check).observe(document, { childList: true, subtree: true });
 })();
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def make_environment(i: int) -> Environment:
@@ -141,44 +128,6 @@ async def populate(data_dir: Path, count: int) -> float:
     finally:
         await storage.close()
     return time.perf_counter() - started
-
-
-@contextmanager
-def envdeck_server(workdir: Path) -> Iterator[str]:
-    """Run `envdeck serve` in workdir (its data under workdir/data); yield its base URL."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ENVDECK_", "MONGODB_"))}
-    env |= {
-        "PORT": str(port),
-        "ENVDECK_DATA_DIR": str(workdir / "data"),
-        "ENVDECK_ADMIN_USERNAME": "bench",
-        "ENVDECK_ADMIN_PASSWORD": PASSWORD,
-        "ENVDECK_LOG__LEVEL": "warning",
-    }
-    process = subprocess.Popen(
-        [str(ENVDECK), "serve"], cwd=workdir, env=env, stdout=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            if process.poll() is not None:
-                raise RuntimeError(f"envdeck serve exited {process.returncode}")
-            try:
-                if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("envdeck serve did not start")
-        yield url
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 def session_script(url: str) -> str:

@@ -28,13 +28,10 @@ import os
 import random
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,7 +45,7 @@ from pymongo import AsyncMongoClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Stopwatch, bench_line
+from common import PASSWORD, Stopwatch, bench_line, envdeck_server
 
 from envdeck.config import load_settings
 from envdeck.domain.environment import Environment, HealthState, Status
@@ -60,8 +57,6 @@ from envdeck.repositories.sqlite import SqliteStorage
 CONNECTIONS = 32
 ROUNDS = 3
 BATCH = 100  # environments created concurrently while populating
-PASSWORD = "quartz-lantern-orbit-91"  # noqa: S105 (a throwaway bench account)
-ENVDECK = Path(sys.executable).with_name("envdeck")
 # The load generator: a C program, so the server gets the CPU a Python client would take.
 WRK = shutil.which("wrk") or "wrk"
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -176,50 +171,6 @@ async def populate(storage: Storage, environments: list[Environment], seed: int)
     finally:
         await storage.close()
     return watch.seconds
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def envdeck_server(workdir: Path, extra_env: dict[str, str]) -> Iterator[str]:
-    """Run `envdeck serve` in workdir; yield its base URL."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ENVDECK_", "MONGODB_"))}
-    env |= {
-        "PORT": str(port),
-        "ENVDECK_ADMIN_USERNAME": "bench",
-        "ENVDECK_ADMIN_PASSWORD": PASSWORD,
-        "ENVDECK_LOG__LEVEL": "warning",
-        **extra_env,
-    }
-    process = subprocess.Popen(
-        [str(ENVDECK), "serve"], cwd=workdir, env=env, stdout=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            if process.poll() is not None:
-                raise RuntimeError(f"envdeck serve exited {process.returncode}")
-            try:
-                if httpx.get(f"{url}{HEALTH}", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("envdeck serve did not start")
-        yield url
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 def _run_secantus(storage_path: str, uri_out: Connection, stop: Event) -> None:

@@ -20,7 +20,6 @@ import json
 import os
 import re
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,9 +30,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import bench_line, percentile
+from common import PASSWORD, bench_line, free_port, percentile
 
-PASSWORD = "quartz-lantern-orbit-91"  # noqa: S105 (a throwaway bench account)
 RATES = (20, 100)
 # status.message carries "<seq> <publish time>": parsed with a regex, not json, on the client.
 STAMP = re.compile(rb'"message":"(\d+) ([0-9.]+)"')
@@ -55,12 +53,6 @@ class Result:
     @property
     def delivered_pct(self) -> float:
         return 100.0 * self.delivered / self.expected if self.expected else 0.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def run(coroutine: Any) -> Any:

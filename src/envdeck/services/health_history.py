@@ -7,8 +7,6 @@ never grows with the number of samples kept. Deleting an environment forgets its
 knowledge of it).
 """
 
-import asyncio
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +19,7 @@ from envdeck.domain.errors import ValidationFailed
 from envdeck.domain.health import HealthPoint, HealthSample
 from envdeck.repositories.base import Storage
 from envdeck.services.events import EnvironmentChanged, Event, EventBus, Subscription
+from envdeck.services.retention import PURGE_INTERVAL, RETRY_INTERVAL, PeriodicRetention
 
 log = structlog.get_logger(__name__)
 
@@ -180,12 +179,14 @@ class HealthHistoryService:
         log.info("health_history_forgotten", environment_id=environment_id)
 
 
-class HealthSampleRetention:
+class HealthSampleRetention(PeriodicRetention):
     """Keeps samples to `health.rawRetentionDays` and rollups to `rollupRetentionDays`.
 
     MongoDB expires both through TTL indexes, set (or changed) on the first run. SQLite has
     no expiry: it is purged at start and then every `interval` (hourly), in chunks.
     """
+
+    name = "health"
 
     def __init__(
         self,
@@ -194,54 +195,20 @@ class HealthSampleRetention:
         rollup_retention: timedelta,
         clock: Callable[[], datetime],
         *,
-        interval: float = 3600.0,
-        retry_interval: float = 60.0,
+        interval: float = PURGE_INTERVAL,
+        retry_interval: float = RETRY_INTERVAL,
     ) -> None:
+        super().__init__(clock, interval=interval, retry_interval=retry_interval)
         self._storage = storage
         self._raw_retention = raw_retention
         self._rollup_retention = rollup_retention
-        self._clock = clock
-        self._interval = interval
-        self._retry_interval = retry_interval
-        self._storage_expires: bool | None = None
-        self._task: asyncio.Task[None] | None = None
 
-    async def run_once(self) -> int:
-        """Apply the retention once; return how many samples and rollups were purged here."""
-        samples = self._storage.health_samples
-        if self._storage_expires is None:
-            self._storage_expires = await samples.expire_after(
-                self._raw_retention, self._rollup_retention
-            )
-        if self._storage_expires:
-            return 0
-        now = self._clock()
-        deleted = await samples.delete_before(
+    async def _expire(self) -> bool:
+        return await self._storage.health_samples.expire_after(
+            self._raw_retention, self._rollup_retention
+        )
+
+    async def _purge(self, now: datetime) -> int:
+        return await self._storage.health_samples.delete_before(
             now - self._raw_retention, now - self._rollup_retention
         )
-        if deleted:
-            log.info("health_retention_purged", deleted=deleted)
-        return deleted
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="health-retention")
-
-    async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-                delay = self._interval
-            except Exception:
-                log.exception("health_retention_failed", retry_in=self._retry_interval)
-                delay = self._retry_interval
-            if self._storage_expires:
-                return  # storage does it from now on
-            await asyncio.sleep(delay)
