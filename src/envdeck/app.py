@@ -17,11 +17,14 @@ from envdeck.api.errors import install_error_handlers
 from envdeck.api.middleware import REQUEST_ID_HEADER, RequestContextMiddleware
 from envdeck.api.routes import (
     auth,
+    commands,
     credentials,
     environments,
     health_checks,
     health_history,
     logs,
+    operations,
+    probes,
     setup,
     system,
     tokens,
@@ -84,6 +87,8 @@ async def _after_open(services: Services) -> None:
             flush=True,
         )
         print(f"             (also in {services.setup.token_file})", flush=True)
+    # Operations a stopped process left running can no longer finish: say so, free the claims.
+    await services.operations.recover_interrupted()
     await services.health.start()
 
 
@@ -128,6 +133,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             opening.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await opening
+        # Running operations get operations.shutdownGrace, then are cancelled (`interrupted`),
+        # while storage, the log and the bus still run; then their connections close.
+        await services.operations.close()
+        await services.ssh_pool.close()
         # The health engine first: no new check, statuses written while storage runs.
         await services.health.close()
         await services.http.close()
@@ -181,6 +190,9 @@ def create_app(
         health_checks,
         health_history,
         versions,
+        commands,
+        probes,
+        operations,
     ):
         api.include_router(module.router)
     app.include_router(api)

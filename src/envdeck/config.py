@@ -146,6 +146,35 @@ class HealthSettings(DomainModel):
     rollup_retention_days: int = Field(default=400, ge=90, le=3650)
 
 
+class SshSettings(DomainModel):
+    """The pool of SSH connections that operations share (docs/commands.md)."""
+
+    # TCP, key exchange and authentication together.
+    connect_timeout: Duration = timedelta(seconds=10)
+    # Keepalives detect dead peers between commands: one every interval, countMax unanswered.
+    keepalive_interval: Duration = timedelta(seconds=15)
+    keepalive_count_max: int = Field(default=3, ge=1, le=100)
+    # A connection nobody used for this long is closed.
+    idle_timeout: Duration = timedelta(seconds=60)
+    # Connections to one host:port (all users and keys together); requests beyond wait.
+    max_connections_per_host: int = Field(default=4, ge=1, le=100)
+    # Concurrent sessions on one connection (OpenSSH's MaxSessions defaults to 10).
+    max_sessions_per_connection: int = Field(default=8, ge=1, le=100)
+    # Cancel and timeout send SIGTERM, then SIGKILL after this grace.
+    kill_grace: Duration = timedelta(seconds=2)
+
+
+class OperationsSettings(DomainModel):
+    """Restarts and upgrades (docs/commands.md, Operations)."""
+
+    # Health checks of the verification step are this far apart.
+    verify_poll_interval: Duration = timedelta(seconds=2)
+    # The stored output tail is rewritten at most this often while an operation runs.
+    output_flush_interval: Duration = timedelta(seconds=1)
+    # At shutdown, running operations get this long to finish; then they are `interrupted`.
+    shutdown_grace: Duration = timedelta(seconds=10)
+
+
 class RealtimeSettings(DomainModel):
     """The WebSocket hub at /ws (docs/realtime.md)."""
 
@@ -210,6 +239,8 @@ class Settings(BaseSettings):
     logs: LogsSettings = Field(default_factory=LogsSettings)
     realtime: RealtimeSettings = Field(default_factory=RealtimeSettings)
     health: HealthSettings = Field(default_factory=HealthSettings)
+    ssh: SshSettings = Field(default_factory=SshSettings)
+    operations: OperationsSettings = Field(default_factory=OperationsSettings)
 
     @classmethod
     def settings_customise_sources(

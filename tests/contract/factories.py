@@ -190,7 +190,11 @@ def make_full_operation(**overrides: Any) -> Operation:
         "http_status": 502,
         "output": "line 1\nline 2\n",
         "error": OperationError(code="VERIFY_FAILED", message="still 2.4.0"),
-        "verification": Verification(health="unhealthy", version="2.4.0", attempts=5),
+        "verification": Verification(
+            health="unhealthy", version="2.4.0", attempts=5, verified=False, message="still 2.4.0"
+        ),
+        "rollback_of": new_id(),
+        "rollback_operation_id": new_id(),
     }
     fields.update(overrides)
     return make_operation(**fields)

@@ -140,8 +140,12 @@ async def test_update_replaces_the_configuration_and_keeps_the_creation_time(
     assert updated.timestamps.updated_at is not None
     assert created.timestamps.updated_at is not None
     assert updated.timestamps.updated_at > created.timestamps.updated_at
-    assert updated.timestamps.last_restart_at == full.timestamps.last_restart_at
-    expected = changed.model_copy(update={"timestamps": updated.timestamps})
+    # The running operation and the operation times are the operation service's to write.
+    assert updated.timestamps.last_restart_at == created.timestamps.last_restart_at
+    assert updated.active_operation == created.active_operation
+    expected = changed.model_copy(
+        update={"timestamps": updated.timestamps, "active_operation": created.active_operation}
+    )
     assert updated == expected
     assert await list_names(storage, tag="a") == []
     assert await list_names(storage, tag="staging") == ["renamed"]
@@ -156,7 +160,8 @@ async def test_update_can_clear_optional_fields(storage: Storage) -> None:
     updated = await storage.environments.update(cleared)
 
     assert updated.environment_url is None
-    assert updated.active_operation is None
+    # activeOperation is not configuration: only clear_active_operation removes it.
+    assert updated.active_operation == created.active_operation
     assert updated.tags == []
     assert updated.metadata == {}
     assert await storage.environments.get_by_id(created.id) == updated

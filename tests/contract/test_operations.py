@@ -22,14 +22,23 @@ async def list_names(storage: Storage, **options: object) -> list[str]:
 
 
 async def test_create_assigns_an_id_and_the_creation_time(storage: Storage) -> None:
-    given = make_operation(id=new_id(), created_at=T0)
+    given = make_operation(created_at=T0)
 
     created = await storage.operations.create(given)
 
     assert is_valid_id(created.id)
-    assert created.id != given.id
     assert created.created_at is not None
     assert created.created_at != T0
+
+
+async def test_create_keeps_an_id_the_caller_set(storage: Storage) -> None:
+    # The operation service claims the environment under the id before the record exists.
+    chosen = new_id()
+
+    created = await storage.operations.create(make_operation(id=chosen))
+
+    assert created.id == chosen
+    assert (await storage.operations.get_by_id(chosen)).id == chosen
 
 
 async def test_round_trips_a_fully_populated_operation(storage: Storage) -> None:

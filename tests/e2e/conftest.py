@@ -1,9 +1,11 @@
 """The real server as a subprocess, the built UI, and Debian's Chromium through Playwright."""
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
@@ -76,3 +78,55 @@ def signed_in(page: Page, admin: Account) -> Account:
     page.goto("/login")
     sign_in(page, admin)
     return admin
+
+
+# --- the demo fleet (envdeck serve --demo), shared by the health and operations tests -------
+
+DEMO_ADMIN = Account("demo-admin", ADMIN_PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def demo_admin(demo_server: DemoServer) -> Account:
+    create_first_admin(demo_server.server.url, demo_server.server.workdir, DEMO_ADMIN)
+    return DEMO_ADMIN
+
+
+@pytest.fixture(scope="session")
+def demo_headers(demo_server: DemoServer, demo_admin: Account) -> dict[str, str]:
+    login = httpx.post(
+        f"{demo_server.server.url}/api/v1/auth/login",
+        json={"username": demo_admin.username, "password": demo_admin.password},
+        timeout=30,
+    )
+    assert login.status_code == 200, login.text
+    return {"Authorization": f"Bearer {login.json()['token']}"}
+
+
+@pytest.fixture(scope="session")
+def demo_ids(demo_server: DemoServer, demo_headers: dict[str, str]) -> dict[str, str]:
+    """The registered demo environments' ids by name, once all twelve are there."""
+    deadline = time.monotonic() + 30
+    while True:
+        listed = httpx.get(
+            f"{demo_server.server.url}/api/v1/environments",
+            params={"limit": 200},
+            headers=demo_headers,
+            timeout=30,
+        )
+        assert listed.status_code == 200, listed.text
+        environments = listed.json()["environments"]
+        if len(environments) >= 12 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert len(environments) >= 12, environments
+    return {e["name"]: e["id"] for e in environments}
+
+
+@pytest.fixture
+def demo_page(browser: Browser, demo_server: DemoServer, demo_admin: Account) -> Iterator[Page]:
+    context = browser.new_context(base_url=demo_server.server.url)
+    page = context.new_page()
+    page.goto("/login")
+    sign_in(page, demo_admin)
+    yield page
+    context.close()

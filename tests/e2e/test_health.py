@@ -1,60 +1,14 @@
 """Health in Chromium against `envdeck serve --demo`: live cards, the Health tab, Check now."""
 
 import re
-import time
-from collections.abc import Iterator
 
 import httpx
-import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.e2e.accounts import ADMIN_PASSWORD, Account, create_first_admin, sign_in
 from tests.support.server import DemoServer
 
-DEMO_ADMIN = Account("demo-admin", ADMIN_PASSWORD)
 # The demo checks every 10 s (with jitter) and turns unhealthy on the first failure.
 CHECK_WAIT_MS = 40_000
-
-
-@pytest.fixture(scope="module")
-def demo_admin(demo_server: DemoServer) -> Account:
-    create_first_admin(demo_server.server.url, demo_server.server.workdir, DEMO_ADMIN)
-    return DEMO_ADMIN
-
-
-@pytest.fixture(scope="module")
-def demo_ids(demo_server: DemoServer, demo_admin: Account) -> dict[str, str]:
-    """The registered demo environments' ids by name, once all twelve are there."""
-    base = demo_server.server.url
-    login = httpx.post(
-        f"{base}/api/v1/auth/login",
-        json={"username": demo_admin.username, "password": demo_admin.password},
-        timeout=30,
-    )
-    assert login.status_code == 200, login.text
-    headers = {"Authorization": f"Bearer {login.json()['token']}"}
-    deadline = time.monotonic() + 30
-    while True:
-        listed = httpx.get(
-            f"{base}/api/v1/environments", params={"limit": 200}, headers=headers, timeout=30
-        )
-        assert listed.status_code == 200, listed.text
-        environments = listed.json()["environments"]
-        if len(environments) >= 12 or time.monotonic() > deadline:
-            break
-        time.sleep(0.5)
-    assert len(environments) >= 12, environments
-    return {e["name"]: e["id"] for e in environments}
-
-
-@pytest.fixture
-def demo_page(browser: Browser, demo_server: DemoServer, demo_admin: Account) -> Iterator[Page]:
-    context = browser.new_context(base_url=demo_server.server.url)
-    page = context.new_page()
-    page.goto("/login")
-    sign_in(page, demo_admin)
-    yield page
-    context.close()
 
 
 def _set_behaviour(demo_server: DemoServer, name: str, behaviour: str) -> None:

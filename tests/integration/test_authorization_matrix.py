@@ -65,6 +65,15 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/sparklines"): Role.VIEWER,
     ("GET", "/api/v1/environments/{environment_id}/versions"): Role.VIEWER,
     ("GET", "/api/v1/versions"): Role.VIEWER,
+    ("GET", "/api/v1/environments/{environment_id}/commands/preview"): Role.USER,
+    ("POST", "/api/v1/environments/{environment_id}/system-info/refresh"): Role.USER,
+    ("POST", "/api/v1/environments/{environment_id}/test-connection"): Role.ADMIN,
+    ("POST", "/api/v1/environments/{environment_id}/restart"): Role.USER,
+    ("POST", "/api/v1/environments/{environment_id}/upgrade"): Role.USER,
+    ("GET", "/api/v1/environments/{environment_id}/operations"): Role.VIEWER,
+    ("GET", "/api/v1/operations"): Role.VIEWER,
+    ("GET", "/api/v1/operations/{operation_id}"): Role.VIEWER,
+    ("POST", "/api/v1/operations/{operation_id}/cancel"): Role.USER,
 }
 
 # An id of the right shape that names nothing: calls reach the handler and change nothing.

@@ -60,6 +60,11 @@ class FleetProcess:
         """Make one environment report another version from now on."""
         return self._put(name, {"version": version})
 
+    def configure(self, name: str, **fields: Any) -> dict[str, Any]:
+        """Set control fields of one environment: upgradeApplies (false: an upgrade is accepted
+        but the version never changes), restartDownSeconds, commandStatus, behaviour, version."""
+        return self._put(name, fields)
+
     def state(self, name: str) -> dict[str, Any]:
         response = self._client.get(f"/control/envs/{name}")
         response.raise_for_status()
@@ -79,7 +84,7 @@ class FleetProcess:
         stats: dict[str, int] = response.json()
         return stats
 
-    def _put(self, name: str, body: dict[str, str]) -> dict[str, Any]:
+    def _put(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
         response = self._client.put(f"/control/envs/{name}", json=body)
         response.raise_for_status()
         state: dict[str, Any] = response.json()

@@ -173,7 +173,7 @@ export interface paths {
         /** Replace an environment's configuration */
         put: operations["replace_environment"];
         post?: never;
-        /** Delete an environment (its activity log stays) */
+        /** Delete an environment (its activity log stays; refused while an operation runs) */
         delete: operations["delete_environment"];
         options?: never;
         head?: never;
@@ -195,6 +195,27 @@ export interface paths {
          * @description Run a check at once (joining one in flight) and record it like a scheduled check.
          */
         post: operations["check_environment_health"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/environments/{environment_id}/commands/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show the exact restart or upgrade command, with secrets masked
+         * @description Render the command with the version filled in (quoted or encoded for where it lands);
+         *     without a version, `{VERSION}` is left in place.
+         */
+        get: operations["preview_command"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -250,6 +271,98 @@ export interface paths {
         get: operations["list_environment_logs"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/environments/{environment_id}/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List an environment's operations */
+        get: operations["list_environment_operations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/environments/{environment_id}/restart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restart an environment
+         * @description Validate, then run the configured restart in the background (one at a time per
+         *     environment: 409 names the running operation).
+         */
+        post: operations["restart_environment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/environments/{environment_id}/system-info/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Read the OS, kernel and uptime of an environment's host over SSH */
+        post: operations["refresh_system_info"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/environments/{environment_id}/test-connection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Connect to an environment's host and report its host key, user and latency */
+        post: operations["test_connection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/environments/{environment_id}/upgrade": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upgrade an environment to a version
+         * @description Validate the version (listed, safe characters), then upgrade in the background.
+         */
+        post: operations["upgrade_environment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -426,6 +539,63 @@ export interface paths {
         get: operations["get_log"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List operations
+         * @description Newest first, filtered by environment, type, status and requesting user.
+         */
+        get: operations["list_operations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/{operation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an operation */
+        get: operations["get_operation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/{operation_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a running operation
+         * @description Stop it (the remote script is killed) and return it once stopped; requester or admin.
+         */
+        post: operations["cancel_operation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -719,10 +889,40 @@ export interface components {
             url?: string | null;
         };
         /**
+         * CommandPreviewPublic
+         * @description An SSH script (`command`, run on `target`) or an HTTP request (`request`).
+         */
+        CommandPreviewPublic: {
+            /** Command */
+            command?: string | null;
+            request?: components["schemas"]["HttpRequestPreview"] | null;
+            /** Target */
+            target?: string | null;
+            type: components["schemas"]["CommandType"];
+        };
+        /**
          * CommandType
          * @enum {string}
          */
         CommandType: "ssh" | "http";
+        /** ConnectionTestPublic */
+        ConnectionTestPublic: {
+            /** Connectms */
+            connectMs: number;
+            /** Fingerprint */
+            fingerprint: string;
+            /** Hostkey */
+            hostKey: string;
+            hostKeyPolicy: components["schemas"]["HostKeyPolicy"];
+            /** Insecure */
+            insecure: boolean;
+            /** Latencyms */
+            latencyMs: number;
+            /** Learned */
+            learned: boolean;
+            /** Remoteuser */
+            remoteUser: string;
+        };
         /** CredentialCreate */
         CredentialCreate: {
             /** Name */
@@ -1086,6 +1286,19 @@ export interface components {
          * @enum {string}
          */
         HttpMethod: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
+        /** HttpRequestPreview */
+        HttpRequestPreview: {
+            /** Body */
+            body?: unknown;
+            /** Headers */
+            headers: {
+                [key: string]: string;
+            };
+            /** Method */
+            method: string;
+            /** Url */
+            url: string;
+        };
         /** ImportResult */
         ImportResult: {
             /** Applied */
@@ -1179,6 +1392,92 @@ export interface components {
             token: string;
             user: components["schemas"]["UserPublic"];
         };
+        /** Operation */
+        Operation: {
+            /** Createdat */
+            createdAt?: string | null;
+            /** Durationms */
+            durationMs?: number | null;
+            /** Environmentid */
+            environmentId: string;
+            /** Environmentname */
+            environmentName: string;
+            error?: components["schemas"]["OperationError"] | null;
+            /** Exitcode */
+            exitCode?: number | null;
+            /** Finishedat */
+            finishedAt?: string | null;
+            /** Httpstatus */
+            httpStatus?: number | null;
+            /**
+             * Id
+             * @default
+             */
+            id: string;
+            /**
+             * Output
+             * @default
+             */
+            output: string;
+            params?: components["schemas"]["OperationParams"];
+            requestedBy?: components["schemas"]["RequestedBy"];
+            /** Rollbackof */
+            rollbackOf?: string | null;
+            /** Rollbackoperationid */
+            rollbackOperationId?: string | null;
+            /** Startedat */
+            startedAt?: string | null;
+            /** @default pending */
+            status: components["schemas"]["OperationStatus"];
+            type: components["schemas"]["OperationType"];
+            verification?: components["schemas"]["Verification"] | null;
+        };
+        /**
+         * OperationAccepted
+         * @description An operation was accepted and runs in the background: follow it by its id.
+         */
+        OperationAccepted: {
+            /** Operationid */
+            operationId: string;
+            /** Startedat */
+            startedAt: string | null;
+            /**
+             * Status
+             * @default in_progress
+             * @constant
+             */
+            status: "in_progress";
+        };
+        /** OperationError */
+        OperationError: {
+            /** Code */
+            code: string;
+            /** Message */
+            message: string;
+        };
+        /** OperationList */
+        OperationList: {
+            /** Operations */
+            operations: components["schemas"]["Operation"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        /** OperationParams */
+        OperationParams: {
+            /**
+             * Force
+             * @default false
+             */
+            force: boolean;
+            /** Previousversion */
+            previousVersion?: string | null;
+            /** Version */
+            version?: string | null;
+        };
+        /**
+         * OperationStatus
+         * @enum {string}
+         */
+        OperationStatus: "pending" | "running" | "succeeded" | "failed" | "cancelled" | "timed_out" | "interrupted";
         /**
          * OperationType
          * @enum {string}
@@ -1219,6 +1518,11 @@ export interface components {
             /** Name */
             name: string;
         };
+        /**
+         * PreviewKind
+         * @enum {string}
+         */
+        PreviewKind: "restart" | "upgrade";
         /** ReadyPublic */
         ReadyPublic: {
             /**
@@ -1235,6 +1539,24 @@ export interface components {
         RecentChecks: {
             /** Checks */
             checks: components["schemas"]["HealthSample"][];
+        };
+        /** RequestedBy */
+        RequestedBy: {
+            /** Userid */
+            userId?: string | null;
+            /**
+             * Username
+             * @default
+             */
+            username: string;
+        };
+        /** RestartRequest */
+        RestartRequest: {
+            /**
+             * Force
+             * @default false
+             */
+            force: boolean;
         };
         /**
          * Role
@@ -1325,6 +1647,11 @@ export interface components {
              * @default
              */
             appVersion: string;
+            /**
+             * Kernel
+             * @default
+             */
+            kernel: string;
             /** Lastupdated */
             lastUpdated?: string | null;
             /**
@@ -1332,6 +1659,13 @@ export interface components {
              * @default
              */
             osVersion: string;
+            /** Uptime */
+            uptime?: number | null;
+            /**
+             * Versionunverified
+             * @default false
+             */
+            versionUnverified: boolean;
         };
         /** SystemInfo */
         "SystemInfo-Output": {
@@ -1340,6 +1674,11 @@ export interface components {
              * @default
              */
             appVersion: string;
+            /**
+             * Kernel
+             * @default
+             */
+            kernel: string;
             /** Lastupdated */
             lastUpdated?: string | null;
             /**
@@ -1347,6 +1686,28 @@ export interface components {
              * @default
              */
             osVersion: string;
+            /** Uptime */
+            uptime?: number | null;
+            /**
+             * Versionunverified
+             * @default false
+             */
+            versionUnverified: boolean;
+        };
+        /** SystemInfoPublic */
+        SystemInfoPublic: {
+            /** Appversion */
+            appVersion: string;
+            /** Kernel */
+            kernel: string;
+            /** Lastupdated */
+            lastUpdated: string | null;
+            /** Osversion */
+            osVersion: string;
+            /** Uptime */
+            uptime: number | null;
+            /** Versionunverified */
+            versionUnverified: boolean;
         };
         /** Target */
         Target: {
@@ -1422,6 +1783,11 @@ export interface components {
             /** @default POST */
             method: components["schemas"]["HttpMethod"];
             /**
+             * Timeout
+             * @default 900
+             */
+            timeout: number;
+            /**
              * Url
              * @default
              */
@@ -1446,7 +1812,7 @@ export interface components {
             upgradeCommand?: components["schemas"]["UpgradeCommand"];
             /**
              * Verifytimeout
-             * @default 300
+             * @default 120
              */
             verifyTimeout: number;
             /** Versionlistbody */
@@ -1459,6 +1825,11 @@ export interface components {
             versionListMethod: components["schemas"]["HttpMethod"];
             /** Versionlisturl */
             versionListURL?: string | null;
+        };
+        /** UpgradeRequest */
+        UpgradeRequest: {
+            /** Version */
+            version: string;
         };
         /** Uptime */
         Uptime: {
@@ -1534,6 +1905,25 @@ export interface components {
          * @enum {string}
          */
         ValidationType: "statusCode" | "jsonRegex" | "jsonPath";
+        /** Verification */
+        Verification: {
+            /**
+             * Attempts
+             * @default 0
+             */
+            attempts: number;
+            /** Health */
+            health?: string | null;
+            /**
+             * Message
+             * @default
+             */
+            message: string;
+            /** Verified */
+            verified?: boolean | null;
+            /** Version */
+            version?: string | null;
+        };
         /** VersionRowList */
         VersionRowList: {
             pagination: components["schemas"]["Pagination"];
@@ -2552,6 +2942,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Unprocessable Entity */
             422: {
                 headers: {
@@ -2712,6 +3111,87 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    preview_command: {
+        parameters: {
+            query: {
+                /** @description restart or upgrade */
+                type: components["schemas"]["PreviewKind"];
+                /** @description the upgrade's target version */
+                version?: string | null;
+            };
+            header?: never;
+            path: {
+                environment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommandPreviewPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2894,6 +3374,397 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_environment_operations: {
+        parameters: {
+            query?: {
+                page?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                environment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    restart_environment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                environment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RestartRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationAccepted"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    refresh_system_info: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                environment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemInfoPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    test_connection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                environment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionTestPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    upgrade_environment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                environment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpgradeRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationAccepted"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Bad Gateway */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3439,6 +4310,194 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_operations: {
+        parameters: {
+            query?: {
+                page?: number;
+                limit?: number;
+                environmentId?: string | null;
+                type?: components["schemas"]["OperationType"] | null;
+                status?: components["schemas"]["OperationStatus"] | null;
+                userId?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_operation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                operation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    cancel_operation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                operation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Operation"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -8,6 +8,7 @@ import { useLiveActivity } from "../features/activity/useLiveActivity";
 import UserMenu from "../features/auth/UserMenu";
 import { useSession } from "../features/auth/useSession";
 import { useLiveEnvironments } from "../features/environments/useLiveEnvironments";
+import { useLiveOperations } from "../features/operations/useLiveOperations";
 import ConnectionIndicator from "../features/realtime/ConnectionIndicator";
 import NavList from "./NavList";
 import ThemeToggle from "./ThemeToggle";
@@ -24,6 +25,7 @@ export default function AppLayout() {
   // Live updates of the caches every page reads (under the RealtimeProvider of routes.tsx).
   useLiveEnvironments();
   useLiveActivity();
+  useLiveOperations();
   return (
     <Box sx={{ display: "flex", minHeight: "100vh" }}>
       <AppBar position="fixed" sx={{ zIndex: (theme) => theme.zIndex.drawer + 1 }}>

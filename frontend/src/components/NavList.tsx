@@ -4,6 +4,7 @@ import KeyIcon from "@mui/icons-material/Key";
 import MonitorHeartIcon from "@mui/icons-material/MonitorHeart";
 import NewReleasesIcon from "@mui/icons-material/NewReleases";
 import PeopleIcon from "@mui/icons-material/People";
+import PlayCircleIcon from "@mui/icons-material/PlayCircleOutline";
 import { List, ListItemButton, ListItemIcon, ListItemText } from "@mui/material";
 import type { ReactNode } from "react";
 import { NavLink, useLocation } from "react-router";
@@ -21,6 +22,7 @@ interface NavItem {
 const NAV_ITEMS: NavItem[] = [
   { to: "/environments", label: "Environments", icon: <DnsIcon />, atLeast: "viewer" },
   { to: "/versions", label: "Versions", icon: <NewReleasesIcon />, atLeast: "viewer" },
+  { to: "/operations", label: "Operations", icon: <PlayCircleIcon />, atLeast: "viewer" },
   { to: "/activity", label: "Activity", icon: <HistoryIcon />, atLeast: "viewer" },
   { to: "/system", label: "System status", icon: <MonitorHeartIcon />, atLeast: "viewer" },
   { to: "/credentials", label: "Credentials", icon: <KeyIcon />, atLeast: "admin" },

@@ -14,6 +14,8 @@ import DeleteEnvironmentDialog from "../features/environments/DeleteEnvironmentD
 import EnvironmentDetails from "../features/environments/EnvironmentDetails";
 import HealthChip from "../features/environments/HealthChip";
 import { environmentQueries } from "../features/environments/queries";
+import OperationActions from "../features/operations/OperationActions";
+import OperationsView from "../features/operations/OperationsView";
 import { useRealtimeSubscription } from "../features/realtime/useRealtimeSubscription";
 import { hasRole } from "../lib/roles";
 import { errorMessage } from "../lib/serverErrors";
@@ -22,7 +24,7 @@ import { useDocumentTitle } from "../lib/useDocumentTitle";
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 // With its charts library, loaded when the tab is first opened.
 const HealthTab = lazy(() => import("../features/health/HealthTab"));
-const TABS = ["overview", "health", "activity"] as const;
+const TABS = ["overview", "health", "operations", "activity"] as const;
 type TabName = (typeof TABS)[number];
 
 function tabOf(value: string | null): TabName {
@@ -96,6 +98,7 @@ export default function EnvironmentDetailsPage() {
         </Typography>
         <HealthChip health={env.status?.health ?? "unknown"} />
         <Box sx={{ flexGrow: 1 }} />
+        <OperationActions environment={env} />
         {isAdmin && (
           <Button
             variant="contained"
@@ -128,6 +131,7 @@ export default function EnvironmentDetailsPage() {
       >
         <Tab value="overview" label="Overview" />
         <Tab value="health" label="Health" />
+        <Tab value="operations" label="Operations" />
         <Tab value="activity" label="Activity" />
       </Tabs>
       {tab === "overview" && (
@@ -138,6 +142,7 @@ export default function EnvironmentDetailsPage() {
           <HealthTab environmentId={env.id} status={env.status} canCheck={canCheck} />
         </Suspense>
       )}
+      {tab === "operations" && <OperationsView environmentId={env.id} />}
       {tab === "activity" && <ActivityView environmentId={env.id} />}
       {deleting && (
         <DeleteEnvironmentDialog

@@ -18,7 +18,7 @@ const BETA = makeEnvironment("beta", {
   environmentURL: null,
   tags: [],
   status: { health: "unhealthy", lastCheck: null, message: "timeout", consecutiveFailures: 3 },
-  systemInfo: { appVersion: "", osVersion: "" },
+  systemInfo: { appVersion: "", osVersion: "", kernel: "", versionUnverified: false },
 });
 
 const SUMMARY = {

@@ -52,6 +52,13 @@ export const routes: RouteObject[] = [
           },
           { path: "versions", lazy: page(() => import("./VersionsPage")) },
           { path: "activity", lazy: page(() => import("./ActivityPage")) },
+          {
+            path: "operations",
+            children: [
+              { index: true, lazy: page(() => import("./OperationsPage")) },
+              { path: ":id", lazy: page(() => import("./OperationPage")) },
+            ],
+          },
           { path: "system", element: <SystemStatusPage /> },
           {
             path: "users",

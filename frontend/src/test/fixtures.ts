@@ -67,7 +67,7 @@ export function makeEnvironment(name: string, overrides: Partial<Environment> = 
       message: "",
       consecutiveFailures: 0,
     },
-    systemInfo: { appVersion: "2.4.1", osVersion: "Debian 12" },
+    systemInfo: { appVersion: "2.4.1", osVersion: "Debian 12", kernel: "", versionUnverified: false },
     target: { host: `${name}.internal`, port: 22, domain: "", hostKey: "", hostKeyPolicy: "tofu" },
     credentials: { type: "key", username: "deploy", keyId: null },
     timestamps: { createdAt: "2025-01-01T00:00:00Z", updatedAt: null },

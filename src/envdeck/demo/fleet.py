@@ -76,6 +76,13 @@ class Target:
     busy_until: float = 0.0
     busy_reason: str = ""
     pending_version: str | None = None
+    # Failure modes for operation tests (set through the control API):
+    # an upgrade is accepted (202) but the reported version never changes;
+    upgrade_applies: bool = True
+    # a restart keeps health at 503 for this long (None: the fleet's transition_seconds);
+    restart_down_seconds: float | None = None
+    # restart and upgrade calls answer this status (None: 200 / 202 as usual).
+    command_status: int | None = None
     phase: float = field(default_factory=lambda: random.uniform(0, 2 * FLAP_PERIOD))
     in_flight: int = 0
     requests: int = 0
@@ -96,10 +103,10 @@ class Target:
         if self.busy_until and now >= self.busy_until:
             self.busy_until = 0.0
             self.busy_reason = ""
-            if self.pending_version is not None:
+            if self.pending_version is not None and self.upgrade_applies:
                 self.version = self.pending_version
-                self.pending_version = None
                 self.rebuild()
+            self.pending_version = None
 
     def healthy_now(self, now: float) -> bool:
         if self.behaviour == "down":
@@ -118,6 +125,9 @@ class Target:
             "healthy": self.behaviour != "hang" and not self.busy_until and self.healthy_now(now),
             "busy": self.busy_reason or None,
             "pendingVersion": self.pending_version,
+            "upgradeApplies": self.upgrade_applies,
+            "restartDownSeconds": self.restart_down_seconds,
+            "commandStatus": self.command_status,
             "requests": self.requests,
             "overlaps": self.overlaps,
         }
@@ -240,12 +250,17 @@ class Fleet:
 
     async def restart(self, request: web.Request) -> web.Response:
         target = self._target(request)
-        target.busy_until = time.monotonic() + self.transition_seconds
+        if target.command_status is not None:
+            return _failure(target.command_status)
+        down = target.restart_down_seconds
+        target.busy_until = time.monotonic() + (self.transition_seconds if down is None else down)
         target.busy_reason = "restarting"
         return web.json_response({"status": "restarting", "version": target.version})
 
     async def upgrade(self, request: web.Request) -> web.Response:
         target = self._target(request)
+        if target.command_status is not None:
+            return _failure(target.command_status)
         body = await _json_object(request)
         version = body.get("version")
         if not isinstance(version, str) or version not in target.versions:
@@ -275,6 +290,9 @@ class Fleet:
             )
         if not isinstance(version, str) or not version:
             return web.json_response({"error": "version must be a non-empty string"}, status=400)
+        problem = _apply_failure_modes(target, body)
+        if problem:
+            return web.json_response({"error": problem}, status=400)
         target.behaviour = behaviour
         target.version = version
         target.rebuild()
@@ -290,6 +308,29 @@ class Fleet:
                 "inFlight": sum(t.in_flight for t in targets),
             }
         )
+
+
+def _apply_failure_modes(target: Target, body: dict[str, Any]) -> str:
+    """Set the operation failure modes given in a control body; return an error or ""."""
+    applies = body.get("upgradeApplies", target.upgrade_applies)
+    down = body.get("restartDownSeconds", target.restart_down_seconds)
+    status = body.get("commandStatus", target.command_status)
+    if not isinstance(applies, bool):
+        return "upgradeApplies must be true or false"
+    if down is not None and (isinstance(down, bool) or not isinstance(down, int | float)):
+        return "restartDownSeconds must be a number of seconds or null"
+    if status is not None and (
+        isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599
+    ):
+        return "commandStatus must be an HTTP status (100-599) or null"
+    target.upgrade_applies = applies
+    target.restart_down_seconds = None if down is None else max(float(down), 0.0)
+    target.command_status = status
+    return ""
+
+
+def _failure(status: int) -> web.Response:
+    return web.json_response({"error": "simulated failure", "status": status}, status=status)
 
 
 async def _json_object(request: web.Request) -> dict[str, Any]:

@@ -47,6 +47,11 @@ class RunErrorCode(StrEnum):
     HOST_KEY_MISMATCH = "HOST_KEY_MISMATCH"
     HOST_KEY_INVALID = "HOST_KEY_INVALID"  # the configured (pinned) key is not a public key
     SSH_CONNECTION_LOST = "SSH_CONNECTION_LOST"  # the connection died while the script ran
+    # HTTP commands (services/operations/http_commands.py)
+    HTTP_STATUS = "HTTP_STATUS"  # the target answered, but not with a 2xx status
+    HTTP_REQUEST_FAILED = "HTTP_REQUEST_FAILED"  # no response: refused, TLS, DNS, redirects
+    COMMAND_INVALID = "COMMAND_INVALID"  # the configured command cannot be rendered
+    SECRET_UNAVAILABLE = "SECRET_UNAVAILABLE"  # noqa: S105 (a code: a sealed header cannot be opened)
 
 
 class HostKeyInfo(DomainModel):
@@ -73,6 +78,8 @@ class RunResult(DomainModel):
     output_truncated: bool = False
     error: OperationError | None = None
     host_key: HostKeyInfo | None = None
+    # HTTP commands: the status the target answered with (None when no response came).
+    http_status: int | None = None
 
     @property
     def succeeded(self) -> bool:

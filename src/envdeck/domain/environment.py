@@ -181,6 +181,11 @@ class SystemInfo(DomainModel):
     os_version: str = ""
     app_version: str = ""
     last_updated: UtcDatetime | None = None
+    # From the SSH system-info probe (`uname -r`, /proc/uptime at `last_updated`).
+    kernel: str = ""
+    uptime: float | None = None  # seconds
+    # app_version is an upgrade's target that the environment never reported back.
+    version_unverified: bool = False
 
 
 class Timestamps(DomainModel):
@@ -221,6 +226,7 @@ class UpgradeCommand(DomainModel):
     method: HttpMethod = HttpMethod.POST
     headers: dict[str, str] = Field(default_factory=dict)
     body: Any = None
+    timeout: int = Field(default=900, ge=1, le=86400)
 
 
 class UpgradeConfig(DomainModel):
@@ -232,7 +238,7 @@ class UpgradeConfig(DomainModel):
     version_list_body: Any = None
     json_path_response: str | None = None
     upgrade_command: UpgradeCommand = Field(default_factory=UpgradeCommand)
-    verify_timeout: int = Field(default=300, ge=10, le=3600)
+    verify_timeout: int = Field(default=120, ge=10, le=3600)
     rollback_on_failure: bool = False
 
     @field_validator("json_path_response")
@@ -251,6 +257,10 @@ class UpgradeConfig(DomainModel):
         elif VERSION_PLACEHOLDER not in cmd.url + repr(cmd.body):
             raise ValueError(f"the upgrade url or body must contain {VERSION_PLACEHOLDER}")
         return self
+
+
+# The timestamps an operation moves (set_operation_timestamp).
+OperationTimestamp = Literal["lastRestartAt", "lastUpgradeAt"]
 
 
 class ActiveOperation(DomainModel):

@@ -57,6 +57,8 @@ class Verification(DomainModel):
     health: str | None = None
     version: str | None = None
     attempts: int = 0
+    verified: bool | None = None
+    message: str = ""
 
 
 class Operation(DomainModel):
@@ -76,9 +78,13 @@ class Operation(DomainModel):
     output: str = Field(default="", max_length=OUTPUT_TAIL_LIMIT)
     error: OperationError | None = None
     verification: Verification | None = None
+    # A rollback names the upgrade it undoes; that upgrade names its rollback.
+    rollback_of: str | None = None
+    rollback_operation_id: str | None = None
 
 
 class OperationListOptions(PageOptions):
     environment_id: str | None = None
     status: OperationStatus | None = None
     type: OperationType | None = None
+    user_id: str | None = None

@@ -7,12 +7,20 @@ Conventions every implementation keeps (the contract tests in tests/contract che
 - `list` returns (items on the page, total matching) so callers can paginate.
 """
 
+import builtins
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from envdeck.domain.credential import Credential, CredentialListOptions
-from envdeck.domain.environment import Environment, EnvironmentListOptions, Status, SystemInfo
+from envdeck.domain.environment import (
+    ActiveOperation,
+    Environment,
+    EnvironmentListOptions,
+    OperationTimestamp,
+    Status,
+    SystemInfo,
+)
 from envdeck.domain.health import HealthPoint, HealthSample
 from envdeck.domain.log import LogBatch, LogCounts, LogEntry, LogFilter, LogListOptions
 from envdeck.domain.operation import Operation, OperationListOptions
@@ -56,6 +64,30 @@ class EnvironmentRepository(Protocol):
 
         Ids of environments deleted meanwhile are ignored.
         """
+
+    async def set_active_operation(
+        self, environment_id: str, active: ActiveOperation, expected: str | None = None
+    ) -> bool:
+        """Set activeOperation only while the stored one's id is expected (None: no operation).
+
+        Atomic (a compare-and-set): of two concurrent claims with the same expectation, one
+        wins. Return whether it was set; raise EnvironmentNotFound when there is no such
+        environment.
+        """
+
+    async def clear_active_operation(self, environment_id: str, operation_id: str) -> bool:
+        """Clear activeOperation if it is operation_id's; return whether it was cleared.
+
+        An environment deleted meanwhile is ignored (False).
+        """
+
+    async def set_host_key(self, environment_id: str, host_key: str, expected: str = "") -> bool:
+        """Set target.hostKey only while the stored one equals expected; return whether it was."""
+
+    async def set_operation_timestamp(
+        self, environment_id: str, name: OperationTimestamp, at: datetime
+    ) -> None:
+        """Set timestamps.lastRestartAt or lastUpgradeAt alone; a missing id is ignored."""
 
     async def delete(self, environment_id: str) -> None:
         """Delete an environment."""
@@ -201,7 +233,7 @@ class HealthSampleRepository(Protocol):
 
 class OperationRepository(Protocol):
     async def create(self, operation: Operation) -> Operation:
-        """Store a new operation."""
+        """Store a new operation, keeping its id when one is set."""
 
     async def get_by_id(self, operation_id: str) -> Operation:
         """Return the operation with this id."""
@@ -211,6 +243,9 @@ class OperationRepository(Protocol):
 
     async def update(self, operation: Operation) -> Operation:
         """Replace a stored operation."""
+
+    async def mark_running_interrupted(self, finished_at: datetime) -> builtins.list[Operation]:
+        """Mark every `pending` or `running` operation `interrupted` (start-up); return them."""
 
 
 class CredentialRepository(Protocol):

@@ -6,7 +6,16 @@ key their entries by the version and so never serve what an earlier write made s
 is this process's: writes made by another Envdeck instance are not seen (see DESIGN §11).
 """
 
-from envdeck.domain.environment import Environment, EnvironmentListOptions, Status, SystemInfo
+from datetime import datetime
+
+from envdeck.domain.environment import (
+    ActiveOperation,
+    Environment,
+    EnvironmentListOptions,
+    OperationTimestamp,
+    Status,
+    SystemInfo,
+)
 from envdeck.repositories.base import EnvironmentRepository
 
 
@@ -48,6 +57,34 @@ class ChangeCountingEnvironments:
     async def update_system_infos(self, system_infos: dict[str, SystemInfo]) -> None:
         try:
             await self._inner.update_system_infos(system_infos)
+        finally:
+            self.version += 1
+
+    async def set_active_operation(
+        self, environment_id: str, active: ActiveOperation, expected: str | None = None
+    ) -> bool:
+        try:
+            return await self._inner.set_active_operation(environment_id, active, expected)
+        finally:
+            self.version += 1
+
+    async def clear_active_operation(self, environment_id: str, operation_id: str) -> bool:
+        try:
+            return await self._inner.clear_active_operation(environment_id, operation_id)
+        finally:
+            self.version += 1
+
+    async def set_host_key(self, environment_id: str, host_key: str, expected: str = "") -> bool:
+        try:
+            return await self._inner.set_host_key(environment_id, host_key, expected)
+        finally:
+            self.version += 1
+
+    async def set_operation_timestamp(
+        self, environment_id: str, name: OperationTimestamp, at: datetime
+    ) -> None:
+        try:
+            await self._inner.set_operation_timestamp(environment_id, name, at)
         finally:
             self.version += 1
 

@@ -13,8 +13,10 @@ from envdeck.services.activity import ActivityLog
 from envdeck.services.activity_queries import ActivityQueries
 from envdeck.services.api_tokens import ApiTokenService
 from envdeck.services.auth import AuthService
+from envdeck.services.command_previews import CommandPreviews
 from envdeck.services.credentials import CredentialService
 from envdeck.services.environment_files import EnvironmentFiles
+from envdeck.services.environment_probes import EnvironmentProbes
 from envdeck.services.environments import EnvironmentService
 from envdeck.services.events import EventBus
 from envdeck.services.health import HealthChecker, HealthRecorder, HealthScheduler
@@ -22,11 +24,16 @@ from envdeck.services.health_history import HealthHistoryService, HealthSampleRe
 from envdeck.services.log_retention import LogRetention
 from envdeck.services.login_limiter import LoginLimiter
 from envdeck.services.login_tokens import LoginTokenCodec
+from envdeck.services.operations.http_commands import HttpCommandRunner
+from envdeck.services.operations.service import OperationService
+from envdeck.services.operations.verification import Verifier
 from envdeck.services.outbound_http import OutboundHttp
 from envdeck.services.passwords import PasswordHasher
 from envdeck.services.realtime import RealtimeHub
 from envdeck.services.secret_box import SecretBox
 from envdeck.services.setup import SetupService
+from envdeck.services.ssh import PoolSettings, SshPool, SshRunner
+from envdeck.services.ssh_access import SshAccess
 from envdeck.services.users import UserService
 from envdeck.services.version_lists import VersionLists
 from envdeck.services.view_cache import ViewCache
@@ -61,6 +68,17 @@ class Services:
     health_retention: HealthSampleRetention
     # Version lists from upgrade configs, cached briefly; the Versions view.
     version_lists: VersionLists
+    # SSH: pooled, host-key-verified connections (closed at shutdown), the one-script runner,
+    # and each environment's target and credential (docs/commands.md).
+    ssh_pool: SshPool
+    ssh_runner: SshRunner
+    ssh_access: SshAccess
+    # Restart / upgrade / rollback: validated, claimed, run in the background, verified.
+    operations: OperationService
+    # The exact restart/upgrade command a confirmation dialog shows, secrets masked.
+    command_previews: CommandPreviews
+    # System-info refresh and the connection test, over SSH (docs/commands.md).
+    environment_probes: EnvironmentProbes
 
 
 def build_services(
@@ -107,6 +125,36 @@ def build_services(
         concurrency=settings.health.concurrency,
         enabled=settings.health.enabled,
     )
+    version_lists = VersionLists(storage.environments, http, box)
+    ssh = settings.ssh
+    ssh_pool = SshPool(
+        PoolSettings(
+            connect_timeout=ssh.connect_timeout.total_seconds(),
+            keepalive_interval=ssh.keepalive_interval.total_seconds(),
+            keepalive_count_max=ssh.keepalive_count_max,
+            idle_timeout=ssh.idle_timeout.total_seconds(),
+            max_connections_per_host=ssh.max_connections_per_host,
+            max_sessions_per_connection=ssh.max_sessions_per_connection,
+        )
+    )
+    ssh_runner = SshRunner(ssh_pool, kill_grace=ssh.kill_grace.total_seconds())
+    ssh_access = SshAccess(storage, box, activity, ssh_runner)
+    operations = OperationService(
+        storage,
+        bus,
+        activity,
+        ssh_access,
+        HttpCommandRunner(http, box),
+        Verifier(
+            HealthChecker(http, box, clock),
+            box,
+            poll_interval=settings.operations.verify_poll_interval.total_seconds(),
+        ),
+        version_lists,
+        clock,
+        output_flush_interval=settings.operations.output_flush_interval.total_seconds(),
+        shutdown_grace=settings.operations.shutdown_grace.total_seconds(),
+    )
     return Services(
         storage=storage,
         bus=bus,
@@ -135,5 +183,11 @@ def build_services(
             timedelta(days=settings.health.rollup_retention_days),
             clock,
         ),
-        version_lists=VersionLists(storage.environments, http, box),
+        version_lists=version_lists,
+        command_previews=CommandPreviews(storage.environments, version_lists),
+        ssh_pool=ssh_pool,
+        ssh_runner=ssh_runner,
+        ssh_access=ssh_access,
+        operations=operations,
+        environment_probes=EnvironmentProbes(storage, ssh_access, activity, bus, clock),
     )

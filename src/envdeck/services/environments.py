@@ -10,7 +10,7 @@ from typing import Any
 
 from envdeck.domain.auth import Principal
 from envdeck.domain.environment import Environment, EnvironmentListOptions
-from envdeck.domain.errors import CredentialNotFound, ValidationFailed
+from envdeck.domain.errors import Conflict, CredentialNotFound, ValidationFailed
 from envdeck.domain.log import LogType
 from envdeck.repositories.base import Storage
 from envdeck.services.activity import ActivityLog
@@ -164,8 +164,17 @@ class EnvironmentService:
         return await self.replace_environment(actor, environment_id, config)
 
     async def delete_environment(self, actor: Principal, environment_id: str) -> None:
-        """Delete an environment; its activity-log entries stay."""
+        """Delete an environment; its activity-log entries stay.
+
+        Refused while an operation runs on it: the operation would lose the record it updates.
+        """
         stored = await self._environments.get_by_id(environment_id)
+        active = stored.active_operation
+        if active is not None:
+            raise Conflict(
+                f"a {active.type} operation is running on {stored.name}; wait for it or cancel it",
+                {"operationId": active.id},
+            )
         await self._environments.delete(environment_id)
         self.announce(actor, "delete", stored)
 

@@ -4,6 +4,7 @@ import { Link as RouterLink } from "react-router";
 
 import { formatDateTime } from "../../lib/formatDate";
 import { formatResponseTime } from "../health/duration";
+import OperationActions from "../operations/OperationActions";
 import HealthSince from "../health/HealthSince";
 import type { HealthPoint } from "../health/types";
 import EnvironmentActionsMenu from "./EnvironmentActionsMenu";
@@ -110,6 +111,7 @@ export default function EnvironmentCard({
               Last check: {formatDateTime(status?.lastCheck, "Never")}
             </Typography>
           </Box>
+          <OperationActions environment={environment} compact />
         </Stack>
       </CardContent>
     </Card>

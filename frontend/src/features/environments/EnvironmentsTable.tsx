@@ -10,6 +10,7 @@ import {
 import { Link as RouterLink } from "react-router";
 
 import { formatDateTime } from "../../lib/formatDate";
+import OperationActions from "../operations/OperationActions";
 import EnvironmentActionsMenu from "./EnvironmentActionsMenu";
 import HealthChip from "./HealthChip";
 import type { Environment } from "./queries";
@@ -38,6 +39,7 @@ export default function EnvironmentsTable({
             <TableCell>Version</TableCell>
             <TableCell>Tags</TableCell>
             <TableCell>Last check</TableCell>
+            <TableCell>Operations</TableCell>
             {canManage && <TableCell align="right">Actions</TableCell>}
           </TableRow>
         </TableHead>
@@ -67,6 +69,9 @@ export default function EnvironmentsTable({
               </TableCell>
               <TableCell sx={{ whiteSpace: "nowrap" }}>
                 {formatDateTime(environment.status?.lastCheck, "Never")}
+              </TableCell>
+              <TableCell sx={{ whiteSpace: "nowrap" }}>
+                <OperationActions environment={environment} compact />
               </TableCell>
               {canManage && (
                 <TableCell align="right">

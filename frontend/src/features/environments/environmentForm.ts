@@ -169,6 +169,8 @@ export const environmentSchema = z
     upgradeMethod: z.enum(HTTP_METHODS),
     upgradeHeaders: z.array(headerRow),
     upgradeBody: z.string(),
+    // Not on the form yet: the stored value (or the 900 s default) is kept.
+    upgradeTimeout: wholeNumber(1, 86400),
     verifyTimeout: wholeNumber(10, 3600),
     rollbackOnFailure: z.boolean(),
   })
@@ -271,6 +273,7 @@ export const SERVER_FIELDS: Partial<Record<string, keyof EnvironmentFormValues>>
   "upgradeConfig.versionListURL": "versionListURL",
   "upgradeConfig.jsonPathResponse": "jsonPathResponse",
   "upgradeConfig.verifyTimeout": "verifyTimeout",
+  "upgradeConfig.upgradeCommand.timeout": "upgradeTimeout",
 };
 
 function headerRows(headers: Record<string, string> | undefined): HeaderRow[] {
@@ -349,7 +352,8 @@ export function toFormValues(env: Environment | null): EnvironmentFormValues {
     upgradeMethod: command?.method ?? "POST",
     upgradeHeaders: headerRows(command?.headers),
     upgradeBody: bodyText(command?.body),
-    verifyTimeout: String(upgrade?.verifyTimeout ?? 300),
+    upgradeTimeout: String(command?.timeout ?? 900),
+    verifyTimeout: String(upgrade?.verifyTimeout ?? 120),
     rollbackOnFailure: upgrade?.rollbackOnFailure ?? false,
   };
 }
@@ -453,6 +457,7 @@ export function toConfig(v: EnvironmentFormValues, env: Environment | null): Env
         method: v.upgradeMethod,
         headers: headers(v.upgradeHeaders),
         body: body(v.upgradeBody),
+        timeout: Number(v.upgradeTimeout),
       },
       verifyTimeout: Number(v.verifyTimeout),
       rollbackOnFailure: v.rollbackOnFailure,

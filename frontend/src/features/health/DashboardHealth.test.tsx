@@ -24,7 +24,7 @@ const ALPHA = makeEnvironment("alpha", {
     consecutiveFailures: 3,
     since: new Date(now - 5 * MINUTE - 5_000).toISOString(),
   },
-  systemInfo: { appVersion: "2.3.0", osVersion: "" },
+  systemInfo: { appVersion: "2.3.0", osVersion: "", kernel: "", versionUnverified: false },
 });
 const BETA = makeEnvironment("beta", {
   status: {

@@ -233,8 +233,8 @@ async def patch_environment(
 @router.delete(
     "/{environment_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(401, 403, 404),
-    summary="Delete an environment (its activity log stays)",
+    responses=error_responses(401, 403, 404, 409),
+    summary="Delete an environment (its activity log stays; refused while an operation runs)",
 )
 async def delete_environment(
     environment_id: str, admin: AdminPrincipal, services: ServicesDep

@@ -1,16 +1,19 @@
 """Environments in MongoDB: one document each, `status` written apart from the configuration."""
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
 
 from envdeck.domain.clock import utc_now
 from envdeck.domain.environment import (
     HEALTH_RANK,
+    ActiveOperation,
     Environment,
     EnvironmentListOptions,
     EnvironmentSort,
     HealthState,
+    OperationTimestamp,
     Status,
     SystemInfo,
 )
@@ -115,8 +118,11 @@ class MongoEnvironmentRepository:
     async def update(self, environment: Environment) -> Environment:
         # Dotted timestamp paths keep createdAt, and leaving status out keeps what
         # update_status wrote meanwhile: both are one atomic $set on the document.
-        fields = to_document(environment, exclude={"status", "timestamps"})
-        timestamps = to_document(environment.timestamps, exclude={"created_at"})
+        # activeOperation and the operation timestamps are the operation service's to write.
+        fields = to_document(environment, exclude={"status", "timestamps", "active_operation"})
+        timestamps = to_document(
+            environment.timestamps, exclude={"created_at", "last_restart_at", "last_upgrade_at"}
+        )
         fields.update({f"timestamps.{key}": value for key, value in timestamps.items()})
         fields["timestamps.updatedAt"] = utc_now()
         return await self._documents.find_one_and_update(environment.id, {"$set": fields})
@@ -152,6 +158,53 @@ class MongoEnvironmentRepository:
         if writes:
             with self._documents.translate_errors():
                 await self._documents.collection.bulk_write(writes, ordered=False)
+
+    async def _compare_and_set(self, query: Document, change: Document) -> bool:
+        with self._documents.translate_errors():
+            result = await self._documents.collection.update_one(query, change)
+        return bool(result.matched_count)
+
+    async def set_active_operation(
+        self, environment_id: str, active: ActiveOperation, expected: str | None = None
+    ) -> bool:
+        oid = self._documents.object_id(environment_id)
+        # {"activeOperation": None} matches a null and a missing field alike.
+        current = (
+            {"activeOperation": None} if expected is None else {"activeOperation.id": expected}
+        )
+        done = await self._compare_and_set(
+            {"_id": oid, **current},
+            {"$set": {"activeOperation": active.model_dump(by_alias=True, mode="python")}},
+        )
+        if not done:
+            await self._documents.get(environment_id)  # raises EnvironmentNotFound
+        return done
+
+    async def clear_active_operation(self, environment_id: str, operation_id: str) -> bool:
+        oid = object_id(environment_id)
+        if oid is None:
+            return False
+        return await self._compare_and_set(
+            {"_id": oid, "activeOperation.id": operation_id}, {"$set": {"activeOperation": None}}
+        )
+
+    async def set_host_key(self, environment_id: str, host_key: str, expected: str = "") -> bool:
+        oid = object_id(environment_id)
+        if oid is None:
+            return False
+        current: Document = {"target.hostKey": expected}
+        if not expected:
+            current = {"$or": [{"target.hostKey": ""}, {"target.hostKey": None}]}
+        return await self._compare_and_set(
+            {"_id": oid, **current}, {"$set": {"target.hostKey": host_key}}
+        )
+
+    async def set_operation_timestamp(
+        self, environment_id: str, name: OperationTimestamp, at: datetime
+    ) -> None:
+        oid = object_id(environment_id)
+        if oid is not None:
+            await self._compare_and_set({"_id": oid}, {"$set": {f"timestamps.{name}": at}})
 
     async def delete(self, environment_id: str) -> None:
         await self._documents.delete(environment_id)

@@ -1,11 +1,14 @@
 """Operations in MongoDB: one document per restart, upgrade, rollback or on-demand check."""
 
-from pymongo import ASCENDING, DESCENDING, IndexModel
+import builtins
+from datetime import datetime
+
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
 from envdeck.domain.clock import utc_now
 from envdeck.domain.errors import OperationNotFound
 from envdeck.domain.ids import new_id
-from envdeck.domain.operation import Operation, OperationListOptions
+from envdeck.domain.operation import Operation, OperationListOptions, OperationStatus
 from envdeck.repositories.mongo.documents import (
     Document,
     MongoCollection,
@@ -21,6 +24,7 @@ INDEXES = [
     IndexModel([("environmentId", ASCENDING), *_NEWEST_FIRST]),
     IndexModel([("status", ASCENDING), *_NEWEST_FIRST]),
     IndexModel([("type", ASCENDING), *_NEWEST_FIRST]),
+    IndexModel([("requestedBy.userId", ASCENDING), *_NEWEST_FIRST]),
 ]
 
 
@@ -30,6 +34,7 @@ def _query(options: OperationListOptions) -> Document:
             ("environmentId", options.environment_id),
             ("status", options.status),
             ("type", options.type),
+            ("requestedBy.userId", options.user_id),
         ]
     )
 
@@ -45,7 +50,8 @@ class MongoOperationRepository:
 
     async def create(self, operation: Operation) -> Operation:
         stored = operation.model_copy(deep=True)
-        stored.id = new_id()
+        # An id set by the caller is kept: the service claims the environment under it first.
+        stored.id = operation.id or new_id()
         stored.created_at = utc_now()
         return await self._documents.insert(stored)
 
@@ -59,3 +65,26 @@ class MongoOperationRepository:
         # createdAt is when it was requested; a replacement never moves it.
         fields = to_document(operation, exclude={"created_at"})
         return await self._documents.find_one_and_update(operation.id, {"$set": fields})
+
+    async def mark_running_interrupted(self, finished_at: datetime) -> builtins.list[Operation]:
+        unfinished = {
+            "status": {"$in": [OperationStatus.PENDING.value, OperationStatus.RUNNING.value]}
+        }
+        error = {"code": "INTERRUPTED", "message": "the server stopped while this operation ran"}
+        change = {
+            "$set": {
+                "status": OperationStatus.INTERRUPTED.value,
+                "finishedAt": finished_at,
+                "error": error,
+            }
+        }
+        interrupted: builtins.list[Operation] = []
+        # One document at a time, each atomically: another instance may be marking too.
+        while True:
+            with self._documents.translate_errors():
+                document = await self._documents.collection.find_one_and_update(
+                    unfinished, change, return_document=ReturnDocument.AFTER
+                )
+            if document is None:
+                return interrupted
+            interrupted.append(self._documents.load(document))

@@ -1,13 +1,17 @@
 """Environments in SQLite; tags live in a side table so the tag filter is index-served."""
 
+import json
 import sqlite3
+from datetime import datetime
 
 from envdeck.domain.base import format_utc
 from envdeck.domain.clock import utc_now
 from envdeck.domain.environment import (
+    ActiveOperation,
     Environment,
     EnvironmentListOptions,
     HealthState,
+    OperationTimestamp,
     Status,
     SystemInfo,
 )
@@ -27,8 +31,19 @@ _ORDER = {
     "-lastCheck": "last_check DESC",
 }
 
-# The status is owned by update_status: a configuration update must not overwrite it.
-_REPLACE_KEEPING_STATUS = keeping("$.status", "$.timestamps.createdAt")
+# The status is owned by update_status, the running operation and the operation timestamps by
+# the operation service: a configuration update (read, modify, write) must not overwrite them.
+_REPLACE_KEEPING_STATUS = keeping(
+    "$.status",
+    "$.timestamps.createdAt",
+    "$.activeOperation",
+    "$.timestamps.lastRestartAt",
+    "$.timestamps.lastUpgradeAt",
+)
+_TIMESTAMP_PATHS = {
+    "lastRestartAt": "$.timestamps.lastRestartAt",
+    "lastUpgradeAt": "$.timestamps.lastUpgradeAt",
+}
 
 
 # A healthy status also moves timestamps.lastHealthyAt to its lastCheck (?2 NULL keeps it).
@@ -176,6 +191,54 @@ class SqliteEnvironmentRepository:
 
         if rows:
             await self._db.run(write)
+
+    async def _compare_and_set(
+        self, environment_id: str, doc_sql: str, condition: str, params: tuple[str, ...]
+    ) -> bool:
+        # One UPDATE statement: SQLite runs it atomically, so the check and the write are one.
+        sql = (
+            f"UPDATE environments SET doc = {doc_sql} WHERE id = ? AND {condition}"  # noqa: S608
+            " RETURNING id"
+        )
+        row = await self._db.run(lambda c: c.execute(sql, (*params,)).fetchone())
+        return row is not None
+
+    async def set_active_operation(
+        self, environment_id: str, active: ActiveOperation, expected: str | None = None
+    ) -> bool:
+        done = await self._compare_and_set(
+            environment_id,
+            "json_set(doc, '$.activeOperation', json(?))",
+            "coalesce(json_extract(doc, '$.activeOperation.id'), '') = ?",
+            (active.model_dump_json(by_alias=True), environment_id, expected or ""),
+        )
+        if not done:
+            await self._table.get(environment_id)  # raises EnvironmentNotFound
+        return done
+
+    async def clear_active_operation(self, environment_id: str, operation_id: str) -> bool:
+        return await self._compare_and_set(
+            environment_id,
+            "json_set(doc, '$.activeOperation', json('null'))",
+            "json_extract(doc, '$.activeOperation.id') = ?",
+            (environment_id, operation_id),
+        )
+
+    async def set_host_key(self, environment_id: str, host_key: str, expected: str = "") -> bool:
+        return await self._compare_and_set(
+            environment_id,
+            "json_set(doc, '$.target.hostKey', ?)",
+            "coalesce(json_extract(doc, '$.target.hostKey'), '') = ?",
+            (host_key, environment_id, expected),
+        )
+
+    async def set_operation_timestamp(
+        self, environment_id: str, name: OperationTimestamp, at: datetime
+    ) -> None:
+        path = _TIMESTAMP_PATHS[name]
+        await self._table.replace_or_none(
+            environment_id, f"json_set(doc, '{path}', json(?))", (json.dumps(format_utc(at)),)
+        )
 
     async def delete(self, environment_id: str) -> None:
         await self._table.delete(environment_id)

@@ -1,9 +1,15 @@
 """Operations in SQLite, newest first."""
 
+import builtins
+import json
+import sqlite3
+from datetime import datetime
+
+from envdeck.domain.base import format_utc
 from envdeck.domain.clock import utc_now
 from envdeck.domain.errors import OperationNotFound
 from envdeck.domain.ids import new_id
-from envdeck.domain.operation import Operation, OperationListOptions
+from envdeck.domain.operation import Operation, OperationListOptions, OperationStatus
 from envdeck.repositories.sqlite.database import SqliteDatabase
 from envdeck.repositories.sqlite.documents import DocumentTable, dump, equality_clauses, keeping
 
@@ -13,7 +19,10 @@ class SqliteOperationRepository:
         self._table = DocumentTable(db, "operations", Operation, OperationNotFound)
 
     async def create(self, operation: Operation) -> Operation:
-        stored = operation.model_copy(update={"id": new_id(), "created_at": utc_now()})
+        # An id set by the caller is kept: the service claims the environment under it first.
+        stored = operation.model_copy(
+            update={"id": operation.id or new_id(), "created_at": utc_now()}
+        )
         return await self._table.insert(stored)
 
     async def get_by_id(self, operation_id: str) -> Operation:
@@ -25,6 +34,7 @@ class SqliteOperationRepository:
                 ("environment_id", options.environment_id),
                 ("status", options.status),
                 ("type", options.type),
+                ("user_id", options.user_id),
             ]
         )
         where = " AND ".join(clauses) or "1"
@@ -32,3 +42,26 @@ class SqliteOperationRepository:
 
     async def update(self, operation: Operation) -> Operation:
         return await self._table.replace(operation.id, keeping("$.createdAt"), (dump(operation),))
+
+    async def mark_running_interrupted(self, finished_at: datetime) -> builtins.list[Operation]:
+        error = {"code": "INTERRUPTED", "message": "the server stopped while this operation ran"}
+        params = (
+            OperationStatus.INTERRUPTED.value,
+            json.dumps(format_utc(finished_at)),
+            json.dumps(error),
+            OperationStatus.PENDING.value,
+            OperationStatus.RUNNING.value,
+        )
+
+        def write(conn: sqlite3.Connection) -> builtins.list[tuple[str, str]]:
+            with conn:
+                conn.execute("BEGIN IMMEDIATE")
+                return conn.execute(
+                    "UPDATE operations SET doc = json_set(doc, '$.status', ?,"
+                    " '$.finishedAt', json(?), '$.error', json(?))"
+                    " WHERE status IN (?, ?) RETURNING id, doc",
+                    params,
+                ).fetchall()
+
+        rows = await self._table.db.run(write)
+        return [self._table.load(*row) for row in rows]

@@ -19,7 +19,7 @@ seconds per environment, and charts group them by time in SQL. Each batch of sam
 adds to `health_rollups` (environment, hour), which serves uptime and the long-range charts.
 """
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Columns added to a table after it first shipped, as (version, table, column, definition). A new
 # database gets them from SCHEMA; an older one gets them by ALTER TABLE before SCHEMA runs, since
@@ -40,6 +40,13 @@ ADDED_COLUMNS = (
         "TEXT GENERATED ALWAYS AS (json_extract(doc, '$.environmentName')) VIRTUAL",
     ),
     (4, "logs", "username", "TEXT GENERATED ALWAYS AS (json_extract(doc, '$.username')) VIRTUAL"),
+    # The operation list's `userId` filter (version 6).
+    (
+        6,
+        "operations",
+        "user_id",
+        "TEXT GENERATED ALWAYS AS (json_extract(doc, '$.requestedBy.userId')) VIRTUAL",
+    ),
 )
 
 # Statements run once, after SCHEMA, on a database older than their version.
@@ -185,11 +192,14 @@ CREATE TABLE IF NOT EXISTS operations (
     environment_id TEXT GENERATED ALWAYS AS (json_extract(doc, '$.environmentId')) VIRTUAL,
     status TEXT GENERATED ALWAYS AS (json_extract(doc, '$.status')) VIRTUAL,
     type TEXT GENERATED ALWAYS AS (json_extract(doc, '$.type')) VIRTUAL,
-    created_at TEXT GENERATED ALWAYS AS (json_extract(doc, '$.createdAt')) VIRTUAL
+    created_at TEXT GENERATED ALWAYS AS (json_extract(doc, '$.createdAt')) VIRTUAL,
+    user_id TEXT GENERATED ALWAYS AS (json_extract(doc, '$.requestedBy.userId')) VIRTUAL
 );
 CREATE INDEX IF NOT EXISTS operations_created_at ON operations (created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS operations_environment ON operations (environment_id, created_at DESC);
 CREATE INDEX IF NOT EXISTS operations_status ON operations (status, created_at DESC);
+CREATE INDEX IF NOT EXISTS operations_type ON operations (type, created_at DESC);
+CREATE INDEX IF NOT EXISTS operations_user ON operations (user_id, created_at DESC);
 
 CREATE TABLE IF NOT EXISTS credentials (
     id TEXT PRIMARY KEY,

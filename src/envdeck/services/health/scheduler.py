@@ -182,6 +182,9 @@ class HealthScheduler:
             self._add(env, random.uniform(0, FIRST_CHECK_WITHIN))
         else:
             entry.tracked.name = env.name
+            # systemInfo is written whole from this copy when a new version is seen: take what
+            # others stored (osVersion from a probe, an upgrade's appVersion).
+            entry.tracked.system_info = env.system_info
             if env.health_check != entry.config:
                 entry.config = env.health_check
                 entry.interval = env.health_check.interval * self._time_scale

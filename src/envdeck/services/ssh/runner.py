@@ -165,7 +165,7 @@ class SshRunner:
         timeout: float = 30.0,  # noqa: ASYNC109
     ) -> SystemProbe:
         """Return the host's OS (from /etc/os-release), kernel (`uname -r`) and uptime."""
-        text = await self.run_capture(target, credential, _PROBE_SCRIPT, timeout=timeout)
+        text = await self.run_capture(target, credential, PROBE_SCRIPT, timeout=timeout)
         return parse_system_probe(text)
 
     async def test_connection(
@@ -345,7 +345,7 @@ async def _settle(pumps: "asyncio.Future[tuple[None, None]]") -> None:
 # ---- system info probe ------------------------------------------------------------------
 
 _SEPARATOR = "@@envdeck-probe@@"
-_PROBE_SCRIPT = f"""set +e
+PROBE_SCRIPT = f"""set +e
 cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null
 echo {_SEPARATOR}
 uname -r

@@ -1,0 +1,27 @@
+import { Button, Dialog, DialogActions, DialogContent, DialogTitle } from "@mui/material";
+import { Link as RouterLink } from "react-router";
+
+import OperationPanel from "./OperationPanel";
+
+interface OperationDialogProps {
+  operationId: string;
+  onClose: () => void;
+}
+
+/** Follow an operation without leaving the page; closing it does not stop the operation. */
+export default function OperationDialog({ operationId, onClose }: OperationDialogProps) {
+  return (
+    <Dialog open onClose={onClose} maxWidth="md" fullWidth aria-labelledby="operation-title">
+      <DialogTitle id="operation-title">Operation</DialogTitle>
+      <DialogContent>
+        <OperationPanel key={operationId} operationId={operationId} />
+      </DialogContent>
+      <DialogActions>
+        <Button component={RouterLink} to={`/operations/${operationId}`}>
+          Open in Operations
+        </Button>
+        <Button onClick={onClose}>Close</Button>
+      </DialogActions>
+    </Dialog>
+  );
+}

@@ -1,0 +1,67 @@
+"""Command previews: the exact restart or upgrade command a dialog asks to confirm (users)."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from envdeck.api.deps import OperatorPrincipal, ServicesDep
+from envdeck.api.schemas import ApiModel, error_responses
+from envdeck.domain.environment import CommandType
+from envdeck.services.command_previews import Preview, PreviewKind
+
+
+class HttpRequestPreview(ApiModel):
+    method: str
+    url: str
+    # Secret header values are "********".
+    headers: dict[str, str]
+    body: Any = None
+
+
+class CommandPreviewPublic(ApiModel):
+    """An SSH script (`command`, run on `target`) or an HTTP request (`request`)."""
+
+    type: CommandType
+    command: str | None = None
+    target: str | None = None
+    request: HttpRequestPreview | None = None
+
+    @classmethod
+    def of(cls, preview: Preview) -> "CommandPreviewPublic":
+        shown = preview.command
+        if shown.type == CommandType.SSH:
+            return cls(type=CommandType.SSH, command=shown.command, target=preview.target)
+        return cls(
+            type=CommandType.HTTP,
+            request=HttpRequestPreview(
+                method=shown.method or "",
+                url=shown.url or "",
+                headers=shown.headers,
+                body=shown.body,
+            ),
+        )
+
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get(
+    "/environments/{environment_id}/commands/preview",
+    response_model=CommandPreviewPublic,
+    response_model_exclude_none=True,
+    responses=error_responses(401, 403, 404, 422, 502),
+    summary="Show the exact restart or upgrade command, with secrets masked",
+)
+async def preview_command(
+    environment_id: str,
+    _user: OperatorPrincipal,
+    services: ServicesDep,
+    kind: Annotated[PreviewKind, Query(alias="type", description="restart or upgrade")],
+    version: Annotated[
+        str | None, Query(max_length=10240, description="the upgrade's target version")
+    ] = None,
+) -> CommandPreviewPublic:
+    """Render the command with the version filled in (quoted or encoded for where it lands);
+    without a version, `{VERSION}` is left in place."""
+    preview = await services.command_previews.preview(environment_id, kind, version)
+    return CommandPreviewPublic.of(preview)

@@ -1,0 +1,1 @@
+"""Operations: restart and upgrade runs, their transports and their verification (issue 7)."""

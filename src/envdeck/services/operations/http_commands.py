@@ -1,0 +1,240 @@
+"""Run a configured HTTP command (restart or upgrade) through the shared outbound client.
+
+The request is rendered by `command_templates` (`{VERSION}` percent-encoded in the URL,
+substituted inside the body's string values, never spliced into text), secret header values
+are opened at send time only, and the call is bounded by the operation's timeout. Success is
+any 2xx. What is kept is a short excerpt: the request line, the status and the start of the
+response body, with every secret value the request carried replaced by "********" (a target
+that echoes its headers back cannot leak them into the operation record).
+
+Like the SSH runner, a remote failure is a result (`RunResult.outcome`), never an exception.
+"""
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import structlog
+
+from envdeck.domain.commands import (
+    OutputChunk,
+    OutputStream,
+    RunErrorCode,
+    RunOutcome,
+    RunResult,
+)
+from envdeck.domain.environment import CommandDetails, UpgradeCommand
+from envdeck.domain.errors import ValidationFailed
+from envdeck.domain.operation import OperationError
+from envdeck.services.command_templates import HttpRequestSpec, render_http_request
+from envdeck.services.outbound_http import OutboundError, OutboundHttp, OutboundTimeout
+from envdeck.services.secret_box import MASK, SecretBox, SecretDecryptionError
+from envdeck.services.secret_headers import is_secret_header, open_headers
+
+log = structlog.get_logger(__name__)
+
+OutputCallback = Callable[[OutputChunk], Awaitable[None]]
+
+# How much of the response body is read and kept: enough to see an error message.
+EXCERPT_BYTES = 2048
+
+
+def command_url(spec: CommandDetails | UpgradeCommand) -> str:
+    """Return the configured URL template of spec as text ("" when none)."""
+    if spec.url is None:
+        return ""
+    return str(spec.url)
+
+
+def prepare_request(spec: CommandDetails | UpgradeCommand, version: str | None) -> HttpRequestSpec:
+    """Return the rendered request (secrets still sealed); raise ValidationFailed if it cannot be.
+
+    The operation service calls this before answering 202, so a command that cannot run is
+    refused synchronously; `run` renders again (cheap) and reports the same problem as a result.
+    """
+    url = command_url(spec)
+    if not url:
+        raise ValidationFailed("no URL is configured for this HTTP command", {"field": "url"})
+    return render_http_request(spec.method.value, url, spec.headers, spec.body, version)
+
+
+class HttpCommandRunner:
+    """Send configured HTTP commands; see the module docstring."""
+
+    def __init__(
+        self, http: OutboundHttp, box: SecretBox, *, excerpt_bytes: int = EXCERPT_BYTES
+    ) -> None:
+        self._http = http
+        self._box = box
+        self._excerpt_bytes = excerpt_bytes
+
+    async def run(
+        self,
+        spec: CommandDetails | UpgradeCommand,
+        *,
+        version: str | None,
+        timeout: float,  # noqa: ASYNC109 (a time limit that yields a TIMED_OUT result)
+        on_output: OutputCallback | None,
+        cancel: asyncio.Event | None = None,
+    ) -> RunResult:
+        """Send spec once and return how it ended; never raise for what the target did.
+
+        `timeout` bounds the whole call. Setting `cancel` abandons the request (outcome
+        `cancelled`); whether the target acted on it is then unknown.
+        """
+        started = time.monotonic()
+        try:
+            request = prepare_request(spec, version)
+            headers = open_headers(request.headers, self._box)
+        except ValidationFailed as exc:
+            return _failed(RunErrorCode.COMMAND_INVALID, exc.message, started)
+        except SecretDecryptionError:
+            return _failed(
+                RunErrorCode.SECRET_UNAVAILABLE,
+                "a secret header of this command cannot be decrypted (was the key rotated?)",
+                started,
+            )
+        secrets = _secret_values(headers, request.url)
+        result = await self._send(request, headers, timeout, cancel)
+        result.duration_ms = round((time.monotonic() - started) * 1000)
+        result.output = _scrub(result.output, secrets)
+        if on_output is not None and result.output:
+            await on_output(OutputChunk(seq=1, stream=OutputStream.STDOUT, chunk=result.output))
+        log.debug(
+            "http_command_finished",
+            method=request.method,
+            outcome=result.outcome.value,
+            http_status=result.http_status,
+            duration_ms=result.duration_ms,
+        )
+        return result
+
+    async def _send(
+        self,
+        request: HttpRequestSpec,
+        headers: dict[str, str],
+        timeout: float,  # noqa: ASYNC109
+        cancel: asyncio.Event | None,
+    ) -> RunResult:
+        line = f"{request.method} {_mask_url(request.url)}"
+        call = asyncio.ensure_future(
+            self._http.request(
+                request.method,
+                request.url,
+                headers=headers or None,
+                json_body=request.body,
+                timeout=timeout,
+                max_body_bytes=self._excerpt_bytes,
+            )
+        )
+        if cancel is not None and not await _first_of(call, cancel):
+            return _result(
+                RunOutcome.CANCELLED,
+                RunErrorCode.CANCELLED,
+                "cancelled while waiting for the response",
+                output=f"{line}\ncancelled before a response came\n",
+            )
+        try:
+            response = await call
+        except OutboundTimeout as exc:
+            return _result(
+                RunOutcome.TIMED_OUT,
+                RunErrorCode.TIMED_OUT,
+                exc.message,
+                output=f"{line}\nno response: {exc.message}\n",
+            )
+        except OutboundError as exc:
+            return _result(
+                RunOutcome.FAILED,
+                RunErrorCode.HTTP_REQUEST_FAILED,
+                exc.message,
+                output=f"{line}\nno response: {exc.message}\n",
+            )
+        body = response.text()
+        if response.truncated:
+            body += "\n[… response cut]"
+        output = f"{line}\nHTTP {response.status} {_reason(response.status)}\n{body}"
+        if not output.endswith("\n"):
+            output += "\n"
+        if 200 <= response.status < 300:
+            return RunResult(
+                outcome=RunOutcome.SUCCEEDED, http_status=response.status, output=output
+            )
+        failed = _result(
+            RunOutcome.FAILED,
+            RunErrorCode.HTTP_STATUS,
+            f"the target answered HTTP {response.status} {_reason(response.status)}".rstrip(),
+            output=output,
+        )
+        failed.http_status = response.status
+        return failed
+
+
+async def _first_of(call: "asyncio.Future[Any]", cancel: asyncio.Event) -> bool:
+    """Wait for call or cancel; return False (call cancelled) when cancel came first."""
+    waiter = asyncio.ensure_future(cancel.wait())
+    try:
+        await asyncio.wait({call, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
+    if call.done():
+        return True
+    call.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await call
+    return False
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _mask_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:{MASK}@{host}"))
+
+
+def _secret_values(headers: dict[str, str], url: str) -> list[str]:
+    """Return the secret strings this request carries: secret header values (and the
+    credential part of "Bearer xyz"-style values), and a password in the URL."""
+    found: list[str] = []
+    for name, value in headers.items():
+        if not is_secret_header(name) or not value:
+            continue
+        found.append(value)
+        _scheme, _space, credential = value.partition(" ")
+        if len(credential) >= 6:
+            found.append(credential)
+    password = urlsplit(url).password
+    if password:
+        found.append(password)
+    return found
+
+
+def _scrub(text: str, secrets: list[str]) -> str:
+    """Return text with every secret value replaced by the mask (longest first)."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
+def _result(outcome: RunOutcome, code: str, message: str, *, output: str = "") -> RunResult:
+    return RunResult(
+        outcome=outcome, error=OperationError(code=code, message=message), output=output
+    )
+
+
+def _failed(code: str, message: str, started: float) -> RunResult:
+    result = _result(RunOutcome.FAILED, code, message)
+    result.duration_ms = round((time.monotonic() - started) * 1000)
+    return result

@@ -1,0 +1,192 @@
+"""What an operation leaves behind: its live output (events and a capped tail) and log entries."""
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+from envdeck.domain.commands import OutputChunk, OutputStream
+from envdeck.domain.log import LogLevel, LogType
+from envdeck.domain.operation import OUTPUT_TAIL_LIMIT, Operation, OperationStatus
+from envdeck.services.activity import ActivityLog
+from envdeck.services.events import EventBus, OperationOutput
+
+# Log levels of finished operations: failures are errors (DESIGN §4).
+FINISH_LEVELS = {
+    OperationStatus.SUCCEEDED: LogLevel.SUCCESS,
+    OperationStatus.FAILED: LogLevel.ERROR,
+    OperationStatus.TIMED_OUT: LogLevel.ERROR,
+    OperationStatus.INTERRUPTED: LogLevel.ERROR,
+    OperationStatus.CANCELLED: LogLevel.WARNING,
+}
+_FINISH_VERBS = {
+    OperationStatus.SUCCEEDED: "succeeded",
+    OperationStatus.FAILED: "failed",
+    OperationStatus.TIMED_OUT: "timed out",
+    OperationStatus.INTERRUPTED: "was interrupted",
+    OperationStatus.CANCELLED: "was cancelled",
+}
+
+
+class OperationOutputLog:
+    """Number an operation's output chunks, publish them, keep the capped tail, and have the
+    record rewritten at most every `flush_interval` seconds while it runs."""
+
+    def __init__(
+        self,
+        bus: EventBus,
+        operation: Operation,
+        flush: Callable[[str], Awaitable[None]],
+        *,
+        flush_interval: float = 1.0,
+        limit: int = OUTPUT_TAIL_LIMIT,
+    ) -> None:
+        self._bus = bus
+        self._operation = operation
+        self._flush = flush
+        self._flush_interval = flush_interval
+        self._limit = limit
+        self._parts: deque[str] = deque()
+        self._size = 0
+        self._seq = 0
+        self._flushed_at = time.monotonic()
+        self._dirty = False
+        self._lock = asyncio.Lock()
+        self._later: asyncio.Task[None] | None = None
+
+    @property
+    def seq(self) -> int:
+        return self._seq
+
+    async def add(self, stream: OutputStream | str, text: str) -> None:
+        """Publish one chunk (numbered from 1 across streams) and keep it in the tail."""
+        if not text:
+            return
+        self._seq += 1
+        self._bus.publish(
+            OperationOutput(
+                operation_id=self._operation.id,
+                environment_id=self._operation.environment_id,
+                seq=self._seq,
+                stream=str(stream),
+                chunk=text,
+            )
+        )
+        self._parts.append(text)
+        self._size += len(text)
+        while self._size - len(self._parts[0]) >= self._limit:
+            self._size -= len(self._parts.popleft())
+        self._dirty = True
+        wait = self._flushed_at + self._flush_interval - time.monotonic()
+        if wait <= 0 and not self._lock.locked():
+            await self._flush_now()
+        elif self._later is None:
+            # Output then silence: the tail is written all the same, once the interval is up.
+            self._later = asyncio.create_task(self._flush_later(max(wait, 0.0)))
+
+    async def _flush_now(self) -> None:
+        async with self._lock:
+            if not self._dirty:
+                return
+            self._flushed_at = time.monotonic()
+            self._dirty = False
+            await self._flush(self.tail())
+
+    async def _flush_later(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        self._later = None
+        await self._flush_now()
+
+    async def close(self) -> None:
+        """Stop flushing (the caller writes the final record next)."""
+        if self._later is not None:
+            self._later.cancel()
+            self._later = None
+        async with self._lock:
+            self._dirty = False
+
+    async def on_chunk(self, chunk: OutputChunk) -> None:
+        """The runners' callback: their numbering is replaced by this log's."""
+        await self.add(chunk.stream, chunk.chunk)
+
+    async def on_line(self, line: str) -> None:
+        """Verification progress: one line of Envdeck's own, on stdout."""
+        await self.add(OutputStream.STDOUT, line)
+
+    async def note(self, text: str) -> None:
+        """A line of Envdeck's own between steps, marked so it is not taken for the script's."""
+        await self.add(OutputStream.STDOUT, f"[envdeck] {text}\n")
+
+    def tail(self) -> str:
+        text = "".join(self._parts)
+        return text[-self._limit :] if len(text) > self._limit else text
+
+
+def record_initiated(activity: ActivityLog, op: Operation) -> None:
+    """Log that someone started an operation."""
+    activity.record(
+        type=LogType.ACTION,
+        action=op.type.value,
+        level=LogLevel.INFO,
+        message=f"{_who(op)} started a {_what(op)}",
+        environment_id=op.environment_id,
+        environment_name=op.environment_name,
+        user_id=op.requested_by.user_id,
+        username=op.requested_by.username or None,
+        details=_details(op) | {"event": "initiated"},
+    )
+
+
+def record_finished(activity: ActivityLog, op: Operation) -> None:
+    """Log how an operation ended: failures at level error."""
+    verb = _FINISH_VERBS.get(op.status, op.status.value)
+    message = f"{_what(op).capitalize()} {verb}"
+    if op.duration_ms is not None:
+        message += f" after {op.duration_ms / 1000:.1f} s"
+    if op.error is not None and op.status is not OperationStatus.SUCCEEDED:
+        message += f": {op.error.message}"
+    details = _details(op) | {
+        "event": op.status.value,
+        "status": op.status.value,
+        "durationMs": op.duration_ms,
+        "exitCode": op.exit_code,
+        "httpStatus": op.http_status,
+    }
+    if op.error is not None:
+        details["error"] = op.error.model_dump(by_alias=True)
+    if op.verification is not None:
+        details["verification"] = op.verification.model_dump(by_alias=True)
+    if op.rollback_operation_id:
+        details["rollbackOperationId"] = op.rollback_operation_id
+    activity.record(
+        type=LogType.ACTION,
+        action=op.type.value,
+        level=FINISH_LEVELS.get(op.status, LogLevel.INFO),
+        message=message[:4000],
+        environment_id=op.environment_id,
+        environment_name=op.environment_name,
+        user_id=op.requested_by.user_id,
+        username=op.requested_by.username or None,
+        details=details,
+    )
+
+
+def _who(op: Operation) -> str:
+    return op.requested_by.username or "envdeck"
+
+
+def _what(op: Operation) -> str:
+    what = f"{op.type.value} of {op.environment_name}"
+    return f"{what} to {op.params.version}" if op.params.version else what
+
+
+def _details(op: Operation) -> dict[str, object]:
+    details: dict[str, object] = {"operationId": op.id}
+    if op.params.force:
+        details["force"] = True
+    if op.params.version is not None:
+        details["targetVersion"] = op.params.version
+        details["previousVersion"] = op.params.previous_version
+    if op.rollback_of:
+        details["rollbackOf"] = op.rollback_of
+    return details

@@ -1,0 +1,627 @@
+"""Restart and upgrade environments: validate, claim, run in the background, verify, record.
+
+A request is checked synchronously (the environment exists; the command is configured and
+enabled; the role may run it; nothing else runs on it; the version is acceptable) and the
+environment is then claimed with a compare-and-set on `activeOperation`, so of two requests
+racing, exactly one starts and the other gets 409 naming the running operation. The work runs
+as a task held by the registry: the command (SSH through SshAccess + SshRunner, HTTP through
+HttpCommandRunner), then, when it succeeded, verification (the health check, and for an
+upgrade the reported version). The record moves pending → running → a final status, each
+step published as `OperationUpdated`; output chunks are published as `OperationOutput` and
+kept as a capped tail. docs/commands.md (Operations) describes the lifecycle.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import structlog
+
+from envdeck.domain.auth import Principal
+from envdeck.domain.commands import RunErrorCode, RunResult
+from envdeck.domain.environment import (
+    ActiveOperation,
+    CommandDetails,
+    CommandType,
+    Environment,
+    OperationTimestamp,
+    UpgradeCommand,
+)
+from envdeck.domain.errors import (
+    Conflict,
+    EnvdeckError,
+    Forbidden,
+    OperationNotFound,
+    ValidationFailed,
+)
+from envdeck.domain.ids import new_id
+from envdeck.domain.operation import (
+    FINISHED_STATUSES,
+    Operation,
+    OperationError,
+    OperationListOptions,
+    OperationParams,
+    OperationStatus,
+    OperationType,
+    RequestedBy,
+    Verification,
+)
+from envdeck.domain.user import Role
+from envdeck.repositories.base import Storage
+from envdeck.services.activity import ActivityLog
+from envdeck.services.command_templates import render_ssh_command, validate_version
+from envdeck.services.environments import masked
+from envdeck.services.events import EnvironmentChanged, EventBus, OperationUpdated
+from envdeck.services.operations.http_commands import HttpCommandRunner, prepare_request
+from envdeck.services.operations.records import (
+    OperationOutputLog,
+    record_finished,
+    record_initiated,
+)
+from envdeck.services.operations.registry import OperationRegistry
+from envdeck.services.operations.verification import VerificationOutcome, Verifier
+from envdeck.services.ssh import SshCredential, SshTarget
+from envdeck.services.ssh_access import SshAccess
+from envdeck.services.version_lists import VersionLists
+
+log = structlog.get_logger(__name__)
+
+VERIFICATION_FAILED = "VERIFICATION_FAILED"
+INTERRUPTED = "INTERRUPTED"
+INTERNAL_ERROR = "INTERNAL_ERROR"
+# A claim whose operation record does not exist yet is being started, unless it is this old.
+_STALE_CLAIM = timedelta(seconds=60)
+
+
+@dataclass
+class Plan:
+    """What one operation will run, prepared (and so validated) before it is accepted."""
+
+    kind: CommandType
+    timeout: float
+    verify_timeout: float
+    version: str | None = None
+    script: str = ""
+    target: SshTarget | None = None
+    credential: SshCredential | None = field(default=None, repr=False)
+    spec: CommandDetails | UpgradeCommand | None = None
+
+
+@dataclass
+class _Run:
+    """One operation in flight: its record, its environment, who asked, its plan."""
+
+    op: Operation
+    env: Environment
+    plan: Plan
+    actor: Principal | None
+    cancel: asyncio.Event
+    output: OperationOutputLog | None = None
+    cancelled_by: str | None = None
+
+
+class OperationService:
+    """See the module docstring."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        bus: EventBus,
+        activity: ActivityLog,
+        ssh: SshAccess,
+        http_commands: HttpCommandRunner,
+        verifier: Verifier,
+        version_lists: VersionLists,
+        clock: Callable[[], datetime],
+        *,
+        output_flush_interval: float = 1.0,
+        shutdown_grace: float = 10.0,
+        cancel_wait: float = 15.0,
+    ) -> None:
+        self._storage = storage
+        self._bus = bus
+        self._activity = activity
+        self._ssh = ssh
+        self._http_commands = http_commands
+        self._verifier = verifier
+        self._version_lists = version_lists
+        self._clock = clock
+        self._output_flush_interval = output_flush_interval
+        self._shutdown_grace = shutdown_grace
+        self._cancel_wait = cancel_wait
+        self.registry = OperationRegistry()
+        self._runs: dict[str, _Run] = {}
+
+    # ---- starting -------------------------------------------------------------------------
+
+    async def restart_environment(
+        self, actor: Principal, environment_id: str, *, force: bool = False
+    ) -> Operation:
+        """Validate a restart, claim the environment and start it; return the pending record."""
+        env = await self._storage.environments.get_by_id(environment_id)
+        restart = env.commands.restart
+        if not restart.enabled:
+            raise ValidationFailed(
+                f"{env.name} has no restart command configured and enabled",
+                {"field": "commands.restart.enabled"},
+            )
+        self._authorize(env, actor, env.commands.type)
+        await self._refuse_if_busy(env)
+        plan = await self._plan(env, env.commands.type, restart, None, restart.timeout)
+        params = OperationParams(force=force)
+        return await self._start(env, actor, OperationType.RESTART, params, plan)
+
+    async def upgrade_environment(
+        self, actor: Principal, environment_id: str, version: str
+    ) -> Operation:
+        """Validate an upgrade (the version included), claim the environment and start it."""
+        env = await self._storage.environments.get_by_id(environment_id)
+        config = env.upgrade_config
+        if not config.enabled:
+            raise ValidationFailed(
+                f"{env.name} has no upgrade configured and enabled",
+                {"field": "upgradeConfig.enabled"},
+            )
+        self._authorize(env, actor, config.type)
+        await self._refuse_if_busy(env)
+        listed = None
+        if config.version_list_url is not None:
+            # An unreachable list is UpstreamError (502): nothing is run on a guess.
+            listed = await self._version_lists.fetch(env.id, config)
+        version = validate_version(version, listed)
+        command = config.upgrade_command
+        plan = await self._plan(env, config.type, command, version, command.timeout)
+        params = OperationParams(
+            version=version, previous_version=env.system_info.app_version or None
+        )
+        return await self._start(env, actor, OperationType.UPGRADE, params, plan)
+
+    def _authorize(self, env: Environment, actor: Principal, kind: CommandType) -> None:
+        if actor.role is Role.VIEWER:
+            raise Forbidden("viewers cannot run operations")
+        if env.protected and actor.role is not Role.ADMIN:
+            raise Forbidden(
+                f"{env.name} is protected: only admins may operate it", {"protected": True}
+            )
+        if kind is CommandType.SSH:
+            self._ssh.require_allowed(env, actor)
+
+    async def _plan(
+        self,
+        env: Environment,
+        kind: CommandType,
+        spec: CommandDetails | UpgradeCommand,
+        version: str | None,
+        timeout: float,  # noqa: ASYNC109 (the command's own limit, applied by its runner)
+    ) -> Plan:
+        """Render the command now, so a command that cannot run is refused before 202."""
+        plan = Plan(
+            kind=kind,
+            timeout=float(timeout),
+            verify_timeout=float(env.upgrade_config.verify_timeout),
+            version=version,
+        )
+        if kind is CommandType.SSH:
+            plan.script = render_ssh_command(spec.command, version)
+            plan.target, plan.credential = await self._ssh.endpoint(env)
+        else:
+            prepare_request(spec, version)  # raises ValidationFailed for what cannot be sent
+            plan.spec = spec
+        return plan
+
+    async def _refuse_if_busy(self, env: Environment) -> None:
+        active = env.active_operation
+        if active is not None and not await self._is_stale(active):
+            raise self._conflict(env, active)
+
+    def _conflict(self, env: Environment, active: ActiveOperation) -> Conflict:
+        return Conflict(
+            f"{env.name} already has a {active.type.value} running (operation {active.id}); "
+            "wait for it to finish or cancel it",
+            {"operationId": active.id, "type": active.type.value},
+        )
+
+    async def _is_stale(self, active: ActiveOperation) -> bool:
+        """Tell whether a claim is left over (its operation ended, or never got a record)."""
+        if active.id in self.registry:
+            return False
+        try:
+            op = await self._storage.operations.get_by_id(active.id)
+        except OperationNotFound:
+            return self._clock() - active.started_at > _STALE_CLAIM
+        return op.status in FINISHED_STATUSES
+
+    async def _claim(self, env: Environment, active: ActiveOperation) -> None:
+        environments = self._storage.environments
+        for _ in range(3):
+            if await environments.set_active_operation(env.id, active, None):
+                return
+            current = (await environments.get_by_id(env.id)).active_operation
+            if current is None:
+                continue
+            if not await self._is_stale(current):
+                raise self._conflict(env, current)
+            log.warning("operation_stale_claim_cleared", environment_id=env.id, stale=current.id)
+            await environments.clear_active_operation(env.id, current.id)
+        raise Conflict(f"{env.name} is busy; try again", {"environmentId": env.id})
+
+    async def _start(
+        self,
+        env: Environment,
+        actor: Principal | None,
+        op_type: OperationType,
+        params: OperationParams,
+        plan: Plan,
+        *,
+        rollback_of: str | None = None,
+        requested_by: RequestedBy | None = None,
+    ) -> Operation:
+        now = self._clock()
+        active = ActiveOperation(id=new_id(), type=op_type, started_at=now)
+        if rollback_of is None:
+            await self._claim(env, active)
+        elif not await self._storage.environments.set_active_operation(
+            env.id, active, expected=rollback_of
+        ):
+            raise Conflict(f"{env.name} changed hands before its rollback could start")
+        try:
+            op = await self._storage.operations.create(
+                Operation(
+                    id=active.id,
+                    environment_id=env.id,
+                    environment_name=env.name,
+                    type=op_type,
+                    status=OperationStatus.PENDING,
+                    params=params,
+                    requested_by=requested_by
+                    or RequestedBy(
+                        user_id=actor.user_id if actor else None,
+                        username=actor.username if actor else "",
+                    ),
+                    rollback_of=rollback_of,
+                )
+            )
+            record_initiated(self._activity, op)
+        except BaseException:
+            await self._storage.environments.clear_active_operation(env.id, active.id)
+            raise
+        env.active_operation = active
+        self._bus.publish(OperationUpdated(operation=op))
+        self._bus.publish(EnvironmentChanged(action="updated", environment=masked(env)))
+        log.info(
+            "operation_started",
+            operation_id=op.id,
+            environment_id=env.id,
+            type=op_type.value,
+            transport=plan.kind.value,
+        )
+        run = _Run(op=op, env=env, plan=plan, actor=actor, cancel=asyncio.Event())
+        self._runs[op.id] = run
+        self.registry.start(op.id, self._execute(run), run.cancel)
+        return op
+
+    # ---- running --------------------------------------------------------------------------
+
+    async def _execute(self, run: _Run) -> None:
+        op = run.op
+        try:
+            op.status = OperationStatus.RUNNING
+            op.started_at = self._clock()
+            await self._save(op, publish=True)
+            run.output = OperationOutputLog(
+                self._bus, op, self._flush_output(op), flush_interval=self._output_flush_interval
+            )
+            result = await self._run_command(run)
+            self._apply_result(op, result)
+            if result.succeeded:
+                await self._touch_timestamp(run)
+                await self._verify(run)
+        except asyncio.CancelledError:
+            # Shutdown: the runner has stopped the remote side; the record says so.
+            self._fail(op, OperationStatus.INTERRUPTED, INTERRUPTED, "the server shut down")
+            await asyncio.shield(self._finish(run))
+            raise
+        except Exception as exc:
+            log.exception("operation_crashed", operation_id=op.id)
+            message = exc.message if isinstance(exc, EnvdeckError) else "internal error"
+            self._fail(op, OperationStatus.FAILED, INTERNAL_ERROR, message)
+        try:
+            await self._finish(run)
+        finally:
+            self._runs.pop(op.id, None)
+
+    async def _run_command(self, run: _Run) -> RunResult:
+        plan, output = run.plan, run.output
+        assert output is not None
+        if plan.kind is CommandType.SSH:
+            assert plan.target is not None
+            assert plan.credential is not None
+            result = await self._ssh.runner.run_script(
+                plan.target,
+                plan.credential,
+                plan.script,
+                timeout=plan.timeout,
+                on_output=output.on_chunk,
+                cancel=run.cancel,
+            )
+            await self._ssh.note_host_key(run.env, result.host_key, run.actor)
+            if result.error is not None and result.error.code == RunErrorCode.HOST_KEY_MISMATCH:
+                log.error("ssh_host_key_mismatch", environment_id=run.env.id)
+            return result
+        assert plan.spec is not None
+        return await self._http_commands.run(
+            plan.spec,
+            version=plan.version,
+            timeout=plan.timeout,
+            on_output=output.on_chunk,
+            cancel=run.cancel,
+        )
+
+    def _apply_result(self, op: Operation, result: RunResult) -> None:
+        # A command that succeeded leaves the operation running: verification decides.
+        if not result.succeeded:
+            op.status = OperationStatus(result.outcome.value)
+        op.exit_code = result.exit_code
+        op.http_status = result.http_status
+        op.error = result.error
+
+    async def _verify(self, run: _Run) -> None:
+        op, output = run.op, run.output
+        assert output is not None
+        target = op.params.version if op.type is not OperationType.RESTART else None
+        await output.note(f"command succeeded; verifying (up to {run.plan.verify_timeout:g} s)")
+        verifying = asyncio.ensure_future(
+            self._verifier.verify(
+                run.env,
+                target_version=target,
+                timeout=run.plan.verify_timeout,
+                on_progress=output.on_line,
+            )
+        )
+        outcome = await _unless_cancelled(verifying, run.cancel)
+        if outcome is None:
+            self._fail(op, OperationStatus.CANCELLED, "CANCELLED", "cancelled during verification")
+            return
+        op.verification = Verification(
+            health=outcome.health,
+            version=outcome.version,
+            attempts=outcome.attempts,
+            verified=outcome.verified,
+            message=outcome.message,
+        )
+        await output.note(outcome.message)
+        if outcome.verified:
+            op.status = OperationStatus.SUCCEEDED
+            op.error = None
+        else:
+            self._fail(op, OperationStatus.FAILED, VERIFICATION_FAILED, outcome.message)
+        await self._record_version(run, outcome)
+
+    async def _record_version(self, run: _Run, outcome: VerificationOutcome) -> None:
+        """Move systemInfo.appVersion to what the environment reported, or, when it reports
+        none, to the verified upgrade's target marked unverified."""
+        op = run.op
+        if outcome.version:
+            version, unverified = outcome.version, False
+        elif (
+            op.type is not OperationType.RESTART
+            and op.status is OperationStatus.SUCCEEDED
+            and op.params.version
+            and not run.env.health_check.version_json_path
+        ):
+            version, unverified = op.params.version, True
+        else:
+            return
+        environments = self._storage.environments
+        current = await environments.get_by_id(op.environment_id)
+        info = current.system_info.model_copy(
+            update={
+                "app_version": version,
+                "version_unverified": unverified,
+                "last_updated": self._clock(),
+            }
+        )
+        await environments.update_system_info(op.environment_id, info)
+
+    async def _touch_timestamp(self, run: _Run) -> None:
+        name: OperationTimestamp = (
+            "lastRestartAt" if run.op.type is OperationType.RESTART else "lastUpgradeAt"
+        )
+        await self._storage.environments.set_operation_timestamp(
+            run.op.environment_id, name, self._clock()
+        )
+
+    def _fail(self, op: Operation, status: OperationStatus, code: str, message: str) -> None:
+        op.status = status
+        op.error = OperationError(code=code, message=message)
+
+    # ---- finishing ------------------------------------------------------------------------
+
+    async def _finish(self, run: _Run) -> None:
+        op = run.op
+        op.finished_at = self._clock()
+        if op.started_at is not None:
+            op.duration_ms = round((op.finished_at - op.started_at).total_seconds() * 1000)
+        if run.output is not None:
+            await run.output.close()
+            op.output = run.output.tail()
+        if op.status not in FINISHED_STATUSES:  # defensive: never leave it running
+            self._fail(op, OperationStatus.FAILED, INTERNAL_ERROR, "the operation did not finish")
+        if op.status is OperationStatus.CANCELLED and run.cancelled_by and op.error is not None:
+            op.error.message = f"{op.error.message} by {run.cancelled_by}"
+        await self._save(op, publish=True)
+        record_finished(self._activity, op)
+        log.info(
+            "operation_finished",
+            operation_id=op.id,
+            environment_id=op.environment_id,
+            type=op.type.value,
+            status=op.status.value,
+            exit_code=op.exit_code,
+            http_status=op.http_status,
+            duration_ms=op.duration_ms,
+        )
+        if await self._maybe_rollback(run) is not None:
+            await self._save(op, publish=True)  # now naming its rollback
+            return  # the claim passed to the rollback, which announces the environment
+        await self._storage.environments.clear_active_operation(op.environment_id, op.id)
+        await self._announce_environment(op.environment_id)
+
+    async def _maybe_rollback(self, run: _Run) -> Operation | None:
+        """Start a rollback of a failed upgrade verification when configured; link both."""
+        op, env = run.op, run.env
+        previous = op.params.previous_version
+        if (
+            op.type is not OperationType.UPGRADE
+            or op.status is not OperationStatus.FAILED
+            or op.error is None
+            or op.error.code != VERIFICATION_FAILED
+            or not env.upgrade_config.rollback_on_failure
+        ):
+            return None
+        if not previous or previous == op.params.version:
+            await self._note(run, "no previous version is known: no rollback")
+            return None
+        try:
+            # The previous version need not be listed any more; it must still be safe.
+            validate_version(previous, None)
+            command = env.upgrade_config.upgrade_command
+            plan = await self._plan(
+                env, env.upgrade_config.type, command, previous, command.timeout
+            )
+            params = OperationParams(version=previous, previous_version=op.params.version)
+            rollback = await self._start(
+                env,
+                run.actor,
+                OperationType.ROLLBACK,
+                params,
+                plan,
+                rollback_of=op.id,
+                requested_by=op.requested_by,
+            )
+        except EnvdeckError as exc:
+            log.warning("operation_rollback_refused", operation_id=op.id, reason=exc.message)
+            await self._note(run, f"rollback to {previous} not started: {exc.message}")
+            return None
+        op.rollback_operation_id = rollback.id
+        await self._note(run, f"rolling back to {previous}: operation {rollback.id}")
+        op.output = run.output.tail() if run.output is not None else op.output
+        return rollback
+
+    async def _note(self, run: _Run, text: str) -> None:
+        if run.output is not None:
+            await run.output.note(text)
+            await run.output.close()  # the caller saves the record with it
+            run.op.output = run.output.tail()
+
+    async def _save(self, op: Operation, *, publish: bool) -> None:
+        await self._storage.operations.update(op)
+        if publish:
+            self._bus.publish(OperationUpdated(operation=op.model_copy()))
+
+    def _flush_output(self, op: Operation) -> Callable[[str], Awaitable[None]]:
+        async def flush(tail: str) -> None:
+            op.output = tail
+            await self._storage.operations.update(op)
+
+        return flush
+
+    async def _announce_environment(self, environment_id: str) -> None:
+        with contextlib.suppress(EnvdeckError):
+            env = await self._storage.environments.get_by_id(environment_id)
+            self._bus.publish(EnvironmentChanged(action="updated", environment=masked(env)))
+
+    # ---- reading, cancelling ---------------------------------------------------------------
+
+    async def list_operations(self, options: OperationListOptions) -> tuple[list[Operation], int]:
+        """Return one page of operations, newest first, and the total."""
+        return await self._storage.operations.list(options)
+
+    async def list_environment_operations(
+        self, environment_id: str, options: OperationListOptions
+    ) -> tuple[list[Operation], int]:
+        """Return one page of an environment's operations (EnvironmentNotFound if none)."""
+        await self._storage.environments.get_by_id(environment_id)
+        scoped = options.model_copy(update={"environment_id": environment_id})
+        return await self._storage.operations.list(scoped)
+
+    async def get_operation(self, operation_id: str) -> Operation:
+        """Return the operation with this id."""
+        return await self._storage.operations.get_by_id(operation_id)
+
+    async def cancel_operation(self, actor: Principal, operation_id: str) -> Operation:
+        """Cancel a pending or running operation (its requester or an admin) and return it
+        once it has stopped; Conflict when it already finished."""
+        op = await self._storage.operations.get_by_id(operation_id)
+        if actor.role is not Role.ADMIN and op.requested_by.user_id != actor.user_id:
+            raise Forbidden("only the requester or an admin may cancel an operation")
+        if op.status in FINISHED_STATUSES:
+            raise Conflict(
+                f"operation {op.id} already {op.status.value}",
+                {"operationId": op.id, "status": op.status.value},
+            )
+        run = self._runs.get(operation_id)
+        if run is not None and self.registry.request_cancel(operation_id):
+            run.cancelled_by = actor.username
+            log.info("operation_cancel_requested", operation_id=op.id, by=actor.username)
+            await self.registry.wait(operation_id, self._cancel_wait)
+            return await self._storage.operations.get_by_id(operation_id)
+        # Not running in this process (left over by a crash): close the record here.
+        return await self._close_orphan(
+            op, OperationStatus.CANCELLED, "CANCELLED", f"cancelled by {actor.username}"
+        )
+
+    async def _close_orphan(
+        self, op: Operation, status: OperationStatus, code: str, message: str
+    ) -> Operation:
+        op.finished_at = self._clock()
+        self._fail(op, status, code, message)
+        await self._save(op, publish=True)
+        record_finished(self._activity, op)
+        await self._storage.environments.clear_active_operation(op.environment_id, op.id)
+        await self._announce_environment(op.environment_id)
+        return op
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    async def recover_interrupted(self) -> int:
+        """Mark operations left pending/running by a stopped process `interrupted` (start-up).
+
+        With several instances sharing MongoDB this also closes the running operations of the
+        other instances: start instances one at a time (docs/commands.md).
+        """
+        interrupted = await self._storage.operations.mark_running_interrupted(self._clock())
+        for op in interrupted:
+            await self._storage.environments.clear_active_operation(op.environment_id, op.id)
+            record_finished(self._activity, op)
+            self._bus.publish(OperationUpdated(operation=op))
+        if interrupted:
+            log.warning("operations_interrupted", count=len(interrupted))
+        return len(interrupted)
+
+    async def close(self) -> None:
+        """Give running operations `shutdown_grace` to finish, then interrupt the rest."""
+        await self.registry.close(self._shutdown_grace)
+
+
+async def _unless_cancelled(
+    work: "asyncio.Future[VerificationOutcome]", cancel: asyncio.Event
+) -> VerificationOutcome | None:
+    """Return work's result, or None (work cancelled) when cancel is set first."""
+    waiter: asyncio.Future[object] = asyncio.ensure_future(cancel.wait())
+    pending: list[asyncio.Future[object]] = [work, waiter]  # type: ignore[list-item]
+    try:
+        await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        work.cancel()
+        raise
+    finally:
+        waiter.cancel()
+    if work.done():
+        return work.result()
+    work.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await work
+    return None

@@ -1,0 +1,72 @@
+"""The pure parts of HTTP commands: rendering a configured request, keeping secrets out."""
+
+import pytest
+
+from envdeck.domain.environment import CommandDetails, HttpMethod, UpgradeCommand
+from envdeck.domain.errors import ValidationFailed
+from envdeck.services.operations.http_commands import (
+    _scrub,
+    _secret_values,
+    command_url,
+    prepare_request,
+)
+from envdeck.services.secret_box import MASK
+
+
+def test_it_renders_the_version_into_url_and_body() -> None:
+    spec = UpgradeCommand(
+        url="https://deploy.example.com/apps/shop/{VERSION}?note=a b",
+        method=HttpMethod.PUT,
+        headers={"X-Version": "{VERSION}"},
+        body={"version": "{VERSION}", "keep": True},
+    )
+    request = prepare_request(spec, "1.0+rc~1")
+    assert request.method == "PUT"
+    assert request.url == "https://deploy.example.com/apps/shop/1.0%2Brc~1?note=a b"
+    assert request.headers == {"X-Version": "1.0+rc~1"}
+    assert request.body == {"version": "1.0+rc~1", "keep": True}
+
+
+def test_a_restart_url_is_used_as_configured() -> None:
+    spec = CommandDetails(enabled=True, url="http://10.0.0.5:8080/restart")  # type: ignore[arg-type]
+    assert command_url(spec) == "http://10.0.0.5:8080/restart"
+    assert prepare_request(spec, None).body is None
+
+
+def test_a_command_without_a_url_is_refused() -> None:
+    with pytest.raises(ValidationFailed, match="no URL is configured"):
+        prepare_request(UpgradeCommand(), "1.0")
+
+
+@pytest.mark.parametrize(
+    "version",
+    ["1.0;reboot", "$(id)", "1.0\n", "../1.0", "1.0 2.0", "-rf", "\uff11.\uff10", "x" * 200],
+)
+def test_a_hostile_version_is_refused_before_rendering(version: str) -> None:
+    spec = UpgradeCommand(url="https://h.example/{VERSION}", body={"v": "{VERSION}"})
+    with pytest.raises(ValidationFailed, match="invalid version"):
+        prepare_request(spec, version)
+
+
+def test_a_placeholder_in_the_host_is_refused() -> None:
+    with pytest.raises(ValidationFailed, match="path, query or fragment only"):
+        prepare_request(UpgradeCommand(url="https://{VERSION}.example.com/"), "1.0")
+
+
+def test_an_upgrade_placeholder_needs_a_version() -> None:
+    with pytest.raises(ValidationFailed, match="a version is required"):
+        prepare_request(UpgradeCommand(url="https://h.example/{VERSION}"), None)
+
+
+def test_secret_values_include_bearer_credentials_and_url_passwords() -> None:
+    found = _secret_values(
+        {"Authorization": "Bearer abcdef123", "X-Api-Key": "k-1", "Accept": "json"},
+        "https://deploy:pa55word@h.example/x",
+    )
+    assert set(found) == {"Bearer abcdef123", "abcdef123", "k-1", "pa55word"}
+
+
+def test_scrub_masks_every_secret_longest_first() -> None:
+    text = "auth=Bearer abcdef123 token=abcdef123 key=k-1"
+    scrubbed = _scrub(text, ["abcdef123", "Bearer abcdef123", "k-1"])
+    assert scrubbed == f"auth={MASK} token={MASK} key={MASK}"
