@@ -14,6 +14,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from envdeck import __version__
 from envdeck.api.errors import install_error_handlers
+from envdeck.api.metrics_middleware import MetricsMiddleware
 from envdeck.api.middleware import REQUEST_ID_HEADER, RequestContextMiddleware
 from envdeck.api.routes import (
     auth,
@@ -23,6 +24,8 @@ from envdeck.api.routes import (
     health_checks,
     health_history,
     logs,
+    maintenance,
+    metrics,
     operations,
     probes,
     setup,
@@ -193,13 +196,18 @@ def create_app(
         commands,
         probes,
         operations,
+        maintenance,
     ):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(ws.router)
+    # At the root, where scrapers look; outside the JSON API (docs/metrics.md).
+    app.include_router(metrics.router)
     if serve_ui:
         mount_ui(app)
 
+    # Innermost: times the request as the router answered it, labelled by its route template.
+    app.add_middleware(MetricsMiddleware)
     # Added last = outermost: the request id and headers cover every response, errors included.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     if settings.allow_origins:

@@ -220,6 +220,13 @@ class RealtimeSettings(DomainModel):
         return value
 
 
+class MetricsSettings(DomainModel):
+    """Prometheus metrics at /metrics (docs/metrics.md)."""
+
+    # When on, a scraper must send an API token or a login token (any role).
+    require_token: bool = False
+
+
 class Settings(BaseSettings):
     """The effective configuration of one Envdeck process."""
 
@@ -241,6 +248,7 @@ class Settings(BaseSettings):
     health: HealthSettings = Field(default_factory=HealthSettings)
     ssh: SshSettings = Field(default_factory=SshSettings)
     operations: OperationsSettings = Field(default_factory=OperationsSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -23,6 +23,7 @@ from envdeck.domain.environment import (
 )
 from envdeck.domain.health import HealthPoint, HealthSample
 from envdeck.domain.log import LogBatch, LogCounts, LogEntry, LogFilter, LogListOptions
+from envdeck.domain.maintenance import MaintenanceWindow, MaintenanceWindowListOptions
 from envdeck.domain.operation import Operation, OperationListOptions
 from envdeck.domain.user import ApiToken, ApiTokenListOptions, User, UserListOptions
 
@@ -304,6 +305,30 @@ class RevocationRepository(Protocol):
         """Forget revocations of tokens expired by now; return how many went."""
 
 
+class MaintenanceWindowRepository(Protocol):
+    async def create(self, window: MaintenanceWindow) -> MaintenanceWindow:
+        """Store a new window; assign its id and times."""
+
+    async def get_by_id(self, window_id: str) -> MaintenanceWindow:
+        """Return the window with this id."""
+
+    async def list(
+        self, options: MaintenanceWindowListOptions
+    ) -> tuple[builtins.list[MaintenanceWindow], int]:
+        """Return one page of windows ordered by name, and the total."""
+
+    async def list_covering(
+        self, environment_id: str, tags: builtins.list[str]
+    ) -> builtins.list[MaintenanceWindow]:
+        """Return the enabled windows whose scope names this environment or one of its tags."""
+
+    async def update(self, window: MaintenanceWindow) -> MaintenanceWindow:
+        """Replace a window, keeping its creation time and creator."""
+
+    async def delete(self, window_id: str) -> None:
+        """Delete a window."""
+
+
 class Storage(Protocol):
     """One opened backend: its repositories and its lifecycle."""
 
@@ -316,6 +341,7 @@ class Storage(Protocol):
     tokens: ApiTokenRepository
     revocations: RevocationRepository
     health_samples: HealthSampleRepository
+    maintenance_windows: MaintenanceWindowRepository
 
     async def open(self) -> None:
         """Connect and create indexes/migrations; safe to call on an existing database."""

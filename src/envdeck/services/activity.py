@@ -70,6 +70,8 @@ class ActivityLog:
         self._room.set()
         self._closed = False
         self._task: asyncio.Task[None] | None = None
+        # Batch writes storage refused (each retried); /metrics exports it.
+        self.write_failures = 0
 
     @property
     def pending(self) -> int:
@@ -167,7 +169,11 @@ class ActivityLog:
             batch = self._pending[: self._batch_size]
             if not batch:
                 return 0
-            stored = await self._repository.create_many(batch)
+            try:
+                stored = await self._repository.create_many(batch)
+            except Exception:
+                self.write_failures += 1
+                raise
             # Only now drop them: a failed write leaves the batch pending, in order.
             del self._pending[: len(batch)]
         if self.has_room:

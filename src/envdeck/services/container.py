@@ -24,6 +24,8 @@ from envdeck.services.health_history import HealthHistoryService, HealthSampleRe
 from envdeck.services.log_retention import LogRetention
 from envdeck.services.login_limiter import LoginLimiter
 from envdeck.services.login_tokens import LoginTokenCodec
+from envdeck.services.maintenance import MaintenanceService
+from envdeck.services.metrics import Metrics
 from envdeck.services.operations.http_commands import HttpCommandRunner
 from envdeck.services.operations.service import OperationService
 from envdeck.services.operations.verification import Verifier
@@ -79,6 +81,10 @@ class Services:
     command_previews: CommandPreviews
     # System-info refresh and the connection test, over SSH (docs/commands.md).
     environment_probes: EnvironmentProbes
+    # Maintenance windows and "is this environment in maintenance now?" (docs/maintenance.md).
+    maintenance: MaintenanceService
+    # Prometheus metrics of this process, in its own registry (docs/metrics.md).
+    metrics: Metrics
 
 
 def build_services(
@@ -92,6 +98,7 @@ def build_services(
     counting = ChangeCountingEnvironments(storage.environments)
     storage.environments = counting
     bus = EventBus()
+    metrics = Metrics()
     activity = ActivityLog(
         storage.logs,
         bus,
@@ -121,6 +128,7 @@ def build_services(
             bus,
             clock,
             flush_interval=settings.health.flush_interval.total_seconds(),
+            metrics=metrics,
         ),
         concurrency=settings.health.concurrency,
         enabled=settings.health.enabled,
@@ -154,6 +162,7 @@ def build_services(
         clock,
         output_flush_interval=settings.operations.output_flush_interval.total_seconds(),
         shutdown_grace=settings.operations.shutdown_grace.total_seconds(),
+        metrics=metrics,
     )
     return Services(
         storage=storage,
@@ -190,4 +199,6 @@ def build_services(
         ssh_access=ssh_access,
         operations=operations,
         environment_probes=EnvironmentProbes(storage, ssh_access, activity, bus, clock),
+        maintenance=MaintenanceService(storage, activity, clock),
+        metrics=metrics,
     )

@@ -11,6 +11,7 @@ from envdeck.repositories.base import (
     EnvironmentRepository,
     HealthSampleRepository,
     LogRepository,
+    MaintenanceWindowRepository,
     OperationRepository,
     RevocationRepository,
     UserRepository,
@@ -20,6 +21,7 @@ from envdeck.repositories.mongo.documents import TYPE_REGISTRY, Document, transl
 from envdeck.repositories.mongo.environments import MongoEnvironmentRepository
 from envdeck.repositories.mongo.health_samples import MongoHealthSampleRepository
 from envdeck.repositories.mongo.logs import MongoLogRepository
+from envdeck.repositories.mongo.maintenance_windows import MongoMaintenanceWindowRepository
 from envdeck.repositories.mongo.operations import MongoOperationRepository
 from envdeck.repositories.mongo.revocations import MongoRevocationRepository
 from envdeck.repositories.mongo.tokens import MongoApiTokenRepository
@@ -62,6 +64,7 @@ class MongoStorage:
         tokens = MongoApiTokenRepository(db["apiTokens"])
         revocations = MongoRevocationRepository(db["revocations"])
         health_samples = MongoHealthSampleRepository(db["healthSamples"], db["healthRollups"])
+        maintenance_windows = MongoMaintenanceWindowRepository(db["maintenanceWindows"])
         # Typed as the protocols: Storage's attributes are mutable, hence invariant.
         self.environments: EnvironmentRepository = environments
         self.users: UserRepository = users
@@ -71,6 +74,7 @@ class MongoStorage:
         self.tokens: ApiTokenRepository = tokens
         self.revocations: RevocationRepository = revocations
         self.health_samples: HealthSampleRepository = health_samples
+        self.maintenance_windows: MaintenanceWindowRepository = maintenance_windows
         self._indexed: tuple[_Indexed, ...] = (
             environments,
             users,
@@ -80,6 +84,7 @@ class MongoStorage:
             tokens,
             revocations,
             health_samples,
+            maintenance_windows,
         )
 
     async def open(self) -> None:

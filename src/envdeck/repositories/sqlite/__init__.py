@@ -8,6 +8,7 @@ from envdeck.repositories.base import (
     EnvironmentRepository,
     HealthSampleRepository,
     LogRepository,
+    MaintenanceWindowRepository,
     OperationRepository,
     RevocationRepository,
     UserRepository,
@@ -17,6 +18,7 @@ from envdeck.repositories.sqlite.database import SqliteDatabase
 from envdeck.repositories.sqlite.environments import SqliteEnvironmentRepository
 from envdeck.repositories.sqlite.health_samples import SqliteHealthSampleRepository
 from envdeck.repositories.sqlite.logs import SqliteLogRepository
+from envdeck.repositories.sqlite.maintenance_windows import SqliteMaintenanceWindowRepository
 from envdeck.repositories.sqlite.operations import SqliteOperationRepository
 from envdeck.repositories.sqlite.revocations import SqliteRevocationRepository
 from envdeck.repositories.sqlite.tokens import SqliteApiTokenRepository
@@ -39,6 +41,9 @@ class SqliteStorage:
         self.tokens: ApiTokenRepository = SqliteApiTokenRepository(self._db)
         self.revocations: RevocationRepository = SqliteRevocationRepository(self._db)
         self.health_samples: HealthSampleRepository = SqliteHealthSampleRepository(self._db)
+        self.maintenance_windows: MaintenanceWindowRepository = SqliteMaintenanceWindowRepository(
+            self._db
+        )
 
     async def open(self) -> None:
         await self._db.open()

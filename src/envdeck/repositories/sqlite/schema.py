@@ -17,9 +17,12 @@ thousand rollup rows rather than every entry.
 Health samples (version 5) are plain columns, not documents: a check writes one every few
 seconds per environment, and charts group them by time in SQL. Each batch of samples also
 adds to `health_rollups` (environment, hour), which serves uptime and the long-range charts.
+
+Maintenance windows (version 7) are documents in `maintenance_windows`; a version-6 file gains
+the table when it is opened (SCHEMA is idempotent), and has nothing else to migrate.
 """
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Columns added to a table after it first shipped, as (version, table, column, definition). A new
 # database gets them from SCHEMA; an older one gets them by ALTER TABLE before SCHEMA runs, since
@@ -251,4 +254,13 @@ CREATE TABLE IF NOT EXISTS health_rollups (
     response_time_max REAL,
     PRIMARY KEY (environment_id, hour)
 ) WITHOUT ROWID;
+
+-- Added in version 7: maintenance windows (a few rows; scope lookups read the JSON arrays).
+CREATE TABLE IF NOT EXISTS maintenance_windows (
+    id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL,
+    name TEXT GENERATED ALWAYS AS (json_extract(doc, '$.name')) VIRTUAL,
+    enabled INTEGER GENERATED ALWAYS AS (json_extract(doc, '$.enabled')) VIRTUAL
+);
+CREATE INDEX IF NOT EXISTS maintenance_windows_name ON maintenance_windows (name, id);
 """  # noqa: S608 (constant DDL, no input)

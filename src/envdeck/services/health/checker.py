@@ -4,6 +4,7 @@ A check never raises for what the target did: a timeout, a TLS failure, a refuse
 and a failed validation are all results (`ok=False` with a message), like a 200 is.
 """
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +29,7 @@ class CheckResult:
     status_code: int | None = None
     version: str | None = None
     body: bytes = b""  # held only until the result is recorded or shown
+    duration: float = 0.0  # s, the whole check (metrics)
 
     def excerpt(self) -> str:
         """Return the start of the response body as text (check-now shows it)."""
@@ -48,6 +50,12 @@ class HealthChecker:
 
     async def check(self, config: HealthCheckConfig) -> CheckResult:
         """Run one check of config; its timeout bounds the whole request."""
+        started = time.perf_counter()
+        result = await self._check(config)
+        result.duration = time.perf_counter() - started
+        return result
+
+    async def _check(self, config: HealthCheckConfig) -> CheckResult:
         checked_at = self._clock()
         if config.endpoint is None:
             return CheckResult(False, "no health check endpoint configured", checked_at)

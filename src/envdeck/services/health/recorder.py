@@ -23,12 +23,20 @@ from envdeck.repositories.base import Storage
 from envdeck.services.activity import ActivityLog
 from envdeck.services.events import EventBus, StatusChanged
 from envdeck.services.health.checker import CheckResult
+from envdeck.services.metrics import Metrics
 
 log = structlog.get_logger(__name__)
 
 # Samples waiting for a storage outage to end; past this the oldest are dropped (counted).
 MAX_PENDING_SAMPLES = 200_000
 _LEVELS = {HealthState.HEALTHY: LogLevel.SUCCESS, HealthState.UNHEALTHY: LogLevel.ERROR}
+
+
+def _result_label(result: CheckResult) -> str:
+    if result.ok:
+        return "healthy"
+    # No response at all (timeout, refused, TLS): an error, not an unhealthy answer.
+    return "unhealthy" if result.status_code is not None else "error"
 
 
 @dataclass(slots=True)
@@ -78,8 +86,10 @@ class HealthRecorder:
         clock: Callable[[], datetime],
         *,
         flush_interval: float,
+        metrics: Metrics | None = None,
     ) -> None:
         self._storage = storage
+        self._metrics = metrics
         self._activity = activity
         self._bus = bus
         self._clock = clock
@@ -131,6 +141,8 @@ class HealthRecorder:
         self._statuses[tracked.id] = status
         self._add_sample(tracked.id, result)
         self.stats.applied += 1
+        if self._metrics is not None:
+            self._metrics.observe_check(_result_label(result), result.duration)
         if health is not previous:
             await self._announce(tracked, status, previous)
         if result.version and result.version != tracked.version:

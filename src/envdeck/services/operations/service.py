@@ -54,6 +54,7 @@ from envdeck.services.activity import ActivityLog
 from envdeck.services.command_templates import render_ssh_command, validate_version
 from envdeck.services.environments import masked
 from envdeck.services.events import EnvironmentChanged, EventBus, OperationUpdated
+from envdeck.services.metrics import Metrics
 from envdeck.services.operations.http_commands import HttpCommandRunner, prepare_request
 from envdeck.services.operations.records import (
     OperationOutputLog,
@@ -119,8 +120,10 @@ class OperationService:
         output_flush_interval: float = 1.0,
         shutdown_grace: float = 10.0,
         cancel_wait: float = 15.0,
+        metrics: Metrics | None = None,
     ) -> None:
         self._storage = storage
+        self._metrics = metrics
         self._bus = bus
         self._activity = activity
         self._ssh = ssh
@@ -453,6 +456,7 @@ class OperationService:
             op.error.message = f"{op.error.message} by {run.cancelled_by}"
         await self._save(op, publish=True)
         record_finished(self._activity, op)
+        self._count_finished(op)
         log.info(
             "operation_finished",
             operation_id=op.id,
@@ -580,9 +584,15 @@ class OperationService:
         self._fail(op, status, code, message)
         await self._save(op, publish=True)
         record_finished(self._activity, op)
+        self._count_finished(op)
         await self._storage.environments.clear_active_operation(op.environment_id, op.id)
         await self._announce_environment(op.environment_id)
         return op
+
+    def _count_finished(self, op: Operation) -> None:
+        if self._metrics is not None:
+            seconds = op.duration_ms / 1000 if op.duration_ms is not None else None
+            self._metrics.observe_operation(op.type.value, op.status.value, seconds)
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -596,6 +606,7 @@ class OperationService:
         for op in interrupted:
             await self._storage.environments.clear_active_operation(op.environment_id, op.id)
             record_finished(self._activity, op)
+            self._count_finished(op)
             self._bus.publish(OperationUpdated(operation=op))
         if interrupted:
             log.warning("operations_interrupted", count=len(interrupted))
