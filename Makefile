@@ -9,7 +9,7 @@ UI_INDEX := src/envdeck/web/static/index.html
 UI_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 	$(wildcard frontend/index.html frontend/vite.config.* frontend/tsconfig*.json frontend/package.json)
 
-.PHONY: install run demo test lint check-api api-client bench bench-quick clean
+.PHONY: install run demo test fuzz lint check-api api-client bench bench-quick clean
 
 install: $(PY_STAMP) $(NPM_STAMP) $(UI_INDEX)
 
@@ -56,6 +56,10 @@ api-client: install
 test: install lint check-api
 	cd frontend && npm test
 	$(BIN)/pytest
+
+# The API fuzzed at length: 200 examples per operation, new ones each run (docs/testing.md).
+fuzz: install
+	ENVDECK_FUZZ_EXAMPLES=200 ENVDECK_FUZZ_RANDOM=1 $(BIN)/pytest tests/fuzz
 
 bench: install
 	$(PY) bench/run_all.py

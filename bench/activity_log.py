@@ -8,6 +8,12 @@
    first pages (`GET /api/v1/logs?limit=50&…`) under each filter the API offers, searches
    (`q`), and `GET /api/v1/logs/count` under several filters; the baseline is the repository's
    own SQL for the same queries run straight through sqlite3 on the same file.
+3. Acknowledged changes (SQLite), what waiting for the audit entry costs a request (a response
+   is sent once its entries are stored: api/audit_ack.py): (a) through the writer, 64 concurrent
+   "requests" each recording one entry and waiting for it (group commit), against the same
+   producers recording without waiting; (b) over HTTP, `PATCH /api/v1/environments/{id}` by 1
+   and by 16 concurrent clients against the real server, with the wait (the default) and
+   without it (`activityLog.ackTimeout: 0`), in the same run.
 
 MongoDB: ENVDECK_TEST_MONGODB_URI if set, else SecantusDB (a MongoDB wire server in Python,
 for tests) in its own process, with fewer entries and queries: its figures are informational.
@@ -16,7 +22,7 @@ for tests) in its own process, with fewer entries and queries: its figures are i
                                  [--entries N] [--mongo-entries N] [--queries N]
 
 Targets (SQLite): ingest ratio (writer / raw driver) >= 0.5; first-page p95 < 30 ms;
-count p95 < 150 ms. Searches are reported (informational).
+count p95 < 150 ms. Searches and the acknowledgement figures are reported (informational).
 """
 
 import argparse
@@ -207,6 +213,163 @@ async def mongo_raw_ingest(
             await raw.insert_many(docs)
     await client.close()
     return watch.seconds
+
+
+# --- acknowledged changes ---------------------------------------------------------------
+
+ACK_CONCURRENCY = 64
+
+
+async def ack_through_writer(storage: Storage, n: int, *, wait: bool) -> tuple[float, list[float]]:
+    """ACK_CONCURRENCY producers record n entries in all, each waiting for its own entry to be
+    stored when `wait`; return (seconds until every entry is stored, waits in ms)."""
+    activity = ActivityLog(storage.logs, EventBus())
+    activity.start()
+    waits: list[float] = []
+
+    async def producer(count: int) -> None:
+        for k in range(count):
+            with activity.receipt() as receipt:
+                activity.record(type=LogType.ACTION, action="update", message=f"change {k}")
+            if wait:
+                started = time.perf_counter()
+                assert await activity.wait_until_stored(receipt)
+                waits.append((time.perf_counter() - started) * 1000)
+            else:
+                await asyncio.sleep(0)  # a request does some work between entries
+
+    with Stopwatch() as watch:
+        await asyncio.gather(*(producer(n // ACK_CONCURRENCY) for _ in range(ACK_CONCURRENCY)))
+        await activity.wait_until_stored(timeout=60)
+    await activity.close()
+    return watch.seconds, waits
+
+
+CLIENTS = (1, 16)
+
+
+async def signed_in(url: str) -> tuple[dict[str, str], list[str]]:
+    """Sign in as the bench admin and create one environment per client; return the headers
+    and the environment ids."""
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        login = await client.post(
+            "/api/v1/auth/login", json={"username": "bench", "password": PASSWORD}
+        )
+        login.raise_for_status()
+        headers = {"Authorization": f"Bearer {login.json()['token']}"}
+        env_ids = []
+        for k in range(max(CLIENTS)):
+            created = await client.post(
+                "/api/v1/environments", json={"name": f"ack-{k}"}, headers=headers
+            )
+            created.raise_for_status()
+            env_ids.append(created.json()["id"])
+    return headers, env_ids
+
+
+async def http_change_latencies(
+    url: str, headers: dict[str, str], env_ids: list[str], changes: int
+) -> tuple[list[float], float]:
+    """PATCH these environments (one client each) `changes` times in all; return latencies
+    (ms) and the seconds it took."""
+    latencies: list[float] = []
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
+
+        async def edit(env_id: str, count: int) -> None:
+            for k in range(count):
+                started = time.perf_counter()
+                response = await client.patch(
+                    f"/api/v1/environments/{env_id}", json={"description": f"edit {k}"}
+                )
+                latencies.append((time.perf_counter() - started) * 1000)
+                response.raise_for_status()
+
+        with Stopwatch() as watch:
+            await asyncio.gather(*(edit(env_id, changes // len(env_ids)) for env_id in env_ids))
+    return latencies, watch.seconds
+
+
+async def bench_acknowledgement(n: int, changes: int, tmp: Path) -> list[str]:
+    lines = []
+    print(f"\nAcknowledged changes (SQLite): {n:,} entries through the writer", flush=True)
+    writer = {}
+    for wait in (False, True):
+        storage = SqliteStorage(tmp / f"ack-{wait}.db")
+        await storage.open()
+        writer[wait] = await ack_through_writer(storage, n, wait=wait)
+        await storage.close()
+    (acked_s, waits), (queued_s, _) = writer[True], writer[False]
+    print(
+        f"  writer, {ACK_CONCURRENCY} producers: waiting {n / acked_s:,.0f} entries/s"
+        f" (wait p50 {percentile(waits, 50):.2f} ms, p99 {percentile(waits, 99):.2f} ms),"
+        f" not waiting {n / queued_s:,.0f} entries/s"
+    )
+    lines.append(
+        bench_line(
+            "activity_log",
+            "sqlite_ack_rate",
+            n / acked_s,
+            "entries/s",
+            baseline="sqlite_queued_rate",
+            ratio=queued_s / acked_s,
+            target="info",
+            ok=True,
+        )
+    )
+    lines.append(
+        bench_line(
+            "activity_log",
+            "sqlite_ack_wait_p99_ms",
+            percentile(waits, 99),
+            "ms",
+            baseline="none",
+            ratio=0.0,
+            target="info",
+            ok=True,
+        )
+    )
+    print(f"  HTTP: {changes} PATCH /environments/{{id}} by 1 and by 16 clients", flush=True)
+    http: dict[tuple[str, int], tuple[list[float], float]] = {}
+    (tmp / "http-ack").mkdir()
+    (tmp / "http-noack").mkdir()
+    acked_server = envdeck_server(tmp / "http-ack", {"ENVDECK_ACTIVITY_LOG__ACK_TIMEOUT": "5s"})
+    plain_server = envdeck_server(tmp / "http-noack", {"ENVDECK_ACTIVITY_LOG__ACK_TIMEOUT": "0"})
+    # Both servers up, measured in turns (A, B, A, B): this machine's noise falls on both.
+    with acked_server as acked_url, plain_server as plain_url:
+        servers = {"ack": acked_url, "noack": plain_url}
+        accounts = {mode: await signed_in(url) for mode, url in servers.items()}
+        for _ in range(2):
+            for mode, url in servers.items():
+                headers, env_ids = accounts[mode]
+                for clients in CLIENTS:
+                    samples, seconds = await http_change_latencies(
+                        url, headers, env_ids[:clients], changes // 2
+                    )
+                    before, spent = http.get((mode, clients), ([], 0.0))
+                    http[mode, clients] = (before + samples, spent + seconds)
+    print(f"  {'':24}{'p50 ms':>9}{'p95 ms':>9}{'changes/s':>11}")
+    for clients in CLIENTS:
+        for mode in ("ack", "noack"):
+            samples, seconds = http[mode, clients]
+            label = f"{clients} client(s), {'waiting' if mode == 'ack' else 'not waiting'}"
+            print(
+                f"  {label:24}{percentile(samples, 50):>9.2f}{p95(samples):>9.2f}"
+                f"{len(samples) / seconds:>11,.0f}"
+            )
+        acked, plain = http["ack", clients][0], http["noack", clients][0]
+        lines.append(
+            bench_line(
+                "activity_log",
+                f"sqlite_change_p50_ms_{clients}c",
+                percentile(acked, 50),
+                "ms",
+                baseline=f"sqlite_change_noack_p50_ms_{clients}c",
+                ratio=percentile(acked, 50) / percentile(plain, 50),
+                target="info",
+                ok=True,
+            )
+        )
+    return lines
 
 
 # --- reads -------------------------------------------------------------------------------
@@ -424,15 +587,22 @@ async def main() -> None:
     parser.add_argument("--entries", type=int, help="SQLite entries (default 1,000,000)")
     parser.add_argument("--mongo-entries", type=int, help="MongoDB entries (default 20,000)")
     parser.add_argument("--queries", type=int, help="queries of each shape (default 30)")
+    parser.add_argument(
+        "--ack-entries", type=int, help="acknowledged entries through the writer (default 64,000)"
+    )
+    parser.add_argument("--changes", type=int, help="PATCH requests per HTTP run (default 1,600)")
     args = parser.parse_args()
     n = args.entries or (20_000 if args.quick else 1_000_000)
     mongo_n = args.mongo_entries or (2_000 if args.quick else 20_000)
     per_kind = args.queries or (3 if args.quick else 30)
+    ack_n = args.ack_entries or (3_200 if args.quick else 64_000)
+    changes = args.changes or (64 if args.quick else 1_600)
     lines: list[str] = []
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         if args.backend in ("sqlite", "all"):
             lines += await bench_sqlite(n, per_kind, tmp)
+            lines += await bench_acknowledgement(ack_n, changes, tmp)
         if args.backend in ("mongo", "all"):
             uri = os.environ.get("ENVDECK_TEST_MONGODB_URI")
             if uri:

@@ -6,6 +6,7 @@ import { QueryClient } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { createBrowserRouter } from "react-router";
+import { config as configureZod } from "zod";
 
 import App from "./App";
 import { api, ApiError } from "./api/client";
@@ -23,6 +24,11 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+// Zod probes `new Function` to compile faster parsers; the server's Content-Security-Policy (no
+// 'unsafe-eval') refuses it, and the browser reports each refusal as a violation. Jitless parsing
+// never tries (docs/security.md).
+configureZod({ jitless: true });
 
 api.use(authMiddleware);
 const router = createBrowserRouter(routes);

@@ -13,7 +13,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from envdeck import __version__
-from envdeck.api.errors import install_error_handlers
+from envdeck.api.audit_ack import AuditAcknowledgementMiddleware
+from envdeck.api.body_limit import BodyLimitMiddleware
+from envdeck.api.docs import mount_docs
+from envdeck.api.errors import document_undecodable_bodies, install_error_handlers
 from envdeck.api.metrics_middleware import MetricsMiddleware
 from envdeck.api.middleware import REQUEST_ID_HEADER, RequestContextMiddleware
 from envdeck.api.routes import (
@@ -26,6 +29,7 @@ from envdeck.api.routes import (
     logs,
     maintenance,
     metrics,
+    notifications,
     operations,
     probes,
     setup,
@@ -111,6 +115,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     services = build_services(settings, storage, load_runtime_secrets(settings), utc_now)
     app.state.services = services
     bus, activity = services.bus, services.activity
+    # Following the bus before storage opens: operations interrupted by a previous stop are
+    # announced too (docs/notifications.md).
+    await services.notifications.start()
     opening: asyncio.Task[None] | None = None
     if await _open_storage(storage):
         await _after_open(services)
@@ -136,8 +143,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             opening.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await opening
-        # Running operations get operations.shutdownGrace, then are cancelled (`interrupted`),
-        # while storage, the log and the bus still run; then their connections close.
+        # Running operations get what remains of server.shutdownTimeout (counted from the
+        # signal: server.py), then are cancelled (`interrupted`), while storage, the log and the
+        # bus still run; then their connections close.
         await services.operations.close()
         await services.ssh_pool.close()
         # The health engine first: no new check, statuses written while storage runs.
@@ -148,6 +156,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await services.log_retention.close()
         await services.health_retention.close()
         await services.health_history.close()
+        # Before the log and the bus: what alerting still holds is queued, and deliveries in
+        # flight get a short grace (their results go to the log).
+        await services.notifications.close()
         await activity.close()
         await bus.close()
         await storage.close()
@@ -165,7 +176,8 @@ def create_app(
         version=__version__,
         summary="Self-hosted environment manager",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        # Swagger UI is mounted below (api/docs.py), with a Content-Security-Policy of its own.
+        docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
         # Operation ids are the route functions' names: the UI's typed client reads them.
@@ -197,19 +209,26 @@ def create_app(
         probes,
         operations,
         maintenance,
+        notifications,
     ):
         api.include_router(module.router)
     app.include_router(api)
+    document_undecodable_bodies(app)
+    mount_docs(app)
     app.include_router(ws.router)
     # At the root, where scrapers look; outside the JSON API (docs/metrics.md).
     app.include_router(metrics.router)
     if serve_ui:
         mount_ui(app)
 
-    # Innermost: times the request as the router answered it, labelled by its route template.
+    # Innermost: a response waits for its request's activity-log entries to be stored.
+    app.add_middleware(AuditAcknowledgementMiddleware)
+    # Times the request as the router answered it (the audit wait included), by route template.
     app.add_middleware(MetricsMiddleware)
     # Added last = outermost: the request id and headers cover every response, errors included.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Inside CORS and the request context: a 413 has CORS, its request id, headers, access line.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.server.max_body_bytes)
     if settings.allow_origins:
         app.add_middleware(
             CORSMiddleware,

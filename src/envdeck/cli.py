@@ -1,4 +1,4 @@
-"""The `envdeck` command: serve, users, secrets, export, import, version, check-config."""
+"""The `envdeck` command: serve, users, secrets, backup, export, import, version, check-config."""
 
 import json
 import sys
@@ -225,6 +225,62 @@ def rotate_key(config: ConfigOption = None) -> None:
         f"re-sealed {result.values} secret values ({result.credentials} credentials,"
         f" {result.environments} environments) under a new key"
     )
+
+
+def _backup_sqlite(source: Path, target: Path) -> int:
+    """Copy the database with SQLite's online backup API (consistent while Envdeck writes);
+    check the copy; return its size in bytes."""
+    import contextlib
+    import sqlite3
+
+    # One step (pages=-1) under one read transaction: in WAL mode a snapshot that does not
+    # block Envdeck's writes.
+    with (
+        contextlib.closing(sqlite3.connect(source, timeout=30)) as live,
+        contextlib.closing(sqlite3.connect(target)) as copy,
+    ):
+        live.backup(copy)
+        (verdict,) = copy.execute("PRAGMA integrity_check").fetchone()
+        if verdict != "ok":
+            raise _fail(f"the copy failed SQLite's integrity check: {verdict}")
+    target.chmod(0o600)
+    return target.stat().st_size
+
+
+@app.command()
+def backup(
+    destination: Annotated[
+        Path, typer.Argument(help="A new (or empty) directory to write the backup into.")
+    ],
+    config: ConfigOption = None,
+) -> None:
+    """Back up the SQLite database (online: Envdeck may keep running) and the key files."""
+    import shutil
+
+    from envdeck.keyfiles import ENCRYPTION_KEY_FILE, JWT_SECRET_FILE, NEXT_ENCRYPTION_KEY_FILE
+
+    settings = _settings(config)
+    if destination.exists() and any(destination.iterdir()):
+        raise _fail(f"{destination} is not empty: back up into a new directory")
+    destination.mkdir(mode=0o700, parents=True, exist_ok=True)
+    written = []
+    if settings.storage_backend == "sqlite":
+        source = settings.sqlite_path
+        if not source.exists():
+            raise _fail(f"no database at {source}")
+        size = _backup_sqlite(source, destination / source.name)
+        written.append(f"{source.name} ({size:,} bytes, integrity ok)")
+    for name in (ENCRYPTION_KEY_FILE, NEXT_ENCRYPTION_KEY_FILE, JWT_SECRET_FILE):
+        key_file = settings.data_dir / name
+        if key_file.exists():
+            shutil.copy2(key_file, destination / name)
+            (destination / name).chmod(0o600)
+            written.append(name)
+    typer.echo(f"backed up to {destination}: {', '.join(written) or 'nothing'}")
+    if settings.storage_backend != "sqlite":
+        typer.echo("MongoDB holds the data: back it up with mongodump (docs/operations.md)")
+    if settings.encryption.key or settings.jwt.secret:
+        typer.echo("keys set in the configuration are not in the data dir: keep that safe too")
 
 
 UrlOption = Annotated[

@@ -7,11 +7,13 @@ followed by the key path in upper snake case, `__` between levels (`ENVDECK_SERV
 naming the key and where it came from.
 """
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
 from contextvars import ContextVar
 from datetime import timedelta
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -66,7 +68,45 @@ class ServerSettings(DomainModel):
     port: int = Field(default=8080, ge=1, le=65535)
     read_timeout: Duration = timedelta(seconds=15)
     write_timeout: Duration = timedelta(seconds=15)
+    # A graceful stop (SIGTERM): requests in flight and running operations get this long, from
+    # the signal, to finish; operations still running then are `interrupted`.
     shutdown_timeout: Duration = timedelta(seconds=30)
+    # Request bodies above this are refused with 413 before they are read (docs/security.md).
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=65_536, le=1024 * 1024 * 1024)
+    # Where users reach this Envdeck (https://envdeck.example.com): notifications link to it.
+    # Empty: messages carry no link.
+    public_url: str = Field(default="", max_length=500)
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For / X-Forwarded-Proto are
+    # believed: the client address of logins, rate limits and logs is then the real client's.
+    # Empty: the headers are ignored (docs/operations.md, TLS termination).
+    trusted_proxies: list[str] = Field(default_factory=list, max_length=100)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, proxies: list[str]) -> list[str]:
+        for proxy in proxies:
+            if proxy == "*":
+                continue
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{proxy!r} is not an IP address or network (10.0.0.0/8, ::1, or *)"
+                ) from None
+        return proxies
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        url = url.strip().rstrip("/")
+        if not url:
+            return ""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http(s) URL such as https://envdeck.example.com, or empty")
+        if parts.query or parts.fragment or parts.username or parts.password:
+            raise ValueError("must hold no query, fragment nor credentials")
+        return url
 
 
 class DatabaseSettings(DomainModel):
@@ -120,6 +160,9 @@ class ActivityLogSettings(DomainModel):
     batch_size: int = Field(default=500, ge=1, le=10000)
     # Entries waiting for storage (an outage) before actions are refused with 503.
     max_pending: int = Field(default=100_000, ge=1, le=10_000_000)
+    # A response waits this long for its request's entries to be stored (then goes out with
+    # `Envdeck-Audit: pending`); 0 answers without waiting (docs/operations.md, Durability).
+    ack_timeout: Duration = timedelta(seconds=5)
 
 
 class LogsSettings(DomainModel):
@@ -171,8 +214,6 @@ class OperationsSettings(DomainModel):
     verify_poll_interval: Duration = timedelta(seconds=2)
     # The stored output tail is rewritten at most this often while an operation runs.
     output_flush_interval: Duration = timedelta(seconds=1)
-    # At shutdown, running operations get this long to finish; then they are `interrupted`.
-    shutdown_grace: Duration = timedelta(seconds=10)
 
 
 class RealtimeSettings(DomainModel):
@@ -227,6 +268,48 @@ class MetricsSettings(DomainModel):
     require_token: bool = False
 
 
+class OutboundSettings(DomainModel):
+    """Where outbound requests may go (docs/security.md, SSRF guard)."""
+
+    # Link-local addresses (169.254.0.0/16, fe80::/10), where clouds serve instance metadata
+    # and credentials, and fd00:ec2::254 are refused unless this is on.
+    allow_link_local: bool = False
+    # Networks reachable even if refused above (e.g. a link-local appliance), CIDR notation.
+    allowed_networks: list[IPv4Network | IPv6Network] = Field(default_factory=list)
+    # More networks to refuse (e.g. 10.0.0.0/8 on an installation that must not reach inside).
+    blocked_networks: list[IPv4Network | IPv6Network] = Field(default_factory=list)
+
+
+class NotificationsSettings(DomainModel):
+    """Alert delivery through notification channels (docs/notifications.md)."""
+
+    # While an environment stays unhealthy, a reminder this often; 0 turns reminders off.
+    reminder_interval: Duration = timedelta(hours=1)
+    # At most one unhealthy/recovered pair per environment within this window; 0 turns it off.
+    flap_window: Duration = timedelta(minutes=15)
+    # Attempts per delivery in all (1 = no retry), with exponential backoff from retryBaseDelay.
+    retry_attempts: int = Field(default=3, ge=1, le=10)
+    retry_base_delay: Duration = timedelta(seconds=2)
+    # Each attempt (and a channel's test) is bounded by this.
+    send_timeout: Duration = timedelta(seconds=10)
+    # Deliveries waiting to be sent; past this, new ones are dropped (logged, counted failed).
+    queue_size: int = Field(default=10_000, ge=10, le=1_000_000)
+
+    @field_validator("reminder_interval", "flap_window", "retry_base_delay")
+    @classmethod
+    def _not_negative(cls, value: timedelta) -> timedelta:
+        if value < timedelta(0):
+            raise ValueError("must not be negative")
+        return value
+
+    @field_validator("send_timeout")
+    @classmethod
+    def _sensible_timeout(cls, value: timedelta) -> timedelta:
+        if not timedelta(milliseconds=100) <= value <= timedelta(minutes=5):
+            raise ValueError("must be between 100ms and 5m")
+        return value
+
+
 class Settings(BaseSettings):
     """The effective configuration of one Envdeck process."""
 
@@ -249,6 +332,8 @@ class Settings(BaseSettings):
     ssh: SshSettings = Field(default_factory=SshSettings)
     operations: OperationsSettings = Field(default_factory=OperationsSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    notifications: NotificationsSettings = Field(default_factory=NotificationsSettings)
+    outbound: OutboundSettings = Field(default_factory=OutboundSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -286,7 +371,12 @@ _SEED_VARIABLES = {
     "MONGODB_DATABASE": ("database", "database"),
     "JWT_SECRET": ("jwt", "secret"),
 }
-_LIST_KEYS: set[tuple[str, ...]] = {("allowOrigins",)}
+_LIST_KEYS: set[tuple[str, ...]] = {
+    ("allowOrigins",),
+    ("server", "trustedProxies"),
+    ("outbound", "allowedNetworks"),
+    ("outbound", "blockedNetworks"),
+}
 
 
 def _known_paths(model: type[Any], prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:

@@ -23,6 +23,12 @@ FIELDS = {"bench", "metric", "value", "unit", "baseline", "ratio", "target", "ok
                 f"{backend}_{figure}"
                 for backend in ("sqlite", "mongo")
                 for figure in ("ingest_rate", "page_p95_ms", "search_p95_ms", "count_p95_ms")
+            }
+            | {
+                "sqlite_ack_rate",
+                "sqlite_ack_wait_p99_ms",
+                "sqlite_change_p50_ms_1c",
+                "sqlite_change_p50_ms_16c",
             },
         ),
         (

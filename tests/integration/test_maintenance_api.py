@@ -1,7 +1,7 @@
 """Maintenance windows over HTTP: admins plan them, viewers read them, bad input is refused."""
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx2
@@ -228,3 +228,58 @@ def test_tells_whether_an_environment_is_in_maintenance(personas: Personas) -> N
     assert call(personas, maintenance.in_maintenance, env, after) is False
     # The window naming `other` is disabled: it silences nothing.
     assert call(personas, maintenance.in_maintenance, other, during) is False
+
+
+def test_lists_the_windows_running_now_with_their_current_run(personas: Personas) -> None:
+    now = datetime.now(UTC)
+    running = create(
+        personas,
+        name="running one-off",
+        reason="disk swap",
+        start=(now - timedelta(hours=1)).isoformat(),
+        end=(now + timedelta(hours=1)).isoformat(),
+    )
+    create(
+        personas,
+        name="later",
+        start=(now + timedelta(days=1)).isoformat(),
+        end=(now + timedelta(days=2)).isoformat(),
+    )
+    create(
+        personas,
+        name="disabled",
+        enabled=False,
+        start=(now - timedelta(hours=1)).isoformat(),
+        end=(now + timedelta(hours=1)).isoformat(),
+    )
+    # Every minute for a day: always running.
+    always = post(
+        personas,
+        RECURRING | {"name": "always", "cron": "* * * * *", "durationMinutes": 1440},
+    ).json()
+
+    response = personas.client.get(f"{URL}/active", headers=personas.viewer.headers())
+
+    assert response.status_code == 200, response.text
+    windows = response.json()["windows"]
+    assert [w["name"] for w in windows] == ["always", "running one-off"]
+    assert windows[1] == {
+        "id": running["id"],
+        "name": "running one-off",
+        "reason": "disk swap",
+        "scope": {"environmentIds": [], "tags": ["prod"]},
+        "start": running["start"],
+        "end": running["end"],
+    }
+    assert windows[0]["id"] == always["id"]
+    start = datetime.fromisoformat(windows[0]["start"])
+    end = datetime.fromisoformat(windows[0]["end"])
+    assert start <= now < end
+    assert end - start == timedelta(days=1)
+
+
+def test_active_is_not_read_as_a_window_id(personas: Personas) -> None:
+    assert personas.client.get(f"{URL}/active").status_code == 401
+    response = personas.client.get(f"{URL}/active", headers=personas.viewer.headers())
+
+    assert response.json() == {"windows": []}

@@ -410,7 +410,7 @@ def test_operations_left_running_are_interrupted_at_start_up(tmp_path: Path) -> 
 def test_operations_still_running_at_shutdown_are_interrupted(
     tmp_path: Path, fleet: FleetProcess
 ) -> None:
-    settings = operation_settings(tmp_path / "data", ENVDECK_OPERATIONS__SHUTDOWN_GRACE="300ms")
+    settings = operation_settings(tmp_path / "data", ENVDECK_SERVER__SHUTDOWN_TIMEOUT="300ms")
     fleet.configure("shop-qa", restartDownSeconds=60)
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         services = client.app.state.services  # type: ignore[attr-defined]

@@ -5,6 +5,7 @@ import {
   Dialog,
   DialogActions,
   DialogContent,
+  type DialogProps,
   DialogTitle,
   Stack,
 } from "@mui/material";
@@ -21,6 +22,8 @@ interface FormDialogProps {
   /** A problem with the whole form (the server's answer), shown above the fields. */
   error?: string | null;
   children: ReactNode;
+  /** Wider than the default for forms with more than a few fields. */
+  maxWidth?: DialogProps["maxWidth"];
 }
 
 /** A dialog that is one form: its fields, Cancel, and a submit button that shows progress. */
@@ -34,9 +37,10 @@ export default function FormDialog({
   pending,
   error = null,
   children,
+  maxWidth = "xs",
 }: FormDialogProps) {
   return (
-    <Dialog open={open} onClose={pending ? undefined : onClose} maxWidth="xs" fullWidth>
+    <Dialog open={open} onClose={pending ? undefined : onClose} maxWidth={maxWidth} fullWidth>
       {/* display: contents keeps the dialog's own layout (a scrolling content area). */}
       <form onSubmit={onSubmit} noValidate style={{ display: "contents" }}>
         <DialogTitle>{title}</DialogTitle>

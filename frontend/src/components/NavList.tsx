@@ -1,3 +1,5 @@
+import CampaignIcon from "@mui/icons-material/Campaign";
+import ConstructionIcon from "@mui/icons-material/Construction";
 import DnsIcon from "@mui/icons-material/Dns";
 import HistoryIcon from "@mui/icons-material/History";
 import KeyIcon from "@mui/icons-material/Key";
@@ -24,7 +26,9 @@ const NAV_ITEMS: NavItem[] = [
   { to: "/versions", label: "Versions", icon: <NewReleasesIcon />, atLeast: "viewer" },
   { to: "/operations", label: "Operations", icon: <PlayCircleIcon />, atLeast: "viewer" },
   { to: "/activity", label: "Activity", icon: <HistoryIcon />, atLeast: "viewer" },
+  { to: "/maintenance", label: "Maintenance", icon: <ConstructionIcon />, atLeast: "viewer" },
   { to: "/system", label: "System status", icon: <MonitorHeartIcon />, atLeast: "viewer" },
+  { to: "/notifications", label: "Notifications", icon: <CampaignIcon />, atLeast: "admin" },
   { to: "/credentials", label: "Credentials", icon: <KeyIcon />, atLeast: "admin" },
   { to: "/users", label: "Users", icon: <PeopleIcon />, atLeast: "admin" },
 ];

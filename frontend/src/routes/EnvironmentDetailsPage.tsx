@@ -14,6 +14,7 @@ import DeleteEnvironmentDialog from "../features/environments/DeleteEnvironmentD
 import EnvironmentDetails from "../features/environments/EnvironmentDetails";
 import HealthChip from "../features/environments/HealthChip";
 import { environmentQueries } from "../features/environments/queries";
+import MaintenanceChip from "../features/maintenance/MaintenanceChip";
 import OperationActions from "../features/operations/OperationActions";
 import OperationsView from "../features/operations/OperationsView";
 import { useRealtimeSubscription } from "../features/realtime/useRealtimeSubscription";
@@ -97,6 +98,7 @@ export default function EnvironmentDetailsPage() {
           {env.name}
         </Typography>
         <HealthChip health={env.status?.health ?? "unknown"} />
+        <MaintenanceChip environment={env} />
         <Box sx={{ flexGrow: 1 }} />
         <OperationActions environment={env} />
         {isAdmin && (

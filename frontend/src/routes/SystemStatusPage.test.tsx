@@ -89,6 +89,7 @@ describe("System status page", () => {
       "Versions",
       "Operations",
       "Activity",
+      "Maintenance",
       "System status",
     ]);
     expect(screen.getByRole("link", { name: "System status" })).toHaveAttribute("href", "/system");

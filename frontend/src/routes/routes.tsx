@@ -59,6 +59,7 @@ export const routes: RouteObject[] = [
               { path: ":id", lazy: page(() => import("./OperationPage")) },
             ],
           },
+          { path: "maintenance", lazy: page(() => import("./MaintenancePage")) },
           { path: "system", element: <SystemStatusPage /> },
           {
             path: "users",
@@ -78,6 +79,15 @@ export const routes: RouteObject[] = [
               </RequireRole>
             ),
             children: [{ index: true, lazy: page(() => import("./CredentialsPage")) }],
+          },
+          {
+            path: "notifications",
+            element: (
+              <RequireRole atLeast="admin" fallback={<NoAccessPage />}>
+                <Outlet />
+              </RequireRole>
+            ),
+            children: [{ index: true, lazy: page(() => import("./NotificationsPage")) }],
           },
           { path: "tokens", lazy: page(() => import("./TokensPage")) },
           { path: "*", element: <NotFoundPage /> },

@@ -82,3 +82,62 @@ export function environmentList(environments: Environment[], total = environment
     body: { environments, pagination: { page: 1, limit: 24, total, totalPages: 1 } },
   };
 }
+
+type MaintenanceWindow = components["schemas"]["MaintenanceWindow"];
+type ActiveMaintenanceWindow = components["schemas"]["ActiveMaintenanceWindow"];
+
+/** A maintenance window as the API shows it: by default every night at 02:30 in Berlin. */
+export function makeMaintenanceWindow(
+  name: string,
+  overrides: Partial<MaintenanceWindow> = {},
+): MaintenanceWindow {
+  return {
+    id: `mw-${name}`
+      .replace(/[^0-9a-z]/g, "0")
+      .padEnd(24, "0")
+      .slice(0, 24),
+    name,
+    reason: `The ${name} window`,
+    kind: "recurring",
+    cron: "30 2 * * *",
+    durationMinutes: 60,
+    timezone: "Europe/Berlin",
+    start: null,
+    end: null,
+    scope: { environmentIds: [], tags: ["prod"] },
+    enabled: true,
+    createdBy: { userId: "id-ada", username: "ada" },
+    createdAt: "2025-01-01T00:00:00Z",
+    updatedAt: null,
+    ...overrides,
+  };
+}
+
+/** A list answer of these maintenance windows, as one page. */
+export function maintenanceWindowList(windows: MaintenanceWindow[]) {
+  return {
+    status: 200,
+    body: {
+      maintenanceWindows: windows,
+      pagination: { page: 1, limit: 20, total: windows.length, totalPages: 1 },
+    },
+  };
+}
+
+/** The answer of GET /maintenance-windows/active: these windows run now. */
+export function activeMaintenance(windows: Partial<ActiveMaintenanceWindow>[] = []) {
+  return {
+    status: 200,
+    body: {
+      windows: windows.map((window, index) => ({
+        id: `${index}`.padStart(24, "a"),
+        name: "nightly restart",
+        reason: "",
+        scope: { environmentIds: [], tags: [] },
+        start: "2025-03-01T01:30:00Z",
+        end: "2025-03-01T02:30:00Z",
+        ...window,
+      })),
+    },
+  };
+}

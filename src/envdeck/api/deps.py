@@ -7,6 +7,7 @@ or `AdminPrincipal` and never checks a role itself.
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
+import structlog
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -45,7 +46,11 @@ async def get_principal(
     """Return who is calling, or raise Unauthorized."""
     if credentials is None:
         raise Unauthorized("sign in first: send Authorization: Bearer <token>")
-    return await services.auth.authenticate(credentials.credentials)
+    principal = await services.auth.authenticate(credentials.credentials)
+    # Every line logged from here to the end of the request names the caller (the access
+    # line included); RequestContextMiddleware unbinds them when the request ends.
+    structlog.contextvars.bind_contextvars(user_id=principal.user.id, username=principal.username)
+    return principal
 
 
 async def client_ip(request: Request) -> str:

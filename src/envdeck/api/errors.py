@@ -1,5 +1,6 @@
 """One place turns every failure into the JSON error envelope (DESIGN §5)."""
 
+import copy
 from typing import Any
 
 import structlog
@@ -108,3 +109,29 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ValidationError, _model_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)
+
+
+_UNDECODABLE_BODY = {
+    "description": "The body could not be decoded",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
+}
+
+
+def document_undecodable_bodies(app: FastAPI) -> None:
+    """Document the 400 of every operation that reads a JSON body, in the app's OpenAPI.
+
+    A body that is not JSON is refused with 422 like any invalid input, but one FastAPI cannot
+    even decode (bytes that are not UTF-8) is refused before validation, with 400.
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            for path in generate()["paths"].values():
+                for operation in path.values():
+                    content = operation.get("requestBody", {}).get("content", {})
+                    if "application/json" in content:
+                        operation["responses"].setdefault("400", copy.deepcopy(_UNDECODABLE_BODY))
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -7,6 +7,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializ
 from pydantic.alias_generators import to_camel
 
 MAX_PAGE_LIMIT = 200
+# Keeps (page - 1) * limit within the 64-bit integers both backends skip by.
+MAX_PAGE = 10_000_000
 
 
 def _to_utc_ms(value: datetime) -> datetime:
@@ -30,6 +32,17 @@ UtcDatetime = Annotated[
 ]
 
 
+def _without_nul(text: str) -> str:
+    # Neither SQLite's full-text queries nor MongoDB's regular expressions can hold a NUL.
+    if "\x00" in text:
+        raise ValueError("must not contain the NUL character")
+    return text
+
+
+# The `q` of a list: a substring to look for.
+SearchText = Annotated[str, Field(max_length=200), AfterValidator(_without_nul)]
+
+
 def format_utc(value: datetime) -> str:
     """Return the fixed-width UTC string that JSON and SQLite use for a time."""
     return _format_utc(_to_utc_ms(value))
@@ -47,9 +60,9 @@ class DomainModel(BaseModel):
 
 
 class PageOptions(DomainModel):
-    """A page of a list: page numbers start at 1, at most MAX_PAGE_LIMIT items a page."""
+    """A page of a list: page numbers 1 to MAX_PAGE, at most MAX_PAGE_LIMIT items a page."""
 
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     limit: int = Field(default=20, ge=1, le=MAX_PAGE_LIMIT)
 
     @property

@@ -7,7 +7,7 @@ from typing import Any, Literal
 import jsonpath
 from pydantic import Field, HttpUrl, field_validator, model_validator
 
-from envdeck.domain.base import DomainModel, PageOptions, UtcDatetime
+from envdeck.domain.base import DomainModel, PageOptions, SearchText, UtcDatetime
 from envdeck.domain.operation import OperationType
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$"
@@ -312,5 +312,5 @@ class EnvironmentListOptions(PageOptions):
 
     status: HealthState | None = None
     tag: str | None = None
-    q: str | None = Field(default=None, max_length=200)
+    q: SearchText | None = None
     sort: EnvironmentSort = "name"

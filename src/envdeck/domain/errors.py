@@ -105,6 +105,18 @@ class StorageUnavailable(Unavailable):
     default_message = "storage is unreachable"
 
 
+class ShuttingDown(Unavailable):
+    """This process is stopping (SIGTERM): it takes no new work; another instance, or this one
+    once restarted, will."""
+
+    default_message = "Envdeck is shutting down; try again in a moment"
+    retry_after = 5
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
 class EnvironmentNotFound(NotFound):
     default_message = "environment not found"
 

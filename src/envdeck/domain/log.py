@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from envdeck.domain.base import DomainModel, PageOptions, UtcDatetime
+from envdeck.domain.base import DomainModel, PageOptions, SearchText, UtcDatetime
 from envdeck.domain.errors import Unavailable
 
 
@@ -55,7 +55,7 @@ class LogFilter(DomainModel):
     action: str | None = Field(default=None, pattern=ACTION_PATTERN)
     environment_id: str | None = None
     user_id: str | None = None
-    q: str | None = Field(default=None, max_length=200)
+    q: SearchText | None = None
     start_date: UtcDatetime | None = None
     end_date: UtcDatetime | None = None
 

@@ -4,7 +4,7 @@ from enum import StrEnum
 
 from pydantic import EmailStr, Field
 
-from envdeck.domain.base import DomainModel, PageOptions, UtcDatetime
+from envdeck.domain.base import DomainModel, PageOptions, SearchText, UtcDatetime
 
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{2,49}$"
 
@@ -52,7 +52,7 @@ class User(DomainModel):
 
 
 class UserListOptions(PageOptions):
-    q: str | None = Field(default=None, max_length=200)
+    q: SearchText | None = None
     role: Role | None = None
     active: bool | None = None
 

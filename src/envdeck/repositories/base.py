@@ -24,6 +24,11 @@ from envdeck.domain.environment import (
 from envdeck.domain.health import HealthPoint, HealthSample
 from envdeck.domain.log import LogBatch, LogCounts, LogEntry, LogFilter, LogListOptions
 from envdeck.domain.maintenance import MaintenanceWindow, MaintenanceWindowListOptions
+from envdeck.domain.notification import (
+    Delivery,
+    NotificationChannel,
+    NotificationChannelListOptions,
+)
 from envdeck.domain.operation import Operation, OperationListOptions
 from envdeck.domain.user import ApiToken, ApiTokenListOptions, User, UserListOptions
 
@@ -329,6 +334,31 @@ class MaintenanceWindowRepository(Protocol):
         """Delete a window."""
 
 
+class NotificationChannelRepository(Protocol):
+    async def create(self, channel: NotificationChannel) -> NotificationChannel:
+        """Store a new channel; assign its id and times. Its name must be unique."""
+
+    async def get_by_id(self, channel_id: str) -> NotificationChannel:
+        """Return the channel with this id."""
+
+    async def list(
+        self, options: NotificationChannelListOptions
+    ) -> tuple[builtins.list[NotificationChannel], int]:
+        """Return one page of channels ordered by name, and the total."""
+
+    async def list_enabled(self) -> builtins.list[NotificationChannel]:
+        """Return every enabled channel, by name (alerting picks from these)."""
+
+    async def update(self, channel: NotificationChannel) -> NotificationChannel:
+        """Replace a channel, keeping its creation time, creator and last delivery."""
+
+    async def set_last_delivery(self, channel_id: str, delivery: Delivery) -> None:
+        """Set lastDelivery alone; a channel deleted meanwhile is ignored."""
+
+    async def delete(self, channel_id: str) -> None:
+        """Delete a channel."""
+
+
 class Storage(Protocol):
     """One opened backend: its repositories and its lifecycle."""
 
@@ -342,6 +372,7 @@ class Storage(Protocol):
     revocations: RevocationRepository
     health_samples: HealthSampleRepository
     maintenance_windows: MaintenanceWindowRepository
+    notification_channels: NotificationChannelRepository
 
     async def open(self) -> None:
         """Connect and create indexes/migrations; safe to call on an existing database."""

@@ -1,11 +1,20 @@
 """The activity log's write path: entries are recorded at once and stored in batches.
 
-`record()` never waits for storage, so a request or a health check is not slowed by the audit
+`record()` never waits for storage: a health check or an operation is not slowed by the audit
 trail. A background writer stores what is pending every `flush_interval` (or sooner when a batch
-fills up). A batch that storage refuses stays pending, in order, and the writer tries again with
-exponential backoff (`flush_interval` doubling up to `max_retry_delay`) until storage is back;
-writes are idempotent (entries are named when recorded), so a write whose outcome was unknown
-is simply written again.
+fills up, or when someone waits for an entry). A batch that storage refuses stays pending, in
+order, and the writer tries again with exponential backoff (`flush_interval` doubling up to
+`max_retry_delay`) until storage is back; writes are idempotent (entries are named when
+recorded), so a write whose outcome was unknown is simply written again.
+
+Acknowledgement (group commit): an entry is *acknowledged* once storage has confirmed its
+write. `wait_until_stored()` wakes the writer at once and returns when the entries recorded so
+far (or up to a receipt's last one) are stored; the many callers waiting at the same moment
+share one batch write. While storage refuses writes (an outage) it answers False at once
+instead: the entries stay queued, and the caller says they are pending. The API waits so for
+the entries a request recorded before it answers (api/audit_ack.py, `with activity.receipt()`),
+so a response means "done and audited", and a `kill -9` right after it loses nothing. Entries
+are stored strictly in the order recorded, so "stored up to sequence number N" is one counter.
 
 Memory is bounded: at most `max_pending` entries wait for storage. Past that, nothing is dropped:
 `record()` raises ActivityLogUnavailable (503 with Retry-After), so the action whose entry cannot
@@ -18,7 +27,11 @@ silently. After close() nothing is accepted (record() raises): nobody would stor
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+import heapq
+import itertools
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -35,8 +48,28 @@ from envdeck.services.events import EventBus, LogRecorded
 log = structlog.get_logger(__name__)
 
 DEFAULT_MAX_PENDING = 100_000
-MAX_RETRY_DELAY = 5.0
+# Short: a failed try against a storage that is down costs nothing (the storage breaker refuses
+# it at once), and the log must resume within seconds of storage returning (tests/faults).
+MAX_RETRY_DELAY = 2.0
 CLOSE_TIMEOUT = 10.0
+ACK_TIMEOUT = 5.0
+
+
+@dataclass
+class Receipt:
+    """The entries recorded in one unit of work (a request): the last one's sequence number.
+
+    Open until the work answers; entries recorded later by tasks it started (an operation
+    running on) are not part of it.
+    """
+
+    last: int = 0
+    open: bool = True
+
+
+# The receipt of the request being served, if any. A contextvar: tasks a request starts inherit
+# it, which is why a receipt is closed once the request has answered.
+_receipt: ContextVar[Receipt | None] = ContextVar("envdeck_activity_receipt", default=None)
 
 
 class ActivityLog:
@@ -52,6 +85,7 @@ class ActivityLog:
         max_pending: int = DEFAULT_MAX_PENDING,
         max_retry_delay: float = MAX_RETRY_DELAY,
         close_timeout: float = CLOSE_TIMEOUT,
+        ack_timeout: float = ACK_TIMEOUT,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._repository = repository
@@ -61,10 +95,21 @@ class ActivityLog:
         self._max_pending = max_pending
         self._max_retry_delay = max_retry_delay
         self._close_timeout = close_timeout
+        self.ack_timeout = ack_timeout
         self._clock = clock
         self._pending: list[LogEntry] = []
+        # Sequence numbers: entries recorded so far, stored so far (a prefix: writes keep the
+        # order), and given up on at exit (written to the process log instead).
+        self._recorded = 0
+        self._stored = 0
+        self._spilled = 0
+        # (sequence number, tie-breaker, future) of callers waiting for a write, lowest first.
+        self._waiters: list[tuple[int, int, asyncio.Future[bool]]] = []
+        self._waiter_ids = itertools.count()
+        # The last write failed: waiters are answered at once until one succeeds.
+        self._failing = False
         self._write_lock = asyncio.Lock()
-        self._wake = asyncio.Event()  # a batch is full
+        self._wake = asyncio.Event()  # a batch is full, or someone waits for a write
         self._stop = asyncio.Event()
         self._room = asyncio.Event()  # set while pending < max_pending
         self._room.set()
@@ -138,9 +183,64 @@ class ActivityLog:
             details=details or {},
         )
         self._pending.append(entry)
+        self._recorded += 1
+        receipt = _receipt.get()
+        if receipt is not None and receipt.open:
+            receipt.last = self._recorded
         if len(self._pending) >= self._batch_size:
             self._wake.set()
         return entry
+
+    @contextlib.contextmanager
+    def receipt(self) -> Iterator[Receipt]:
+        """Note the entries recorded (in this context) until the block ends, in a Receipt."""
+        receipt = Receipt()
+        token = _receipt.set(receipt)
+        try:
+            yield receipt
+        finally:
+            receipt.open = False
+            _receipt.reset(token)
+
+    async def wait_until_stored(
+        self,
+        receipt: Receipt | None = None,
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109 (a bound on waiting, not on work)
+    ) -> bool:
+        """Return True once the entries of receipt (default: every entry recorded so far) are
+        stored; False if storage has not confirmed them within timeout (default ack_timeout),
+        if a write failed meanwhile or the last one did (an outage: they stay queued), or if
+        they were given up on at exit. Wakes the writer at once (group commit)."""
+        through = self._recorded if receipt is None else receipt.last
+        if through <= self._stored:
+            return True
+        if through <= self._spilled or self._failing:
+            # Given up on, or storage is refusing writes (an outage): waiting would only delay
+            # the answer; the entry stays queued and is written once storage is back.
+            return False
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bool] = loop.create_future()
+        heapq.heappush(self._waiters, (through, next(self._waiter_ids), future))
+        self._wake.set()
+        seconds = self.ack_timeout if timeout is None else timeout
+        try:
+            async with asyncio.timeout(seconds):
+                return await future
+        except TimeoutError:
+            log.warning(
+                "activity_log_ack_timeout", waited_s=seconds, pending=self.pending, through=through
+            )
+            return False
+        finally:
+            future.cancel()  # a no-op once it has a result
+
+    def _release_waiters(self, stored: bool, *, everyone: bool = False) -> None:
+        done_through = self._stored if stored else self._spilled
+        while self._waiters and (everyone or self._waiters[0][0] <= done_through):
+            _, _, future = heapq.heappop(self._waiters)
+            if not future.done():
+                future.set_result(stored)
 
     def record_by(
         self,
@@ -173,9 +273,15 @@ class ActivityLog:
                 stored = await self._repository.create_many(batch)
             except Exception:
                 self.write_failures += 1
+                # Storage is failing: whoever waits is told now, not after ack_timeout.
+                self._failing = True
+                self._release_waiters(stored=False, everyone=True)
                 raise
             # Only now drop them: a failed write leaves the batch pending, in order.
             del self._pending[: len(batch)]
+            self._stored += len(batch)
+            self._failing = False
+        self._release_waiters(stored=True)
         if self.has_room:
             self._room.set()
         for entry in stored:
@@ -273,7 +379,9 @@ class ActivityLog:
             log.error(
                 "activity_log_entry_unstored", entry=entry.model_dump(mode="json", by_alias=True)
             )
+        self._spilled = self._stored + len(self._pending)
         self._pending.clear()
+        self._release_waiters(stored=False)
         self._room.set()
 
 

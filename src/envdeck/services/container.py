@@ -8,6 +8,7 @@ from pathlib import Path
 from envdeck.config import Settings
 from envdeck.keyfiles import RuntimeSecrets
 from envdeck.repositories.base import Storage
+from envdeck.repositories.breaker import StorageBreaker, guard_storage
 from envdeck.repositories.change_counting import ChangeCountingEnvironments
 from envdeck.services.activity import ActivityLog
 from envdeck.services.activity_queries import ActivityQueries
@@ -26,6 +27,7 @@ from envdeck.services.login_limiter import LoginLimiter
 from envdeck.services.login_tokens import LoginTokenCodec
 from envdeck.services.maintenance import MaintenanceService
 from envdeck.services.metrics import Metrics
+from envdeck.services.notifications import Notifications, build_notifications
 from envdeck.services.operations.http_commands import HttpCommandRunner
 from envdeck.services.operations.service import OperationService
 from envdeck.services.operations.verification import Verifier
@@ -36,6 +38,7 @@ from envdeck.services.secret_box import SecretBox
 from envdeck.services.setup import SetupService
 from envdeck.services.ssh import PoolSettings, SshPool, SshRunner
 from envdeck.services.ssh_access import SshAccess
+from envdeck.services.ssrf_guard import SsrfGuard
 from envdeck.services.users import UserService
 from envdeck.services.version_lists import VersionLists
 from envdeck.services.view_cache import ViewCache
@@ -85,6 +88,13 @@ class Services:
     maintenance: MaintenanceService
     # Prometheus metrics of this process, in its own registry (docs/metrics.md).
     metrics: Metrics
+    # Which addresses outbound requests may reach (docs/security.md); the HTTP client and the
+    # SSH pool apply it, other senders (notifications) call check_url before sending.
+    ssrf_guard: SsrfGuard
+    # Fails storage calls fast while storage is down, instead of each waiting out a timeout.
+    storage_breaker: StorageBreaker
+    # Notification channels, alerting and delivery (docs/notifications.md).
+    notifications: Notifications
 
 
 def build_services(
@@ -94,6 +104,8 @@ def build_services(
     clock: Callable[[], datetime],
 ) -> Services:
     """Wire every service for one process."""
+    # First, so every service and the counting wrapper below call storage through it.
+    storage_breaker = guard_storage(storage)
     # Every service writes environments through this, so cached views know when to re-read.
     counting = ChangeCountingEnvironments(storage.environments)
     storage.environments = counting
@@ -105,6 +117,7 @@ def build_services(
         flush_interval=settings.activity_log.flush_interval.total_seconds(),
         batch_size=settings.activity_log.batch_size,
         max_pending=settings.activity_log.max_pending,
+        ack_timeout=settings.activity_log.ack_timeout.total_seconds(),
     )
     hasher = PasswordHasher(settings.auth.bcrypt_cost)
     codec = LoginTokenCodec(secrets.jwt_secret, settings.jwt.expiry_time, clock)
@@ -113,10 +126,12 @@ def build_services(
     # Two keys while a key rotation is under way: it seals with the new one.
     box = SecretBox(secrets.encryption_keys)
     environments = EnvironmentService(storage, activity, bus, box, clock)
+    ssrf_guard = SsrfGuard.from_settings(settings.outbound)
     http = OutboundHttp(
         max_connections=settings.health.max_connections,
         max_body_bytes=settings.health.max_body_bytes,
         max_redirects=settings.health.max_redirects,
+        guard=ssrf_guard,
     )
     health = HealthScheduler(
         storage,
@@ -143,7 +158,8 @@ def build_services(
             idle_timeout=ssh.idle_timeout.total_seconds(),
             max_connections_per_host=ssh.max_connections_per_host,
             max_sessions_per_connection=ssh.max_sessions_per_connection,
-        )
+        ),
+        guard=ssrf_guard,
     )
     ssh_runner = SshRunner(ssh_pool, kill_grace=ssh.kill_grace.total_seconds())
     ssh_access = SshAccess(storage, box, activity, ssh_runner)
@@ -161,8 +177,21 @@ def build_services(
         version_lists,
         clock,
         output_flush_interval=settings.operations.output_flush_interval.total_seconds(),
-        shutdown_grace=settings.operations.shutdown_grace.total_seconds(),
+        shutdown_timeout=settings.server.shutdown_timeout.total_seconds(),
         metrics=metrics,
+    )
+    maintenance = MaintenanceService(storage, activity, clock)
+    notifications = build_notifications(
+        settings.notifications,
+        settings.server.public_url,
+        storage,
+        bus,
+        activity,
+        box,
+        maintenance,
+        clock,
+        metrics=metrics,
+        guard=ssrf_guard.check_url,
     )
     return Services(
         storage=storage,
@@ -199,6 +228,9 @@ def build_services(
         ssh_access=ssh_access,
         operations=operations,
         environment_probes=EnvironmentProbes(storage, ssh_access, activity, bus, clock),
-        maintenance=MaintenanceService(storage, activity, clock),
+        maintenance=maintenance,
         metrics=metrics,
+        ssrf_guard=ssrf_guard,
+        storage_breaker=storage_breaker,
+        notifications=notifications,
     )

@@ -21,6 +21,9 @@ from envdeck.domain.operation import Operation
 log = structlog.get_logger(__name__)
 
 DEFAULT_QUEUE_SIZE = 10_000
+# At shutdown, what is queued gets this long to be delivered (a stuck subscriber cannot hold
+# the process up longer).
+CLOSE_TIMEOUT = 5.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,6 +66,18 @@ class StatusChanged(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class VersionChanged(Event):
+    """An environment reports another version than the one stored before (health engine, or
+    an operation's verification); `previous` is never empty."""
+
+    topic: ClassVar[str] = "environment.version_changed"
+    environment_id: str
+    environment_name: str
+    previous: str
+    version: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class OperationUpdated(Event):
     """An operation was created or changed state (pending, running, finished)."""
 
@@ -95,6 +110,7 @@ class Subscription:
         self.queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=size)
         self.dropped = 0
         self.task: asyncio.Task[None] | None = None
+        self.handling = False  # inside the handler now
 
     def wants(self, event: Event) -> bool:
         return self.topics is None or event.topic in self.topics
@@ -102,12 +118,14 @@ class Subscription:
     async def run(self) -> None:
         while True:
             event = await self.queue.get()
+            self.handling = True
             try:
                 await self.handler(event)
             except Exception:
                 # A crashing subscriber loses this one event, not its subscription.
                 log.exception("event_handler_failed", subscriber=self.name, topic=event.topic)
             finally:
+                self.handling = False
                 self.queue.task_done()
 
 
@@ -157,8 +175,22 @@ class EventBus:
         for subscription in list(self._subscriptions):
             await subscription.queue.join()
 
-    async def close(self) -> None:
-        """Deliver what is queued, then stop every worker."""
-        await self.drain()
+    async def close(self, timeout: float = CLOSE_TIMEOUT) -> None:  # noqa: ASYNC109
+        """Deliver what is queued, for up to timeout seconds, then stop every worker.
+
+        A subscriber stuck on an event (a handler that never returns) would make the drain
+        wait forever, and the process with it: past timeout its queue is given up, said so.
+        """
+        try:
+            async with asyncio.timeout(timeout):
+                await self.drain()
+        except TimeoutError:
+            stuck = [s for s in self._subscriptions if s.queue.qsize() or s.handling]
+            log.error(
+                "event_bus_close_timeout",
+                timeout_s=timeout,
+                subscribers=[s.name for s in stuck],
+                undelivered=sum(s.queue.qsize() for s in stuck),
+            )
         for subscription in list(self._subscriptions):
             await self.unsubscribe(subscription)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from croniter import CroniterBadDateError, croniter
 
 from envdeck.domain.auth import Principal
+from envdeck.domain.base import MAX_PAGE_LIMIT
 from envdeck.domain.environment import Environment
 from envdeck.domain.log import LogType
 from envdeck.domain.maintenance import (
@@ -205,6 +206,23 @@ class MaintenanceService:
         at = at or self._clock()
         covering = await self._windows.list_covering(environment.id, environment.tags)
         return [window for window in covering if is_active(window, at)]
+
+    async def running_windows(
+        self, at: datetime | None = None
+    ) -> list[tuple[MaintenanceWindow, MaintenanceOccurrence]]:
+        """Return every enabled window running at `at` (now), with its current run, by name."""
+        at = at or self._clock()
+        running: list[tuple[MaintenanceWindow, MaintenanceOccurrence]] = []
+        options = MaintenanceWindowListOptions(enabled=True, limit=MAX_PAGE_LIMIT)
+        while True:
+            windows, total = await self._windows.list(options)
+            for window in windows:
+                occurrence = running_occurrence(window, at)
+                if occurrence is not None:
+                    running.append((window, occurrence))
+            if not windows or options.offset + len(windows) >= total:
+                return running
+            options = options.model_copy(update={"page": options.page + 1})
 
     async def in_maintenance(self, environment: Environment, at: datetime | None = None) -> bool:
         """Tell whether a window covering this environment runs at `at` (now)."""

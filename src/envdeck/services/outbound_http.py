@@ -4,7 +4,8 @@ aiohttp, not httpx: at a thousand checks a second on two cores the client's own 
 what limits the engine (bench/health_engine.py measures it against a bare loop). One session
 keeps one connection pool; each call sets its own timeout, redirect cap and TLS verification,
 and reads at most `max_body_bytes` of the body, so a huge or endless response cannot exhaust
-memory.
+memory. Every connection goes through the SSRF guard (services/ssrf_guard.py): refused
+addresses (cloud metadata, link-local) fail with OutboundBlocked, redirects included.
 """
 
 import asyncio
@@ -14,8 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from aiohttp.abc import AbstractResolver
 
 from envdeck import __version__
+from envdeck.services.ssrf_guard import SsrfGuard, blocked_cause
 
 USER_AGENT = f"Envdeck/{__version__}"
 
@@ -47,6 +50,12 @@ class OutboundRedirectError(OutboundError):
     kind = "redirects"
 
 
+class OutboundBlocked(OutboundError):
+    """The SSRF guard refused the address (services/ssrf_guard.py)."""
+
+    kind = "blocked"
+
+
 @dataclass(frozen=True)
 class OutboundResponse:
     status: int
@@ -62,16 +71,31 @@ class OutboundResponse:
 class OutboundHttp:
     """A shared aiohttp session, opened lazily inside the running event loop."""
 
-    def __init__(self, *, max_connections: int, max_body_bytes: int, max_redirects: int) -> None:
+    def __init__(
+        self,
+        *,
+        max_connections: int,
+        max_body_bytes: int,
+        max_redirects: int,
+        guard: SsrfGuard | None = None,
+        resolver: AbstractResolver | None = None,
+    ) -> None:
         self.max_connections = max_connections
         self.max_body_bytes = max_body_bytes
         self.max_redirects = max_redirects
+        self.guard = guard if guard is not None else SsrfGuard()
+        self._resolver = resolver  # DNS as the system resolves it, unless given (tests)
         self._session: aiohttp.ClientSession | None = None
 
     def _open(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(
-                limit=self.max_connections, limit_per_host=0, ttl_dns_cache=300
+                limit=self.max_connections,
+                limit_per_host=0,
+                ttl_dns_cache=300,
+                # Refused addresses are dropped from DNS answers and never get a socket.
+                resolver=self.guard.resolver(self._resolver),
+                socket_factory=self.guard.socket_factory,
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,
@@ -119,19 +143,23 @@ class OutboundHttp:
         }
         if json_body is not None:
             kwargs["json"] = json_body
+        body = _Body()
         try:
             async with session.request(method, url, **kwargs) as response:
-                body = await response.content.read(cap)
-                truncated = not response.content.at_eof()
+                await body.read(response.content, cap)
                 return OutboundResponse(
                     status=response.status,
-                    body=body,
-                    truncated=truncated,
+                    body=body.data(),
+                    truncated=not response.content.at_eof(),
                     elapsed_ms=elapsed(),
                     content_type=response.headers.get("Content-Type", ""),
                 )
         except TimeoutError as exc:
-            raise OutboundTimeout(f"timed out after {timeout:g} s", elapsed()) from exc
+            where = ""
+            if body.started:
+                # Headers came, the body did not finish: a trickling or stalled target.
+                where = f" reading the response body ({body.size} bytes received)"
+            raise OutboundTimeout(f"timed out after {timeout:g} s{where}", elapsed()) from exc
         except aiohttp.TooManyRedirects as exc:
             raise OutboundRedirectError(
                 f"more than {self.max_redirects} redirects", elapsed()
@@ -139,10 +167,40 @@ class OutboundHttp:
         except (aiohttp.ClientSSLError, ssl.SSLError) as exc:
             raise OutboundTlsError(f"TLS error: {_reason(exc)}", elapsed()) from exc
         except aiohttp.ClientConnectorError as exc:
+            blocked = blocked_cause(exc)
+            if blocked is not None:
+                raise OutboundBlocked(blocked.message, elapsed()) from exc
             raise OutboundConnectError(f"cannot connect: {_reason(exc)}", elapsed()) from exc
         except (aiohttp.ClientError, asyncio.IncompleteReadError, ValueError) as exc:
             # ValueError: aiohttp rejects some malformed URLs and headers this way.
             raise OutboundError(f"request failed: {_reason(exc)}", elapsed()) from exc
+
+
+class _Body:
+    """The body read so far: what a timeout message reports."""
+
+    def __init__(self) -> None:
+        self.started = False
+        self.size = 0
+        self._chunks: list[bytes] = []
+
+    async def read(self, content: aiohttp.StreamReader, cap: int) -> None:
+        """Read until the end of the body or cap bytes, whichever comes first.
+
+        StreamReader.read(n) returns what has arrived (at most n), not n bytes: one read would
+        judge a body sent in several packets by its first packet, and pass a target that sends
+        a few bytes and then trickles the rest for minutes.
+        """
+        self.started = True
+        while self.size < cap:
+            chunk = await content.read(cap - self.size)
+            if not chunk:
+                return
+            self._chunks.append(chunk)
+            self.size += len(chunk)
+
+    def data(self) -> bytes:
+        return b"".join(self._chunks)
 
 
 def _reason(exc: BaseException) -> str:

@@ -6,6 +6,7 @@ import { formatDateTime } from "../../lib/formatDate";
 import { formatResponseTime } from "../health/duration";
 import OperationActions from "../operations/OperationActions";
 import HealthSince from "../health/HealthSince";
+import MaintenanceChip from "../maintenance/MaintenanceChip";
 import type { HealthPoint } from "../health/types";
 import EnvironmentActionsMenu from "./EnvironmentActionsMenu";
 import HealthChip from "./HealthChip";
@@ -61,6 +62,8 @@ export default function EnvironmentCard({
             <HealthChip health={health} />
             {canManage && <EnvironmentActionsMenu environment={environment} onDelete={onDelete} />}
           </Stack>
+          {/* A line of its own: in the title's row it would crowd the name out. */}
+          <MaintenanceChip environment={environment} sx={{ alignSelf: "flex-start" }} />
           {environment.description && (
             <Typography
               variant="body2"

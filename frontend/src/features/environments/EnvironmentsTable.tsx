@@ -1,5 +1,6 @@
 import {
   Link,
+  Stack,
   Table,
   TableBody,
   TableCell,
@@ -10,6 +11,7 @@ import {
 import { Link as RouterLink } from "react-router";
 
 import { formatDateTime } from "../../lib/formatDate";
+import MaintenanceChip from "../maintenance/MaintenanceChip";
 import OperationActions from "../operations/OperationActions";
 import EnvironmentActionsMenu from "./EnvironmentActionsMenu";
 import HealthChip from "./HealthChip";
@@ -47,7 +49,10 @@ export default function EnvironmentsTable({
           {environments.map((environment) => (
             <TableRow key={environment.id} hover>
               <TableCell>
-                <HealthChip health={environment.status?.health ?? "unknown"} />
+                <Stack direction="row" spacing={0.5} useFlexGap flexWrap="wrap">
+                  <HealthChip health={environment.status?.health ?? "unknown"} />
+                  <MaintenanceChip environment={environment} />
+                </Stack>
               </TableCell>
               <TableCell>
                 <Link component={RouterLink} to={`/environments/${environment.id}`}>

@@ -7,7 +7,7 @@ from pydantic import Field
 
 from envdeck.api.deps import AdminPrincipal, ServicesDep
 from envdeck.api.schemas import ApiModel, Pagination, error_responses, pagination
-from envdeck.domain.base import MAX_PAGE_LIMIT, UtcDatetime
+from envdeck.domain.base import MAX_PAGE, MAX_PAGE_LIMIT, UtcDatetime
 from envdeck.domain.credential import CREDENTIAL_NAME_PATTERN, Credential, CredentialListOptions
 from envdeck.domain.environment import CredentialKind
 from envdeck.services.secret_box import MASK
@@ -81,7 +81,7 @@ class CredentialList(ApiModel):
 async def list_credentials(
     _admin: AdminPrincipal,
     services: ServicesDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)] = 20,
     type: CredentialKind | None = None,
 ) -> CredentialList:

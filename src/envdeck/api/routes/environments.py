@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Query, Request, Response, status
 from envdeck.api.deps import AdminPrincipal, ServicesDep, ViewerPrincipal
 from envdeck.api.responses import SharedBody, json_response
 from envdeck.api.schemas import ApiModel, Pagination, error_responses, pagination
-from envdeck.domain.base import MAX_PAGE_LIMIT
+from envdeck.domain.base import MAX_PAGE, MAX_PAGE_LIMIT
 from envdeck.domain.environment import (
     Environment,
     EnvironmentListOptions,
@@ -16,6 +16,7 @@ from envdeck.domain.environment import (
     HealthState,
 )
 from envdeck.domain.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from envdeck.services.environment_files import FILE_KIND, FILE_VERSION
 
 router = APIRouter(prefix="/environments", tags=["environments"])
 
@@ -57,7 +58,7 @@ async def list_environments(
     tag: Annotated[str | None, Query(max_length=50)] = None,
     q: Annotated[str | None, Query(max_length=200, description="in name, description, URL")] = None,
     sort: EnvironmentSort = "name",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)] = 20,
 ) -> Response:
     options = EnvironmentListOptions(
@@ -95,11 +96,23 @@ async def environment_summary(
     return body.response(request)
 
 
+# The YAML document of an export, as a client that parses it sees it.
+EXPORT_FILE_SCHEMA = {
+    "type": "object",
+    "required": ["apiVersion", "kind", "environments"],
+    "properties": {
+        "apiVersion": {"type": "string", "enum": [FILE_VERSION]},
+        "kind": {"type": "string", "enum": [FILE_KIND]},
+        "environments": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+
 @router.get(
     "/export",
     response_class=Response,
     responses={
-        200: {"content": {"application/yaml": {"schema": {"type": "string"}}}},
+        200: {"content": {"application/yaml": {"schema": EXPORT_FILE_SCHEMA}}},
         **error_responses(401),
     },
     summary="The environments as a YAML file (secrets masked, credentials by name)",

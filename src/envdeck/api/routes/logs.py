@@ -14,7 +14,7 @@ from fastapi.responses import StreamingResponse
 from envdeck.api.deps import ServicesDep, ViewerPrincipal
 from envdeck.api.responses import json_response
 from envdeck.api.schemas import ApiModel, Pagination, error_responses, pagination
-from envdeck.domain.base import MAX_PAGE_LIMIT, UtcDatetime
+from envdeck.domain.base import MAX_PAGE, MAX_PAGE_LIMIT, UtcDatetime
 from envdeck.domain.errors import ValidationFailed
 from envdeck.domain.log import (
     ACTION_PATTERN,
@@ -138,7 +138,7 @@ async def log_filter(
 
 
 FilterDep = Annotated[LogFilter, Depends(log_filter)]
-Page = Annotated[int, Query(ge=1)]
+Page = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)]
 
 

@@ -7,7 +7,7 @@ from pydantic import Field
 
 from envdeck.api.deps import AdminPrincipal, ServicesDep, ViewerPrincipal
 from envdeck.api.schemas import ApiModel, Pagination, error_responses, pagination
-from envdeck.domain.base import MAX_PAGE_LIMIT, UtcDatetime
+from envdeck.domain.base import MAX_PAGE, MAX_PAGE_LIMIT, UtcDatetime
 from envdeck.domain.maintenance import (
     MAX_DURATION_MINUTES,
     MaintenanceKind,
@@ -49,6 +49,21 @@ class MaintenancePreview(ApiModel):
     occurrences: list[MaintenanceOccurrence]
 
 
+class ActiveMaintenanceWindow(ApiModel):
+    """A window running now, with its current run."""
+
+    id: str
+    name: str
+    reason: str
+    scope: MaintenanceScope
+    start: UtcDatetime
+    end: UtcDatetime
+
+
+class ActiveMaintenanceWindows(ApiModel):
+    windows: list[ActiveMaintenanceWindow]
+
+
 @router.get(
     "",
     response_model=MaintenanceWindowList,
@@ -58,7 +73,7 @@ class MaintenancePreview(ApiModel):
 async def list_maintenance_windows(
     _viewer: ViewerPrincipal,
     services: ServicesDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)] = 20,
     enabled: bool | None = None,
 ) -> MaintenanceWindowList:
@@ -95,6 +110,32 @@ async def preview_maintenance_schedule(
     count: PreviewCount = 5,
 ) -> MaintenancePreview:
     return MaintenancePreview(occurrences=services.maintenance.preview(body, count))
+
+
+# Declared before "/{window_id}" so that "active" is not read as an id.
+@router.get(
+    "/active",
+    response_model=ActiveMaintenanceWindows,
+    responses=error_responses(401, 403),
+    summary="List the maintenance windows running now",
+)
+async def list_active_maintenance_windows(
+    _viewer: ViewerPrincipal, services: ServicesDep
+) -> ActiveMaintenanceWindows:
+    running = await services.maintenance.running_windows()
+    return ActiveMaintenanceWindows(
+        windows=[
+            ActiveMaintenanceWindow(
+                id=window.id,
+                name=window.name,
+                reason=window.reason,
+                scope=window.scope,
+                start=run.start,
+                end=run.end,
+            )
+            for window, run in running
+        ]
+    )
 
 
 @router.get(

@@ -7,7 +7,7 @@ from pydantic import Field
 
 from envdeck.api.deps import OperatorPrincipal, ServicesDep, ViewerPrincipal
 from envdeck.api.schemas import ApiModel, Pagination, error_responses, pagination
-from envdeck.domain.base import MAX_PAGE_LIMIT, UtcDatetime
+from envdeck.domain.base import MAX_PAGE, MAX_PAGE_LIMIT, UtcDatetime
 from envdeck.domain.operation import (
     Operation,
     OperationListOptions,
@@ -17,7 +17,7 @@ from envdeck.domain.operation import (
 
 router = APIRouter(tags=["operations"])
 
-Page = Annotated[int, Query(ge=1)]
+Page = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)]
 Id = Annotated[str | None, Query(max_length=64)]
 
@@ -52,7 +52,7 @@ def _accepted(op: Operation) -> OperationAccepted:
     "/environments/{environment_id}/restart",
     response_model=OperationAccepted,
     status_code=status.HTTP_202_ACCEPTED,
-    responses=error_responses(401, 403, 404, 409, 502),
+    responses=error_responses(401, 403, 404, 409, 502, 503),
     summary="Restart an environment",
 )
 async def restart_environment(
@@ -72,7 +72,7 @@ async def restart_environment(
     "/environments/{environment_id}/upgrade",
     response_model=OperationAccepted,
     status_code=status.HTTP_202_ACCEPTED,
-    responses=error_responses(401, 403, 404, 409, 502),
+    responses=error_responses(401, 403, 404, 409, 502, 503),
     summary="Upgrade an environment to a version",
 )
 async def upgrade_environment(

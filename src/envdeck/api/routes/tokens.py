@@ -7,7 +7,7 @@ from pydantic import Field
 
 from envdeck.api.deps import ServicesDep, ViewerPrincipal
 from envdeck.api.schemas import ApiModel, Pagination, error_responses, pagination
-from envdeck.domain.base import MAX_PAGE_LIMIT, UtcDatetime
+from envdeck.domain.base import MAX_PAGE, MAX_PAGE_LIMIT, UtcDatetime
 from envdeck.domain.user import Role
 
 router = APIRouter(prefix="/tokens", tags=["tokens"])
@@ -63,7 +63,7 @@ async def list_tokens(
     principal: ViewerPrincipal,
     services: ServicesDep,
     all_users: Annotated[bool, Query(alias="all", description="every user's (admins)")] = False,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)] = 20,
 ) -> ApiTokenList:
     tokens, total = await services.tokens.list_tokens(principal, all_users, page, limit)

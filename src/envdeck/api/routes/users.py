@@ -14,7 +14,7 @@ from envdeck.api.schemas import (
     error_responses,
     pagination,
 )
-from envdeck.domain.base import MAX_PAGE_LIMIT
+from envdeck.domain.base import MAX_PAGE, MAX_PAGE_LIMIT
 from envdeck.domain.user import USERNAME_PATTERN, Role, UserListOptions
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -70,7 +70,7 @@ async def change_password(
 async def list_users(
     _admin: AdminPrincipal,
     services: ServicesDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)] = 20,
     q: Annotated[str | None, Query(max_length=200, description="part of username or email")] = None,
     role: Role | None = None,

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 
 from envdeck.api.deps import ServicesDep, ViewerPrincipal
 from envdeck.api.schemas import ApiModel, Pagination, error_responses, pagination
-from envdeck.domain.base import MAX_PAGE_LIMIT
+from envdeck.domain.base import MAX_PAGE, MAX_PAGE_LIMIT
 
 router = APIRouter(tags=["versions"])
 
@@ -59,7 +59,7 @@ async def list_versions(
     services: ServicesDep,
     q: Annotated[str | None, Query(max_length=200, description="in name, description, URL")] = None,
     tag: Annotated[str | None, Query(max_length=50)] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)] = 20,
 ) -> VersionRowList:
     rows, total = await services.version_lists.overview(q=q, tag=tag, page=page, limit=limit)

@@ -12,6 +12,7 @@ from envdeck.repositories.base import (
     HealthSampleRepository,
     LogRepository,
     MaintenanceWindowRepository,
+    NotificationChannelRepository,
     OperationRepository,
     RevocationRepository,
     UserRepository,
@@ -22,14 +23,23 @@ from envdeck.repositories.mongo.environments import MongoEnvironmentRepository
 from envdeck.repositories.mongo.health_samples import MongoHealthSampleRepository
 from envdeck.repositories.mongo.logs import MongoLogRepository
 from envdeck.repositories.mongo.maintenance_windows import MongoMaintenanceWindowRepository
+from envdeck.repositories.mongo.notification_channels import (
+    MongoNotificationChannelRepository,
+)
 from envdeck.repositories.mongo.operations import MongoOperationRepository
 from envdeck.repositories.mongo.revocations import MongoRevocationRepository
 from envdeck.repositories.mongo.tokens import MongoApiTokenRepository
 from envdeck.repositories.mongo.users import MongoUserRepository
 
 # An unreachable server should fail a request in seconds, not after PyMongo's default 30 s.
-# Options given in the URI win over these.
-_DEFAULT_TIMEOUTS_MS = {"serverSelectionTimeoutMS": 5000, "connectTimeoutMS": 5000}
+# socketTimeoutMS: PyMongo's default waits forever on a connection whose peer went silent (a
+# network partition), until its monitor notices 10-20 s later; no Envdeck call waits 10 s for
+# an answer otherwise. Options given in the URI win over these (docs/configuration.md).
+_DEFAULT_TIMEOUTS_MS = {
+    "serverSelectionTimeoutMS": 5000,
+    "connectTimeoutMS": 5000,
+    "socketTimeoutMS": 10000,
+}
 
 
 class _Indexed(Protocol):
@@ -65,6 +75,7 @@ class MongoStorage:
         revocations = MongoRevocationRepository(db["revocations"])
         health_samples = MongoHealthSampleRepository(db["healthSamples"], db["healthRollups"])
         maintenance_windows = MongoMaintenanceWindowRepository(db["maintenanceWindows"])
+        notification_channels = MongoNotificationChannelRepository(db["notificationChannels"])
         # Typed as the protocols: Storage's attributes are mutable, hence invariant.
         self.environments: EnvironmentRepository = environments
         self.users: UserRepository = users
@@ -75,6 +86,7 @@ class MongoStorage:
         self.revocations: RevocationRepository = revocations
         self.health_samples: HealthSampleRepository = health_samples
         self.maintenance_windows: MaintenanceWindowRepository = maintenance_windows
+        self.notification_channels: NotificationChannelRepository = notification_channels
         self._indexed: tuple[_Indexed, ...] = (
             environments,
             users,
@@ -85,6 +97,7 @@ class MongoStorage:
             revocations,
             health_samples,
             maintenance_windows,
+            notification_channels,
         )
 
     async def open(self) -> None:

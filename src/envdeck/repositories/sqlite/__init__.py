@@ -9,6 +9,7 @@ from envdeck.repositories.base import (
     HealthSampleRepository,
     LogRepository,
     MaintenanceWindowRepository,
+    NotificationChannelRepository,
     OperationRepository,
     RevocationRepository,
     UserRepository,
@@ -19,6 +20,9 @@ from envdeck.repositories.sqlite.environments import SqliteEnvironmentRepository
 from envdeck.repositories.sqlite.health_samples import SqliteHealthSampleRepository
 from envdeck.repositories.sqlite.logs import SqliteLogRepository
 from envdeck.repositories.sqlite.maintenance_windows import SqliteMaintenanceWindowRepository
+from envdeck.repositories.sqlite.notification_channels import (
+    SqliteNotificationChannelRepository,
+)
 from envdeck.repositories.sqlite.operations import SqliteOperationRepository
 from envdeck.repositories.sqlite.revocations import SqliteRevocationRepository
 from envdeck.repositories.sqlite.tokens import SqliteApiTokenRepository
@@ -44,12 +48,16 @@ class SqliteStorage:
         self.maintenance_windows: MaintenanceWindowRepository = SqliteMaintenanceWindowRepository(
             self._db
         )
+        self.notification_channels: NotificationChannelRepository = (
+            SqliteNotificationChannelRepository(self._db)
+        )
 
     async def open(self) -> None:
         await self._db.open()
 
     async def ping(self) -> None:
-        await self._db.run(lambda c: c.execute("SELECT 1").fetchone())
+        """Return when a write could start now (not merely a read): see SqliteDatabase.ping."""
+        await self._db.ping()
 
     async def close(self) -> None:
         await self._db.close()

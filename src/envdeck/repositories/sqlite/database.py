@@ -28,6 +28,10 @@ _UNAVAILABLE_PREFIXES = (
     "SQLITE_PROTOCOL",
     "SQLITE_NOTADB",
 )
+# How long a statement waits for a lock another connection holds before failing.
+BUSY_TIMEOUT_MS = 5000
+# How long ping() waits for the write lock: it answers "could a write start now?", quickly.
+PING_BUSY_TIMEOUT_MS = 200
 
 
 class SqliteDatabase:
@@ -46,6 +50,15 @@ class SqliteDatabase:
         """Run work(connection) on the database thread, mapping SQLite errors to domain ones."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._call, work)
+
+    async def ping(self) -> None:
+        """Return when a write could start now; raise StorageUnavailable when it could not.
+
+        A file another process holds write-locked (a long transaction, a maintenance tool) fails
+        every write after the busy timeout, so to Envdeck storage is unavailable then, even
+        though reads would still answer.
+        """
+        await self.run(_probe_write_lock)
 
     async def close(self) -> None:
         """Close the connection and stop the thread."""
@@ -71,7 +84,7 @@ class SqliteDatabase:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA busy_timeout=5000")
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             _migrate(conn)
             self._connection = conn
         return self._connection
@@ -80,6 +93,16 @@ class SqliteDatabase:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+def _probe_write_lock(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA busy_timeout={PING_BUSY_TIMEOUT_MS}")
+    try:
+        # Takes the write lock and gives it back at once: nothing is written.
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def duplicate_error(exc: sqlite3.IntegrityError) -> AlreadyExists:

@@ -20,9 +20,12 @@ adds to `health_rollups` (environment, hour), which serves uptime and the long-r
 
 Maintenance windows (version 7) are documents in `maintenance_windows`; a version-6 file gains
 the table when it is opened (SCHEMA is idempotent), and has nothing else to migrate.
+
+Notification channels (version 8) are documents in `notification_channels`, unique by name;
+their URL is sealed inside the document. An older file gains the table the same way.
 """
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Columns added to a table after it first shipped, as (version, table, column, definition). A new
 # database gets them from SCHEMA; an older one gets them by ALTER TABLE before SCHEMA runs, since
@@ -263,4 +266,13 @@ CREATE TABLE IF NOT EXISTS maintenance_windows (
     enabled INTEGER GENERATED ALWAYS AS (json_extract(doc, '$.enabled')) VIRTUAL
 );
 CREATE INDEX IF NOT EXISTS maintenance_windows_name ON maintenance_windows (name, id);
+
+-- Added in version 8: notification channels (a few rows; the URL inside is sealed).
+CREATE TABLE IF NOT EXISTS notification_channels (
+    id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL,
+    name TEXT GENERATED ALWAYS AS (json_extract(doc, '$.name')) VIRTUAL,
+    enabled INTEGER GENERATED ALWAYS AS (json_extract(doc, '$.enabled')) VIRTUAL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS notification_channels_name ON notification_channels (name);
 """  # noqa: S608 (constant DDL, no input)

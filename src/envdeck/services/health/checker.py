@@ -81,6 +81,9 @@ class HealthChecker:
         )
         document = parse_json(response.body) if needs_json else None
         failure = judge(response.status, response.body, document, validation)
+        if failure is not None and response.truncated:
+            # Judged on the start of the body only: say so, or "not JSON" puzzles everyone.
+            failure += f" (only the first {len(response.body)} bytes were read: maxBodyBytes)"
         version = (
             extract_version(document, config.version_json_path)
             if config.version_json_path

@@ -21,7 +21,7 @@ from envdeck.domain.health import HealthSample
 from envdeck.domain.log import ActivityLogUnavailable, LogLevel, LogType
 from envdeck.repositories.base import Storage
 from envdeck.services.activity import ActivityLog
-from envdeck.services.events import EventBus, StatusChanged
+from envdeck.services.events import EventBus, StatusChanged, VersionChanged
 from envdeck.services.health.checker import CheckResult
 from envdeck.services.metrics import Metrics
 
@@ -237,6 +237,14 @@ class HealthRecorder:
                     f"{tracked.name}: version changed {before} → {tracked.version}",
                     LogLevel.INFO,
                     {"from": before, "to": tracked.version},
+                )
+                self._bus.publish(
+                    VersionChanged(
+                        environment_id=tracked.id,
+                        environment_name=tracked.name,
+                        previous=before,
+                        version=tracked.version,
+                    )
                 )
 
     async def _record_log(

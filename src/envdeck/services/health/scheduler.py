@@ -221,8 +221,11 @@ class HealthScheduler:
             delay = self._heap[0][0] - self._now() if self._heap else None
             if delay is not None and delay <= 0:
                 continue
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel that
+            # arrives as the event is set (a change announced at shutdown), and close() hung.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), delay)
+                async with asyncio.timeout(delay):
+                    await self._wake.wait()
 
     async def run_due(self) -> int:
         """Start every check that is due now (waiting for free slots); return how many."""

@@ -34,6 +34,8 @@ from envdeck.domain.errors import (
     EnvdeckError,
     Forbidden,
     OperationNotFound,
+    ShuttingDown,
+    StorageUnavailable,
     ValidationFailed,
 )
 from envdeck.domain.ids import new_id
@@ -53,7 +55,12 @@ from envdeck.repositories.base import Storage
 from envdeck.services.activity import ActivityLog
 from envdeck.services.command_templates import render_ssh_command, validate_version
 from envdeck.services.environments import masked
-from envdeck.services.events import EnvironmentChanged, EventBus, OperationUpdated
+from envdeck.services.events import (
+    EnvironmentChanged,
+    EventBus,
+    OperationUpdated,
+    VersionChanged,
+)
 from envdeck.services.metrics import Metrics
 from envdeck.services.operations.http_commands import HttpCommandRunner, prepare_request
 from envdeck.services.operations.records import (
@@ -118,7 +125,7 @@ class OperationService:
         clock: Callable[[], datetime],
         *,
         output_flush_interval: float = 1.0,
-        shutdown_grace: float = 10.0,
+        shutdown_timeout: float = 30.0,
         cancel_wait: float = 15.0,
         metrics: Metrics | None = None,
     ) -> None:
@@ -132,7 +139,9 @@ class OperationService:
         self._version_lists = version_lists
         self._clock = clock
         self._output_flush_interval = output_flush_interval
-        self._shutdown_grace = shutdown_grace
+        self._shutdown_timeout = shutdown_timeout
+        # Set by begin_shutdown(): the event-loop time by which running operations must end.
+        self._stop_deadline: float | None = None
         self._cancel_wait = cancel_wait
         self.registry = OperationRegistry()
         self._runs: dict[str, _Run] = {}
@@ -143,6 +152,7 @@ class OperationService:
         self, actor: Principal, environment_id: str, *, force: bool = False
     ) -> Operation:
         """Validate a restart, claim the environment and start it; return the pending record."""
+        self._refuse_if_stopping()
         env = await self._storage.environments.get_by_id(environment_id)
         restart = env.commands.restart
         if not restart.enabled:
@@ -160,6 +170,7 @@ class OperationService:
         self, actor: Principal, environment_id: str, version: str
     ) -> Operation:
         """Validate an upgrade (the version included), claim the environment and start it."""
+        self._refuse_if_stopping()
         env = await self._storage.environments.get_by_id(environment_id)
         config = env.upgrade_config
         if not config.enabled:
@@ -214,6 +225,10 @@ class OperationService:
             plan.spec = spec
         return plan
 
+    def _refuse_if_stopping(self) -> None:
+        if self._stop_deadline is not None:
+            raise ShuttingDown()
+
     async def _refuse_if_busy(self, env: Environment) -> None:
         active = env.active_operation
         if active is not None and not await self._is_stale(active):
@@ -261,6 +276,8 @@ class OperationService:
         rollback_of: str | None = None,
         requested_by: RequestedBy | None = None,
     ) -> Operation:
+        # Checked again here: a rollback is started from a finishing operation, not a request.
+        self._refuse_if_stopping()
         now = self._clock()
         active = ActiveOperation(id=new_id(), type=op_type, started_at=now)
         if rollback_of is None:
@@ -427,6 +444,16 @@ class OperationService:
             }
         )
         await environments.update_system_info(op.environment_id, info)
+        previous = current.system_info.app_version
+        if previous and previous != version:
+            self._bus.publish(
+                VersionChanged(
+                    environment_id=op.environment_id,
+                    environment_name=current.name,
+                    previous=previous,
+                    version=version,
+                )
+            )
 
     async def _touch_timestamp(self, run: _Run) -> None:
         name: OperationTimestamp = (
@@ -456,6 +483,9 @@ class OperationService:
             op.error.message = f"{op.error.message} by {run.cancelled_by}"
         await self._save(op, publish=True)
         record_finished(self._activity, op)
+        # The outcome's audit entry is stored before the environment is released: whoever sees
+        # it free (or runs the next operation) finds the outcome in the log, crash or not.
+        await self._activity.wait_until_stored()
         self._count_finished(op)
         log.info(
             "operation_finished",
@@ -610,11 +640,27 @@ class OperationService:
             self._bus.publish(OperationUpdated(operation=op))
         if interrupted:
             log.warning("operations_interrupted", count=len(interrupted))
+            # Stored now (the log's writer may not run yet): a second crash must not lose them.
+            with contextlib.suppress(StorageUnavailable):
+                await self._activity.flush()
         return len(interrupted)
 
+    def begin_shutdown(self) -> None:
+        """Take no new operation from now on (ShuttingDown, 503); running ones have
+        `shutdown_timeout` from now to finish (close() waits for them). Idempotent."""
+        if self._stop_deadline is None:
+            self._stop_deadline = asyncio.get_running_loop().time() + self._shutdown_timeout
+            log.info(
+                "operations_stopping", running=len(self.registry), timeout_s=self._shutdown_timeout
+            )
+
     async def close(self) -> None:
-        """Give running operations `shutdown_grace` to finish, then interrupt the rest."""
-        await self.registry.close(self._shutdown_grace)
+        """Let running operations finish until the shutdown deadline (begin_shutdown(), or
+        `shutdown_timeout` from now), then cancel the rest: they are recorded `interrupted`."""
+        self.begin_shutdown()
+        assert self._stop_deadline is not None
+        remaining = self._stop_deadline - asyncio.get_running_loop().time()
+        await self.registry.close(max(0.0, remaining))
 
 
 async def _unless_cancelled(

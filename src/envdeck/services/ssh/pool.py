@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import asyncssh
 import structlog
+from asyncssh.saslprep import SASLPrepError
 
 from envdeck.domain.commands import HostKeyInfo
 from envdeck.domain.environment import HostKeyPolicy
@@ -34,6 +35,7 @@ from envdeck.domain.errors import (
     SshFailure,
 )
 from envdeck.services.ssh.host_keys import HostKeyVerifier
+from envdeck.services.ssrf_guard import BlockedDestination, SsrfGuard
 
 log = structlog.get_logger(__name__)
 
@@ -138,8 +140,12 @@ class _Host:
 class SshPool:
     """Lend sessions on pooled SSH connections: `async with pool.lease(target, cred) as c`."""
 
-    def __init__(self, settings: PoolSettings | None = None) -> None:
+    def __init__(
+        self, settings: PoolSettings | None = None, *, guard: SsrfGuard | None = None
+    ) -> None:
         self.settings = settings or PoolSettings()
+        # Metadata and other refused addresses are refused for SSH too (docs/security.md).
+        self.guard = guard
         self._hosts: dict[tuple[str, int], _Host] = {}
         self._keys: dict[str, asyncssh.SSHKey] = {}
         self.connections_opened = 0
@@ -278,6 +284,7 @@ class SshPool:
         verifier = HostKeyVerifier(
             target.host_key_policy, target.host_key, target.host, target.port
         )
+        await self._check_destination(target)
         client_key = await self._client_key(credential)
         settings = self.settings
         try:
@@ -313,6 +320,16 @@ class SshPool:
         if info.insecure:
             log.warning("ssh_host_key_unverified", target=str(target), fingerprint=info.fingerprint)
         return connection, info
+
+    async def _check_destination(self, target: SshTarget) -> None:
+        # asyncssh resolves the name again when it connects: a DNS answer that changes in
+        # between is the one gap; HTTP (outbound_http.py) has none.
+        if self.guard is None:
+            return
+        try:
+            await self.guard.check_host(target.host, target.port)
+        except BlockedDestination as exc:
+            raise SshFailure(exc.message, exc.details) from None
 
     async def _client_key(self, credential: SshCredential) -> asyncssh.SSHKey | None:
         if credential.private_key is None:
@@ -357,6 +374,15 @@ class SshPool:
             return SshFailure(f"{where} closed the SSH connection: {exc.reason}")
         if isinstance(exc, HostKeyMismatch):
             return exc
+        if isinstance(exc, SASLPrepError):
+            # asyncssh sends the username and password through SASLprep (RFC 4013), which
+            # refuses unassigned and prohibited characters. Which one is not said: it may be
+            # part of the password.
+            return SshCredentialInvalid(
+                "the username or the password holds characters SSH cannot send "
+                "(unassigned or prohibited in SASLprep, RFC 4013)",
+                {"host": target.host, "port": target.port},
+            )
         return None
 
 

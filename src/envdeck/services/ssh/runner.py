@@ -119,6 +119,7 @@ class SshRunner:
                 result = await run.execute()
         except TimeoutError:
             await run.stop_remote()
+            run.discard_if_unresponsive()
             result = _result(
                 RunOutcome.TIMED_OUT, RunErrorCode.TIMED_OUT, f"timed out after {timeout:g} s"
             )
@@ -126,6 +127,7 @@ class SshRunner:
             result = _result(RunOutcome.FAILED, exc.code, exc.message)
         except asyncio.CancelledError:
             await asyncio.shield(run.stop_remote())
+            run.discard_if_unresponsive()
             raise
         result.duration_ms = round((time.monotonic() - started) * 1000)
         result.output = output.tail()
@@ -224,10 +226,14 @@ class _Run:
         self.cancel = cancel
         self.process: asyncssh.SSHClientProcess[bytes] | None = None
         self.host_key: HostKeyInfo | None = None
+        self.entry: PooledConnection | None = None
+        # The remote side acknowledged the end of the session (closed its channel).
+        self.closed_remotely = False
 
     async def execute(self) -> RunResult:
         for attempt in (1, 2):
             async with self.runner.pool.lease(self.target, self.credential) as entry:
+                self.entry = entry
                 self.host_key = entry.host_key
                 try:
                     self.process = await self._start(entry)
@@ -328,11 +334,23 @@ class _Run:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.runner.kill_grace):
                     await process.wait_closed()
+                    self.closed_remotely = True
                     return
         process.close()
         with contextlib.suppress(TimeoutError, Exception):
             async with asyncio.timeout(self.runner.kill_grace):
                 await process.wait_closed()
+                self.closed_remotely = True
+
+    def discard_if_unresponsive(self) -> None:
+        """Close the pooled connection when the host never answered the end of the session.
+
+        A host that froze (or a session stuck while opening) ignores the signals and the close;
+        its connection looks open, and lent again it would hang the next run the same way.
+        """
+        if self.entry is not None and not self.closed_remotely:
+            log.info("ssh_connection_discarded", target=str(self.target), reason="unresponsive")
+            self.runner.pool.discard(self.entry)
 
 
 async def _settle(pumps: "asyncio.Future[tuple[None, None]]") -> None:

@@ -1,0 +1,40 @@
+import { Autocomplete, TextField } from "@mui/material";
+import { useQuery } from "@tanstack/react-query";
+
+import { environmentQueries } from "./queries";
+
+interface TagsPickerProps {
+  label?: string;
+  value: string[];
+  onChange: (tags: string[]) => void;
+  helperText?: string;
+  error?: boolean;
+}
+
+/** Pick tags: those environments carry (from the summary), or new ones typed in. */
+export default function TagsPicker({
+  label = "Tags",
+  value,
+  onChange,
+  helperText,
+  error,
+}: TagsPickerProps) {
+  const summary = useQuery(environmentQueries.summary());
+  const known = Object.keys(summary.data?.byTag ?? {}).sort();
+  return (
+    <Autocomplete
+      multiple
+      freeSolo
+      autoSelect
+      options={known}
+      value={value}
+      filterSelectedOptions
+      onChange={(_event, tags) =>
+        onChange([...new Set(tags.map((tag) => tag.trim()).filter(Boolean))])
+      }
+      renderInput={(params) => (
+        <TextField {...params} label={label} helperText={helperText} error={error} />
+      )}
+    />
+  );
+}

@@ -1,0 +1,130 @@
+import DeleteIcon from "@mui/icons-material/Delete";
+import EditIcon from "@mui/icons-material/Edit";
+import {
+  IconButton,
+  Switch,
+  Table,
+  TableBody,
+  TableCell,
+  TableContainer,
+  TableHead,
+  TableRow,
+  Tooltip,
+  Typography,
+} from "@mui/material";
+
+import ScopeChips from "../environments/ScopeChips";
+import NextRun from "./NextRun";
+import { KIND_LABELS, type MaintenanceWindow } from "./queries";
+import { describeSchedule } from "./schedule";
+
+interface MaintenanceTableProps {
+  windows: MaintenanceWindow[];
+  /** Admins get the switches and actions; everyone else reads. */
+  canManage: boolean;
+  /** The window whose enabled switch is being saved. */
+  toggling: string | null;
+  onToggle: (maintenance: MaintenanceWindow, enabled: boolean) => void;
+  onEdit: (maintenance: MaintenanceWindow) => void;
+  onDelete: (maintenance: MaintenanceWindow) => void;
+}
+
+/** One page of maintenance windows: when they run, where, and whether they are on. */
+export default function MaintenanceTable({
+  windows,
+  canManage,
+  toggling,
+  onToggle,
+  onEdit,
+  onDelete,
+}: MaintenanceTableProps) {
+  return (
+    <TableContainer>
+      <Table size="small" aria-label="Maintenance windows">
+        <TableHead>
+          <TableRow>
+            <TableCell>Name</TableCell>
+            <TableCell>Schedule</TableCell>
+            <TableCell>Time zone</TableCell>
+            <TableCell>Scope</TableCell>
+            <TableCell>Next run</TableCell>
+            <TableCell>Enabled</TableCell>
+            {canManage && <TableCell align="right">Actions</TableCell>}
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {windows.map((maintenance) => (
+            <TableRow key={maintenance.id} hover>
+              <TableCell>
+                <Typography variant="body2" fontWeight="medium">
+                  {maintenance.name}
+                </Typography>
+                {maintenance.reason && (
+                  <Typography variant="caption" color="text.secondary">
+                    {maintenance.reason}
+                  </Typography>
+                )}
+              </TableCell>
+              <TableCell>
+                <Typography variant="caption" color="text.secondary" component="div">
+                  {KIND_LABELS[maintenance.kind]}
+                </Typography>
+                <Typography variant="body2">{describeSchedule(maintenance)}</Typography>
+                {maintenance.kind === "recurring" && (
+                  <Typography
+                    variant="caption"
+                    color="text.secondary"
+                    sx={{ fontFamily: "monospace" }}
+                  >
+                    {maintenance.cron}
+                  </Typography>
+                )}
+              </TableCell>
+              <TableCell>{maintenance.kind === "recurring" ? maintenance.timezone : "—"}</TableCell>
+              <TableCell>
+                <ScopeChips scope={maintenance.scope} />
+              </TableCell>
+              <TableCell>
+                <NextRun maintenance={maintenance} />
+              </TableCell>
+              <TableCell>
+                {canManage ? (
+                  <Switch
+                    checked={maintenance.enabled}
+                    disabled={toggling === maintenance.id}
+                    onChange={(event) => onToggle(maintenance, event.target.checked)}
+                    slotProps={{ input: { "aria-label": `${maintenance.name} enabled` } }}
+                  />
+                ) : maintenance.enabled ? (
+                  "Yes"
+                ) : (
+                  "No"
+                )}
+              </TableCell>
+              {canManage && (
+                <TableCell align="right" sx={{ whiteSpace: "nowrap" }}>
+                  <Tooltip title="Edit">
+                    <IconButton
+                      aria-label={`Edit ${maintenance.name}`}
+                      onClick={() => onEdit(maintenance)}
+                    >
+                      <EditIcon fontSize="small" />
+                    </IconButton>
+                  </Tooltip>
+                  <Tooltip title="Delete">
+                    <IconButton
+                      aria-label={`Delete ${maintenance.name}`}
+                      onClick={() => onDelete(maintenance)}
+                    >
+                      <DeleteIcon fontSize="small" />
+                    </IconButton>
+                  </Tooltip>
+                </TableCell>
+              )}
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </TableContainer>
+  );
+}

@@ -1,0 +1,115 @@
+import { keepPreviousData, queryOptions } from "@tanstack/react-query";
+
+import { api, ApiError } from "../../api/client";
+import type { components } from "../../api/schema";
+
+export type MaintenanceWindow = components["schemas"]["MaintenanceWindow"];
+export type MaintenanceWindowSpec = components["schemas"]["MaintenanceWindowSpec"];
+export type MaintenanceSchedule = components["schemas"]["MaintenanceSchedule"];
+export type MaintenanceKind = components["schemas"]["MaintenanceKind"];
+export type MaintenanceScope = components["schemas"]["MaintenanceScope"];
+export type MaintenanceOccurrence = components["schemas"]["MaintenanceOccurrence"];
+export type ActiveMaintenanceWindow = components["schemas"]["ActiveMaintenanceWindow"];
+
+export const KIND_LABELS: Record<MaintenanceKind, string> = {
+  "one-off": "One-off",
+  recurring: "Recurring",
+};
+
+/** How often the running windows are asked for again: cards show a badge within this delay. */
+export const ACTIVE_REFETCH_MS = 30_000;
+
+export interface MaintenanceListParams {
+  /** 1-based, as the API counts. */
+  page: number;
+  limit: number;
+}
+
+export const maintenanceQueries = {
+  all: () => ["maintenance"] as const,
+  list: (params: MaintenanceListParams) =>
+    queryOptions({
+      queryKey: [...maintenanceQueries.all(), "list", params],
+      queryFn: async () => {
+        const { data, error, response } = await api.GET("/api/v1/maintenance-windows", {
+          params: { query: { page: params.page, limit: params.limit } },
+        });
+        if (!data) throw ApiError.of(response, error);
+        return data;
+      },
+      placeholderData: keepPreviousData,
+    }),
+  /** The next run of a saved window (the running one if any), or null when none is left. */
+  nextRun: (id: string) =>
+    queryOptions({
+      queryKey: [...maintenanceQueries.all(), "nextRun", id],
+      queryFn: async () => {
+        const { data, error, response } = await api.GET(
+          "/api/v1/maintenance-windows/{window_id}/preview",
+          { params: { path: { window_id: id }, query: { count: 1 } } },
+        );
+        if (!data) throw ApiError.of(response, error);
+        return data.occurrences[0] ?? null;
+      },
+    }),
+  /** The windows running now, each with its current run; polled so badges come and go. */
+  active: () =>
+    queryOptions({
+      queryKey: [...maintenanceQueries.all(), "active"],
+      queryFn: async () => {
+        const { data, error, response } = await api.GET("/api/v1/maintenance-windows/active");
+        if (!data) throw ApiError.of(response, error);
+        return data.windows;
+      },
+      refetchInterval: ACTIVE_REFETCH_MS,
+    }),
+};
+
+export async function createWindow(body: MaintenanceWindowSpec): Promise<MaintenanceWindow> {
+  const { data, error, response } = await api.POST("/api/v1/maintenance-windows", { body });
+  if (!data) throw ApiError.of(response, error);
+  return data;
+}
+
+export async function replaceWindow(
+  id: string,
+  body: MaintenanceWindowSpec,
+): Promise<MaintenanceWindow> {
+  const { data, error, response } = await api.PUT("/api/v1/maintenance-windows/{window_id}", {
+    params: { path: { window_id: id } },
+    body,
+  });
+  if (!data) throw ApiError.of(response, error);
+  return data;
+}
+
+export async function setWindowEnabled(id: string, enabled: boolean): Promise<MaintenanceWindow> {
+  const { data, error, response } = await api.PATCH("/api/v1/maintenance-windows/{window_id}", {
+    params: { path: { window_id: id } },
+    body: { enabled },
+  });
+  if (!data) throw ApiError.of(response, error);
+  return data;
+}
+
+export async function deleteWindow(id: string): Promise<void> {
+  const { error, response } = await api.DELETE("/api/v1/maintenance-windows/{window_id}", {
+    params: { path: { window_id: id } },
+  });
+  if (!response.ok) throw ApiError.of(response, error);
+}
+
+/** The next runs of a schedule that is not saved yet (the form's live preview). */
+export async function previewSchedule(
+  schedule: MaintenanceSchedule,
+  count: number,
+  signal?: AbortSignal,
+): Promise<MaintenanceOccurrence[]> {
+  const { data, error, response } = await api.POST("/api/v1/maintenance-windows/preview", {
+    params: { query: { count } },
+    body: schedule,
+    signal,
+  });
+  if (!data) throw ApiError.of(response, error);
+  return data.occurrences;
+}

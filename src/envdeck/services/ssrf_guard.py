@@ -1,0 +1,217 @@
+"""The SSRF guard: outbound requests never reach cloud metadata or other refused networks.
+
+Envdeck calls URLs and hosts that admins type (health checks, HTTP commands, version lists, SSH
+targets, notification channels). On a cloud VM, http://169.254.169.254/ (and fd00:ec2::254)
+hands out the instance's credentials to whoever asks from inside: an environment pointed there
+would turn Envdeck into a way to read them. So link-local addresses (169.254.0.0/16,
+fe80::/10) and fd00:ec2::254 are refused unless `outbound.allowLinkLocal` is on or the address
+falls in `outbound.allowedNetworks`; `outbound.blockedNetworks` refuses more. Loopback and
+private networks stay allowed: that is where most environments live.
+
+The addresses are what is checked, not the text of the URL: a hostname that resolves to
+169.254.169.254, a decimal or IPv4-mapped spelling, a redirect to a refused address. For the
+shared aiohttp client this happens inside the connection itself (`resolver()` filters what DNS
+returns, `socket_factory` refuses a literal address), so there is no second DNS lookup and no
+window between the check and the connection. `check_url` / `check_host` serve callers whose
+library connects by itself (Apprise): they resolve once and refuse if any address is refused.
+"""
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import DefaultResolver
+
+from envdeck.config import OutboundSettings
+from envdeck.domain.errors import ValidationFailed
+
+IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+LINK_LOCAL_NETWORKS: tuple[IpNetwork, ...] = (
+    ipaddress.ip_network("169.254.0.0/16"),  # IPv4 link-local: AWS, GCP, Azure, OpenStack metadata
+    ipaddress.ip_network("fe80::/10"),  # IPv6 link-local
+    ipaddress.ip_network("fd00:ec2::254/128"),  # AWS's IPv6 metadata endpoint
+)
+SETTING_HINT = "outbound.allowLinkLocal or outbound.allowedNetworks"
+
+
+class BlockedDestination(ValidationFailed):
+    """An outbound request to a refused address; `address` and `host` say which."""
+
+    def __init__(self, host: str, address: str, reason: str) -> None:
+        shown = host if host == address else f"{host} ({address})"
+        super().__init__(
+            f"refused: {shown} is {reason}; Envdeck does not connect there "
+            f"(allow it with {SETTING_HINT})",
+            {"host": host, "address": address},
+        )
+        self.host = host
+        self.address = address
+
+
+class BlockedConnection(OSError):
+    """BlockedDestination, as the OSError aiohttp expects from its resolver or socket factory."""
+
+    def __init__(self, blocked: BlockedDestination) -> None:
+        super().__init__(blocked.message)
+        self.blocked = blocked
+
+
+class SsrfGuard:
+    """Decide which addresses outbound requests may reach."""
+
+    def __init__(
+        self,
+        *,
+        allow_link_local: bool = False,
+        allowed_networks: Iterable[IpNetwork] = (),
+        blocked_networks: Iterable[IpNetwork] = (),
+    ) -> None:
+        self.allowed_networks = tuple(allowed_networks)
+        self.blocked_networks = tuple(blocked_networks)
+        self._link_local = () if allow_link_local else LINK_LOCAL_NETWORKS
+
+    @classmethod
+    def from_settings(cls, settings: OutboundSettings) -> "SsrfGuard":
+        return cls(
+            allow_link_local=settings.allow_link_local,
+            allowed_networks=settings.allowed_networks,
+            blocked_networks=settings.blocked_networks,
+        )
+
+    # --- addresses -----------------------------------------------------------------------------
+
+    def refusal(self, address: str | IpAddress) -> str | None:
+        """Return why an address is refused (a phrase), or None when it may be reached."""
+        ip = _normalise(address)
+        if any(ip in network for network in self.allowed_networks if _same_family(ip, network)):
+            return None
+        for network in self._link_local:
+            if _same_family(ip, network) and ip in network:
+                return "a link-local or cloud metadata address"
+        for network in self.blocked_networks:
+            if _same_family(ip, network) and ip in network:
+                return f"in a refused network ({network}, outbound.blockedNetworks)"
+        return None
+
+    def check_address(self, address: str | IpAddress, host: str | None = None) -> None:
+        """Raise BlockedDestination if this IP address is refused."""
+        reason = self.refusal(address)
+        if reason is not None:
+            raise BlockedDestination(host or str(address), str(address), reason)
+
+    # --- for callers that connect by themselves ------------------------------------------------
+
+    async def check_host(self, host: str, port: int = 0) -> None:
+        """Raise BlockedDestination if host is, or resolves to any, refused address.
+
+        A literal address is checked as it is; a name is resolved once. A name that does not
+        resolve passes: the caller's own connection attempt will fail and say so.
+        """
+        literal = _literal(host)
+        if literal is not None:
+            self.check_address(literal, host)
+            return
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(
+                host, port, type=socket.SOCK_STREAM
+            )
+        except (OSError, UnicodeError):
+            return
+        for info in infos:
+            self.check_address(str(info[4][0]), host)
+
+    async def check_url(self, url: str) -> None:
+        """Raise BlockedDestination if the URL's host is, or resolves to, a refused address.
+
+        URLs without a host (mailto:, a file path) pass: there is nothing to connect to.
+        """
+        try:
+            parts = urlsplit(url)
+            host, port = parts.hostname, parts.port or 0
+        except ValueError:
+            return
+        if host:
+            await self.check_host(host, port)
+
+    # --- inside the shared aiohttp client ------------------------------------------------------
+
+    def resolver(self, inner: AbstractResolver | None = None) -> AbstractResolver:
+        """Return an aiohttp resolver that drops refused addresses from DNS answers."""
+        return GuardedResolver(self, inner or DefaultResolver())
+
+    def socket_factory(self, addr_info: tuple[Any, ...]) -> socket.socket:
+        """aiohttp's socket_factory: refuse to open a socket towards a refused address.
+
+        Literal addresses in URLs (redirects included) skip the resolver; this sees them.
+        """
+        family, type_, proto, _, address = addr_info
+        host = str(address[0])
+        reason = self.refusal(host)
+        if reason is not None:
+            raise BlockedConnection(BlockedDestination(host, host, reason))
+        return socket.socket(family=family, type=type_, proto=proto)
+
+
+class GuardedResolver(AbstractResolver):
+    """Wrap a resolver: refused addresses are removed; none left is a BlockedConnection."""
+
+    def __init__(self, guard: SsrfGuard, inner: AbstractResolver) -> None:
+        self._guard = guard
+        self._inner = inner
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        answers = await self._inner.resolve(host, port, family)
+        allowed = [answer for answer in answers if self._guard.refusal(answer["host"]) is None]
+        if not allowed and answers:
+            address = answers[0]["host"]
+            reason = self._guard.refusal(address) or "refused"
+            raise BlockedConnection(BlockedDestination(host, address, reason))
+        return allowed
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+
+def blocked_cause(exc: BaseException) -> BlockedDestination | None:
+    """Return the BlockedDestination behind an aiohttp connection error, if that is the cause."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, BlockedDestination):
+            return current
+        if isinstance(current, BlockedConnection):
+            return current.blocked
+        nested = getattr(current, "os_error", None)
+        current = nested if isinstance(nested, BaseException) else current.__cause__
+    return None
+
+
+def _normalise(address: str | IpAddress) -> IpAddress:
+    ip = ipaddress.ip_address(address) if isinstance(address, str) else address
+    if isinstance(ip, ipaddress.IPv6Address):
+        # ::ffff:169.254.169.254 reaches the IPv4 address; judge it as such.
+        if ip.ipv4_mapped is not None:
+            return ip.ipv4_mapped
+        if ip.scope_id:
+            return ipaddress.IPv6Address(str(ip).split("%", 1)[0])
+    return ip
+
+
+def _literal(host: str) -> IpAddress | None:
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
+def _same_family(ip: IpAddress, network: IpNetwork) -> bool:
+    return ip.version == network.version

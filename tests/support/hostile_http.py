@@ -1,0 +1,121 @@
+"""An HTTP target that misbehaves the ways real ones do, on 127.0.0.1 in a thread of its own.
+
+    /hang      accepts the request and never answers
+    /trickle   answers 200 at once, then sends its body one byte every 0.3 s, for minutes
+    /huge      answers 200 with a 10 MB body, as fast as the client reads
+    /loop      redirects to itself, forever
+    /ok        200 {"status": "ok"}
+
+`stats` counts requests per path and the body bytes /huge managed to send (the client stops
+reading early: far fewer than 10 MB leave the server).
+"""
+
+import asyncio
+import contextlib
+import json
+import threading
+from collections import Counter
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+HUGE_BYTES = 10 * 1024 * 1024
+TRICKLE_SECONDS = 0.3
+
+
+class HostileTarget:
+    def __init__(self) -> None:
+        self.port = 0
+        self.requests: Counter[str] = Counter()
+        self.huge_bytes_sent = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="hostile-http", daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    # ---- handlers ------------------------------------------------------------------------
+
+    async def _hang(self, _request: web.Request) -> web.StreamResponse:
+        await asyncio.sleep(3600)
+        raise AssertionError("unreachable")
+
+    async def _trickle(self, request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        await response.prepare(request)
+        with contextlib.suppress(ConnectionError):
+            for byte in json.dumps({"status": "ok", "padding": " " * 1000}).encode():
+                await response.write(bytes([byte]))
+                await asyncio.sleep(TRICKLE_SECONDS)
+        return response
+
+    async def _huge(self, request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        response.content_length = HUGE_BYTES
+        await response.prepare(request)
+        # One JSON document, {"padding": "xxx…", "status": "ok"}: valid only when read whole.
+        head, tail = b'{"padding": "', b'", "status": "ok"}'
+        chunk = b"x" * 65536
+        middle = HUGE_BYTES - len(head) - len(tail)
+        with contextlib.suppress(ConnectionError):
+            await response.write(head)
+            for _ in range(middle // len(chunk)):
+                await response.write(chunk)
+                self.huge_bytes_sent += len(chunk)
+            await response.write(b"x" * (middle % len(chunk)) + tail)
+        return response
+
+    async def _loop_back(self, _request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound("/loop")
+
+    async def _ok(self, _request: web.Request) -> web.StreamResponse:
+        return web.json_response({"status": "ok"})
+
+    def _counted(self, handler: Handler) -> Handler:
+        async def count(request: web.Request) -> web.StreamResponse:
+            self.requests[request.path] += 1
+            return await handler(request)
+
+        return count
+
+    # ---- lifecycle -----------------------------------------------------------------------
+
+    def _serve(self) -> None:
+        async def main() -> None:
+            self._loop = asyncio.get_running_loop()
+            app = web.Application()
+            for path, handler in (
+                ("/hang", self._hang),
+                ("/trickle", self._trickle),
+                ("/huge", self._huge),
+                ("/loop", self._loop_back),
+                ("/ok", self._ok),
+            ):
+                app.router.add_route("*", path, self._counted(handler))
+            runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.1)
+            await runner.setup()
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            server = site._server
+            assert server is not None
+            self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            self._stop = asyncio.Event()
+            self._ready.set()
+            await self._stop.wait()
+            await runner.cleanup()
+
+        asyncio.run(main())
+
+    def start(self) -> "HostileTarget":
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("the hostile target did not start")
+        return self
+
+    def stop(self) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(timeout=10)
