@@ -52,10 +52,11 @@ api-client: install
 	$(PY) scripts/export_openapi.py frontend/openapi.json
 	cd frontend && npm run gen:api
 
-# pytest last: its summary is the run's closing line.
+# pytest last: its summary is the run's closing line. Two workers, one test file each at a
+# time (files share their fixtures); most tests wait on sockets, so two fit on two cores.
 test: install lint check-api
 	cd frontend && npm test
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 # The API fuzzed at length: 200 examples per operation, new ones each run (docs/testing.md).
 fuzz: install

@@ -23,5 +23,7 @@ export default defineConfig({
     environment: "jsdom",
     globals: true,
     setupFiles: ["./src/test/setup.ts"],
+    // Above the 5 s that findBy*/waitFor may wait (src/test/setup.ts), so they report first.
+    testTimeout: 15_000,
   },
 });

@@ -112,7 +112,7 @@ async def test_update_system_info_replaces_it_alone(storage: Storage) -> None:
     assert stored.description == "keep me"
 
 
-@pytest.mark.parametrize("environment_id", [new_id(), "nope"])
+@pytest.mark.parametrize("environment_id", [new_id(), "nope"], ids=["absent", "nope"])
 async def test_update_system_info_of_a_missing_environment_is_not_found(
     storage: Storage, environment_id: str
 ) -> None:

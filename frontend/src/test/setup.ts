@@ -1,5 +1,5 @@
 import "@testing-library/jest-dom/vitest";
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach } from "vitest";
 
 import { FakeWebSocket } from "./fakeWebSocket";
@@ -14,6 +14,10 @@ class PageRequest extends NodeRequest {
   }
 }
 globalThis.Request = PageRequest;
+
+// findBy*/waitFor give up after 1 s by default: too little for a first MUI render on a busy
+// CI machine. Waiting longer costs a passing test nothing.
+configure({ asyncUtilTimeout: 5_000 });
 
 afterEach(() => {
   cleanup();

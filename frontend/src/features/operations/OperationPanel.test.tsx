@@ -35,7 +35,7 @@ describe("Operation panel", () => {
     stubApi({ [`GET ${PATH}`]: { status: 200, body: OPERATION } });
     renderApp(`/operations/${OPERATION.id}`, { session: makeSession("viewer") });
     const log = await screen.findByRole("log", { name: "Output" }, FIRST_RENDER);
-    expect(log).toHaveTextContent("fetching 2.5.0");
+    await waitFor(() => expect(log).toHaveTextContent("fetching 2.5.0"));
     const socket = await connected();
 
     output(socket, 3, "step three\n");

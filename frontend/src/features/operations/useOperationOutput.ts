@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useLayoutEffect, useState } from "react";
 
 import { useRealtimeMessage } from "../realtime/useRealtimeMessage";
 import { useRealtimeSubscription } from "../realtime/useRealtimeSubscription";
@@ -23,7 +23,8 @@ export function useOperationOutput(
   });
   const tail = stored?.output;
   const tailSeq = stored?.outputSeq;
-  useEffect(() => {
+  // Before paint, so the stored tail never flashes "Waiting for output…" first.
+  useLayoutEffect(() => {
     if (tail === undefined) return;
     setState((current) => setTail(current, tail, tailSeq));
   }, [tail, tailSeq]);
