@@ -5,6 +5,7 @@ port, unless ENVDECK_TEST_MONGODB_URI names a real MongoDB to use instead. Each 
 for `storage` runs once per backend (`test_x[sqlite]`, `test_x[mongo]`) on an empty store.
 """
 
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+import structlog
 from pymongo import AsyncMongoClient
 
 from envdeck.repositories.base import Storage
@@ -20,6 +22,69 @@ from envdeck.repositories.sqlite import SqliteStorage
 
 MONGODB_URI_VARIABLE = "ENVDECK_TEST_MONGODB_URI"
 BACKENDS = ["sqlite", "mongo"]
+
+# ---- the process log of apps running inside the test process -------------------------------------
+
+
+def route_logs_to_pytest() -> None:
+    """Send structlog's lines through the standard library, where pytest captures them per test.
+
+    structlog's default configuration prints each line to whatever `sys.stdout` is at that
+    moment: pytest's capture while a test runs, but the terminal itself while pytest prints its
+    progress, which is when a server thread of an in-process app or a live server logs what
+    followed the test (an access line, a WebSocket closing). Through `logging` a line lands in
+    the running test's captured log ("Captured log" of a failure) or, between tests, nowhere.
+    The wrapper is the one `envdeck serve` uses (envdeck.logsetup); below warning nothing is
+    rendered, as with pytest's default log level.
+    """
+    structlog.configure(
+        processors=[
+            structlog.stdlib.filter_by_level,
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            # Plain text tracebacks: the default one prints every frame's locals, tokens included.
+            structlog.dev.ConsoleRenderer(
+                colors=False, exception_formatter=structlog.dev.plain_traceback
+            ),
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=False,
+    )
+
+
+# Without a handler on the root logger, `logging` writes warnings to `sys.stderr` (the terminal,
+# between tests); pytest adds its own handlers only while a test runs.
+_SINK = logging.NullHandler()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def process_logs_captured() -> Iterator[None]:
+    """Route logs to pytest for the session (see route_logs_to_pytest)."""
+    route_logs_to_pytest()
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(_SINK)
+    yield
+    root.removeHandler(_SINK)
+    root.setLevel(level)
+    structlog.reset_defaults()
+
+
+@pytest.fixture(autouse=True)
+def process_logs_restored(process_logs_captured: None) -> Iterator[None]:
+    """Undo a test's own logging configuration (envdeck.logsetup's, or structlog's defaults)."""
+    root = logging.getLogger()
+    level = root.level
+    yield
+    route_logs_to_pytest()
+    # envdeck.logsetup.configure_logging replaces the root's handlers with its own renderer.
+    for handler in root.handlers[:]:
+        if isinstance(handler.formatter, structlog.stdlib.ProcessorFormatter):
+            root.removeHandler(handler)
+    if _SINK not in root.handlers:
+        root.addHandler(_SINK)
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")

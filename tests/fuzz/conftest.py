@@ -1,6 +1,7 @@
 """Fixtures of the fuzz tier: one seeded world per role (docs/testing.md, "Fuzzing")."""
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -34,9 +35,38 @@ def world(
         KNOWN_IDS.clear()
 
 
+# Upstream-failure lines are printed without -v too while there are at most this many.
+SHORT = 12
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In an xdist worker, hand the stats to the controller (plain JSON-able data)."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None and STATS.statuses:
+        workeroutput["fuzz_stats"] = STATS.as_data()
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: without the plugin it is never called
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """In the xdist controller, add a finished worker's stats to this process's."""
+    data = getattr(node, "workeroutput", {}).get("fuzz_stats")
+    if data is not None:
+        STATS.merge(data)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if STATS.statuses:
-        terminalreporter.section("fuzzing")
-        verbose = terminalreporter.config.get_verbosity() > 0
-        for line in [*STATS.operation_lines(), *STATS.lines()] if verbose else STATS.lines():
-            terminalreporter.write_line(line)
+    if not STATS.statuses:
+        return
+    terminalreporter.section("fuzzing")
+    verbose = terminalreporter.config.get_verbosity() > 0
+    for line in [*STATS.operation_lines(), *STATS.lines()] if verbose else STATS.lines():
+        terminalreporter.write_line(line)
+    upstream = STATS.upstream_failure_lines()
+    if upstream and (verbose or len(upstream) <= SHORT):
+        terminalreporter.write_line("answered 502 (a target failed) or 503 (storage did not):")
+        for line in upstream:
+            terminalreporter.write_line(f"  {line}")
+    elif upstream:
+        terminalreporter.write_line(
+            f"{len(upstream)} operations answered 502 or 503 (-v lists them)"
+        )

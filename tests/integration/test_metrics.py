@@ -1,5 +1,6 @@
 """GET /metrics: Prometheus text that parses, whose counters move as checks and operations run."""
 
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,6 +31,8 @@ FAMILIES = {
     "envdeck_activity_log_queue_depth": "gauge",
     "envdeck_activity_log_write_failures": "counter",
     "envdeck_notification_deliveries": "counter",
+    "envdeck_storage_breaker_open": "gauge",
+    "envdeck_storage_breaker_opens": "counter",
 }
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -164,6 +167,35 @@ class TestHealthChecks:
         check_now(personas, up)
 
         eventually(personas.client, "envdeck_environments", 1, health="healthy")
+
+
+class TestStorageBreaker:
+    def test_a_write_locked_database_opens_the_breaker_until_it_is_released(
+        self, personas: Personas
+    ) -> None:
+        before = scrape(personas.client)
+        assert value(before, "envdeck_storage_breaker_open") == 0
+        assert value(before, "envdeck_storage_breaker_opens_total") == 0
+        # Another connection holds the write lock (an admin's sqlite3 shell in a transaction).
+        holder = sqlite3.connect(personas.settings.sqlite_path, isolation_level=None)
+        try:
+            holder.execute("BEGIN EXCLUSIVE")
+            # The write waits out SQLite's busy timeout, fails, and opens the breaker.
+            response = personas.client.post(
+                "/api/v1/environments", json={"name": "locked"}, headers=personas.admin.headers()
+            )
+            assert response.status_code == 503, response.text
+
+            during = scrape(personas.client)
+            assert value(during, "envdeck_storage_breaker_open") == 1
+            assert value(during, "envdeck_storage_breaker_opens_total") == 1
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+
+        # The next call that reaches storage probes it, finds it answering, and closes it.
+        after = eventually(personas.client, "envdeck_storage_breaker_open", 0)
+        assert value(after, "envdeck_storage_breaker_opens_total") == 1
 
 
 class TestOperations:

@@ -173,6 +173,26 @@ class TestTransitions:
         assert recovered.type == "success"
         assert len(deck.wait_for_entries("notification_sent", 2)) == 2
 
+    def test_a_channel_gets_its_messages_in_order_even_when_one_is_slow(
+        self, start_deck: Callable[..., Deck], receiver: Receiver, target: Target
+    ) -> None:
+        deck = start_deck()
+        deck.channel(receiver.apprise_url("/ordered"))
+        env = deck.environment("search-qa", target.reply("/search", status=200))
+        deck.check(env)
+
+        receiver.delay_next(1.0)  # "unhealthy" is answered late; "recovered" must wait for it
+        target.reply("/search", status=503)
+        deck.check(env)
+        target.reply("/search", status=200)
+        deck.check(env)
+        deck.settle()
+
+        assert titles(receiver, "/ordered") == [
+            "[Envdeck] search-qa is unhealthy",
+            "[Envdeck] search-qa recovered",
+        ]
+
     def test_channels_get_only_their_events_and_scope(
         self, start_deck: Callable[..., Deck], receiver: Receiver, target: Target
     ) -> None:

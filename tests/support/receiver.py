@@ -3,6 +3,7 @@
     receiver = Receiver().start()
     url = receiver.apprise_url("/hooks/secret-path")   # json://127.0.0.1:PORT/hooks/secret-path
     receiver.fail_next(2)        # the next two requests answer 500
+    receiver.delay_next(1.0)     # the next request is answered a second late
     receiver.go_down()           # stop listening: connections are refused
     receiver.come_back()         # listen again on the same port
     receiver.wait_for(1)         # the messages received (2xx answered), waiting for one
@@ -47,6 +48,7 @@ class _Control:
     fail_next: int = 0
     fail_status: int = 500
     delay: float = 0.0
+    delay_next: float = 0.0
     requests: list[Received] = field(default_factory=list)
 
 
@@ -79,6 +81,11 @@ class Receiver:
         """Wait this long before answering each request (a slow receiver)."""
         with self._lock:
             self._control.delay = seconds
+
+    def delay_next(self, seconds: float) -> None:
+        """Wait this long before answering the next request only."""
+        with self._lock:
+            self._control.delay_next = seconds
 
     def go_down(self) -> None:
         """Stop listening: new connections are refused until come_back()."""
@@ -140,7 +147,8 @@ class Receiver:
             if control.fail_next > 0:
                 control.fail_next -= 1
                 status = control.fail_status
-            delay = control.delay
+            delay = control.delay + control.delay_next
+            control.delay_next = 0.0
         if delay:
             await asyncio.sleep(delay)
         with self._lock:

@@ -37,6 +37,9 @@ class Sample:
     websocket_connections: int = 0
     activity_queue_depth: int = 0
     activity_write_failures: int = 0
+    # The storage circuit breaker (repositories/breaker.py): open or probing, and times opened.
+    storage_breaker_open: bool = False
+    storage_breaker_opens: int = 0
 
 
 class _SampleCollector(Collector):
@@ -67,6 +70,16 @@ class _SampleCollector(Collector):
             f"{NAMESPACE}_activity_log_write_failures",
             "Activity-log batch writes that storage refused (retried, not lost).",
             value=sample.activity_write_failures,
+        )
+        yield GaugeMetricFamily(
+            f"{NAMESPACE}_storage_breaker_open",
+            "1 while the storage circuit breaker is open (failing calls fast or probing), else 0.",
+            value=int(sample.storage_breaker_open),
+        )
+        yield CounterMetricFamily(
+            f"{NAMESPACE}_storage_breaker_opens",
+            "Times the storage circuit breaker opened (storage stopped answering).",
+            value=sample.storage_breaker_opens,
         )
 
 

@@ -1,92 +1,49 @@
-import AddIcon from "@mui/icons-material/Add";
-import {
-  Alert,
-  Box,
-  Button,
-  LinearProgress,
-  Paper,
-  Snackbar,
-  Stack,
-  Typography,
-} from "@mui/material";
+import { Stack, Typography } from "@mui/material";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
 
-import ListPagination from "../../components/ListPagination";
-import { errorMessage } from "../../lib/serverErrors";
+import ListPanel from "../../components/ListPanel";
+import ListToolbar from "../../components/ListToolbar";
+import NoticeSnackbar from "../../components/NoticeSnackbar";
+import { useListDialogs } from "../../components/useListDialogs";
+import { usePaging } from "../../components/usePaging";
 import CreateCredentialDialog from "./CreateCredentialDialog";
 import CredentialsTable from "./CredentialsTable";
 import DeleteCredentialDialog from "./DeleteCredentialDialog";
 import EditCredentialDialog from "./EditCredentialDialog";
 import { type Credential, credentialQueries } from "./queries";
 
-type OpenDialog = { kind: "create" } | { kind: "edit" | "delete"; credential: Credential } | null;
+type OpenDialog = { kind: "create" } | { kind: "edit" | "delete"; credential: Credential };
 
 /** Page through, create, edit and delete the stored SSH keys and passwords. */
 export default function CredentialsManager() {
-  const [page, setPage] = useState(0);
-  const [limit, setLimit] = useState(20);
-  const [dialog, setDialog] = useState<OpenDialog>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const credentials = useQuery(credentialQueries.list({ page: page + 1, limit }));
-  const emptyPage = credentials.data?.credentials.length === 0 && page > 0;
-
-  useEffect(() => {
-    if (emptyPage) setPage((current) => Math.max(current - 1, 0));
-  }, [emptyPage]);
-
-  const close = () => setDialog(null);
-  const done = (message: string) => {
-    setDialog(null);
-    setNotice(message);
-  };
+  const paging = usePaging();
+  const credentials = useQuery(credentialQueries.list(paging.request));
+  const { dialog, open, close, done, notice, dismissNotice } = useListDialogs<OpenDialog>();
 
   return (
     <Stack spacing={2}>
-      <Stack direction="row" alignItems="center">
-        <Typography color="text.secondary" sx={{ flexGrow: 1 }}>
+      <ListToolbar createLabel="New credential" onCreate={() => open({ kind: "create" })}>
+        <Typography color="text.secondary">
           SSH keys and passwords environments connect with. Secrets are stored encrypted and never
           shown again.
         </Typography>
-        <Button
-          variant="contained"
-          startIcon={<AddIcon />}
-          onClick={() => setDialog({ kind: "create" })}
-          sx={{ flexShrink: 0, ml: 2 }}
-        >
-          New credential
-        </Button>
-      </Stack>
+      </ListToolbar>
 
-      {credentials.isError && <Alert severity="error">{errorMessage(credentials.error)}</Alert>}
-      <Paper variant="outlined">
-        {credentials.isFetching ? (
-          <LinearProgress aria-label="Loading credentials" />
-        ) : (
-          <Box sx={{ height: 4 }} />
+      <ListPanel
+        query={credentials}
+        items={credentials.data?.credentials}
+        paging={paging}
+        loadingLabel="Loading credentials"
+        emptyText="No credentials yet."
+      >
+        {(rows) => (
+          <CredentialsTable
+            credentials={rows}
+            onEdit={(credential) => open({ kind: "edit", credential })}
+            onDelete={(credential) => open({ kind: "delete", credential })}
+          />
         )}
-        {credentials.data && (
-          <>
-            <CredentialsTable
-              credentials={credentials.data.credentials}
-              onEdit={(credential) => setDialog({ kind: "edit", credential })}
-              onDelete={(credential) => setDialog({ kind: "delete", credential })}
-            />
-            {credentials.data.credentials.length === 0 && (
-              <Typography color="text.secondary" sx={{ p: 2 }}>
-                No credentials yet.
-              </Typography>
-            )}
-            <ListPagination
-              total={credentials.data.pagination.total}
-              page={page}
-              limit={limit}
-              onPageChange={setPage}
-              onLimitChange={setLimit}
-            />
-          </>
-        )}
-      </Paper>
+      </ListPanel>
 
       {dialog?.kind === "create" && (
         <CreateCredentialDialog
@@ -108,12 +65,7 @@ export default function CredentialsManager() {
           onDeleted={(credential) => done(`Deleted ${credential.name}.`)}
         />
       )}
-      <Snackbar
-        open={notice !== null}
-        autoHideDuration={5000}
-        onClose={() => setNotice(null)}
-        message={notice}
-      />
+      <NoticeSnackbar notice={notice} onClose={dismissNotice} />
     </Stack>
   );
 }

@@ -1,18 +1,9 @@
 import DeleteIcon from "@mui/icons-material/Delete";
 import EditIcon from "@mui/icons-material/Edit";
-import {
-  IconButton,
-  Switch,
-  Table,
-  TableBody,
-  TableCell,
-  TableContainer,
-  TableHead,
-  TableRow,
-  Tooltip,
-  Typography,
-} from "@mui/material";
+import { Switch, TableCell, Typography } from "@mui/material";
 
+import DataTable from "../../components/DataTable";
+import IconAction from "../../components/IconAction";
 import ScopeChips from "../environments/ScopeChips";
 import NextRun from "./NextRun";
 import { KIND_LABELS, type MaintenanceWindow } from "./queries";
@@ -39,92 +30,78 @@ export default function MaintenanceTable({
   onDelete,
 }: MaintenanceTableProps) {
   return (
-    <TableContainer>
-      <Table size="small" aria-label="Maintenance windows">
-        <TableHead>
-          <TableRow>
-            <TableCell>Name</TableCell>
-            <TableCell>Schedule</TableCell>
-            <TableCell>Time zone</TableCell>
-            <TableCell>Scope</TableCell>
-            <TableCell>Next run</TableCell>
-            <TableCell>Enabled</TableCell>
-            {canManage && <TableCell align="right">Actions</TableCell>}
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {windows.map((maintenance) => (
-            <TableRow key={maintenance.id} hover>
-              <TableCell>
-                <Typography variant="body2" fontWeight="medium">
-                  {maintenance.name}
-                </Typography>
-                {maintenance.reason && (
-                  <Typography variant="caption" color="text.secondary">
-                    {maintenance.reason}
-                  </Typography>
-                )}
-              </TableCell>
-              <TableCell>
-                <Typography variant="caption" color="text.secondary" component="div">
-                  {KIND_LABELS[maintenance.kind]}
-                </Typography>
-                <Typography variant="body2">{describeSchedule(maintenance)}</Typography>
-                {maintenance.kind === "recurring" && (
-                  <Typography
-                    variant="caption"
-                    color="text.secondary"
-                    sx={{ fontFamily: "monospace" }}
-                  >
-                    {maintenance.cron}
-                  </Typography>
-                )}
-              </TableCell>
-              <TableCell>{maintenance.kind === "recurring" ? maintenance.timezone : "—"}</TableCell>
-              <TableCell>
-                <ScopeChips scope={maintenance.scope} />
-              </TableCell>
-              <TableCell>
-                <NextRun maintenance={maintenance} />
-              </TableCell>
-              <TableCell>
-                {canManage ? (
-                  <Switch
-                    checked={maintenance.enabled}
-                    disabled={toggling === maintenance.id}
-                    onChange={(event) => onToggle(maintenance, event.target.checked)}
-                    slotProps={{ input: { "aria-label": `${maintenance.name} enabled` } }}
-                  />
-                ) : maintenance.enabled ? (
-                  "Yes"
-                ) : (
-                  "No"
-                )}
-              </TableCell>
-              {canManage && (
-                <TableCell align="right" sx={{ whiteSpace: "nowrap" }}>
-                  <Tooltip title="Edit">
-                    <IconButton
-                      aria-label={`Edit ${maintenance.name}`}
-                      onClick={() => onEdit(maintenance)}
-                    >
-                      <EditIcon fontSize="small" />
-                    </IconButton>
-                  </Tooltip>
-                  <Tooltip title="Delete">
-                    <IconButton
-                      aria-label={`Delete ${maintenance.name}`}
-                      onClick={() => onDelete(maintenance)}
-                    >
-                      <DeleteIcon fontSize="small" />
-                    </IconButton>
-                  </Tooltip>
-                </TableCell>
-              )}
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
-    </TableContainer>
+    <DataTable
+      label="Maintenance windows"
+      headings={["Name", "Schedule", "Time zone", "Scope", "Next run", "Enabled"]}
+      rows={windows}
+      cells={(maintenance) => (
+        <>
+          <TableCell>
+            <Typography variant="body2" fontWeight="medium">
+              {maintenance.name}
+            </Typography>
+            {maintenance.reason && (
+              <Typography variant="caption" color="text.secondary">
+                {maintenance.reason}
+              </Typography>
+            )}
+          </TableCell>
+          <TableCell>
+            <Typography variant="caption" color="text.secondary" component="div">
+              {KIND_LABELS[maintenance.kind]}
+            </Typography>
+            <Typography variant="body2">{describeSchedule(maintenance)}</Typography>
+            {maintenance.kind === "recurring" && (
+              <Typography variant="caption" color="text.secondary" sx={{ fontFamily: "monospace" }}>
+                {maintenance.cron}
+              </Typography>
+            )}
+          </TableCell>
+          <TableCell>{maintenance.kind === "recurring" ? maintenance.timezone : "—"}</TableCell>
+          <TableCell>
+            <ScopeChips scope={maintenance.scope} />
+          </TableCell>
+          <TableCell>
+            <NextRun maintenance={maintenance} />
+          </TableCell>
+          <TableCell>
+            {canManage ? (
+              <Switch
+                checked={maintenance.enabled}
+                disabled={toggling === maintenance.id}
+                onChange={(event) => onToggle(maintenance, event.target.checked)}
+                slotProps={{ input: { "aria-label": `${maintenance.name} enabled` } }}
+              />
+            ) : maintenance.enabled ? (
+              "Yes"
+            ) : (
+              "No"
+            )}
+          </TableCell>
+        </>
+      )}
+      actions={
+        canManage
+          ? (maintenance) => (
+              <>
+                <IconAction
+                  title="Edit"
+                  label={`Edit ${maintenance.name}`}
+                  onClick={() => onEdit(maintenance)}
+                >
+                  <EditIcon fontSize="small" />
+                </IconAction>
+                <IconAction
+                  title="Delete"
+                  label={`Delete ${maintenance.name}`}
+                  onClick={() => onDelete(maintenance)}
+                >
+                  <DeleteIcon fontSize="small" />
+                </IconAction>
+              </>
+            )
+          : undefined
+      }
+    />
   );
 }

@@ -1,24 +1,16 @@
 import { zodResolver } from "@hookform/resolvers/zod";
-import {
-  FormControl,
-  FormControlLabel,
-  FormLabel,
-  Radio,
-  RadioGroup,
-  Stack,
-  TextField,
-} from "@mui/material";
+import { Stack, TextField } from "@mui/material";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { type Control, Controller, useForm, useWatch } from "react-hook-form";
 import { z } from "zod";
 
 import FormDialog from "../../components/FormDialog";
+import RadioField from "../../components/RadioField";
+import ScopePicker from "../../components/ScopePicker";
 import { fieldProps } from "../../lib/fieldProps";
 import { useServerErrors } from "../../lib/useServerErrors";
-import EnvironmentsPicker from "../environments/EnvironmentsPicker";
 import SwitchField from "../environments/SwitchField";
-import TagsPicker from "../environments/TagsPicker";
 import {
   createWindow,
   KIND_LABELS,
@@ -36,11 +28,13 @@ import { type ScheduleField, useSchedulePreview } from "./useSchedulePreview";
 // The server's limits (domain/maintenance.py), checked here too.
 const MAX_DURATION_MINUTES = 7 * 24 * 60;
 
+const WINDOW_KINDS = ["recurring", "one-off"] as const;
+
 const schema = z
   .object({
     name: z.string().trim().min(1, "Enter a name").max(100, "Use at most 100 characters"),
     reason: z.string().trim().max(1000, "Use at most 1000 characters"),
-    kind: z.enum(["one-off", "recurring"]),
+    kind: z.enum(WINDOW_KINDS),
     start: z.string(),
     end: z.string(),
     cron: z.string(),
@@ -212,9 +206,7 @@ export default function MaintenanceWindowDialog({
     return props.error || !objection ? props : { ...props, error: true, helperText: objection };
   };
 
-  const errors = form.formState.errors;
-  const zoneError = errors.timezone?.message ?? problems.timezone;
-  const scopeError = errors.environmentIds?.message;
+  const zoneError = form.formState.errors.timezone?.message ?? problems.timezone;
   return (
     <FormDialog
       title={maintenance ? `Edit ${maintenance.name}` : "New maintenance window"}
@@ -240,24 +232,13 @@ export default function MaintenanceWindowDialog({
         minRows={2}
         {...fieldProps(form, "reason", "Shown on the environments while the window runs")}
       />
-      <Controller
+      <RadioField
         control={form.control}
         name="kind"
-        render={({ field: { ref, ...field } }) => (
-          <FormControl>
-            <FormLabel id="maintenance-kind">When</FormLabel>
-            <RadioGroup row aria-labelledby="maintenance-kind" {...field}>
-              {(["recurring", "one-off"] as const).map((kind) => (
-                <FormControlLabel
-                  key={kind}
-                  value={kind}
-                  control={<Radio inputRef={kind === field.value ? ref : undefined} />}
-                  label={KIND_LABELS[kind]}
-                />
-              ))}
-            </RadioGroup>
-          </FormControl>
-        )}
+        label="When"
+        options={WINDOW_KINDS}
+        labels={KIND_LABELS}
+        row
       />
       {kind === "one-off" ? (
         <Stack direction={{ xs: "column", sm: "row" }} spacing={2}>
@@ -310,29 +291,13 @@ export default function MaintenanceWindowDialog({
         </>
       )}
       <LivePreview control={form.control} onProblems={setProblems} />
-      <Controller
+      <ScopePicker
         control={form.control}
-        name="environmentIds"
-        render={({ field }) => (
-          <EnvironmentsPicker
-            value={field.value}
-            onChange={field.onChange}
-            error={scopeError !== undefined}
-            helperText={scopeError ?? "These environments, and every one with one of the tags"}
-          />
-        )}
-      />
-      <Controller
-        control={form.control}
-        name="tags"
-        render={({ field }) => (
-          <TagsPicker
-            value={field.value}
-            onChange={field.onChange}
-            error={errors.tags !== undefined}
-            helperText={errors.tags?.message ?? "Type a tag and press Enter"}
-          />
-        )}
+        pickers={["environments", "tags"]}
+        help={{
+          environments: "These environments, and every one with one of the tags",
+          tags: "Type a tag and press Enter",
+        }}
       />
       <SwitchField control={form.control} name="enabled" label="Enabled" />
     </FormDialog>

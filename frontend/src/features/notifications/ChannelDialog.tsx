@@ -9,8 +9,6 @@ import {
   FormGroup,
   FormHelperText,
   FormLabel,
-  Radio,
-  RadioGroup,
   TextField,
   Typography,
 } from "@mui/material";
@@ -20,12 +18,12 @@ import { z } from "zod";
 
 import FormDialog from "../../components/FormDialog";
 import PasswordField from "../../components/PasswordField";
+import RadioField from "../../components/RadioField";
+import ScopePicker from "../../components/ScopePicker";
 import { fieldProps } from "../../lib/fieldProps";
 import { errorMessage } from "../../lib/serverErrors";
 import { useServerErrors } from "../../lib/useServerErrors";
-import EnvironmentsPicker from "../environments/EnvironmentsPicker";
 import SwitchField from "../environments/SwitchField";
-import TagsPicker from "../environments/TagsPicker";
 import AppriseHelp from "./AppriseHelp";
 import {
   type Channel,
@@ -241,53 +239,18 @@ export default function ChannelDialog({ channel, onClose, onSaved }: ChannelDial
           </FormControl>
         )}
       />
-      <Controller
+      <RadioField
         control={form.control}
         name="scopeKind"
-        render={({ field: { ref, ...field } }) => (
-          <FormControl>
-            <FormLabel id="channel-scope">About</FormLabel>
-            <RadioGroup aria-labelledby="channel-scope" {...field}>
-              {SCOPE_KINDS.map((kind) => (
-                <FormControlLabel
-                  key={kind}
-                  value={kind}
-                  control={<Radio inputRef={kind === field.value ? ref : undefined} />}
-                  label={SCOPE_LABELS[kind]}
-                />
-              ))}
-            </RadioGroup>
-          </FormControl>
-        )}
+        label="About"
+        options={SCOPE_KINDS}
+        labels={SCOPE_LABELS}
       />
-      {scopeKind === "tags" && (
-        <Controller
-          control={form.control}
-          name="tags"
-          render={({ field }) => (
-            <TagsPicker
-              value={field.value}
-              onChange={field.onChange}
-              error={errors.tags !== undefined}
-              helperText={errors.tags?.message ?? "Environments with any of these tags"}
-            />
-          )}
-        />
-      )}
-      {scopeKind === "environments" && (
-        <Controller
-          control={form.control}
-          name="environmentIds"
-          render={({ field }) => (
-            <EnvironmentsPicker
-              value={field.value}
-              onChange={field.onChange}
-              error={errors.environmentIds !== undefined}
-              helperText={errors.environmentIds?.message}
-            />
-          )}
-        />
-      )}
+      <ScopePicker
+        control={form.control}
+        pickers={scopeKind === "all" ? [] : [scopeKind]}
+        help={{ tags: "Environments with any of these tags" }}
+      />
       <SwitchField control={form.control} name="enabled" label="Enabled" />
     </FormDialog>
   );

@@ -1,21 +1,10 @@
 import DeleteIcon from "@mui/icons-material/Delete";
 import EditIcon from "@mui/icons-material/Edit";
 import SendIcon from "@mui/icons-material/Send";
-import {
-  Button,
-  Chip,
-  IconButton,
-  Stack,
-  Table,
-  TableBody,
-  TableCell,
-  TableContainer,
-  TableHead,
-  TableRow,
-  Tooltip,
-  Typography,
-} from "@mui/material";
+import { Button, Chip, Stack, TableCell } from "@mui/material";
 
+import DataTable from "../../components/DataTable";
+import IconAction from "../../components/IconAction";
 import ScopeChips from "../environments/ScopeChips";
 import DeliveryChip from "./DeliveryChip";
 import type { Channel } from "./queries";
@@ -49,73 +38,53 @@ export default function ChannelsTable({
   onDelete,
 }: ChannelsTableProps) {
   return (
-    <TableContainer>
-      <Table size="small" aria-label="Notification channels">
-        <TableHead>
-          <TableRow>
-            <TableCell>Name</TableCell>
-            <TableCell>Service</TableCell>
-            <TableCell>Events</TableCell>
-            <TableCell>Scope</TableCell>
-            <TableCell>Enabled</TableCell>
-            <TableCell>Last delivery</TableCell>
-            <TableCell align="right">Actions</TableCell>
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {channels.map((channel) => (
-            <TableRow key={channel.id} hover>
-              <TableCell>{channel.name}</TableCell>
-              <TableCell sx={{ fontFamily: "monospace" }}>{channel.service}</TableCell>
-              <TableCell>
-                <Stack direction="row" spacing={0.5} useFlexGap flexWrap="wrap">
-                  {channel.events.map((event) => (
-                    <Chip key={event} size="small" label={event} />
-                  ))}
-                </Stack>
-              </TableCell>
-              <TableCell>
-                <ScopeCell scope={channel.scope} />
-              </TableCell>
-              <TableCell>{channel.enabled ? "Yes" : "No"}</TableCell>
-              <TableCell aria-label={`Last delivery of ${channel.name}`}>
-                <DeliveryChip delivery={channel.lastDelivery ?? null} />
-              </TableCell>
-              <TableCell align="right" sx={{ whiteSpace: "nowrap" }}>
-                <Button
-                  size="small"
-                  startIcon={<SendIcon fontSize="small" />}
-                  loading={testing === channel.id}
-                  onClick={() => onTest(channel)}
-                  aria-label={`Test ${channel.name}`}
-                >
-                  Test
-                </Button>
-                <Tooltip title="Edit">
-                  <IconButton aria-label={`Edit ${channel.name}`} onClick={() => onEdit(channel)}>
-                    <EditIcon fontSize="small" />
-                  </IconButton>
-                </Tooltip>
-                <Tooltip title="Delete">
-                  <IconButton
-                    aria-label={`Delete ${channel.name}`}
-                    onClick={() => onDelete(channel)}
-                  >
-                    <DeleteIcon fontSize="small" />
-                  </IconButton>
-                </Tooltip>
-              </TableCell>
-            </TableRow>
-          ))}
-          {channels.length === 0 && (
-            <TableRow>
-              <TableCell colSpan={7}>
-                <Typography color="text.secondary">No channels yet.</Typography>
-              </TableCell>
-            </TableRow>
-          )}
-        </TableBody>
-      </Table>
-    </TableContainer>
+    <DataTable
+      label="Notification channels"
+      headings={["Name", "Service", "Events", "Scope", "Enabled", "Last delivery"]}
+      rows={channels}
+      cells={(channel) => (
+        <>
+          <TableCell>{channel.name}</TableCell>
+          <TableCell sx={{ fontFamily: "monospace" }}>{channel.service}</TableCell>
+          <TableCell>
+            <Stack direction="row" spacing={0.5} useFlexGap flexWrap="wrap">
+              {channel.events.map((event) => (
+                <Chip key={event} size="small" label={event} />
+              ))}
+            </Stack>
+          </TableCell>
+          <TableCell>
+            <ScopeCell scope={channel.scope} />
+          </TableCell>
+          <TableCell>{channel.enabled ? "Yes" : "No"}</TableCell>
+          <TableCell aria-label={`Last delivery of ${channel.name}`}>
+            <DeliveryChip delivery={channel.lastDelivery ?? null} />
+          </TableCell>
+        </>
+      )}
+      actions={(channel) => (
+        <>
+          <Button
+            size="small"
+            startIcon={<SendIcon fontSize="small" />}
+            loading={testing === channel.id}
+            onClick={() => onTest(channel)}
+            aria-label={`Test ${channel.name}`}
+          >
+            Test
+          </Button>
+          <IconAction title="Edit" label={`Edit ${channel.name}`} onClick={() => onEdit(channel)}>
+            <EditIcon fontSize="small" />
+          </IconAction>
+          <IconAction
+            title="Delete"
+            label={`Delete ${channel.name}`}
+            onClick={() => onDelete(channel)}
+          >
+            <DeleteIcon fontSize="small" />
+          </IconAction>
+        </>
+      )}
+    />
   );
 }

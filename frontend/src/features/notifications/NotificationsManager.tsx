@@ -1,117 +1,75 @@
-import AddIcon from "@mui/icons-material/Add";
-import {
-  Alert,
-  Box,
-  Button,
-  LinearProgress,
-  Paper,
-  Snackbar,
-  Stack,
-  Typography,
-} from "@mui/material";
+import { Stack, Typography } from "@mui/material";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
 
-import ListPagination from "../../components/ListPagination";
+import ListPanel from "../../components/ListPanel";
+import ListToolbar from "../../components/ListToolbar";
+import NoticeSnackbar from "../../components/NoticeSnackbar";
+import { useListDialogs } from "../../components/useListDialogs";
+import { usePaging } from "../../components/usePaging";
 import { errorMessage } from "../../lib/serverErrors";
 import ChannelDialog from "./ChannelDialog";
 import ChannelsTable from "./ChannelsTable";
 import DeleteChannelDialog from "./DeleteChannelDialog";
 import { type Channel, notificationQueries, showDelivery, testChannel } from "./queries";
 
-type OpenDialog = { kind: "create" } | { kind: "edit" | "delete"; channel: Channel } | null;
+type OpenDialog = { kind: "create" } | { kind: "edit" | "delete"; channel: Channel };
 
 /** Page through, create, edit, test and delete the channels alerts are sent to. */
 export default function NotificationsManager() {
   const queryClient = useQueryClient();
-  const [page, setPage] = useState(0);
-  const [limit, setLimit] = useState(20);
-  const [dialog, setDialog] = useState<OpenDialog>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const channels = useQuery(notificationQueries.list({ page: page + 1, limit }));
-  const emptyPage = channels.data?.channels.length === 0 && page > 0;
+  const paging = usePaging();
+  const channels = useQuery(notificationQueries.list(paging.request));
+  const { dialog, open, close, done, notice, notify, dismissNotice } =
+    useListDialogs<OpenDialog>();
   const test = useMutation({
     mutationFn: (channel: Channel) => testChannel(channel.id),
     onSuccess: async (result, channel) => {
       showDelivery(queryClient, channel.id, result);
-      setNotice(
+      notify(
         result.status === "sent"
           ? `Test message sent to ${channel.name}.`
           : `Test message to ${channel.name} failed: ${result.error ?? "no reason given"}`,
       );
       await queryClient.invalidateQueries({ queryKey: notificationQueries.lists() });
     },
-    onError: (error, channel) =>
-      setNotice(`Could not test ${channel.name}: ${errorMessage(error)}`),
+    onError: (error, channel) => notify(`Could not test ${channel.name}: ${errorMessage(error)}`),
   });
-
-  useEffect(() => {
-    if (emptyPage) setPage((current) => Math.max(current - 1, 0));
-  }, [emptyPage]);
-
-  const close = () => setDialog(null);
-  const done = (message: string) => {
-    setDialog(null);
-    setNotice(message);
-  };
 
   return (
     <Stack spacing={2}>
-      <Stack direction="row" alignItems="center">
-        <Typography color="text.secondary" sx={{ flexGrow: 1 }}>
+      <ListToolbar createLabel="New channel" onCreate={() => open({ kind: "create" })}>
+        <Typography color="text.secondary">
           Where Envdeck sends alerts (Slack, Teams, email, webhooks… through Apprise). URLs are
           stored encrypted and never shown again; maintenance windows and running operations keep
           them quiet.
         </Typography>
-        <Button
-          variant="contained"
-          startIcon={<AddIcon />}
-          onClick={() => setDialog({ kind: "create" })}
-          sx={{ flexShrink: 0, ml: 2 }}
-        >
-          New channel
-        </Button>
-      </Stack>
+      </ListToolbar>
 
-      {channels.isError && <Alert severity="error">{errorMessage(channels.error)}</Alert>}
-      <Paper variant="outlined">
-        {channels.isFetching ? (
-          <LinearProgress aria-label="Loading channels" />
-        ) : (
-          <Box sx={{ height: 4 }} />
+      <ListPanel
+        query={channels}
+        items={channels.data?.channels}
+        paging={paging}
+        loadingLabel="Loading channels"
+        emptyText="No channels yet."
+      >
+        {(rows) => (
+          <ChannelsTable
+            channels={rows}
+            testing={test.isPending ? (test.variables?.id ?? null) : null}
+            onTest={(channel) => test.mutate(channel)}
+            onEdit={(channel) => open({ kind: "edit", channel })}
+            onDelete={(channel) => open({ kind: "delete", channel })}
+          />
         )}
-        {channels.data && (
-          <>
-            <ChannelsTable
-              channels={channels.data.channels}
-              testing={test.isPending ? (test.variables?.id ?? null) : null}
-              onTest={(channel) => test.mutate(channel)}
-              onEdit={(channel) => setDialog({ kind: "edit", channel })}
-              onDelete={(channel) => setDialog({ kind: "delete", channel })}
-            />
-            <ListPagination
-              total={channels.data.pagination.total}
-              page={page}
-              limit={limit}
-              onPageChange={setPage}
-              onLimitChange={setLimit}
-            />
-          </>
-        )}
-      </Paper>
+      </ListPanel>
 
-      {dialog?.kind === "create" && (
+      {(dialog?.kind === "create" || dialog?.kind === "edit") && (
         <ChannelDialog
-          channel={null}
+          channel={dialog.kind === "edit" ? dialog.channel : null}
           onClose={close}
-          onSaved={(channel) => done(`Created ${channel.name}.`)}
-        />
-      )}
-      {dialog?.kind === "edit" && (
-        <ChannelDialog
-          channel={dialog.channel}
-          onClose={close}
-          onSaved={(channel) => done(`Saved ${channel.name}.`)}
+          onSaved={(saved) =>
+            done(`${dialog.kind === "edit" ? "Saved" : "Created"} ${saved.name}.`)
+          }
         />
       )}
       {dialog?.kind === "delete" && (
@@ -121,12 +79,7 @@ export default function NotificationsManager() {
           onDeleted={(channel) => done(`Deleted ${channel.name}.`)}
         />
       )}
-      <Snackbar
-        open={notice !== null}
-        autoHideDuration={6000}
-        onClose={() => setNotice(null)}
-        message={notice}
-      />
+      <NoticeSnackbar notice={notice} onClose={dismissNotice} autoHideDuration={6000} />
     </Stack>
   );
 }

@@ -1,14 +1,6 @@
-import {
-  Button,
-  Table,
-  TableBody,
-  TableCell,
-  TableContainer,
-  TableHead,
-  TableRow,
-  Typography,
-} from "@mui/material";
+import { Button, TableCell, Typography } from "@mui/material";
 
+import DataTable from "../../components/DataTable";
 import { formatDateTime } from "../../lib/formatDate";
 import { ROLE_LABELS } from "../../lib/roles";
 import type { ApiToken } from "./queries";
@@ -21,46 +13,34 @@ interface TokensTableProps {
 /** The caller's API tokens: what they are called and how they are used, never their secret. */
 export default function TokensTable({ tokens, onRevoke }: TokensTableProps) {
   return (
-    <TableContainer>
-      <Table size="small" aria-label="API tokens">
-        <TableHead>
-          <TableRow>
-            <TableCell>Name</TableCell>
-            <TableCell>Prefix</TableCell>
-            <TableCell>Role</TableCell>
-            <TableCell>Created</TableCell>
-            <TableCell>Last used</TableCell>
-            <TableCell>Expires</TableCell>
-            <TableCell align="right">Actions</TableCell>
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {tokens.map((token) => (
-            <TableRow key={token.id} hover>
-              <TableCell>{token.name}</TableCell>
-              <TableCell>
-                <Typography component="span" fontFamily="monospace" fontSize="inherit">
-                  {token.prefix}…
-                </Typography>
-              </TableCell>
-              <TableCell>{ROLE_LABELS[token.role]}</TableCell>
-              <TableCell>{formatDateTime(token.createdAt)}</TableCell>
-              <TableCell>{formatDateTime(token.lastUsedAt, "Never")}</TableCell>
-              <TableCell>{formatDateTime(token.expiresAt, "Never")}</TableCell>
-              <TableCell align="right">
-                <Button
-                  size="small"
-                  color="error"
-                  aria-label={`Revoke ${token.name}`}
-                  onClick={() => onRevoke(token)}
-                >
-                  Revoke
-                </Button>
-              </TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
-    </TableContainer>
+    <DataTable
+      label="API tokens"
+      headings={["Name", "Prefix", "Role", "Created", "Last used", "Expires"]}
+      rows={tokens}
+      cells={(token) => (
+        <>
+          <TableCell>{token.name}</TableCell>
+          <TableCell>
+            <Typography component="span" fontFamily="monospace" fontSize="inherit">
+              {token.prefix}…
+            </Typography>
+          </TableCell>
+          <TableCell>{ROLE_LABELS[token.role]}</TableCell>
+          <TableCell>{formatDateTime(token.createdAt)}</TableCell>
+          <TableCell>{formatDateTime(token.lastUsedAt, "Never")}</TableCell>
+          <TableCell>{formatDateTime(token.expiresAt, "Never")}</TableCell>
+        </>
+      )}
+      actions={(token) => (
+        <Button
+          size="small"
+          color="error"
+          aria-label={`Revoke ${token.name}`}
+          onClick={() => onRevoke(token)}
+        >
+          Revoke
+        </Button>
+      )}
+    />
   );
 }

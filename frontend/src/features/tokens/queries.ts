@@ -10,7 +10,7 @@ export type ApiTokenCreated = components["schemas"]["ApiTokenCreated"];
 export const tokenQueries = {
   all: () => ["tokens"] as const,
   /** The caller's own tokens, one page (1-based). */
-  mine: (page: number, limit: number) =>
+  mine: ({ page, limit }: { page: number; limit: number }) =>
     queryOptions({
       queryKey: [...tokenQueries.all(), "mine", { page, limit }],
       queryFn: async () => {

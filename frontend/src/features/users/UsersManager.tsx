@@ -1,22 +1,14 @@
 import PersonAddIcon from "@mui/icons-material/PersonAdd";
 import SearchIcon from "@mui/icons-material/Search";
-import {
-  Alert,
-  Box,
-  Button,
-  InputAdornment,
-  LinearProgress,
-  Paper,
-  Snackbar,
-  Stack,
-  TextField,
-  Typography,
-} from "@mui/material";
+import { InputAdornment, Stack, TextField } from "@mui/material";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 
-import ListPagination from "../../components/ListPagination";
-import { errorMessage } from "../../lib/serverErrors";
+import ListPanel from "../../components/ListPanel";
+import ListToolbar from "../../components/ListToolbar";
+import NoticeSnackbar from "../../components/NoticeSnackbar";
+import { useListDialogs } from "../../components/useListDialogs";
+import { usePaging } from "../../components/usePaging";
 import { useDebouncedValue } from "../../lib/useDebouncedValue";
 import CreateUserDialog from "./CreateUserDialog";
 import DeleteUserDialog from "./DeleteUserDialog";
@@ -25,7 +17,7 @@ import ResetPasswordDialog from "./ResetPasswordDialog";
 import UsersTable from "./UsersTable";
 import { type User, userQueries } from "./queries";
 
-type OpenDialog = { kind: "create" } | { kind: "edit" | "reset" | "delete"; user: User } | null;
+type OpenDialog = { kind: "create" } | { kind: "edit" | "reset" | "delete"; user: User };
 
 const SEARCH_DELAY_MS = 300;
 
@@ -33,27 +25,17 @@ const SEARCH_DELAY_MS = 300;
 export default function UsersManager({ currentUserId }: { currentUserId: string }) {
   const [search, setSearch] = useState("");
   const q = useDebouncedValue(search.trim(), SEARCH_DELAY_MS);
-  const [page, setPage] = useState(0);
-  const [limit, setLimit] = useState(20);
-  const [dialog, setDialog] = useState<OpenDialog>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const users = useQuery(userQueries.list({ page: page + 1, limit, q }));
-  const emptyPage = users.data?.users.length === 0 && page > 0;
-
-  // Deleting the last user of the last page leaves it empty: show the page before.
-  useEffect(() => {
-    if (emptyPage) setPage((current) => Math.max(current - 1, 0));
-  }, [emptyPage]);
-
-  const close = () => setDialog(null);
-  const done = (message: string) => {
-    setDialog(null);
-    setNotice(message);
-  };
+  const paging = usePaging();
+  const users = useQuery(userQueries.list({ ...paging.request, q }));
+  const { dialog, open, close, done, notice, dismissNotice } = useListDialogs<OpenDialog>();
 
   return (
     <Stack spacing={2}>
-      <Stack direction={{ xs: "column", sm: "row" }} spacing={2} alignItems={{ sm: "center" }}>
+      <ListToolbar
+        createLabel="Create user"
+        createIcon={<PersonAddIcon />}
+        onCreate={() => open({ kind: "create" })}
+      >
         <TextField
           type="search"
           label="Search users"
@@ -62,7 +44,7 @@ export default function UsersManager({ currentUserId }: { currentUserId: string 
           value={search}
           onChange={(event) => {
             setSearch(event.target.value);
-            setPage(0);
+            paging.setPage(0);
           }}
           sx={{ minWidth: 280 }}
           slotProps={{
@@ -75,47 +57,25 @@ export default function UsersManager({ currentUserId }: { currentUserId: string 
             },
           }}
         />
-        <Box sx={{ flexGrow: 1 }} />
-        <Button
-          variant="contained"
-          startIcon={<PersonAddIcon />}
-          onClick={() => setDialog({ kind: "create" })}
-        >
-          Create user
-        </Button>
-      </Stack>
+      </ListToolbar>
 
-      {users.isError && <Alert severity="error">{errorMessage(users.error)}</Alert>}
-      <Paper variant="outlined">
-        {users.isFetching ? (
-          <LinearProgress aria-label="Loading users" />
-        ) : (
-          <Box sx={{ height: 4 }} />
+      <ListPanel
+        query={users}
+        items={users.data?.users}
+        paging={paging}
+        loadingLabel="Loading users"
+        emptyText={q ? `No user matches “${q}”.` : "No users yet."}
+      >
+        {(rows) => (
+          <UsersTable
+            users={rows}
+            currentUserId={currentUserId}
+            onEdit={(user) => open({ kind: "edit", user })}
+            onResetPassword={(user) => open({ kind: "reset", user })}
+            onDelete={(user) => open({ kind: "delete", user })}
+          />
         )}
-        {users.data && (
-          <>
-            <UsersTable
-              users={users.data.users}
-              currentUserId={currentUserId}
-              onEdit={(user) => setDialog({ kind: "edit", user })}
-              onResetPassword={(user) => setDialog({ kind: "reset", user })}
-              onDelete={(user) => setDialog({ kind: "delete", user })}
-            />
-            {users.data.users.length === 0 && (
-              <Typography color="text.secondary" sx={{ p: 2 }}>
-                {q ? `No user matches “${q}”.` : "No users yet."}
-              </Typography>
-            )}
-            <ListPagination
-              total={users.data.pagination.total}
-              page={page}
-              limit={limit}
-              onPageChange={setPage}
-              onLimitChange={setLimit}
-            />
-          </>
-        )}
-      </Paper>
+      </ListPanel>
 
       {dialog?.kind === "create" && (
         <CreateUserDialog onClose={close} onCreated={(user) => done(`Created ${user.username}.`)} />
@@ -141,12 +101,7 @@ export default function UsersManager({ currentUserId }: { currentUserId: string 
           onDeleted={(user) => done(`Deleted ${user.username}.`)}
         />
       )}
-      <Snackbar
-        open={notice !== null}
-        autoHideDuration={5000}
-        onClose={() => setNotice(null)}
-        message={notice}
-      />
+      <NoticeSnackbar notice={notice} onClose={dismissNotice} />
     </Stack>
   );
 }

@@ -39,11 +39,15 @@ async def _sample(services: Services) -> Sample:
         )
     except StorageUnavailable:
         by_health = None
+    # Read after the call above, which may have probed storage and closed the breaker.
+    breaker = services.storage_breaker
     return Sample(
         environments_by_health=by_health,
         websocket_connections=services.realtime.connection_count,
         activity_queue_depth=services.activity.pending,
         activity_write_failures=services.activity.write_failures,
+        storage_breaker_open=breaker.is_open,
+        storage_breaker_opens=breaker.trips,
     )
 
 

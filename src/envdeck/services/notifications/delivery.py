@@ -1,7 +1,9 @@
 """Delivering messages to channels: a bounded queue, worker tasks, retries with backoff.
 
 Nothing that produces a message waits for it to be sent: `submit()` only queues (and drops,
-logged and counted, when `queueSize` deliveries already wait). Workers send each one with
+logged and counted, when `queueSize` deliveries already wait). Each channel has a lane: its
+messages are sent one at a time in the order they were queued, so "recovered" never overtakes
+the "unhealthy" it answers, while different channels are sent in parallel. Workers send with
 tenacity: `retryAttempts` attempts in all, each bounded by `sendTimeout`, `retryBaseDelay`
 doubling between them. Each delivery ends in exactly one activity-log entry
 (`notification_sent` or `notification_failed`, with the attempts and the masked error), the
@@ -14,6 +16,7 @@ logged as undelivered.
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -101,7 +104,12 @@ class DeliveryQueue:
         self._metrics = metrics
         self._workers = workers
         self._grace = shutdown_grace
-        self._queue: asyncio.Queue[Job] = asyncio.Queue(maxsize=queue_size)
+        self._queue_size = queue_size
+        # channel id -> its waiting jobs. A channel has a lane while it is queued or in flight,
+        # and its id is in `_ready` at most once: one worker at a time per channel.
+        self._lanes: dict[str, deque[Job]] = {}
+        self._ready: asyncio.Queue[str] = asyncio.Queue()
+        self._waiting = 0
         self._tasks: list[asyncio.Task[None]] = []
         self._closing = asyncio.Event()
         self.stats = DeliveryStats()
@@ -109,7 +117,7 @@ class DeliveryQueue:
     @property
     def depth(self) -> int:
         """Return how many deliveries wait to be sent."""
-        return self._queue.qsize()
+        return self._waiting
 
     def start(self) -> None:
         """Start the workers."""
@@ -124,29 +132,33 @@ class DeliveryQueue:
         if self._closing.is_set():
             self._drop(job, "shutting down")
             return False
-        try:
-            self._queue.put_nowait(job)
-        except asyncio.QueueFull:
+        if self._waiting >= self._queue_size:
             self._drop(job, "queue full")
             return False
+        lane = self._lanes.get(job.channel_id)
+        if lane is None:
+            lane = self._lanes[job.channel_id] = deque()
+            self._ready.put_nowait(job.channel_id)
+        lane.append(job)
+        self._waiting += 1
         self.stats.submitted += 1
         return True
 
     async def join(self) -> None:
         """Wait until every queued delivery has ended (tests, and close)."""
-        await self._queue.join()
+        await self._ready.join()
 
     async def close(self) -> None:
         """Stop retrying, give what is queued or in flight the grace, then stop the workers."""
         self._closing.set()
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(self._grace):
-                await self._queue.join()
+                await self._ready.join()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
-        left = self._queue.qsize()
+        left = self._waiting
         if left:
             log.warning("notifications_undelivered", count=left, reason="shutdown")
 
@@ -296,7 +308,10 @@ class DeliveryQueue:
 
     async def _work(self) -> None:
         while True:
-            job = await self._queue.get()
+            channel_id = await self._ready.get()
+            lane = self._lanes[channel_id]
+            job = lane.popleft()
+            self._waiting -= 1
             try:
                 await self.deliver(job)
             except asyncio.CancelledError:
@@ -304,7 +319,12 @@ class DeliveryQueue:
             except Exception:
                 log.exception("notification_worker_failed", channel=job.channel_name)
             finally:
-                self._queue.task_done()
+                # Queued again before task_done, so join() cannot end while the lane has work.
+                if lane:
+                    self._ready.put_nowait(channel_id)
+                else:
+                    del self._lanes[channel_id]
+                self._ready.task_done()
 
 
 def _last_result(state: RetryCallState) -> SendResult:
