@@ -7,11 +7,11 @@ cron expression names, read as wall-clock time in its IANA time zone, and lasts
 
 import re
 from enum import StrEnum
-from typing import Self
+from typing import Annotated, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from envdeck.domain.base import DomainModel, PageOptions, UtcDatetime
 from envdeck.domain.errors import NotFound
@@ -19,6 +19,28 @@ from envdeck.domain.errors import NotFound
 MAX_DURATION_MINUTES = 7 * 24 * 60
 TAG_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,49}$")
 ID_PATTERN = re.compile(r"^[0-9a-f]{24}$")
+
+
+def _valid_tags(tags: list[str]) -> list[str]:
+    for tag in tags:
+        if not TAG_PATTERN.match(tag):
+            raise ValueError(f"invalid tag {tag!r}: letters, digits and ._:/- only")
+    return list(dict.fromkeys(tags))
+
+
+def _valid_environment_ids(ids: list[str]) -> list[str]:
+    for environment_id in ids:
+        if not ID_PATTERN.match(environment_id):
+            raise ValueError(f"invalid environment id {environment_id!r}")
+    return list(dict.fromkeys(ids))
+
+
+# The tags and environment ids a scope names (maintenance windows, notification channels):
+# each one checked, duplicates dropped.
+ScopeTags = Annotated[list[str], Field(max_length=50), AfterValidator(_valid_tags)]
+ScopeEnvironmentIds = Annotated[
+    list[str], Field(max_length=500), AfterValidator(_valid_environment_ids)
+]
 
 
 class MaintenanceWindowNotFound(NotFound):
@@ -33,24 +55,8 @@ class MaintenanceKind(StrEnum):
 class MaintenanceScope(DomainModel):
     """The environments a window covers: these ids, and every environment with one of these tags."""
 
-    environment_ids: list[str] = Field(default_factory=list, max_length=500)
-    tags: list[str] = Field(default_factory=list, max_length=50)
-
-    @field_validator("environment_ids")
-    @classmethod
-    def _check_ids(cls, ids: list[str]) -> list[str]:
-        for environment_id in ids:
-            if not ID_PATTERN.match(environment_id):
-                raise ValueError(f"invalid environment id {environment_id!r}")
-        return list(dict.fromkeys(ids))
-
-    @field_validator("tags")
-    @classmethod
-    def _check_tags(cls, tags: list[str]) -> list[str]:
-        for tag in tags:
-            if not TAG_PATTERN.match(tag):
-                raise ValueError(f"invalid tag {tag!r}: letters, digits and ._:/- only")
-        return list(dict.fromkeys(tags))
+    environment_ids: ScopeEnvironmentIds = Field(default_factory=list)
+    tags: ScopeTags = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _not_empty(self) -> Self:

@@ -12,7 +12,7 @@ from pydantic import Field, field_validator, model_validator
 
 from envdeck.domain.base import DomainModel, PageOptions, UtcDatetime
 from envdeck.domain.errors import NotFound
-from envdeck.domain.maintenance import ID_PATTERN, TAG_PATTERN, CreatedBy
+from envdeck.domain.maintenance import CreatedBy, ScopeEnvironmentIds, ScopeTags
 
 CHANNEL_NAME_MAX = 100
 URL_MAX = 2048
@@ -74,24 +74,8 @@ class ChannelScope(DomainModel):
     """Which environments a channel hears about: all, those with one of these tags, or these."""
 
     kind: ScopeKind = ScopeKind.ALL
-    tags: list[str] = Field(default_factory=list, max_length=50)
-    environment_ids: list[str] = Field(default_factory=list, max_length=500)
-
-    @field_validator("tags")
-    @classmethod
-    def _check_tags(cls, tags: list[str]) -> list[str]:
-        for tag in tags:
-            if not TAG_PATTERN.match(tag):
-                raise ValueError(f"invalid tag {tag!r}: letters, digits and ._:/- only")
-        return list(dict.fromkeys(tags))
-
-    @field_validator("environment_ids")
-    @classmethod
-    def _check_ids(cls, ids: list[str]) -> list[str]:
-        for environment_id in ids:
-            if not ID_PATTERN.match(environment_id):
-                raise ValueError(f"invalid environment id {environment_id!r}")
-        return list(dict.fromkeys(ids))
+    tags: ScopeTags = Field(default_factory=list)
+    environment_ids: ScopeEnvironmentIds = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _matches_kind(self) -> Self:
