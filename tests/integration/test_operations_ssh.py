@@ -309,7 +309,7 @@ class TestSshOperations:
         )
         op_id = start(live, operator, env_id)
         output_shows(live, operator, op_id, "started")
-        assert _remote_process(marker)
+        assert _running(marker)
 
         response = api(live, operator, "POST", f"/operations/{op_id}/cancel")
 
@@ -438,6 +438,16 @@ class TestHostFailures:
 def _remote_process(pattern: str) -> bool:
     done = subprocess.run(["pgrep", "-f", pattern], capture_output=True, check=False)
     return done.returncode == 0
+
+
+def _running(pattern: str) -> bool:
+    # "started" is printed before the shell starts the next command: give it up to 10 s.
+    deadline = time.monotonic() + 10
+    while not _remote_process(pattern):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
 
 
 def _gone(pattern: str) -> bool:

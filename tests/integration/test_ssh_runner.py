@@ -84,6 +84,19 @@ async def wait_until_gone(pattern: str) -> list[str]:
     return processes_matching(pattern)
 
 
+async def wait_until_running(pattern: str) -> list[str]:
+    """Return the processes matching once there is one, waiting up to 10 s.
+
+    The script's first output comes before the shell has started its next command: on a busy
+    machine the sleep is not there yet when "started" arrives.
+    """
+    for _ in range(100):
+        if found := processes_matching(pattern):
+            return found
+        await asyncio.sleep(0.1)
+    return processes_matching(pattern)
+
+
 def unique_sleep() -> str:
     # A sleep whose command line no other process has, so pgrep finds only ours.
     return f"sleep {secrets.randbelow(1000) + 100}.{secrets.randbelow(10**6):06d}"
@@ -231,7 +244,7 @@ class TestStopping:
             )
         )
         await started.wait()
-        assert processes_matching(sleeper) != []
+        assert await wait_until_running(sleeper) != []
         cancel.set()
         result = await run
         assert result.outcome is RunOutcome.CANCELLED
