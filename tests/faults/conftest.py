@@ -6,8 +6,13 @@ left behind is consistent (nothing lost, nothing stuck, the next request works).
 """
 
 from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
 
 from envdeck.config import Settings, load_settings
+from tests.support.live_app import Account, LiveApp, set_up_admin
 
 
 def fault_settings(data_dir: Path, **environ: str) -> Settings:
@@ -20,3 +25,22 @@ def fault_settings(data_dir: Path, **environ: str) -> Settings:
         "ENVDECK_OPERATIONS__OUTPUT_FLUSH_INTERVAL": "200ms",
     }
     return load_settings(environ=base | environ)
+
+
+@pytest.fixture(scope="module")
+def admin(live: LiveApp) -> Account:
+    """The first admin of the module's live app (each module starts its own `live`)."""
+    return set_up_admin(live)
+
+
+def api(live: LiveApp, admin: Account, method: str, path: str, **kwargs: Any) -> Any:
+    """Call the live app's API as admin; return the JSON body (None when empty)."""
+    response = httpx.request(
+        method,
+        f"{live.url}/api/v1{path}",
+        headers={"Authorization": f"Bearer {admin.token}"},
+        timeout=30,
+        **kwargs,
+    )
+    assert response.status_code < 300, response.text
+    return response.json() if response.content else None

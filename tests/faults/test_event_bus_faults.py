@@ -10,13 +10,11 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from envdeck.services.events import Event, Subscription
-from tests.faults.conftest import fault_settings
+from tests.faults.conftest import api, fault_settings
 from tests.support.live_app import (
-    Account,
     LiveApp,
     open_session,
     recv_matching,
@@ -40,18 +38,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     app = LiveApp(fault_settings(tmp_path_factory.mktemp("bus-faults") / "data")).start()
     yield app
     app.stop()
-
-
-def api(live: LiveApp, admin: Account, method: str, path: str, **kwargs: Any) -> Any:
-    response = httpx.request(
-        method,
-        f"{live.url}/api/v1{path}",
-        headers={"Authorization": f"Bearer {admin.token}"},
-        timeout=30,
-        **kwargs,
-    )
-    assert response.status_code < 300, response.text
-    return response.json()
 
 
 class BrokenSubscribers:

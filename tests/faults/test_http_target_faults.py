@@ -19,9 +19,9 @@ from envdeck.domain.environment import HealthCheckConfig, HealthValidation, Vali
 from envdeck.services.health.checker import HealthChecker
 from envdeck.services.outbound_http import OutboundHttp
 from envdeck.services.secret_box import SecretBox
-from tests.faults.conftest import fault_settings
+from tests.faults.conftest import api, fault_settings
 from tests.support.hostile_http import HUGE_BYTES, HostileTarget
-from tests.support.live_app import Account, LiveApp, set_up_admin
+from tests.support.live_app import Account, LiveApp
 from tests.support.operations import FINISHED
 
 TIMEOUT = 2  # seconds, every check and command here
@@ -45,23 +45,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     app = LiveApp(settings).start()
     yield app
     app.stop()
-
-
-@pytest.fixture(scope="module")
-def admin(live: LiveApp) -> Account:
-    return set_up_admin(live)
-
-
-def api(live: LiveApp, admin: Account, method: str, path: str, **kwargs: Any) -> Any:
-    response = httpx.request(
-        method,
-        f"{live.url}/api/v1{path}",
-        headers={"Authorization": f"Bearer {admin.token}"},
-        timeout=30,
-        **kwargs,
-    )
-    assert response.status_code < 300, response.text
-    return response.json()
 
 
 def create(live: LiveApp, admin: Account, name: str, **config: Any) -> str:

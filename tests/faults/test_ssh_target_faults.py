@@ -10,13 +10,12 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.faults.conftest import fault_settings
+from tests.faults.conftest import api, fault_settings
 from tests.support import sshd as ssh_servers
 from tests.support.faults import TcpProxy, descendants, frozen
-from tests.support.live_app import Account, LiveApp, set_up_admin
+from tests.support.live_app import Account, LiveApp
 from tests.support.operations import FINISHED
 from tests.support.sshd import OpenSshServer, SshAccount
 
@@ -37,23 +36,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     app = LiveApp(settings).start()
     yield app
     app.stop()
-
-
-@pytest.fixture(scope="module")
-def admin(live: LiveApp) -> Account:
-    return set_up_admin(live)
-
-
-def api(live: LiveApp, admin: Account, method: str, path: str, **kwargs: Any) -> Any:
-    response = httpx.request(
-        method,
-        f"{live.url}/api/v1{path}",
-        headers={"Authorization": f"Bearer {admin.token}"},
-        timeout=30,
-        **kwargs,
-    )
-    assert response.status_code < 300, response.text
-    return response.json() if response.content else None
 
 
 @pytest.fixture(scope="module")
