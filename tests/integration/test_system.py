@@ -4,10 +4,12 @@ import socket
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
+from pymongo import MongoClient
 
 from envdeck import __version__
 from envdeck.app import create_app
 from envdeck.config import Settings
+from tests.integration.conftest import read_setup_token
 
 
 def test_health_answers_without_auth(client: TestClient) -> None:
@@ -33,6 +35,52 @@ def test_ready_reports_the_mongodb_backend(
         response = client.get("/api/v1/ready")
     assert response.status_code == 200
     assert response.json()["storage"]["backend"] == "mongodb"
+
+
+def test_ready_is_503_when_mongodb_answers_the_ping_with_an_error(
+    make_settings: Callable[..., Settings], mongo_uri: str
+) -> None:
+    # A server shutting down or starting up answers with an error rather than not at all.
+    settings = make_settings(MONGODB_URI=mongo_uri, MONGODB_DATABASE="envdeck_ready_error")
+    with TestClient(create_app(settings)) as client, MongoClient(mongo_uri) as admin:
+        admin.admin.command(
+            "configureFailPoint",
+            "failCommand",
+            mode={"times": 1},
+            data={"failCommands": ["ping"], "errorCode": 1, "appName": "envdeck"},
+        )
+        response = client.get("/api/v1/ready")
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "UNAVAILABLE"
+        assert client.get("/api/v1/ready").status_code == 200  # the error was once
+
+
+def test_a_request_is_503_when_mongodb_says_it_cannot_serve_now(
+    make_settings: Callable[..., Settings], mongo_uri: str
+) -> None:
+    settings = make_settings(MONGODB_URI=mongo_uri, MONGODB_DATABASE="envdeck_transient_error")
+    with TestClient(create_app(settings)) as client, MongoClient(mongo_uri) as admin:
+        setup = client.post(
+            "/api/v1/setup",
+            json={
+                "token": read_setup_token(settings),
+                "username": "admin",
+                "password": "quartz-lantern-orbit-91",
+            },
+        )
+        assert setup.status_code == 201, setup.text
+        admin.admin.command(
+            "configureFailPoint",
+            "failCommand",
+            mode={"times": 2},  # PyMongo retries a read once
+            # ExceededTimeLimit: a server too busy to answer within its own limit.
+            data={"failCommands": ["find", "aggregate"], "errorCode": 262, "appName": "envdeck"},
+        )
+        response = client.get(
+            "/api/v1/environments", headers={"Authorization": f"Bearer {setup.json()['token']}"}
+        )
+    assert response.status_code == 503, response.text
+    assert response.json()["error"]["code"] == "UNAVAILABLE"
 
 
 def _closed_port() -> int:

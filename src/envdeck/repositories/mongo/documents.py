@@ -19,13 +19,7 @@ from bson.codec_options import TypeRegistry
 from pydantic import AnyUrl
 from pymongo import IndexModel, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import (
-    AutoReconnect,
-    ConnectionFailure,
-    DuplicateKeyError,
-    NetworkTimeout,
-    ServerSelectionTimeoutError,
-)
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, OperationFailure, ProtocolError
 
 from envdeck.domain.base import DomainModel, PageOptions
 from envdeck.domain.errors import AlreadyExists, NotFound, StorageUnavailable
@@ -40,7 +34,14 @@ ModelT = TypeVar("ModelT", bound=DomainModel)
 # Duplicate-key errors name the indexed field; report the field the caller set instead.
 _FIELD_NAMES = {"_id": "id", "usernameKey": "username", "emailKey": "email"}
 
-_UNAVAILABLE = (ConnectionFailure, ServerSelectionTimeoutError, AutoReconnect, NetworkTimeout)
+# No answer, or one that cannot be read (a conversation garbled by a connection cut mid-reply).
+_UNAVAILABLE = (ConnectionFailure, ProtocolError)
+# Errors by which a server says it cannot serve now, though it may soon: the codes PyMongo
+# retries (HostUnreachable, HostNotFound, NetworkTimeout, ShutdownInProgress,
+# PrimarySteppedDown, ExceededTimeLimit, SocketException, NotWritablePrimary,
+# InterruptedAtShutdown, InterruptedDueToReplStateChange, NotPrimaryNoSecondaryOk,
+# NotPrimaryOrSecondary, ReadConcernMajorityNotAvailableYet).
+_TRANSIENT_CODES = frozenset({6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 134})
 
 
 def _encode_fallback(value: Any) -> Any:
@@ -111,6 +112,10 @@ def translate_errors(entity: str = "record") -> Iterator[None]:
         raise _already_exists(entity, exc.details or {}) from exc
     except _UNAVAILABLE as exc:
         raise StorageUnavailable(details={"reason": type(exc).__name__}) from exc
+    except OperationFailure as exc:
+        if exc.code in _TRANSIENT_CODES:
+            raise StorageUnavailable(details={"reason": exc.__class__.__name__}) from exc
+        raise
 
 
 class MongoDocuments(Generic[ModelT]):

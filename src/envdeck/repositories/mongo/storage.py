@@ -4,7 +4,9 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from pymongo import AsyncMongoClient
+from pymongo.errors import PyMongoError
 
+from envdeck.domain.errors import StorageUnavailable
 from envdeck.repositories.base import (
     ApiTokenRepository,
     CredentialRepository,
@@ -108,9 +110,15 @@ class MongoStorage:
                 await repository.create_indexes()
 
     async def ping(self) -> None:
-        """Return when the server answers; raise StorageUnavailable when it does not."""
-        with translate_errors():
+        """Return when the server answers; raise StorageUnavailable when it does not.
+
+        Any failure means "not available": a server stopping or starting may answer the ping
+        with an error (InternalError, say) rather than not at all.
+        """
+        try:
             await self._client.admin.command("ping")
+        except PyMongoError as exc:
+            raise StorageUnavailable(details={"reason": type(exc).__name__}) from exc
 
     async def close(self) -> None:
         """Release the client's connections."""
