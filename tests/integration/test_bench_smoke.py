@@ -58,6 +58,11 @@ FIELDS = {"bench", "metric", "value", "unit", "baseline", "ratio", "target", "ok
         ("dashboard.py", [], {"first_render_ms", "sparklines_drawn_ms", "shell_render_ms"}),
         ("operations.py", [], {"fanout_total_s", "sequential_overhead_ms"}),
         (
+            "login_timing.py",
+            [],
+            {"unknown_user_median_ms", "unknown_email_median_ms", "deactivated_median_ms"},
+        ),
+        (
             "ws_fanout.py",
             ["--clients", "20", "--seconds", "1"],
             {

@@ -9,6 +9,7 @@ import ipaddress
 import socket
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,17 @@ import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from envdeck.config import Settings, load_settings
+from envdeck.domain.environment import HostKeyPolicy
 from envdeck.services.outbound_http import OutboundBlocked, OutboundHttp
+from envdeck.services.ssh import PoolSettings, SshPool
 from envdeck.services.ssrf_guard import BlockedDestination, SsrfGuard
 from tests.integration.conftest import Personas
+from tests.support import sshd as ssh_servers
+from tests.support.sshd import AsyncsshServer
 from tests.support.targets import Target
+
+ssh_account = ssh_servers.ssh_account
+asyncssh_server = ssh_servers.asyncssh_server
 
 METADATA_URL = "http://169.254.169.254/latest/meta-data/iam/security-credentials/"
 
@@ -274,6 +282,63 @@ def test_an_ssh_target_on_the_metadata_address_is_refused(personas: Personas) ->
     error = response.json()["error"]
     assert error["code"] == "SSH_CONNECT_FAILED"
     assert error["message"].startswith("refused: 169.254.169.254 is a link-local")
+
+
+async def test_an_ssh_connection_goes_to_the_address_the_guard_checked(
+    asyncssh_server: AsyncsshServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: the name answers loopback to the guard's lookup, then the metadata
+    address. The connection goes to the checked address, and the name is looked up once."""
+    real_getaddrinfo = socket.getaddrinfo
+    lookups: list[str] = []
+
+    def rebinding(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "rebinding.test":
+            lookups.append(host)
+            host = "127.0.0.1" if len(lookups) == 1 else "169.254.169.254"
+        return real_getaddrinfo(host, port, *args, **kwargs)
+
+    # No resolver here can change its answer on cue: the lookup is the one stand-in.
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    target = replace(
+        asyncssh_server.target(HostKeyPolicy.PIN, asyncssh_server.host_key_line),
+        host="rebinding.test",
+    )
+    pool = SshPool(PoolSettings(connect_timeout=3), guard=SsrfGuard())
+    try:
+        connection, _ = await pool.connect(target, asyncssh_server.password_credential())
+        connection.close()
+    finally:
+        await pool.close()
+    assert lookups == ["rebinding.test"]
+
+
+async def test_an_ssh_connection_tries_the_next_checked_address_when_one_refuses(
+    asyncssh_server: AsyncsshServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As a connect by name would: localhost is ::1 and 127.0.0.1, and sshd may listen on one."""
+    real_getaddrinfo = socket.getaddrinfo
+
+    def two_addresses(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "two-addresses.test":  # 127.0.0.2 refuses: the server listens on 127.0.0.1
+            return [
+                *real_getaddrinfo("127.0.0.2", port, *args, **kwargs),
+                *real_getaddrinfo("127.0.0.1", port, *args, **kwargs),
+            ]
+        return real_getaddrinfo(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", two_addresses)
+    target = replace(
+        asyncssh_server.target(HostKeyPolicy.PIN, asyncssh_server.host_key_line),
+        host="two-addresses.test",
+    )
+    pool = SshPool(PoolSettings(connect_timeout=3), guard=SsrfGuard())
+    try:
+        connection, info = await pool.connect(target, asyncssh_server.password_credential())
+        connection.close()
+    finally:
+        await pool.close()
+    assert info.fingerprint
 
 
 def _create(personas: Personas, body: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,12 @@ from typing import Any
 import pytest
 
 from envdeck.domain.environment import HealthValidation
-from envdeck.services.health.validation import extract_version, judge, parse_json
+from envdeck.services.health.validation import (
+    REGEX_TIME_LIMIT,
+    extract_version,
+    judge,
+    parse_json,
+)
 
 
 def verdict(status: int, body: Any, validation: dict[str, Any] | None) -> str | None:
@@ -63,6 +68,13 @@ class TestJsonRegex:
     def test_looks_at_the_body_alone(self) -> None:
         assert verdict(503, {"status": "ok"}, {"type": "jsonRegex", "value": "ok"}) is None
 
+    def test_a_pattern_that_backtracks_without_end_fails_the_check_in_time(self) -> None:
+        # With Python's re this search would run for longer than the universe has existed.
+        rule = {"type": "jsonRegex", "value": "(a|aa)+$"}
+        message = verdict(200, b"a" * 60 + b"!", rule)
+        assert message is not None
+        assert message.startswith(f"body: /(a|aa)+$/ took over {REGEX_TIME_LIMIT:g} s")
+
 
 class TestJsonPath:
     def test_equals_passes_on_the_same_value(self) -> None:
@@ -86,6 +98,12 @@ class TestJsonPath:
             verdict(200, {"db": {"state": "down"}}, rule)
             == "$.db.state is 'down', does not match /^(ok|degraded)$/"
         )
+
+    def test_a_matches_pattern_that_backtracks_without_end_fails_in_time(self) -> None:
+        rule = {"type": "jsonPath", "value": {"path": "$.word", "matches": "(a|aa)+$"}}
+        message = verdict(200, {"word": "a" * 60 + "!"}, rule)
+        assert message is not None
+        assert message.startswith("$.word: /(a|aa)+$/ took over")
 
     def test_a_filter_passes_when_any_match_fits(self) -> None:
         rule = _path("$.checks[?@.name == 'db'].ok", equals=True)

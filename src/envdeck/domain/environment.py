@@ -5,6 +5,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 import jsonpath
+import regex
 from pydantic import Field, HttpUrl, field_validator, model_validator
 
 from envdeck.domain.base import DomainModel, PageOptions, SearchText, UtcDatetime
@@ -59,8 +60,8 @@ class ValidationType(StrEnum):
 def compile_regex(pattern: str) -> str:
     """Return pattern unchanged if it compiles, else raise ValueError naming the problem."""
     try:
-        re.compile(pattern)
-    except re.error as exc:
+        regex.compile(pattern)  # the engine that runs it (services/health/validation.py)
+    except regex.error as exc:
         raise ValueError(f"invalid regular expression: {exc}") from exc
     return pattern
 

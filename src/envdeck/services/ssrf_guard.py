@@ -12,7 +12,8 @@ The addresses are what is checked, not the text of the URL: a hostname that reso
 169.254.169.254, a decimal or IPv4-mapped spelling, a redirect to a refused address. For the
 shared aiohttp client this happens inside the connection itself (`resolver()` filters what DNS
 returns, `socket_factory` refuses a literal address), so there is no second DNS lookup and no
-window between the check and the connection. `check_url` / `check_host` serve callers whose
+window between the check and the connection. The SSH pool connects to the addresses
+`checked_addresses` returns, never to the name. `check_url` / `check_host` serve callers whose
 library connects by itself (Apprise): they resolve once and refuse if any address is refused.
 """
 
@@ -108,23 +109,31 @@ class SsrfGuard:
     # --- for callers that connect by themselves ------------------------------------------------
 
     async def check_host(self, host: str, port: int = 0) -> None:
-        """Raise BlockedDestination if host is, or resolves to any, refused address.
+        """Raise BlockedDestination if host is, or resolves to any, refused address."""
+        await self.checked_addresses(host, port)
 
-        A literal address is checked as it is; a name is resolved once. A name that does not
-        resolve passes: the caller's own connection attempt will fail and say so.
+    async def checked_addresses(self, host: str, port: int = 0) -> list[str]:
+        """Resolve host once and return its addresses, every one checked.
+
+        Connect to these rather than to the name: a second lookup could answer differently
+        (DNS rebinding). A literal address is checked as it is. A name that does not resolve
+        gives []: the caller's own connection attempt will fail and say so. Raises
+        BlockedDestination if any address is refused.
         """
         literal = _literal(host)
         if literal is not None:
             self.check_address(literal, host)
-            return
+            return [host]
         try:
             infos = await asyncio.get_running_loop().getaddrinfo(
                 host, port, type=socket.SOCK_STREAM
             )
         except (OSError, UnicodeError):
-            return
-        for info in infos:
-            self.check_address(str(info[4][0]), host)
+            return []
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        for address in addresses:
+            self.check_address(address, host)
+        return addresses
 
     async def check_url(self, url: str) -> None:
         """Raise BlockedDestination if the URL's host is, or resolves to, a refused address.

@@ -17,7 +17,7 @@ import contextlib
 import hashlib
 import os
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 import asyncssh
@@ -284,31 +284,35 @@ class SshPool:
         verifier = HostKeyVerifier(
             target.host_key_policy, target.host_key, target.host, target.port
         )
-        await self._check_destination(target)
+        addresses = await self._destinations(target)
         client_key = await self._client_key(credential)
         settings = self.settings
+
+        async def open_one(address: str) -> asyncssh.SSHClientConnection:
+            return await asyncssh.connect(
+                address,
+                target.port,
+                username=target.username,
+                client_factory=lambda: _Client(verifier),
+                known_hosts=verifier.known_hosts,
+                server_host_key_algs=verifier.server_host_key_algs,
+                client_keys=[client_key] if client_key is not None else None,
+                password=credential.password,
+                # Nothing from this machine's ~/.ssh, agent or config takes part.
+                config=None,
+                agent_path=None,
+                agent_forwarding=False,
+                x509_trusted_certs=None,
+                connect_timeout=settings.connect_timeout,
+                login_timeout=settings.connect_timeout,
+                keepalive_interval=settings.keepalive_interval,
+                keepalive_count_max=settings.keepalive_count_max,
+            )
+
         try:
             # The outer timeout is a backstop: asyncssh's own covers TCP, kex and auth.
             async with asyncio.timeout(settings.connect_timeout + 1):
-                connection = await asyncssh.connect(
-                    target.host,
-                    target.port,
-                    username=target.username,
-                    client_factory=lambda: _Client(verifier),
-                    known_hosts=verifier.known_hosts,
-                    server_host_key_algs=verifier.server_host_key_algs,
-                    client_keys=[client_key] if client_key is not None else None,
-                    password=credential.password,
-                    # Nothing from this machine's ~/.ssh, agent or config takes part.
-                    config=None,
-                    agent_path=None,
-                    agent_forwarding=False,
-                    x509_trusted_certs=None,
-                    connect_timeout=settings.connect_timeout,
-                    login_timeout=settings.connect_timeout,
-                    keepalive_interval=settings.keepalive_interval,
-                    keepalive_count_max=settings.keepalive_count_max,
-                )
+                connection = await _first_that_answers(addresses, open_one)
         except BaseException as exc:
             error = self._translate(exc, target, verifier)
             if error is None:
@@ -321,13 +325,13 @@ class SshPool:
             log.warning("ssh_host_key_unverified", target=str(target), fingerprint=info.fingerprint)
         return connection, info
 
-    async def _check_destination(self, target: SshTarget) -> None:
-        # asyncssh resolves the name again when it connects: a DNS answer that changes in
-        # between is the one gap; HTTP (outbound_http.py) has none.
+    async def _destinations(self, target: SshTarget) -> list[str]:
+        """The addresses to connect to: the ones the guard checked, so no second lookup can
+        lead elsewhere; the name itself when there is no guard or it does not resolve."""
         if self.guard is None:
-            return
+            return [target.host]
         try:
-            await self.guard.check_host(target.host, target.port)
+            return await self.guard.checked_addresses(target.host, target.port) or [target.host]
         except BlockedDestination as exc:
             raise SshFailure(exc.message, exc.details) from None
 
@@ -393,3 +397,21 @@ def _import_key(text: str, passphrase: str | None) -> asyncssh.SSHKey:
         raise SshCredentialInvalid("the key's passphrase is wrong or missing") from None
     except (asyncssh.KeyImportError, ValueError):
         raise SshCredentialInvalid("the credential is not a readable SSH private key") from None
+
+
+async def _first_that_answers(
+    addresses: list[str], open_one: Callable[[str], Awaitable[asyncssh.SSHClientConnection]]
+) -> asyncssh.SSHClientConnection:
+    """Open a connection to the first address that takes it, as a connect by name would.
+
+    A refused or unreachable address moves on to the next (localhost is ::1 and 127.0.0.1);
+    a timeout does not: it has used its time, and the caller's error says which host.
+    """
+    for address in addresses[:-1]:
+        try:
+            return await open_one(address)
+        except TimeoutError:
+            raise
+        except OSError:
+            continue
+    return await open_one(addresses[-1])
