@@ -58,9 +58,18 @@ def test_rejects_bad_status_code_validation(value: Any) -> None:
         HealthValidation.model_validate({"type": "statusCode", "value": value})
 
 
-def test_rejects_a_regex_that_does_not_compile() -> None:
-    with pytest.raises(ValidationError, match="regular expression"):
-        HealthValidation.model_validate({"type": "jsonRegex", "value": "(unclosed"})
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "(unclosed",
+        "a{99999999999999999999}",
+        "{0d<<#9",  # the regex package fails this one with a plain ValueError
+        "(" * 1000 + ")" * 1000,  # and this one by running out of stack
+    ],
+)
+def test_rejects_a_regex_that_does_not_compile(pattern: str) -> None:
+    with pytest.raises(ValidationError, match="invalid regular expression"):
+        HealthValidation.model_validate({"type": "jsonRegex", "value": pattern})
 
 
 def test_compiles_jsonpath_rules_at_save_time() -> None:

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from envdeck.domain.environment import HealthValidation
+from envdeck.domain.environment import HealthValidation, ValidationType
 from envdeck.services.health.validation import (
     REGEX_TIME_LIMIT,
     extract_version,
@@ -74,6 +74,14 @@ class TestJsonRegex:
         message = verdict(200, b"a" * 60 + b"!", rule)
         assert message is not None
         assert message.startswith(f"body: /(a|aa)+$/ took over {REGEX_TIME_LIMIT:g} s")
+
+    def test_a_stored_pattern_that_no_longer_compiles_fails_the_check_clearly(self) -> None:
+        # Saved when patterns were checked with Python's re, which allows deeper nesting.
+        deep = "(" * 400 + "ok" + ")" * 400
+        rule = HealthValidation.model_construct(type=ValidationType.JSON_REGEX, value=deep)
+        message = judge(200, b"ok", parse_json(b"ok"), rule)
+        assert message is not None
+        assert message.endswith("is not a valid regular expression")
 
 
 class TestJsonPath:

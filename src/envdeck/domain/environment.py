@@ -63,6 +63,10 @@ def compile_regex(pattern: str) -> str:
         regex.compile(pattern)  # the engine that runs it (services/health/validation.py)
     except regex.error as exc:
         raise ValueError(f"invalid regular expression: {exc}") from exc
+    except (ValueError, OverflowError):
+        raise ValueError("invalid regular expression") from None
+    except RecursionError:
+        raise ValueError("invalid regular expression: groups nested too deeply") from None
     return pattern
 
 

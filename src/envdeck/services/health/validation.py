@@ -24,12 +24,8 @@ _MAX_QUOTED = 80
 REGEX_TIME_LIMIT = 0.25  # seconds per search
 
 
-class _RegexTooSlow(Exception):
-    def __init__(self, pattern: str) -> None:
-        super().__init__(
-            f"/{_cut(pattern)}/ took over {REGEX_TIME_LIMIT:g} s on this body: "
-            "simplify the pattern (nested repetition backtracks without end)"
-        )
+class _PatternFailed(Exception):
+    """A pattern that could not give an answer; the message says why."""
 
 
 @lru_cache(maxsize=4096)
@@ -39,9 +35,17 @@ def _regex(pattern: str) -> regex.Pattern[str]:
 
 def _search(pattern: str, text: str) -> bool:
     try:
-        return _regex(pattern).search(text, timeout=REGEX_TIME_LIMIT) is not None
+        compiled = _regex(pattern)
+    except (regex.error, ValueError, OverflowError, RecursionError):
+        # Validated when saved; a rule stored before its engine changed may still not compile.
+        raise _PatternFailed(f"/{_cut(pattern)}/ is not a valid regular expression") from None
+    try:
+        return compiled.search(text, timeout=REGEX_TIME_LIMIT) is not None
     except TimeoutError:
-        raise _RegexTooSlow(pattern) from None
+        raise _PatternFailed(
+            f"/{_cut(pattern)}/ took over {REGEX_TIME_LIMIT:g} s on this body: "
+            "simplify the pattern (nested repetition backtracks without end)"
+        ) from None
 
 
 @lru_cache(maxsize=4096)
@@ -84,7 +88,7 @@ def check_regex(text: str, pattern: str) -> str | None:
     try:
         if _search(pattern, text):
             return None
-    except _RegexTooSlow as exc:
+    except _PatternFailed as exc:
         return f"body: {exc}"
     return f"body does not match /{_cut(pattern)}/"
 
@@ -107,7 +111,7 @@ def check_json_path(document: Any, rule: JsonPathRule) -> str | None:
         try:
             if any(_search(rule.matches, as_text(value)) for value in values):
                 return None
-        except _RegexTooSlow as exc:
+        except _PatternFailed as exc:
             return f"{rule.path}: {exc}"
         return f"{rule.path} is {_quote(values[0])}, does not match /{_cut(rule.matches)}/"
     if any(_equal(value, rule.equals) for value in values):
