@@ -17,6 +17,7 @@ import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from envdeck.config import Settings, load_settings
+from envdeck.domain.commands import HostKeyInfo
 from envdeck.domain.environment import HostKeyPolicy
 from envdeck.services.outbound_http import OutboundBlocked, OutboundHttp
 from envdeck.services.ssh import PoolSettings, SshPool
@@ -300,16 +301,7 @@ async def test_an_ssh_connection_goes_to_the_address_the_guard_checked(
 
     # No resolver here can change its answer on cue: the lookup is the one stand-in.
     monkeypatch.setattr(socket, "getaddrinfo", rebinding)
-    target = replace(
-        asyncssh_server.target(HostKeyPolicy.PIN, asyncssh_server.host_key_line),
-        host="rebinding.test",
-    )
-    pool = SshPool(PoolSettings(connect_timeout=3), guard=SsrfGuard())
-    try:
-        connection, _ = await pool.connect(target, asyncssh_server.password_credential())
-        connection.close()
-    finally:
-        await pool.close()
+    await _connect_through_the_guard(asyncssh_server, "rebinding.test")
     assert lookups == ["rebinding.test"]
 
 
@@ -328,17 +320,20 @@ async def test_an_ssh_connection_tries_the_next_checked_address_when_one_refuses
         return real_getaddrinfo(host, port, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", two_addresses)
-    target = replace(
-        asyncssh_server.target(HostKeyPolicy.PIN, asyncssh_server.host_key_line),
-        host="two-addresses.test",
-    )
+    info = await _connect_through_the_guard(asyncssh_server, "two-addresses.test")
+    assert info.public_key == asyncssh_server.host_key_line
+
+
+async def _connect_through_the_guard(server: AsyncsshServer, host: str) -> HostKeyInfo:
+    """Connect to the in-process SSH server by the name host, as a guarded pool does."""
+    target = replace(server.target(HostKeyPolicy.PIN, server.host_key_line), host=host)
     pool = SshPool(PoolSettings(connect_timeout=3), guard=SsrfGuard())
     try:
-        connection, info = await pool.connect(target, asyncssh_server.password_credential())
+        connection, info = await pool.connect(target, server.password_credential())
         connection.close()
     finally:
         await pool.close()
-    assert info.fingerprint
+    return info
 
 
 def _create(personas: Personas, body: dict[str, Any]) -> dict[str, Any]:
