@@ -1,6 +1,7 @@
 """Upgrades count only when verified: the demo fleet's HTTP upgrade endpoint, its health and
 its reported version; a failed verification rolls back to the previous version when asked."""
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,19 @@ def checked(personas: Personas, env_id: str) -> dict[str, Any]:
 
 def operation(personas: Personas, op_id: str) -> dict[str, Any]:
     return wait_for_operation(personas.client, personas.viewer.headers(), op_id)
+
+
+def rolled_back(personas: Personas, op_id: str) -> dict[str, Any]:
+    """Wait for a failed upgrade to name its rollback; return the upgrade.
+
+    The record is stored as failed first, and with its rollback's id a moment later, once the
+    rollback has been started (both saves are announced on the WebSocket).
+    """
+    deadline = time.monotonic() + 10
+    while not (failed := operation(personas, op_id))["rollbackOperationId"]:
+        assert time.monotonic() < deadline, failed
+        time.sleep(0.05)
+    return failed
 
 
 def test_an_upgrade_succeeds_once_the_new_version_is_reported(
@@ -95,11 +109,10 @@ def test_a_failed_verification_rolls_back_to_the_previous_version(
 
     op_id = upgrade(personas, env_id, "2.5.0", personas.operator.headers()).json()["operationId"]
 
-    failed = operation(personas, op_id)
+    failed = rolled_back(personas, op_id)
     assert failed["status"] == "failed"
     assert failed["error"]["code"] == "VERIFICATION_FAILED"
     rollback_id = failed["rollbackOperationId"]
-    assert rollback_id
     assert f"rolling back to 2.4.0: operation {rollback_id}" in failed["output"]
     rollback = operation(personas, rollback_id)
     assert rollback["type"] == "rollback"
@@ -125,7 +138,7 @@ def test_a_rollback_that_fails_is_not_rolled_back_again(
     fleet.configure("shop-prod", upgradeApplies=False)
 
     op_id = upgrade(personas, env_id, "2.5.0", personas.operator.headers()).json()["operationId"]
-    failed = operation(personas, op_id)
+    failed = rolled_back(personas, op_id)
     # Down while the rollback verifies: the rollback fails too, and nothing follows it.
     fleet.set_behaviour("shop-prod", "down")
     rollback = operation(personas, failed["rollbackOperationId"])
