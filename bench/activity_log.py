@@ -50,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import PASSWORD, Stopwatch, bench_line, envdeck_server, percentile
 from inventory import secantus_process
 
+from envdeck.adapters.events import EventBus
 from envdeck.config import load_settings
 from envdeck.domain.base import format_utc
 from envdeck.domain.log import LogFilter, LogLevel, LogListOptions, LogType
@@ -57,8 +58,7 @@ from envdeck.repositories.base import Storage
 from envdeck.repositories.mongo import MongoStorage
 from envdeck.repositories.sqlite import SqliteStorage
 from envdeck.repositories.sqlite.logs import _groups_sql, read_page
-from envdeck.services.activity import ActivityLog
-from envdeck.services.events import EventBus
+from envdeck.services.activity.writer import ActivityLog
 
 BATCH = 500
 PAGE = 50

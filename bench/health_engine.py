@@ -62,14 +62,14 @@ def names(count: int) -> list[str]:
 
 
 async def engine_phase(fleet: str, count: int, seconds: float) -> dict[str, Any]:
+    from envdeck.adapters.events import EventBus
+    from envdeck.adapters.outbound_http import OutboundHttp
+    from envdeck.adapters.secret_box import SecretBox
     from envdeck.domain.clock import utc_now
     from envdeck.domain.environment import Environment, HealthCheckConfig
     from envdeck.repositories.sqlite import SqliteStorage
-    from envdeck.services.activity import ActivityLog
-    from envdeck.services.events import EventBus
+    from envdeck.services.activity.writer import ActivityLog
     from envdeck.services.health import HealthChecker, HealthRecorder, HealthScheduler
-    from envdeck.services.outbound_http import OutboundHttp
-    from envdeck.services.secret_box import SecretBox
 
     with tempfile.TemporaryDirectory() as tmp:
         storage = SqliteStorage(Path(tmp) / "bench.db")
@@ -162,7 +162,7 @@ async def paced(count: int, seconds: float, request: Any) -> dict[str, Any]:
 
 
 async def bare_phase(fleet: str, count: int, seconds: float) -> dict[str, Any]:
-    from envdeck.services.outbound_http import OutboundHttp
+    from envdeck.adapters.outbound_http import OutboundHttp
 
     http = OutboundHttp(max_connections=500, max_body_bytes=1 << 20, max_redirects=5)
     urls = [f"{fleet}/envs/{name}/health" for name in names(count)]

@@ -33,8 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import bench_line
 
+from envdeck.adapters.ssh import PoolSettings, SshCredential, SshPool, SshRunner, SshTarget
 from envdeck.domain.environment import HostKeyPolicy
-from envdeck.services.ssh import PoolSettings, SshCredential, SshPool, SshRunner, SshTarget
 
 SLEEP = re.compile(rb"sleep ([0-9.]+)")
 USER = "bench"

@@ -233,13 +233,13 @@ async def serve_bare(port: int) -> tuple[Any, set[Any]]:
 async def run_bench(clients: int, seconds: float) -> dict[int, tuple[Result, Result]]:
     from websockets.asyncio.server import broadcast
 
+    from envdeck.adapters.events import StatusChanged
     from envdeck.app import create_app
     from envdeck.config import LogSettings, load_settings
     from envdeck.domain.environment import Status
     from envdeck.logsetup import configure_logging
     from envdeck.server import EnvdeckServer, uvicorn_config
     from envdeck.services.container import Services
-    from envdeck.services.events import StatusChanged
 
     configure_logging(LogSettings(level="warning", format="console"))
     results: dict[int, tuple[Result, Result]] = {}

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     import httpx
 
     from envdeck.domain.auth import Principal
-    from envdeck.services.key_rotation import RotationResult
+    from envdeck.services.inventory.key_rotation import RotationResult
 
 app = typer.Typer(
     name="envdeck",
@@ -185,10 +185,10 @@ CONFIGURED_KEY_MESSAGE = (
 
 
 async def _rotate_key(settings: Settings) -> "RotationResult":
+    from envdeck.adapters.secret_box import SecretBox
     from envdeck.app import create_storage
     from envdeck.keyfiles import begin_key_rotation, finish_key_rotation, load_runtime_secrets
-    from envdeck.services.key_rotation import reseal_all
-    from envdeck.services.secret_box import SecretBox
+    from envdeck.services.inventory.key_rotation import reseal_all
 
     current = load_runtime_secrets(settings).encryption_key
     # Seals under the new key, opens under either: a rotation cut short is run again.
@@ -208,9 +208,9 @@ def rotate_key(config: ConfigOption = None) -> None:
     """Re-encrypt every stored secret under a new key. Stop Envdeck first."""
     import asyncio
 
+    from envdeck.adapters.secret_box import SecretDecryptionError
     from envdeck.domain.errors import EnvdeckError
     from envdeck.keyfiles import ENCRYPTION_KEY_FILE
-    from envdeck.services.secret_box import SecretDecryptionError
 
     settings = _settings(config)
     if settings.encryption.key:

@@ -13,7 +13,7 @@ from envdeck.domain.ids import new_id
 from envdeck.repositories.base import Storage
 from envdeck.repositories.sqlite import SqliteStorage
 from envdeck.repositories.sqlite.schema import SCHEMA_VERSION
-from envdeck.services.health_history import HealthSampleRetention
+from envdeck.services.health.history import HealthSampleRetention
 
 # A whole hour, so that hour and bucket boundaries are easy to read in the tests.
 H0 = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)

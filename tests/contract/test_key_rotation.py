@@ -2,11 +2,11 @@
 
 import pytest
 
+from envdeck.adapters.secret_box import SecretBox, SecretDecryptionError
 from envdeck.domain.environment import CommandConfig, CommandDetails, HealthCheckConfig, Status
 from envdeck.domain.log import LogListOptions, LogType
 from envdeck.repositories.base import Storage
-from envdeck.services.key_rotation import reseal_all
-from envdeck.services.secret_box import SecretBox, SecretDecryptionError
+from envdeck.services.inventory.key_rotation import reseal_all
 
 from .factories import make_credential, make_environment
 

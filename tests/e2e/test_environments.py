@@ -9,7 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Response, expect
 
-from envdeck.services.secret_box import SecretBox
+from envdeck.adapters.secret_box import SecretBox
 from tests.e2e.accounts import Account
 from tests.support.server import RunningServer
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from envdeck.services.events import Event, Subscription
+from envdeck.adapters.events import Event, Subscription
 from tests.faults.conftest import api, fault_settings
 from tests.support.live_app import (
     LiveApp,

@@ -15,10 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
+from envdeck.adapters.outbound_http import OutboundHttp
+from envdeck.adapters.secret_box import SecretBox
 from envdeck.domain.environment import HealthCheckConfig, HealthValidation, ValidationType
 from envdeck.services.health.checker import HealthChecker
-from envdeck.services.outbound_http import OutboundHttp
-from envdeck.services.secret_box import SecretBox
 from tests.faults.conftest import api, fault_settings
 from tests.support.hostile_http import HUGE_BYTES, HostileTarget
 from tests.support.live_app import Account, LiveApp

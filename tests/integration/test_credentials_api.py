@@ -7,11 +7,11 @@ import httpx2
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from envdeck.adapters.secret_box import MASK, SecretBox, is_sealed
 from envdeck.domain.credential import Credential
 from envdeck.domain.environment import CredentialRef, Environment
 from envdeck.domain.log import LogEntry, LogListOptions
 from envdeck.services.container import Services
-from envdeck.services.secret_box import MASK, SecretBox, is_sealed
 from tests.integration.conftest import Personas
 from tests.support.ssh_keys import (
     ED25519,

@@ -4,9 +4,9 @@ from typing import Any
 
 import pytest
 
+from envdeck.adapters.secret_box import is_sealed
 from envdeck.domain.environment import HealthState, Status
 from envdeck.domain.log import LogListOptions, LogType
-from envdeck.services.secret_box import is_sealed
 from tests.integration.conftest import Personas
 
 SECRET = "Bearer s3cr3t-health-token-0xC0FFEE"

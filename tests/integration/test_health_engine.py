@@ -15,15 +15,15 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from envdeck.adapters.events import EnvironmentChanged, Event, EventBus, StatusChanged
+from envdeck.adapters.outbound_http import OutboundHttp
+from envdeck.adapters.secret_box import SecretBox
 from envdeck.domain.clock import utc_now
 from envdeck.domain.environment import Environment, HealthCheckConfig, HealthState
 from envdeck.domain.log import LogListOptions, LogType
 from envdeck.repositories.sqlite import SqliteStorage
-from envdeck.services.activity import ActivityLog
-from envdeck.services.events import EnvironmentChanged, Event, EventBus, StatusChanged
+from envdeck.services.activity.writer import ActivityLog
 from envdeck.services.health import HealthChecker, HealthRecorder, HealthScheduler
-from envdeck.services.outbound_http import OutboundHttp
-from envdeck.services.secret_box import SecretBox
 from tests.support.targets import Target
 
 FLUSH = 0.05

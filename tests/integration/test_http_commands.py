@@ -10,11 +10,11 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
+from envdeck.adapters.outbound_http import OutboundHttp
+from envdeck.adapters.secret_box import MASK, SecretBox
 from envdeck.domain.commands import OutputChunk, RunErrorCode, RunOutcome
 from envdeck.domain.environment import CommandDetails, HttpMethod, UpgradeCommand
 from envdeck.services.operations.http_commands import HttpCommandRunner
-from envdeck.services.outbound_http import OutboundHttp
-from envdeck.services.secret_box import MASK, SecretBox
 from tests.support.fleet import FleetProcess, fleet_fixture
 
 fleet = fleet_fixture(scope="module")

@@ -20,16 +20,16 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from envdeck.adapters.ssh import SshPool, SshRunner
 from envdeck.domain.commands import RunOutcome
 from envdeck.domain.errors import ValidationFailed
-from envdeck.services.command_templates import (
+from envdeck.services.operations.templates import (
     render_headers,
     render_json_body,
     render_ssh_command,
     render_url,
     validate_version,
 )
-from envdeck.services.ssh import SshPool, SshRunner
 from tests.support import sshd as ssh_servers
 from tests.support.sshd import OpenSshServer, SshAccount
 

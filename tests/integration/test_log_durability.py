@@ -20,7 +20,7 @@ from envdeck.domain.log import ActivityLogUnavailable, LogFilter, LogType
 from envdeck.repositories.base import Storage
 from envdeck.repositories.mongo import MongoStorage
 from envdeck.repositories.sqlite import SqliteStorage
-from envdeck.services.activity import ActivityLog
+from envdeck.services.activity.writer import ActivityLog
 from tests.conftest import BACKENDS, drop_database, unique_database_name
 
 BURST = 5000

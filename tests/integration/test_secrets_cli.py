@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from envdeck.adapters.secret_box import SecretBox, SecretDecryptionError
 from envdeck.app import create_app
 from envdeck.config import Settings, load_settings
 from envdeck.domain.credential import Credential
@@ -21,7 +22,6 @@ from envdeck.keyfiles import (
     load_runtime_secrets,
 )
 from envdeck.repositories.sqlite import SqliteStorage
-from envdeck.services.secret_box import SecretBox, SecretDecryptionError
 from tests.contract.factories import make_credential, make_environment
 from tests.integration.test_cli import run
 

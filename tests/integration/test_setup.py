@@ -7,15 +7,15 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
+from envdeck.adapters.events import EventBus
+from envdeck.adapters.passwords import PasswordHasher
 from envdeck.app import create_app
 from envdeck.config import Settings
 from envdeck.domain.errors import Conflict
 from envdeck.domain.user import User, UserListOptions
 from envdeck.repositories.sqlite import SqliteStorage
-from envdeck.services.activity import ActivityLog
-from envdeck.services.events import EventBus
-from envdeck.services.passwords import PasswordHasher
-from envdeck.services.setup import SetupService
+from envdeck.services.activity.writer import ActivityLog
+from envdeck.services.identity.setup import SetupService
 from tests.integration.conftest import ADMIN_PASSWORD, read_setup_token
 
 

@@ -17,10 +17,10 @@ import asyncssh
 import pytest
 import pytest_asyncio
 
+from envdeck.adapters.ssh import PoolSettings, SshCredential, SshPool, SshRunner, SshTarget
 from envdeck.domain.commands import OutputChunk, OutputStream, RunErrorCode, RunOutcome
 from envdeck.domain.environment import HostKeyPolicy
 from envdeck.domain.errors import HostKeyInvalid, HostKeyMismatch, SshAuthFailed
-from envdeck.services.ssh import PoolSettings, SshCredential, SshPool, SshRunner, SshTarget
 from tests.support import sshd as ssh_servers
 from tests.support.sshd import AsyncsshServer, OpenSshServer, SilentServer, SshAccount
 

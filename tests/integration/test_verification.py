@@ -9,11 +9,11 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from envdeck.adapters.outbound_http import OutboundHttp
+from envdeck.adapters.secret_box import SecretBox
 from envdeck.domain.environment import Environment
 from envdeck.services.health import HealthChecker
 from envdeck.services.operations.verification import NO_HEALTH_CHECK, Verifier
-from envdeck.services.outbound_http import OutboundHttp
-from envdeck.services.secret_box import SecretBox
 from tests.support.fleet import FleetProcess, fleet_fixture
 
 fleet = fleet_fixture(scope="module", transition_seconds=1.0)

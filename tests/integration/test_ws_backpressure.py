@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from websockets.asyncio.client import ClientConnection
 
+from envdeck.adapters.events import StatusChanged
 from envdeck.config import load_settings
 from envdeck.domain.environment import HealthState, Status
-from envdeck.services.events import StatusChanged
 from envdeck.services.realtime import CloseCode
 from tests.support.live_app import (
     Account,

@@ -10,10 +10,10 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus
 
+from envdeck.adapters.events import OperationOutput, OperationUpdated, StatusChanged
 from envdeck.config import load_settings
 from envdeck.domain.environment import HealthState, Status
 from envdeck.domain.operation import Operation, OperationStatus, OperationType
-from envdeck.services.events import OperationOutput, OperationUpdated, StatusChanged
 from envdeck.services.realtime import CloseCode
 from tests.support.live_app import (
     Account,

@@ -23,7 +23,7 @@ from envdeck.app import create_app
 from envdeck.config import Settings
 from envdeck.domain.clock import utc_now
 from envdeck.domain.user import Role
-from envdeck.services.login_tokens import LoginTokenCodec
+from envdeck.services.identity.login_tokens import LoginTokenCodec
 from envdeck.services.realtime import CloseCode
 from tests.integration.conftest import Personas, sign_in
 from tests.integration.test_authorization_matrix import MATRIX, PUBLIC, call, routes

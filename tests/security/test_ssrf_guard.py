@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 
+from envdeck.adapters.outbound_http import OutboundBlocked, OutboundHttp
+from envdeck.adapters.ssh import PoolSettings, SshPool
+from envdeck.adapters.ssrf_guard import BlockedDestination, SsrfGuard
 from envdeck.config import Settings, load_settings
 from envdeck.domain.commands import HostKeyInfo
 from envdeck.domain.environment import HostKeyPolicy
-from envdeck.services.outbound_http import OutboundBlocked, OutboundHttp
-from envdeck.services.ssh import PoolSettings, SshPool
-from envdeck.services.ssrf_guard import BlockedDestination, SsrfGuard
 from tests.integration.conftest import Personas
 from tests.support import sshd as ssh_servers
 from tests.support.sshd import AsyncsshServer

@@ -20,11 +20,11 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from envdeck.adapters.events import Event
 from envdeck.app import create_app
 from envdeck.config import Settings
 from envdeck.server import EnvdeckServer, uvicorn_config
 from envdeck.services.container import Services
-from envdeck.services.events import Event
 from tests.support.server import free_port
 
 T = TypeVar("T")

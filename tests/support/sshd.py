@@ -34,8 +34,8 @@ import asyncssh
 import pytest
 import pytest_asyncio
 
+from envdeck.adapters.ssh import PoolSettings, SshCredential, SshPool, SshTarget
 from envdeck.domain.environment import HostKeyPolicy
-from envdeck.services.ssh import PoolSettings, SshCredential, SshPool, SshTarget
 
 SSHD = Path("/usr/sbin/sshd")
 IS_ROOT = os.geteuid() == 0

@@ -9,11 +9,11 @@ import pytest
 import pytest_asyncio
 import structlog
 
+from envdeck.adapters.events import Event, EventBus, LogRecorded
 from envdeck.domain.log import ActivityLogUnavailable, LogFilter, LogLevel, LogListOptions, LogType
 from envdeck.repositories.base import LogRepository
 from envdeck.repositories.sqlite import SqliteStorage
-from envdeck.services.activity import ActivityLog
-from envdeck.services.events import Event, EventBus, LogRecorded
+from envdeck.services.activity.writer import ActivityLog
 from tests.fakes.storage_faults import FlakyLogRepository
 
 

@@ -7,11 +7,11 @@ from typing import cast
 
 import pytest_asyncio
 
+from envdeck.adapters.events import EventBus
 from envdeck.domain.log import LogEntry, LogFilter, LogType
 from envdeck.repositories.base import LogRepository
 from envdeck.repositories.sqlite import SqliteStorage
-from envdeck.services.activity import ActivityLog
-from envdeck.services.events import EventBus
+from envdeck.services.activity.writer import ActivityLog
 from tests.fakes.storage_faults import FlakyLogRepository
 
 HOUR = 3600.0  # a flush interval nobody waits out: a write that happens was asked for

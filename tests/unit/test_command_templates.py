@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from envdeck.domain.errors import ValidationFailed
-from envdeck.services.command_templates import (
+from envdeck.services.operations.templates import (
     preview_http_request,
     preview_ssh_command,
     render_headers,

@@ -2,8 +2,8 @@
 
 import asyncio
 
+from envdeck.adapters.events import EnvironmentChanged, Event, EventBus, LogRecorded
 from envdeck.domain.environment import Environment
-from envdeck.services.events import EnvironmentChanged, Event, EventBus, LogRecorded
 
 
 def changed(name: str) -> EnvironmentChanged:

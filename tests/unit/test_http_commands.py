@@ -2,6 +2,7 @@
 
 import pytest
 
+from envdeck.adapters.secret_box import MASK
 from envdeck.domain.environment import CommandDetails, HttpMethod, UpgradeCommand
 from envdeck.domain.errors import ValidationFailed
 from envdeck.services.operations.http_commands import (
@@ -10,7 +11,6 @@ from envdeck.services.operations.http_commands import (
     command_url,
     prepare_request,
 )
-from envdeck.services.secret_box import MASK
 
 
 def test_it_renders_the_version_into_url_and_body() -> None:

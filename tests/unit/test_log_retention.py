@@ -13,7 +13,7 @@ from envdeck.domain.errors import StorageUnavailable
 from envdeck.domain.log import LogEntry, LogFilter, LogListOptions, LogType
 from envdeck.repositories.base import LogRepository
 from envdeck.repositories.sqlite import SqliteStorage
-from envdeck.services.log_retention import LogRetention
+from envdeck.services.activity.retention import LogRetention
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

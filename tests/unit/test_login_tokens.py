@@ -8,7 +8,7 @@ import pytest
 from envdeck.domain.clock import utc_now
 from envdeck.domain.errors import Unauthorized
 from envdeck.domain.user import Role, User
-from envdeck.services.login_tokens import AUDIENCE, ISSUER, LoginTokenCodec
+from envdeck.services.identity.login_tokens import AUDIENCE, ISSUER, LoginTokenCodec
 
 SECRET = "s" * 64
 NOW = utc_now()  # PyJWT checks expiry against the real clock

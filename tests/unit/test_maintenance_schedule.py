@@ -7,7 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from envdeck.domain.maintenance import MaintenanceKind, MaintenanceSchedule, MaintenanceWindow
-from envdeck.services.maintenance import is_active, next_occurrences, running_occurrence
+from envdeck.services.maintenance.windows import is_active, next_occurrences, running_occurrence
 
 
 def utc(*parts: int) -> datetime:

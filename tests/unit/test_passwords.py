@@ -2,8 +2,8 @@
 
 import pytest
 
+from envdeck.adapters.passwords import PasswordHasher, check_password_policy
 from envdeck.domain.errors import ValidationFailed
-from envdeck.services.passwords import PasswordHasher, check_password_policy
 
 STRONG = "quartz-lantern-orbit-91"
 

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from envdeck.services.secret_box import PREFIX, SecretBox, SecretDecryptionError, is_sealed
+from envdeck.adapters.secret_box import PREFIX, SecretBox, SecretDecryptionError, is_sealed
 
 KEY = bytes(range(32))
 OTHER_KEY = bytes(range(1, 33))

@@ -2,9 +2,9 @@
 
 import pytest
 
+from envdeck.adapters.secret_box import MASK, SecretBox, is_sealed
 from envdeck.domain.errors import ValidationFailed
-from envdeck.services.secret_box import MASK, SecretBox, is_sealed
-from envdeck.services.secret_headers import (
+from envdeck.services.inventory.secret_headers import (
     is_secret_header,
     mask_headers,
     open_headers,

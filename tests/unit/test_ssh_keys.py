@@ -8,8 +8,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import x25519
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
+from envdeck.adapters.ssh.keys import fingerprint_private_key
 from envdeck.domain.errors import ValidationFailed
-from envdeck.services.ssh_keys import fingerprint_private_key
 from tests.support.ssh_keys import (
     ED25519,
     KEY_CASES,

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from envdeck.adapters.events import EventBus
 from envdeck.domain.environment import Environment, HealthState
 from envdeck.domain.errors import EnvironmentNotFound, ValidationFailed
 from envdeck.domain.health import HealthSample
 from envdeck.domain.ids import new_id
 from envdeck.repositories.sqlite import SqliteStorage
-from envdeck.services.events import EventBus
-from envdeck.services.health_history import (
+from envdeck.services.health.history import (
     CHART_PLANS,
     HealthHistoryService,
     HistoryRange,

@@ -3,7 +3,7 @@
 import pytest
 
 from envdeck.domain.errors import UpstreamError
-from envdeck.services.version_lists import (
+from envdeck.services.operations.version_lists import (
     VersionList,
     behind_by,
     order_versions,

@@ -17,7 +17,7 @@ Plain ASGI, like the other middleware, so streaming responses pass through untou
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from envdeck.services.activity import ActivityLog
+from envdeck.services.activity.writer import ActivityLog
 
 AUDIT_HEADER = b"envdeck-audit"
 

@@ -10,7 +10,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from envdeck.services.metrics import UNMATCHED_ROUTE, Metrics
+from envdeck.adapters.metrics import UNMATCHED_ROUTE, Metrics
 
 
 class MetricsMiddleware:

@@ -9,7 +9,7 @@ from envdeck.domain.base import UtcDatetime
 from envdeck.domain.user import Role
 
 if TYPE_CHECKING:
-    from envdeck.services.auth import LoginResult
+    from envdeck.services.identity.auth import LoginResult
 
 
 class ErrorBody(BaseModel):

@@ -17,7 +17,7 @@ from envdeck.domain.environment import Environment
 from envdeck.domain.errors import EnvironmentNotFound
 from envdeck.domain.user import Role, User
 from envdeck.services.container import Services
-from envdeck.services.environments import configuration_diff, masked
+from envdeck.services.inventory.environments import configuration_diff, masked
 
 log = structlog.get_logger(__name__)
 

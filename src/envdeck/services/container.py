@@ -5,42 +5,42 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from envdeck.adapters.events import EventBus
+from envdeck.adapters.metrics import Metrics
+from envdeck.adapters.outbound_http import OutboundHttp
+from envdeck.adapters.passwords import PasswordHasher
+from envdeck.adapters.secret_box import SecretBox
+from envdeck.adapters.ssh import PoolSettings, SshPool, SshRunner
+from envdeck.adapters.ssrf_guard import SsrfGuard
 from envdeck.config import Settings
 from envdeck.keyfiles import RuntimeSecrets
 from envdeck.repositories.base import Storage
 from envdeck.repositories.breaker import StorageBreaker, guard_storage
 from envdeck.repositories.change_counting import ChangeCountingEnvironments
-from envdeck.services.activity import ActivityLog
-from envdeck.services.activity_queries import ActivityQueries
-from envdeck.services.api_tokens import ApiTokenService
-from envdeck.services.auth import AuthService
-from envdeck.services.command_previews import CommandPreviews
-from envdeck.services.credentials import CredentialService
-from envdeck.services.environment_files import EnvironmentFiles
-from envdeck.services.environment_probes import EnvironmentProbes
-from envdeck.services.environments import EnvironmentService
-from envdeck.services.events import EventBus
+from envdeck.services.activity.queries import ActivityQueries
+from envdeck.services.activity.retention import LogRetention
+from envdeck.services.activity.writer import ActivityLog
 from envdeck.services.health import HealthChecker, HealthRecorder, HealthScheduler
-from envdeck.services.health_history import HealthHistoryService, HealthSampleRetention
-from envdeck.services.log_retention import LogRetention
-from envdeck.services.login_limiter import LoginLimiter
-from envdeck.services.login_tokens import LoginTokenCodec
-from envdeck.services.maintenance import MaintenanceService
-from envdeck.services.metrics import Metrics
+from envdeck.services.health.history import HealthHistoryService, HealthSampleRetention
+from envdeck.services.identity.api_tokens import ApiTokenService
+from envdeck.services.identity.auth import AuthService
+from envdeck.services.identity.login_limiter import LoginLimiter
+from envdeck.services.identity.login_tokens import LoginTokenCodec
+from envdeck.services.identity.setup import SetupService
+from envdeck.services.identity.users import UserService
+from envdeck.services.inventory.credentials import CredentialService
+from envdeck.services.inventory.environment_files import EnvironmentFiles
+from envdeck.services.inventory.environments import EnvironmentService
+from envdeck.services.inventory.probes import EnvironmentProbes
+from envdeck.services.inventory.ssh_access import SshAccess
+from envdeck.services.maintenance.windows import MaintenanceService
 from envdeck.services.notifications import Notifications, build_notifications
 from envdeck.services.operations.http_commands import HttpCommandRunner
+from envdeck.services.operations.previews import CommandPreviews
 from envdeck.services.operations.service import OperationService
 from envdeck.services.operations.verification import Verifier
-from envdeck.services.outbound_http import OutboundHttp
-from envdeck.services.passwords import PasswordHasher
+from envdeck.services.operations.version_lists import VersionLists
 from envdeck.services.realtime import RealtimeHub
-from envdeck.services.secret_box import SecretBox
-from envdeck.services.setup import SetupService
-from envdeck.services.ssh import PoolSettings, SshPool, SshRunner
-from envdeck.services.ssh_access import SshAccess
-from envdeck.services.ssrf_guard import SsrfGuard
-from envdeck.services.users import UserService
-from envdeck.services.version_lists import VersionLists
 from envdeck.services.view_cache import ViewCache
 
 

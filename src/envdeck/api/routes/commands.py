@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from envdeck.api.deps import OperatorPrincipal, ServicesDep
 from envdeck.api.schemas import ApiModel, error_responses
 from envdeck.domain.environment import CommandType
-from envdeck.services.command_previews import Preview, PreviewKind
+from envdeck.services.operations.previews import Preview, PreviewKind
 
 
 class HttpRequestPreview(ApiModel):

@@ -5,12 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from pydantic import Field
 
+from envdeck.adapters.secret_box import MASK
 from envdeck.api.deps import AdminPrincipal, ServicesDep
 from envdeck.api.schemas import ApiModel, Pagination, error_responses, pagination
 from envdeck.domain.base import MAX_PAGE, MAX_PAGE_LIMIT, UtcDatetime
 from envdeck.domain.credential import CREDENTIAL_NAME_PATTERN, Credential, CredentialListOptions
 from envdeck.domain.environment import CredentialKind
-from envdeck.services.secret_box import MASK
 
 router = APIRouter(prefix="/credentials", tags=["credentials"])
 

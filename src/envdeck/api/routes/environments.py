@@ -16,7 +16,7 @@ from envdeck.domain.environment import (
     HealthState,
 )
 from envdeck.domain.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from envdeck.services.environment_files import FILE_KIND, FILE_VERSION
+from envdeck.services.inventory.environment_files import FILE_KIND, FILE_VERSION
 
 router = APIRouter(prefix="/environments", tags=["environments"])
 

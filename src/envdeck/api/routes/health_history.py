@@ -10,7 +10,7 @@ from envdeck.api.deps import ServicesDep, ViewerPrincipal
 from envdeck.api.schemas import ApiModel, error_responses
 from envdeck.domain.errors import ValidationFailed
 from envdeck.domain.health import HealthPoint, HealthSample
-from envdeck.services.health_history import (
+from envdeck.services.health.history import (
     MAX_RECENT_CHECKS,
     MAX_SPARKLINE_IDS,
     HealthHistory,

@@ -2,7 +2,7 @@
 
 Anyone signed in reads the log (DESIGN §5: a viewer reads everything non-secret; entries never
 hold secrets). Also here: `require_audit_room`, which refuses a request that would change
-something while the activity log cannot keep its entry (see services/activity.py).
+something while the activity log cannot keep its entry (see services/activity/writer.py).
 """
 
 from datetime import UTC, datetime
@@ -24,7 +24,7 @@ from envdeck.domain.log import (
     LogListOptions,
     LogType,
 )
-from envdeck.services.activity_queries import MEDIA_TYPES, ExportFormat
+from envdeck.services.activity.queries import MEDIA_TYPES, ExportFormat
 from envdeck.services.container import Services
 
 router = APIRouter(tags=["logs"])

@@ -18,7 +18,7 @@ from envdeck.domain.maintenance import (
     MaintenanceWindowListOptions,
     MaintenanceWindowSpec,
 )
-from envdeck.services.maintenance import MAX_PREVIEW
+from envdeck.services.maintenance.windows import MAX_PREVIEW
 
 router = APIRouter(prefix="/maintenance-windows", tags=["maintenance"])
 

@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from envdeck.adapters.metrics import CONTENT_TYPE, Sample
 from envdeck.api.deps import ServicesDep, SettingsDep, get_principal
 from envdeck.domain.errors import StorageUnavailable
 from envdeck.services.container import Services
-from envdeck.services.metrics import CONTENT_TYPE, Sample
 
 router = APIRouter()
 

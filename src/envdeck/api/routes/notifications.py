@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, status
 from pydantic import Field
 
+from envdeck.adapters.secret_box import MASK
 from envdeck.api.deps import AdminPrincipal, ServicesDep
 from envdeck.api.schemas import ApiModel, Pagination, error_responses, pagination
 from envdeck.domain.base import MAX_PAGE, MAX_PAGE_LIMIT, UtcDatetime
@@ -22,7 +23,6 @@ from envdeck.domain.notification import (
     NotificationChannelSpec,
     NotificationEvent,
 )
-from envdeck.services.secret_box import MASK
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 

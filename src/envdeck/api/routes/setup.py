@@ -6,7 +6,7 @@ from pydantic import EmailStr, Field
 from envdeck.api.deps import ServicesDep
 from envdeck.api.schemas import ApiModel, LoginResponse, error_responses
 from envdeck.domain.user import USERNAME_PATTERN
-from envdeck.services.auth import LoginResult
+from envdeck.services.identity.auth import LoginResult
 
 router = APIRouter(prefix="/setup", tags=["setup"])
 

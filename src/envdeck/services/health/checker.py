@@ -9,11 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from envdeck.adapters.outbound_http import OutboundError, OutboundHttp
+from envdeck.adapters.secret_box import SecretBox, SecretDecryptionError
 from envdeck.domain.environment import HealthCheckConfig, ValidationType
 from envdeck.services.health.validation import extract_version, judge, parse_json
-from envdeck.services.outbound_http import OutboundError, OutboundHttp
-from envdeck.services.secret_box import SecretBox, SecretDecryptionError
-from envdeck.services.secret_headers import open_headers
+from envdeck.services.inventory.secret_headers import open_headers
 
 # What check-now shows of the response body.
 EXCERPT_BYTES = 2048

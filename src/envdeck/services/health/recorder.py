@@ -15,15 +15,15 @@ from datetime import datetime
 
 import structlog
 
+from envdeck.adapters.events import EventBus, StatusChanged, VersionChanged
+from envdeck.adapters.metrics import Metrics
 from envdeck.domain.environment import Environment, HealthState, Status, SystemInfo
 from envdeck.domain.errors import StorageUnavailable
 from envdeck.domain.health import HealthSample
 from envdeck.domain.log import ActivityLogUnavailable, LogLevel, LogType
 from envdeck.repositories.base import Storage
-from envdeck.services.activity import ActivityLog
-from envdeck.services.events import EventBus, StatusChanged, VersionChanged
+from envdeck.services.activity.writer import ActivityLog
 from envdeck.services.health.checker import CheckResult
-from envdeck.services.metrics import Metrics
 
 log = structlog.get_logger(__name__)
 

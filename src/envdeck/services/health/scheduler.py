@@ -25,14 +25,14 @@ from dataclasses import dataclass, field
 
 import structlog
 
+from envdeck.adapters.events import EnvironmentChanged, Event, EventBus, Subscription
 from envdeck.domain.base import MAX_PAGE_LIMIT
 from envdeck.domain.environment import Environment, EnvironmentListOptions, HealthCheckConfig
 from envdeck.domain.errors import EnvironmentNotFound, ValidationFailed
 from envdeck.repositories.base import Storage
-from envdeck.services.events import EnvironmentChanged, Event, EventBus, Subscription
 from envdeck.services.health.checker import CheckResult, HealthChecker
 from envdeck.services.health.recorder import HealthRecorder, Tracked
-from envdeck.services.secret_headers import seal_headers
+from envdeck.services.inventory.secret_headers import seal_headers
 
 log = structlog.get_logger(__name__)
 

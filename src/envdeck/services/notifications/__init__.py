@@ -12,18 +12,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from envdeck.adapters.events import EventBus
+from envdeck.adapters.metrics import Metrics
+from envdeck.adapters.secret_box import SecretBox
 from envdeck.config import NotificationsSettings
 from envdeck.repositories.base import Storage
-from envdeck.services.activity import ActivityLog
-from envdeck.services.events import EventBus
-from envdeck.services.maintenance import MaintenanceService
-from envdeck.services.metrics import Metrics
+from envdeck.services.activity.writer import ActivityLog
+from envdeck.services.maintenance.windows import MaintenanceService
 from envdeck.services.notifications.alerting import Alerting
 from envdeck.services.notifications.channels import NotificationChannelService
 from envdeck.services.notifications.delivery import DeliveryQueue
 from envdeck.services.notifications.messages import Messages
 from envdeck.services.notifications.sender import AppriseSender, UrlGuard
-from envdeck.services.secret_box import SecretBox
 
 
 @dataclass

@@ -34,12 +34,7 @@ from datetime import datetime, timedelta
 
 import structlog
 
-from envdeck.domain.environment import Environment, EnvironmentListOptions, HealthState, Status
-from envdeck.domain.errors import EnvironmentNotFound, OperationNotFound, StorageUnavailable
-from envdeck.domain.notification import DeliveryEvent, NotificationEvent
-from envdeck.domain.operation import FINISHED_STATUSES, Operation, OperationStatus
-from envdeck.repositories.base import Storage
-from envdeck.services.events import (
+from envdeck.adapters.events import (
     Event,
     EventBus,
     OperationUpdated,
@@ -47,7 +42,12 @@ from envdeck.services.events import (
     Subscription,
     VersionChanged,
 )
-from envdeck.services.maintenance import MaintenanceService
+from envdeck.domain.environment import Environment, EnvironmentListOptions, HealthState, Status
+from envdeck.domain.errors import EnvironmentNotFound, OperationNotFound, StorageUnavailable
+from envdeck.domain.notification import DeliveryEvent, NotificationEvent
+from envdeck.domain.operation import FINISHED_STATUSES, Operation, OperationStatus
+from envdeck.repositories.base import Storage
+from envdeck.services.maintenance.windows import MaintenanceService
 from envdeck.services.notifications.channels import NotificationChannelService
 from envdeck.services.notifications.delivery import DeliveryQueue, Job
 from envdeck.services.notifications.messages import Messages

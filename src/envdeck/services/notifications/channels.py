@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from envdeck.adapters.secret_box import SecretBox
 from envdeck.domain.auth import Principal
 from envdeck.domain.log import LogType
 from envdeck.domain.maintenance import CreatedBy
@@ -21,11 +22,10 @@ from envdeck.domain.notification import (
     NotificationChannelSpec,
 )
 from envdeck.repositories.base import Storage
-from envdeck.services.activity import ActivityLog
+from envdeck.services.activity.writer import ActivityLog
 from envdeck.services.notifications.delivery import DeliveryQueue, Job
 from envdeck.services.notifications.messages import Messages
 from envdeck.services.notifications.sender import AppriseSender
-from envdeck.services.secret_box import SecretBox
 
 # Alerting reads the enabled channels this often at most (changes made here apply at once).
 CHANNEL_CACHE_SECONDS = 5.0

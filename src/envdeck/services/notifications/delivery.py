@@ -31,15 +31,15 @@ from tenacity import (
     wait_exponential,
 )
 
+from envdeck.adapters.metrics import Metrics
+from envdeck.adapters.secret_box import SecretBox, SecretDecryptionError
 from envdeck.domain.errors import StorageUnavailable
 from envdeck.domain.log import ActivityLogUnavailable, LogLevel, LogType
 from envdeck.domain.notification import Delivery, DeliveryEvent, DeliveryStatus
 from envdeck.domain.user import User
 from envdeck.repositories.base import NotificationChannelRepository
-from envdeck.services.activity import ActivityLog
-from envdeck.services.metrics import Metrics
+from envdeck.services.activity.writer import ActivityLog
 from envdeck.services.notifications.sender import AppriseSender, Message, SendResult
-from envdeck.services.secret_box import SecretBox, SecretDecryptionError
 
 log = structlog.get_logger(__name__)
 

@@ -20,6 +20,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import structlog
 
+from envdeck.adapters.outbound_http import OutboundError, OutboundHttp, OutboundTimeout
+from envdeck.adapters.secret_box import MASK, SecretBox, SecretDecryptionError
 from envdeck.domain.commands import (
     OutputChunk,
     OutputStream,
@@ -30,10 +32,8 @@ from envdeck.domain.commands import (
 from envdeck.domain.environment import CommandDetails, UpgradeCommand
 from envdeck.domain.errors import ValidationFailed
 from envdeck.domain.operation import OperationError
-from envdeck.services.command_templates import HttpRequestSpec, render_http_request
-from envdeck.services.outbound_http import OutboundError, OutboundHttp, OutboundTimeout
-from envdeck.services.secret_box import MASK, SecretBox, SecretDecryptionError
-from envdeck.services.secret_headers import is_secret_header, open_headers
+from envdeck.services.inventory.secret_headers import is_secret_header, open_headers
+from envdeck.services.operations.templates import HttpRequestSpec, render_http_request
 
 log = structlog.get_logger(__name__)
 

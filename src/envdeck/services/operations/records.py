@@ -5,11 +5,11 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
+from envdeck.adapters.events import EventBus, OperationOutput
 from envdeck.domain.commands import OutputChunk, OutputStream
 from envdeck.domain.log import LogLevel, LogType
 from envdeck.domain.operation import OUTPUT_TAIL_LIMIT, Operation, OperationStatus
-from envdeck.services.activity import ActivityLog
-from envdeck.services.events import EventBus, OperationOutput
+from envdeck.services.activity.writer import ActivityLog
 
 # Log levels of finished operations: failures are errors (DESIGN §4).
 FINISH_LEVELS = {

@@ -19,6 +19,14 @@ from datetime import datetime, timedelta
 
 import structlog
 
+from envdeck.adapters.events import (
+    EnvironmentChanged,
+    EventBus,
+    OperationUpdated,
+    VersionChanged,
+)
+from envdeck.adapters.metrics import Metrics
+from envdeck.adapters.ssh import SshCredential, SshTarget
 from envdeck.domain.auth import Principal
 from envdeck.domain.commands import RunErrorCode, RunResult
 from envdeck.domain.environment import (
@@ -52,16 +60,9 @@ from envdeck.domain.operation import (
 )
 from envdeck.domain.user import Role
 from envdeck.repositories.base import Storage
-from envdeck.services.activity import ActivityLog
-from envdeck.services.command_templates import render_ssh_command, validate_version
-from envdeck.services.environments import masked
-from envdeck.services.events import (
-    EnvironmentChanged,
-    EventBus,
-    OperationUpdated,
-    VersionChanged,
-)
-from envdeck.services.metrics import Metrics
+from envdeck.services.activity.writer import ActivityLog
+from envdeck.services.inventory.environments import masked
+from envdeck.services.inventory.ssh_access import SshAccess
 from envdeck.services.operations.http_commands import HttpCommandRunner, prepare_request
 from envdeck.services.operations.records import (
     OperationOutputLog,
@@ -69,10 +70,9 @@ from envdeck.services.operations.records import (
     record_initiated,
 )
 from envdeck.services.operations.registry import OperationRegistry
+from envdeck.services.operations.templates import render_ssh_command, validate_version
 from envdeck.services.operations.verification import VerificationOutcome, Verifier
-from envdeck.services.ssh import SshCredential, SshTarget
-from envdeck.services.ssh_access import SshAccess
-from envdeck.services.version_lists import VersionLists
+from envdeck.services.operations.version_lists import VersionLists
 
 log = structlog.get_logger(__name__)
 

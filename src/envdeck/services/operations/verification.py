@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 
 import structlog
 
+from envdeck.adapters.secret_box import SecretBox
 from envdeck.domain.environment import Environment, HealthState
 from envdeck.services.health.checker import CheckResult, HealthChecker
-from envdeck.services.secret_box import SecretBox
 
 log = structlog.get_logger(__name__)
 

@@ -19,13 +19,7 @@ from limits import parse
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
-from envdeck.config import RealtimeSettings
-from envdeck.domain.auth import Principal, TokenKind
-from envdeck.domain.errors import EnvdeckError, Unauthorized
-from envdeck.domain.ids import new_id
-from envdeck.repositories.base import RevocationRepository
-from envdeck.services.auth import AuthService, hash_api_token
-from envdeck.services.events import (
+from envdeck.adapters.events import (
     EnvironmentChanged,
     Event,
     EventBus,
@@ -35,6 +29,12 @@ from envdeck.services.events import (
     StatusChanged,
     Subscription,
 )
+from envdeck.config import RealtimeSettings
+from envdeck.domain.auth import Principal, TokenKind
+from envdeck.domain.errors import EnvdeckError, Unauthorized
+from envdeck.domain.ids import new_id
+from envdeck.repositories.base import RevocationRepository
+from envdeck.services.identity.auth import AuthService, hash_api_token
 from envdeck.services.realtime.connection import Connection, Transport
 from envdeck.services.realtime.protocol import (
     MAX_WATCHED_ENVIRONMENTS,

@@ -12,6 +12,8 @@ from typing import Any
 
 import structlog
 
+from envdeck.adapters.secret_box import SecretBox, SecretDecryptionError
+from envdeck.adapters.ssh import SshCredential, SshRunner, SshTarget
 from envdeck.domain.auth import Principal
 from envdeck.domain.commands import HostKeyInfo
 from envdeck.domain.environment import CredentialKind, Environment, HostKeyPolicy
@@ -19,9 +21,7 @@ from envdeck.domain.errors import CredentialNotFound, Forbidden, ValidationFaile
 from envdeck.domain.log import LogLevel, LogType
 from envdeck.domain.user import Role
 from envdeck.repositories.base import Storage
-from envdeck.services.activity import ActivityLog
-from envdeck.services.secret_box import SecretBox, SecretDecryptionError
-from envdeck.services.ssh import SshCredential, SshRunner, SshTarget
+from envdeck.services.activity.writer import ActivityLog
 
 log = structlog.get_logger(__name__)
 

@@ -24,6 +24,8 @@ import asyncssh
 import structlog
 from asyncssh.saslprep import SASLPrepError
 
+from envdeck.adapters.ssh.host_keys import HostKeyVerifier
+from envdeck.adapters.ssrf_guard import BlockedDestination, SsrfGuard
 from envdeck.domain.commands import HostKeyInfo
 from envdeck.domain.environment import HostKeyPolicy
 from envdeck.domain.errors import (
@@ -34,8 +36,6 @@ from envdeck.domain.errors import (
     SshCredentialInvalid,
     SshFailure,
 )
-from envdeck.services.ssh.host_keys import HostKeyVerifier
-from envdeck.services.ssrf_guard import BlockedDestination, SsrfGuard
 
 log = structlog.get_logger(__name__)
 

@@ -3,13 +3,13 @@ themselves, and the system always keeps an active admin."""
 
 import asyncio
 
+from envdeck.adapters.passwords import PasswordHasher, check_password_policy
 from envdeck.domain.auth import Principal
 from envdeck.domain.errors import Conflict
 from envdeck.domain.user import Role, User, UserListOptions
 from envdeck.repositories.base import Storage
-from envdeck.services.activity import ActivityLog
-from envdeck.services.auth import AuthService
-from envdeck.services.passwords import PasswordHasher, check_password_policy
+from envdeck.services.activity.writer import ActivityLog
+from envdeck.services.identity.auth import AuthService
 
 
 def _about(subject: User) -> dict[str, object]:

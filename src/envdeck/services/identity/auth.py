@@ -12,15 +12,15 @@ from datetime import datetime, timedelta
 
 from cachetools import TTLCache
 
+from envdeck.adapters.passwords import PasswordHasher, check_password_policy
 from envdeck.domain.auth import Principal, TokenKind
 from envdeck.domain.errors import ApiTokenNotFound, Unauthorized, UserNotFound, ValidationFailed
 from envdeck.domain.log import LogLevel, LogType
 from envdeck.domain.user import API_TOKEN_PREFIX, ApiToken, User, lower_role
 from envdeck.repositories.base import Storage
-from envdeck.services.activity import ActivityLog
-from envdeck.services.login_limiter import LoginLimiter
-from envdeck.services.login_tokens import IssuedToken, LoginTokenCodec
-from envdeck.services.passwords import PasswordHasher, check_password_policy
+from envdeck.services.activity.writer import ActivityLog
+from envdeck.services.identity.login_limiter import LoginLimiter
+from envdeck.services.identity.login_tokens import IssuedToken, LoginTokenCodec
 
 USER_CACHE_SECONDS = 5
 # lastUsedAt is written at most this often per token: a hot token must not write per request.

@@ -7,7 +7,7 @@ OpenSSH keys), which is slow on purpose: call `fingerprint_private_key` off the 
 
 import base64
 import hashlib
-from collections.abc import Callable
+from typing import cast
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
@@ -22,19 +22,25 @@ from envdeck.domain.errors import ValidationFailed
 
 OPENSSH_HEADER = "-----BEGIN OPENSSH PRIVATE KEY-----"
 
-Loader = Callable[[bytes, bytes | None], PrivateKeyTypes]
-
 
 def _refuse(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(f"{field}: {message}", {"field": field})
 
 
+def _load(data: bytes, password: bytes | None, *, openssh: bool) -> PrivateKeyTypes:
+    if openssh:
+        # Newer cryptography releases type OpenSSH keys as a wider union (hybrid ML-DSA keys);
+        # those fail at the fingerprint with a clear error, like any key SSH cannot use.
+        return cast(PrivateKeyTypes, load_ssh_private_key(data, password))
+    return load_pem_private_key(data, password)
+
+
 def load_private_key(text: str, passphrase: str | None) -> PrivateKeyTypes:
     """Return the private key text holds, or raise ValidationFailed naming the field at fault."""
     data = text.strip().encode("utf-8")
-    load: Loader = load_ssh_private_key if OPENSSH_HEADER in text else load_pem_private_key
+    openssh = OPENSSH_HEADER in text
     try:
-        key = load(data, None)
+        key = _load(data, None, openssh=openssh)
     except TypeError:
         # cryptography's way of saying "encrypted, and no password given".
         if not passphrase:
@@ -46,7 +52,7 @@ def load_private_key(text: str, passphrase: str | None) -> PrivateKeyTypes:
             raise _refuse("passphrase", "this key is not encrypted: leave the passphrase out")
         return key
     try:
-        return load(data, passphrase.encode("utf-8"))
+        return _load(data, passphrase.encode("utf-8"), openssh=openssh)
     except (ValueError, UnsupportedAlgorithm):
         raise _refuse("passphrase", "wrong passphrase for this key") from None
 

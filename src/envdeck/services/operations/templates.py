@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
 
+from envdeck.adapters.secret_box import MASK
 from envdeck.domain.environment import VERSION_PLACEHOLDER
 from envdeck.domain.errors import ValidationFailed
-from envdeck.services.secret_box import MASK
-from envdeck.services.secret_headers import is_secret_header
+from envdeck.services.inventory.secret_headers import is_secret_header
 
 VERSION_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+~-]{0,127}")
 VERSION_RULE = (

@@ -37,13 +37,13 @@ from typing import Any
 
 import structlog
 
+from envdeck.adapters.events import EventBus, LogRecorded
 from envdeck.domain.clock import utc_now
 from envdeck.domain.errors import StorageUnavailable
 from envdeck.domain.ids import new_id
 from envdeck.domain.log import ActivityLogUnavailable, LogEntry, LogLevel, LogType
 from envdeck.domain.user import User
 from envdeck.repositories.base import LogRepository
-from envdeck.services.events import EventBus, LogRecorded
 
 log = structlog.get_logger(__name__)
 

@@ -6,8 +6,8 @@ script in one session and streams its output. The operation service builds an `S
 from the environment and an `SshCredential` from the vault, and stores the `RunResult`.
 """
 
-from envdeck.services.ssh.pool import PoolSettings, SshCredential, SshPool, SshTarget
-from envdeck.services.ssh.runner import SCRIPT_WRAPPER, OutputCallback, SshRunner
+from envdeck.adapters.ssh.pool import PoolSettings, SshCredential, SshPool, SshTarget
+from envdeck.adapters.ssh.runner import SCRIPT_WRAPPER, OutputCallback, SshRunner
 
 __all__ = [
     "SCRIPT_WRAPPER",

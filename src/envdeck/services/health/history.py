@@ -14,11 +14,11 @@ from enum import StrEnum
 
 import structlog
 
+from envdeck.adapters.events import EnvironmentChanged, Event, EventBus, Subscription
 from envdeck.domain.base import DomainModel
 from envdeck.domain.errors import ValidationFailed
 from envdeck.domain.health import HealthPoint, HealthSample
 from envdeck.repositories.base import Storage
-from envdeck.services.events import EnvironmentChanged, Event, EventBus, Subscription
 from envdeck.services.retention import PURGE_INTERVAL, RETRY_INTERVAL, PeriodicRetention
 
 log = structlog.get_logger(__name__)

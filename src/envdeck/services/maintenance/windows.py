@@ -32,7 +32,7 @@ from envdeck.domain.maintenance import (
     MaintenanceWindowSpec,
 )
 from envdeck.repositories.base import Storage
-from envdeck.services.activity import ActivityLog
+from envdeck.services.activity.writer import ActivityLog
 
 # Larger than any UTC offset change (the largest DST shift in use is 2 h): local times this far
 # either side of a moment may map to UTC out of order, so searches look that far around it.

@@ -8,15 +8,15 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
+from envdeck.adapters.events import EnvironmentChanged, EventBus
+from envdeck.adapters.secret_box import MASK, SecretBox, is_sealed
 from envdeck.domain.auth import Principal
 from envdeck.domain.environment import Environment, EnvironmentListOptions
 from envdeck.domain.errors import Conflict, CredentialNotFound, ValidationFailed
 from envdeck.domain.log import LogType
 from envdeck.repositories.base import Storage
-from envdeck.services.activity import ActivityLog
-from envdeck.services.events import EnvironmentChanged, EventBus
-from envdeck.services.secret_box import MASK, SecretBox, is_sealed
-from envdeck.services.secret_headers import mask_headers, seal_headers
+from envdeck.services.activity.writer import ActivityLog
+from envdeck.services.inventory.secret_headers import mask_headers, seal_headers
 
 # Server-set: never taken from input, never part of a configuration diff.
 SERVER_FIELDS = {"id", "status", "system_info", "timestamps", "active_operation"}

@@ -4,7 +4,7 @@ aiohttp, not httpx: at a thousand checks a second on two cores the client's own 
 what limits the engine (bench/health_engine.py measures it against a bare loop). One session
 keeps one connection pool; each call sets its own timeout, redirect cap and TLS verification,
 and reads at most `max_body_bytes` of the body, so a huge or endless response cannot exhaust
-memory. Every connection goes through the SSRF guard (services/ssrf_guard.py): refused
+memory. Every connection goes through the SSRF guard (adapters/ssrf_guard.py): refused
 addresses (cloud metadata, link-local) fail with OutboundBlocked, redirects included.
 """
 
@@ -18,7 +18,7 @@ import aiohttp
 from aiohttp.abc import AbstractResolver
 
 from envdeck import __version__
-from envdeck.services.ssrf_guard import SsrfGuard, blocked_cause
+from envdeck.adapters.ssrf_guard import SsrfGuard, blocked_cause
 
 USER_AGENT = f"Envdeck/{__version__}"
 
@@ -51,7 +51,7 @@ class OutboundRedirectError(OutboundError):
 
 
 class OutboundBlocked(OutboundError):
-    """The SSRF guard refused the address (services/ssrf_guard.py)."""
+    """The SSRF guard refused the address (adapters/ssrf_guard.py)."""
 
     kind = "blocked"
 

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import structlog
 
+from envdeck.adapters.passwords import PasswordHasher, check_password_policy
 from envdeck.domain.errors import Conflict, Unauthorized
 from envdeck.domain.log import LogLevel, LogType
 from envdeck.domain.user import Role, User
 from envdeck.keyfiles import read_or_create
 from envdeck.repositories.base import Storage
-from envdeck.services.activity import ActivityLog
-from envdeck.services.passwords import PasswordHasher, check_password_policy
+from envdeck.services.activity.writer import ActivityLog
 
 log = structlog.get_logger(__name__)
 

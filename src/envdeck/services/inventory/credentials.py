@@ -8,15 +8,15 @@ neither); their plaintext never leaves it. On update, a secret or passphrase tha
 import asyncio
 from typing import Any
 
+from envdeck.adapters.secret_box import MASK, SecretBox, SecretDecryptionError
+from envdeck.adapters.ssh.keys import fingerprint_private_key
 from envdeck.domain.auth import Principal
 from envdeck.domain.credential import Credential, CredentialListOptions
 from envdeck.domain.environment import CredentialKind
 from envdeck.domain.errors import Conflict, ValidationFailed
 from envdeck.domain.log import LogType
 from envdeck.repositories.base import Storage
-from envdeck.services.activity import ActivityLog
-from envdeck.services.secret_box import MASK, SecretBox, SecretDecryptionError
-from envdeck.services.ssh_keys import fingerprint_private_key
+from envdeck.services.activity.writer import ActivityLog
 
 
 async def _fingerprint(kind: CredentialKind, secret: str, passphrase: str | None) -> str:

@@ -9,15 +9,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from envdeck.adapters.secret_box import SecretBox, SecretDecryptionError, is_sealed
 from envdeck.domain.base import MAX_PAGE_LIMIT
 from envdeck.domain.clock import utc_now
 from envdeck.domain.credential import Credential, CredentialListOptions
 from envdeck.domain.environment import Environment, EnvironmentListOptions
 from envdeck.domain.log import LogEntry, LogType
 from envdeck.repositories.base import Storage
-from envdeck.services.environments import header_maps
-from envdeck.services.secret_box import SecretBox, SecretDecryptionError, is_sealed
-from envdeck.services.secret_headers import is_secret_header
+from envdeck.services.inventory.environments import header_maps
+from envdeck.services.inventory.secret_headers import is_secret_header
 
 T = TypeVar("T")
 

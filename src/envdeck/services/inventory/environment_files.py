@@ -13,6 +13,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import ValidationError
 
+from envdeck.adapters.secret_box import SecretBox
 from envdeck.domain.auth import Principal
 from envdeck.domain.environment import Environment, EnvironmentListOptions
 from envdeck.domain.errors import (
@@ -23,15 +24,14 @@ from envdeck.domain.errors import (
 )
 from envdeck.domain.log import LogType
 from envdeck.repositories.base import Storage
-from envdeck.services.activity import ActivityLog
-from envdeck.services.environments import (
+from envdeck.services.activity.writer import ActivityLog
+from envdeck.services.inventory.environments import (
     SERVER_FIELDS,
     EnvironmentService,
     configuration_diff,
     masked,
     sealed,
 )
-from envdeck.services.secret_box import SecretBox
 
 FILE_VERSION = "envdeck/v1"
 FILE_KIND = "EnvironmentList"

@@ -7,8 +7,8 @@ token, key, secret, password, passwd or auth (case-insensitive). On update, a va
 
 import re
 
+from envdeck.adapters.secret_box import MASK, SecretBox, is_sealed
 from envdeck.domain.errors import ValidationFailed
-from envdeck.services.secret_box import MASK, SecretBox, is_sealed
 
 _SECRET_NAME = re.compile(r"authorization|cookie|token|key|secret|passw|auth", re.IGNORECASE)
 

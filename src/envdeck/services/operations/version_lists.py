@@ -19,12 +19,12 @@ import jsonpath
 from cachetools import TTLCache
 from packaging.version import InvalidVersion, Version
 
+from envdeck.adapters.outbound_http import OutboundError, OutboundHttp
+from envdeck.adapters.secret_box import SecretBox
 from envdeck.domain.environment import Environment, EnvironmentListOptions, UpgradeConfig
 from envdeck.domain.errors import UpstreamError, ValidationFailed
 from envdeck.repositories.base import EnvironmentRepository
-from envdeck.services.outbound_http import OutboundError, OutboundHttp
-from envdeck.services.secret_box import SecretBox
-from envdeck.services.secret_headers import open_headers
+from envdeck.services.inventory.secret_headers import open_headers
 
 CACHE_SECONDS = 60.0
 CACHE_ENTRIES = 10_000

@@ -9,8 +9,8 @@ from envdeck.domain.auth import Principal, TokenKind
 from envdeck.domain.errors import ApiTokenNotFound, Forbidden, ValidationFailed
 from envdeck.domain.user import API_TOKEN_PREFIX, ApiToken, ApiTokenListOptions, Role
 from envdeck.repositories.base import Storage
-from envdeck.services.activity import ActivityLog
-from envdeck.services.auth import AuthService, hash_api_token
+from envdeck.services.activity.writer import ActivityLog
+from envdeck.services.identity.auth import AuthService, hash_api_token
 
 
 def _about(token: ApiToken) -> dict[str, object]:

@@ -29,6 +29,7 @@ from collections.abc import Awaitable, Callable
 import asyncssh
 import structlog
 
+from envdeck.adapters.ssh.pool import PooledConnection, SshCredential, SshPool, SshTarget
 from envdeck.domain.commands import (
     ConnectionTest,
     HostKeyInfo,
@@ -41,7 +42,6 @@ from envdeck.domain.commands import (
 )
 from envdeck.domain.errors import SshConnectionLost, SshFailure, UpstreamError
 from envdeck.domain.operation import OUTPUT_TAIL_LIMIT, OperationError
-from envdeck.services.ssh.pool import PooledConnection, SshCredential, SshPool, SshTarget
 
 log = structlog.get_logger(__name__)
 

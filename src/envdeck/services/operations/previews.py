@@ -13,13 +13,13 @@ from enum import StrEnum
 from envdeck.domain.environment import CommandType, Environment
 from envdeck.domain.errors import ValidationFailed
 from envdeck.repositories.base import EnvironmentRepository
-from envdeck.services.command_templates import (
+from envdeck.services.operations.templates import (
     CommandPreview,
     preview_http_request,
     preview_ssh_command,
     validate_version,
 )
-from envdeck.services.version_lists import VersionLists
+from envdeck.services.operations.version_lists import VersionLists
 
 
 class PreviewKind(StrEnum):

@@ -16,6 +16,8 @@ from datetime import datetime
 
 import structlog
 
+from envdeck.adapters.events import EnvironmentChanged, EventBus
+from envdeck.adapters.ssh.runner import PROBE_SCRIPT, parse_system_probe
 from envdeck.domain.auth import Principal
 from envdeck.domain.commands import RunErrorCode, SystemProbe
 from envdeck.domain.environment import Environment, HostKeyPolicy, SystemInfo
@@ -26,11 +28,9 @@ from envdeck.domain.errors import (
 )
 from envdeck.domain.log import LogLevel, LogType
 from envdeck.repositories.base import Storage
-from envdeck.services.activity import ActivityLog
-from envdeck.services.environments import masked
-from envdeck.services.events import EnvironmentChanged, EventBus
-from envdeck.services.ssh.runner import PROBE_SCRIPT, parse_system_probe
-from envdeck.services.ssh_access import SshAccess
+from envdeck.services.activity.writer import ActivityLog
+from envdeck.services.inventory.environments import masked
+from envdeck.services.inventory.ssh_access import SshAccess
 
 log = structlog.get_logger(__name__)
 

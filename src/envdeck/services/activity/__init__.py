@@ -1,0 +1,1 @@
+"""The activity log: its write path (writer), its read path (queries) and its retention."""

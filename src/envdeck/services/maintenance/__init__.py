@@ -1,0 +1,1 @@
+"""Maintenance windows: their CRUD, their schedule, and whether an environment is in one."""
