@@ -1,7 +1,8 @@
 import { keepPreviousData, type QueryClient, queryOptions } from "@tanstack/react-query";
 
-import { api, ApiError } from "../../api/client";
+import { api } from "../../api/client";
 import type { components } from "../../api/schema";
+import { expectOk, unwrap } from "../../api/unwrap";
 import { type ActivityFilters, apiFilters, type LogEntry } from "./filters";
 
 export type LogList = components["schemas"]["LogList"];
@@ -35,27 +36,24 @@ export const logQueries = {
     queryOptions({
       queryKey: [...logQueries.all(), "latest"],
       queryFn: async () => {
-        const { data, error, response } = await api.GET("/api/v1/logs", {
-          params: { query: { page: 1, limit: LATEST_COUNT } },
-        });
-        if (!data) throw ApiError.of(response, error);
+        const data = unwrap(
+          await api.GET("/api/v1/logs", {
+            params: { query: { page: 1, limit: LATEST_COUNT } },
+          }),
+        );
         return data.logs;
       },
     }),
   unread: () =>
     queryOptions({
       queryKey: [...logQueries.all(), "unread"],
-      queryFn: async () => {
-        const { data, error, response } = await api.GET("/api/v1/logs/unread");
-        if (!data) throw ApiError.of(response, error);
-        return data;
-      },
+      queryFn: async () => unwrap(await api.GET("/api/v1/logs/unread")),
     }),
 };
 
 async function fetchPage({ scope, filters, page, limit }: LogListParams): Promise<LogList> {
   const query = { ...apiFilters(filters), page, limit };
-  const { data, error, response } =
+  return unwrap(
     scope === null
       ? await api.GET("/api/v1/logs", { params: { query } })
       : await api.GET("/api/v1/environments/{environment_id}/logs", {
@@ -63,9 +61,8 @@ async function fetchPage({ scope, filters, page, limit }: LogListParams): Promis
             path: { environment_id: scope },
             query: { ...query, environmentId: undefined },
           },
-        });
-  if (!data) throw ApiError.of(response, error);
-  return data;
+        }),
+  );
 }
 
 /** Put a live entry at the top of a cached first page (unless it is there already). */
@@ -89,8 +86,7 @@ export function prependEntry(
 
 /** Reset the signed-in user's unread count: everything up to now is read. */
 export async function markAllRead(): Promise<void> {
-  const { error, response } = await api.POST("/api/v1/logs/read");
-  if (!response.ok) throw ApiError.of(response, error);
+  expectOk(await api.POST("/api/v1/logs/read"));
 }
 
 const FILENAME = /filename="?([^";]+)"?/;
@@ -104,11 +100,11 @@ export async function exportLogs(
     ...apiFilters(filters),
     environmentId: scope ?? filters.environmentId ?? undefined,
   };
-  const { data, error, response } = await api.GET("/api/v1/logs/export", {
+  const answer = await api.GET("/api/v1/logs/export", {
     params: { query: { ...query, format: "csv" } },
     parseAs: "blob",
   });
-  if (!response.ok || data === undefined) throw ApiError.of(response, error);
-  const disposition = response.headers.get("Content-Disposition") ?? "";
-  return { filename: FILENAME.exec(disposition)?.[1] ?? "activity-log.csv", blob: data };
+  const blob = unwrap(answer);
+  const disposition = answer.response.headers.get("Content-Disposition") ?? "";
+  return { filename: FILENAME.exec(disposition)?.[1] ?? "activity-log.csv", blob };
 }

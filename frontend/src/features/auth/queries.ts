@@ -1,7 +1,8 @@
 import { queryOptions } from "@tanstack/react-query";
 
-import { api, ApiError } from "../../api/client";
+import { api } from "../../api/client";
 import type { components } from "../../api/schema";
+import { expectOk, unwrap } from "../../api/unwrap";
 import { clearSession, type Session } from "./session";
 
 export type LoginRequest = components["schemas"]["LoginRequest"];
@@ -13,48 +14,33 @@ export const authQueries = {
   setupStatus: () =>
     queryOptions({
       queryKey: ["setup"],
-      queryFn: async () => {
-        const { data, error, response } = await api.GET("/api/v1/setup");
-        if (!data) throw ApiError.of(response, error);
-        return data;
-      },
+      queryFn: async () => unwrap(await api.GET("/api/v1/setup")),
       staleTime: (query) => (query.state.data?.needsSetup === false ? Infinity : 0),
     }),
   /** The signed-in user as the server has them now (the profile). */
   me: () =>
     queryOptions({
       queryKey: ["auth", "me"],
-      queryFn: async () => {
-        const { data, error, response } = await api.GET("/api/v1/auth/me");
-        if (!data) throw ApiError.of(response, error);
-        return data;
-      },
+      queryFn: async () => unwrap(await api.GET("/api/v1/auth/me")),
     }),
 };
 
 export async function login(body: LoginRequest): Promise<Session> {
-  const { data, error, response } = await api.POST("/api/v1/auth/login", { body });
-  if (!data) throw ApiError.of(response, error);
-  return data;
+  return unwrap(await api.POST("/api/v1/auth/login", { body }));
 }
 
 export async function completeSetup(body: SetupRequest): Promise<Session> {
-  const { data, error, response } = await api.POST("/api/v1/setup", { body });
-  if (!data) throw ApiError.of(response, error);
-  return data;
+  return unwrap(await api.POST("/api/v1/setup", { body }));
 }
 
 /** Revoke the session's token on the server. */
 export async function logout(): Promise<void> {
-  const { error, response } = await api.POST("/api/v1/auth/logout");
-  if (!response.ok) throw ApiError.of(response, error);
+  expectOk(await api.POST("/api/v1/auth/logout"));
 }
 
 /** Change one's own password; every session ends, so the answer is a new session. */
 export async function changePassword(body: PasswordChange): Promise<Session> {
-  const { data, error, response } = await api.POST("/api/v1/users/password/change", { body });
-  if (!data) throw ApiError.of(response, error);
-  return data;
+  return unwrap(await api.POST("/api/v1/users/password/change", { body }));
 }
 
 /**

@@ -1,7 +1,8 @@
 import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 
-import { api, ApiError } from "../../api/client";
+import { api } from "../../api/client";
 import type { components } from "../../api/schema";
+import { expectOk, unwrap } from "../../api/unwrap";
 
 export type Credential = components["schemas"]["CredentialPublic"];
 export type CredentialCreate = components["schemas"]["CredentialCreate"];
@@ -26,46 +27,43 @@ export const credentialQueries = {
   list: (params: CredentialListParams) =>
     queryOptions({
       queryKey: [...credentialQueries.all(), "list", params],
-      queryFn: async () => {
-        const { data, error, response } = await api.GET("/api/v1/credentials", {
-          params: { query: { page: params.page, limit: params.limit } },
-        });
-        if (!data) throw ApiError.of(response, error);
-        return data;
-      },
+      queryFn: async () =>
+        unwrap(
+          await api.GET("/api/v1/credentials", {
+            params: { query: { page: params.page, limit: params.limit } },
+          }),
+        ),
       placeholderData: keepPreviousData,
     }),
   detail: (id: string) =>
     queryOptions({
       queryKey: [...credentialQueries.all(), "detail", id],
-      queryFn: async () => {
-        const { data, error, response } = await api.GET("/api/v1/credentials/{credential_id}", {
-          params: { path: { credential_id: id } },
-        });
-        if (!data) throw ApiError.of(response, error);
-        return data;
-      },
+      queryFn: async () =>
+        unwrap(
+          await api.GET("/api/v1/credentials/{credential_id}", {
+            params: { path: { credential_id: id } },
+          }),
+        ),
     }),
 };
 
 export async function createCredential(body: CredentialCreate): Promise<Credential> {
-  const { data, error, response } = await api.POST("/api/v1/credentials", { body });
-  if (!data) throw ApiError.of(response, error);
-  return data;
+  return unwrap(await api.POST("/api/v1/credentials", { body }));
 }
 
 export async function updateCredential(id: string, body: CredentialUpdate): Promise<Credential> {
-  const { data, error, response } = await api.PATCH("/api/v1/credentials/{credential_id}", {
-    params: { path: { credential_id: id } },
-    body,
-  });
-  if (!data) throw ApiError.of(response, error);
-  return data;
+  return unwrap(
+    await api.PATCH("/api/v1/credentials/{credential_id}", {
+      params: { path: { credential_id: id } },
+      body,
+    }),
+  );
 }
 
 export async function deleteCredential(id: string): Promise<void> {
-  const { error, response } = await api.DELETE("/api/v1/credentials/{credential_id}", {
-    params: { path: { credential_id: id } },
-  });
-  if (!response.ok) throw ApiError.of(response, error);
+  expectOk(
+    await api.DELETE("/api/v1/credentials/{credential_id}", {
+      params: { path: { credential_id: id } },
+    }),
+  );
 }

@@ -2,6 +2,7 @@ import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 
 import { api, ApiError } from "../../api/client";
 import type { components } from "../../api/schema";
+import { expectOk, unwrap } from "../../api/unwrap";
 
 export type Environment = components["schemas"]["EnvironmentPublic"];
 export type EnvironmentConfig = components["schemas"]["EnvironmentConfig"];
@@ -40,51 +41,43 @@ export const environmentQueries = {
   list: (params: EnvironmentListParams) =>
     queryOptions({
       queryKey: [...environmentQueries.all(), "list", params],
-      queryFn: async () => {
-        const { data, error, response } = await api.GET("/api/v1/environments", {
-          params: {
-            query: {
-              page: params.page,
-              limit: params.limit,
-              sort: params.sort,
-              q: params.q || undefined,
-              tag: params.tag ?? undefined,
-              status: params.status ?? undefined,
+      queryFn: async () =>
+        unwrap(
+          await api.GET("/api/v1/environments", {
+            params: {
+              query: {
+                page: params.page,
+                limit: params.limit,
+                sort: params.sort,
+                q: params.q || undefined,
+                tag: params.tag ?? undefined,
+                status: params.status ?? undefined,
+              },
             },
-          },
-        });
-        if (!data) throw ApiError.of(response, error);
-        return data;
-      },
+          }),
+        ),
       // Keep the current page on screen while the next one (or a search) loads.
       placeholderData: keepPreviousData,
     }),
   summary: () =>
     queryOptions({
       queryKey: [...environmentQueries.all(), "summary"],
-      queryFn: async () => {
-        const { data, error, response } = await api.GET("/api/v1/environments/summary");
-        if (!data) throw ApiError.of(response, error);
-        return data;
-      },
+      queryFn: async () => unwrap(await api.GET("/api/v1/environments/summary")),
     }),
   detail: (id: string) =>
     queryOptions({
       queryKey: [...environmentQueries.all(), "detail", id],
-      queryFn: async () => {
-        const { data, error, response } = await api.GET("/api/v1/environments/{environment_id}", {
-          params: { path: { environment_id: id } },
-        });
-        if (!data) throw ApiError.of(response, error);
-        return data;
-      },
+      queryFn: async () =>
+        unwrap(
+          await api.GET("/api/v1/environments/{environment_id}", {
+            params: { path: { environment_id: id } },
+          }),
+        ),
     }),
 };
 
 export async function createEnvironment(body: EnvironmentConfig): Promise<Environment> {
-  const { data, error, response } = await api.POST("/api/v1/environments", { body });
-  if (!data) throw ApiError.of(response, error);
-  return data;
+  return unwrap(await api.POST("/api/v1/environments", { body }));
 }
 
 /** Replace an environment's configuration (a masked secret header value keeps the stored one). */
@@ -92,40 +85,37 @@ export async function replaceEnvironment(
   id: string,
   body: EnvironmentConfig,
 ): Promise<Environment> {
-  const { data, error, response } = await api.PUT("/api/v1/environments/{environment_id}", {
-    params: { path: { environment_id: id } },
-    body,
-  });
-  if (!data) throw ApiError.of(response, error);
-  return data;
+  return unwrap(
+    await api.PUT("/api/v1/environments/{environment_id}", {
+      params: { path: { environment_id: id } },
+      body,
+    }),
+  );
 }
 
 export async function deleteEnvironment(id: string): Promise<void> {
-  const { error, response } = await api.DELETE("/api/v1/environments/{environment_id}", {
-    params: { path: { environment_id: id } },
-  });
-  if (!response.ok) throw ApiError.of(response, error);
+  expectOk(
+    await api.DELETE("/api/v1/environments/{environment_id}", {
+      params: { path: { environment_id: id } },
+    }),
+  );
 }
 
 /** Every environment as the YAML file the server exports (secrets masked). */
 export async function exportEnvironments(): Promise<string> {
-  const { data, error, response } = await api.GET("/api/v1/environments/export", {
-    parseAs: "text",
-  });
-  if (!response.ok || data === undefined) throw ApiError.of(response, error);
-  return data;
+  return unwrap(await api.GET("/api/v1/environments/export", { parseAs: "text" }));
 }
 
 /** Import a YAML file: only the planned changes with dryRun, else applied all-or-nothing. */
 export async function importEnvironments(yaml: string, dryRun: boolean): Promise<ImportResult> {
-  const { data, error, response } = await api.POST("/api/v1/environments/import", {
-    params: { query: { dryRun } },
-    body: yaml,
-    bodySerializer: (body: string) => body,
-    headers: { "Content-Type": "application/yaml" },
-  });
-  if (!data) throw ApiError.of(response, error);
-  return data;
+  return unwrap(
+    await api.POST("/api/v1/environments/import", {
+      params: { query: { dryRun } },
+      body: yaml,
+      bodySerializer: (body: string) => body,
+      headers: { "Content-Type": "application/yaml" },
+    }),
+  );
 }
 
 /** The per-environment problems of a refused import (details.environments of a 422). */

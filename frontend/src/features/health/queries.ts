@@ -1,6 +1,7 @@
 import { queryOptions } from "@tanstack/react-query";
 
-import { api, ApiError } from "../../api/client";
+import { api } from "../../api/client";
+import { unwrap } from "../../api/unwrap";
 import type {
   CheckResult,
   HealthCheckConfig,
@@ -27,36 +28,32 @@ export const healthQueries = {
   history: (id: string, range: HistoryRange) =>
     queryOptions({
       queryKey: [...healthQueries.ofEnvironment(id), "history", range],
-      queryFn: async (): Promise<HealthHistory> => {
-        const { data, error, response } = await api.GET(
-          "/api/v1/environments/{environment_id}/health/history",
-          { params: { path: { environment_id: id }, query: { range } } },
-        );
-        if (!data) throw ApiError.of(response, error);
-        return data;
-      },
+      queryFn: async (): Promise<HealthHistory> =>
+        unwrap(
+          await api.GET("/api/v1/environments/{environment_id}/health/history", {
+            params: { path: { environment_id: id }, query: { range } },
+          }),
+        ),
     }),
   uptime: (id: string) =>
     queryOptions({
       queryKey: [...healthQueries.ofEnvironment(id), "uptime"],
-      queryFn: async (): Promise<Uptime> => {
-        const { data, error, response } = await api.GET(
-          "/api/v1/environments/{environment_id}/uptime",
-          { params: { path: { environment_id: id } } },
-        );
-        if (!data) throw ApiError.of(response, error);
-        return data;
-      },
+      queryFn: async (): Promise<Uptime> =>
+        unwrap(
+          await api.GET("/api/v1/environments/{environment_id}/uptime", {
+            params: { path: { environment_id: id } },
+          }),
+        ),
     }),
   checks: (id: string, limit = 20) =>
     queryOptions({
       queryKey: [...healthQueries.ofEnvironment(id), "checks", limit],
       queryFn: async (): Promise<HealthSample[]> => {
-        const { data, error, response } = await api.GET(
-          "/api/v1/environments/{environment_id}/health/checks",
-          { params: { path: { environment_id: id }, query: { limit } } },
+        const data = unwrap(
+          await api.GET("/api/v1/environments/{environment_id}/health/checks", {
+            params: { path: { environment_id: id }, query: { limit } },
+          }),
         );
-        if (!data) throw ApiError.of(response, error);
         return data.checks;
       },
     }),
@@ -66,10 +63,11 @@ export const healthQueries = {
     queryOptions({
       queryKey: [...healthQueries.sparklinesAll(), ids],
       queryFn: async (): Promise<Sparklines> => {
-        const { data, error, response } = await api.GET("/api/v1/sparklines", {
-          params: { query: { ids: ids.join(",") } },
-        });
-        if (!data) throw ApiError.of(response, error);
+        const data = unwrap(
+          await api.GET("/api/v1/sparklines", {
+            params: { query: { ids: ids.join(",") } },
+          }),
+        );
         // Every id asked for gets a line (empty when it has no check yet), so live checks
         // have one to extend.
         return Object.fromEntries(ids.map((id) => [id, data.sparklines[id] ?? []]));
@@ -83,12 +81,11 @@ export const healthQueries = {
 
 /** Check an environment now (joining a check in flight); it also updates its status. */
 export async function checkHealthNow(id: string): Promise<CheckResult> {
-  const { data, error, response } = await api.POST(
-    "/api/v1/environments/{environment_id}/check-health",
-    { params: { path: { environment_id: id } } },
+  return unwrap(
+    await api.POST("/api/v1/environments/{environment_id}/check-health", {
+      params: { path: { environment_id: id } },
+    }),
   );
-  if (!data) throw ApiError.of(response, error);
-  return data;
 }
 
 /**
@@ -99,9 +96,9 @@ export async function testHealthCheck(
   healthCheck: HealthCheckConfig,
   environmentId: string | null,
 ): Promise<CheckResult> {
-  const { data, error, response } = await api.POST("/api/v1/health-checks/test", {
-    body: { healthCheck, ...(environmentId ? { environmentId } : {}) },
-  });
-  if (!data) throw ApiError.of(response, error);
-  return data;
+  return unwrap(
+    await api.POST("/api/v1/health-checks/test", {
+      body: { healthCheck, ...(environmentId ? { environmentId } : {}) },
+    }),
+  );
 }

@@ -1,7 +1,8 @@
 import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 
-import { api, ApiError } from "../../api/client";
+import { api } from "../../api/client";
 import type { components } from "../../api/schema";
+import { expectOk, unwrap } from "../../api/unwrap";
 
 export type MaintenanceWindow = components["schemas"]["MaintenanceWindow"];
 export type MaintenanceWindowSpec = components["schemas"]["MaintenanceWindowSpec"];
@@ -30,13 +31,12 @@ export const maintenanceQueries = {
   list: (params: MaintenanceListParams) =>
     queryOptions({
       queryKey: [...maintenanceQueries.all(), "list", params],
-      queryFn: async () => {
-        const { data, error, response } = await api.GET("/api/v1/maintenance-windows", {
-          params: { query: { page: params.page, limit: params.limit } },
-        });
-        if (!data) throw ApiError.of(response, error);
-        return data;
-      },
+      queryFn: async () =>
+        unwrap(
+          await api.GET("/api/v1/maintenance-windows", {
+            params: { query: { page: params.page, limit: params.limit } },
+          }),
+        ),
       placeholderData: keepPreviousData,
     }),
   /** The next run of a saved window (the running one if any), or null when none is left. */
@@ -44,11 +44,11 @@ export const maintenanceQueries = {
     queryOptions({
       queryKey: [...maintenanceQueries.all(), "nextRun", id],
       queryFn: async () => {
-        const { data, error, response } = await api.GET(
-          "/api/v1/maintenance-windows/{window_id}/preview",
-          { params: { path: { window_id: id }, query: { count: 1 } } },
+        const data = unwrap(
+          await api.GET("/api/v1/maintenance-windows/{window_id}/preview", {
+            params: { path: { window_id: id }, query: { count: 1 } },
+          }),
         );
-        if (!data) throw ApiError.of(response, error);
         return data.occurrences[0] ?? null;
       },
     }),
@@ -57,8 +57,7 @@ export const maintenanceQueries = {
     queryOptions({
       queryKey: [...maintenanceQueries.all(), "active"],
       queryFn: async () => {
-        const { data, error, response } = await api.GET("/api/v1/maintenance-windows/active");
-        if (!data) throw ApiError.of(response, error);
+        const data = unwrap(await api.GET("/api/v1/maintenance-windows/active"));
         return data.windows;
       },
       refetchInterval: ACTIVE_REFETCH_MS,
@@ -66,37 +65,36 @@ export const maintenanceQueries = {
 };
 
 export async function createWindow(body: MaintenanceWindowSpec): Promise<MaintenanceWindow> {
-  const { data, error, response } = await api.POST("/api/v1/maintenance-windows", { body });
-  if (!data) throw ApiError.of(response, error);
-  return data;
+  return unwrap(await api.POST("/api/v1/maintenance-windows", { body }));
 }
 
 export async function replaceWindow(
   id: string,
   body: MaintenanceWindowSpec,
 ): Promise<MaintenanceWindow> {
-  const { data, error, response } = await api.PUT("/api/v1/maintenance-windows/{window_id}", {
-    params: { path: { window_id: id } },
-    body,
-  });
-  if (!data) throw ApiError.of(response, error);
-  return data;
+  return unwrap(
+    await api.PUT("/api/v1/maintenance-windows/{window_id}", {
+      params: { path: { window_id: id } },
+      body,
+    }),
+  );
 }
 
 export async function setWindowEnabled(id: string, enabled: boolean): Promise<MaintenanceWindow> {
-  const { data, error, response } = await api.PATCH("/api/v1/maintenance-windows/{window_id}", {
-    params: { path: { window_id: id } },
-    body: { enabled },
-  });
-  if (!data) throw ApiError.of(response, error);
-  return data;
+  return unwrap(
+    await api.PATCH("/api/v1/maintenance-windows/{window_id}", {
+      params: { path: { window_id: id } },
+      body: { enabled },
+    }),
+  );
 }
 
 export async function deleteWindow(id: string): Promise<void> {
-  const { error, response } = await api.DELETE("/api/v1/maintenance-windows/{window_id}", {
-    params: { path: { window_id: id } },
-  });
-  if (!response.ok) throw ApiError.of(response, error);
+  expectOk(
+    await api.DELETE("/api/v1/maintenance-windows/{window_id}", {
+      params: { path: { window_id: id } },
+    }),
+  );
 }
 
 /** The next runs of a schedule that is not saved yet (the form's live preview). */
@@ -105,11 +103,12 @@ export async function previewSchedule(
   count: number,
   signal?: AbortSignal,
 ): Promise<MaintenanceOccurrence[]> {
-  const { data, error, response } = await api.POST("/api/v1/maintenance-windows/preview", {
-    params: { query: { count } },
-    body: schedule,
-    signal,
-  });
-  if (!data) throw ApiError.of(response, error);
+  const data = unwrap(
+    await api.POST("/api/v1/maintenance-windows/preview", {
+      params: { query: { count } },
+      body: schedule,
+      signal,
+    }),
+  );
   return data.occurrences;
 }

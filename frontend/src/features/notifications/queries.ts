@@ -1,7 +1,8 @@
 import { keepPreviousData, type QueryClient, queryOptions } from "@tanstack/react-query";
 
-import { api, ApiError } from "../../api/client";
+import { api } from "../../api/client";
 import type { components } from "../../api/schema";
+import { expectOk, unwrap } from "../../api/unwrap";
 
 export type Channel = components["schemas"]["NotificationChannelPublic"];
 export type ChannelCreate = components["schemas"]["NotificationChannelCreate"];
@@ -33,21 +34,19 @@ export const notificationQueries = {
   list: (params: ChannelListParams) =>
     queryOptions({
       queryKey: [...notificationQueries.lists(), params],
-      queryFn: async () => {
-        const { data, error, response } = await api.GET("/api/v1/notifications/channels", {
-          params: { query: { page: params.page, limit: params.limit } },
-        });
-        if (!data) throw ApiError.of(response, error);
-        return data;
-      },
+      queryFn: async () =>
+        unwrap(
+          await api.GET("/api/v1/notifications/channels", {
+            params: { query: { page: params.page, limit: params.limit } },
+          }),
+        ),
       placeholderData: keepPreviousData,
     }),
   events: () =>
     queryOptions({
       queryKey: [...notificationQueries.all(), "events"],
       queryFn: async () => {
-        const { data, error, response } = await api.GET("/api/v1/notifications/events");
-        if (!data) throw ApiError.of(response, error);
+        const data = unwrap(await api.GET("/api/v1/notifications/events"));
         return data.events;
       },
       // The server's list of event names changes only with a new release.
@@ -56,35 +55,33 @@ export const notificationQueries = {
 };
 
 export async function createChannel(body: ChannelCreate): Promise<Channel> {
-  const { data, error, response } = await api.POST("/api/v1/notifications/channels", { body });
-  if (!data) throw ApiError.of(response, error);
-  return data;
+  return unwrap(await api.POST("/api/v1/notifications/channels", { body }));
 }
 
 export async function updateChannel(id: string, body: ChannelUpdate): Promise<Channel> {
-  const { data, error, response } = await api.PATCH("/api/v1/notifications/channels/{channel_id}", {
-    params: { path: { channel_id: id } },
-    body,
-  });
-  if (!data) throw ApiError.of(response, error);
-  return data;
+  return unwrap(
+    await api.PATCH("/api/v1/notifications/channels/{channel_id}", {
+      params: { path: { channel_id: id } },
+      body,
+    }),
+  );
 }
 
 export async function deleteChannel(id: string): Promise<void> {
-  const { error, response } = await api.DELETE("/api/v1/notifications/channels/{channel_id}", {
-    params: { path: { channel_id: id } },
-  });
-  if (!response.ok) throw ApiError.of(response, error);
+  expectOk(
+    await api.DELETE("/api/v1/notifications/channels/{channel_id}", {
+      params: { path: { channel_id: id } },
+    }),
+  );
 }
 
 /** Send a test message through a channel: one attempt, whose result the server also keeps. */
 export async function testChannel(id: string): Promise<DeliveryResult> {
-  const { data, error, response } = await api.POST(
-    "/api/v1/notifications/channels/{channel_id}/test",
-    { params: { path: { channel_id: id } } },
+  return unwrap(
+    await api.POST("/api/v1/notifications/channels/{channel_id}/test", {
+      params: { path: { channel_id: id } },
+    }),
   );
-  if (!data) throw ApiError.of(response, error);
-  return data;
 }
 
 /** Show a test's result as the channel's last delivery at once, before the list is read again. */

@@ -1,7 +1,8 @@
 import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 
-import { api, ApiError } from "../../api/client";
+import { api } from "../../api/client";
 import type { components } from "../../api/schema";
+import { expectOk, unwrap } from "../../api/unwrap";
 
 export type ApiToken = components["schemas"]["ApiTokenPublic"];
 export type ApiTokenCreate = components["schemas"]["ApiTokenCreate"];
@@ -13,27 +14,25 @@ export const tokenQueries = {
   mine: ({ page, limit }: { page: number; limit: number }) =>
     queryOptions({
       queryKey: [...tokenQueries.all(), "mine", { page, limit }],
-      queryFn: async () => {
-        const { data, error, response } = await api.GET("/api/v1/tokens", {
-          params: { query: { page, limit } },
-        });
-        if (!data) throw ApiError.of(response, error);
-        return data;
-      },
+      queryFn: async () =>
+        unwrap(
+          await api.GET("/api/v1/tokens", {
+            params: { query: { page, limit } },
+          }),
+        ),
       placeholderData: keepPreviousData,
     }),
 };
 
 /** Create a token; the answer holds its secret, which the server never shows again. */
 export async function createToken(body: ApiTokenCreate): Promise<ApiTokenCreated> {
-  const { data, error, response } = await api.POST("/api/v1/tokens", { body });
-  if (!data) throw ApiError.of(response, error);
-  return data;
+  return unwrap(await api.POST("/api/v1/tokens", { body }));
 }
 
 export async function revokeToken(tokenId: string): Promise<void> {
-  const { error, response } = await api.DELETE("/api/v1/tokens/{token_id}", {
-    params: { path: { token_id: tokenId } },
-  });
-  if (!response.ok) throw ApiError.of(response, error);
+  expectOk(
+    await api.DELETE("/api/v1/tokens/{token_id}", {
+      params: { path: { token_id: tokenId } },
+    }),
+  );
 }

@@ -1,7 +1,8 @@
 import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 
-import { api, ApiError } from "../../api/client";
+import { api } from "../../api/client";
 import type { components } from "../../api/schema";
+import { expectOk, unwrap } from "../../api/unwrap";
 
 export type User = components["schemas"]["UserPublic"];
 export type UserCreate = components["schemas"]["UserCreate"];
@@ -20,45 +21,44 @@ export const userQueries = {
   list: (params: UserListParams) =>
     queryOptions({
       queryKey: [...userQueries.all(), "list", params],
-      queryFn: async () => {
-        const { data, error, response } = await api.GET("/api/v1/users", {
-          params: { query: { page: params.page, limit: params.limit, q: params.q || undefined } },
-        });
-        if (!data) throw ApiError.of(response, error);
-        return data;
-      },
+      queryFn: async () =>
+        unwrap(
+          await api.GET("/api/v1/users", {
+            params: { query: { page: params.page, limit: params.limit, q: params.q || undefined } },
+          }),
+        ),
       // Keep the current page on screen while the next one (or a search) loads.
       placeholderData: keepPreviousData,
     }),
 };
 
 export async function createUser(body: UserCreate): Promise<User> {
-  const { data, error, response } = await api.POST("/api/v1/users", { body });
-  if (!data) throw ApiError.of(response, error);
-  return data;
+  return unwrap(await api.POST("/api/v1/users", { body }));
 }
 
 export async function updateUser(userId: string, body: UserUpdate): Promise<User> {
-  const { data, error, response } = await api.PATCH("/api/v1/users/{user_id}", {
-    params: { path: { user_id: userId } },
-    body,
-  });
-  if (!data) throw ApiError.of(response, error);
-  return data;
+  return unwrap(
+    await api.PATCH("/api/v1/users/{user_id}", {
+      params: { path: { user_id: userId } },
+      body,
+    }),
+  );
 }
 
 export async function deleteUser(userId: string): Promise<void> {
-  const { error, response } = await api.DELETE("/api/v1/users/{user_id}", {
-    params: { path: { user_id: userId } },
-  });
-  if (!response.ok) throw ApiError.of(response, error);
+  expectOk(
+    await api.DELETE("/api/v1/users/{user_id}", {
+      params: { path: { user_id: userId } },
+    }),
+  );
 }
 
 /** Set a user's password; their sessions end. */
 export async function resetPassword(userId: string, password: string): Promise<void> {
-  const { error, response } = await api.POST("/api/v1/users/{user_id}/password/reset", {
-    params: { path: { user_id: userId } },
-    body: { password },
-  });
-  if (!response.ok) throw ApiError.of(response, error);
+  expectOk(
+    await api.POST("/api/v1/users/{user_id}/password/reset", {
+      params: { path: { user_id: userId } },
+      body: { password },
+    }),
+  );
 }

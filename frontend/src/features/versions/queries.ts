@@ -1,7 +1,8 @@
 import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 
-import { api, ApiError } from "../../api/client";
+import { api } from "../../api/client";
 import type { components } from "../../api/schema";
+import { unwrap } from "../../api/unwrap";
 
 /** One environment's reported version next to the newest it could run (behindBy: null when
  * not known; error: why the version list could not be fetched). */
@@ -19,15 +20,14 @@ export const versionQueries = {
   list: (params: VersionListParams) =>
     queryOptions({
       queryKey: [...versionQueries.all(), "list", params],
-      queryFn: async () => {
-        const { data, error, response } = await api.GET("/api/v1/versions", {
-          params: {
-            query: { page: params.page, limit: params.limit, q: params.q || undefined },
-          },
-        });
-        if (!data) throw ApiError.of(response, error);
-        return data;
-      },
+      queryFn: async () =>
+        unwrap(
+          await api.GET("/api/v1/versions", {
+            params: {
+              query: { page: params.page, limit: params.limit, q: params.q || undefined },
+            },
+          }),
+        ),
       placeholderData: keepPreviousData,
     }),
 };
