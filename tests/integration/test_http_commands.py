@@ -12,9 +12,9 @@ from aiohttp import web
 
 from envdeck.adapters.outbound_http import OutboundHttp
 from envdeck.adapters.secret_box import MASK, SecretBox
+from envdeck.domain.command_kinds import HttpCommand, HttpMethod
 from envdeck.domain.commands import OutputChunk, RunErrorCode, RunOutcome
-from envdeck.domain.environment import CommandDetails, HttpMethod, UpgradeCommand
-from envdeck.services.operations.http_commands import HttpCommandRunner
+from envdeck.services.operations.executors.http import HttpCommandRunner
 from tests.support.fleet import FleetProcess, fleet_fixture
 
 fleet = fleet_fixture(scope="module")
@@ -90,7 +90,7 @@ class Chunks:
 async def test_it_url_encodes_the_version_in_the_url(
     recorder: Recorder, runner: HttpCommandRunner
 ) -> None:
-    spec = UpgradeCommand(url=f"{recorder.url}/deploy/{{VERSION}}?v={{VERSION}}#x")
+    spec = HttpCommand(url=f"{recorder.url}/deploy/{{VERSION}}?v={{VERSION}}#x")
     result = await runner.run(spec, version="1.2+build~3", timeout=5, on_output=None)
     assert result.outcome is RunOutcome.SUCCEEDED, result
     assert recorder.received[0].raw_path == "/deploy/1.2%2Bbuild~3?v=1.2%2Bbuild~3"
@@ -99,7 +99,7 @@ async def test_it_url_encodes_the_version_in_the_url(
 async def test_it_json_encodes_the_version_in_the_body(
     recorder: Recorder, runner: HttpCommandRunner
 ) -> None:
-    spec = UpgradeCommand(
+    spec = HttpCommand(
         url=f"{recorder.url}/upgrade",
         method=HttpMethod.PUT,
         body={"version": "{VERSION}", "note": "to {VERSION}", "n": 1, "list": ["{VERSION}"]},
@@ -120,7 +120,7 @@ async def test_it_json_encodes_the_version_in_the_body(
 async def test_it_refuses_a_hostile_version_before_sending_anything(
     recorder: Recorder, runner: HttpCommandRunner
 ) -> None:
-    spec = UpgradeCommand(url=f"{recorder.url}/upgrade", body={"version": "{VERSION}"})
+    spec = HttpCommand(url=f"{recorder.url}/upgrade", body={"version": "{VERSION}"})
     for hostile in ('1.0", "admin": true, "x": "', "1.0/../../etc", "1.0\r\nX-Evil: 1", "1.0&a=b"):
         result = await runner.run(spec, version=hostile, timeout=5, on_output=None)
         assert result.outcome is RunOutcome.FAILED
@@ -134,9 +134,8 @@ async def test_it_sends_secret_headers_but_never_shows_them(
     recorder: Recorder, runner: HttpCommandRunner, box: SecretBox
 ) -> None:
     recorder.echo_headers = True
-    spec = CommandDetails(
-        enabled=True,
-        url=f"{recorder.url}/restart",  # type: ignore[arg-type]
+    spec = HttpCommand(
+        url=f"{recorder.url}/restart",
         headers={"Authorization": box.seal(f"Bearer {TOKEN}"), "X-Team": "blue"},
     )
     chunks = Chunks()
@@ -157,7 +156,7 @@ async def test_it_records_the_status_and_a_short_excerpt(
 ) -> None:
     recorder.reply = b'{"status": "restarting", "pad": "' + b"x" * 10_000 + b'"}'
     chunks = Chunks()
-    spec = CommandDetails(enabled=True, url=f"{recorder.url}/restart")  # type: ignore[arg-type]
+    spec = HttpCommand(url=f"{recorder.url}/restart")
     result = await runner.run(spec, version=None, timeout=5, on_output=chunks)
     assert result.succeeded
     assert result.http_status == 200
@@ -176,7 +175,7 @@ async def test_a_non_2xx_answer_is_a_failure_with_its_status(
 ) -> None:
     recorder.status = 503
     recorder.reply = b'{"error": "maintenance"}'
-    spec = CommandDetails(enabled=True, url=f"{recorder.url}/restart")  # type: ignore[arg-type]
+    spec = HttpCommand(url=f"{recorder.url}/restart")
     result = await runner.run(spec, version=None, timeout=5, on_output=None)
     assert result.outcome is RunOutcome.FAILED
     assert result.http_status == 503
@@ -188,7 +187,7 @@ async def test_a_non_2xx_answer_is_a_failure_with_its_status(
 
 async def test_a_slow_target_times_out(recorder: Recorder, runner: HttpCommandRunner) -> None:
     recorder.delay = 5
-    spec = CommandDetails(enabled=True, url=f"{recorder.url}/restart")  # type: ignore[arg-type]
+    spec = HttpCommand(url=f"{recorder.url}/restart")
     result = await runner.run(spec, version=None, timeout=0.3, on_output=None)
     assert result.outcome is RunOutcome.TIMED_OUT
     assert result.error is not None
@@ -199,7 +198,7 @@ async def test_a_slow_target_times_out(recorder: Recorder, runner: HttpCommandRu
 async def test_cancel_abandons_the_request(recorder: Recorder, runner: HttpCommandRunner) -> None:
     recorder.delay = 5
     cancel = asyncio.Event()
-    spec = CommandDetails(enabled=True, url=f"{recorder.url}/restart")  # type: ignore[arg-type]
+    spec = HttpCommand(url=f"{recorder.url}/restart")
     running = asyncio.ensure_future(
         runner.run(spec, version=None, timeout=30, on_output=None, cancel=cancel)
     )
@@ -212,7 +211,7 @@ async def test_cancel_abandons_the_request(recorder: Recorder, runner: HttpComma
 
 
 async def test_a_refused_connection_is_a_request_failure(runner: HttpCommandRunner) -> None:
-    spec = CommandDetails(enabled=True, url="http://127.0.0.1:9/restart")  # type: ignore[arg-type]
+    spec = HttpCommand(url="http://127.0.0.1:9/restart")
     result = await runner.run(spec, version=None, timeout=5, on_output=None)
     assert result.outcome is RunOutcome.FAILED
     assert result.error is not None
@@ -224,9 +223,8 @@ async def test_a_header_sealed_with_another_key_fails_clearly(
     recorder: Recorder, runner: HttpCommandRunner
 ) -> None:
     other = SecretBox(b"o" * 32)
-    spec = CommandDetails(
-        enabled=True,
-        url=f"{recorder.url}/restart",  # type: ignore[arg-type]
+    spec = HttpCommand(
+        url=f"{recorder.url}/restart",
         headers={"X-Api-Key": other.seal("abc")},
     )
     result = await runner.run(spec, version=None, timeout=5, on_output=None)
@@ -238,9 +236,7 @@ async def test_a_header_sealed_with_another_key_fails_clearly(
 async def test_it_upgrades_a_fleet_environment(
     fleet: FleetProcess, runner: HttpCommandRunner
 ) -> None:
-    spec = UpgradeCommand(
-        url=fleet.env_url("shop-prod") + "/upgrade", body={"version": "{VERSION}"}
-    )
+    spec = HttpCommand(url=fleet.env_url("shop-prod") + "/upgrade", body={"version": "{VERSION}"})
     result = await runner.run(spec, version="2.4.1", timeout=5, on_output=None)
     assert result.succeeded, result
     assert result.http_status == 202
@@ -250,7 +246,7 @@ async def test_it_upgrades_a_fleet_environment(
 async def test_a_fleet_that_refuses_the_version_fails_the_run(
     fleet: FleetProcess, runner: HttpCommandRunner
 ) -> None:
-    spec = UpgradeCommand(url=fleet.env_url("shop-dev") + "/upgrade", body={"version": "{VERSION}"})
+    spec = HttpCommand(url=fleet.env_url("shop-dev") + "/upgrade", body={"version": "{VERSION}"})
     result = await runner.run(spec, version="9.9.9", timeout=5, on_output=None)
     assert result.outcome is RunOutcome.FAILED
     assert result.http_status == 400
@@ -262,9 +258,8 @@ async def test_a_fleet_command_failure_mode_is_reported(
 ) -> None:
     fleet.configure("search-qa", commandStatus=500)
     try:
-        spec = CommandDetails(
-            enabled=True,
-            url=fleet.env_url("search-qa") + "/restart",  # type: ignore[arg-type]
+        spec = HttpCommand(
+            url=fleet.env_url("search-qa") + "/restart",
         )
         result = await runner.run(spec, version=None, timeout=5, on_output=None)
     finally:

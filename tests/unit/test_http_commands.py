@@ -3,18 +3,18 @@
 import pytest
 
 from envdeck.adapters.secret_box import MASK
-from envdeck.domain.environment import CommandDetails, HttpMethod, UpgradeCommand
+from envdeck.domain.command_kinds import CommandType, HttpCommand, HttpMethod
+from envdeck.domain.environment import CommandConfig, CommandDetails
 from envdeck.domain.errors import ValidationFailed
-from envdeck.services.operations.http_commands import (
+from envdeck.services.operations.executors.http import (
     _scrub,
     _secret_values,
-    command_url,
     prepare_request,
 )
 
 
 def test_it_renders_the_version_into_url_and_body() -> None:
-    spec = UpgradeCommand(
+    spec = HttpCommand(
         url="https://deploy.example.com/apps/shop/{VERSION}?note=a b",
         method=HttpMethod.PUT,
         headers={"X-Version": "{VERSION}"},
@@ -28,14 +28,19 @@ def test_it_renders_the_version_into_url_and_body() -> None:
 
 
 def test_a_restart_url_is_used_as_configured() -> None:
-    spec = CommandDetails(enabled=True, url="http://10.0.0.5:8080/restart")  # type: ignore[arg-type]
-    assert command_url(spec) == "http://10.0.0.5:8080/restart"
+    config = CommandConfig(
+        type=CommandType.HTTP,
+        restart=CommandDetails(enabled=True, url="http://10.0.0.5:8080/restart"),  # type: ignore[arg-type]
+    )
+    spec = config.command()
+    assert isinstance(spec, HttpCommand)
+    assert spec.url == "http://10.0.0.5:8080/restart"
     assert prepare_request(spec, None).body is None
 
 
 def test_a_command_without_a_url_is_refused() -> None:
     with pytest.raises(ValidationFailed, match="no URL is configured"):
-        prepare_request(UpgradeCommand(), "1.0")
+        prepare_request(HttpCommand(), "1.0")
 
 
 @pytest.mark.parametrize(
@@ -43,19 +48,19 @@ def test_a_command_without_a_url_is_refused() -> None:
     ["1.0;reboot", "$(id)", "1.0\n", "../1.0", "1.0 2.0", "-rf", "\uff11.\uff10", "x" * 200],
 )
 def test_a_hostile_version_is_refused_before_rendering(version: str) -> None:
-    spec = UpgradeCommand(url="https://h.example/{VERSION}", body={"v": "{VERSION}"})
+    spec = HttpCommand(url="https://h.example/{VERSION}", body={"v": "{VERSION}"})
     with pytest.raises(ValidationFailed, match="invalid version"):
         prepare_request(spec, version)
 
 
 def test_a_placeholder_in_the_host_is_refused() -> None:
     with pytest.raises(ValidationFailed, match="path, query or fragment only"):
-        prepare_request(UpgradeCommand(url="https://{VERSION}.example.com/"), "1.0")
+        prepare_request(HttpCommand(url="https://{VERSION}.example.com/"), "1.0")
 
 
 def test_an_upgrade_placeholder_needs_a_version() -> None:
     with pytest.raises(ValidationFailed, match="a version is required"):
-        prepare_request(UpgradeCommand(url="https://h.example/{VERSION}"), None)
+        prepare_request(HttpCommand(url="https://h.example/{VERSION}"), None)
 
 
 def test_secret_values_include_bearer_credentials_and_url_passwords() -> None:

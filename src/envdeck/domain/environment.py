@@ -9,10 +9,16 @@ import regex
 from pydantic import Field, HttpUrl, field_validator, model_validator
 
 from envdeck.domain.base import DomainModel, PageOptions, SearchText, UtcDatetime
+from envdeck.domain.command_kinds import (
+    CommandType,
+    HttpCommand,
+    HttpMethod,
+    SshCommand,
+    command_of,
+)
 from envdeck.domain.operation import OperationType
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$"
-VERSION_PLACEHOLDER = "{VERSION}"
 _STATUS_CLASS = re.compile(r"^[1-5]xx$")
 
 
@@ -35,20 +41,6 @@ class HostKeyPolicy(StrEnum):
 class CredentialKind(StrEnum):
     KEY = "key"
     PASSWORD = "password"  # noqa: S105 (a kind of credential, not a secret)
-
-
-class CommandType(StrEnum):
-    SSH = "ssh"
-    HTTP = "http"
-
-
-class HttpMethod(StrEnum):
-    GET = "GET"
-    HEAD = "HEAD"
-    POST = "POST"
-    PUT = "PUT"
-    PATCH = "PATCH"
-    DELETE = "DELETE"
 
 
 class ValidationType(StrEnum):
@@ -218,11 +210,15 @@ class CommandConfig(DomainModel):
     @model_validator(mode="after")
     def _restart_is_runnable(self) -> "CommandConfig":
         if self.restart.enabled:
-            if self.type is CommandType.SSH and not self.restart.command.strip():
-                raise ValueError("an enabled SSH restart needs a command")
-            if self.type is CommandType.HTTP and self.restart.url is None:
-                raise ValueError("an enabled HTTP restart needs a url")
+            missing = self.command().missing()
+            if missing is not None:
+                raise ValueError(f"an enabled {self.type.name} restart needs a {missing.field}")
         return self
+
+    def command(self) -> SshCommand | HttpCommand:
+        """Return the restart command as its kind's model."""
+        url = "" if self.restart.url is None else str(self.restart.url)
+        return command_of(self.type, self.restart, url)
 
 
 class UpgradeCommand(DomainModel):
@@ -255,13 +251,14 @@ class UpgradeConfig(DomainModel):
     def _command_takes_version(self) -> "UpgradeConfig":
         if not self.enabled:
             return self
-        cmd = self.upgrade_command
-        if self.type is CommandType.SSH:
-            if VERSION_PLACEHOLDER not in cmd.command:
-                raise ValueError(f"the upgrade command must contain {VERSION_PLACEHOLDER}")
-        elif VERSION_PLACEHOLDER not in cmd.url + repr(cmd.body):
-            raise ValueError(f"the upgrade url or body must contain {VERSION_PLACEHOLDER}")
+        command = self.command()
+        if not command.takes_version():
+            raise ValueError(command.version_hint())
         return self
+
+    def command(self) -> SshCommand | HttpCommand:
+        """Return the upgrade command as its kind's model."""
+        return command_of(self.type, self.upgrade_command, self.upgrade_command.url)
 
 
 # The timestamps an operation moves (set_operation_timestamp).

@@ -35,7 +35,9 @@ from envdeck.services.inventory.probes import EnvironmentProbes
 from envdeck.services.inventory.ssh_access import SshAccess
 from envdeck.services.maintenance.windows import MaintenanceService
 from envdeck.services.notifications import Notifications, build_notifications
-from envdeck.services.operations.http_commands import HttpCommandRunner
+from envdeck.services.operations.executors import Executors
+from envdeck.services.operations.executors.http import HttpCommandRunner, HttpExecutor
+from envdeck.services.operations.executors.ssh import SshExecutor
 from envdeck.services.operations.previews import CommandPreviews
 from envdeck.services.operations.service import OperationService
 from envdeck.services.operations.verification import Verifier
@@ -163,12 +165,13 @@ def build_services(
     )
     ssh_runner = SshRunner(ssh_pool, kill_grace=ssh.kill_grace.total_seconds())
     ssh_access = SshAccess(storage, box, activity, ssh_runner)
+    # One executor per kind of command (docs/architecture.md: adding a kind).
+    executors = Executors([SshExecutor(ssh_access), HttpExecutor(HttpCommandRunner(http, box))])
     operations = OperationService(
         storage,
         bus,
         activity,
-        ssh_access,
-        HttpCommandRunner(http, box),
+        executors,
         Verifier(
             HealthChecker(http, box, clock),
             box,
@@ -222,7 +225,7 @@ def build_services(
             clock,
         ),
         version_lists=version_lists,
-        command_previews=CommandPreviews(storage.environments, version_lists),
+        command_previews=CommandPreviews(storage.environments, version_lists, executors),
         ssh_pool=ssh_pool,
         ssh_runner=ssh_runner,
         ssh_access=ssh_access,

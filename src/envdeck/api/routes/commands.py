@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 
 from envdeck.api.deps import OperatorPrincipal, ServicesDep
 from envdeck.api.schemas import ApiModel, error_responses
-from envdeck.domain.environment import CommandType
+from envdeck.domain.command_kinds import CommandType
 from envdeck.services.operations.previews import Preview, PreviewKind
 
 
@@ -29,16 +29,16 @@ class CommandPreviewPublic(ApiModel):
     @classmethod
     def of(cls, preview: Preview) -> "CommandPreviewPublic":
         shown = preview.command
-        if shown.type == CommandType.SSH:
-            return cls(type=CommandType.SSH, command=shown.command, target=preview.target)
+        request = None
+        if shown.method is not None:  # a request, not a script
+            request = HttpRequestPreview(
+                method=shown.method, url=shown.url or "", headers=shown.headers, body=shown.body
+            )
         return cls(
-            type=CommandType.HTTP,
-            request=HttpRequestPreview(
-                method=shown.method or "",
-                url=shown.url or "",
-                headers=shown.headers,
-                body=shown.body,
-            ),
+            type=CommandType(shown.type),
+            command=shown.command,
+            target=preview.target,
+            request=request,
         )
 
 

@@ -4,8 +4,8 @@ A request is checked synchronously (the environment exists; the command is confi
 enabled; the role may run it; nothing else runs on it; the version is acceptable) and the
 environment is then claimed with a compare-and-set on `activeOperation`, so of two requests
 racing, exactly one starts and the other gets 409 naming the running operation. The work runs
-as a task held by the registry: the command (SSH through SshAccess + SshRunner, HTTP through
-HttpCommandRunner), then, when it succeeded, verification (the health check, and for an
+as a task held by the registry: the command (through the executor of its kind: executors/),
+then, when it succeeded, verification (the health check, and for an
 upgrade the reported version). The record moves pending → running → a final status, each
 step published as `OperationUpdated`; output chunks are published as `OperationOutput` and
 kept as a capped tail. docs/commands.md (Operations) describes the lifecycle.
@@ -14,7 +14,7 @@ kept as a capped tail. docs/commands.md (Operations) describes the lifecycle.
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
@@ -26,17 +26,10 @@ from envdeck.adapters.events import (
     VersionChanged,
 )
 from envdeck.adapters.metrics import Metrics
-from envdeck.adapters.ssh import SshCredential, SshTarget
 from envdeck.domain.auth import Principal
-from envdeck.domain.commands import RunErrorCode, RunResult
-from envdeck.domain.environment import (
-    ActiveOperation,
-    CommandDetails,
-    CommandType,
-    Environment,
-    OperationTimestamp,
-    UpgradeCommand,
-)
+from envdeck.domain.command_kinds import CommandType, HttpCommand, SshCommand
+from envdeck.domain.commands import RunResult
+from envdeck.domain.environment import ActiveOperation, Environment, OperationTimestamp
 from envdeck.domain.errors import (
     Conflict,
     EnvdeckError,
@@ -62,15 +55,14 @@ from envdeck.domain.user import Role
 from envdeck.repositories.base import Storage
 from envdeck.services.activity.writer import ActivityLog
 from envdeck.services.inventory.environments import masked
-from envdeck.services.inventory.ssh_access import SshAccess
-from envdeck.services.operations.http_commands import HttpCommandRunner, prepare_request
+from envdeck.services.operations.executors import Executors, PreparedCommand
 from envdeck.services.operations.records import (
     OperationOutputLog,
     record_finished,
     record_initiated,
 )
 from envdeck.services.operations.registry import OperationRegistry
-from envdeck.services.operations.templates import render_ssh_command, validate_version
+from envdeck.services.operations.templates import validate_version
 from envdeck.services.operations.verification import VerificationOutcome, Verifier
 from envdeck.services.operations.version_lists import VersionLists
 
@@ -90,11 +82,8 @@ class Plan:
     kind: CommandType
     timeout: float
     verify_timeout: float
+    prepared: PreparedCommand
     version: str | None = None
-    script: str = ""
-    target: SshTarget | None = None
-    credential: SshCredential | None = field(default=None, repr=False)
-    spec: CommandDetails | UpgradeCommand | None = None
 
 
 @dataclass
@@ -118,8 +107,7 @@ class OperationService:
         storage: Storage,
         bus: EventBus,
         activity: ActivityLog,
-        ssh: SshAccess,
-        http_commands: HttpCommandRunner,
+        executors: Executors,
         verifier: Verifier,
         version_lists: VersionLists,
         clock: Callable[[], datetime],
@@ -133,8 +121,7 @@ class OperationService:
         self._metrics = metrics
         self._bus = bus
         self._activity = activity
-        self._ssh = ssh
-        self._http_commands = http_commands
+        self._executors = executors
         self._verifier = verifier
         self._version_lists = version_lists
         self._clock = clock
@@ -160,9 +147,10 @@ class OperationService:
                 f"{env.name} has no restart command configured and enabled",
                 {"field": "commands.restart.enabled"},
             )
-        self._authorize(env, actor, env.commands.type)
+        command = env.commands.command()
+        self._authorize(env, actor, command.type)
         await self._refuse_if_busy(env)
-        plan = await self._plan(env, env.commands.type, restart, None, restart.timeout)
+        plan = await self._plan(env, command, None)
         params = OperationParams(force=force)
         return await self._start(env, actor, OperationType.RESTART, params, plan)
 
@@ -185,8 +173,7 @@ class OperationService:
             # An unreachable list is UpstreamError (502): nothing is run on a guess.
             listed = await self._version_lists.fetch(env.id, config)
         version = validate_version(version, listed)
-        command = config.upgrade_command
-        plan = await self._plan(env, config.type, command, version, command.timeout)
+        plan = await self._plan(env, config.command(), version)
         params = OperationParams(
             version=version, previous_version=env.system_info.app_version or None
         )
@@ -199,31 +186,20 @@ class OperationService:
             raise Forbidden(
                 f"{env.name} is protected: only admins may operate it", {"protected": True}
             )
-        if kind is CommandType.SSH:
-            self._ssh.require_allowed(env, actor)
+        self._executors.get(kind).authorize(env, actor)
 
     async def _plan(
-        self,
-        env: Environment,
-        kind: CommandType,
-        spec: CommandDetails | UpgradeCommand,
-        version: str | None,
-        timeout: float,  # noqa: ASYNC109 (the command's own limit, applied by its runner)
+        self, env: Environment, command: SshCommand | HttpCommand, version: str | None
     ) -> Plan:
         """Render the command now, so a command that cannot run is refused before 202."""
-        plan = Plan(
-            kind=kind,
-            timeout=float(timeout),
+        prepared = await self._executors.get(command.type).prepare(env, command, version)
+        return Plan(
+            kind=command.type,
+            timeout=float(command.timeout),
             verify_timeout=float(env.upgrade_config.verify_timeout),
+            prepared=prepared,
             version=version,
         )
-        if kind is CommandType.SSH:
-            plan.script = render_ssh_command(spec.command, version)
-            plan.target, plan.credential = await self._ssh.endpoint(env)
-        else:
-            prepare_request(spec, version)  # raises ValidationFailed for what cannot be sent
-            plan.spec = spec
-        return plan
 
     def _refuse_if_stopping(self) -> None:
         if self._stop_deadline is not None:
@@ -353,30 +329,10 @@ class OperationService:
             self._runs.pop(op.id, None)
 
     async def _run_command(self, run: _Run) -> RunResult:
-        plan, output = run.plan, run.output
+        output = run.output
         assert output is not None
-        if plan.kind is CommandType.SSH:
-            assert plan.target is not None
-            assert plan.credential is not None
-            result = await self._ssh.runner.run_script(
-                plan.target,
-                plan.credential,
-                plan.script,
-                timeout=plan.timeout,
-                on_output=output.on_chunk,
-                cancel=run.cancel,
-            )
-            await self._ssh.note_host_key(run.env, result.host_key, run.actor)
-            if result.error is not None and result.error.code == RunErrorCode.HOST_KEY_MISMATCH:
-                log.error("ssh_host_key_mismatch", environment_id=run.env.id)
-            return result
-        assert plan.spec is not None
-        return await self._http_commands.run(
-            plan.spec,
-            version=plan.version,
-            timeout=plan.timeout,
-            on_output=output.on_chunk,
-            cancel=run.cancel,
+        return await run.plan.prepared.run(
+            timeout=run.plan.timeout, on_output=output.on_chunk, cancel=run.cancel, actor=run.actor
         )
 
     def _apply_result(self, op: Operation, result: RunResult) -> None:
@@ -521,10 +477,7 @@ class OperationService:
         try:
             # The previous version need not be listed any more; it must still be safe.
             validate_version(previous, None)
-            command = env.upgrade_config.upgrade_command
-            plan = await self._plan(
-                env, env.upgrade_config.type, command, previous, command.timeout
-            )
+            plan = await self._plan(env, env.upgrade_config.command(), previous)
             params = OperationParams(version=previous, previous_version=op.params.version)
             rollback = await self._start(
                 env,

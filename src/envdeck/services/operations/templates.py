@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
 
 from envdeck.adapters.secret_box import MASK
-from envdeck.domain.environment import VERSION_PLACEHOLDER
+from envdeck.domain.command_kinds import VERSION_PLACEHOLDER
 from envdeck.domain.errors import ValidationFailed
 from envdeck.services.inventory.secret_headers import is_secret_header
 

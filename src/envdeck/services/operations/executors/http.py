@@ -1,6 +1,6 @@
-"""Run a configured HTTP command (restart or upgrade) through the shared outbound client.
+"""HTTP commands: one request (restart or upgrade) sent through the shared outbound client.
 
-The request is rendered by `command_templates` (`{VERSION}` percent-encoded in the URL,
+The request is rendered by `templates` (`{VERSION}` percent-encoded in the URL,
 substituted inside the body's string values, never spliced into text), secret header values
 are opened at send time only, and the call is bounded by the operation's timeout. Success is
 any 2xx. What is kept is a short excerpt: the request line, the status and the start of the
@@ -13,7 +13,7 @@ Like the SSH runner, a remote failure is a result (`RunResult.outcome`), never a
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -22,6 +22,8 @@ import structlog
 
 from envdeck.adapters.outbound_http import OutboundError, OutboundHttp, OutboundTimeout
 from envdeck.adapters.secret_box import MASK, SecretBox, SecretDecryptionError
+from envdeck.domain.auth import Principal
+from envdeck.domain.command_kinds import CommandType, HttpCommand, SshCommand
 from envdeck.domain.commands import (
     OutputChunk,
     OutputStream,
@@ -29,37 +31,79 @@ from envdeck.domain.commands import (
     RunOutcome,
     RunResult,
 )
-from envdeck.domain.environment import CommandDetails, UpgradeCommand
+from envdeck.domain.environment import Environment
 from envdeck.domain.errors import ValidationFailed
 from envdeck.domain.operation import OperationError
 from envdeck.services.inventory.secret_headers import is_secret_header, open_headers
-from envdeck.services.operations.templates import HttpRequestSpec, render_http_request
+from envdeck.services.operations.executors.base import OutputCallback, Preview
+from envdeck.services.operations.templates import (
+    HttpRequestSpec,
+    preview_http_request,
+    render_http_request,
+)
 
 log = structlog.get_logger(__name__)
-
-OutputCallback = Callable[[OutputChunk], Awaitable[None]]
 
 # How much of the response body is read and kept: enough to see an error message.
 EXCERPT_BYTES = 2048
 
 
-def command_url(spec: CommandDetails | UpgradeCommand) -> str:
-    """Return the configured URL template of spec as text ("" when none)."""
-    if spec.url is None:
-        return ""
-    return str(spec.url)
-
-
-def prepare_request(spec: CommandDetails | UpgradeCommand, version: str | None) -> HttpRequestSpec:
+def prepare_request(spec: HttpCommand, version: str | None) -> HttpRequestSpec:
     """Return the rendered request (secrets still sealed); raise ValidationFailed if it cannot be.
 
     The operation service calls this before answering 202, so a command that cannot run is
     refused synchronously; `run` renders again (cheap) and reports the same problem as a result.
     """
-    url = command_url(spec)
-    if not url:
+    if not spec.url:
         raise ValidationFailed("no URL is configured for this HTTP command", {"field": "url"})
-    return render_http_request(spec.method.value, url, spec.headers, spec.body, version)
+    return render_http_request(spec.method.value, spec.url, spec.headers, spec.body, version)
+
+
+class HttpExecutor:
+    """Runs HTTP commands; see the module docstring."""
+
+    kind = CommandType.HTTP
+
+    def __init__(self, runner: "HttpCommandRunner") -> None:
+        self._runner = runner
+
+    def authorize(self, env: Environment, actor: Principal | None) -> None:
+        """Anyone who may operate env may send its HTTP commands."""
+
+    async def prepare(
+        self, env: Environment, command: SshCommand | HttpCommand, version: str | None
+    ) -> "PreparedRequest":
+        assert isinstance(command, HttpCommand)
+        prepare_request(command, version)  # raises ValidationFailed for what cannot be sent
+        return PreparedRequest(self._runner, command, version)
+
+    def preview(
+        self, env: Environment, command: SshCommand | HttpCommand, version: str | None
+    ) -> Preview:
+        assert isinstance(command, HttpCommand)
+        shown = preview_http_request(
+            command.method.value, command.url, command.headers, command.body, version
+        )
+        return Preview(shown)
+
+
+@dataclass
+class PreparedRequest:
+    runner: "HttpCommandRunner"
+    command: HttpCommand
+    version: str | None
+
+    async def run(
+        self,
+        *,
+        timeout: float,  # noqa: ASYNC109
+        on_output: OutputCallback,
+        cancel: asyncio.Event,
+        actor: Principal | None,
+    ) -> RunResult:
+        return await self.runner.run(
+            self.command, version=self.version, timeout=timeout, on_output=on_output, cancel=cancel
+        )
 
 
 class HttpCommandRunner:
@@ -74,7 +118,7 @@ class HttpCommandRunner:
 
     async def run(
         self,
-        spec: CommandDetails | UpgradeCommand,
+        spec: HttpCommand,
         *,
         version: str | None,
         timeout: float,  # noqa: ASYNC109 (a time limit that yields a TIMED_OUT result)
