@@ -5,6 +5,7 @@ port, unless ENVDECK_TEST_MONGODB_URI names a real MongoDB to use instead. Each 
 for `storage` runs once per backend (`test_x[sqlite]`, `test_x[mongo]`) on an empty store.
 """
 
+import contextlib
 import logging
 import os
 import uuid
@@ -19,6 +20,7 @@ from pymongo import AsyncMongoClient
 from envdeck.repositories.base import Storage
 from envdeck.repositories.mongo import MongoStorage
 from envdeck.repositories.sqlite import SqliteStorage
+from tests.fakes.storage import FakeStorage
 
 MONGODB_URI_VARIABLE = "ENVDECK_TEST_MONGODB_URI"
 BACKENDS = ["sqlite", "mongo"]
@@ -115,10 +117,22 @@ async def drop_database(uri: str, name: str) -> None:
         await client.close()
 
 
-@pytest_asyncio.fixture(params=BACKENDS)
-async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Storage]:
-    """Yield an opened, empty store of each backend in turn; close (and drop) it afterwards."""
-    if request.param == "sqlite":
+@contextlib.asynccontextmanager
+async def opened_storage(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[Storage]:
+    """Yield an opened, empty store of this backend; close (and drop) it afterwards.
+
+    "memory" is the in-memory FakeStorage of tests/fakes: the contract tests run on it too,
+    so the fakes that unit tests build services on keep the protocols' semantics.
+    """
+    if backend == "memory":
+        fake = FakeStorage()
+        await fake.open()
+        yield fake
+        await fake.close()
+        return
+    if backend == "sqlite":
         sqlite = SqliteStorage(tmp_path / "envdeck.db")
         await sqlite.open()
         try:
@@ -135,3 +149,10 @@ async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
     finally:
         await mongo.close()
         await drop_database(uri, database)
+
+
+@pytest_asyncio.fixture(params=BACKENDS)
+async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Storage]:
+    """Yield an opened, empty store of each backend in turn; close (and drop) it afterwards."""
+    async with opened_storage(request.param, request, tmp_path) as opened:
+        yield opened

@@ -17,7 +17,7 @@ async def test_ping_succeeds(storage: Storage) -> None:
 
 
 async def test_names_its_backend(storage: Storage) -> None:
-    assert storage.backend in {"sqlite", "mongodb"}
+    assert storage.backend in {"sqlite", "mongodb", "memory"}
 
 
 async def test_opening_again_keeps_the_data(storage: Storage) -> None:

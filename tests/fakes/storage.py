@@ -1,0 +1,105 @@
+"""FakeStorage: one in-memory repository per protocol, sharing one outage switch and clock.
+
+For specifications of services (tests/unit): honest about the semantics the services rely on
+(unique names, conditional updates, pages, newest first, idempotent batches), and checked
+against the protocols by mypy (pyproject's mypy `files`). Storage behaviour itself is specified
+in tests/contract, against the real backends.
+"""
+
+from envdeck.repositories.base import (
+    ApiTokenRepository,
+    CredentialRepository,
+    EnvironmentRepository,
+    HealthSampleRepository,
+    LogRepository,
+    MaintenanceWindowRepository,
+    NotificationChannelRepository,
+    OperationRepository,
+    RevocationRepository,
+    UserRepository,
+)
+from tests.fakes.documents import Clock, Outage
+from tests.fakes.environments import FakeEnvironmentRepository
+from tests.fakes.health_samples import FakeHealthSampleRepository
+from tests.fakes.identity import (
+    FakeApiTokenRepository,
+    FakeCredentialRepository,
+    FakeRevocationRepository,
+    FakeUserRepository,
+)
+from tests.fakes.logs import FakeLogRepository
+from tests.fakes.operations import FakeOperationRepository
+from tests.fakes.scheduling import (
+    FakeMaintenanceWindowRepository,
+    FakeNotificationChannelRepository,
+)
+
+
+class FakeStorage:
+    """Every repository in memory. `down = True` is a storage outage: every call raises
+    StorageUnavailable until it is set back."""
+
+    backend = "memory"
+
+    def __init__(self, clock: Clock | None = None) -> None:
+        self.outage = Outage()
+        self.environments = FakeEnvironmentRepository(self.outage, clock)
+        self.users = FakeUserRepository(self.outage, clock)
+        self.logs = FakeLogRepository(self.outage)
+        self.operations = FakeOperationRepository(self.outage, clock)
+        self.credentials = FakeCredentialRepository(self.outage, clock)
+        self.tokens = FakeApiTokenRepository(self.outage, clock)
+        self.revocations = FakeRevocationRepository(self.outage)
+        self.health_samples = FakeHealthSampleRepository(self.outage)
+        self.maintenance_windows = FakeMaintenanceWindowRepository(self.outage, clock)
+        self.notification_channels = FakeNotificationChannelRepository(self.outage, clock)
+        self.opened = False
+
+    @property
+    def down(self) -> bool:
+        return self.outage.down
+
+    @down.setter
+    def down(self, value: bool) -> None:
+        self.outage.down = value
+
+    async def open(self) -> None:
+        self.opened = True
+
+    async def ping(self) -> None:
+        self.outage.check()
+
+    async def close(self) -> None:
+        self.opened = False
+
+
+def _conforms(storage: FakeStorage) -> None:
+    """Nothing calls this: mypy checks here that the fakes still match the protocols.
+
+    (FakeStorage itself is not checked against Storage: a protocol's attributes are settable,
+    so mypy would ask for attributes typed as the protocols, hiding what the fakes add.)
+    """
+    repositories: tuple[
+        EnvironmentRepository,
+        UserRepository,
+        LogRepository,
+        OperationRepository,
+        CredentialRepository,
+        ApiTokenRepository,
+        RevocationRepository,
+        HealthSampleRepository,
+        MaintenanceWindowRepository,
+        NotificationChannelRepository,
+    ] = (
+        storage.environments,
+        storage.users,
+        storage.logs,
+        storage.operations,
+        storage.credentials,
+        storage.tokens,
+        storage.revocations,
+        storage.health_samples,
+        storage.maintenance_windows,
+        storage.notification_channels,
+    )
+    assert repositories
