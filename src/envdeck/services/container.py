@@ -33,6 +33,7 @@ from envdeck.services.inventory.environment_files import EnvironmentFiles
 from envdeck.services.inventory.environments import EnvironmentService
 from envdeck.services.inventory.probes import EnvironmentProbes
 from envdeck.services.inventory.ssh_access import SshAccess
+from envdeck.services.inventory.views import EnvironmentViews
 from envdeck.services.maintenance.windows import MaintenanceService
 from envdeck.services.notifications import Notifications, build_notifications
 from envdeck.services.operations.executors import Executors
@@ -43,7 +44,7 @@ from envdeck.services.operations.service import OperationService
 from envdeck.services.operations.verification import Verifier
 from envdeck.services.operations.version_lists import VersionLists
 from envdeck.services.realtime import RealtimeHub
-from envdeck.services.view_cache import ViewCache
+from envdeck.services.scrape import MetricsScrape
 
 
 @dataclass
@@ -61,7 +62,7 @@ class Services:
     environment_files: EnvironmentFiles
     credentials: CredentialService
     # List pages and counts of the inventory, shared until an environment changes.
-    environment_views: ViewCache
+    environment_views: EnvironmentViews
     activity_queries: ActivityQueries
     log_retention: LogRetention
     # The WebSocket hub: one bus subscription fanned out to every /ws connection.
@@ -90,6 +91,8 @@ class Services:
     maintenance: MaintenanceService
     # Prometheus metrics of this process, in its own registry (docs/metrics.md).
     metrics: Metrics
+    # What GET /metrics answers: those metrics plus values sampled at scrape time.
+    metrics_scrape: MetricsScrape
     # Which addresses outbound requests may reach (docs/security.md); the HTTP client and the
     # SSH pool apply it, other senders (notifications) call check_url before sending.
     ssrf_guard: SsrfGuard
@@ -196,6 +199,10 @@ def build_services(
         metrics=metrics,
         guard=ssrf_guard.check_url,
     )
+    environment_views = EnvironmentViews(
+        environments, storage.environments, lambda: counting.version
+    )
+    realtime = RealtimeHub(bus, auth, storage.revocations, settings.realtime, clock)
     return Services(
         storage=storage,
         bus=bus,
@@ -209,12 +216,12 @@ def build_services(
         environments=environments,
         environment_files=EnvironmentFiles(storage, environments, activity, box),
         credentials=CredentialService(storage, activity, box),
-        environment_views=ViewCache(lambda: counting.version),
+        environment_views=environment_views,
         activity_queries=ActivityQueries(storage, clock),
         log_retention=LogRetention(
             storage.logs, timedelta(days=settings.logs.retention_days), clock
         ),
-        realtime=RealtimeHub(bus, auth, storage.revocations, settings.realtime, clock),
+        realtime=realtime,
         http=http,
         health=health,
         health_history=HealthHistoryService(storage, bus, clock),
@@ -233,6 +240,9 @@ def build_services(
         environment_probes=EnvironmentProbes(storage, ssh_access, activity, bus, clock),
         maintenance=maintenance,
         metrics=metrics,
+        metrics_scrape=MetricsScrape(
+            metrics, environment_views, realtime, activity, storage_breaker
+        ),
         ssrf_guard=ssrf_guard,
         storage_breaker=storage_breaker,
         notifications=notifications,

@@ -65,18 +65,21 @@ async def list_environments(
         status=status_, tag=tag, q=q, sort=sort, page=page, limit=limit
     )
 
-    async def build() -> SharedBody:
-        items, total = await services.environments.list_environments(options)
-        page_ = pagination(page, limit, total)
+    def render(items: list[Environment], total: int) -> SharedBody:
         return SharedBody.of(
             EnvironmentList.model_construct(
-                environments=[_public(e) for e in items], pagination=page_
+                environments=[_public(e) for e in items],
+                pagination=pagination(page, limit, total),
             )
         )
 
-    # The same for every role (secrets are masked for all): one build serves every caller.
-    body = await services.environment_views.get(("list", options.model_dump_json()), build)
+    # One body (serialised and compressed once) serves every caller until the inventory changes.
+    body = await services.environment_views.list_environments(options, render)
     return body.response(request)
+
+
+def _summary_body(total: int, by_health: dict[str, int], by_tag: dict[str, int]) -> SharedBody:
+    return SharedBody.of(EnvironmentSummary(total=total, by_health=by_health, by_tag=by_tag))
 
 
 @router.get(
@@ -88,11 +91,7 @@ async def list_environments(
 async def environment_summary(
     request: Request, _viewer: ViewerPrincipal, services: ServicesDep
 ) -> Response:
-    async def build() -> SharedBody:
-        total, by_health, by_tag = await services.environments.summary()
-        return SharedBody.of(EnvironmentSummary(total=total, by_health=by_health, by_tag=by_tag))
-
-    body = await services.environment_views.get("summary", build)
+    body = await services.environment_views.summary(_summary_body)
     return body.response(request)
 
 
