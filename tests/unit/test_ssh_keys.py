@@ -1,8 +1,5 @@
-"""The vault's SSH key reading: formats, passphrases, and the fingerprint ssh-keygen prints."""
-
-import shutil
-import subprocess
-from pathlib import Path
+"""The vault's SSH key reading: formats, passphrases, fingerprints (ssh-keygen's agreement is
+checked in tests/integration/test_ssh_keygen.py)."""
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import x25519
@@ -13,7 +10,6 @@ from envdeck.domain.errors import ValidationFailed
 from tests.support.ssh_keys import (
     ED25519,
     KEY_CASES,
-    RSA,
     KeyFormat,
     SshKey,
     expected_fingerprint,
@@ -29,18 +25,6 @@ def test_fingerprints_plain_and_encrypted_keys(key: SshKey, key_format: KeyForma
 
     assert fingerprint_private_key(plain, None) == expected_fingerprint(key)
     assert fingerprint_private_key(encrypted, "correct horse") == expected_fingerprint(key)
-
-
-@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen")
-@pytest.mark.parametrize("key", [ED25519, RSA], ids=["ed25519", "rsa"])
-def test_the_fingerprint_is_the_one_ssh_keygen_prints(key: SshKey, tmp_path: Path) -> None:
-    public = tmp_path / "key.pub"
-    public.write_text(public_line(key) + " test\n")
-    printed = subprocess.run(
-        ["ssh-keygen", "-lf", str(public)], capture_output=True, text=True, check=True
-    ).stdout.split()[1]
-
-    assert fingerprint_private_key(private_text(key, "openssh"), None) == printed
 
 
 def test_keys_pasted_with_crlf_and_blank_lines_are_read() -> None:
