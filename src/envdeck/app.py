@@ -15,6 +15,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from envdeck import __version__
 from envdeck.api.audit_ack import AuditAcknowledgementMiddleware
 from envdeck.api.body_limit import BodyLimitMiddleware
+from envdeck.api.deps import require_audit_room
 from envdeck.api.docs import mount_docs
 from envdeck.api.errors import document_undecodable_bodies, install_error_handlers
 from envdeck.api.metrics_middleware import MetricsMiddleware
@@ -191,7 +192,7 @@ def create_app(
     api = APIRouter(
         prefix=API_PREFIX,
         responses=error_responses(422, 500),
-        dependencies=[Depends(logs.require_audit_room)],
+        dependencies=[Depends(require_audit_room)],
     )
     for module in (
         system,

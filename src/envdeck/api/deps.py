@@ -15,12 +15,17 @@ from envdeck.config import Settings
 from envdeck.domain.auth import Principal
 from envdeck.domain.errors import Forbidden, Unauthorized
 from envdeck.domain.user import Role
+from envdeck.services.activity.writer import ActivityLog
 from envdeck.services.container import Services
 
 
 async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
+
+
+async def get_activity_log(request: Request) -> ActivityLog:
+    return (await get_services(request)).activity
 
 
 async def get_settings(request: Request) -> Settings:
@@ -32,6 +37,7 @@ async def get_settings(request: Request) -> Settings:
 # more than the rest of an authenticated request.
 ServicesDep = Annotated[Services, Depends(get_services)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ActivityLogDep = Annotated[ActivityLog, Depends(get_activity_log)]
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -51,6 +57,11 @@ async def get_principal(
     # line included); RequestContextMiddleware unbinds them when the request ends.
     structlog.contextvars.bind_contextvars(user_id=principal.user.id, username=principal.username)
     return principal
+
+
+async def require_audit_room(request: Request, activity: ActivityLogDep) -> None:
+    """Refuse (503) a request that may change something while the activity log is full."""
+    activity.admit_request(request.method)
 
 
 async def client_ip(request: Request) -> str:

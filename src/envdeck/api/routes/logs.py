@@ -1,14 +1,13 @@
 """The activity log: filtered pages, counts, one entry, exports, and the unread marker.
 
 Anyone signed in reads the log (DESIGN §5: a viewer reads everything non-secret; entries never
-hold secrets). Also here: `require_audit_room`, which refuses a request that would change
-something while the activity log cannot keep its entry (see services/activity/writer.py).
+hold secrets).
 """
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 from fastapi.responses import StreamingResponse
 
 from envdeck.api.deps import ServicesDep, ViewerPrincipal
@@ -32,15 +31,6 @@ router = APIRouter(tags=["logs"])
 ID_PATTERN = r"^[0-9a-f]{24}$"
 # Shorter texts cannot use SQLite's trigram index: each would read the whole log.
 MIN_SEARCH = 3
-_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-
-
-async def require_audit_room(request: Request) -> None:
-    """Refuse (503, Retry-After) a request that may change something while the activity log
-    is full, before it does anything: its audit entry could not be kept."""
-    if request.method not in _SAFE_METHODS:
-        services: Services = request.app.state.services
-        services.activity.ensure_room()
 
 
 class LogEntryPublic(ApiModel):

@@ -53,6 +53,8 @@ DEFAULT_MAX_PENDING = 100_000
 MAX_RETRY_DELAY = 2.0
 CLOSE_TIMEOUT = 10.0
 ACK_TIMEOUT = 5.0
+# Requests that change nothing, and so record nothing (HTTP's safe methods).
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass
@@ -135,6 +137,15 @@ class ActivityLog:
             raise ActivityLogUnavailable(retry_after, self.pending, "the activity log is closed")
         if not self.has_room:
             raise ActivityLogUnavailable(retry_after, self.pending)
+
+    def admit_request(self, method: str) -> None:
+        """Refuse a request that may change something while the log could not keep its entry.
+
+        Raise ActivityLogUnavailable (503, Retry-After) before the request does anything, so a
+        change is never made unaudited; requests that only read always pass.
+        """
+        if method not in READ_ONLY_METHODS:
+            self.ensure_room()
 
     async def wait_for_room(self) -> None:
         """Return once record() accepts an entry: how background producers take backpressure.
