@@ -4,11 +4,15 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from envdeck.adapters.events import EventBus, OperationOutput
-from envdeck.domain.commands import OutputChunk, OutputStream
+from envdeck.adapters.metrics import Metrics
+from envdeck.domain.commands import OutputChunk, OutputStream, RunResult
+from envdeck.domain.environment import OperationTimestamp
 from envdeck.domain.log import LogLevel, LogType
-from envdeck.domain.operation import OUTPUT_TAIL_LIMIT, Operation, OperationStatus
+from envdeck.domain.operation import OUTPUT_TAIL_LIMIT, Operation, OperationStatus, OperationType
+from envdeck.repositories.base import Storage
 from envdeck.services.activity.writer import ActivityLog
 
 # Log levels of finished operations: failures are errors (DESIGN §4).
@@ -190,3 +194,38 @@ def _details(op: Operation) -> dict[str, object]:
     if op.rollback_of:
         details["rollbackOf"] = op.rollback_of
     return details
+
+
+def apply_result(op: Operation, result: RunResult) -> None:
+    """Copy how the command ended onto op; a command that succeeded leaves op running
+    (verification decides)."""
+    if not result.succeeded:
+        op.status = OperationStatus(result.outcome.value)
+    op.exit_code = result.exit_code
+    op.http_status = result.http_status
+    op.error = result.error
+
+
+def flush_into(storage: Storage, op: Operation) -> Callable[[str], Awaitable[None]]:
+    """Return the callback that rewrites op's record with its output tail while it runs."""
+
+    async def flush(tail: str) -> None:
+        op.output = tail
+        await storage.operations.update(op)
+
+    return flush
+
+
+async def touch_timestamp(storage: Storage, op: Operation, now: datetime) -> None:
+    """Set the environment's lastRestartAt or lastUpgradeAt (a rollback is an upgrade)."""
+    name: OperationTimestamp = (
+        "lastRestartAt" if op.type is OperationType.RESTART else "lastUpgradeAt"
+    )
+    await storage.environments.set_operation_timestamp(op.environment_id, name, now)
+
+
+def count_finished(metrics: Metrics | None, op: Operation) -> None:
+    """Count a finished operation (by type and status) and its duration in the metrics."""
+    if metrics is not None:
+        seconds = op.duration_ms / 1000 if op.duration_ms is not None else None
+        metrics.observe_operation(op.type.value, op.status.value, seconds)

@@ -13,9 +13,9 @@ kept as a capped tail. docs/commands.md (Operations) describes the lifecycle.
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import structlog
 
@@ -23,18 +23,16 @@ from envdeck.adapters.events import (
     EnvironmentChanged,
     EventBus,
     OperationUpdated,
-    VersionChanged,
 )
 from envdeck.adapters.metrics import Metrics
 from envdeck.domain.auth import Principal
 from envdeck.domain.command_kinds import CommandType, HttpCommand, SshCommand
 from envdeck.domain.commands import RunResult
-from envdeck.domain.environment import ActiveOperation, Environment, OperationTimestamp
+from envdeck.domain.environment import ActiveOperation, Environment
 from envdeck.domain.errors import (
     Conflict,
     EnvdeckError,
     Forbidden,
-    OperationNotFound,
     ShuttingDown,
     StorageUnavailable,
     ValidationFailed,
@@ -49,30 +47,36 @@ from envdeck.domain.operation import (
     OperationStatus,
     OperationType,
     RequestedBy,
-    Verification,
 )
 from envdeck.domain.user import Role
 from envdeck.repositories.base import Storage
 from envdeck.services.activity.writer import ActivityLog
 from envdeck.services.inventory.environments import masked
+from envdeck.services.operations.claims import EnvironmentClaims
 from envdeck.services.operations.executors import Executors, PreparedCommand
 from envdeck.services.operations.records import (
     OperationOutputLog,
+    apply_result,
+    count_finished,
+    flush_into,
     record_finished,
     record_initiated,
+    touch_timestamp,
 )
 from envdeck.services.operations.registry import OperationRegistry
 from envdeck.services.operations.templates import validate_version
-from envdeck.services.operations.verification import VerificationOutcome, Verifier
+from envdeck.services.operations.verification import (
+    VERIFICATION_FAILED,
+    Verifier,
+    record_version,
+    verify_operation,
+)
 from envdeck.services.operations.version_lists import VersionLists
 
 log = structlog.get_logger(__name__)
 
-VERIFICATION_FAILED = "VERIFICATION_FAILED"
 INTERRUPTED = "INTERRUPTED"
 INTERNAL_ERROR = "INTERNAL_ERROR"
-# A claim whose operation record does not exist yet is being started, unless it is this old.
-_STALE_CLAIM = timedelta(seconds=60)
 
 
 @dataclass
@@ -131,6 +135,7 @@ class OperationService:
         self._stop_deadline: float | None = None
         self._cancel_wait = cancel_wait
         self.registry = OperationRegistry()
+        self._claims = EnvironmentClaims(storage, self.registry, clock)
         self._runs: dict[str, _Run] = {}
 
     # ---- starting -------------------------------------------------------------------------
@@ -149,7 +154,7 @@ class OperationService:
             )
         command = env.commands.command()
         self._authorize(env, actor, command.type)
-        await self._refuse_if_busy(env)
+        await self._claims.refuse_if_busy(env)
         plan = await self._plan(env, command, None)
         params = OperationParams(force=force)
         return await self._start(env, actor, OperationType.RESTART, params, plan)
@@ -167,7 +172,7 @@ class OperationService:
                 {"field": "upgradeConfig.enabled"},
             )
         self._authorize(env, actor, config.type)
-        await self._refuse_if_busy(env)
+        await self._claims.refuse_if_busy(env)
         listed = None
         if config.version_list_url is not None:
             # An unreachable list is UpstreamError (502): nothing is run on a guess.
@@ -205,42 +210,6 @@ class OperationService:
         if self._stop_deadline is not None:
             raise ShuttingDown()
 
-    async def _refuse_if_busy(self, env: Environment) -> None:
-        active = env.active_operation
-        if active is not None and not await self._is_stale(active):
-            raise self._conflict(env, active)
-
-    def _conflict(self, env: Environment, active: ActiveOperation) -> Conflict:
-        return Conflict(
-            f"{env.name} already has a {active.type.value} running (operation {active.id}); "
-            "wait for it to finish or cancel it",
-            {"operationId": active.id, "type": active.type.value},
-        )
-
-    async def _is_stale(self, active: ActiveOperation) -> bool:
-        """Tell whether a claim is left over (its operation ended, or never got a record)."""
-        if active.id in self.registry:
-            return False
-        try:
-            op = await self._storage.operations.get_by_id(active.id)
-        except OperationNotFound:
-            return self._clock() - active.started_at > _STALE_CLAIM
-        return op.status in FINISHED_STATUSES
-
-    async def _claim(self, env: Environment, active: ActiveOperation) -> None:
-        environments = self._storage.environments
-        for _ in range(3):
-            if await environments.set_active_operation(env.id, active, None):
-                return
-            current = (await environments.get_by_id(env.id)).active_operation
-            if current is None:
-                continue
-            if not await self._is_stale(current):
-                raise self._conflict(env, current)
-            log.warning("operation_stale_claim_cleared", environment_id=env.id, stale=current.id)
-            await environments.clear_active_operation(env.id, current.id)
-        raise Conflict(f"{env.name} is busy; try again", {"environmentId": env.id})
-
     async def _start(
         self,
         env: Environment,
@@ -257,7 +226,7 @@ class OperationService:
         now = self._clock()
         active = ActiveOperation(id=new_id(), type=op_type, started_at=now)
         if rollback_of is None:
-            await self._claim(env, active)
+            await self._claims.claim(env, active)
         elif not await self._storage.environments.set_active_operation(
             env.id, active, expected=rollback_of
         ):
@@ -307,12 +276,15 @@ class OperationService:
             op.started_at = self._clock()
             await self._save(op, publish=True)
             run.output = OperationOutputLog(
-                self._bus, op, self._flush_output(op), flush_interval=self._output_flush_interval
+                self._bus,
+                op,
+                flush_into(self._storage, op),
+                flush_interval=self._output_flush_interval,
             )
             result = await self._run_command(run)
-            self._apply_result(op, result)
+            apply_result(op, result)
             if result.succeeded:
-                await self._touch_timestamp(run)
+                await touch_timestamp(self._storage, op, self._clock())
                 await self._verify(run)
         except asyncio.CancelledError:
             # Shutdown: the runner has stopped the remote side; the record says so.
@@ -335,89 +307,13 @@ class OperationService:
             timeout=run.plan.timeout, on_output=output.on_chunk, cancel=run.cancel, actor=run.actor
         )
 
-    def _apply_result(self, op: Operation, result: RunResult) -> None:
-        # A command that succeeded leaves the operation running: verification decides.
-        if not result.succeeded:
-            op.status = OperationStatus(result.outcome.value)
-        op.exit_code = result.exit_code
-        op.http_status = result.http_status
-        op.error = result.error
-
     async def _verify(self, run: _Run) -> None:
-        op, output = run.op, run.output
-        assert output is not None
-        target = op.params.version if op.type is not OperationType.RESTART else None
-        await output.note(f"command succeeded; verifying (up to {run.plan.verify_timeout:g} s)")
-        verifying = asyncio.ensure_future(
-            self._verifier.verify(
-                run.env,
-                target_version=target,
-                timeout=run.plan.verify_timeout,
-                on_progress=output.on_line,
-            )
+        assert run.output is not None
+        outcome = await verify_operation(
+            self._verifier, run.op, run.env, run.output, run.cancel, run.plan.verify_timeout
         )
-        outcome = await _unless_cancelled(verifying, run.cancel)
-        if outcome is None:
-            self._fail(op, OperationStatus.CANCELLED, "CANCELLED", "cancelled during verification")
-            return
-        op.verification = Verification(
-            health=outcome.health,
-            version=outcome.version,
-            attempts=outcome.attempts,
-            verified=outcome.verified,
-            message=outcome.message,
-        )
-        await output.note(outcome.message)
-        if outcome.verified:
-            op.status = OperationStatus.SUCCEEDED
-            op.error = None
-        else:
-            self._fail(op, OperationStatus.FAILED, VERIFICATION_FAILED, outcome.message)
-        await self._record_version(run, outcome)
-
-    async def _record_version(self, run: _Run, outcome: VerificationOutcome) -> None:
-        """Move systemInfo.appVersion to what the environment reported, or, when it reports
-        none, to the verified upgrade's target marked unverified."""
-        op = run.op
-        if outcome.version:
-            version, unverified = outcome.version, False
-        elif (
-            op.type is not OperationType.RESTART
-            and op.status is OperationStatus.SUCCEEDED
-            and op.params.version
-            and not run.env.health_check.version_json_path
-        ):
-            version, unverified = op.params.version, True
-        else:
-            return
-        environments = self._storage.environments
-        current = await environments.get_by_id(op.environment_id)
-        info = current.system_info.model_copy(
-            update={
-                "app_version": version,
-                "version_unverified": unverified,
-                "last_updated": self._clock(),
-            }
-        )
-        await environments.update_system_info(op.environment_id, info)
-        previous = current.system_info.app_version
-        if previous and previous != version:
-            self._bus.publish(
-                VersionChanged(
-                    environment_id=op.environment_id,
-                    environment_name=current.name,
-                    previous=previous,
-                    version=version,
-                )
-            )
-
-    async def _touch_timestamp(self, run: _Run) -> None:
-        name: OperationTimestamp = (
-            "lastRestartAt" if run.op.type is OperationType.RESTART else "lastUpgradeAt"
-        )
-        await self._storage.environments.set_operation_timestamp(
-            run.op.environment_id, name, self._clock()
-        )
+        if outcome is not None:
+            await record_version(self._storage, self._bus, self._clock, run.op, run.env, outcome)
 
     def _fail(self, op: Operation, status: OperationStatus, code: str, message: str) -> None:
         op.status = status
@@ -442,7 +338,7 @@ class OperationService:
         # The outcome's audit entry is stored before the environment is released: whoever sees
         # it free (or runs the next operation) finds the outcome in the log, crash or not.
         await self._activity.wait_until_stored()
-        self._count_finished(op)
+        count_finished(self._metrics, op)
         log.info(
             "operation_finished",
             operation_id=op.id,
@@ -508,13 +404,6 @@ class OperationService:
         if publish:
             self._bus.publish(OperationUpdated(operation=op.model_copy()))
 
-    def _flush_output(self, op: Operation) -> Callable[[str], Awaitable[None]]:
-        async def flush(tail: str) -> None:
-            op.output = tail
-            await self._storage.operations.update(op)
-
-        return flush
-
     async def _announce_environment(self, environment_id: str) -> None:
         with contextlib.suppress(EnvdeckError):
             env = await self._storage.environments.get_by_id(environment_id)
@@ -567,15 +456,10 @@ class OperationService:
         self._fail(op, status, code, message)
         await self._save(op, publish=True)
         record_finished(self._activity, op)
-        self._count_finished(op)
+        count_finished(self._metrics, op)
         await self._storage.environments.clear_active_operation(op.environment_id, op.id)
         await self._announce_environment(op.environment_id)
         return op
-
-    def _count_finished(self, op: Operation) -> None:
-        if self._metrics is not None:
-            seconds = op.duration_ms / 1000 if op.duration_ms is not None else None
-            self._metrics.observe_operation(op.type.value, op.status.value, seconds)
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -589,7 +473,7 @@ class OperationService:
         for op in interrupted:
             await self._storage.environments.clear_active_operation(op.environment_id, op.id)
             record_finished(self._activity, op)
-            self._count_finished(op)
+            count_finished(self._metrics, op)
             self._bus.publish(OperationUpdated(operation=op))
         if interrupted:
             log.warning("operations_interrupted", count=len(interrupted))
@@ -614,24 +498,3 @@ class OperationService:
         assert self._stop_deadline is not None
         remaining = self._stop_deadline - asyncio.get_running_loop().time()
         await self.registry.close(max(0.0, remaining))
-
-
-async def _unless_cancelled(
-    work: "asyncio.Future[VerificationOutcome]", cancel: asyncio.Event
-) -> VerificationOutcome | None:
-    """Return work's result, or None (work cancelled) when cancel is set first."""
-    waiter: asyncio.Future[object] = asyncio.ensure_future(cancel.wait())
-    pending: list[asyncio.Future[object]] = [work, waiter]  # type: ignore[list-item]
-    try:
-        await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-    except asyncio.CancelledError:
-        work.cancel()
-        raise
-    finally:
-        waiter.cancel()
-    if work.done():
-        return work.result()
-    work.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await work
-    return None

@@ -8,6 +8,7 @@ Each poll is one ordinary check (`HealthChecker.check`), bounded by the time lef
 """
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -15,11 +16,23 @@ from datetime import UTC, datetime
 
 import structlog
 
+from envdeck.adapters.events import EventBus, VersionChanged
 from envdeck.adapters.secret_box import SecretBox
 from envdeck.domain.environment import Environment, HealthState
+from envdeck.domain.operation import (
+    Operation,
+    OperationError,
+    OperationStatus,
+    OperationType,
+    Verification,
+)
+from envdeck.repositories.base import Storage
 from envdeck.services.health.checker import CheckResult, HealthChecker
+from envdeck.services.operations.records import OperationOutputLog
 
 log = structlog.get_logger(__name__)
+
+VERIFICATION_FAILED = "VERIFICATION_FAILED"
 
 ProgressCallback = Callable[[str], Awaitable[None]]
 
@@ -154,3 +167,100 @@ def _failure_message(seen: _Seen, want_version: str | None, timeout: float) -> s
             f"expected {want_version}"
         )
     return f"healthy, but still reports version {last.version}, not {want_version}, {within}"
+
+
+async def unless_cancelled(
+    work: "asyncio.Future[VerificationOutcome]", cancel: asyncio.Event
+) -> VerificationOutcome | None:
+    """Return work's result, or None (work cancelled) when cancel is set first."""
+    waiter: asyncio.Future[object] = asyncio.ensure_future(cancel.wait())
+    pending: list[asyncio.Future[object]] = [work, waiter]  # type: ignore[list-item]
+    try:
+        await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        work.cancel()
+        raise
+    finally:
+        waiter.cancel()
+    if work.done():
+        return work.result()
+    work.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await work
+    return None
+
+
+async def record_version(
+    storage: Storage,
+    bus: EventBus,
+    clock: Callable[[], datetime],
+    op: Operation,
+    env: Environment,
+    outcome: VerificationOutcome,
+) -> None:
+    """Move systemInfo.appVersion to what the environment reported, or, when it reports
+    none, to the verified upgrade's target marked unverified."""
+    if outcome.version:
+        version, unverified = outcome.version, False
+    elif (
+        op.type is not OperationType.RESTART
+        and op.status is OperationStatus.SUCCEEDED
+        and op.params.version
+        and not env.health_check.version_json_path
+    ):
+        version, unverified = op.params.version, True
+    else:
+        return
+    environments = storage.environments
+    current = await environments.get_by_id(op.environment_id)
+    info = current.system_info.model_copy(
+        update={"app_version": version, "version_unverified": unverified, "last_updated": clock()}
+    )
+    await environments.update_system_info(op.environment_id, info)
+    previous = current.system_info.app_version
+    if previous and previous != version:
+        bus.publish(
+            VersionChanged(
+                environment_id=op.environment_id,
+                environment_name=current.name,
+                previous=previous,
+                version=version,
+            )
+        )
+
+
+async def verify_operation(
+    verifier: Verifier,
+    op: Operation,
+    env: Environment,
+    output: OperationOutputLog,
+    cancel: asyncio.Event,
+    timeout: float,  # noqa: ASYNC109 (the verify timeout, applied by the verifier)
+) -> VerificationOutcome | None:
+    """Verify op after its command succeeded: set its status, verification and error, and
+    return the outcome (None when cancel came first)."""
+    target = op.params.version if op.type is not OperationType.RESTART else None
+    await output.note(f"command succeeded; verifying (up to {timeout:g} s)")
+    verifying = asyncio.ensure_future(
+        verifier.verify(env, target_version=target, timeout=timeout, on_progress=output.on_line)
+    )
+    outcome = await unless_cancelled(verifying, cancel)
+    if outcome is None:
+        op.status = OperationStatus.CANCELLED
+        op.error = OperationError(code="CANCELLED", message="cancelled during verification")
+        return None
+    op.verification = Verification(
+        health=outcome.health,
+        version=outcome.version,
+        attempts=outcome.attempts,
+        verified=outcome.verified,
+        message=outcome.message,
+    )
+    await output.note(outcome.message)
+    if outcome.verified:
+        op.status = OperationStatus.SUCCEEDED
+        op.error = None
+    else:
+        op.status = OperationStatus.FAILED
+        op.error = OperationError(code=VERIFICATION_FAILED, message=outcome.message)
+    return outcome
