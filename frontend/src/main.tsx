@@ -10,7 +10,7 @@ import { config as configureZod } from "zod";
 
 import App from "./App";
 import { api, ApiError } from "./api/client";
-import { authMiddleware } from "./features/auth/authMiddleware";
+import { authMiddleware } from "./lib/authMiddleware";
 import { routes } from "./routes/routes";
 
 // A 4xx will answer the same again (and a 401 has already ended the session): retry only

@@ -6,10 +6,10 @@ import { Outlet } from "react-router";
 import NotificationsBell from "../features/activity/NotificationsBell";
 import { useLiveActivity } from "../features/activity/useLiveActivity";
 import UserMenu from "../features/auth/UserMenu";
-import { useSession } from "../features/auth/useSession";
+import { useSession } from "../lib/useSession";
 import { useLiveEnvironments } from "../features/environments/useLiveEnvironments";
 import { useLiveOperations } from "../features/operations/useLiveOperations";
-import ConnectionIndicator from "../features/realtime/ConnectionIndicator";
+import ConnectionIndicator from "./ConnectionIndicator";
 import NavList from "./NavList";
 import ThemeToggle from "./ThemeToggle";
 

@@ -4,9 +4,9 @@ import SyncIcon from "@mui/icons-material/Sync";
 import { IconButton, Tooltip } from "@mui/material";
 import { useContext } from "react";
 
-import type { ConnectionState, ConnectionStatus } from "./RealtimeConnection";
-import { RealtimeContext } from "./RealtimeContext";
-import { useConnectionState } from "./useConnectionState";
+import type { ConnectionState, ConnectionStatus } from "../lib/realtime/RealtimeConnection";
+import { RealtimeContext } from "../lib/realtime/RealtimeContext";
+import { useConnectionState } from "../lib/realtime/useConnectionState";
 
 const LABELS = {
   connecting: "Live updates: connecting",

@@ -1,8 +1,8 @@
 import { act, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 
-import { apiError, HEALTH, makeSession, NO_ENVIRONMENTS, READY } from "../../test/fixtures";
-import { renderApp, requestsTo, stubApi } from "../../test/renderApp";
+import { apiError, HEALTH, makeSession, NO_ENVIRONMENTS, READY } from "../test/fixtures";
+import { renderApp, requestsTo, stubApi } from "../test/renderApp";
 import { getSession, saveSession, SESSION_KEY } from "./session";
 
 afterEach(() => {

@@ -1,4 +1,4 @@
-import type { components } from "../../api/schema";
+import type { components } from "../api/schema";
 
 export type Session = components["schemas"]["LoginResponse"];
 export type SessionUser = Session["user"];

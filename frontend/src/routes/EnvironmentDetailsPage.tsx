@@ -8,7 +8,7 @@ import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 
 import { ApiError } from "../api/client";
 import ActivityView from "../features/activity/ActivityView";
-import { useSession } from "../features/auth/useSession";
+import { useSession } from "../lib/useSession";
 import { credentialQueries } from "../features/credentials/queries";
 import DeleteEnvironmentDialog from "../features/environments/DeleteEnvironmentDialog";
 import EnvironmentDetails from "../features/environments/EnvironmentDetails";
@@ -17,7 +17,7 @@ import { environmentQueries } from "../features/environments/queries";
 import MaintenanceChip from "../features/maintenance/MaintenanceChip";
 import OperationActions from "../features/operations/OperationActions";
 import OperationsView from "../features/operations/OperationsView";
-import { useRealtimeSubscription } from "../features/realtime/useRealtimeSubscription";
+import { useRealtimeSubscription } from "../lib/realtime/useRealtimeSubscription";
 import { hasRole } from "../lib/roles";
 import { errorMessage } from "../lib/serverErrors";
 import { useDocumentTitle } from "../lib/useDocumentTitle";

@@ -1,6 +1,6 @@
 import { Stack, Typography } from "@mui/material";
 
-import { useSession } from "../features/auth/useSession";
+import { useSession } from "../lib/useSession";
 import EnvironmentsDashboard from "../features/environments/EnvironmentsDashboard";
 import { hasRole } from "../lib/roles";
 import { useDocumentTitle } from "../lib/useDocumentTitle";

@@ -4,7 +4,7 @@ import { Navigate, useLocation } from "react-router";
 import AuthLayout from "../components/AuthLayout";
 import LoginForm from "../features/auth/LoginForm";
 import { DEFAULT_PAGE, returnPath } from "../features/auth/returnPath";
-import { useSession } from "../features/auth/useSession";
+import { useSession } from "../lib/useSession";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
 
 export default function LoginPage() {

@@ -1,7 +1,7 @@
 import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 
-import { getSession } from "../features/auth/session";
+import { getSession } from "../lib/session";
 import { apiError, makeSession, NO_ENVIRONMENTS } from "../test/fixtures";
 import { renderApp, requestsTo, stubApi } from "../test/renderApp";
 

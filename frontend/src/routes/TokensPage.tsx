@@ -1,6 +1,6 @@
 import { Stack, Typography } from "@mui/material";
 
-import { useSession } from "../features/auth/useSession";
+import { useSession } from "../lib/useSession";
 import TokensManager from "../features/tokens/TokensManager";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
 

@@ -1,6 +1,6 @@
 import { Stack, Typography } from "@mui/material";
 
-import { useSession } from "../features/auth/useSession";
+import { useSession } from "../lib/useSession";
 import UsersManager from "../features/users/UsersManager";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
 

@@ -5,7 +5,7 @@ import RequireRole from "../features/auth/RequireRole";
 import RequireSession from "../features/auth/RequireSession";
 import { DEFAULT_PAGE } from "../features/auth/returnPath";
 import StartGate from "../features/auth/StartGate";
-import RealtimeProvider from "../features/realtime/RealtimeProvider";
+import RealtimeProvider from "../lib/realtime/RealtimeProvider";
 import NoAccessPage from "./NoAccessPage";
 import NotFoundPage from "./NotFoundPage";
 import SystemStatusPage from "./SystemStatusPage";

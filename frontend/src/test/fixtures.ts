@@ -1,5 +1,5 @@
 import type { components } from "../api/schema";
-import type { Session, SessionUser } from "../features/auth/session";
+import type { Session, SessionUser } from "../lib/session";
 import type { Role } from "../lib/roles";
 
 /** The error envelope the API answers with. */

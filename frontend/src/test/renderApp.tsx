@@ -4,8 +4,8 @@ import { createMemoryRouter } from "react-router";
 
 import App from "../App";
 import { api } from "../api/client";
-import { authMiddleware } from "../features/auth/authMiddleware";
-import { type Session, saveSession } from "../features/auth/session";
+import { authMiddleware } from "../lib/authMiddleware";
+import { type Session, saveSession } from "../lib/session";
 import { routes } from "../routes/routes";
 
 // As main.tsx does; once per test file (each file gets its own modules).

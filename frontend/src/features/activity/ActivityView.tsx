@@ -17,7 +17,7 @@ import { useSearchParams } from "react-router";
 
 import { hasRole } from "../../lib/roles";
 import { errorMessage } from "../../lib/serverErrors";
-import { useSession } from "../auth/useSession";
+import { useSession } from "../../lib/useSession";
 import ActivityFilterBar from "./ActivityFilterBar";
 import ActivityTable from "./ActivityTable";
 import {

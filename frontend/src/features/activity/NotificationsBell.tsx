@@ -20,7 +20,7 @@ import { Link } from "react-router";
 
 import { formatDateTime } from "../../lib/formatDate";
 import { errorMessage } from "../../lib/serverErrors";
-import { useSession } from "../auth/useSession";
+import { useSession } from "../../lib/useSession";
 import LevelChip from "./LevelChip";
 import { logQueries, markAllRead, UNREAD_CAP } from "./queries";
 

@@ -1,9 +1,9 @@
 import { useQueryClient } from "@tanstack/react-query";
 
-import { useSession } from "../auth/useSession";
-import { useRealtimeMessage } from "../realtime/useRealtimeMessage";
-import { useRealtimeResync } from "../realtime/useRealtimeResync";
-import { useRealtimeSubscription } from "../realtime/useRealtimeSubscription";
+import { useSession } from "../../lib/useSession";
+import { useRealtimeMessage } from "../../lib/realtime/useRealtimeMessage";
+import { useRealtimeResync } from "../../lib/realtime/useRealtimeResync";
+import { useRealtimeSubscription } from "../../lib/realtime/useRealtimeSubscription";
 import { logEntryOf } from "./filters";
 import { LATEST_COUNT, logQueries, UNREAD_CAP } from "./queries";
 

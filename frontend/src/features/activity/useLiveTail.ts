@@ -1,8 +1,8 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 
-import { useRealtimeMessage } from "../realtime/useRealtimeMessage";
-import { useRealtimeSubscription } from "../realtime/useRealtimeSubscription";
+import { useRealtimeMessage } from "../../lib/realtime/useRealtimeMessage";
+import { useRealtimeSubscription } from "../../lib/realtime/useRealtimeSubscription";
 import { logEntryOf, matchesFilters } from "./filters";
 import { type LogListParams, prependEntry } from "./queries";
 

@@ -10,7 +10,7 @@ import { fieldProps } from "../../lib/fieldProps";
 import { newPassword } from "../../lib/passwordRules";
 import { useServerErrors } from "../../lib/useServerErrors";
 import { changePassword } from "./queries";
-import { saveSession } from "./session";
+import { saveSession } from "../../lib/session";
 
 const schema = z
   .object({

@@ -8,7 +8,7 @@ import PasswordField from "../../components/PasswordField";
 import { fieldProps } from "../../lib/fieldProps";
 import { useServerErrors } from "../../lib/useServerErrors";
 import { login } from "./queries";
-import { saveSession } from "./session";
+import { saveSession } from "../../lib/session";
 
 const schema = z.object({
   username: z.string().trim().min(1, "Enter your username or email"),

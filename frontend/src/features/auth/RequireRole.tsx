@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 
 import { hasRole, type Role } from "../../lib/roles";
-import { useSession } from "./useSession";
+import { useSession } from "../../lib/useSession";
 
 interface RequireRoleProps {
   atLeast: Role;

@@ -9,7 +9,7 @@ import { fieldProps } from "../../lib/fieldProps";
 import { containsUsername, newPassword, optionalEmail, username } from "../../lib/passwordRules";
 import { useServerErrors } from "../../lib/useServerErrors";
 import { authQueries, completeSetup } from "./queries";
-import { saveSession } from "./session";
+import { saveSession } from "../../lib/session";
 
 const schema = z
   .object({

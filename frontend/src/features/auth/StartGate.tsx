@@ -4,7 +4,7 @@ import { Navigate, Outlet, useLocation } from "react-router";
 
 import CenteredProgress from "../../components/CenteredProgress";
 import { authQueries } from "./queries";
-import { useSession } from "./useSession";
+import { useSession } from "../../lib/useSession";
 
 /**
  * Where the app starts: the setup page while no admin exists, else the page asked for (whose

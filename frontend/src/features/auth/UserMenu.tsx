@@ -17,7 +17,7 @@ import { Link } from "react-router";
 
 import { ROLE_LABELS } from "../../lib/roles";
 import { signOut } from "./queries";
-import { useSession } from "./useSession";
+import { useSession } from "../../lib/useSession";
 
 // Loaded when first opened: forms and their validation stay out of the first page load.
 const ChangePasswordDialog = lazy(() => import("./ChangePasswordDialog"));

@@ -3,7 +3,7 @@ import { queryOptions } from "@tanstack/react-query";
 import { api } from "../../api/client";
 import type { components } from "../../api/schema";
 import { expectOk, unwrap } from "../../api/unwrap";
-import { clearSession, type Session } from "./session";
+import { clearSession, type Session } from "../../lib/session";
 
 export type LoginRequest = components["schemas"]["LoginRequest"];
 export type SetupRequest = components["schemas"]["SetupRequest"];

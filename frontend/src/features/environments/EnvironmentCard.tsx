@@ -3,7 +3,7 @@ import { lazy, Suspense } from "react";
 import { Link as RouterLink } from "react-router";
 
 import { formatDateTime } from "../../lib/formatDate";
-import { formatResponseTime } from "../health/duration";
+import { formatResponseTime } from "../../lib/duration";
 import OperationActions from "../operations/OperationActions";
 import HealthSince from "../health/HealthSince";
 import MaintenanceChip from "../maintenance/MaintenanceChip";

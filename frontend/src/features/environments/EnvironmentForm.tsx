@@ -29,7 +29,7 @@ import {
   replaceEnvironment,
 } from "./queries";
 import SelectField from "./SelectField";
-import SwitchField from "./SwitchField";
+import SwitchField from "../../components/SwitchField";
 
 /** A stored credential, as the picker offers it. */
 export interface CredentialOption {

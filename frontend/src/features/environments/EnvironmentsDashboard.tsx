@@ -18,7 +18,7 @@ import { Link } from "react-router";
 import { errorMessage } from "../../lib/serverErrors";
 import { useDebouncedValue } from "../../lib/useDebouncedValue";
 import { useSparklines } from "../health/useSparklines";
-import { useRealtimeSubscription } from "../realtime/useRealtimeSubscription";
+import { useRealtimeSubscription } from "../../lib/realtime/useRealtimeSubscription";
 import DeleteEnvironmentDialog from "./DeleteEnvironmentDialog";
 import EnvironmentCard from "./EnvironmentCard";
 import EnvironmentFilters from "./EnvironmentFilters";

@@ -1,9 +1,9 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 
-import type { ServerMessage } from "../realtime/protocol";
-import { useRealtimeMessage } from "../realtime/useRealtimeMessage";
-import { useRealtimeResync } from "../realtime/useRealtimeResync";
+import type { ServerMessage } from "../../lib/realtime/protocol";
+import { useRealtimeMessage } from "../../lib/realtime/useRealtimeMessage";
+import { useRealtimeResync } from "../../lib/realtime/useRealtimeResync";
 import {
   applyEnvironmentUpdate,
   applyStatusUpdate,

@@ -1,6 +1,6 @@
 import { Alert, AlertTitle, Box, Stack, Typography } from "@mui/material";
 
-import { formatResponseTime } from "./duration";
+import { formatResponseTime } from "../../lib/duration";
 import type { CheckResult } from "./types";
 
 const SEVERITY = { healthy: "success", unhealthy: "error", unknown: "info" } as const;

@@ -1,8 +1,8 @@
 import { Typography } from "@mui/material";
 
-import { formatDuration } from "./duration";
+import { formatDuration } from "../../lib/duration";
 import type { HealthState } from "./types";
-import { useNow } from "./useNow";
+import { useNow } from "../../lib/useNow";
 
 const WORDS: Record<HealthState, string> = {
   healthy: "Healthy",

@@ -12,10 +12,10 @@ import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-quer
 import { type ReactNode, useEffect, useRef, useState } from "react";
 
 import { errorMessage } from "../../lib/serverErrors";
-import type { ServerMessage } from "../realtime/protocol";
-import { useRealtimeMessage } from "../realtime/useRealtimeMessage";
+import type { ServerMessage } from "../../lib/realtime/protocol";
+import { useRealtimeMessage } from "../../lib/realtime/useRealtimeMessage";
 import CheckNowButton from "./CheckNowButton";
-import { formatResponseTime } from "./duration";
+import { formatResponseTime } from "../../lib/duration";
 import HealthSince from "./HealthSince";
 import { healthQueries } from "./queries";
 import RecentChecks from "./RecentChecks";

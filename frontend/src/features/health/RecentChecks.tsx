@@ -9,7 +9,7 @@ import {
   Typography,
 } from "@mui/material";
 
-import { formatResponseTime } from "./duration";
+import { formatResponseTime } from "../../lib/duration";
 import type { HealthSample } from "./types";
 
 /** Checks come seconds apart: their times show the seconds. */

@@ -2,7 +2,7 @@ import { Box, Typography } from "@mui/material";
 import { type Theme, useTheme } from "@mui/material/styles";
 import { LineChart } from "@mui/x-charts/LineChart";
 
-import { formatResponseTime } from "./duration";
+import { formatResponseTime } from "../../lib/duration";
 import type { HealthPoint, HistoryRange } from "./types";
 
 interface ResponseTimeChartProps {

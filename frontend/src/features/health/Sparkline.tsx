@@ -2,7 +2,7 @@ import { Box } from "@mui/material";
 import { type Theme, useTheme } from "@mui/material/styles";
 import { SparkLineChart } from "@mui/x-charts/SparkLineChart";
 
-import { formatResponseTime } from "./duration";
+import { formatResponseTime } from "../../lib/duration";
 import type { HealthPoint, HealthState } from "./types";
 
 interface SparklineProps {

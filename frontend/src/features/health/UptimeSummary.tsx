@@ -1,6 +1,6 @@
 import { Box, Paper, Typography } from "@mui/material";
 
-import { formatUptime } from "./duration";
+import { formatUptime } from "../../lib/duration";
 import type { UptimeWindow } from "./types";
 
 const LABELS: Record<string, string> = {

@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 
-import type { ServerMessage } from "../realtime/protocol";
-import { useRealtimeMessage } from "../realtime/useRealtimeMessage";
+import type { ServerMessage } from "../../lib/realtime/protocol";
+import { useRealtimeMessage } from "../../lib/realtime/useRealtimeMessage";
 import {
   healthQueries,
   SPARKLINE_BATCH,

@@ -10,7 +10,7 @@ import RadioField from "../../components/RadioField";
 import ScopePicker from "../../components/ScopePicker";
 import { fieldProps } from "../../lib/fieldProps";
 import { useServerErrors } from "../../lib/useServerErrors";
-import SwitchField from "../environments/SwitchField";
+import SwitchField from "../../components/SwitchField";
 import {
   createWindow,
   KIND_LABELS,

@@ -23,7 +23,7 @@ import ScopePicker from "../../components/ScopePicker";
 import { fieldProps } from "../../lib/fieldProps";
 import { errorMessage } from "../../lib/serverErrors";
 import { useServerErrors } from "../../lib/useServerErrors";
-import SwitchField from "../environments/SwitchField";
+import SwitchField from "../../components/SwitchField";
 import AppriseHelp from "./AppriseHelp";
 import {
   type Channel,

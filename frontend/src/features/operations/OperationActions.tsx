@@ -3,7 +3,7 @@ import UpgradeIcon from "@mui/icons-material/Upgrade";
 import { Box, Button, CircularProgress, Stack, Tooltip } from "@mui/material";
 import { useState } from "react";
 
-import { useSession } from "../auth/useSession";
+import { useSession } from "../../lib/useSession";
 import type { Environment } from "../environments/queries";
 import { availability, type OperationKind } from "./availability";
 import OperationDialog from "./OperationDialog";

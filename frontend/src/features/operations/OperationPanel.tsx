@@ -5,7 +5,7 @@ import { Link as RouterLink } from "react-router";
 
 import { errorMessage } from "../../lib/serverErrors";
 import { hasRole } from "../../lib/roles";
-import { useSession } from "../auth/useSession";
+import { useSession } from "../../lib/useSession";
 import { elapsedMs, formatElapsed } from "./formatElapsed";
 import OperationOutput from "./OperationOutput";
 import OperationStatusChip from "./OperationStatusChip";

@@ -17,7 +17,7 @@ import { hasRole } from "../../lib/roles";
 import { errorMessage } from "../../lib/serverErrors";
 import EnvironmentPicker from "../activity/EnvironmentPicker";
 import UserPicker from "../activity/UserPicker";
-import { useSession } from "../auth/useSession";
+import { useSession } from "../../lib/useSession";
 import { type OperationView, PAGE_SIZES, readView, writeView } from "./filters";
 import OperationDialog from "./OperationDialog";
 import OperationsTable from "./OperationsTable";

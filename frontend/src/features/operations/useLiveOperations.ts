@@ -1,6 +1,6 @@
 import { useQueryClient } from "@tanstack/react-query";
 
-import { useRealtimeMessage } from "../realtime/useRealtimeMessage";
+import { useRealtimeMessage } from "../../lib/realtime/useRealtimeMessage";
 import { applyOperationUpdate } from "./liveOperations";
 import { isOperation } from "./types";
 

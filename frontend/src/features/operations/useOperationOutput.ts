@@ -1,7 +1,7 @@
 import { useLayoutEffect, useState } from "react";
 
-import { useRealtimeMessage } from "../realtime/useRealtimeMessage";
-import { useRealtimeSubscription } from "../realtime/useRealtimeSubscription";
+import { useRealtimeMessage } from "../../lib/realtime/useRealtimeMessage";
+import { useRealtimeSubscription } from "../../lib/realtime/useRealtimeSubscription";
 import { addChunks, EMPTY_OUTPUT, type OutputState, outputText, setTail } from "./output";
 import { isOutputChunk } from "./types";
 

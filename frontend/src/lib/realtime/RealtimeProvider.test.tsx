@@ -3,7 +3,7 @@ import { act, screen, waitFor, within } from "@testing-library/react";
 import { FakeWebSocket } from "../../test/fakeWebSocket";
 import { environmentList, makeEnvironment, makeSession } from "../../test/fixtures";
 import { renderApp, requestsTo, stubApi } from "../../test/renderApp";
-import { getSession } from "../auth/session";
+import { getSession } from "../session";
 
 afterEach(() => {
   vi.unstubAllGlobals();

@@ -1,7 +1,7 @@
 import { type ReactNode, useEffect, useState } from "react";
 
-import { endSession } from "../auth/session";
-import { useSession } from "../auth/useSession";
+import { endSession } from "../session";
+import { useSession } from "../useSession";
 import { realtimeUrl } from "./protocol";
 import { RealtimeConnection } from "./RealtimeConnection";
 import { RealtimeContext } from "./RealtimeContext";
