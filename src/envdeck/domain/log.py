@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from envdeck.domain.base import DomainModel, PageOptions, SearchText, UtcDatetime
-from envdeck.domain.errors import Unavailable
+from envdeck.domain.errors import Unavailable, ValidationFailed
 
 
 class LogType(StrEnum):
@@ -61,8 +61,22 @@ class LogFilter(DomainModel):
 
     @model_validator(mode="after")
     def _ordered_range(self) -> "LogFilter":
+        # A domain error rather than a ValueError, so it reaches the caller as it is: filters
+        # are read from a request's query string, whose startDate is then the field at fault.
         if self.start_date and self.end_date and self.start_date > self.end_date:
-            raise ValueError("startDate must not be after endDate")
+            raise ValidationFailed(
+                "startDate must not be after endDate",
+                {
+                    "fields": [
+                        {
+                            "field": "startDate",
+                            "in": "query",
+                            "message": "must not be after endDate",
+                            "type": "value_error",
+                        }
+                    ]
+                },
+            )
         return self
 
 

@@ -4,7 +4,7 @@ Anyone signed in reads the log (DESIGN §5: a viewer reads everything non-secret
 hold secrets).
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
@@ -14,7 +14,6 @@ from envdeck.api.deps import ServicesDep, ViewerPrincipal
 from envdeck.api.responses import json_response
 from envdeck.api.schemas import ApiModel, Pagination, error_responses, pagination
 from envdeck.domain.base import MAX_PAGE, MAX_PAGE_LIMIT, UtcDatetime
-from envdeck.domain.errors import ValidationFailed
 from envdeck.domain.log import (
     ACTION_PATTERN,
     LogEntry,
@@ -90,20 +89,6 @@ async def shared_filter(
     end_date: Annotated[datetime | None, Query(alias="endDate", description="inclusive")] = None,
 ) -> LogFilter:
     """Return the filter that every log route takes (the environment aside)."""
-    if start_date and end_date and _utc(start_date) > _utc(end_date):
-        raise ValidationFailed(
-            "startDate must not be after endDate",
-            {
-                "fields": [
-                    {
-                        "field": "startDate",
-                        "in": "query",
-                        "message": "must not be after endDate",
-                        "type": "value_error",
-                    }
-                ]
-            },
-        )
     return LogFilter(
         type=type_,
         level=level,
@@ -113,11 +98,6 @@ async def shared_filter(
         start_date=start_date,
         end_date=end_date,
     )
-
-
-def _utc(value: datetime) -> datetime:
-    # Naive times are UTC, as everywhere in the API.
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 async def log_filter(
