@@ -39,6 +39,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	cd frontend && npm run typecheck
 
 # Fails when frontend/src/api/schema.d.ts no longer matches the backend's OpenAPI.
