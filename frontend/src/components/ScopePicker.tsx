@@ -1,7 +1,6 @@
 import { type Control, Controller } from "react-hook-form";
 
-import EnvironmentsPicker from "../features/environments/EnvironmentsPicker";
-import TagsPicker from "../features/environments/TagsPicker";
+import type { ScopeWidgets } from "./slots";
 
 /** The form fields a scope is picked into. */
 export interface ScopeValues {
@@ -9,17 +8,19 @@ export interface ScopeValues {
   tags: string[];
 }
 
-const PICKERS = {
-  environments: { name: "environmentIds", Picker: EnvironmentsPicker },
-  tags: { name: "tags", Picker: TagsPicker },
+const FIELDS = {
+  environments: { name: "environmentIds", picker: "EnvironmentsPicker" },
+  tags: { name: "tags", picker: "TagsPicker" },
 } as const;
 
-type PickerKind = keyof typeof PICKERS;
+type PickerKind = keyof typeof FIELDS;
 
 interface ScopePickerProps<T extends ScopeValues> {
   control: Control<T>;
   /** The pickers to show, in order. */
   pickers: readonly PickerKind[];
+  /** The picker components (from the page). */
+  widgets: Pick<ScopeWidgets, "EnvironmentsPicker" | "TagsPicker">;
   /** Help under each picker while its field has no error. */
   help?: Partial<Record<PickerKind, string>>;
 }
@@ -28,12 +29,14 @@ interface ScopePickerProps<T extends ScopeValues> {
 export default function ScopePicker<T extends ScopeValues>({
   control,
   pickers,
+  widgets,
   help = {},
 }: ScopePickerProps<T>) {
   // Every T has both fields, but react-hook-form cannot see that through a type parameter.
   const scope = control as unknown as Control<ScopeValues>;
   return pickers.map((kind) => {
-    const { name, Picker } = PICKERS[kind];
+    const { name, picker } = FIELDS[kind];
+    const Picker = widgets[picker];
     return (
       <Controller
         key={kind}

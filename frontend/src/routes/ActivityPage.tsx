@@ -2,6 +2,7 @@ import { Stack, Typography } from "@mui/material";
 
 import ActivityView from "../features/activity/ActivityView";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
+import { filterPickers } from "./slots";
 
 /** The whole activity log: who did what, searchable, live. */
 export default function ActivityPage() {
@@ -11,7 +12,7 @@ export default function ActivityPage() {
       <Typography variant="h4" component="h1">
         Activity
       </Typography>
-      <ActivityView />
+      <ActivityView pickers={filterPickers} />
     </Stack>
   );
 }

@@ -21,6 +21,7 @@ import { useRealtimeSubscription } from "../lib/realtime/useRealtimeSubscription
 import { hasRole } from "../lib/roles";
 import { errorMessage } from "../lib/serverErrors";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
+import { filterPickers } from "./slots";
 
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 // With its charts library, loaded when the tab is first opened.
@@ -144,8 +145,8 @@ export default function EnvironmentDetailsPage() {
           <HealthTab environmentId={env.id} status={env.status} canCheck={canCheck} />
         </Suspense>
       )}
-      {tab === "operations" && <OperationsView environmentId={env.id} />}
-      {tab === "activity" && <ActivityView environmentId={env.id} />}
+      {tab === "operations" && <OperationsView environmentId={env.id} pickers={filterPickers} />}
+      {tab === "activity" && <ActivityView environmentId={env.id} pickers={filterPickers} />}
       {deleting && (
         <DeleteEnvironmentDialog
           environment={env}

@@ -4,6 +4,7 @@ import { useSession } from "../lib/useSession";
 import MaintenanceManager from "../features/maintenance/MaintenanceManager";
 import { hasRole } from "../lib/roles";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
+import { scopeWidgets } from "./slots";
 
 /** Maintenance windows: everyone reads them, admins plan them. */
 export default function MaintenancePage() {
@@ -15,7 +16,7 @@ export default function MaintenancePage() {
       <Typography variant="h4" component="h1">
         Maintenance
       </Typography>
-      <MaintenanceManager canManage={canManage} />
+      <MaintenanceManager canManage={canManage} scopeWidgets={scopeWidgets} />
     </Stack>
   );
 }

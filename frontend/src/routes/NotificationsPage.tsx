@@ -2,6 +2,7 @@ import { Stack, Typography } from "@mui/material";
 
 import NotificationsManager from "../features/notifications/NotificationsManager";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
+import { scopeWidgets } from "./slots";
 
 /** Notification channels (admins only: the route shows NoAccessPage to anyone else). */
 export default function NotificationsPage() {
@@ -11,7 +12,7 @@ export default function NotificationsPage() {
       <Typography variant="h4" component="h1">
         Notifications
       </Typography>
-      <NotificationsManager />
+      <NotificationsManager scopeWidgets={scopeWidgets} />
     </Stack>
   );
 }

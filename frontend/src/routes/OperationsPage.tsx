@@ -2,6 +2,7 @@ import { Stack, Typography } from "@mui/material";
 
 import OperationsView from "../features/operations/OperationsView";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
+import { filterPickers } from "./slots";
 
 /** Every restart, upgrade and rollback: filterable, paged on the server, live. */
 export default function OperationsPage() {
@@ -11,7 +12,7 @@ export default function OperationsPage() {
       <Typography variant="h4" component="h1">
         Operations
       </Typography>
-      <OperationsView />
+      <OperationsView pickers={filterPickers} />
     </Stack>
   );
 }

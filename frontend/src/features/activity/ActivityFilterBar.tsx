@@ -10,8 +10,8 @@ import {
 } from "@mui/material";
 import { useEffect, useRef, useState } from "react";
 
+import type { FilterPickers } from "../../components/slots";
 import { useDebouncedValue } from "../../lib/useDebouncedValue";
-import EnvironmentPicker from "./EnvironmentPicker";
 import {
   MIN_SEARCH_LENGTH,
   searchText,
@@ -26,7 +26,6 @@ import {
   NO_FILTERS,
   TYPE_LABELS,
 } from "./filters";
-import UserPicker from "./UserPicker";
 
 const SEARCH_DELAY_MS = 300;
 const ANY = "any";
@@ -40,6 +39,7 @@ interface ActivityFilterBarProps {
   canListUsers: boolean;
   /** The filtered user's name, if an entry on screen tells it. */
   userLabel: string | null;
+  pickers: FilterPickers;
 }
 
 /** The activity log's filters: text, environment, user, type, level, action and dates. */
@@ -49,6 +49,7 @@ export default function ActivityFilterBar({
   scoped,
   canListUsers,
   userLabel,
+  pickers: { EnvironmentPicker, UserPicker },
 }: ActivityFilterBarProps) {
   const [search, setSearch] = useState(filters.q);
   const q = useDebouncedValue(search.trim(), SEARCH_DELAY_MS);

@@ -15,6 +15,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useCallback, useState } from "react";
 import { useSearchParams } from "react-router";
 
+import type { FilterPickers } from "../../components/slots";
 import { hasRole } from "../../lib/roles";
 import { errorMessage } from "../../lib/serverErrors";
 import { useSession } from "../../lib/useSession";
@@ -31,6 +32,8 @@ import { exportLogs, logQueries } from "./queries";
 import { useLiveTail } from "./useLiveTail";
 
 interface ActivityViewProps {
+  /** The environment and user filters (from the page). */
+  pickers: FilterPickers;
   /** Show one environment's log (its details page's Activity tab) instead of the whole log. */
   environmentId?: string;
 }
@@ -51,7 +54,7 @@ function download({ filename, blob }: { filename: string; blob: Blob }): void {
  * first), unfoldable details, a live tail that puts new matching entries on top as they are
  * recorded, and a CSV export of everything the filters match.
  */
-export default function ActivityView({ environmentId }: ActivityViewProps) {
+export default function ActivityView({ environmentId, pickers }: ActivityViewProps) {
   const scope = environmentId ?? null;
   const { session } = useSession();
   const isAdmin = session !== null && hasRole(session.user.role, "admin");
@@ -107,6 +110,7 @@ export default function ActivityView({ environmentId }: ActivityViewProps) {
         scoped={scope !== null}
         canListUsers={isAdmin}
         userLabel={userLabel}
+        pickers={pickers}
       />
       <Stack direction="row" spacing={2} alignItems="center" useFlexGap flexWrap="wrap">
         <FormControlLabel

@@ -2,17 +2,13 @@ import { Autocomplete, TextField } from "@mui/material";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
+import type { EnvironmentPickerProps } from "../../components/slots";
 import { useDebouncedValue } from "../../lib/useDebouncedValue";
-import { environmentQueries } from "../environments/queries";
+import { environmentQueries } from "./queries";
 
 interface Option {
   id: string;
   name: string;
-}
-
-interface EnvironmentPickerProps {
-  value: string | null;
-  onChange: (id: string | null) => void;
 }
 
 /** Pick one environment by name (searched on the server), or none. */

@@ -2,20 +2,13 @@ import { Autocomplete, TextField } from "@mui/material";
 import { useQueries, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
+import type { MultiPickerProps } from "../../components/slots";
 import { useDebouncedValue } from "../../lib/useDebouncedValue";
 import { environmentQueries } from "./queries";
 
 interface Option {
   id: string;
   name: string;
-}
-
-interface EnvironmentsPickerProps {
-  label?: string;
-  value: string[];
-  onChange: (ids: string[]) => void;
-  helperText?: string;
-  error?: boolean;
 }
 
 /** Pick any number of environments by name (searched on the server); the value is their ids. */
@@ -25,7 +18,7 @@ export default function EnvironmentsPicker({
   onChange,
   helperText,
   error,
-}: EnvironmentsPickerProps) {
+}: MultiPickerProps) {
   const [input, setInput] = useState("");
   const q = useDebouncedValue(input.trim(), 300);
   const options = useQuery(

@@ -1,12 +1,8 @@
 import { Chip, Stack } from "@mui/material";
 import { useQueries } from "@tanstack/react-query";
 
+import type { Scope } from "../../components/slots";
 import { environmentQueries } from "./queries";
-
-interface Scope {
-  environmentIds?: string[];
-  tags?: string[];
-}
 
 /** How many environments are named; the rest are counted. */
 const MAX_NAMED = 5;

@@ -1,15 +1,8 @@
 import { Autocomplete, TextField } from "@mui/material";
 import { useQuery } from "@tanstack/react-query";
 
+import type { MultiPickerProps } from "../../components/slots";
 import { environmentQueries } from "./queries";
-
-interface TagsPickerProps {
-  label?: string;
-  value: string[];
-  onChange: (tags: string[]) => void;
-  helperText?: string;
-  error?: boolean;
-}
 
 /** Pick tags: those environments carry (from the summary), or new ones typed in. */
 export default function TagsPicker({
@@ -18,7 +11,7 @@ export default function TagsPicker({
   onChange,
   helperText,
   error,
-}: TagsPickerProps) {
+}: MultiPickerProps) {
   const summary = useQuery(environmentQueries.summary());
   const known = Object.keys(summary.data?.byTag ?? {}).sort();
   return (

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import ListPanel from "../../components/ListPanel";
 import ListToolbar from "../../components/ListToolbar";
 import NoticeSnackbar from "../../components/NoticeSnackbar";
+import type { ScopeWidgets } from "../../components/slots";
 import { useListDialogs } from "../../components/useListDialogs";
 import { usePaging } from "../../components/usePaging";
 import { errorMessage } from "../../lib/serverErrors";
@@ -14,8 +15,15 @@ import { maintenanceQueries, type MaintenanceWindow, setWindowEnabled } from "./
 
 type OpenDialog = { kind: "create" } | { kind: "edit" | "delete"; maintenance: MaintenanceWindow };
 
+interface MaintenanceManagerProps {
+  /** Admins plan, change, switch and delete windows; everyone else reads. */
+  canManage: boolean;
+  /** How a window's scope is shown and picked (from the page). */
+  scopeWidgets: ScopeWidgets;
+}
+
 /** Page through the maintenance windows; admins also plan, change, switch and delete them. */
-export default function MaintenanceManager({ canManage }: { canManage: boolean }) {
+export default function MaintenanceManager({ canManage, scopeWidgets }: MaintenanceManagerProps) {
   const queryClient = useQueryClient();
   const paging = usePaging();
   const windows = useQuery(maintenanceQueries.list(paging.request));
@@ -58,6 +66,7 @@ export default function MaintenanceManager({ canManage }: { canManage: boolean }
             onToggle={(maintenance, enabled) => toggle.mutate({ id: maintenance.id, enabled })}
             onEdit={(maintenance) => open({ kind: "edit", maintenance })}
             onDelete={(maintenance) => open({ kind: "delete", maintenance })}
+            ScopeChips={scopeWidgets.ScopeChips}
           />
         )}
       </ListPanel>
@@ -65,6 +74,7 @@ export default function MaintenanceManager({ canManage }: { canManage: boolean }
       {(dialog?.kind === "create" || dialog?.kind === "edit") && (
         <MaintenanceWindowDialog
           maintenance={dialog.kind === "edit" ? dialog.maintenance : null}
+          scopeWidgets={scopeWidgets}
           onClose={close}
           onSaved={(saved) =>
             done(`${dialog.kind === "edit" ? "Saved" : "Created"} ${saved.name}.`)

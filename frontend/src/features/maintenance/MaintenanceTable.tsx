@@ -4,7 +4,7 @@ import { Switch, TableCell, Typography } from "@mui/material";
 
 import DataTable from "../../components/DataTable";
 import IconAction from "../../components/IconAction";
-import ScopeChips from "../environments/ScopeChips";
+import type { ScopeWidgets } from "../../components/slots";
 import NextRun from "./NextRun";
 import { KIND_LABELS, type MaintenanceWindow } from "./queries";
 import { describeSchedule } from "./schedule";
@@ -18,6 +18,8 @@ interface MaintenanceTableProps {
   onToggle: (maintenance: MaintenanceWindow, enabled: boolean) => void;
   onEdit: (maintenance: MaintenanceWindow) => void;
   onDelete: (maintenance: MaintenanceWindow) => void;
+  /** Shows a window's scope (from the page). */
+  ScopeChips: ScopeWidgets["ScopeChips"];
 }
 
 /** One page of maintenance windows: when they run, where, and whether they are on. */
@@ -28,6 +30,7 @@ export default function MaintenanceTable({
   onToggle,
   onEdit,
   onDelete,
+  ScopeChips,
 }: MaintenanceTableProps) {
   return (
     <DataTable

@@ -8,6 +8,7 @@ import { z } from "zod";
 import FormDialog from "../../components/FormDialog";
 import RadioField from "../../components/RadioField";
 import ScopePicker from "../../components/ScopePicker";
+import type { ScopeWidgets } from "../../components/slots";
 import { fieldProps } from "../../lib/fieldProps";
 import { useServerErrors } from "../../lib/useServerErrors";
 import SwitchField from "../../components/SwitchField";
@@ -163,6 +164,8 @@ function LivePreview({ control, onProblems }: LivePreviewProps) {
 interface MaintenanceWindowDialogProps {
   /** The window to edit; null to plan a new one. */
   maintenance: MaintenanceWindow | null;
+  /** The scope's pickers (from the page). */
+  scopeWidgets: ScopeWidgets;
   onClose: () => void;
   onSaved: (maintenance: MaintenanceWindow) => void;
 }
@@ -170,6 +173,7 @@ interface MaintenanceWindowDialogProps {
 /** Plan a one-off or recurring window (or change one), with a live preview of its next runs. */
 export default function MaintenanceWindowDialog({
   maintenance,
+  scopeWidgets,
   onClose,
   onSaved,
 }: MaintenanceWindowDialogProps) {
@@ -294,6 +298,7 @@ export default function MaintenanceWindowDialog({
       <ScopePicker
         control={form.control}
         pickers={["environments", "tags"]}
+        widgets={scopeWidgets}
         help={{
           environments: "These environments, and every one with one of the tags",
           tags: "Type a tag and press Enter",

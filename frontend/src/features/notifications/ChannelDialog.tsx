@@ -20,6 +20,7 @@ import FormDialog from "../../components/FormDialog";
 import PasswordField from "../../components/PasswordField";
 import RadioField from "../../components/RadioField";
 import ScopePicker from "../../components/ScopePicker";
+import type { ScopeWidgets } from "../../components/slots";
 import { fieldProps } from "../../lib/fieldProps";
 import { errorMessage } from "../../lib/serverErrors";
 import { useServerErrors } from "../../lib/useServerErrors";
@@ -127,12 +128,19 @@ function changes(channel: Channel, values: ChannelValues): ChannelUpdate {
 interface ChannelDialogProps {
   /** The channel to edit; null for a new one. */
   channel: Channel | null;
+  /** The scope's pickers (from the page). */
+  scopeWidgets: ScopeWidgets;
   onClose: () => void;
   onSaved: (channel: Channel) => void;
 }
 
 /** Create a channel or change one: where (an Apprise URL), which events, about which environments. */
-export default function ChannelDialog({ channel, onClose, onSaved }: ChannelDialogProps) {
+export default function ChannelDialog({
+  channel,
+  scopeWidgets,
+  onClose,
+  onSaved,
+}: ChannelDialogProps) {
   const queryClient = useQueryClient();
   const editing = channel !== null;
   const form = useForm<ChannelValues>({
@@ -249,6 +257,7 @@ export default function ChannelDialog({ channel, onClose, onSaved }: ChannelDial
       <ScopePicker
         control={form.control}
         pickers={scopeKind === "all" ? [] : [scopeKind]}
+        widgets={scopeWidgets}
         help={{ tags: "Environments with any of these tags" }}
       />
       <SwitchField control={form.control} name="enabled" label="Enabled" />

@@ -5,7 +5,7 @@ import { Button, Chip, Stack, TableCell } from "@mui/material";
 
 import DataTable from "../../components/DataTable";
 import IconAction from "../../components/IconAction";
-import ScopeChips from "../environments/ScopeChips";
+import type { ScopeWidgets } from "../../components/slots";
 import DeliveryChip from "./DeliveryChip";
 import type { Channel } from "./queries";
 
@@ -16,9 +16,16 @@ interface ChannelsTableProps {
   onTest: (channel: Channel) => void;
   onEdit: (channel: Channel) => void;
   onDelete: (channel: Channel) => void;
+  /** Shows a channel's scope (from the page). */
+  ScopeChips: ScopeWidgets["ScopeChips"];
 }
 
-function ScopeCell({ scope }: { scope: Channel["scope"] }) {
+interface ScopeCellProps {
+  scope: Channel["scope"];
+  ScopeChips: ScopeWidgets["ScopeChips"];
+}
+
+function ScopeCell({ scope, ScopeChips }: ScopeCellProps) {
   if (scope.kind === "all") return <>All environments</>;
   return (
     <ScopeChips
@@ -36,6 +43,7 @@ export default function ChannelsTable({
   onTest,
   onEdit,
   onDelete,
+  ScopeChips,
 }: ChannelsTableProps) {
   return (
     <DataTable
@@ -54,7 +62,7 @@ export default function ChannelsTable({
             </Stack>
           </TableCell>
           <TableCell>
-            <ScopeCell scope={channel.scope} />
+            <ScopeCell scope={channel.scope} ScopeChips={ScopeChips} />
           </TableCell>
           <TableCell>{channel.enabled ? "Yes" : "No"}</TableCell>
           <TableCell aria-label={`Last delivery of ${channel.name}`}>

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import ListPanel from "../../components/ListPanel";
 import ListToolbar from "../../components/ListToolbar";
 import NoticeSnackbar from "../../components/NoticeSnackbar";
+import type { ScopeWidgets } from "../../components/slots";
 import { useListDialogs } from "../../components/useListDialogs";
 import { usePaging } from "../../components/usePaging";
 import { errorMessage } from "../../lib/serverErrors";
@@ -15,7 +16,7 @@ import { type Channel, notificationQueries, showDelivery, testChannel } from "./
 type OpenDialog = { kind: "create" } | { kind: "edit" | "delete"; channel: Channel };
 
 /** Page through, create, edit, test and delete the channels alerts are sent to. */
-export default function NotificationsManager() {
+export default function NotificationsManager({ scopeWidgets }: { scopeWidgets: ScopeWidgets }) {
   const queryClient = useQueryClient();
   const paging = usePaging();
   const channels = useQuery(notificationQueries.list(paging.request));
@@ -59,6 +60,7 @@ export default function NotificationsManager() {
             onTest={(channel) => test.mutate(channel)}
             onEdit={(channel) => open({ kind: "edit", channel })}
             onDelete={(channel) => open({ kind: "delete", channel })}
+            ScopeChips={scopeWidgets.ScopeChips}
           />
         )}
       </ListPanel>
@@ -66,6 +68,7 @@ export default function NotificationsManager() {
       {(dialog?.kind === "create" || dialog?.kind === "edit") && (
         <ChannelDialog
           channel={dialog.kind === "edit" ? dialog.channel : null}
+          scopeWidgets={scopeWidgets}
           onClose={close}
           onSaved={(saved) =>
             done(`${dialog.kind === "edit" ? "Saved" : "Created"} ${saved.name}.`)

@@ -13,10 +13,9 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useSearchParams } from "react-router";
 
+import type { FilterPickers } from "../../components/slots";
 import { hasRole } from "../../lib/roles";
 import { errorMessage } from "../../lib/serverErrors";
-import EnvironmentPicker from "../activity/EnvironmentPicker";
-import UserPicker from "../activity/UserPicker";
 import { useSession } from "../../lib/useSession";
 import { type OperationView, PAGE_SIZES, readView, writeView } from "./filters";
 import OperationDialog from "./OperationDialog";
@@ -32,6 +31,8 @@ import {
 } from "./types";
 
 interface OperationsViewProps {
+  /** The environment and user filters (from the page). */
+  pickers: FilterPickers;
   /** One environment's operations (its details tab); every environment's when left out. */
   environmentId?: string;
 }
@@ -40,7 +41,8 @@ interface OperationsViewProps {
  * A server-paged list of operations with its filters in the address; rows change live as
  * operation_update frames arrive (useLiveOperations keeps the cache).
  */
-export default function OperationsView({ environmentId }: OperationsViewProps) {
+export default function OperationsView({ environmentId, pickers }: OperationsViewProps) {
+  const { EnvironmentPicker, UserPicker } = pickers;
   const [searchParams, setSearchParams] = useSearchParams();
   const view = readView(searchParams);
   const environment = environmentId ?? view.environmentId;

@@ -2,19 +2,13 @@ import { Autocomplete, TextField } from "@mui/material";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
+import type { UserPickerProps } from "../../components/slots";
 import { useDebouncedValue } from "../../lib/useDebouncedValue";
-import { userQueries } from "../users/queries";
+import { userQueries } from "./queries";
 
 interface Option {
   id: string;
   username: string;
-}
-
-interface UserPickerProps {
-  value: string | null;
-  /** The name to show for value until the list has it (from the entries on screen). */
-  valueLabel: string | null;
-  onChange: (id: string | null) => void;
 }
 
 /** Pick one user by name (admins list users), or none. */
