@@ -7,6 +7,7 @@ from envdeck.domain.errors import LogNotFound
 from envdeck.domain.ids import new_id
 from envdeck.domain.log import LogBatch, LogCounts, LogEntry, LogFilter, LogListOptions
 from tests.fakes.documents import Documents, Outage, page, to_ms
+from tests.fakes.tally import Tally
 
 
 def matches(entry: LogEntry, log_filter: LogFilter) -> bool:
@@ -43,6 +44,7 @@ class FakeLogRepository:
         self.expires_by_itself = expires_by_itself
         self.retention: timedelta | None = None
         self.batches = 0  # create_many calls that stored something
+        self.stored = Tally()  # entries stored so far
 
     def _selected(self, log_filter: LogFilter) -> list[LogEntry]:
         found = [e for e in self.docs.all() if matches(e, log_filter)]
@@ -50,7 +52,9 @@ class FakeLogRepository:
 
     async def create(self, entry: LogEntry) -> LogEntry:
         stored = entry if entry.id else entry.model_copy(update={"id": new_id()})
-        return self.docs.insert(stored.id, stored)
+        created = self.docs.insert(stored.id, stored)
+        self.stored.add()
+        return created
 
     async def create_many(self, entries: list[LogEntry]) -> list[LogEntry]:
         self.outage.check()
@@ -58,6 +62,7 @@ class FakeLogRepository:
         for entry in stored:
             if not self.docs.has(entry.id):  # a retried batch is stored once
                 self.docs.put(entry.id, entry)
+                self.stored.add()
         if stored:
             self.batches += 1
         return stored

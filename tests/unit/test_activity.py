@@ -1,28 +1,17 @@
 """The activity log's write path: batched off the caller, nothing lost on a clean stop."""
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import cast
 
 import pytest
-import pytest_asyncio
 import structlog
 
 from envdeck.adapters.events import Event, EventBus, LogRecorded
 from envdeck.domain.log import ActivityLogUnavailable, LogFilter, LogLevel, LogListOptions, LogType
 from envdeck.repositories.base import LogRepository
-from envdeck.repositories.sqlite import SqliteStorage
 from envdeck.services.activity.writer import ActivityLog
+from tests.fakes.storage import FakeStorage
 from tests.fakes.storage_faults import FlakyLogRepository
-
-
-@pytest_asyncio.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
-    store = SqliteStorage(tmp_path / "envdeck.db")
-    await store.open()
-    yield store
-    await store.close()
 
 
 def record_login(activity: ActivityLog, n: int) -> None:
@@ -35,23 +24,22 @@ def record_login(activity: ActivityLog, n: int) -> None:
     )
 
 
-async def test_record_returns_at_once_and_stores_later(storage: SqliteStorage) -> None:
+async def test_record_returns_at_once_and_stores_later(storage: FakeStorage) -> None:
     bus = EventBus()
-    activity = ActivityLog(storage.logs, bus, flush_interval=0.05)
+    activity = ActivityLog(storage.logs, bus, flush_interval=0.01)
     activity.start()
     record_login(activity, 1)
     assert await storage.logs.count(LogFilter()) == 0
     assert activity.pending == 1
-    for _ in range(100):
-        await asyncio.sleep(0.02)
-        if activity.pending == 0:
-            break
+
+    await storage.logs.stored.reaches(1)  # the writer, on its own
+
     assert await storage.logs.count(LogFilter()) == 1
     await activity.close()
     await bus.close()
 
 
-async def test_close_stores_everything_still_pending(storage: SqliteStorage) -> None:
+async def test_close_stores_everything_still_pending(storage: FakeStorage) -> None:
     bus = EventBus()
     activity = ActivityLog(storage.logs, bus, flush_interval=60, batch_size=100)
     activity.start()
@@ -64,7 +52,7 @@ async def test_close_stores_everything_still_pending(storage: SqliteStorage) -> 
     await bus.close()
 
 
-async def test_publishes_each_stored_entry(storage: SqliteStorage) -> None:
+async def test_publishes_each_stored_entry(storage: FakeStorage) -> None:
     bus = EventBus()
     seen: list[str] = []
 
@@ -82,7 +70,7 @@ async def test_publishes_each_stored_entry(storage: SqliteStorage) -> None:
     await bus.close()
 
 
-async def test_keeps_entries_in_order_through_a_storage_outage(storage: SqliteStorage) -> None:
+async def test_keeps_entries_in_order_through_a_storage_outage(storage: FakeStorage) -> None:
     bus = EventBus()
     flaky = FlakyLogRepository(storage.logs)
     activity = ActivityLog(cast(LogRepository, flaky), bus, flush_interval=0.01, batch_size=10)
@@ -90,8 +78,7 @@ async def test_keeps_entries_in_order_through_a_storage_outage(storage: SqliteSt
     flaky.down = True
     for n in range(25):
         record_login(activity, n)
-    await asyncio.sleep(0.1)
-    assert flaky.refused > 0
+    await flaky.refusals.reaches(2)  # the writer tried, and tried again
     assert activity.pending == 25
     flaky.down = False
     await activity.close()
@@ -101,7 +88,7 @@ async def test_keeps_entries_in_order_through_a_storage_outage(storage: SqliteSt
     await bus.close()
 
 
-async def test_flush_reports_an_outage_instead_of_dropping(storage: SqliteStorage) -> None:
+async def test_flush_reports_an_outage_instead_of_dropping(storage: FakeStorage) -> None:
     bus = EventBus()
     flaky = FlakyLogRepository(storage.logs)
     flaky.down = True
@@ -114,7 +101,7 @@ async def test_flush_reports_an_outage_instead_of_dropping(storage: SqliteStorag
 
 
 async def test_record_refuses_past_the_bound_and_keeps_what_it_holds(
-    storage: SqliteStorage,
+    storage: FakeStorage,
 ) -> None:
     bus = EventBus()
     flaky = FlakyLogRepository(storage.logs)
@@ -143,7 +130,7 @@ async def test_record_refuses_past_the_bound_and_keeps_what_it_holds(
 
 
 async def test_wait_for_room_returns_once_the_writer_has_caught_up(
-    storage: SqliteStorage,
+    storage: FakeStorage,
 ) -> None:
     bus = EventBus()
     flaky = FlakyLogRepository(storage.logs)
@@ -155,7 +142,7 @@ async def test_wait_for_room_returns_once_the_writer_has_caught_up(
     for n in range(8):
         record_login(activity, n)
     waiter = asyncio.create_task(activity.wait_for_room())
-    await asyncio.sleep(0.1)
+    await flaky.refusals.reaches(2)  # the writer has tried while the producer waited
     assert not waiter.done()
 
     flaky.down = False
@@ -169,7 +156,7 @@ async def test_wait_for_room_returns_once_the_writer_has_caught_up(
 
 
 async def test_a_producer_that_waits_for_room_loses_nothing_through_outages(
-    storage: SqliteStorage,
+    storage: FakeStorage,
 ) -> None:
     bus = EventBus()
     flaky = FlakyLogRepository(storage.logs)
@@ -210,7 +197,7 @@ def test_retries_back_off_exponentially_up_to_a_cap() -> None:
     assert delays == [0.4, 0.8, 1.6, 3.2, 5.0, 5.0, 5.0]
 
 
-async def test_the_writer_survives_an_unexpected_error(storage: SqliteStorage) -> None:
+async def test_the_writer_survives_an_unexpected_error(storage: FakeStorage) -> None:
     bus = EventBus()
     flaky = FlakyLogRepository(storage.logs)
     flaky.broken = True
@@ -219,25 +206,24 @@ async def test_the_writer_survives_an_unexpected_error(storage: SqliteStorage) -
     )
     activity.start()
     record_login(activity, 1)
-    for _ in range(200):
-        await asyncio.sleep(0.01)
-        if activity.pending == 0:
-            break
+    await storage.logs.stored.reaches(1)  # written on the retry after the error
     record_login(activity, 2)
     await activity.close()
     assert await storage.logs.count(LogFilter()) == 2
     await bus.close()
 
 
-async def test_close_waits_for_storage_to_come_back(storage: SqliteStorage) -> None:
+async def test_close_waits_for_storage_to_come_back(storage: FakeStorage) -> None:
     bus = EventBus()
     flaky = FlakyLogRepository(storage.logs)
     flaky.down = True
-    activity = ActivityLog(cast(LogRepository, flaky), bus, max_retry_delay=0.05, close_timeout=30)
+    activity = ActivityLog(
+        cast(LogRepository, flaky), bus, flush_interval=0.01, max_retry_delay=0.02, close_timeout=30
+    )
     activity.start()
     record_login(activity, 1)
     closing = asyncio.create_task(activity.close())
-    await asyncio.sleep(0.2)
+    await flaky.refusals.reaches(2)  # close() is retrying
     assert not closing.done()
 
     flaky.down = False
@@ -248,14 +234,13 @@ async def test_close_waits_for_storage_to_come_back(storage: SqliteStorage) -> N
 
 
 async def test_close_writes_what_storage_never_took_to_the_process_log(
-    storage: SqliteStorage,
+    storage: FakeStorage,
 ) -> None:
     bus = EventBus()
     flaky = FlakyLogRepository(storage.logs)
     flaky.down = True
-    activity = ActivityLog(
-        cast(LogRepository, flaky), bus, max_retry_delay=0.01, close_timeout=0.05
-    )
+    # close_timeout 0: close() gives up after its first refused write.
+    activity = ActivityLog(cast(LogRepository, flaky), bus, close_timeout=0)
     entry = activity.record(type=LogType.SYSTEM, action="stop", message="stopping")
 
     with structlog.testing.capture_logs() as logs:
@@ -269,7 +254,7 @@ async def test_close_writes_what_storage_never_took_to_the_process_log(
 
 
 async def test_a_closed_log_refuses_entries_and_wakes_waiting_producers(
-    storage: SqliteStorage,
+    storage: FakeStorage,
 ) -> None:
     bus = EventBus()
     flaky = FlakyLogRepository(storage.logs)

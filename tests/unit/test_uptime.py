@@ -1,8 +1,10 @@
-"""Uptime arithmetic and chart plans of the health history, on known samples in real SQLite."""
+"""Uptime arithmetic and chart plans of the health history, on known samples in memory.
 
-from collections.abc import AsyncIterator
+The sample repository's own arithmetic (buckets, rollups) is the contract of
+tests/contract/test_health_samples.py, which the in-memory fake passes too.
+"""
+
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -12,7 +14,6 @@ from envdeck.domain.environment import Environment, HealthState
 from envdeck.domain.errors import EnvironmentNotFound, ValidationFailed
 from envdeck.domain.health import HealthSample
 from envdeck.domain.ids import new_id
-from envdeck.repositories.sqlite import SqliteStorage
 from envdeck.services.health.history import (
     CHART_PLANS,
     HealthHistoryService,
@@ -20,6 +21,7 @@ from envdeck.services.health.history import (
     uptime_percent,
     window_start,
 )
+from tests.fakes.storage import FakeStorage
 
 NOW = datetime(2026, 3, 10, 14, 25, 30, tzinfo=UTC)
 # The 24 h window is the current hour and the 23 before it: from 15:00 yesterday.
@@ -27,22 +29,12 @@ DAY_START = datetime(2026, 3, 9, 15, 0, tzinfo=UTC)
 
 
 @pytest_asyncio.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
-    storage = SqliteStorage(tmp_path / "envdeck.db")
-    await storage.open()
-    try:
-        yield storage
-    finally:
-        await storage.close()
+async def environment(storage: FakeStorage) -> Environment:
+    return await storage.environments.create(Environment(id=new_id(), name="shop-prod"))
 
 
-@pytest_asyncio.fixture
-async def environment(store: SqliteStorage) -> Environment:
-    return await store.environments.create(Environment(id=new_id(), name="shop-prod"))
-
-
-def history_service(store: SqliteStorage) -> HealthHistoryService:
-    return HealthHistoryService(store, EventBus(), lambda: NOW)
+def history_service(storage: FakeStorage) -> HealthHistoryService:
+    return HealthHistoryService(storage, EventBus(), lambda: NOW)
 
 
 def checks(
@@ -85,11 +77,11 @@ def test_every_chart_has_at_most_about_300_points() -> None:
 
 
 async def test_uptime_per_window_from_known_samples(
-    store: SqliteStorage, environment: Environment
+    storage: FakeStorage, environment: Environment
 ) -> None:
     env = environment.id
     minute = timedelta(minutes=1)
-    await store.health_samples.record(
+    await storage.health_samples.record(
         [
             # 24 h: 90 healthy of 100, the first exactly at the window's first hour.
             *checks(env, DAY_START, 100, 90, 13 * minute),
@@ -107,7 +99,7 @@ async def test_uptime_per_window_from_known_samples(
         ]
     )
 
-    uptime = await history_service(store).uptime(env)
+    uptime = await history_service(storage).uptime(env)
 
     assert [(w.range.value, w.uptime, w.checks, w.healthy_checks) for w in uptime.windows] == [
         ("24h", 90.0, 100, 90),
@@ -118,15 +110,15 @@ async def test_uptime_per_window_from_known_samples(
 
 
 async def test_uptime_without_checks_is_null_in_every_window(
-    store: SqliteStorage, environment: Environment
+    storage: FakeStorage, environment: Environment
 ) -> None:
-    uptime = await history_service(store).uptime(environment.id)
+    uptime = await history_service(storage).uptime(environment.id)
 
     assert [(w.uptime, w.checks) for w in uptime.windows] == [(None, 0)] * 4
 
 
-async def test_an_unknown_environment_is_not_found(store: SqliteStorage) -> None:
-    service = history_service(store)
+async def test_an_unknown_environment_is_not_found(storage: FakeStorage) -> None:
+    service = history_service(storage)
 
     with pytest.raises(EnvironmentNotFound):
         await service.uptime(new_id())
@@ -135,13 +127,13 @@ async def test_an_unknown_environment_is_not_found(store: SqliteStorage) -> None
 
 
 async def test_history_of_a_day_has_five_minute_buckets_from_raw_samples(
-    store: SqliteStorage, environment: Environment
+    storage: FakeStorage, environment: Environment
 ) -> None:
-    await store.health_samples.record(
+    await storage.health_samples.record(
         checks(environment.id, NOW - timedelta(hours=2), 30, 20, timedelta(minutes=1))
     )
 
-    history = await history_service(store).history(environment.id, HistoryRange.DAY)
+    history = await history_service(storage).history(environment.id, HistoryRange.DAY)
 
     assert history.bucket_seconds == 300
     assert len(history.points) == 6
@@ -151,13 +143,13 @@ async def test_history_of_a_day_has_five_minute_buckets_from_raw_samples(
 
 
 async def test_history_of_a_month_has_three_hour_buckets_from_rollups(
-    store: SqliteStorage, environment: Environment
+    storage: FakeStorage, environment: Environment
 ) -> None:
-    await store.health_samples.record(
+    await storage.health_samples.record(
         checks(environment.id, NOW - timedelta(days=2), 10, 10, timedelta(hours=1))
     )
 
-    history = await history_service(store).history(environment.id, HistoryRange.MONTH)
+    history = await history_service(storage).history(environment.id, HistoryRange.MONTH)
 
     assert history.bucket_seconds == 3 * 3600
     # 2026-03-08 14:25 .. 23:25: hours 14 .. 23, in the buckets of 12, 15, 18 and 21 o'clock.
@@ -170,16 +162,16 @@ async def test_history_of_a_month_has_three_hour_buckets_from_rollups(
 
 
 async def test_sparklines_cover_the_last_hour_in_two_minute_buckets(
-    store: SqliteStorage, environment: Environment
+    storage: FakeStorage, environment: Environment
 ) -> None:
     other = new_id()
-    await store.health_samples.record(
+    await storage.health_samples.record(
         [
             *checks(environment.id, NOW - timedelta(minutes=90), 90, 90, timedelta(minutes=1)),
         ]
     )
 
-    sparklines = await history_service(store).sparklines([environment.id, other])
+    sparklines = await history_service(storage).sparklines([environment.id, other])
 
     assert set(sparklines) == {environment.id, other}
     assert sparklines[other] == []
@@ -189,19 +181,19 @@ async def test_sparklines_cover_the_last_hour_in_two_minute_buckets(
     assert len(points) <= 31
 
 
-async def test_sparklines_refuse_more_than_200_environments(store: SqliteStorage) -> None:
+async def test_sparklines_refuse_more_than_200_environments(storage: FakeStorage) -> None:
     with pytest.raises(ValidationFailed):
-        await history_service(store).sparklines([new_id() for _ in range(201)])
+        await history_service(storage).sparklines([new_id() for _ in range(201)])
 
 
 async def test_a_deleted_environment_loses_its_samples(
-    store: SqliteStorage, environment: Environment
+    storage: FakeStorage, environment: Environment
 ) -> None:
-    await store.health_samples.record(
+    await storage.health_samples.record(
         checks(environment.id, NOW - timedelta(minutes=5), 3, 3, timedelta(minutes=1))
     )
 
-    await history_service(store).forget(environment.id)
+    await history_service(storage).forget(environment.id)
 
-    assert await store.health_samples.latest(environment.id, 10) == []
-    assert await store.health_samples.uptime(environment.id, NOW - timedelta(days=1)) == (0, 0)
+    assert await storage.health_samples.latest(environment.id, 10) == []
+    assert await storage.health_samples.uptime(environment.id, NOW - timedelta(days=1)) == (0, 0)

@@ -44,9 +44,13 @@ async def test_a_new_version_is_built_again() -> None:
 async def test_entries_expire_after_max_age() -> None:
     source = Source()
     source.release.set()
-    cache = ViewCache(lambda: source.version, max_age=0.05)
+    now = [100.0]
+    cache = ViewCache(lambda: source.version, max_age=1.0, timer=lambda: now[0])
     await cache.get("page", source.build)
-    await asyncio.sleep(0.1)
+    now[0] += 0.9
+    await cache.get("page", source.build)
+    assert source.builds == 1
+    now[0] += 0.2
     await cache.get("page", source.build)
     assert source.builds == 2
 

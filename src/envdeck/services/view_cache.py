@@ -8,6 +8,7 @@ answer can be when another instance changed the data (its writes do not move thi
 """
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar, cast
 
@@ -26,9 +27,12 @@ class ViewCache:
         *,
         max_entries: int = MAX_ENTRIES,
         max_age: float = MAX_AGE_SECONDS,
+        timer: Callable[[], float] = time.monotonic,
     ) -> None:
         self._version = version
-        self._entries: TTLCache[tuple[int, Hashable], Any] = TTLCache(max_entries, max_age)
+        self._entries: TTLCache[tuple[int, Hashable], Any] = TTLCache(
+            max_entries, max_age, timer=timer
+        )
         self._building: dict[tuple[int, Hashable], asyncio.Future[Any]] = {}
 
     async def get(self, key: Hashable, build: Callable[[], Awaitable[T]]) -> T:
