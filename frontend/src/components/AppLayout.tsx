@@ -1,31 +1,29 @@
 import MenuIcon from "@mui/icons-material/Menu";
 import { AppBar, Box, Drawer, IconButton, Toolbar, Typography } from "@mui/material";
-import { useState } from "react";
+import { type ReactNode, useState } from "react";
 import { Outlet } from "react-router";
 
-import NotificationsBell from "../features/activity/NotificationsBell";
-import { useLiveActivity } from "../features/activity/useLiveActivity";
-import UserMenu from "../features/auth/UserMenu";
 import { useSession } from "../lib/useSession";
-import { useLiveEnvironments } from "../features/environments/useLiveEnvironments";
-import { useLiveOperations } from "../features/operations/useLiveOperations";
 import ConnectionIndicator from "./ConnectionIndicator";
 import NavList from "./NavList";
 import ThemeToggle from "./ThemeToggle";
 
 const DRAWER_WIDTH = 232;
 
+interface AppLayoutProps {
+  /** The top bar's notifications button (from the page shell). */
+  notifications: ReactNode;
+  /** The top bar's user menu (from the page shell). */
+  userMenu: ReactNode;
+}
+
 /** The shell of every page: top bar, side navigation and the routed page. */
-export default function AppLayout() {
+export default function AppLayout({ notifications, userMenu }: AppLayoutProps) {
   const [mobileOpen, setMobileOpen] = useState(false);
   const { session } = useSession();
   // Rendered under RequireSession: a session is there; "viewer" is only the type's fallback.
   const role = session?.user.role ?? "viewer";
   const closeMobile = () => setMobileOpen(false);
-  // Live updates of the caches every page reads (under the RealtimeProvider of routes.tsx).
-  useLiveEnvironments();
-  useLiveActivity();
-  useLiveOperations();
   return (
     <Box sx={{ display: "flex", minHeight: "100vh" }}>
       <AppBar position="fixed" sx={{ zIndex: (theme) => theme.zIndex.drawer + 1 }}>
@@ -43,9 +41,9 @@ export default function AppLayout() {
             Envdeck
           </Typography>
           <ConnectionIndicator />
-          <NotificationsBell />
+          {notifications}
           <ThemeToggle />
-          <UserMenu />
+          {userMenu}
         </Toolbar>
       </AppBar>
       {/* Narrow screens: a drawer that slides in from the menu button. */}

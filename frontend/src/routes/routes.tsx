@@ -1,11 +1,11 @@
 import { Navigate, Outlet, type RouteObject } from "react-router";
 
-import AppLayout from "../components/AppLayout";
 import RequireRole from "../features/auth/RequireRole";
 import RequireSession from "../features/auth/RequireSession";
 import { DEFAULT_PAGE } from "../features/auth/returnPath";
 import StartGate from "../features/auth/StartGate";
 import RealtimeProvider from "../lib/realtime/RealtimeProvider";
+import AppShell from "./AppShell";
 import NoAccessPage from "./NoAccessPage";
 import NotFoundPage from "./NotFoundPage";
 import SystemStatusPage from "./SystemStatusPage";
@@ -25,7 +25,7 @@ export const routes: RouteObject[] = [
         element: (
           <RequireSession>
             <RealtimeProvider>
-              <AppLayout />
+              <AppShell />
             </RealtimeProvider>
           </RequireSession>
         ),

@@ -150,3 +150,32 @@ export function refetchStale(queryClient: QueryClient, pending: Refetch[]): void
     },
   });
 }
+
+/**
+ * Keep an environment's activeOperation in step with an operation_update (the action buttons'
+ * busy state): `active` is the operation's mark while it runs, null once it finished. A
+ * finished operation clears only its own mark, never a newer one's, and may have changed the
+ * environment (version, timestamps): that is refetched.
+ */
+export function applyActiveOperation(
+  queryClient: QueryClient,
+  environmentId: string,
+  operationId: string,
+  active: Environment["activeOperation"],
+): void {
+  const patch = (environment: Environment): Environment => {
+    if (environment.id !== environmentId) return environment;
+    const current = environment.activeOperation;
+    if (!active && current && current.id !== operationId) return environment;
+    return { ...environment, activeOperation: active };
+  };
+  const detailKey = environmentQueries.detail(environmentId).queryKey;
+  queryClient.setQueryData<Environment>(detailKey, (environment) =>
+    environment ? patch(environment) : environment,
+  );
+  patchLists(queryClient, (list) => list.map(patch));
+  if (!active) {
+    void queryClient.invalidateQueries({ queryKey: detailKey });
+    void queryClient.invalidateQueries({ queryKey: listKey() });
+  }
+}

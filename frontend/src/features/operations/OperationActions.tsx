@@ -4,7 +4,7 @@ import { Box, Button, CircularProgress, Stack, Tooltip } from "@mui/material";
 import { useState } from "react";
 
 import { useSession } from "../../lib/useSession";
-import type { Environment } from "../environments/queries";
+import type { Environment } from "./types";
 import { availability, type OperationKind } from "./availability";
 import OperationDialog from "./OperationDialog";
 import RestartDialog from "./RestartDialog";

@@ -14,8 +14,8 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { errorMessage } from "../../lib/serverErrors";
-import type { Environment } from "../environments/queries";
 import CommandPreviewView from "./CommandPreviewView";
+import type { Environment } from "./types";
 import { operationQueries, startRestart } from "./queries";
 
 interface RestartDialogProps {

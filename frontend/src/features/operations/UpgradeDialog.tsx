@@ -23,8 +23,8 @@ import { useState } from "react";
 import { ApiError } from "../../api/client";
 import { errorMessage } from "../../lib/serverErrors";
 import { useDebouncedValue } from "../../lib/useDebouncedValue";
-import type { Environment } from "../environments/queries";
 import CommandPreviewView from "./CommandPreviewView";
+import type { Environment } from "./types";
 import { operationQueries, startUpgrade } from "./queries";
 import { behindBy, versionProblem } from "./versionRules";
 

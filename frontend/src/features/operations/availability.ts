@@ -1,6 +1,5 @@
 import { hasRole, type Role } from "../../lib/roles";
-import type { Environment } from "../environments/queries";
-import { TYPE_LABELS } from "./types";
+import { type Environment, TYPE_LABELS } from "./types";
 
 export type OperationKind = "restart" | "upgrade";
 

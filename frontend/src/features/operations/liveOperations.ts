@@ -1,13 +1,13 @@
 import type { QueryClient } from "@tanstack/react-query";
 
 import type { components } from "../../api/schema";
-import { type Environment, environmentQueries } from "../environments/queries";
 import { operationQueries } from "./queries";
 import { isFinished, type Operation, type OperationList } from "./types";
 
-type EnvironmentList = components["schemas"]["EnvironmentList"];
+type ActiveOperation = components["schemas"]["ActiveOperation-Output"];
 
-function activeOf(operation: Operation): Environment["activeOperation"] {
+/** The mark an operation leaves on its environment: there while it runs, null once finished. */
+export function activeOperationOf(operation: Operation): ActiveOperation | null {
   if (isFinished(operation.status)) return null;
   return {
     id: operation.id,
@@ -16,31 +16,16 @@ function activeOf(operation: Operation): Environment["activeOperation"] {
   };
 }
 
-/** Keep the environment's activeOperation in step (the action buttons' busy state). */
-function patchEnvironment(queryClient: QueryClient, operation: Operation): void {
-  const patch = (environment: Environment): Environment => {
-    if (environment.id !== operation.environmentId) return environment;
-    const current = environment.activeOperation;
-    // A finished operation clears only its own mark, never a newer one's.
-    if (isFinished(operation.status) && current && current.id !== operation.id) return environment;
-    return { ...environment, activeOperation: activeOf(operation) };
-  };
-  queryClient.setQueryData<Environment>(
-    environmentQueries.detail(operation.environmentId).queryKey,
-    (environment) => (environment ? patch(environment) : environment),
-  );
-  queryClient.setQueriesData<EnvironmentList>(
-    { queryKey: [...environmentQueries.all(), "list"] },
-    (list) => (list ? { ...list, environments: list.environments.map(patch) } : list),
-  );
-}
-
 /**
  * Apply an operation_update frame: the operation's details (keeping the stored output, which
- * frames leave out), its rows in cached lists, and its environment's busy mark. A finished
- * operation may have changed the environment (version, timestamps): that is refetched.
+ * frames leave out) and its rows in cached lists; then onOperation (the page keeps the
+ * environment's busy mark with it) before a finished operation's details are refetched.
  */
-export function applyOperationUpdate(queryClient: QueryClient, operation: Operation): void {
+export function applyOperationUpdate(
+  queryClient: QueryClient,
+  operation: Operation,
+  onOperation?: (operation: Operation) => void,
+): void {
   queryClient.setQueryData<Operation>(operationQueries.detail(operation.id).queryKey, (known) =>
     known ? { ...known, ...operation, output: known.output } : known,
   );
@@ -56,12 +41,8 @@ export function applyOperationUpdate(queryClient: QueryClient, operation: Operat
   );
   // A new operation, or one that left a status filter: only the server knows the pages.
   void queryClient.invalidateQueries({ queryKey: operationQueries.lists() });
-  patchEnvironment(queryClient, operation);
+  onOperation?.(operation);
   if (isFinished(operation.status)) {
-    void queryClient.invalidateQueries({
-      queryKey: environmentQueries.detail(operation.environmentId).queryKey,
-    });
-    void queryClient.invalidateQueries({ queryKey: [...environmentQueries.all(), "list"] });
     // The details' output tail is final now.
     void queryClient.invalidateQueries({
       queryKey: operationQueries.detail(operation.id).queryKey,

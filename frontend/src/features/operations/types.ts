@@ -17,6 +17,8 @@ export type Operation = Omit<Schemas["Operation"], "output"> & {
 };
 
 export type OperationList = Schemas["OperationList"];
+/** The environment a restart or an upgrade acts on (its commands, its busy mark). */
+export type Environment = Schemas["EnvironmentPublic"];
 /** The 202 answer of a restart or an upgrade. */
 export type OperationAccepted = Schemas["OperationAccepted"];
 /** What a restart or an upgrade would run: an SSH script or an HTTP request, secrets masked. */
