@@ -27,7 +27,7 @@ from envdeck.domain.ids import new_id
 from envdeck.repositories.sqlite import SqliteStorage
 from envdeck.services.activity.writer import ActivityLog
 from envdeck.services.inventory.ssh_access import SshAccess
-from envdeck.services.operations.executors import Executor, Executors
+from envdeck.services.operations.executors import Executor, Executors, RunContext
 from envdeck.services.operations.executors.http import HttpCommandRunner, HttpExecutor
 from envdeck.services.operations.executors.ssh import SshExecutor
 from tests.support import sshd as ssh_servers
@@ -76,9 +76,7 @@ class Kind:
     ) -> tuple[RunResult, Output]:
         output = Output()
         prepared = await self.executor.prepare(self.env, self.commands[behaviour], None)
-        result = await prepared.run(
-            timeout=timeout, on_output=output, cancel=cancel or asyncio.Event(), actor=None
-        )
+        result = await prepared.run(RunContext(timeout, output, cancel or asyncio.Event()))
         return result, output
 
 

@@ -13,6 +13,7 @@ dashboard and the health scheduler see the new values.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import structlog
 
@@ -104,16 +105,13 @@ class EnvironmentProbes:
             raise _ssh_error(code, f"cannot read the system info of {env.name}: {message}")
         probe = parse_system_probe(result.output)
         info = await self._store(env, probe)
-        self._activity.record(
-            type=LogType.ACTION,
-            action="system_info",
-            message=f"{actor.username} refreshed the system info of {env.name}: "
+        self._record(
+            env,
+            actor,
+            "system_info",
+            f"{actor.username} refreshed the system info of {env.name}: "
             f"{info.os_version or 'unknown OS'}, kernel {info.kernel or 'unknown'}",
-            environment_id=env.id,
-            environment_name=env.name,
-            user_id=actor.user_id,
-            username=actor.username,
-            details={"osVersion": info.os_version, "kernel": info.kernel},
+            {"osVersion": info.os_version, "kernel": info.kernel},
         )
         return info
 
@@ -146,17 +144,14 @@ class EnvironmentProbes:
             learned=found.host_key.learned,
             insecure=found.host_key.insecure,
         )
-        self._activity.record(
-            type=LogType.ACTION,
-            action="test_connection",
-            level=LogLevel.SUCCESS,
-            message=f"{actor.username} tested the SSH connection to {env.name}: "
+        self._record(
+            env,
+            actor,
+            "test_connection",
+            f"{actor.username} tested the SSH connection to {env.name}: "
             f"logged in as {report.remote_user}, {report.latency_ms:g} ms",
-            environment_id=env.id,
-            environment_name=env.name,
-            user_id=actor.user_id,
-            username=actor.username,
-            details={"fingerprint": report.fingerprint, "learned": report.learned},
+            {"fingerprint": report.fingerprint, "learned": report.learned},
+            level=LogLevel.SUCCESS,
         )
         return report
 
@@ -194,14 +189,35 @@ class EnvironmentProbes:
         self, env: Environment, actor: Principal, action: str, message: str, code: str
     ) -> None:
         log.warning("ssh_probe_failed", environment_id=env.id, action=action, code=code)
-        self._activity.record(
+        self._record(
+            env,
+            actor,
+            action,
+            f"{actor.username}: {message}",
+            {"code": code},
             type=LogType.ERROR,
-            action=action,
             level=LogLevel.ERROR,
-            message=f"{actor.username}: {message}",
+        )
+
+    def _record(
+        self,
+        env: Environment,
+        actor: Principal,
+        action: str,
+        message: str,
+        details: dict[str, Any],
+        *,
+        type: LogType = LogType.ACTION,
+        level: LogLevel = LogLevel.INFO,
+    ) -> None:
+        self._activity.record(
+            type=type,
+            action=action,
+            level=level,
+            message=message,
             environment_id=env.id,
             environment_name=env.name,
             user_id=actor.user_id,
             username=actor.username,
-            details={"code": code},
+            details=details,
         )

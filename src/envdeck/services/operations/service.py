@@ -53,7 +53,7 @@ from envdeck.repositories.base import Storage
 from envdeck.services.activity.writer import ActivityLog
 from envdeck.services.inventory.environments import masked
 from envdeck.services.operations.claims import EnvironmentClaims
-from envdeck.services.operations.executors import Executors, PreparedCommand
+from envdeck.services.operations.executors import Executors, PreparedCommand, RunContext
 from envdeck.services.operations.records import (
     OperationOutputLog,
     apply_result,
@@ -303,9 +303,8 @@ class OperationService:
     async def _run_command(self, run: _Run) -> RunResult:
         output = run.output
         assert output is not None
-        return await run.plan.prepared.run(
-            timeout=run.plan.timeout, on_output=output.on_chunk, cancel=run.cancel, actor=run.actor
-        )
+        ctx = RunContext(run.plan.timeout, output.on_chunk, run.cancel, run.actor)
+        return await run.plan.prepared.run(ctx)
 
     async def _verify(self, run: _Run) -> None:
         assert run.output is not None

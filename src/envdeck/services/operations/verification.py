@@ -8,7 +8,6 @@ Each poll is one ordinary check (`HealthChecker.check`), bounded by the time lef
 """
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from envdeck.domain.operation import (
 )
 from envdeck.repositories.base import Storage
 from envdeck.services.health.checker import CheckResult, HealthChecker
+from envdeck.services.operations.cancellation import unless_cancelled
 from envdeck.services.operations.records import OperationOutputLog
 
 log = structlog.get_logger(__name__)
@@ -167,27 +167,6 @@ def _failure_message(seen: _Seen, want_version: str | None, timeout: float) -> s
             f"expected {want_version}"
         )
     return f"healthy, but still reports version {last.version}, not {want_version}, {within}"
-
-
-async def unless_cancelled(
-    work: "asyncio.Future[VerificationOutcome]", cancel: asyncio.Event
-) -> VerificationOutcome | None:
-    """Return work's result, or None (work cancelled) when cancel is set first."""
-    waiter: asyncio.Future[object] = asyncio.ensure_future(cancel.wait())
-    pending: list[asyncio.Future[object]] = [work, waiter]  # type: ignore[list-item]
-    try:
-        await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-    except asyncio.CancelledError:
-        work.cancel()
-        raise
-    finally:
-        waiter.cancel()
-    if work.done():
-        return work.result()
-    work.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await work
-    return None
 
 
 async def record_version(

@@ -8,9 +8,14 @@ from collections.abc import Iterable
 
 from envdeck.domain.command_kinds import CommandType
 from envdeck.domain.errors import ValidationFailed
-from envdeck.services.operations.executors.base import Executor, PreparedCommand, Preview
+from envdeck.services.operations.executors.base import (
+    Executor,
+    PreparedCommand,
+    Preview,
+    RunContext,
+)
 
-__all__ = ["Executor", "Executors", "PreparedCommand", "Preview"]
+__all__ = ["Executor", "Executors", "PreparedCommand", "Preview", "RunContext"]
 
 
 class Executors:

@@ -30,17 +30,21 @@ class Preview:
     target: str | None = None  # user@host:port for SSH
 
 
+@dataclass(frozen=True)
+class RunContext:
+    """How one run goes: its time limit (a TIMED_OUT result past it), where output goes as it
+    comes, the event that cancels it, and who runs it (for the host-key audit)."""
+
+    timeout: float
+    on_output: OutputCallback
+    cancel: asyncio.Event
+    actor: Principal | None = None
+
+
 class PreparedCommand(Protocol):
     """A command rendered for one environment, ready to run (secrets opened only inside)."""
 
-    async def run(
-        self,
-        *,
-        timeout: float,  # noqa: ASYNC109 (a limit that yields a TIMED_OUT result)
-        on_output: OutputCallback,
-        cancel: asyncio.Event,
-        actor: Principal | None,
-    ) -> RunResult:
+    async def run(self, ctx: RunContext) -> RunResult:
         """Run once and return how it ended; never raise for what the remote side did."""
         ...
 

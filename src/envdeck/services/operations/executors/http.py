@@ -11,11 +11,9 @@ Like the SSH runner, a remote failure is a result (`RunResult.outcome`), never a
 """
 
 import asyncio
-import contextlib
 import time
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import structlog
@@ -35,7 +33,8 @@ from envdeck.domain.environment import Environment
 from envdeck.domain.errors import ValidationFailed
 from envdeck.domain.operation import OperationError
 from envdeck.services.inventory.secret_headers import is_secret_header, open_headers
-from envdeck.services.operations.executors.base import OutputCallback, Preview
+from envdeck.services.operations.cancellation import unless_cancelled
+from envdeck.services.operations.executors.base import OutputCallback, Preview, RunContext
 from envdeck.services.operations.templates import (
     HttpRequestSpec,
     preview_http_request,
@@ -93,16 +92,13 @@ class PreparedRequest:
     command: HttpCommand
     version: str | None
 
-    async def run(
-        self,
-        *,
-        timeout: float,  # noqa: ASYNC109
-        on_output: OutputCallback,
-        cancel: asyncio.Event,
-        actor: Principal | None,
-    ) -> RunResult:
+    async def run(self, ctx: RunContext) -> RunResult:
         return await self.runner.run(
-            self.command, version=self.version, timeout=timeout, on_output=on_output, cancel=cancel
+            self.command,
+            version=self.version,
+            timeout=ctx.timeout,
+            on_output=ctx.on_output,
+            cancel=ctx.cancel,
         )
 
 
@@ -175,15 +171,8 @@ class HttpCommandRunner:
                 max_body_bytes=self._excerpt_bytes,
             )
         )
-        if cancel is not None and not await _first_of(call, cancel):
-            return _result(
-                RunOutcome.CANCELLED,
-                RunErrorCode.CANCELLED,
-                "cancelled while waiting for the response",
-                output=f"{line}\ncancelled before a response came\n",
-            )
         try:
-            response = await call
+            response = await unless_cancelled(call, cancel or asyncio.Event())
         except OutboundTimeout as exc:
             return _result(
                 RunOutcome.TIMED_OUT,
@@ -197,6 +186,13 @@ class HttpCommandRunner:
                 RunErrorCode.HTTP_REQUEST_FAILED,
                 exc.message,
                 output=f"{line}\nno response: {exc.message}\n",
+            )
+        if response is None:
+            return _result(
+                RunOutcome.CANCELLED,
+                RunErrorCode.CANCELLED,
+                "cancelled while waiting for the response",
+                output=f"{line}\ncancelled before a response came\n",
             )
         body = response.text()
         if response.truncated:
@@ -216,21 +212,6 @@ class HttpCommandRunner:
         )
         failed.http_status = response.status
         return failed
-
-
-async def _first_of(call: "asyncio.Future[Any]", cancel: asyncio.Event) -> bool:
-    """Wait for call or cancel; return False (call cancelled) when cancel came first."""
-    waiter = asyncio.ensure_future(cancel.wait())
-    try:
-        await asyncio.wait({call, waiter}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        waiter.cancel()
-    if call.done():
-        return True
-    call.cancel()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
-        await call
-    return False
 
 
 def _reason(status: int) -> str:

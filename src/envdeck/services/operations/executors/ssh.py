@@ -5,7 +5,6 @@ is rendered with the version shell-quoted (templates.render_ssh_command). A pass
 echoed by the script is masked in the output, like secret headers of HTTP commands.
 """
 
-import asyncio
 from dataclasses import dataclass, field
 
 import structlog
@@ -17,7 +16,7 @@ from envdeck.domain.command_kinds import CommandType, HttpCommand, SshCommand
 from envdeck.domain.commands import OutputChunk, RunErrorCode, RunResult
 from envdeck.domain.environment import Environment
 from envdeck.services.inventory.ssh_access import SshAccess
-from envdeck.services.operations.executors.base import OutputCallback, Preview
+from envdeck.services.operations.executors.base import Preview, RunContext
 from envdeck.services.operations.templates import preview_ssh_command, render_ssh_command
 
 log = structlog.get_logger(__name__)
@@ -34,33 +33,26 @@ class PreparedScript:
     target: SshTarget
     credential: SshCredential = field(repr=False)
 
-    async def run(
-        self,
-        *,
-        timeout: float,  # noqa: ASYNC109
-        on_output: OutputCallback,
-        cancel: asyncio.Event,
-        actor: Principal | None,
-    ) -> RunResult:
+    async def run(self, ctx: RunContext) -> RunResult:
         secret = self.credential.password or ""
         scrub = secret if len(secret) >= MIN_SCRUBBED_LENGTH else ""
 
         async def scrubbed(chunk: OutputChunk) -> None:
             if scrub and scrub in chunk.chunk:
                 chunk = chunk.model_copy(update={"chunk": chunk.chunk.replace(scrub, MASK)})
-            await on_output(chunk)
+            await ctx.on_output(chunk)
 
         result = await self.access.runner.run_script(
             self.target,
             self.credential,
             self.script,
-            timeout=timeout,
+            timeout=ctx.timeout,
             on_output=scrubbed,
-            cancel=cancel,
+            cancel=ctx.cancel,
         )
         if scrub:
             result.output = result.output.replace(scrub, MASK)
-        await self.access.note_host_key(self.env, result.host_key, actor)
+        await self.access.note_host_key(self.env, result.host_key, ctx.actor)
         if result.error is not None and result.error.code == RunErrorCode.HOST_KEY_MISMATCH:
             log.error("ssh_host_key_mismatch", environment_id=self.env.id)
         return result
