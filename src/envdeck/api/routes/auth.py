@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response, status
 from pydantic import Field
 
-from envdeck.api.deps import ClientIp, CurrentPrincipal, ServicesDep
+from envdeck.api.deps import AuthDep, ClientIp, CurrentPrincipal
 from envdeck.api.schemas import ApiModel, LoginResponse, UserPublic, error_responses
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -20,8 +20,8 @@ class LoginRequest(ApiModel):
     responses=error_responses(401, 429),
     summary="Exchange a username (or email) and password for a login token",
 )
-async def login(body: LoginRequest, services: ServicesDep, ip: ClientIp) -> LoginResponse:
-    return LoginResponse.of(await services.auth.login(body.username, body.password, ip))
+async def login(body: LoginRequest, auth: AuthDep, ip: ClientIp) -> LoginResponse:
+    return LoginResponse.of(await auth.login(body.username, body.password, ip))
 
 
 @router.post(
@@ -30,8 +30,8 @@ async def login(body: LoginRequest, services: ServicesDep, ip: ClientIp) -> Logi
     responses=error_responses(401),
     summary="Revoke this login token, for every instance, until it expires",
 )
-async def logout(principal: CurrentPrincipal, services: ServicesDep) -> Response:
-    await services.auth.logout(principal)
+async def logout(principal: CurrentPrincipal, auth: AuthDep) -> Response:
+    await auth.logout(principal)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from envdeck.api.deps import OperatorPrincipal, ServicesDep
+from envdeck.api.deps import CommandPreviewsDep, OperatorPrincipal
 from envdeck.api.schemas import ApiModel, error_responses
 from envdeck.domain.command_kinds import CommandType
 from envdeck.services.operations.previews import Preview, PreviewKind
@@ -55,7 +55,7 @@ router = APIRouter(tags=["operations"])
 async def preview_command(
     environment_id: str,
     _user: OperatorPrincipal,
-    services: ServicesDep,
+    previews: CommandPreviewsDep,
     kind: Annotated[PreviewKind, Query(alias="type", description="restart or upgrade")],
     # Versions are at most 128 characters (checked with a message saying so); 1024, even
     # percent-encoded, keeps the URL well under the request line uvicorn accepts (64 KiB).
@@ -65,5 +65,5 @@ async def preview_command(
 ) -> CommandPreviewPublic:
     """Render the command with the version filled in (quoted or encoded for where it lands);
     without a version, `{VERSION}` is left in place."""
-    preview = await services.command_previews.preview(environment_id, kind, version)
+    preview = await previews.preview(environment_id, kind, version)
     return CommandPreviewPublic.of(preview)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import Field
 
 from envdeck.adapters.secret_box import MASK
-from envdeck.api.deps import AdminPrincipal, ServicesDep
+from envdeck.api.deps import AdminPrincipal, CredentialsDep
 from envdeck.api.schemas import ApiModel, Pagination, error_responses, pagination
 from envdeck.domain.base import MAX_PAGE, MAX_PAGE_LIMIT, UtcDatetime
 from envdeck.domain.credential import CREDENTIAL_NAME_PATTERN, Credential, CredentialListOptions
@@ -80,15 +80,15 @@ class CredentialList(ApiModel):
 )
 async def list_credentials(
     _admin: AdminPrincipal,
-    services: ServicesDep,
+    credentials: CredentialsDep,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)] = 20,
     type: CredentialKind | None = None,
 ) -> CredentialList:
     options = CredentialListOptions(page=page, limit=limit, type=type)
-    credentials, total = await services.credentials.list_credentials(options)
+    found, total = await credentials.list_credentials(options)
     return CredentialList(
-        credentials=[CredentialPublic.of(c) for c in credentials],
+        credentials=[CredentialPublic.of(c) for c in found],
         pagination=pagination(page, limit, total),
     )
 
@@ -101,9 +101,9 @@ async def list_credentials(
     summary="Store an SSH key or a password, encrypted",
 )
 async def create_credential(
-    body: CredentialCreate, admin: AdminPrincipal, services: ServicesDep
+    body: CredentialCreate, admin: AdminPrincipal, credentials: CredentialsDep
 ) -> CredentialPublic:
-    credential = await services.credentials.create_credential(
+    credential = await credentials.create_credential(
         admin, body.name, body.type, body.username, body.secret, body.passphrase
     )
     return CredentialPublic.of(credential)
@@ -116,9 +116,9 @@ async def create_credential(
     summary="Get a credential",
 )
 async def get_credential(
-    credential_id: str, _admin: AdminPrincipal, services: ServicesDep
+    credential_id: str, _admin: AdminPrincipal, credentials: CredentialsDep
 ) -> CredentialPublic:
-    return CredentialPublic.of(await services.credentials.get_credential(credential_id))
+    return CredentialPublic.of(await credentials.get_credential(credential_id))
 
 
 @router.patch(
@@ -128,9 +128,9 @@ async def get_credential(
     summary="Rename a credential or replace its secret",
 )
 async def update_credential(
-    credential_id: str, body: CredentialUpdate, admin: AdminPrincipal, services: ServicesDep
+    credential_id: str, body: CredentialUpdate, admin: AdminPrincipal, credentials: CredentialsDep
 ) -> CredentialPublic:
-    credential = await services.credentials.update_credential(
+    credential = await credentials.update_credential(
         admin,
         credential_id,
         name=body.name,
@@ -148,7 +148,7 @@ async def update_credential(
     summary="Delete a credential no environment uses",
 )
 async def delete_credential(
-    credential_id: str, admin: AdminPrincipal, services: ServicesDep
+    credential_id: str, admin: AdminPrincipal, credentials: CredentialsDep
 ) -> Response:
-    await services.credentials.delete_credential(admin, credential_id)
+    await credentials.delete_credential(admin, credential_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -5,7 +5,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request, Response, status
 
-from envdeck.api.deps import AdminPrincipal, ServicesDep, ViewerPrincipal
+from envdeck.api.deps import (
+    AdminPrincipal,
+    EnvironmentFilesDep,
+    EnvironmentsDep,
+    EnvironmentViewsDep,
+    ViewerPrincipal,
+)
 from envdeck.api.responses import SharedBody, json_response
 from envdeck.api.schemas import ApiModel, Pagination, error_responses, pagination
 from envdeck.domain.base import MAX_PAGE, MAX_PAGE_LIMIT
@@ -53,7 +59,7 @@ def _public(env: Environment) -> EnvironmentPublic:
 async def list_environments(
     request: Request,
     _viewer: ViewerPrincipal,
-    services: ServicesDep,
+    views: EnvironmentViewsDep,
     status_: Annotated[HealthState | None, Query(alias="status", description="health")] = None,
     tag: Annotated[str | None, Query(max_length=50)] = None,
     q: Annotated[str | None, Query(max_length=200, description="in name, description, URL")] = None,
@@ -74,7 +80,7 @@ async def list_environments(
         )
 
     # One body (serialised and compressed once) serves every caller until the inventory changes.
-    body = await services.environment_views.list_environments(options, render)
+    body = await views.list_environments(options, render)
     return body.response(request)
 
 
@@ -89,9 +95,9 @@ def _summary_body(total: int, by_health: dict[str, int], by_tag: dict[str, int])
     summary="Counts by health and by tag",
 )
 async def environment_summary(
-    request: Request, _viewer: ViewerPrincipal, services: ServicesDep
+    request: Request, _viewer: ViewerPrincipal, views: EnvironmentViewsDep
 ) -> Response:
-    body = await services.environment_views.summary(_summary_body)
+    body = await views.summary(_summary_body)
     return body.response(request)
 
 
@@ -118,13 +124,13 @@ EXPORT_FILE_SCHEMA = {
 )
 async def export_environments(
     _viewer: ViewerPrincipal,
-    services: ServicesDep,
+    files: EnvironmentFilesDep,
     status_: Annotated[HealthState | None, Query(alias="status")] = None,
     tag: Annotated[str | None, Query(max_length=50)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     options = EnvironmentListOptions(status=status_, tag=tag, q=q)
-    text = await services.environment_files.export_yaml(options)
+    text = await files.export_yaml(options)
     disposition = 'attachment; filename="environments.yaml"'
     return Response(
         text, media_type="application/yaml", headers={"Content-Disposition": disposition}
@@ -162,7 +168,7 @@ _YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/plai
 async def import_environments(
     request: Request,
     admin: AdminPrincipal,
-    services: ServicesDep,
+    files: EnvironmentFilesDep,
     dry_run: Annotated[bool, Query(alias="dryRun")] = False,
 ) -> ImportResult:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -175,7 +181,6 @@ async def import_environments(
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise ValidationFailed("the file is not UTF-8 text") from None
-    files = services.environment_files
     changes = await files.plan(text)
     if not dry_run:
         await files.apply(admin, changes)
@@ -196,9 +201,9 @@ async def import_environments(
     summary="Create an environment",
 )
 async def create_environment(
-    body: EnvironmentConfig, admin: AdminPrincipal, services: ServicesDep
+    body: EnvironmentConfig, admin: AdminPrincipal, environments: EnvironmentsDep
 ) -> EnvironmentPublic:
-    return _public(await services.environments.create_environment(admin, body))
+    return _public(await environments.create_environment(admin, body))
 
 
 @router.get(
@@ -208,9 +213,9 @@ async def create_environment(
     summary="Get an environment",
 )
 async def get_environment(
-    environment_id: str, _viewer: ViewerPrincipal, services: ServicesDep
+    environment_id: str, _viewer: ViewerPrincipal, environments: EnvironmentsDep
 ) -> Response:
-    return json_response(_public(await services.environments.get_environment(environment_id)))
+    return json_response(_public(await environments.get_environment(environment_id)))
 
 
 @router.put(
@@ -220,9 +225,12 @@ async def get_environment(
     summary="Replace an environment's configuration",
 )
 async def replace_environment(
-    environment_id: str, body: EnvironmentConfig, admin: AdminPrincipal, services: ServicesDep
+    environment_id: str,
+    body: EnvironmentConfig,
+    admin: AdminPrincipal,
+    environments: EnvironmentsDep,
 ) -> EnvironmentPublic:
-    env = await services.environments.replace_environment(admin, environment_id, body)
+    env = await environments.replace_environment(admin, environment_id, body)
     return _public(env)
 
 
@@ -236,9 +244,9 @@ async def patch_environment(
     environment_id: str,
     patch: Annotated[dict[str, Any], Body(description="fields to change; null removes")],
     admin: AdminPrincipal,
-    services: ServicesDep,
+    environments: EnvironmentsDep,
 ) -> EnvironmentPublic:
-    env = await services.environments.patch_environment(admin, environment_id, patch)
+    env = await environments.patch_environment(admin, environment_id, patch)
     return _public(env)
 
 
@@ -249,7 +257,7 @@ async def patch_environment(
     summary="Delete an environment (its activity log stays; refused while an operation runs)",
 )
 async def delete_environment(
-    environment_id: str, admin: AdminPrincipal, services: ServicesDep
+    environment_id: str, admin: AdminPrincipal, environments: EnvironmentsDep
 ) -> Response:
-    await services.environments.delete_environment(admin, environment_id)
+    await environments.delete_environment(admin, environment_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from envdeck.api.deps import AdminPrincipal, OperatorPrincipal, ServicesDep
+from envdeck.api.deps import AdminPrincipal, HealthDep, OperatorPrincipal
 from envdeck.api.schemas import ApiModel, error_responses
 from envdeck.domain.base import UtcDatetime
 from envdeck.domain.environment import HealthCheckConfig, HealthState
@@ -53,10 +53,10 @@ class HealthCheckTest(ApiModel):
     summary="Check an environment's health now",
 )
 async def check_environment_health(
-    environment_id: str, _user: OperatorPrincipal, services: ServicesDep
+    environment_id: str, _user: OperatorPrincipal, health: HealthDep
 ) -> HealthCheckResult:
     """Run a check at once (joining one in flight) and record it like a scheduled check."""
-    return HealthCheckResult.of(await services.health.check_now(environment_id))
+    return HealthCheckResult.of(await health.check_now(environment_id))
 
 
 @router.post(
@@ -66,8 +66,8 @@ async def check_environment_health(
     summary="Test a health check configuration",
 )
 async def check_unsaved_health_check(
-    body: HealthCheckTest, _admin: AdminPrincipal, services: ServicesDep
+    body: HealthCheckTest, _admin: AdminPrincipal, health: HealthDep
 ) -> HealthCheckResult:
     """Run a check of an unsaved configuration (the form's Test button); nothing is stored."""
-    result = await services.health.test_check(body.health_check, body.environment_id)
+    result = await health.test_check(body.health_check, body.environment_id)
     return HealthCheckResult.of(result)

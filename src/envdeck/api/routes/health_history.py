@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from envdeck.api.deps import ServicesDep, ViewerPrincipal
+from envdeck.api.deps import HealthHistoryDep, ViewerPrincipal
 from envdeck.api.schemas import ApiModel, error_responses
 from envdeck.domain.errors import ValidationFailed
 from envdeck.domain.health import HealthPoint, HealthSample
@@ -52,12 +52,12 @@ def _parse_ids(ids: str) -> list[str]:
 async def get_health_history(
     environment_id: str,
     _viewer: ViewerPrincipal,
-    services: ServicesDep,
+    history: HealthHistoryDep,
     range_: Annotated[HistoryRange, Query(alias="range")] = HistoryRange.DAY,
 ) -> HealthHistory:
     """1h and 24h come from raw samples (12 s and 5 min buckets), 7d and 30d from hourly
     rollups (1 h and 3 h buckets). Empty buckets are left out."""
-    return await services.health_history.history(environment_id, range_)
+    return await history.history(environment_id, range_)
 
 
 @router.get(
@@ -67,10 +67,10 @@ async def get_health_history(
     summary="An environment's uptime over 24 h, 7 d, 30 d and 90 d",
 )
 async def get_uptime(
-    environment_id: str, _viewer: ViewerPrincipal, services: ServicesDep
+    environment_id: str, _viewer: ViewerPrincipal, history: HealthHistoryDep
 ) -> Uptime:
     """Percent of checks that found it healthy, per window of whole hours (null: no checks)."""
-    return await services.health_history.uptime(environment_id)
+    return await history.uptime(environment_id)
 
 
 @router.get(
@@ -82,10 +82,10 @@ async def get_uptime(
 async def list_recent_checks(
     environment_id: str,
     _viewer: ViewerPrincipal,
-    services: ServicesDep,
+    history: HealthHistoryDep,
     limit: Annotated[int, Query(ge=1, le=MAX_RECENT_CHECKS)] = 20,
 ) -> RecentChecks:
-    checks = await services.health_history.recent_checks(environment_id, limit)
+    checks = await history.recent_checks(environment_id, limit)
     return RecentChecks(checks=checks)
 
 
@@ -97,7 +97,7 @@ async def list_recent_checks(
 )
 async def get_sparklines(
     _viewer: ViewerPrincipal,
-    services: ServicesDep,
+    history: HealthHistoryDep,
     ids: Annotated[
         str,
         Query(
@@ -107,5 +107,5 @@ async def get_sparklines(
     ],
 ) -> Sparklines:
     """Unknown ids get an empty list."""
-    points = await services.health_history.sparklines(_parse_ids(ids))
+    points = await history.sparklines(_parse_ids(ids))
     return Sparklines(sparklines=points)

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 from fastapi.responses import StreamingResponse
 
-from envdeck.api.deps import ServicesDep, ViewerPrincipal
+from envdeck.api.deps import ActivityQueriesDep, ViewerPrincipal
 from envdeck.api.responses import json_response
 from envdeck.api.schemas import ApiModel, Pagination, error_responses, pagination
 from envdeck.domain.base import MAX_PAGE, MAX_PAGE_LIMIT, UtcDatetime
@@ -22,8 +22,7 @@ from envdeck.domain.log import (
     LogListOptions,
     LogType,
 )
-from envdeck.services.activity.queries import MEDIA_TYPES, ExportFormat
-from envdeck.services.container import Services
+from envdeck.services.activity.queries import MEDIA_TYPES, ActivityQueries, ExportFormat
 
 router = APIRouter(tags=["logs"])
 
@@ -112,9 +111,9 @@ Page = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)]
 
 
-async def _page(services: Services, log_filter: LogFilter, page: int, limit: int) -> Response:
+async def _page(queries: ActivityQueries, log_filter: LogFilter, page: int, limit: int) -> Response:
     options = LogListOptions(**log_filter.model_dump(), page=page, limit=limit)
-    entries, total = await services.activity_queries.list_logs(options)
+    entries, total = await queries.list_logs(options)
     return json_response(
         LogList.model_construct(
             logs=[_public(e) for e in entries], pagination=pagination(page, limit, total)
@@ -130,12 +129,12 @@ async def _page(services: Services, log_filter: LogFilter, page: int, limit: int
 )
 async def list_logs(
     _viewer: ViewerPrincipal,
-    services: ServicesDep,
+    queries: ActivityQueriesDep,
     log_filter: FilterDep,
     page: Page = 1,
     limit: Limit = 20,
 ) -> Response:
-    return await _page(services, log_filter, page, limit)
+    return await _page(queries, log_filter, page, limit)
 
 
 @router.get(
@@ -145,9 +144,9 @@ async def list_logs(
     summary="Count activity-log entries: in all, by type and by level",
 )
 async def count_logs(
-    _viewer: ViewerPrincipal, services: ServicesDep, log_filter: FilterDep
+    _viewer: ViewerPrincipal, queries: ActivityQueriesDep, log_filter: FilterDep
 ) -> LogCountsPublic:
-    counts = await services.activity_queries.count_logs(log_filter)
+    counts = await queries.count_logs(log_filter)
     return LogCountsPublic(total=counts.total, by_type=counts.by_type, by_level=counts.by_level)
 
 
@@ -164,11 +163,10 @@ _EXPORT_CONTENT: dict[str, Any] = {
 )
 async def export_logs(
     _viewer: ViewerPrincipal,
-    services: ServicesDep,
+    queries: ActivityQueriesDep,
     log_filter: FilterDep,
     format_: Annotated[ExportFormat, Query(alias="format")] = ExportFormat.CSV,
 ) -> StreamingResponse:
-    queries = services.activity_queries
     chunks = await queries.export(log_filter, format_)
     disposition = f'attachment; filename="{queries.export_filename(format_)}"'
     return StreamingResponse(
@@ -182,8 +180,8 @@ async def export_logs(
     responses=error_responses(401),
     summary="How many entries others made since you last marked the log read (at most 1000)",
 )
-async def unread_logs(principal: ViewerPrincipal, services: ServicesDep) -> UnreadLogsPublic:
-    unread = await services.activity_queries.unread(principal.user_id)
+async def unread_logs(principal: ViewerPrincipal, queries: ActivityQueriesDep) -> UnreadLogsPublic:
+    unread = await queries.unread(principal.user_id)
     return UnreadLogsPublic(count=unread.count, since=unread.since)
 
 
@@ -193,8 +191,8 @@ async def unread_logs(principal: ViewerPrincipal, services: ServicesDep) -> Unre
     responses=error_responses(401),
     summary="Mark the activity log read up to now (resets your unread count)",
 )
-async def mark_logs_read(principal: ViewerPrincipal, services: ServicesDep) -> Response:
-    await services.activity_queries.mark_read(principal.user_id)
+async def mark_logs_read(principal: ViewerPrincipal, queries: ActivityQueriesDep) -> Response:
+    await queries.mark_read(principal.user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -204,8 +202,8 @@ async def mark_logs_read(principal: ViewerPrincipal, services: ServicesDep) -> R
     responses=error_responses(401, 404),
     summary="Get one activity-log entry",
 )
-async def get_log(log_id: str, _viewer: ViewerPrincipal, services: ServicesDep) -> Response:
-    return json_response(_public(await services.activity_queries.get_log(log_id)))
+async def get_log(log_id: str, _viewer: ViewerPrincipal, queries: ActivityQueriesDep) -> Response:
+    return json_response(_public(await queries.get_log(log_id)))
 
 
 @router.get(
@@ -217,10 +215,10 @@ async def get_log(log_id: str, _viewer: ViewerPrincipal, services: ServicesDep) 
 async def list_environment_logs(
     environment_id: Annotated[str, Path(pattern=ID_PATTERN)],
     _viewer: ViewerPrincipal,
-    services: ServicesDep,
+    queries: ActivityQueriesDep,
     shared: Annotated[LogFilter, Depends(shared_filter)],
     page: Page = 1,
     limit: Limit = 20,
 ) -> Response:
     log_filter = shared.model_copy(update={"environment_id": environment_id})
-    return await _page(services, log_filter, page, limit)
+    return await _page(queries, log_filter, page, limit)

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, status
 from pydantic import Field
 
-from envdeck.api.deps import AdminPrincipal, ServicesDep, ViewerPrincipal
+from envdeck.api.deps import AdminPrincipal, MaintenanceDep, ViewerPrincipal
 from envdeck.api.schemas import ApiModel, Pagination, error_responses, pagination
 from envdeck.domain.base import MAX_PAGE, MAX_PAGE_LIMIT, UtcDatetime
 from envdeck.domain.maintenance import (
@@ -72,13 +72,13 @@ class ActiveMaintenanceWindows(ApiModel):
 )
 async def list_maintenance_windows(
     _viewer: ViewerPrincipal,
-    services: ServicesDep,
+    maintenance: MaintenanceDep,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)] = 20,
     enabled: bool | None = None,
 ) -> MaintenanceWindowList:
     options = MaintenanceWindowListOptions(page=page, limit=limit, enabled=enabled)
-    windows, total = await services.maintenance.list_windows(options)
+    windows, total = await maintenance.list_windows(options)
     return MaintenanceWindowList(
         maintenance_windows=windows, pagination=pagination(page, limit, total)
     )
@@ -92,9 +92,9 @@ async def list_maintenance_windows(
     summary="Plan a one-off or recurring maintenance window",
 )
 async def create_maintenance_window(
-    body: MaintenanceWindowSpec, admin: AdminPrincipal, services: ServicesDep
+    body: MaintenanceWindowSpec, admin: AdminPrincipal, maintenance: MaintenanceDep
 ) -> MaintenanceWindow:
-    return await services.maintenance.create_window(admin, body)
+    return await maintenance.create_window(admin, body)
 
 
 @router.post(
@@ -106,10 +106,10 @@ async def create_maintenance_window(
 async def preview_maintenance_schedule(
     body: MaintenanceSchedule,
     _admin: AdminPrincipal,
-    services: ServicesDep,
+    maintenance: MaintenanceDep,
     count: PreviewCount = 5,
 ) -> MaintenancePreview:
-    return MaintenancePreview(occurrences=services.maintenance.preview(body, count))
+    return MaintenancePreview(occurrences=maintenance.preview(body, count))
 
 
 # Declared before "/{window_id}" so that "active" is not read as an id.
@@ -120,9 +120,9 @@ async def preview_maintenance_schedule(
     summary="List the maintenance windows running now",
 )
 async def list_active_maintenance_windows(
-    _viewer: ViewerPrincipal, services: ServicesDep
+    _viewer: ViewerPrincipal, maintenance: MaintenanceDep
 ) -> ActiveMaintenanceWindows:
-    running = await services.maintenance.running_windows()
+    running = await maintenance.running_windows()
     return ActiveMaintenanceWindows(
         windows=[
             ActiveMaintenanceWindow(
@@ -145,9 +145,9 @@ async def list_active_maintenance_windows(
     summary="Get a maintenance window",
 )
 async def get_maintenance_window(
-    window_id: str, _viewer: ViewerPrincipal, services: ServicesDep
+    window_id: str, _viewer: ViewerPrincipal, maintenance: MaintenanceDep
 ) -> MaintenanceWindow:
-    return await services.maintenance.get_window(window_id)
+    return await maintenance.get_window(window_id)
 
 
 @router.get(
@@ -157,10 +157,10 @@ async def get_maintenance_window(
     summary="Show the next runs of a maintenance window",
 )
 async def preview_maintenance_window(
-    window_id: str, _viewer: ViewerPrincipal, services: ServicesDep, count: PreviewCount = 5
+    window_id: str, _viewer: ViewerPrincipal, maintenance: MaintenanceDep, count: PreviewCount = 5
 ) -> MaintenancePreview:
-    window = await services.maintenance.get_window(window_id)
-    return MaintenancePreview(occurrences=services.maintenance.preview(window, count))
+    window = await maintenance.get_window(window_id)
+    return MaintenancePreview(occurrences=maintenance.preview(window, count))
 
 
 @router.put(
@@ -170,9 +170,9 @@ async def preview_maintenance_window(
     summary="Replace a maintenance window",
 )
 async def replace_maintenance_window(
-    window_id: str, body: MaintenanceWindowSpec, admin: AdminPrincipal, services: ServicesDep
+    window_id: str, body: MaintenanceWindowSpec, admin: AdminPrincipal, maintenance: MaintenanceDep
 ) -> MaintenanceWindow:
-    return await services.maintenance.replace_window(admin, window_id, body)
+    return await maintenance.replace_window(admin, window_id, body)
 
 
 @router.patch(
@@ -182,10 +182,10 @@ async def replace_maintenance_window(
     summary="Change some fields of a maintenance window",
 )
 async def update_maintenance_window(
-    window_id: str, body: MaintenanceWindowPatch, admin: AdminPrincipal, services: ServicesDep
+    window_id: str, body: MaintenanceWindowPatch, admin: AdminPrincipal, maintenance: MaintenanceDep
 ) -> MaintenanceWindow:
     changes: dict[str, Any] = body.model_dump(exclude_unset=True)
-    return await services.maintenance.update_window(admin, window_id, changes)
+    return await maintenance.update_window(admin, window_id, changes)
 
 
 @router.delete(
@@ -195,7 +195,7 @@ async def update_maintenance_window(
     summary="Delete a maintenance window",
 )
 async def delete_maintenance_window(
-    window_id: str, admin: AdminPrincipal, services: ServicesDep
+    window_id: str, admin: AdminPrincipal, maintenance: MaintenanceDep
 ) -> Response:
-    await services.maintenance.delete_window(admin, window_id)
+    await maintenance.delete_window(admin, window_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from envdeck.adapters.metrics import CONTENT_TYPE
-from envdeck.api.deps import ServicesDep, SettingsDep, get_principal
+from envdeck.api.deps import AuthDep, MetricsScrapeDep, SettingsDep, get_principal
 
 router = APIRouter()
 
@@ -19,12 +19,12 @@ _bearer = HTTPBearer(auto_error=False)
 
 async def require_scrape_access(
     settings: SettingsDep,
-    services: ServicesDep,
+    auth: AuthDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
     """Ask for a token of any role when metrics.requireToken is on (401 envelope otherwise)."""
     if settings.metrics.require_token:
-        await get_principal(services, credentials)
+        await get_principal(auth, credentials)
 
 
 @router.get(
@@ -32,5 +32,5 @@ async def require_scrape_access(
     include_in_schema=False,
     dependencies=[Depends(require_scrape_access)],
 )
-async def get_metrics(services: ServicesDep) -> Response:
-    return Response(await services.metrics_scrape.render(), media_type=CONTENT_TYPE)
+async def get_metrics(scrape: MetricsScrapeDep) -> Response:
+    return Response(await scrape.render(), media_type=CONTENT_TYPE)

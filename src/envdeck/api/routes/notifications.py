@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import Field
 
 from envdeck.adapters.secret_box import MASK
-from envdeck.api.deps import AdminPrincipal, ServicesDep
+from envdeck.api.deps import AdminPrincipal, NotificationChannelsDep
 from envdeck.api.schemas import ApiModel, Pagination, error_responses, pagination
 from envdeck.domain.base import MAX_PAGE, MAX_PAGE_LIMIT, UtcDatetime
 from envdeck.domain.maintenance import CreatedBy
@@ -119,15 +119,15 @@ async def list_notification_events(_admin: AdminPrincipal) -> NotificationEventL
 )
 async def list_notification_channels(
     _admin: AdminPrincipal,
-    services: ServicesDep,
+    channels: NotificationChannelsDep,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)] = 20,
     enabled: bool | None = None,
 ) -> NotificationChannelList:
     options = NotificationChannelListOptions(page=page, limit=limit, enabled=enabled)
-    channels, total = await services.notifications.channels.list_channels(options)
+    found, total = await channels.list_channels(options)
     return NotificationChannelList(
-        channels=[NotificationChannelPublic.of(channel) for channel in channels],
+        channels=[NotificationChannelPublic.of(channel) for channel in found],
         pagination=pagination(page, limit, total),
     )
 
@@ -140,10 +140,10 @@ async def list_notification_channels(
     summary="Add a notification channel (its URL is encrypted and never shown)",
 )
 async def create_notification_channel(
-    body: NotificationChannelCreate, admin: AdminPrincipal, services: ServicesDep
+    body: NotificationChannelCreate, admin: AdminPrincipal, channels: NotificationChannelsDep
 ) -> NotificationChannelPublic:
     spec = NotificationChannelSpec.model_validate(body.model_dump(exclude={"url"}))
-    channel = await services.notifications.channels.create_channel(admin, spec, body.url)
+    channel = await channels.create_channel(admin, spec, body.url)
     return NotificationChannelPublic.of(channel)
 
 
@@ -154,9 +154,9 @@ async def create_notification_channel(
     summary="Get a notification channel",
 )
 async def get_notification_channel(
-    channel_id: str, _admin: AdminPrincipal, services: ServicesDep
+    channel_id: str, _admin: AdminPrincipal, channels: NotificationChannelsDep
 ) -> NotificationChannelPublic:
-    channel = await services.notifications.channels.get_channel(channel_id)
+    channel = await channels.get_channel(channel_id)
     return NotificationChannelPublic.of(channel)
 
 
@@ -167,11 +167,14 @@ async def get_notification_channel(
     summary="Change some fields of a notification channel",
 )
 async def update_notification_channel(
-    channel_id: str, body: NotificationChannelPatch, admin: AdminPrincipal, services: ServicesDep
+    channel_id: str,
+    body: NotificationChannelPatch,
+    admin: AdminPrincipal,
+    channels: NotificationChannelsDep,
 ) -> NotificationChannelPublic:
     changes: dict[str, Any] = body.model_dump(exclude_unset=True, exclude={"url"})
     url = body.url if body.url not in (None, "", MASK) else None
-    channel = await services.notifications.channels.update_channel(admin, channel_id, changes, url)
+    channel = await channels.update_channel(admin, channel_id, changes, url)
     return NotificationChannelPublic.of(channel)
 
 
@@ -182,9 +185,9 @@ async def update_notification_channel(
     summary="Delete a notification channel",
 )
 async def delete_notification_channel(
-    channel_id: str, admin: AdminPrincipal, services: ServicesDep
+    channel_id: str, admin: AdminPrincipal, channels: NotificationChannelsDep
 ) -> Response:
-    await services.notifications.channels.delete_channel(admin, channel_id)
+    await channels.delete_channel(admin, channel_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -195,9 +198,9 @@ async def delete_notification_channel(
     summary="Send a test message now and return the result",
 )
 async def test_notification_channel(
-    channel_id: str, admin: AdminPrincipal, services: ServicesDep
+    channel_id: str, admin: AdminPrincipal, channels: NotificationChannelsDep
 ) -> DeliveryResult:
-    delivery = await services.notifications.channels.test_channel(admin, channel_id)
+    delivery = await channels.test_channel(admin, channel_id)
     return DeliveryResult.model_validate(
         delivery.model_dump(include=set(DeliveryResult.model_fields))
     )

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, status
 from pydantic import Field
 
-from envdeck.api.deps import OperatorPrincipal, ServicesDep, ViewerPrincipal
+from envdeck.api.deps import OperationsDep, OperatorPrincipal, ViewerPrincipal
 from envdeck.api.schemas import ApiModel, Pagination, error_responses, pagination
 from envdeck.domain.base import MAX_PAGE, MAX_PAGE_LIMIT, UtcDatetime
 from envdeck.domain.operation import (
@@ -58,13 +58,13 @@ def _accepted(op: Operation) -> OperationAccepted:
 async def restart_environment(
     environment_id: str,
     user: OperatorPrincipal,
-    services: ServicesDep,
+    operations: OperationsDep,
     body: RestartRequest | None = None,
 ) -> OperationAccepted:
     """Validate, then run the configured restart in the background (one at a time per
     environment: 409 names the running operation)."""
     force = body.force if body is not None else False
-    op = await services.operations.restart_environment(user, environment_id, force=force)
+    op = await operations.restart_environment(user, environment_id, force=force)
     return _accepted(op)
 
 
@@ -76,10 +76,10 @@ async def restart_environment(
     summary="Upgrade an environment to a version",
 )
 async def upgrade_environment(
-    environment_id: str, body: UpgradeRequest, user: OperatorPrincipal, services: ServicesDep
+    environment_id: str, body: UpgradeRequest, user: OperatorPrincipal, operations: OperationsDep
 ) -> OperationAccepted:
     """Validate the version (listed, safe characters), then upgrade in the background."""
-    op = await services.operations.upgrade_environment(user, environment_id, body.version)
+    op = await operations.upgrade_environment(user, environment_id, body.version)
     return _accepted(op)
 
 
@@ -91,7 +91,7 @@ async def upgrade_environment(
 )
 async def list_operations(
     _viewer: ViewerPrincipal,
-    services: ServicesDep,
+    operations: OperationsDep,
     page: Page = 1,
     limit: Limit = 20,
     environment_id: Annotated[str | None, Query(alias="environmentId", max_length=64)] = None,
@@ -108,8 +108,8 @@ async def list_operations(
         status=status,
         user_id=user_id,
     )
-    operations, total = await services.operations.list_operations(options)
-    return OperationList(operations=operations, pagination=pagination(page, limit, total))
+    found, total = await operations.list_operations(options)
+    return OperationList(operations=found, pagination=pagination(page, limit, total))
 
 
 @router.get(
@@ -119,9 +119,9 @@ async def list_operations(
     summary="Get an operation",
 )
 async def get_operation(
-    operation_id: str, _viewer: ViewerPrincipal, services: ServicesDep
+    operation_id: str, _viewer: ViewerPrincipal, operations: OperationsDep
 ) -> Operation:
-    return await services.operations.get_operation(operation_id)
+    return await operations.get_operation(operation_id)
 
 
 @router.post(
@@ -131,10 +131,10 @@ async def get_operation(
     summary="Cancel a running operation",
 )
 async def cancel_operation(
-    operation_id: str, user: OperatorPrincipal, services: ServicesDep
+    operation_id: str, user: OperatorPrincipal, operations: OperationsDep
 ) -> Operation:
     """Stop it (the remote script is killed) and return it once stopped; requester or admin."""
-    return await services.operations.cancel_operation(user, operation_id)
+    return await operations.cancel_operation(user, operation_id)
 
 
 @router.get(
@@ -146,12 +146,10 @@ async def cancel_operation(
 async def list_environment_operations(
     environment_id: str,
     _viewer: ViewerPrincipal,
-    services: ServicesDep,
+    operations: OperationsDep,
     page: Page = 1,
     limit: Limit = 20,
 ) -> OperationList:
     options = OperationListOptions(page=page, limit=limit)
-    operations, total = await services.operations.list_environment_operations(
-        environment_id, options
-    )
-    return OperationList(operations=operations, pagination=pagination(page, limit, total))
+    found, total = await operations.list_environment_operations(environment_id, options)
+    return OperationList(operations=found, pagination=pagination(page, limit, total))

@@ -3,7 +3,7 @@ connection (admins)."""
 
 from fastapi import APIRouter
 
-from envdeck.api.deps import AdminPrincipal, OperatorPrincipal, ServicesDep
+from envdeck.api.deps import AdminPrincipal, OperatorPrincipal, ProbesDep
 from envdeck.api.schemas import ApiModel, error_responses
 from envdeck.domain.base import UtcDatetime
 from envdeck.domain.environment import HostKeyPolicy
@@ -38,9 +38,9 @@ class ConnectionTestPublic(ApiModel):
     summary="Read the OS, kernel and uptime of an environment's host over SSH",
 )
 async def refresh_system_info(
-    environment_id: str, user: OperatorPrincipal, services: ServicesDep
+    environment_id: str, user: OperatorPrincipal, probes: ProbesDep
 ) -> SystemInfoPublic:
-    info = await services.environment_probes.refresh_system_info(user, environment_id)
+    info = await probes.refresh_system_info(user, environment_id)
     return SystemInfoPublic.model_validate(info)
 
 
@@ -51,7 +51,7 @@ async def refresh_system_info(
     summary="Connect to an environment's host and report its host key, user and latency",
 )
 async def test_connection(
-    environment_id: str, admin: AdminPrincipal, services: ServicesDep
+    environment_id: str, admin: AdminPrincipal, probes: ProbesDep
 ) -> ConnectionTestPublic:
-    report = await services.environment_probes.test_connection(admin, environment_id)
+    report = await probes.test_connection(admin, environment_id)
     return ConnectionTestPublic.model_validate(report)

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, status
 from pydantic import EmailStr, Field
 
-from envdeck.api.deps import ServicesDep
+from envdeck.api.deps import AuthDep, SetupDep
 from envdeck.api.schemas import ApiModel, LoginResponse, error_responses
 from envdeck.domain.user import USERNAME_PATTERN
 from envdeck.services.identity.auth import LoginResult
@@ -25,8 +25,8 @@ class SetupRequest(ApiModel):
 @router.get(
     "", response_model=SetupStatus, summary="Whether the first admin is still to be created"
 )
-async def get_setup(services: ServicesDep) -> SetupStatus:
-    return SetupStatus(needs_setup=await services.setup.needs_setup())
+async def get_setup(setup: SetupDep) -> SetupStatus:
+    return SetupStatus(needs_setup=await setup.needs_setup())
 
 
 @router.post(
@@ -36,7 +36,7 @@ async def get_setup(services: ServicesDep) -> SetupStatus:
     responses=error_responses(401, 409),
     summary="Create the first admin (needs the setup token) and sign in as them",
 )
-async def complete_setup(body: SetupRequest, services: ServicesDep) -> LoginResponse:
-    user = await services.setup.complete(body.token, body.username, body.email, body.password)
-    result: LoginResult = services.auth.issue_session(user)
+async def complete_setup(body: SetupRequest, setup: SetupDep, auth: AuthDep) -> LoginResponse:
+    user = await setup.complete(body.token, body.username, body.email, body.password)
+    result: LoginResult = auth.issue_session(user)
     return LoginResponse.of(result)

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from envdeck import __version__
-from envdeck.api.deps import ServicesDep
+from envdeck.api.deps import StorageDep
 from envdeck.api.schemas import error_responses
 from envdeck.domain.errors import StorageUnavailable
 
@@ -44,8 +44,7 @@ async def health() -> HealthPublic:
     responses=error_responses(503),
     summary="Readiness: 200 when storage answers, 503 UNAVAILABLE when it does not",
 )
-async def ready(services: ServicesDep) -> ReadyPublic:
-    storage = services.storage
+async def ready(storage: StorageDep) -> ReadyPublic:
     started = time.perf_counter()
     try:
         await asyncio.wait_for(storage.ping(), READY_TIMEOUT_SECONDS)

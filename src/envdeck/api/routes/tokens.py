@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from pydantic import Field
 
-from envdeck.api.deps import ServicesDep, ViewerPrincipal
+from envdeck.api.deps import TokensDep, ViewerPrincipal
 from envdeck.api.schemas import ApiModel, Pagination, error_responses, pagination
 from envdeck.domain.base import MAX_PAGE, MAX_PAGE_LIMIT, UtcDatetime
 from envdeck.domain.user import Role
@@ -48,9 +48,9 @@ class ApiTokenList(ApiModel):
     summary="Create an API token; its secret is in this response only",
 )
 async def create_token(
-    body: ApiTokenCreate, principal: ViewerPrincipal, services: ServicesDep
+    body: ApiTokenCreate, principal: ViewerPrincipal, tokens: TokensDep
 ) -> ApiTokenCreated:
-    created = await services.tokens.create_token(principal, body.name, body.expires_at, body.role)
+    created = await tokens.create_token(principal, body.name, body.expires_at, body.role)
     return ApiTokenCreated(
         token=ApiTokenPublic.model_validate(created.token), secret=created.secret
     )
@@ -61,14 +61,14 @@ async def create_token(
 )
 async def list_tokens(
     principal: ViewerPrincipal,
-    services: ServicesDep,
+    tokens: TokensDep,
     all_users: Annotated[bool, Query(alias="all", description="every user's (admins)")] = False,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)] = 20,
 ) -> ApiTokenList:
-    tokens, total = await services.tokens.list_tokens(principal, all_users, page, limit)
+    found, total = await tokens.list_tokens(principal, all_users, page, limit)
     return ApiTokenList(
-        tokens=[ApiTokenPublic.model_validate(t) for t in tokens],
+        tokens=[ApiTokenPublic.model_validate(t) for t in found],
         pagination=pagination(page, limit, total),
     )
 
@@ -79,8 +79,6 @@ async def list_tokens(
     responses=error_responses(401, 404),
     summary="Revoke an API token (yours, or anyone's for an admin)",
 )
-async def revoke_token(
-    token_id: str, principal: ViewerPrincipal, services: ServicesDep
-) -> Response:
-    await services.tokens.revoke_token(principal, token_id)
+async def revoke_token(token_id: str, principal: ViewerPrincipal, tokens: TokensDep) -> Response:
+    await tokens.revoke_token(principal, token_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

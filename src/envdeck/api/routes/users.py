@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from pydantic import EmailStr, Field
 
-from envdeck.api.deps import AdminPrincipal, CurrentPrincipal, ServicesDep
+from envdeck.api.deps import AdminPrincipal, AuthDep, CurrentPrincipal, UsersDep
 from envdeck.api.schemas import (
     ApiModel,
     LoginResponse,
@@ -58,18 +58,16 @@ class PasswordChange(ApiModel):
     summary="Change your own password; your other sessions end and a new token is returned",
 )
 async def change_password(
-    body: PasswordChange, principal: CurrentPrincipal, services: ServicesDep
+    body: PasswordChange, principal: CurrentPrincipal, auth: AuthDep
 ) -> LoginResponse:
-    result = await services.auth.change_password(
-        principal, body.current_password, body.new_password
-    )
+    result = await auth.change_password(principal, body.current_password, body.new_password)
     return LoginResponse.of(result)
 
 
 @router.get("", response_model=UserList, responses=error_responses(401, 403), summary="List users")
 async def list_users(
     _admin: AdminPrincipal,
-    services: ServicesDep,
+    users: UsersDep,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)] = 20,
     q: Annotated[str | None, Query(max_length=200, description="part of username or email")] = None,
@@ -77,9 +75,9 @@ async def list_users(
     active: bool | None = None,
 ) -> UserList:
     options = UserListOptions(page=page, limit=limit, q=q, role=role, active=active)
-    users, total = await services.users.list_users(options)
+    found, total = await users.list_users(options)
     return UserList(
-        users=[UserPublic.model_validate(u) for u in users],
+        users=[UserPublic.model_validate(u) for u in found],
         pagination=pagination(page, limit, total),
     )
 
@@ -91,10 +89,8 @@ async def list_users(
     responses=error_responses(401, 403, 409),
     summary="Create a user with the role asked for",
 )
-async def create_user(body: UserCreate, admin: AdminPrincipal, services: ServicesDep) -> UserPublic:
-    user = await services.users.create_user(
-        admin, body.username, body.email, body.role, body.password
-    )
+async def create_user(body: UserCreate, admin: AdminPrincipal, users: UsersDep) -> UserPublic:
+    user = await users.create_user(admin, body.username, body.email, body.role, body.password)
     return UserPublic.model_validate(user)
 
 
@@ -104,8 +100,8 @@ async def create_user(body: UserCreate, admin: AdminPrincipal, services: Service
     responses=error_responses(401, 403, 404),
     summary="Get a user",
 )
-async def get_user(user_id: str, _admin: AdminPrincipal, services: ServicesDep) -> UserPublic:
-    return UserPublic.model_validate(await services.users.get_user(user_id))
+async def get_user(user_id: str, _admin: AdminPrincipal, users: UsersDep) -> UserPublic:
+    return UserPublic.model_validate(await users.get_user(user_id))
 
 
 @router.patch(
@@ -115,9 +111,9 @@ async def get_user(user_id: str, _admin: AdminPrincipal, services: ServicesDep) 
     summary="Change a user's role, active flag or email",
 )
 async def update_user(
-    user_id: str, body: UserUpdate, admin: AdminPrincipal, services: ServicesDep
+    user_id: str, body: UserUpdate, admin: AdminPrincipal, users: UsersDep
 ) -> UserPublic:
-    user = await services.users.update_user(
+    user = await users.update_user(
         admin,
         user_id,
         role=body.role,
@@ -134,8 +130,8 @@ async def update_user(
     responses=error_responses(401, 403, 404, 409),
     summary="Delete a user and their API tokens",
 )
-async def delete_user(user_id: str, admin: AdminPrincipal, services: ServicesDep) -> Response:
-    await services.users.delete_user(admin, user_id)
+async def delete_user(user_id: str, admin: AdminPrincipal, users: UsersDep) -> Response:
+    await users.delete_user(admin, user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -146,7 +142,7 @@ async def delete_user(user_id: str, admin: AdminPrincipal, services: ServicesDep
     summary="Set a user's password; their sessions end",
 )
 async def reset_password(
-    user_id: str, body: PasswordReset, admin: AdminPrincipal, services: ServicesDep
+    user_id: str, body: PasswordReset, admin: AdminPrincipal, users: UsersDep
 ) -> Response:
-    await services.users.reset_password(admin, user_id, body.password)
+    await users.reset_password(admin, user_id, body.password)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from envdeck.api.deps import ServicesDep, ViewerPrincipal
+from envdeck.api.deps import VersionListsDep, ViewerPrincipal
 from envdeck.api.schemas import ApiModel, Pagination, error_responses, pagination
 from envdeck.domain.base import MAX_PAGE, MAX_PAGE_LIMIT
 
@@ -40,9 +40,9 @@ class VersionRowList(ApiModel):
     summary="List the versions an environment can be upgraded to",
 )
 async def get_environment_versions(
-    environment_id: str, _viewer: ViewerPrincipal, services: ServicesDep
+    environment_id: str, _viewer: ViewerPrincipal, version_lists: VersionListsDep
 ) -> EnvironmentVersions:
-    found = await services.version_lists.versions_for(environment_id)
+    found = await version_lists.versions_for(environment_id)
     return EnvironmentVersions(
         current_version=found.current_version, available_versions=found.available_versions
     )
@@ -56,13 +56,13 @@ async def get_environment_versions(
 )
 async def list_versions(
     _viewer: ViewerPrincipal,
-    services: ServicesDep,
+    version_lists: VersionListsDep,
     q: Annotated[str | None, Query(max_length=200, description="in name, description, URL")] = None,
     tag: Annotated[str | None, Query(max_length=50)] = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)] = 20,
 ) -> VersionRowList:
-    rows, total = await services.version_lists.overview(q=q, tag=tag, page=page, limit=limit)
+    rows, total = await version_lists.overview(q=q, tag=tag, page=page, limit=limit)
     return VersionRowList(
         versions=[VersionRowPublic.model_validate(row) for row in rows],
         pagination=pagination(page, limit, total),

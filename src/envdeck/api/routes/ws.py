@@ -11,8 +11,7 @@ from fastapi import APIRouter, WebSocket
 from fastapi.responses import JSONResponse
 from starlette.websockets import WebSocketDisconnect
 
-from envdeck.config import Settings
-from envdeck.services.container import Services
+from envdeck.api.deps import RealtimeDep, SettingsDep
 from envdeck.services.realtime import TransportClosed
 
 router = APIRouter()
@@ -77,8 +76,7 @@ def origin_allowed(origin: str | None, host: str | None, allowed: list[str]) -> 
 
 
 @router.websocket("/ws", name="realtime")
-async def realtime(websocket: WebSocket) -> None:
-    settings: Settings = websocket.app.state.settings
+async def realtime(websocket: WebSocket, settings: SettingsDep, hub: RealtimeDep) -> None:
     if not origin_allowed(
         websocket.headers.get("origin"), websocket.headers.get("host"), settings.allow_origins
     ):
@@ -89,8 +87,7 @@ async def realtime(websocket: WebSocket) -> None:
             )
         )
         return
-    services: Services = websocket.app.state.services
     await websocket.accept()
     # ?token= is accepted for clients that cannot send a first frame; it is never logged.
     token = websocket.query_params.get("token") or None
-    await services.realtime.serve(WebSocketTransport(websocket), token)
+    await hub.serve(WebSocketTransport(websocket), token)
