@@ -26,17 +26,31 @@ import functools
 import inspect
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import structlog
 
 from envdeck.domain.errors import StorageUnavailable
-from envdeck.repositories.base import Storage
+from envdeck.repositories.base import (
+    ApiTokenRepository,
+    CredentialRepository,
+    EnvironmentRepository,
+    HealthSampleRepository,
+    LogRepository,
+    MaintenanceWindowRepository,
+    NotificationChannelRepository,
+    OperationRepository,
+    RevocationRepository,
+    Storage,
+    UserRepository,
+)
 
 log = structlog.get_logger(__name__)
 
 RETRY_INTERVAL = 1.0
 PROBE_TIMEOUT = 2.0
+
+R = TypeVar("R")
 
 
 class StorageBreaker:
@@ -147,17 +161,44 @@ class _Guarded:
         return iterate
 
 
-REPOSITORIES = tuple(name for name in Storage.__annotations__ if name != "backend")
+def guarded(repository: R, breaker: StorageBreaker) -> R:
+    """Return `repository` with its calls going through `breaker`."""
+    # _Guarded answers every attribute of the repository it wraps: it is one to its callers.
+    return cast(R, _Guarded(repository, breaker))
 
 
-def guard_storage(storage: Storage, breaker: StorageBreaker | None = None) -> StorageBreaker:
-    """Put a breaker in front of every repository of storage (in place); return it.
+class GuardedStorage:
+    """A Storage whose every repository goes through one breaker.
 
-    open(), ping() and close() stay direct: start-up waits for storage its own way, and /ready
-    must see the truth, not the breaker.
+    open(), ping() and close() go straight to the backend: start-up waits for storage its own
+    way, and /ready must see the truth, not the breaker.
     """
-    if breaker is None:
-        breaker = StorageBreaker(storage.ping, backend=storage.backend)
-    for name in REPOSITORIES:
-        setattr(storage, name, _Guarded(getattr(storage, name), breaker))
-    return breaker
+
+    def __init__(self, storage: Storage, breaker: StorageBreaker | None = None) -> None:
+        self._storage = storage
+        self.breaker = breaker or StorageBreaker(storage.ping, backend=storage.backend)
+        self.backend = storage.backend
+        # Typed as the protocols: Storage's attributes are mutable, hence invariant.
+        self.environments: EnvironmentRepository = guarded(storage.environments, self.breaker)
+        self.users: UserRepository = guarded(storage.users, self.breaker)
+        self.logs: LogRepository = guarded(storage.logs, self.breaker)
+        self.operations: OperationRepository = guarded(storage.operations, self.breaker)
+        self.credentials: CredentialRepository = guarded(storage.credentials, self.breaker)
+        self.tokens: ApiTokenRepository = guarded(storage.tokens, self.breaker)
+        self.revocations: RevocationRepository = guarded(storage.revocations, self.breaker)
+        self.health_samples: HealthSampleRepository = guarded(storage.health_samples, self.breaker)
+        self.maintenance_windows: MaintenanceWindowRepository = guarded(
+            storage.maintenance_windows, self.breaker
+        )
+        self.notification_channels: NotificationChannelRepository = guarded(
+            storage.notification_channels, self.breaker
+        )
+
+    async def open(self) -> None:
+        await self._storage.open()
+
+    async def ping(self) -> None:
+        await self._storage.ping()
+
+    async def close(self) -> None:
+        await self._storage.close()

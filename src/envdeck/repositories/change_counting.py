@@ -4,6 +4,7 @@ Every write through it (create, update, status, delete) bumps `version`, whether
 or not (a failed write's outcome may be unknown). Caches of derived views (list pages, counts)
 key their entries by the version and so never serve what an earlier write made stale. The count
 is this process's: writes made by another Envdeck instance are not seen (see DESIGN §11).
+`ChangeCountingStorage` hands it to every service as the storage's `environments`.
 """
 
 from datetime import datetime
@@ -16,7 +17,19 @@ from envdeck.domain.environment import (
     Status,
     SystemInfo,
 )
-from envdeck.repositories.base import EnvironmentRepository
+from envdeck.repositories.base import (
+    ApiTokenRepository,
+    CredentialRepository,
+    EnvironmentRepository,
+    HealthSampleRepository,
+    LogRepository,
+    MaintenanceWindowRepository,
+    NotificationChannelRepository,
+    OperationRepository,
+    RevocationRepository,
+    Storage,
+    UserRepository,
+)
 
 
 class ChangeCountingEnvironments:
@@ -114,3 +127,38 @@ class ChangeCountingEnvironments:
 
     async def count_by_tag(self) -> dict[str, int]:
         return await self._inner.count_by_tag()
+
+
+class ChangeCountingStorage:
+    """A Storage whose environment writes are counted (`environments_version`); the other
+    repositories, open(), ping() and close() are the given storage's own."""
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+        self._counter = ChangeCountingEnvironments(storage.environments)
+        self.backend = storage.backend
+        # Typed as the protocols: Storage's attributes are mutable, hence invariant.
+        self.environments: EnvironmentRepository = self._counter
+        self.users: UserRepository = storage.users
+        self.logs: LogRepository = storage.logs
+        self.operations: OperationRepository = storage.operations
+        self.credentials: CredentialRepository = storage.credentials
+        self.tokens: ApiTokenRepository = storage.tokens
+        self.revocations: RevocationRepository = storage.revocations
+        self.health_samples: HealthSampleRepository = storage.health_samples
+        self.maintenance_windows: MaintenanceWindowRepository = storage.maintenance_windows
+        self.notification_channels: NotificationChannelRepository = storage.notification_channels
+
+    @property
+    def environments_version(self) -> int:
+        """Return how many environment writes went through this storage."""
+        return self._counter.version
+
+    async def open(self) -> None:
+        await self._storage.open()
+
+    async def ping(self) -> None:
+        await self._storage.ping()
+
+    async def close(self) -> None:
+        await self._storage.close()

@@ -15,8 +15,8 @@ from envdeck.adapters.ssrf_guard import SsrfGuard
 from envdeck.config import Settings
 from envdeck.keyfiles import RuntimeSecrets
 from envdeck.repositories.base import Storage
-from envdeck.repositories.breaker import StorageBreaker, guard_storage
-from envdeck.repositories.change_counting import ChangeCountingEnvironments
+from envdeck.repositories.breaker import GuardedStorage, StorageBreaker
+from envdeck.repositories.change_counting import ChangeCountingStorage
 from envdeck.services.activity.queries import ActivityQueries
 from envdeck.services.activity.retention import LogRetention
 from envdeck.services.activity.writer import ActivityLog
@@ -104,16 +104,16 @@ class Services:
 
 def build_services(
     settings: Settings,
-    storage: Storage,
+    backend: Storage,
     secrets: RuntimeSecrets,
     clock: Callable[[], datetime],
 ) -> Services:
-    """Wire every service for one process."""
-    # First, so every service and the counting wrapper below call storage through it.
-    storage_breaker = guard_storage(storage)
-    # Every service writes environments through this, so cached views know when to re-read.
-    counting = ChangeCountingEnvironments(storage.environments)
-    storage.environments = counting
+    """Wire every service for one process over the (unopened or opened) storage backend."""
+    # Every service calls storage through the breaker, and writes environments through the
+    # counter on top of it, so cached views know when to re-read.
+    guarded = GuardedStorage(backend)
+    storage_breaker = guarded.breaker
+    storage = ChangeCountingStorage(guarded)
     bus = EventBus()
     metrics = Metrics()
     activity = ActivityLog(
@@ -200,7 +200,7 @@ def build_services(
         guard=ssrf_guard.check_url,
     )
     environment_views = EnvironmentViews(
-        environments, storage.environments, lambda: counting.version
+        environments, storage.environments, lambda: storage.environments_version
     )
     realtime = RealtimeHub(bus, auth, storage.revocations, settings.realtime, clock)
     return Services(
