@@ -7,6 +7,7 @@ import EnvironmentForm from "../features/environments/EnvironmentForm";
 import { environmentQueries } from "../features/environments/queries";
 import { errorMessage } from "../lib/serverErrors";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
+import { environmentFormSlots } from "./slots";
 
 /** The most credentials the picker offers (the API's largest page). */
 const CREDENTIAL_LIMIT = 200;
@@ -42,6 +43,7 @@ export default function EnvironmentFormPage() {
           credentials={credentials.data?.credentials ?? []}
           onSaved={(saved) => void navigate(`/environments/${saved.id}`)}
           onCancel={() => void navigate(id ? `/environments/${id}` : "/environments")}
+          slots={environmentFormSlots}
         />
       )}
     </Stack>

@@ -4,6 +4,7 @@ import { useSession } from "../lib/useSession";
 import EnvironmentsDashboard from "../features/environments/EnvironmentsDashboard";
 import { hasRole } from "../lib/roles";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
+import { environmentSlots } from "./slots";
 
 /** The start page: every environment at a glance. */
 export default function EnvironmentsPage() {
@@ -14,7 +15,12 @@ export default function EnvironmentsPage() {
       <Typography variant="h4" component="h1">
         Environments
       </Typography>
-      {session && <EnvironmentsDashboard canManage={hasRole(session.user.role, "admin")} />}
+      {session && (
+        <EnvironmentsDashboard
+          canManage={hasRole(session.user.role, "admin")}
+          slots={environmentSlots}
+        />
+      )}
     </Stack>
   );
 }

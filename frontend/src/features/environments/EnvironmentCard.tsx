@@ -1,21 +1,16 @@
 import { Box, Card, CardContent, Link, Stack, Typography } from "@mui/material";
-import { lazy, Suspense } from "react";
+import { Suspense } from "react";
 import { Link as RouterLink } from "react-router";
 
-import { formatDateTime } from "../../lib/formatDate";
 import { formatResponseTime } from "../../lib/duration";
-import OperationActions from "../operations/OperationActions";
-import HealthSince from "../health/HealthSince";
-import MaintenanceChip from "../maintenance/MaintenanceChip";
-import type { HealthPoint } from "../health/types";
+import { formatDateTime } from "../../lib/formatDate";
 import EnvironmentActionsMenu from "./EnvironmentActionsMenu";
 import HealthChip from "./HealthChip";
 import { healthColor } from "./health";
 import type { Environment } from "./queries";
+import type { EnvironmentSlots, HealthPoint } from "./slots";
 import TagChips from "./TagChips";
 
-// The charts library is large: cards show at once and their sparklines follow when it loads.
-const Sparkline = lazy(() => import("../health/Sparkline"));
 const SPARKLINE_HEIGHT = 32;
 
 interface EnvironmentCardProps {
@@ -25,6 +20,8 @@ interface EnvironmentCardProps {
   onDelete: (environment: Environment) => void;
   /** The last hour's checks; undefined while they load. */
   sparkline?: HealthPoint[];
+  /** What the card shows of operations, maintenance and health (from the page). */
+  slots: Omit<EnvironmentSlots, "useSparklines">;
 }
 
 /**
@@ -36,6 +33,7 @@ export default function EnvironmentCard({
   canManage,
   onDelete,
   sparkline,
+  slots: { OperationActions, MaintenanceChip, HealthSince, Sparkline },
 }: EnvironmentCardProps) {
   const status = environment.status;
   const health = status?.health ?? "unknown";

@@ -17,7 +17,6 @@ import { Link } from "react-router";
 
 import { errorMessage } from "../../lib/serverErrors";
 import { useDebouncedValue } from "../../lib/useDebouncedValue";
-import { useSparklines } from "../health/useSparklines";
 import { useRealtimeSubscription } from "../../lib/realtime/useRealtimeSubscription";
 import DeleteEnvironmentDialog from "./DeleteEnvironmentDialog";
 import EnvironmentCard from "./EnvironmentCard";
@@ -30,6 +29,7 @@ import {
   type EnvironmentSort,
   type HealthState,
 } from "./queries";
+import type { EnvironmentSlots } from "./slots";
 import StatCards from "./StatCards";
 import { useViewMode } from "./useViewMode";
 
@@ -42,7 +42,15 @@ const SEARCH_DELAY_MS = 300;
  * The environments dashboard: counts, filters and one server-side page of environments at a
  * time (so it stays fast with thousands of them), as cards or a table.
  */
-export default function EnvironmentsDashboard({ canManage }: { canManage: boolean }) {
+interface EnvironmentsDashboardProps {
+  /** Admins add, import, export, edit and delete environments. */
+  canManage: boolean;
+  /** What the cards and rows show of operations, maintenance and health (from the page). */
+  slots: EnvironmentSlots;
+}
+
+export default function EnvironmentsDashboard({ canManage, slots }: EnvironmentsDashboardProps) {
+  const { useSparklines, ...shown } = slots;
   const [search, setSearch] = useState("");
   const q = useDebouncedValue(search.trim(), SEARCH_DELAY_MS);
   const [status, setStatus] = useState<HealthState | null>(null);
@@ -188,6 +196,7 @@ export default function EnvironmentsDashboard({ canManage }: { canManage: boolea
                 canManage={canManage}
                 onDelete={onDelete}
                 sparkline={sparklines?.[environment.id]}
+                slots={shown}
               />
             ))}
           </Box>
@@ -197,6 +206,7 @@ export default function EnvironmentsDashboard({ canManage }: { canManage: boolea
               environments={environments}
               canManage={canManage}
               onDelete={onDelete}
+              slots={shown}
             />
           </Paper>
         ))}

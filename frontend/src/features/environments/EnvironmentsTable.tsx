@@ -11,17 +11,18 @@ import {
 import { Link as RouterLink } from "react-router";
 
 import { formatDateTime } from "../../lib/formatDate";
-import MaintenanceChip from "../maintenance/MaintenanceChip";
-import OperationActions from "../operations/OperationActions";
 import EnvironmentActionsMenu from "./EnvironmentActionsMenu";
 import HealthChip from "./HealthChip";
 import type { Environment } from "./queries";
+import type { EnvironmentSlots } from "./slots";
 import TagChips from "./TagChips";
 
 interface EnvironmentsTableProps {
   environments: Environment[];
   canManage: boolean;
   onDelete: (environment: Environment) => void;
+  /** What a row shows of operations and maintenance (from the page). */
+  slots: Pick<EnvironmentSlots, "OperationActions" | "MaintenanceChip">;
 }
 
 /** One page of environments as a compact table. */
@@ -29,6 +30,7 @@ export default function EnvironmentsTable({
   environments,
   canManage,
   onDelete,
+  slots: { OperationActions, MaintenanceChip },
 }: EnvironmentsTableProps) {
   return (
     <TableContainer>

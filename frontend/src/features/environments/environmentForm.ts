@@ -1,3 +1,4 @@
+import type { UseFormReturn } from "react-hook-form";
 import { z } from "zod";
 
 import type { components } from "../../api/schema";
@@ -245,6 +246,8 @@ export const environmentSchema = z
   });
 
 export type EnvironmentFormValues = z.infer<typeof environmentSchema>;
+/** The form's react-hook-form handle, as each section of the form takes it. */
+export type EnvironmentFormApi = UseFormReturn<EnvironmentFormValues>;
 
 export type HeaderListName =
   "hcHeaders" | "restartHeaders" | "versionListHeaders" | "upgradeHeaders";
