@@ -40,7 +40,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
-	cd frontend && npm run typecheck
+	cd frontend && npm run typecheck && npm run lint
 
 # Fails when frontend/src/api/schema.d.ts no longer matches the backend's OpenAPI.
 check-api: install
