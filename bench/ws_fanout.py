@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import re
 import resource
 import subprocess
@@ -245,10 +244,14 @@ async def run_bench(clients: int, seconds: float) -> dict[int, tuple[Result, Res
     results: dict[int, tuple[Result, Result]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(
-            environ={"ENVDECK_DATA_DIR": str(Path(tmp) / "data"), "ENVDECK_AUTH__BCRYPT_COST": "4"}
+            environ={
+                "ENVDECK_DATA_DIR": str(Path(tmp) / "data"),
+                "ENVDECK_AUTH__BCRYPT_COST": "4",
+                # The first admin, created at start-up (no setup banner).
+                "ENVDECK_ADMIN_USERNAME": "bench",
+                "ENVDECK_ADMIN_PASSWORD": PASSWORD,
+            }
         )
-        # The first admin, created at start-up (no setup banner).
-        os.environ |= {"ENVDECK_ADMIN_USERNAME": "bench", "ENVDECK_ADMIN_PASSWORD": PASSWORD}
         app = create_app(settings, serve_ui=False)
         port, bare_port = free_port(), free_port()
         server = EnvdeckServer(

@@ -2,7 +2,6 @@
 
 import asyncio
 import contextlib
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
@@ -56,9 +55,6 @@ log = structlog.get_logger(__name__)
 
 API_PREFIX = "/api/v1"
 STORAGE_RETRY_SECONDS = 2.0
-# Unattended installs: the first admin, created at start-up if no user exists.
-ADMIN_USERNAME_VARIABLE = "ENVDECK_ADMIN_USERNAME"
-ADMIN_PASSWORD_VARIABLE = "ENVDECK_ADMIN_PASSWORD"  # noqa: S105 (a variable name)
 
 
 def create_storage(settings: Settings) -> Storage:
@@ -82,11 +78,12 @@ async def _open_storage(storage: Storage) -> bool:
     return True
 
 
-async def _after_open(services: Services) -> None:
+async def _after_open(services: Services, settings: Settings) -> None:
     """First-run setup and housekeeping, once storage answers."""
     await services.storage.revocations.purge_expired(utc_now())
+    password = settings.admin_password
     token = await services.setup.prepare(
-        os.environ.get(ADMIN_USERNAME_VARIABLE), os.environ.get(ADMIN_PASSWORD_VARIABLE)
+        settings.admin_username, password.get_secret_value() if password is not None else None
     )
     if token is not None:
         # Printed, not logged: the banner is for the person starting Envdeck.
@@ -100,12 +97,12 @@ async def _after_open(services: Services) -> None:
     await services.health.start()
 
 
-async def _keep_opening(services: Services) -> None:
+async def _keep_opening(services: Services, settings: Settings) -> None:
     # A database that is down at start-up is waited for; /ready answers 503 meanwhile.
     while True:
         await asyncio.sleep(STORAGE_RETRY_SECONDS)
         if await _open_storage(services.storage):
-            await _after_open(services)
+            await _after_open(services, settings)
             return
 
 
@@ -121,9 +118,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await services.notifications.start()
     opening: asyncio.Task[None] | None = None
     if await _open_storage(storage):
-        await _after_open(services)
+        await _after_open(services, settings)
     else:
-        opening = asyncio.create_task(_keep_opening(services), name="open-storage")
+        opening = asyncio.create_task(_keep_opening(services, settings), name="open-storage")
     activity.start()
     # Purges at once and hourly on SQLite; sets the TTL index on MongoDB (retried until storage
     # answers).

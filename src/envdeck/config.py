@@ -20,7 +20,14 @@ from urllib.parse import urlsplit
 
 import yaml
 from limits import parse as parse_limit
-from pydantic import BeforeValidator, Field, PlainSerializer, ValidationError, field_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -334,6 +341,10 @@ class Settings(BaseSettings):
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     notifications: NotificationsSettings = Field(default_factory=NotificationsSettings)
     outbound: OutboundSettings = Field(default_factory=OutboundSettings)
+    # Unattended installs: the first admin, created at start-up while no user exists
+    # (ENVDECK_ADMIN_USERNAME, ENVDECK_ADMIN_PASSWORD); ignored once a user exists.
+    admin_username: str | None = None
+    admin_password: SecretStr | None = None
 
     @classmethod
     def settings_customise_sources(
@@ -412,7 +423,7 @@ class _EnvironmentSource(PydanticBaseSettingsSource):
         for variable, seed_path in _SEED_VARIABLES.items():
             if variable in environ:
                 _set(tree, seed_path, environ[variable])
-        # Other ENVDECK_* variables (tests', bootstrap's) are not configuration keys.
+        # Other ENVDECK_* variables (the tests') are not configuration keys.
         for variable, value in environ.items():
             path = _env_path(variable)
             if variable.startswith("ENVDECK_") and path in known:
@@ -483,4 +494,5 @@ def masked(settings: Settings) -> dict[str, Any]:
     data["database"]["uri"] = mask_uri(settings.storage_uri)
     data["jwt"]["secret"] = "********" if settings.jwt.secret else "(kept in the data dir)"
     data["encryption"]["key"] = "********" if settings.encryption.key else "(kept in the data dir)"
+    data["adminPassword"] = "********" if settings.admin_password is not None else None
     return data

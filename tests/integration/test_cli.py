@@ -87,6 +87,15 @@ def test_check_config_prints_effective_values_with_secrets_masked(tmp_path: Path
     assert "k" * 40 not in result.stdout
 
 
+def test_check_config_masks_the_first_admin_password(tmp_path: Path) -> None:
+    env = {"ENVDECK_ADMIN_USERNAME": "ops", "ENVDECK_ADMIN_PASSWORD": "quartz-lantern-orbit-91"}
+    result = run("check-config", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert '"adminUsername": "ops"' in result.stdout
+    assert '"adminPassword": "********"' in result.stdout
+    assert "quartz-lantern-orbit-91" not in result.stdout
+
+
 def test_check_config_fails_on_an_unknown_key(tmp_path: Path) -> None:
     (tmp_path / "config.yaml").write_text("databse:\n  uri: sqlite:///x.db\n")
     result = run("check-config", "-c", "config.yaml", cwd=tmp_path)

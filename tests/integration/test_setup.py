@@ -4,7 +4,6 @@ import asyncio
 import stat
 from collections.abc import Callable
 
-import pytest
 from fastapi.testclient import TestClient
 
 from envdeck.adapters.events import EventBus
@@ -79,11 +78,11 @@ def test_setup_applies_the_password_policy(make_settings: Callable[..., Settings
 
 
 def test_unattended_install_creates_the_admin_from_the_environment(
-    make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch
+    make_settings: Callable[..., Settings],
 ) -> None:
-    monkeypatch.setenv("ENVDECK_ADMIN_USERNAME", "ops-admin")
-    monkeypatch.setenv("ENVDECK_ADMIN_PASSWORD", ADMIN_PASSWORD)
-    settings = make_settings()
+    settings = make_settings(
+        ENVDECK_ADMIN_USERNAME="ops-admin", ENVDECK_ADMIN_PASSWORD=ADMIN_PASSWORD
+    )
     with TestClient(create_app(settings)) as client:
         assert client.get("/api/v1/setup").json() == {"needsSetup": False}
         login = client.post(

@@ -1,8 +1,8 @@
 """First run: create the first admin, with no default password anywhere.
 
 While no user exists, a one-time setup token is written to the data dir (0600) and printed
-at start-up; POST /setup must present it. Unattended installs create the first admin from
-ENVDECK_ADMIN_USERNAME / ENVDECK_ADMIN_PASSWORD instead. `create_first` is atomic in storage,
+at start-up; POST /setup must present it. Unattended installs create the first admin from the
+adminUsername / adminPassword settings instead. `create_first` is atomic in storage,
 so two instances starting at once never create two first admins.
 """
 
