@@ -1,0 +1,538 @@
+"""Alerting: which events become messages, to which channels, and when it stays quiet.
+
+Bus events are handed to alerting as the bus would (`handle`), the tick is `run_once()`, time is
+a FakeClock, storage is in memory, and the delivery queue only keeps what it is handed: each
+spec reads the messages alerting queued. docs/notifications.md states the rules.
+"""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pytest_asyncio
+
+from envdeck.adapters.events import EventBus, OperationUpdated, StatusChanged, VersionChanged
+from envdeck.adapters.secret_box import SecretBox
+from envdeck.domain.environment import (
+    ActiveOperation,
+    Environment,
+    HealthCheckConfig,
+    HealthState,
+    Status,
+)
+from envdeck.domain.maintenance import MaintenanceKind, MaintenanceScope, MaintenanceWindow
+from envdeck.domain.notification import ChannelScope, NotificationChannel, NotificationEvent
+from envdeck.domain.operation import Operation, OperationStatus, OperationType
+from envdeck.services.activity.writer import ActivityLog
+from envdeck.services.maintenance.windows import MaintenanceService
+from envdeck.services.notifications.alerting import Alerting
+from envdeck.services.notifications.channels import NotificationChannelService
+from envdeck.services.notifications.messages import Messages
+from tests.fakes.clock import FakeClock
+from tests.fakes.notifications import FakeDeliveryQueue, FakeSender
+from tests.fakes.storage import FakeStorage
+
+HEALTHY = HealthState.HEALTHY
+UNHEALTHY = HealthState.UNHEALTHY
+UNHEALTHY_EVENT = NotificationEvent.ENVIRONMENT_UNHEALTHY
+RECOVERED = NotificationEvent.ENVIRONMENT_RECOVERED
+REMINDER = timedelta(minutes=30)
+FLAP = timedelta(minutes=10)
+KEY = bytes(32)
+
+
+@dataclass
+class Rig:
+    storage: FakeStorage
+    clock: FakeClock
+    deliveries: FakeDeliveryQueue
+    alerting: Alerting
+
+    # ---- the world -------------------------------------------------------------------------
+
+    async def environment(self, name: str = "shop-prod", tags: tuple[str, ...] = ("prod",)) -> str:
+        check = HealthCheckConfig(
+            enabled=True,
+            endpoint="https://shop.example.com/health",  # type: ignore[arg-type]
+            interval=60,
+        )
+        env = await self.storage.environments.create(
+            Environment(name=name, tags=list(tags), health_check=check)
+        )
+        return env.id
+
+    async def channel(
+        self,
+        name: str = "ops",
+        events: list[NotificationEvent] | None = None,
+        scope: ChannelScope | None = None,
+    ) -> None:
+        await self.storage.notification_channels.create(
+            NotificationChannel(
+                name=name,
+                events=events or list(NotificationEvent),
+                scope=scope or ChannelScope(),
+                url=SecretBox(KEY).seal("json://hooks.example.com/in"),
+                service="json",
+            )
+        )
+
+    async def window(self, environment_id: str, start: datetime, end: datetime) -> None:
+        await self.storage.maintenance_windows.create(
+            MaintenanceWindow(
+                name="patching",
+                kind=MaintenanceKind.ONE_OFF,
+                start=start,
+                end=end,
+                scope=MaintenanceScope(environment_ids=[environment_id]),
+            )
+        )
+
+    # ---- what the health engine and the operation service do -------------------------------
+
+    async def turns(self, environment_id: str, health: HealthState, failures: int = 1) -> None:
+        """The health engine's verdict now: a transition, stored and published."""
+        env = await self.storage.environments.get_by_id(environment_id)
+        now = self.clock()
+        status = Status(
+            health=health,
+            last_check=now,
+            since=now,
+            message="" if health is HEALTHY else "503 Service Unavailable",
+            consecutive_failures=0 if health is HEALTHY else failures,
+        )
+        await self.storage.environments.update_status(environment_id, status)
+        await self.alerting.handle(
+            StatusChanged(
+                environment_id=environment_id,
+                status=status,
+                previous=env.status.health,
+                environment_name=env.name,
+                occurred_at=now,
+            )
+        )
+
+    async def checks_again(self, environment_id: str) -> None:
+        """A later check with the same health: stored, and only a refresh on the bus."""
+        env = await self.storage.environments.get_by_id(environment_id)
+        status = env.status.model_copy(update={"last_check": self.clock()})
+        await self.storage.environments.update_status(environment_id, status)
+        await self.alerting.handle(
+            StatusChanged(
+                environment_id=environment_id,
+                status=status,
+                previous=status.health,
+                transition=False,
+                occurred_at=self.clock(),
+            )
+        )
+
+    async def operation_starts(self, environment_id: str, *, published: bool = True) -> Operation:
+        """Claim the environment for a restart (and publish its start, unless the bus lags)."""
+        env = await self.storage.environments.get_by_id(environment_id)
+        op = await self.storage.operations.create(
+            Operation(
+                environment_id=environment_id,
+                environment_name=env.name,
+                type=OperationType.RESTART,
+                status=OperationStatus.RUNNING,
+                started_at=self.clock(),
+            )
+        )
+        active = ActiveOperation(id=op.id, type=op.type, started_at=self.clock())
+        assert await self.storage.environments.set_active_operation(environment_id, active)
+        if published:
+            await self.alerting.handle(OperationUpdated(operation=op, occurred_at=self.clock()))
+        return op
+
+    async def operation_ends(self, op: Operation, status: OperationStatus) -> None:
+        finished = op.model_copy(update={"status": status, "finished_at": self.clock()})
+        await self.storage.operations.update(finished)
+        await self.alerting.handle(OperationUpdated(operation=finished, occurred_at=self.clock()))
+        await self.storage.environments.clear_active_operation(op.environment_id, op.id)
+
+    async def tick(self, **later: float) -> None:
+        self.clock.advance(**later)
+        await self.alerting.run_once()
+
+    # ---- what was said ---------------------------------------------------------------------
+
+    def said(self) -> list[tuple[str, str]]:
+        """Return (event, title) of every message queued, for the first channel."""
+        first = self.deliveries.jobs[0].channel_name if self.deliveries.jobs else ""
+        return [
+            (job.event.value, job.message.title)
+            for job in self.deliveries.jobs
+            if job.channel_name == first
+        ]
+
+    def events(self) -> list[str]:
+        return [event for event, _ in self.said()]
+
+
+async def build(storage: FakeStorage, flap_window: timedelta = FLAP) -> Rig:
+    clock = FakeClock()
+    bus = EventBus()
+    activity = ActivityLog(storage.logs, bus, clock=clock)
+    deliveries = FakeDeliveryQueue()
+    messages = Messages("https://envdeck.example.com")
+    channels = NotificationChannelService(
+        storage,
+        activity,
+        SecretBox(KEY),
+        FakeSender(),  # type: ignore[arg-type]
+        deliveries,  # type: ignore[arg-type]
+        messages,
+        clock,
+    )
+    alerting = Alerting(
+        storage,
+        bus,
+        MaintenanceService(storage, activity, clock),
+        channels,
+        deliveries,  # type: ignore[arg-type]
+        messages,
+        clock,
+        reminder_interval=REMINDER,
+        flap_window=flap_window,
+    )
+    rig = Rig(storage, clock, deliveries, alerting)
+    await rig.channel()
+    return rig
+
+
+@pytest_asyncio.fixture
+async def rig(storage: FakeStorage) -> AsyncIterator[Rig]:
+    yield await build(storage)
+
+
+class TestTransitions:
+    async def test_it_announces_an_environment_turning_unhealthy_once(self, rig: Rig) -> None:
+        env = await rig.environment()
+
+        await rig.turns(env, UNHEALTHY)
+        await rig.checks_again(env)
+        rig.clock.advance(minutes=11)  # past the flap window: only the rule itself holds it back
+        await rig.turns(env, UNHEALTHY)
+
+        assert rig.said() == [("environment.unhealthy", "[Envdeck] shop-prod is unhealthy")]
+        job = rig.deliveries.jobs[0]
+        assert (job.environment_id, job.environment_name, job.reminder) == (env, "shop-prod", False)
+        assert "Check: 503 Service Unavailable" in job.message.body
+        assert f"Open: https://envdeck.example.com/environments/{env}" in job.message.body
+
+    async def test_it_announces_a_recovery_after_an_announced_outage(self, rig: Rig) -> None:
+        env = await rig.environment()
+        await rig.turns(env, UNHEALTHY)
+        rig.clock.advance(minutes=5)
+
+        await rig.turns(env, HEALTHY)
+
+        assert rig.said()[-1] == ("environment.recovered", "[Envdeck] shop-prod recovered")
+        assert "(5 min)" in rig.deliveries.jobs[-1].message.body
+
+    async def test_a_refresh_decides_nothing_only_a_transition_does(self, rig: Rig) -> None:
+        env = await rig.environment()
+        down = Status(health=UNHEALTHY, since=rig.clock(), last_check=rig.clock())
+        await rig.storage.environments.update_status(env, down)
+
+        await rig.checks_again(env)
+
+        assert rig.said() == []
+
+    async def test_a_healthy_verdict_with_nothing_announced_says_nothing(self, rig: Rig) -> None:
+        env = await rig.environment()
+
+        await rig.turns(env, HEALTHY)
+
+        assert rig.said() == []
+
+    async def test_each_channel_gets_only_its_events_and_scope(self, rig: Rig) -> None:
+        prod = await rig.environment("shop-prod", tags=("prod",))
+        qa = await rig.environment("shop-qa", tags=("qa",))
+        await rig.channel("recoveries", events=[RECOVERED])
+        await rig.channel("qa-team", scope=ChannelScope(kind="tags", tags=["qa"]))  # type: ignore[arg-type]
+        await rig.channel(
+            "shop-qa-only",
+            events=[UNHEALTHY_EVENT],
+            scope=ChannelScope(kind="environments", environment_ids=[qa]),  # type: ignore[arg-type]
+        )
+
+        await rig.turns(prod, UNHEALTHY)
+        await rig.turns(qa, UNHEALTHY)
+        await rig.turns(prod, HEALTHY)
+
+        sent = [(j.channel_name, j.event.value, j.environment_name) for j in rig.deliveries.jobs]
+        assert sent == [
+            ("ops", "environment.unhealthy", "shop-prod"),
+            ("ops", "environment.unhealthy", "shop-qa"),
+            ("qa-team", "environment.unhealthy", "shop-qa"),
+            ("shop-qa-only", "environment.unhealthy", "shop-qa"),
+            ("ops", "environment.recovered", "shop-prod"),
+            ("recoveries", "environment.recovered", "shop-prod"),
+        ]
+
+    async def test_nothing_is_said_about_an_environment_deleted_meanwhile(self, rig: Rig) -> None:
+        env = await rig.environment()
+        await rig.storage.environments.delete(env)
+
+        await rig.alerting.handle(
+            StatusChanged(
+                environment_id=env,
+                status=Status(health=UNHEALTHY, since=rig.clock()),
+                environment_name="shop-prod",
+                occurred_at=rig.clock(),
+            )
+        )
+
+        assert rig.said() == []
+        assert rig.alerting.state_of(env) is None
+
+    async def test_an_event_storage_cannot_answer_for_is_skipped_not_fatal(self, rig: Rig) -> None:
+        env = await rig.environment()
+        down = Status(health=UNHEALTHY, since=rig.clock(), consecutive_failures=1)
+        rig.storage.down = True
+
+        await rig.alerting.handle(
+            StatusChanged(
+                environment_id=env,
+                status=down,
+                environment_name="shop-prod",
+                occurred_at=rig.clock(),
+            )
+        )  # its announcement is lost with the outage, and alerting goes on
+
+        rig.storage.down = False
+        rig.clock.advance(minutes=1)
+        await rig.turns(env, UNHEALTHY)
+        assert rig.events() == ["environment.unhealthy"]
+
+
+class TestVersions:
+    async def test_a_version_change_is_announced_once_whoever_reports_it(self, rig: Rig) -> None:
+        env = await rig.environment()
+        change = VersionChanged(
+            environment_id=env,
+            environment_name="shop-prod",
+            previous="1.0",
+            version="1.1",
+            occurred_at=rig.clock(),
+        )
+
+        await rig.alerting.handle(change)  # the health engine
+        await rig.alerting.handle(change)  # and the upgrade's verification
+
+        assert rig.said() == [("version.changed", "[Envdeck] shop-prod now runs 1.1")]
+        assert "(was 1.0)" in rig.deliveries.jobs[0].message.body
+
+
+class TestMaintenance:
+    async def test_nothing_is_announced_during_a_window(self, rig: Rig) -> None:
+        env = await rig.environment()
+        await rig.window(env, rig.clock(), rig.clock() + timedelta(hours=1))
+        rig.clock.advance(minutes=5)
+
+        await rig.turns(env, UNHEALTHY)
+        await rig.tick(minutes=40)  # reminders are quiet too
+
+        assert rig.said() == []
+
+    async def test_still_unhealthy_after_a_window_is_announced_once_at_the_next_check(
+        self, rig: Rig
+    ) -> None:
+        env = await rig.environment()
+        start = rig.clock()
+        await rig.window(env, start, start + timedelta(minutes=30))
+        rig.clock.advance(minutes=5)
+        await rig.turns(env, UNHEALTHY)
+
+        await rig.tick(minutes=26)  # the window is over, but no check has said so yet
+        assert rig.said() == []
+        rig.clock.advance(minutes=1)
+        await rig.checks_again(env)
+        await rig.tick(seconds=1)
+        await rig.tick(minutes=1)
+
+        assert rig.events() == ["environment.unhealthy"]
+
+    async def test_an_outage_that_ends_within_a_window_is_never_announced(self, rig: Rig) -> None:
+        env = await rig.environment()
+        start = rig.clock()
+        await rig.window(env, start, start + timedelta(minutes=30))
+        rig.clock.advance(minutes=5)
+        await rig.turns(env, UNHEALTHY)
+        rig.clock.advance(minutes=5)
+        await rig.turns(env, HEALTHY)
+
+        await rig.tick(minutes=21)
+        await rig.checks_again(env)
+        await rig.tick(minutes=1)
+
+        assert rig.said() == []
+
+
+class TestOperations:
+    async def test_an_operation_is_quiet_and_its_success_is_announced(self, rig: Rig) -> None:
+        env = await rig.environment()
+        op = await rig.operation_starts(env)
+        rig.clock.advance(seconds=30)
+        await rig.turns(env, UNHEALTHY)  # the restart takes it down for a moment
+        rig.clock.advance(seconds=30)
+        await rig.turns(env, HEALTHY)
+
+        await rig.operation_ends(op, OperationStatus.SUCCEEDED)
+        await rig.tick(minutes=1)
+
+        assert rig.said() == [
+            ("operation.succeeded", "[Envdeck] restart of shop-prod succeeded"),
+        ]
+
+    async def test_a_failed_operation_is_announced_and_its_outage_not_again(self, rig: Rig) -> None:
+        env = await rig.environment()
+        op = await rig.operation_starts(env)
+        rig.clock.advance(seconds=30)
+        await rig.turns(env, UNHEALTHY)
+        rig.clock.advance(seconds=30)
+
+        await rig.operation_ends(op, OperationStatus.FAILED)
+        rig.clock.advance(minutes=1)
+        await rig.checks_again(env)  # still down after the failed restart
+        await rig.tick(seconds=1)
+        rig.clock.advance(minutes=5)
+        await rig.turns(env, HEALTHY)
+
+        assert rig.said() == [
+            ("operation.failed", "[Envdeck] restart of shop-prod failed"),
+            ("environment.recovered", "[Envdeck] shop-prod recovered"),
+        ]
+
+    async def test_its_claim_alone_is_quiet_before_the_bus_tells_of_its_start(
+        self, rig: Rig
+    ) -> None:
+        env = await rig.environment()
+        await rig.operation_starts(env, published=False)
+        rig.clock.advance(seconds=30)
+
+        await rig.turns(env, UNHEALTHY)
+
+        assert rig.said() == []
+
+    async def test_an_outage_whose_checks_began_during_it_waits_for_the_next_check(
+        self, rig: Rig
+    ) -> None:
+        env = await rig.environment()
+        op = await rig.operation_starts(env)
+        rig.clock.advance(minutes=2)
+        await rig.operation_ends(op, OperationStatus.SUCCEEDED)
+        rig.clock.advance(seconds=30)
+
+        # Three failures in a row, a minute apart: the first began while the restart ran.
+        await rig.turns(env, UNHEALTHY, failures=3)
+        assert rig.events() == ["operation.succeeded"]
+        rig.clock.advance(minutes=1)
+        await rig.checks_again(env)
+        await rig.tick(seconds=1)
+
+        assert rig.events() == ["operation.succeeded", "environment.unhealthy"]
+
+    async def test_an_operation_outcome_is_announced_once(self, rig: Rig) -> None:
+        env = await rig.environment()
+        op = await rig.operation_starts(env)
+        await rig.operation_ends(op, OperationStatus.FAILED)
+
+        # A rollback saves its parent's final status again.
+        await rig.operation_ends(op, OperationStatus.FAILED)
+
+        assert rig.events() == ["operation.failed"]
+
+
+class TestReminders:
+    async def test_reminders_follow_at_the_interval_until_it_recovers(self, rig: Rig) -> None:
+        env = await rig.environment()
+        await rig.turns(env, UNHEALTHY)
+
+        await rig.tick(minutes=29)
+        assert len(rig.said()) == 1
+        await rig.tick(minutes=1)
+        await rig.tick(minutes=30)
+        rig.clock.advance(minutes=5)
+        await rig.turns(env, HEALTHY)
+        await rig.tick(minutes=60)
+
+        assert rig.said() == [
+            ("environment.unhealthy", "[Envdeck] shop-prod is unhealthy"),
+            ("environment.unhealthy", "[Envdeck] shop-prod is still unhealthy"),
+            ("environment.unhealthy", "[Envdeck] shop-prod is still unhealthy"),
+            ("environment.recovered", "[Envdeck] shop-prod recovered"),
+        ]
+        assert [j.reminder for j in rig.deliveries.jobs] == [False, True, True, False]
+        assert "(1 h)" in rig.deliveries.jobs[2].message.body
+
+    async def test_no_reminder_goes_out_during_a_window(self, rig: Rig) -> None:
+        env = await rig.environment()
+        await rig.turns(env, UNHEALTHY)
+        await rig.window(env, rig.clock() + timedelta(minutes=20), rig.clock() + timedelta(hours=2))
+
+        await rig.tick(minutes=30)
+        await rig.tick(minutes=30)
+
+        assert rig.events() == ["environment.unhealthy"]
+
+    async def test_an_environment_stored_unhealthy_at_start_counts_as_announced(
+        self, storage: FakeStorage
+    ) -> None:
+        rig = await build(storage)
+        env = await rig.environment()
+        down = Status(health=UNHEALTHY, since=rig.clock(), last_check=rig.clock())
+        await storage.environments.update_status(env, down)
+
+        await rig.tick(seconds=1)  # the first tick loads what storage holds
+        await rig.tick(minutes=29)
+        assert rig.said() == []
+        await rig.tick(minutes=1)
+        await rig.turns(env, HEALTHY)
+
+        assert rig.events() == ["environment.unhealthy", "environment.recovered"]
+        assert rig.deliveries.jobs[0].reminder
+
+
+class TestFlapDamping:
+    async def test_one_pair_per_window_then_the_state_at_its_end(self, rig: Rig) -> None:
+        env = await rig.environment()
+        for health in (UNHEALTHY, HEALTHY, UNHEALTHY, HEALTHY, UNHEALTHY):
+            await rig.turns(env, health)
+            rig.clock.advance(minutes=1)
+
+        assert rig.events() == ["environment.unhealthy", "environment.recovered"]
+        await rig.tick(minutes=6)  # the window (10 min) ends: unhealthy is what holds
+        assert rig.events() == [
+            "environment.unhealthy",
+            "environment.recovered",
+            "environment.unhealthy",
+        ]
+
+    async def test_a_window_that_ends_as_announced_says_nothing_more(self, rig: Rig) -> None:
+        env = await rig.environment()
+        for health in (UNHEALTHY, HEALTHY, UNHEALTHY, HEALTHY):
+            await rig.turns(env, health)
+            rig.clock.advance(minutes=1)
+
+        await rig.tick(minutes=10)
+
+        assert rig.events() == ["environment.unhealthy", "environment.recovered"]
+
+    async def test_without_a_flap_window_every_change_is_announced(
+        self, storage: FakeStorage
+    ) -> None:
+        rig = await build(storage, flap_window=timedelta(0))
+        env = await rig.environment()
+
+        for health in (UNHEALTHY, HEALTHY, UNHEALTHY):
+            await rig.turns(env, health)
+            rig.clock.advance(minutes=1)
+
+        assert rig.events() == [
+            "environment.unhealthy",
+            "environment.recovered",
+            "environment.unhealthy",
+        ]
