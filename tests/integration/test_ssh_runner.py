@@ -219,7 +219,7 @@ class TestStopping:
         result = await runner.run_script(
             server.target, server.key, f"echo started\n{sleeper}\necho never\n", timeout=2
         )
-        assert result.outcome is RunOutcome.TIMED_OUT
+        assert result.outcome is RunOutcome.TIMED_OUT, result.error
         assert result.error is not None
         assert result.error.code == RunErrorCode.TIMED_OUT
         assert result.output == "started\n"

@@ -36,6 +36,7 @@ import pytest_asyncio
 
 from envdeck.adapters.ssh import PoolSettings, SshCredential, SshPool, SshTarget
 from envdeck.domain.environment import HostKeyPolicy
+from tests.support.faults import descendants
 
 SSHD = Path("/usr/sbin/sshd")
 IS_ROOT = os.geteuid() == 0
@@ -148,9 +149,11 @@ def private_dir(prefix: str) -> Path:
 class OpenSshServer:
     """A real OpenSSH sshd on 127.0.0.1, for one test module or one test."""
 
-    def __init__(self, account: SshAccount, workdir: Path) -> None:
+    def __init__(self, account: SshAccount, workdir: Path, *, allow_root: bool = False) -> None:
         self.account = account
         self.workdir = workdir
+        # Root may log in with the account's keys (as root, OpenSSH refuses signal requests).
+        self.allow_root = allow_root
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.host_key: asyncssh.SSHKey = asyncssh.generate_private_key("ssh-ed25519")
@@ -192,8 +195,8 @@ UsePAM no
 PubkeyAuthentication yes
 PasswordAuthentication {password}
 KbdInteractiveAuthentication no
-PermitRootLogin no
-AllowUsers {self.account.username}
+PermitRootLogin {"prohibit-password" if self.allow_root else "no"}
+AllowUsers {self.account.username}{" root" if self.allow_root else ""}
 PrintMotd no
 PrintLastLog no
 MaxStartups 200:30:400
@@ -243,7 +246,7 @@ LogLevel VERBOSE
         """
         if self.process is None or self.process.poll() is not None:
             return
-        for pid in [self.process.pid, *_descendants(self.process.pid)]:
+        for pid in [self.process.pid, *descendants(self.process.pid)]:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         self.process.wait(timeout=10)
@@ -251,7 +254,7 @@ LogLevel VERBOSE
     def stop(self) -> None:
         """Stop sshd and end its open connections (restarting a host drops them too)."""
         if self.process is not None and self.process.poll() is None:
-            for pid in [self.process.pid, *_descendants(self.process.pid)]:
+            for pid in [self.process.pid, *descendants(self.process.pid)]:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGTERM)
             try:
@@ -267,28 +270,12 @@ LogLevel VERBOSE
         self.start()
 
 
-def _descendants(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            # The command name may hold spaces and parentheses: split after the last ")".
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found: list[int] = []
-    pending = [root]
-    while pending:
-        for child in children.get(pending.pop(), []):
-            found.append(child)
-            pending.append(child)
-    return found
-
-
 @contextlib.contextmanager
-def running_sshd(account: SshAccount) -> Iterator[OpenSshServer]:
-    """Run an sshd for the account for the duration of the block."""
+def running_sshd(account: SshAccount, *, allow_root: bool = False) -> Iterator[OpenSshServer]:
+    """Run an sshd for the account (and root, if allowed) for the duration of the block."""
     require_sshd()
     workdir = private_dir("envdeck-sshd-")
-    server = OpenSshServer(account, workdir)
+    server = OpenSshServer(account, workdir, allow_root=allow_root)
     try:
         server.start()
         yield server

@@ -32,6 +32,8 @@ class RunOutcome(StrEnum):
     FAILED = "failed"
     TIMED_OUT = "timed_out"
     CANCELLED = "cancelled"
+    # Asked to stop (cancel, timeout), but the remote side could not be confirmed gone.
+    STOP_UNCONFIRMED = "stop_unconfirmed"
 
 
 class RunErrorCode(StrEnum):
@@ -40,6 +42,7 @@ class RunErrorCode(StrEnum):
     EXIT_STATUS = "EXIT_STATUS"  # the script ran and exited non-zero (or was killed by a signal)
     TIMED_OUT = "TIMED_OUT"
     CANCELLED = "CANCELLED"
+    STOP_UNCONFIRMED = "STOP_UNCONFIRMED"  # the script may still run on the host
     SSH_CONNECT_FAILED = "SSH_CONNECT_FAILED"  # refused, unreachable, reset before login
     SSH_CONNECT_TIMEOUT = "SSH_CONNECT_TIMEOUT"
     SSH_AUTH_FAILED = "SSH_AUTH_FAILED"

@@ -24,6 +24,8 @@ class OperationStatus(StrEnum):
     CANCELLED = "cancelled"
     TIMED_OUT = "timed_out"
     INTERRUPTED = "interrupted"
+    # Cancel or timeout asked the remote script to stop; it could not be confirmed gone.
+    STOP_UNCONFIRMED = "stop_unconfirmed"
 
 
 FINISHED_STATUSES = frozenset(
@@ -32,6 +34,7 @@ FINISHED_STATUSES = frozenset(
         OperationStatus.FAILED,
         OperationStatus.CANCELLED,
         OperationStatus.TIMED_OUT,
+        OperationStatus.STOP_UNCONFIRMED,
         OperationStatus.INTERRUPTED,
     }
 )

@@ -2,7 +2,7 @@
 
 How the script runs (docs/commands.md says why): one `exec` request per run, of
 
-    /bin/sh -c 'set -e; eval "$(cat)"'
+    /bin/sh -c '<report the process group>; set -e; eval "$(cat)"'
 
 with the script written to the session's stdin, then EOF. So:
 
@@ -14,8 +14,13 @@ with the script written to the session's stdin, then EOF. So:
 - the script's commands read an empty stdin: a `read` or a `docker exec -i` cannot swallow
   the rest of the script, as it would under `sh -s`.
 
-Cancel and timeout send SIGTERM through the SSH "signal" request (OpenSSH delivers it to the
-session's whole process group), then SIGKILL after a grace period, then close the channel.
+Stopping (cancel, timeout, shutdown) does not rely on the SSH "signal" request: OpenSSH
+refuses it for some logins (root among them). The wrapper first reports its process group (read
+from /proc, on stderr, a line the runner takes out of the output); a stop then runs
+`kill -TERM -- -<group>` through a second channel, `kill -KILL` after a grace period, and
+confirms with `kill -0` that the group is gone. A stop that cannot be confirmed (the host froze,
+no second channel opens, the group survives) is reported as such (`stop_unconfirmed`), never as
+cancelled. Hosts without /proc fall back to the signal request.
 """
 
 import asyncio
@@ -45,7 +50,16 @@ from envdeck.domain.operation import OUTPUT_TAIL_LIMIT, OperationError
 
 log = structlog.get_logger(__name__)
 
-SCRIPT_WRAPPER = "/bin/sh -c 'set -e; eval \"$(cat)\"'"
+GROUP_MARK = "@@envdeck-process-group@@"
+# Field 5 of /proc/<pid>/stat is the process group; the command name (field 2) of sh has no
+# space. Errors go nowhere: without /proc the mark carries no group.
+SCRIPT_WRAPPER = (
+    "/bin/sh -c '"
+    "read -r _ _ _ _ group _ 2>/dev/null </proc/$$/stat; "
+    f'echo "{GROUP_MARK} $group" >&2; '
+    'set -e; eval "$(cat)"\''
+)
+_MARK_LIMIT = 128
 _READ_SIZE = 32 * 1024
 
 OutputCallback = Callable[[OutputChunk], Awaitable[None]]
@@ -118,11 +132,13 @@ class SshRunner:
             async with asyncio.timeout(timeout):
                 result = await run.execute()
         except TimeoutError:
-            await run.stop_remote()
+            stopped = await run.stop_remote()
             run.discard_if_unresponsive()
             result = _result(
                 RunOutcome.TIMED_OUT, RunErrorCode.TIMED_OUT, f"timed out after {timeout:g} s"
             )
+            if not stopped:
+                result = _unconfirmed(f"timed out after {timeout:g} s", run.stop_problem)
         except SshFailure as exc:
             result = _result(RunOutcome.FAILED, exc.code, exc.message)
         except asyncio.CancelledError:
@@ -206,6 +222,15 @@ def _result(outcome: RunOutcome, code: str, message: str) -> RunResult:
     return RunResult(outcome=outcome, error=OperationError(code=code, message=message))
 
 
+def _unconfirmed(what: str, problem: str) -> RunResult:
+    return _result(
+        RunOutcome.STOP_UNCONFIRMED,
+        RunErrorCode.STOP_UNCONFIRMED,
+        f"{what}, but the script could not be confirmed stopped ({problem}): it may still run "
+        "on the host",
+    )
+
+
 class _Run:
     """One run: lease a connection, start the wrapper, pump output, wait, judge."""
 
@@ -229,6 +254,13 @@ class _Run:
         self.entry: PooledConnection | None = None
         # The remote side acknowledged the end of the session (closed its channel).
         self.closed_remotely = False
+        # The script's process group on the host, as the wrapper reported it (None: unknown).
+        self.group: int | None = None
+        self._mark_pending = True
+        # Why the last stop could not be confirmed; second channels that did not answer.
+        self.stop_problem = ""
+        self._own_connection_failed = False
+        self._fresh_connection_failed = False
 
     async def execute(self) -> RunResult:
         for attempt in (1, 2):
@@ -267,8 +299,10 @@ class _Run:
         try:
             await asyncio.wait({closed, cancelled}, return_when=asyncio.FIRST_COMPLETED)
             if not closed.done():
-                await self.stop_remote()
+                stopped = await self.stop_remote()
                 await _settle(pumps)
+                if not stopped:
+                    return _unconfirmed("cancelled", self.stop_problem)
                 return _result(RunOutcome.CANCELLED, RunErrorCode.CANCELLED, "cancelled")
             await _settle(pumps)
         finally:
@@ -281,15 +315,37 @@ class _Run:
 
     async def _pump(self, reader: "asyncssh.SSHReader[bytes]", stream: OutputStream) -> None:
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        head = b""
         while True:
             try:
                 data = await reader.read(_READ_SIZE)
             except (asyncssh.Error, OSError):
                 data = b""
+            if stream is OutputStream.STDERR and self._mark_pending and data:
+                head += data
+                if b"\n" not in head and len(head) < _MARK_LIMIT:
+                    continue
+                data = self._take_mark(head)
+                if not data:
+                    continue  # the mark alone: nothing to show yet
             if not data:
+                if head and self._mark_pending:  # ended before a whole first line
+                    await self.output.add(stream, decoder.decode(head))
                 await self.output.add(stream, decoder.decode(b"", final=True))
                 return
             await self.output.add(stream, decoder.decode(data))
+
+    def _take_mark(self, head: bytes) -> bytes:
+        """Read the wrapper's first stderr line (the process group); return what follows it."""
+        self._mark_pending = False
+        line, newline, rest = head.partition(b"\n")
+        text = line.decode("utf-8", errors="replace")
+        if not newline or not text.startswith(GROUP_MARK):
+            return head  # not the wrapper's line: output as any other
+        group = text.removeprefix(GROUP_MARK).strip()
+        if group.isdigit() and int(group) > 1:
+            self.group = int(group)
+        return rest
 
     def _judge(
         self, entry: PooledConnection, process: "asyncssh.SSHClientProcess[bytes]"
@@ -323,24 +379,83 @@ class _Run:
             )
         return RunResult(outcome=RunOutcome.SUCCEEDED, exit_code=0)
 
-    async def stop_remote(self) -> None:
-        """Stop the remote script: SIGTERM to its process group, SIGKILL after the grace."""
+    async def stop_remote(self) -> bool:
+        """Stop the remote script (TERM, then KILL after the grace) and return True once it is
+        confirmed gone; `stop_problem` says why when it is not."""
         process = self.process
         if process is None:
-            return
+            return True
         for signal in ("TERM", "KILL"):
+            # Refused by OpenSSH for some logins; the kill below does not depend on it.
             with contextlib.suppress(Exception):
                 process.send_signal(signal)
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.runner.kill_grace):
-                    await process.wait_closed()
-                    self.closed_remotely = True
-                    return
+            if self.group is not None:
+                await self._kill_group(signal)
+            if await self._closed_within(self.runner.kill_grace):
+                return await self._confirm_gone()
         process.close()
+        await self._closed_within(self.runner.kill_grace)
+        return await self._confirm_gone()
+
+    async def _closed_within(self, seconds: float) -> bool:
+        assert self.process is not None
         with contextlib.suppress(TimeoutError, Exception):
-            async with asyncio.timeout(self.runner.kill_grace):
-                await process.wait_closed()
+            async with asyncio.timeout(seconds):
+                await self.process.wait_closed()
                 self.closed_remotely = True
+        return self.closed_remotely
+
+    async def _kill_group(self, signal: str) -> str:
+        """Send signal to the script's process group through a second channel; return whether
+        it still runs afterwards ("alive", "gone"), or "" when no channel could be opened."""
+        group = self.group
+        assert group is not None
+        command = f"kill -{signal} -- -{group} 2>/dev/null; {_group_check(group)}"
+        if self.entry is not None and not self._own_connection_failed:
+            answer = await self._control(self.entry.connection, command)
+            if answer:
+                return answer
+            self._own_connection_failed = True
+        if self._fresh_connection_failed:
+            return ""
+        # The script's own connection is gone or stuck: a fresh one, closed after.
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(self._control_timeout):
+                fresh, _key = await self.runner.pool.connect(self.target, self.credential)
+            try:
+                answer = await self._control(fresh, command)
+            finally:
+                fresh.close()
+            if answer:
+                return answer
+        self._fresh_connection_failed = True
+        return ""
+
+    @property
+    def _control_timeout(self) -> float:
+        return self.runner.kill_grace + 2
+
+    async def _control(self, connection: asyncssh.SSHClientConnection, command: str) -> str:
+        with contextlib.suppress(asyncssh.Error, OSError, TimeoutError):
+            async with asyncio.timeout(self._control_timeout):
+                done = await connection.run(command, check=False)
+            return str(done.stdout or "").strip()
+        return ""
+
+    async def _confirm_gone(self) -> bool:
+        if self.group is None:
+            # No group was reported (a host without /proc): the closed channel is all we have.
+            self.stop_problem = "" if self.closed_remotely else "the host did not end the session"
+            return self.closed_remotely
+        answer = await self._kill_group("0")  # signal 0: only the check
+        if answer == "gone":
+            return True
+        self.stop_problem = (
+            f"process group {self.group} is still running"
+            if answer == "alive"
+            else "no second SSH channel could be opened to check"
+        )
+        return False
 
     def discard_if_unresponsive(self) -> None:
         """Close the pooled connection when the host never answered the end of the session.
@@ -351,6 +466,22 @@ class _Run:
         if self.entry is not None and not self.closed_remotely:
             log.info("ssh_connection_discarded", target=str(self.target), reason="unresponsive")
             self.runner.pool.discard(self.entry)
+
+
+def _group_check(group: int) -> str:
+    """Return a script printing "alive" while a process of group runs, else "gone".
+
+    Not `kill -0`: it also finds zombies, and on hosts (or containers) whose init is slow to
+    reap orphans, a killed script's processes stay zombies for long. The command name in
+    /proc/<pid>/stat may hold spaces, so the fields are read after its last ") ".
+    """
+    return (
+        "found=gone; for f in /proc/[0-9]*/stat; do "
+        'read -r line 2>/dev/null <"$f" || continue; '
+        'set -- ${line##*") "}; '
+        f'if [ "$3" = {group} ] && [ "$1" != Z ]; then found=alive; fi; '
+        'done; echo "$found"'
+    )
 
 
 async def _settle(pumps: "asyncio.Future[tuple[None, None]]") -> None:

@@ -22,6 +22,7 @@ FINISH_LEVELS = {
     OperationStatus.TIMED_OUT: LogLevel.ERROR,
     OperationStatus.INTERRUPTED: LogLevel.ERROR,
     OperationStatus.CANCELLED: LogLevel.WARNING,
+    OperationStatus.STOP_UNCONFIRMED: LogLevel.ERROR,
 }
 _FINISH_VERBS = {
     OperationStatus.SUCCEEDED: "succeeded",
@@ -29,6 +30,7 @@ _FINISH_VERBS = {
     OperationStatus.TIMED_OUT: "timed out",
     OperationStatus.INTERRUPTED: "was interrupted",
     OperationStatus.CANCELLED: "was cancelled",
+    OperationStatus.STOP_UNCONFIRMED: "could not be confirmed stopped",
 }
 
 
