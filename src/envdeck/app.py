@@ -106,60 +106,82 @@ async def _keep_opening(services: Services, settings: Settings) -> None:
             return
 
 
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _start(
+    stack: contextlib.AsyncExitStack,
+    services: Services,
+    settings: Settings,
+    demo: "DemoFleet | None",
+) -> None:
+    """Start every component, pushing its close onto the stack as it starts.
+
+    The stack closes them in reverse, so each starts after what must outlive it: the order
+    below is the shutdown order read backwards, and the comments say why it is so.
+    """
+    # Closed last: everything below reads or writes storage until it has stopped.
+    stack.push_async_callback(services.storage.close)
+    opened = await _open_storage(services.storage)
+    # Closed after everything that publishes on it.
+    stack.push_async_callback(services.bus.close)
+    services.activity.start()
+    # Closed after every producer of entries (below), and before the bus: it publishes each
+    # entry it stores.
+    stack.push_async_callback(services.activity.close)
+    # Started before the interrupted operations are recovered (once storage answers, at the
+    # end), so they are announced too (docs/notifications.md). Closed after the operations and
+    # the health engine, before the log and the bus: what alerting still holds is queued, and
+    # deliveries in flight get a short grace (their results go to the log).
+    await services.notifications.start()
+    stack.push_async_callback(services.notifications.close)
+    # Forgets deleted environments' samples; purges old ones (SQLite) or sets TTLs (MongoDB).
+    services.health_history.start()
+    stack.push_async_callback(services.health_history.close)
+    services.health_retention.start()
+    stack.push_async_callback(services.health_retention.close)
+    # Purges at once and hourly on SQLite; sets the TTL index on MongoDB (retried until storage
+    # answers).
+    services.log_retention.start()
+    stack.push_async_callback(services.log_retention.close)
+    # Sockets close (1001 going away) once operations and checks have stopped, while the bus
+    # and storage still run.
+    services.realtime.start()
+    stack.push_async_callback(services.realtime.close)
+    # The one outbound HTTP client outlives the health engine, the operations and their
+    # verification, which send through it.
+    stack.push_async_callback(services.http.close)
+    # The health engine (started once storage answers, below) stops before the client: no new
+    # check, statuses written while storage runs.
+    stack.push_async_callback(services.health.close)
+    # SSH connections close once the operations that use them have stopped.
+    stack.push_async_callback(services.ssh_pool.close)
+    # Closed first: running operations get what remains of server.shutdownTimeout (counted
+    # from the signal: server.py), then are cancelled (`interrupted`), while everything they
+    # report to still runs.
+    stack.push_async_callback(services.operations.close)
+    if opened:
+        await _after_open(services, settings)
+    else:
+        opening = asyncio.create_task(_keep_opening(services, settings), name="open-storage")
+        stack.push_async_callback(_cancel, opening)
+    if demo is not None:
+        await demo.start(services)
+        stack.push_async_callback(demo.stop)
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     storage = create_storage(settings)
     services = build_services(settings, storage, load_runtime_secrets(settings), utc_now)
     app.state.services = services
-    bus, activity = services.bus, services.activity
-    # Following the bus before storage opens: operations interrupted by a previous stop are
-    # announced too (docs/notifications.md).
-    await services.notifications.start()
-    opening: asyncio.Task[None] | None = None
-    if await _open_storage(storage):
-        await _after_open(services, settings)
-    else:
-        opening = asyncio.create_task(_keep_opening(services, settings), name="open-storage")
-    activity.start()
-    # Purges at once and hourly on SQLite; sets the TTL index on MongoDB (retried until storage
-    # answers).
-    services.log_retention.start()
-    services.realtime.start()
-    # Forgets deleted environments' samples; purges old ones (SQLite) or sets TTLs (MongoDB).
-    services.health_history.start()
-    services.health_retention.start()
-    demo: DemoFleet | None = app.state.demo
-    if demo is not None:
-        await demo.start(services)
-    try:
+    async with contextlib.AsyncExitStack() as stack:
+        await _start(stack, services, settings, app.state.demo)
         yield
-    finally:
-        if demo is not None:
-            await demo.stop()
-        if opening is not None:
-            opening.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await opening
-        # Running operations get what remains of server.shutdownTimeout (counted from the
-        # signal: server.py), then are cancelled (`interrupted`), while storage, the log and the
-        # bus still run; then their connections close.
-        await services.operations.close()
-        await services.ssh_pool.close()
-        # The health engine first: no new check, statuses written while storage runs.
-        await services.health.close()
-        await services.http.close()
-        # Sockets next (1001 going away), while the bus and storage still run.
-        await services.realtime.close()
-        await services.log_retention.close()
-        await services.health_retention.close()
-        await services.health_history.close()
-        # Before the log and the bus: what alerting still holds is queued, and deliveries in
-        # flight get a short grace (their results go to the log).
-        await services.notifications.close()
-        await activity.close()
-        await bus.close()
-        await storage.close()
 
 
 def create_app(
