@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from envdeck.domain.environment import HealthState
 from envdeck.domain.notification import ChannelScope, NotificationChannelSpec, NotificationEvent
-from envdeck.services.notifications.alerting import KEEP_OPERATION, EnvState
+from envdeck.services.notifications.alert_state import KEEP_OPERATION, EnvState
 from envdeck.services.notifications.messages import Messages, format_duration
 from envdeck.services.notifications.sender import mask_url, service_of
 

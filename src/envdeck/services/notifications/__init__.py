@@ -1,8 +1,9 @@
 """Notifications (docs/notifications.md): channels, alerting and delivery, wired together.
 
 - `channels.py`: the channels' CRUD and test message (URLs sealed, never shown);
-- `alerting.py`: which bus events become messages, quiet during maintenance and operations,
-  reminders and flap damping;
+- `alerting.py`: which bus events become messages, to which channels, and when; the rules it
+  applies: `alert_state.py` (what is known and was said about one environment), `quiet.py`
+  (maintenance and operations), `reminders.py` and `flap_damping.py`;
 - `delivery.py`: the bounded queue and workers that send with retries, and record each result;
 - `sender.py`: Apprise, with its logs kept away from the process log and errors masked;
 - `messages.py`: the words.

@@ -23,13 +23,15 @@ per environment:
 
 State is per process, in memory: after a restart, environments stored unhealthy count as
 announced (reminders resume an interval later); a flap window or a pending quiet end is lost.
+
+This module decides and hands over; the rules it applies have their own modules: `alert_state`
+(what is known and was said about one environment), `quiet`, `reminders` and `flap_damping`.
 """
 
 import asyncio
 import contextlib
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
@@ -42,80 +44,27 @@ from envdeck.adapters.events import (
     Subscription,
     VersionChanged,
 )
-from envdeck.domain.environment import Environment, EnvironmentListOptions, HealthState, Status
-from envdeck.domain.errors import EnvironmentNotFound, OperationNotFound, StorageUnavailable
+from envdeck.domain.environment import Environment, EnvironmentListOptions, HealthState
+from envdeck.domain.errors import EnvironmentNotFound, StorageUnavailable
 from envdeck.domain.notification import DeliveryEvent, NotificationEvent
 from envdeck.domain.operation import FINISHED_STATUSES, Operation, OperationStatus
 from envdeck.repositories.base import Storage
 from envdeck.services.maintenance.windows import MaintenanceService
+from envdeck.services.notifications.alert_state import EnvState
 from envdeck.services.notifications.channels import NotificationChannelService
 from envdeck.services.notifications.delivery import DeliveryQueue, Job
+from envdeck.services.notifications.flap_damping import FlapDamping
 from envdeck.services.notifications.messages import Messages
+from envdeck.services.notifications.quiet import QuietRules
+from envdeck.services.notifications.reminders import Reminders
 from envdeck.services.notifications.sender import Message
 
 log = structlog.get_logger(__name__)
 
 TICK_SECONDS = 1.0
-# How long an environment's last operation (and its failure) is remembered once all is calm.
-KEEP_OPERATION = timedelta(hours=1)
 # Operation outcomes already announced (a rollback re-saves its parent's final status).
 _REMEMBERED_OPERATIONS = 1000
 _LOAD_PAGE = 200
-
-
-@dataclass(slots=True)
-class EnvState:
-    """What alerting knows and has said about one environment."""
-
-    id: str
-    name: str
-    tags: list[str]
-    health: HealthState = HealthState.UNKNOWN
-    since: datetime | None = None
-    error: str = ""
-    failures: int = 0
-    # When the current failing streak began (about: the check before the threshold's first).
-    streak_start: datetime | None = None
-    # What was last announced: HEALTHY (nothing wrong said) or UNHEALTHY.
-    announced: HealthState = HealthState.HEALTHY
-    announced_since: datetime | None = None
-    # The last unhealthy announcement or reminder: the reminder clock.
-    last_alert_at: datetime | None = None
-    # Flap damping: the open window's start, whether its recovered was sent, a held change.
-    window_start: datetime | None = None
-    window_recovered: bool = False
-    held: bool = False
-    # A change happened while quiet: decide at the first check after the quiet.
-    pending: bool = False
-    # The last moment the environment was seen quiet (an operation's end, a window's tick).
-    quiet_seen_at: datetime | None = None
-    # finished_at of the last failed operation (its message covers the failure).
-    failed_operation_at: datetime | None = None
-
-    def wanted(self) -> NotificationEvent | None:
-        """Return the announcement the current health calls for, if any."""
-        if self.health is HealthState.UNHEALTHY and self.announced is not HealthState.UNHEALTHY:
-            return NotificationEvent.ENVIRONMENT_UNHEALTHY
-        if self.health is HealthState.HEALTHY and self.announced is HealthState.UNHEALTHY:
-            return NotificationEvent.ENVIRONMENT_RECOVERED
-        return None
-
-    def observe(self, status: Status) -> None:
-        """Take the health engine's verdict as the current health."""
-        self.health, self.since, self.error = status.health, status.since, status.message
-        self.failures = status.consecutive_failures
-
-    def idle(self, now: datetime) -> bool:
-        """Tell whether nothing is left to remember (the state can be dropped)."""
-        recent = [at for at in (self.failed_operation_at, self.quiet_seen_at) if at is not None]
-        return (
-            self.announced is not HealthState.UNHEALTHY
-            and self.health is not HealthState.UNHEALTHY
-            and not self.pending
-            and not self.held
-            and self.window_start is None
-            and all(now - at > KEEP_OPERATION for at in recent)
-        )
 
 
 class Alerting:
@@ -137,17 +86,15 @@ class Alerting:
     ) -> None:
         self._storage = storage
         self._bus = bus
-        self._maintenance = maintenance
         self._channels = channels
         self._deliveries = deliveries
         self._messages = messages
         self._clock = clock
-        self._reminder = reminder_interval
-        self._flap = flap_window
+        self._quiet = QuietRules(storage, maintenance, clock)
+        self._reminders = Reminders(reminder_interval)
+        self._flaps = FlapDamping(flap_window)
         self._tick_seconds = tick_seconds
         self._states: dict[str, EnvState] = {}
-        # Operations running per environment, as the bus told (storage's claim may lag).
-        self._running: dict[str, Operation] = {}
         self._announced_operations: OrderedDict[str, None] = OrderedDict()
         self._versions: dict[str, str] = {}
         self._lock = asyncio.Lock()
@@ -223,7 +170,7 @@ class Alerting:
         if state.wanted() is None:
             self._forget_if_idle(state, now)
             return
-        quiet, env = await self._quiet(state.id, event.occurred_at)
+        quiet, env = await self._quiet.check(state.id, event.occurred_at)
         if env is None:
             self._states.pop(state.id, None)
             return
@@ -232,19 +179,16 @@ class Alerting:
             state.pending = True
             state.quiet_seen_at = max(state.quiet_seen_at or event.occurred_at, event.occurred_at)
             return
-        if self._began_in_quiet(state):
+        if state.began_in_quiet():
             state.pending = True  # a check that started in the quiet: the next one decides
             return
         state.pending = False
         await self._reconcile(state, now)
 
     async def _on_operation(self, op: Operation) -> None:
+        self._quiet.follow(op)
         if op.status not in FINISHED_STATUSES:
-            self._running[op.environment_id] = op
             return
-        running = self._running.get(op.environment_id)
-        if running is not None and running.id == op.id:
-            del self._running[op.environment_id]
         if op.id in self._announced_operations:
             return
         self._announced_operations[op.id] = None
@@ -300,13 +244,11 @@ class Alerting:
                 await self._tick(state, now)
 
     async def _tick(self, state: EnvState, now: datetime) -> None:
-        window_ended = state.window_start is not None and now >= state.window_start + self._flap
-        if window_ended:
-            state.window_start, state.window_recovered = None, False
+        window_ended = self._flaps.end_if_over(state, now)
         if state.pending or (window_ended and state.held):
             await self._settle(state, now)
-        elif self._reminder_due(state, now):
-            quiet, env = await self._quiet(state.id, now)
+        elif self._reminders.due(state, now):
+            quiet, env = await self._quiet.check(state.id, now)
             if env is None:
                 self._states.pop(state.id, None)
                 return
@@ -317,7 +259,7 @@ class Alerting:
 
     async def _settle(self, state: EnvState, now: datetime) -> None:
         """Decide a pending or held change once the quiet is over and a check is fresh."""
-        quiet, env = await self._quiet(state.id, now)
+        quiet, env = await self._quiet.check(state.id, now)
         if env is None:
             self._states.pop(state.id, None)
             return
@@ -337,15 +279,6 @@ class Alerting:
             self._refresh(state, env)
         state.held = False
         await self._reconcile(state, now)
-
-    def _reminder_due(self, state: EnvState, now: datetime) -> bool:
-        return (
-            self._reminder > timedelta(0)
-            and state.announced is HealthState.UNHEALTHY
-            and state.health is HealthState.UNHEALTHY
-            and state.last_alert_at is not None
-            and now - state.last_alert_at >= self._reminder
-        )
 
     async def _load(self) -> None:
         """Count environments stored unhealthy as announced (this process just started)."""
@@ -372,7 +305,7 @@ class Alerting:
         wanted = state.wanted()
         if wanted is None:
             return
-        if wanted is NotificationEvent.ENVIRONMENT_UNHEALTHY and self._covered(state):
+        if wanted is NotificationEvent.ENVIRONMENT_UNHEALTHY and state.covered():
             # The operation's failure was the announcement; say no more until it changes.
             state.announced, state.announced_since, state.last_alert_at = (
                 HealthState.UNHEALTHY,
@@ -380,47 +313,22 @@ class Alerting:
                 now,
             )
             return
-        if self._held(state, wanted, now):
+        if self._flaps.holds_back(state, wanted, now):
             state.held = True
             return
         await self._announce(state, wanted, now)
 
-    @staticmethod
-    def _began_in_quiet(state: EnvState) -> bool:
-        quiet = state.quiet_seen_at
-        start = state.streak_start or state.since
-        return quiet is not None and start is not None and start <= quiet
-
-    @staticmethod
-    def _covered(state: EnvState) -> bool:
-        failed = state.failed_operation_at
-        start = state.streak_start or state.since
-        return failed is not None and start is not None and start <= failed
-
-    def _held(self, state: EnvState, wanted: NotificationEvent, now: datetime) -> bool:
-        if self._flap <= timedelta(0) or state.window_start is None:
-            return False
-        if now >= state.window_start + self._flap:
-            return False
-        return not (
-            wanted is NotificationEvent.ENVIRONMENT_RECOVERED and not state.window_recovered
-        )
-
     async def _announce(self, state: EnvState, wanted: NotificationEvent, now: datetime) -> None:
-        window_open = state.window_start is not None and now < state.window_start + self._flap
+        self._flaps.count(state, wanted, now)
         if wanted is NotificationEvent.ENVIRONMENT_UNHEALTHY:
             message = self._messages.unhealthy(state.id, state.name, state.since, state.error)
             state.announced, state.announced_since = HealthState.UNHEALTHY, state.since
             state.last_alert_at = now
-            if self._flap > timedelta(0) and not window_open:
-                state.window_start, state.window_recovered = now, False
         else:
             message = self._messages.recovered(
                 state.id, state.name, state.since, state.announced_since
             )
             state.announced = HealthState.HEALTHY
-            if window_open:
-                state.window_recovered = True
         state.held = False
         await self._dispatch(wanted, state.id, state.name, state.tags, message)
 
@@ -435,41 +343,6 @@ class Alerting:
             message,
             reminder=True,
         )
-
-    async def _quiet(self, environment_id: str, at: datetime) -> tuple[bool, Environment | None]:
-        """Tell whether alerts about this environment are quiet at `at`; also return it
-        (None when it was deleted)."""
-        try:
-            env = await self._storage.environments.get_by_id(environment_id)
-        except EnvironmentNotFound:
-            return False, None
-        active = env.active_operation
-        if active is not None and active.started_at <= at:
-            return True, env
-        running = self._running.get(environment_id)
-        if running is not None and await self._ran_at(running, at):
-            return True, env
-        return await self._maintenance.in_maintenance(env, at), env
-
-    async def _ran_at(self, running: Operation, at: datetime) -> bool:
-        """Tell whether an operation the bus said started was still running at `at`.
-
-        Its claim is cleared just after its final status is published, so storage may show
-        it gone while its final update still waits in our queue.
-        """
-        try:
-            stored = await self._storage.operations.get_by_id(running.id)
-        except OperationNotFound:
-            self._running.pop(running.environment_id, None)
-            return False
-        if stored.status not in FINISHED_STATUSES:
-            return True
-        if stored.finished_at is not None and at > stored.finished_at:
-            # Finished (its final update lost or still queued): not quiet any more.
-            if self._clock() - stored.finished_at > KEEP_OPERATION:
-                self._running.pop(running.environment_id, None)
-            return False
-        return True
 
     def _refresh(self, state: EnvState, env: Environment) -> None:
         state.name, state.tags = env.name, list(env.tags)
