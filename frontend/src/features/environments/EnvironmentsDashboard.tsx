@@ -1,9 +1,6 @@
-import AddIcon from "@mui/icons-material/Add";
-import ImportExportIcon from "@mui/icons-material/ImportExport";
 import {
   Alert,
   Box,
-  Button,
   LinearProgress,
   Paper,
   Snackbar,
@@ -13,11 +10,11 @@ import {
 } from "@mui/material";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { Link } from "react-router";
 
+import { useRealtimeSubscription } from "../../lib/realtime/useRealtimeSubscription";
 import { errorMessage } from "../../lib/serverErrors";
 import { useDebouncedValue } from "../../lib/useDebouncedValue";
-import { useRealtimeSubscription } from "../../lib/realtime/useRealtimeSubscription";
+import CreateEnvironmentButtons from "./CreateEnvironmentButtons";
 import DeleteEnvironmentDialog from "./DeleteEnvironmentDialog";
 import EnvironmentCard from "./EnvironmentCard";
 import EnvironmentFilters from "./EnvironmentFilters";
@@ -112,21 +109,10 @@ export default function EnvironmentsDashboard({ canManage, slots }: Environments
         </Box>
         {canManage && (
           <Stack direction={{ xs: "column", lg: "row" }} spacing={1} sx={{ flexShrink: 0 }}>
-            <Button
-              variant="contained"
-              startIcon={<AddIcon />}
-              component={Link}
-              to="/environments/new"
-            >
-              New environment
-            </Button>
-            <Button
-              variant="outlined"
-              startIcon={<ImportExportIcon />}
-              onClick={() => setDialog({ kind: "importExport" })}
-            >
-              Import / export
-            </Button>
+            <CreateEnvironmentButtons
+              importLabel="Import / export"
+              onImport={() => setDialog({ kind: "importExport" })}
+            />
           </Stack>
         )}
       </Stack>
@@ -153,21 +139,10 @@ export default function EnvironmentsDashboard({ canManage, slots }: Environments
                     Add the first one, or import a YAML file of environments.
                   </Typography>
                   <Stack direction="row" spacing={2}>
-                    <Button
-                      variant="contained"
-                      startIcon={<AddIcon />}
-                      component={Link}
-                      to="/environments/new"
-                    >
-                      New environment
-                    </Button>
-                    <Button
-                      variant="outlined"
-                      startIcon={<ImportExportIcon />}
-                      onClick={() => setDialog({ kind: "importExport" })}
-                    >
-                      Import environments
-                    </Button>
+                    <CreateEnvironmentButtons
+                      importLabel="Import environments"
+                      onImport={() => setDialog({ kind: "importExport" })}
+                    />
                   </Stack>
                 </>
               ) : (
