@@ -8,7 +8,6 @@ import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 
 import { ApiError } from "../api/client";
 import ActivityView from "../features/activity/ActivityView";
-import { useSession } from "../lib/useSession";
 import { credentialQueries } from "../features/credentials/queries";
 import DeleteEnvironmentDialog from "../features/environments/DeleteEnvironmentDialog";
 import EnvironmentDetails from "../features/environments/EnvironmentDetails";
@@ -21,6 +20,7 @@ import { useRealtimeSubscription } from "../lib/realtime/useRealtimeSubscription
 import { hasRole } from "../lib/roles";
 import { errorMessage } from "../lib/serverErrors";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
+import { useSession } from "../lib/useSession";
 import { filterPickers } from "./slots";
 
 const OBJECT_ID = /^[0-9a-f]{24}$/;

@@ -1,9 +1,9 @@
 import { Stack, Typography } from "@mui/material";
 
-import { useSession } from "../lib/useSession";
 import EnvironmentsDashboard from "../features/environments/EnvironmentsDashboard";
 import { hasRole } from "../lib/roles";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
+import { useSession } from "../lib/useSession";
 import { environmentSlots } from "./slots";
 
 /** The start page: every environment at a glance. */

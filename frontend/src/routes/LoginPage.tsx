@@ -4,8 +4,8 @@ import { Navigate, useLocation } from "react-router";
 import AuthLayout from "../components/AuthLayout";
 import LoginForm from "../features/auth/LoginForm";
 import { DEFAULT_PAGE, returnPath } from "../features/auth/returnPath";
-import { useSession } from "../lib/useSession";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
+import { useSession } from "../lib/useSession";
 
 export default function LoginPage() {
   useDocumentTitle("Sign in");

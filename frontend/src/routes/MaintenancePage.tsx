@@ -1,9 +1,9 @@
 import { Stack, Typography } from "@mui/material";
 
-import { useSession } from "../lib/useSession";
 import MaintenanceManager from "../features/maintenance/MaintenanceManager";
 import { hasRole } from "../lib/roles";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
+import { useSession } from "../lib/useSession";
 import { scopeWidgets } from "./slots";
 
 /** Maintenance windows: everyone reads them, admins plan them. */

@@ -1,8 +1,8 @@
 import { Stack, Typography } from "@mui/material";
 
-import { useSession } from "../lib/useSession";
 import TokensManager from "../features/tokens/TokensManager";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
+import { useSession } from "../lib/useSession";
 
 export default function TokensPage() {
   useDocumentTitle("API tokens");

@@ -1,8 +1,8 @@
 import { Stack, Typography } from "@mui/material";
 
-import { useSession } from "../lib/useSession";
 import UsersManager from "../features/users/UsersManager";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
+import { useSession } from "../lib/useSession";
 
 /** Users (admins only: the route shows NoAccessPage to anyone else). */
 export default function UsersPage() {

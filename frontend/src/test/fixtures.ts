@@ -1,6 +1,6 @@
 import type { components } from "../api/schema";
-import type { Session, SessionUser } from "../lib/session";
 import type { Role } from "../lib/roles";
+import type { Session, SessionUser } from "../lib/session";
 
 /** The error envelope the API answers with. */
 export function apiError(status: number, code: string, message: string, details = {}) {

@@ -2,8 +2,8 @@ import { QueryClient } from "@tanstack/react-query";
 import { render } from "@testing-library/react";
 import { createMemoryRouter } from "react-router";
 
-import App from "../App";
 import { api } from "../api/client";
+import App from "../App";
 import { authMiddleware } from "../lib/authMiddleware";
 import { type Session, saveSession } from "../lib/session";
 import { routes } from "../routes/routes";

@@ -1,9 +1,9 @@
 import { useQueryClient } from "@tanstack/react-query";
 
-import { useSession } from "../../lib/useSession";
 import { useRealtimeMessage } from "../../lib/realtime/useRealtimeMessage";
 import { useRealtimeResync } from "../../lib/realtime/useRealtimeResync";
 import { useRealtimeSubscription } from "../../lib/realtime/useRealtimeSubscription";
+import { useSession } from "../../lib/useSession";
 import { logEntryOf } from "./filters";
 import { LATEST_COUNT, logQueries, UNREAD_CAP } from "./queries";
 

@@ -8,9 +8,9 @@ import FormDialog from "../../components/FormDialog";
 import PasswordField from "../../components/PasswordField";
 import { fieldProps } from "../../lib/fieldProps";
 import { newPassword } from "../../lib/passwordRules";
+import { saveSession } from "../../lib/session";
 import { useServerErrors } from "../../lib/useServerErrors";
 import { changePassword } from "./queries";
-import { saveSession } from "../../lib/session";
 
 const schema = z
   .object({

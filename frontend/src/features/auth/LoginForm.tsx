@@ -6,9 +6,9 @@ import { z } from "zod";
 
 import PasswordField from "../../components/PasswordField";
 import { fieldProps } from "../../lib/fieldProps";
+import { saveSession } from "../../lib/session";
 import { useServerErrors } from "../../lib/useServerErrors";
 import { login } from "./queries";
-import { saveSession } from "../../lib/session";
 
 const schema = z.object({
   username: z.string().trim().min(1, "Enter your username or email"),

@@ -1,9 +1,9 @@
 import { type ReactNode, useEffect, useRef } from "react";
 import { Navigate, useLocation } from "react-router";
 
-import type { LoginLocationState } from "./returnPath";
 import { endSession } from "../../lib/session";
 import { useSession } from "../../lib/useSession";
+import type { LoginLocationState } from "./returnPath";
 
 // setTimeout's longest delay (~24.8 days); a session never lasts that long, but be safe.
 const MAX_DELAY_MS = 2 ** 31 - 1;

@@ -7,9 +7,9 @@ import { z } from "zod";
 import PasswordField from "../../components/PasswordField";
 import { fieldProps } from "../../lib/fieldProps";
 import { containsUsername, newPassword, optionalEmail, username } from "../../lib/passwordRules";
+import { saveSession } from "../../lib/session";
 import { useServerErrors } from "../../lib/useServerErrors";
 import { authQueries, completeSetup } from "./queries";
-import { saveSession } from "../../lib/session";
 
 const schema = z
   .object({

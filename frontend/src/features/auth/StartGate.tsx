@@ -3,8 +3,8 @@ import { useEffect } from "react";
 import { Navigate, Outlet, useLocation } from "react-router";
 
 import CenteredProgress from "../../components/CenteredProgress";
-import { authQueries } from "./queries";
 import { useSession } from "../../lib/useSession";
+import { authQueries } from "./queries";
 
 /**
  * Where the app starts: the setup page while no admin exists, else the page asked for (whose

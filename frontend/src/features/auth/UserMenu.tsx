@@ -16,8 +16,8 @@ import { lazy, Suspense, useId, useState } from "react";
 import { Link } from "react-router";
 
 import { ROLE_LABELS } from "../../lib/roles";
-import { signOut } from "./queries";
 import { useSession } from "../../lib/useSession";
+import { signOut } from "./queries";
 
 // Loaded when first opened: forms and their validation stay out of the first page load.
 const ChangePasswordDialog = lazy(() => import("./ChangePasswordDialog"));

@@ -1,8 +1,8 @@
 import { Typography } from "@mui/material";
 
 import { formatDuration } from "../../lib/duration";
-import type { HealthState } from "./types";
 import { useNow } from "../../lib/useNow";
+import type { HealthState } from "./types";
 
 const WORDS: Record<HealthState, string> = {
   healthy: "Healthy",

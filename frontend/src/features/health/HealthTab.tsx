@@ -11,11 +11,11 @@ import {
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type ReactNode, useEffect, useRef, useState } from "react";
 
-import { errorMessage } from "../../lib/serverErrors";
+import { formatResponseTime } from "../../lib/duration";
 import type { ServerMessage } from "../../lib/realtime/protocol";
 import { useRealtimeMessage } from "../../lib/realtime/useRealtimeMessage";
+import { errorMessage } from "../../lib/serverErrors";
 import CheckNowButton from "./CheckNowButton";
-import { formatResponseTime } from "../../lib/duration";
 import HealthSince from "./HealthSince";
 import { healthQueries } from "./queries";
 import RecentChecks from "./RecentChecks";

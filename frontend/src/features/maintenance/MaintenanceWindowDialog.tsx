@@ -9,9 +9,9 @@ import FormDialog from "../../components/FormDialog";
 import RadioField from "../../components/RadioField";
 import ScopePicker from "../../components/ScopePicker";
 import type { ScopeWidgets } from "../../components/slots";
+import SwitchField from "../../components/SwitchField";
 import { fieldProps } from "../../lib/fieldProps";
 import { useServerErrors } from "../../lib/useServerErrors";
-import SwitchField from "../../components/SwitchField";
 import {
   createWindow,
   KIND_LABELS,

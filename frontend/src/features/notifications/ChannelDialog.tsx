@@ -21,10 +21,10 @@ import PasswordField from "../../components/PasswordField";
 import RadioField from "../../components/RadioField";
 import ScopePicker from "../../components/ScopePicker";
 import type { ScopeWidgets } from "../../components/slots";
+import SwitchField from "../../components/SwitchField";
 import { fieldProps } from "../../lib/fieldProps";
 import { errorMessage } from "../../lib/serverErrors";
 import { useServerErrors } from "../../lib/useServerErrors";
-import SwitchField from "../../components/SwitchField";
 import AppriseHelp from "./AppriseHelp";
 import {
   type Channel,

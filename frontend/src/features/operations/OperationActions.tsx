@@ -4,10 +4,10 @@ import { Box, Button, CircularProgress, Stack, Tooltip } from "@mui/material";
 import { useState } from "react";
 
 import { useSession } from "../../lib/useSession";
-import type { Environment } from "./types";
 import { availability, type OperationKind } from "./availability";
 import OperationDialog from "./OperationDialog";
 import RestartDialog from "./RestartDialog";
+import type { Environment } from "./types";
 import UpgradeDialog from "./UpgradeDialog";
 
 interface OperationActionsProps {

@@ -3,8 +3,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Link as RouterLink } from "react-router";
 
-import { errorMessage } from "../../lib/serverErrors";
 import { hasRole } from "../../lib/roles";
+import { errorMessage } from "../../lib/serverErrors";
 import { useSession } from "../../lib/useSession";
 import { elapsedMs, formatElapsed } from "./formatElapsed";
 import OperationOutput from "./OperationOutput";

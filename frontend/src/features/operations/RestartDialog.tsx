@@ -15,8 +15,8 @@ import { useState } from "react";
 
 import { errorMessage } from "../../lib/serverErrors";
 import CommandPreviewView from "./CommandPreviewView";
-import type { Environment } from "./types";
 import { operationQueries, startRestart } from "./queries";
+import type { Environment } from "./types";
 
 interface RestartDialogProps {
   environment: Environment;

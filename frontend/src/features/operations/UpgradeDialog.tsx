@@ -24,8 +24,8 @@ import { ApiError } from "../../api/client";
 import { errorMessage } from "../../lib/serverErrors";
 import { useDebouncedValue } from "../../lib/useDebouncedValue";
 import CommandPreviewView from "./CommandPreviewView";
-import type { Environment } from "./types";
 import { operationQueries, startUpgrade } from "./queries";
+import type { Environment } from "./types";
 import { behindBy, versionProblem } from "./versionRules";
 
 interface UpgradeDialogProps {
