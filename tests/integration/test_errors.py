@@ -1,5 +1,8 @@
 """Every error, whatever its cause, is the JSON envelope (DESIGN §5) with no traceback."""
 
+import importlib
+import inspect
+import pkgutil
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -7,10 +10,14 @@ from fastapi import Query
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
+import envdeck.domain
 from envdeck.app import API_PREFIX, create_app
 from envdeck.config import Settings
 from envdeck.domain.environment import Environment
-from envdeck.domain.errors import Conflict
+from envdeck.domain.errors import Conflict, EnvdeckError
+from envdeck.domain.log import ActivityLogUnavailable
+from envdeck.domain.maintenance import MaintenanceWindowNotFound
+from envdeck.domain.notification import NotificationChannelNotFound
 
 
 class Probe(BaseModel):
@@ -96,3 +103,43 @@ def test_unexpected_exceptions_are_a_500_without_internals(probe_client: TestCli
 def test_a_domain_model_refusing_input_is_a_validation_error(probe_client: TestClient) -> None:
     error = assert_envelope(probe_client.get(f"{API_PREFIX}/probe/model"), 422, "VALIDATION_ERROR")
     assert error["details"]["fields"][0]["field"] == "name"  # type: ignore[index]
+
+
+def test_every_error_of_the_domain_is_in_the_one_hierarchy() -> None:
+    errors = [
+        cls
+        for info in pkgutil.iter_modules(envdeck.domain.__path__)
+        for _, cls in inspect.getmembers(
+            importlib.import_module(f"envdeck.domain.{info.name}"), inspect.isclass
+        )
+        if issubclass(cls, BaseException) and cls.__module__.startswith("envdeck.domain.")
+    ]
+    assert NotificationChannelNotFound in errors
+    assert [cls for cls in errors if not issubclass(cls, EnvdeckError)] == []
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "code", "headers"),
+    [
+        (NotificationChannelNotFound(), 404, "NOT_FOUND", {}),
+        (MaintenanceWindowNotFound(), 404, "NOT_FOUND", {}),
+        (ActivityLogUnavailable(3, 100_000), 503, "UNAVAILABLE", {"retry-after": "3"}),
+    ],
+)
+def test_errors_of_each_domain_answer_with_their_class_code_and_status(
+    make_settings: Callable[..., Settings],
+    error: EnvdeckError,
+    status: int,
+    code: str,
+    headers: dict[str, str],
+) -> None:
+    app = create_app(make_settings(), serve_ui=False)
+
+    @app.get(f"{API_PREFIX}/probe/error")
+    async def fail() -> None:
+        raise error
+
+    with TestClient(app) as client:
+        response = client.get(f"{API_PREFIX}/probe/error")
+    assert assert_envelope(response, status, code)["message"] == error.message
+    assert headers.items() <= response.headers.items()
