@@ -46,7 +46,7 @@ from envdeck.adapters.events import (
 )
 from envdeck.domain.environment import Environment, EnvironmentListOptions, HealthState
 from envdeck.domain.errors import EnvironmentNotFound, StorageUnavailable
-from envdeck.domain.notification import DeliveryEvent, NotificationEvent
+from envdeck.domain.notification import NotificationEvent
 from envdeck.domain.operation import FINISHED_STATUSES, Operation, OperationStatus
 from envdeck.repositories.base import Storage
 from envdeck.services.maintenance.windows import MaintenanceService
@@ -397,7 +397,7 @@ class Alerting:
                 channel_name=channel.name,
                 service=channel.service,
                 sealed_url=channel.url,
-                event=DeliveryEvent(event.value),
+                event=event,
                 message=message,
                 environment_id=environment_id,
                 environment_name=environment_name,

@@ -15,8 +15,8 @@ from envdeck.domain.auth import Principal
 from envdeck.domain.log import LogType
 from envdeck.domain.maintenance import CreatedBy
 from envdeck.domain.notification import (
+    TEST_MESSAGE,
     Delivery,
-    DeliveryEvent,
     NotificationChannel,
     NotificationChannelListOptions,
     NotificationChannelSpec,
@@ -113,7 +113,7 @@ class NotificationChannelService:
             channel_name=channel.name,
             service=channel.service,
             sealed_url=channel.url,
-            event=DeliveryEvent.TEST,
+            event=TEST_MESSAGE,
             message=self._messages.test(channel.name, self._clock()),
         )
         return await self._deliveries.send_test(job, actor.user)

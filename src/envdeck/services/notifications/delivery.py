@@ -35,7 +35,7 @@ from envdeck.adapters.metrics import Metrics
 from envdeck.adapters.secret_box import SecretBox, SecretDecryptionError
 from envdeck.domain.errors import StorageUnavailable
 from envdeck.domain.log import ActivityLogUnavailable, LogLevel, LogType
-from envdeck.domain.notification import Delivery, DeliveryEvent, DeliveryStatus
+from envdeck.domain.notification import TEST_MESSAGE, Delivery, DeliveryEvent, DeliveryStatus
 from envdeck.domain.user import User
 from envdeck.repositories.base import NotificationChannelRepository
 from envdeck.services.activity.writer import ActivityLog
@@ -243,7 +243,7 @@ class DeliveryQueue:
             "notification_delivered" if result.ok else "notification_failed",
             channel=job.channel_name,
             service=job.service,
-            notification_event=job.event.value,
+            notification_event=str(job.event),
             attempts=attempts,
             environment_id=job.environment_id,
         )
@@ -252,7 +252,7 @@ class DeliveryQueue:
 
     def _write_entry(self, job: Job, delivery: Delivery, actor: User | None) -> None:
         sent = delivery.status is DeliveryStatus.SENT
-        what = "test message" if job.event is DeliveryEvent.TEST else job.event.value
+        what = "test message" if job.event == TEST_MESSAGE else str(job.event)
         if job.reminder:
             what += " reminder"
         if sent:
@@ -267,7 +267,7 @@ class DeliveryQueue:
             "channelId": job.channel_id,
             "channel": job.channel_name,
             "service": job.service,
-            "event": job.event.value,
+            "event": str(job.event),
             "environmentId": job.environment_id,
             "environmentName": job.environment_name,
             "attempts": delivery.attempts,
@@ -301,7 +301,7 @@ class DeliveryQueue:
         log.warning(
             "notification_dropped",
             channel=job.channel_name,
-            notification_event=job.event.value,
+            notification_event=str(job.event),
             environment_id=job.environment_id,
             reason=reason,
         )
