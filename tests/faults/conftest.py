@@ -9,28 +9,23 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
-from envdeck.config import Settings, load_settings
-from tests.support.live_app import Account, LiveApp, set_up_admin
+from envdeck.config import Settings
+from tests.support.live_app import Account, LiveApp, admin_fixture, app_settings
 
 
 def fault_settings(data_dir: Path, **environ: str) -> Settings:
     """Settings for a live app under faults: cheap bcrypt, quick flushes, warnings only."""
     base = {
-        "ENVDECK_DATA_DIR": str(data_dir),
-        "ENVDECK_AUTH__BCRYPT_COST": "4",
         "ENVDECK_LOG__LEVEL": "warning",
         "ENVDECK_OPERATIONS__VERIFY_POLL_INTERVAL": "200ms",
         "ENVDECK_OPERATIONS__OUTPUT_FLUSH_INTERVAL": "200ms",
     }
-    return load_settings(environ=base | environ)
+    return app_settings(data_dir, **(base | environ))
 
 
-@pytest.fixture(scope="module")
-def admin(live: LiveApp) -> Account:
-    """The first admin of the module's live app (each module starts its own `live`)."""
-    return set_up_admin(live)
+# The first admin of the module's live app (each module starts its own `live`).
+admin = admin_fixture()
 
 
 def api(live: LiveApp, admin: Account, method: str, path: str, **kwargs: Any) -> Any:

@@ -16,6 +16,7 @@ from envdeck.adapters.events import Event, Subscription
 from tests.faults.conftest import api, fault_settings
 from tests.support.live_app import (
     LiveApp,
+    live_app_fixture,
     open_session,
     recv_matching,
     send_frame,
@@ -33,11 +34,7 @@ def target() -> Iterator[Target]:
     running.stop()
 
 
-@pytest.fixture
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
-    app = LiveApp(fault_settings(tmp_path_factory.mktemp("bus-faults") / "data")).start()
-    yield app
-    app.stop()
+live = live_app_fixture("bus-faults", fault_settings, scope="function")
 
 
 class BrokenSubscribers:

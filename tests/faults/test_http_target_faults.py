@@ -21,7 +21,7 @@ from envdeck.domain.environment import HealthCheckConfig, HealthValidation, Vali
 from envdeck.services.health.checker import HealthChecker
 from tests.faults.conftest import api, fault_settings
 from tests.support.hostile_http import HUGE_BYTES, HostileTarget
-from tests.support.live_app import Account, LiveApp
+from tests.support.live_app import Account, LiveApp, live_app_fixture
 from tests.support.operations import FINISHED
 
 TIMEOUT = 2  # seconds, every check and command here
@@ -36,15 +36,10 @@ def hostile() -> Iterator[HostileTarget]:
     target.stop()
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
-    settings = fault_settings(
-        tmp_path_factory.mktemp("http-faults") / "data",
-        ENVDECK_HEALTH__MAX_BODY_BYTES=str(MAX_BODY_BYTES),
-    )
-    app = LiveApp(settings).start()
-    yield app
-    app.stop()
+live = live_app_fixture(
+    "http-faults",
+    lambda data: fault_settings(data, ENVDECK_HEALTH__MAX_BODY_BYTES=str(MAX_BODY_BYTES)),
+)
 
 
 def create(live: LiveApp, admin: Account, name: str, **config: Any) -> str:

@@ -16,7 +16,7 @@ import pytest
 
 from tests.faults.conftest import fault_settings
 from tests.support.faults import TcpProxy
-from tests.support.live_app import Account, LiveApp, set_up_admin
+from tests.support.live_app import Account, LiveApp, live_app_fixture, set_up_admin
 from tests.support.receiver import Receiver
 from tests.support.targets import Target
 
@@ -45,17 +45,16 @@ def receiver() -> Iterator[Receiver]:
     server.stop()
 
 
-@pytest.fixture
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
-    settings = fault_settings(
-        tmp_path_factory.mktemp("notification-faults") / "data",
+live = live_app_fixture(
+    "notification-faults",
+    lambda data: fault_settings(
+        data,
         ENVDECK_NOTIFICATIONS__RETRY_ATTEMPTS="3",
         ENVDECK_NOTIFICATIONS__RETRY_BASE_DELAY="200ms",
         ENVDECK_NOTIFICATIONS__SEND_TIMEOUT="1s",
-    )
-    app = LiveApp(settings).start()
-    yield app
-    app.stop()
+    ),
+    scope="function",
+)
 
 
 class Api:

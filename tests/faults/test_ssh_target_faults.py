@@ -7,7 +7,6 @@ connection pool able to serve the next operation.
 
 import secrets
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from tests.faults.conftest import api, fault_settings
 from tests.support import sshd as ssh_servers
 from tests.support.faults import TcpProxy, descendants, frozen
-from tests.support.live_app import Account, LiveApp
+from tests.support.live_app import Account, LiveApp, live_app_fixture
 from tests.support.operations import FINISHED
 from tests.support.sshd import OpenSshServer, SshAccount
 
@@ -25,17 +24,15 @@ own_sshd = ssh_servers.own_sshd
 TIMEOUT = 3  # seconds: the script's timeout where a fault should end in one
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
-    settings = fault_settings(
-        tmp_path_factory.mktemp("ssh-faults") / "data",
+live = live_app_fixture(
+    "ssh-faults",
+    lambda data: fault_settings(
+        data,
         ENVDECK_HEALTH__ENABLED="false",
         ENVDECK_SSH__KILL_GRACE="1s",
         ENVDECK_SSH__CONNECT_TIMEOUT="3s",
-    )
-    app = LiveApp(settings).start()
-    yield app
-    app.stop()
+    ),
+)
 
 
 @pytest.fixture(scope="module")

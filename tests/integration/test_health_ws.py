@@ -7,14 +7,15 @@ from typing import Any
 import httpx
 import pytest
 
-from envdeck.config import load_settings
 from tests.support.live_app import (
     Account,
     LiveApp,
+    admin_fixture,
+    app_settings,
+    live_app_fixture,
     open_session,
     recv_matching,
     send_frame,
-    set_up_admin,
 )
 from tests.support.targets import Target
 
@@ -26,23 +27,10 @@ def target() -> Iterator[Target]:
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
-    settings = load_settings(
-        environ={
-            "ENVDECK_DATA_DIR": str(tmp_path_factory.mktemp("health-ws") / "data"),
-            "ENVDECK_AUTH__BCRYPT_COST": "4",
-            "ENVDECK_HEALTH__FLUSH_INTERVAL": "0.1s",
-        }
-    )
-    app = LiveApp(settings).start()
-    yield app
-    app.stop()
-
-
-@pytest.fixture(scope="module")
-def admin(live: LiveApp) -> Account:
-    return set_up_admin(live)
+live = live_app_fixture(
+    "health-ws", lambda data: app_settings(data, ENVDECK_HEALTH__FLUSH_INTERVAL="0.1s")
+)
+admin = admin_fixture()
 
 
 def create(live: LiveApp, admin: Account, name: str, url: str) -> dict[str, Any]:

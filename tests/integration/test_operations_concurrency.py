@@ -3,35 +3,28 @@
 
 import asyncio
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.support.fleet import FleetProcess, fleet_fixture
-from tests.support.live_app import Account, LiveApp, create_account, set_up_admin
+from tests.support.live_app import (
+    Account,
+    LiveApp,
+    account_fixture,
+    admin_fixture,
+    live_app_fixture,
+)
 from tests.support.operations import FINISHED, fleet_environment, operation_settings
 
 FLEET_SIZE = 50
 fleet = fleet_fixture(FLEET_SIZE, scope="module")
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
-    app = LiveApp(operation_settings(tmp_path_factory.mktemp("ops") / "data")).start()
-    yield app
-    app.stop()
-
-
-@pytest.fixture(scope="module")
-def admin(live: LiveApp) -> Account:
-    return set_up_admin(live)
-
-
-@pytest.fixture(scope="module")
-def operator(live: LiveApp, admin: Account) -> Account:
-    return create_account(live, admin, "olive", "user")
+live = live_app_fixture("ops", operation_settings)
+admin = admin_fixture()
+operator = account_fixture("olive", "user")
 
 
 @pytest.fixture(scope="module")

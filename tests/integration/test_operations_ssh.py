@@ -8,7 +8,6 @@ import asyncio
 import secrets
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +19,12 @@ from tests.support import sshd as ssh_servers
 from tests.support.live_app import (
     Account,
     LiveApp,
-    create_account,
+    account_fixture,
+    admin_fixture,
+    live_app_fixture,
     open_session,
     recv_frame,
     send_frame,
-    set_up_admin,
 )
 from tests.support.operations import FINISHED, operation_settings
 from tests.support.sshd import OpenSshServer, SshAccount
@@ -34,24 +34,11 @@ sshd = ssh_servers.sshd
 own_sshd = ssh_servers.own_sshd
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
-    settings = operation_settings(
-        tmp_path_factory.mktemp("ssh-ops") / "data", ENVDECK_SSH__KILL_GRACE="1s"
-    )
-    app = LiveApp(settings).start()
-    yield app
-    app.stop()
-
-
-@pytest.fixture(scope="module")
-def admin(live: LiveApp) -> Account:
-    return set_up_admin(live)
-
-
-@pytest.fixture(scope="module")
-def operator(live: LiveApp, admin: Account) -> Account:
-    return create_account(live, admin, "olive", "user")
+live = live_app_fixture(
+    "ssh-ops", lambda data: operation_settings(data, ENVDECK_SSH__KILL_GRACE="1s")
+)
+admin = admin_fixture()
+operator = account_fixture("olive", "user")
 
 
 def auth(account: Account) -> dict[str, str]:

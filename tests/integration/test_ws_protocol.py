@@ -2,7 +2,7 @@
 
 import asyncio
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -11,21 +11,22 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus
 
 from envdeck.adapters.events import OperationOutput, OperationUpdated, StatusChanged
-from envdeck.config import load_settings
 from envdeck.domain.environment import HealthState, Status
 from envdeck.domain.operation import Operation, OperationStatus, OperationType
 from envdeck.services.realtime import CloseCode
 from tests.support.live_app import (
     Account,
     LiveApp,
+    account_fixture,
+    admin_fixture,
+    app_settings,
     close_code,
-    create_account,
+    live_app_fixture,
     open_session,
     recv_frame,
     recv_matching,
     recv_until,
     send_frame,
-    set_up_admin,
 )
 
 ALLOWED_ORIGIN = "http://ui.example:5173"
@@ -33,33 +34,20 @@ OPERATION_ID = "6a0000000000000000000001"
 OTHER_OPERATION_ID = "6a0000000000000000000002"
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
-    settings = load_settings(
-        environ={
-            "ENVDECK_DATA_DIR": str(tmp_path_factory.mktemp("ws") / "data"),
-            "ENVDECK_AUTH__BCRYPT_COST": "4",
-            "ENVDECK_ALLOW_ORIGINS": ALLOWED_ORIGIN,
-            "ENVDECK_REALTIME__AUTH_TIMEOUT": "1s",
-            "ENVDECK_REALTIME__MESSAGE_RATE": "20/second",
-            # The environments created here have health checks; their status frames would
-            # interleave with the frames these tests read in order.
-            "ENVDECK_HEALTH__ENABLED": "false",
-        }
-    )
-    app = LiveApp(settings).start()
-    yield app
-    app.stop()
-
-
-@pytest.fixture(scope="module")
-def admin(live: LiveApp) -> Account:
-    return set_up_admin(live)
-
-
-@pytest.fixture(scope="module")
-def viewer(live: LiveApp, admin: Account) -> Account:
-    return create_account(live, admin, "victor", "viewer")
+live = live_app_fixture(
+    "ws",
+    lambda data: app_settings(
+        data,
+        ENVDECK_ALLOW_ORIGINS=ALLOWED_ORIGIN,
+        ENVDECK_REALTIME__AUTH_TIMEOUT="1s",
+        ENVDECK_REALTIME__MESSAGE_RATE="20/second",
+        # The environments created here have health checks; their status frames would
+        # interleave with the frames these tests read in order.
+        ENVDECK_HEALTH__ENABLED="false",
+    ),
+)
+admin = admin_fixture()
+viewer = account_fixture("victor", "viewer")
 
 
 def environment_body(name: str) -> dict[str, Any]:

@@ -1,20 +1,20 @@
 """A /ws connection lives only as long as its session: ended sessions lose their socket (4001)."""
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
-from envdeck.config import load_settings
 from envdeck.services.realtime import CloseCode
 from tests.support.live_app import (
     Account,
     LiveApp,
+    admin_fixture,
+    app_settings,
     close_code,
     create_account,
+    live_app_fixture,
     open_session,
     recv_frame,
     send_frame,
@@ -24,20 +24,11 @@ from tests.support.live_app import (
 
 
 def start(data_dir: Path, **environ: str) -> LiveApp:
-    base = {"ENVDECK_DATA_DIR": str(data_dir), "ENVDECK_AUTH__BCRYPT_COST": "4"}
-    return LiveApp(load_settings(environ=base | environ)).start()
+    return LiveApp(app_settings(data_dir, **environ)).start()
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
-    app = start(tmp_path_factory.mktemp("ws-sessions") / "data")
-    yield app
-    app.stop()
-
-
-@pytest.fixture(scope="module")
-def admin(live: LiveApp) -> Account:
-    return set_up_admin(live)
+live = live_app_fixture("ws-sessions")
+admin = admin_fixture()
 
 
 async def call(live: LiveApp, token: str, method: str, path: str, **kwargs: Any) -> Any:

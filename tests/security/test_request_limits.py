@@ -8,7 +8,7 @@ the environment-file import the largest of them, fit under the default limit.
 import json
 import re
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -18,26 +18,14 @@ import yaml
 
 from envdeck.api.body_limit import BodyLimitMiddleware
 from envdeck.config import load_settings
-from tests.support.live_app import LiveApp, set_up_admin
+from tests.support.live_app import LiveApp, app_settings, live_app_fixture, set_up_admin
 
 MIB = 1024 * 1024
 TWENTY_MB = 20 * MIB
 ABSENT_ID = "6b05a2c33c0ca6934944ef1e"
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
-    data = tmp_path_factory.mktemp("limits") / "data"
-    settings = load_settings(
-        environ={
-            "ENVDECK_DATA_DIR": str(data),
-            "ENVDECK_AUTH__BCRYPT_COST": "4",
-            "ENVDECK_HEALTH__ENABLED": "false",
-        }
-    )
-    app = LiveApp(settings).start()
-    yield app
-    app.stop()
+live = live_app_fixture("limits", lambda data: app_settings(data, ENVDECK_HEALTH__ENABLED="false"))
 
 
 @pytest.fixture(scope="module")

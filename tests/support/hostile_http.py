@@ -13,11 +13,12 @@ reading early: far fewer than 10 MB leave the server).
 import asyncio
 import contextlib
 import json
-import threading
 from collections import Counter
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+
+from tests.support.loopback import LoopbackHttpServer
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -25,17 +26,13 @@ HUGE_BYTES = 10 * 1024 * 1024
 TRICKLE_SECONDS = 0.3
 
 
-class HostileTarget:
+class HostileTarget(LoopbackHttpServer):
+    thread_name = "hostile-http"
+
     def __init__(self) -> None:
-        self.port = 0
+        super().__init__()
         self.requests: Counter[str] = Counter()
         self.huge_bytes_sent = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, name="hostile-http", daemon=True)
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
 
     # ---- handlers ------------------------------------------------------------------------
 
@@ -81,41 +78,16 @@ class HostileTarget:
 
         return count
 
-    # ---- lifecycle -----------------------------------------------------------------------
+    # ---- the app ------------------------------------------------------------------------
 
-    def _serve(self) -> None:
-        async def main() -> None:
-            self._loop = asyncio.get_running_loop()
-            app = web.Application()
-            for path, handler in (
-                ("/hang", self._hang),
-                ("/trickle", self._trickle),
-                ("/huge", self._huge),
-                ("/loop", self._loop_back),
-                ("/ok", self._ok),
-            ):
-                app.router.add_route("*", path, self._counted(handler))
-            runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.1)
-            await runner.setup()
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            await site.start()
-            server = site._server
-            assert server is not None
-            self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-            self._stop = asyncio.Event()
-            self._ready.set()
-            await self._stop.wait()
-            await runner.cleanup()
-
-        asyncio.run(main())
-
-    def start(self) -> "HostileTarget":
-        self._thread.start()
-        if not self._ready.wait(10):
-            raise RuntimeError("the hostile target did not start")
-        return self
-
-    def stop(self) -> None:
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(timeout=10)
+    def make_app(self) -> web.Application:
+        app = web.Application()
+        for path, handler in (
+            ("/hang", self._hang),
+            ("/trickle", self._trickle),
+            ("/huge", self._huge),
+            ("/loop", self._loop_back),
+            ("/ok", self._ok),
+        ):
+            app.router.add_route("*", path, self._counted(handler))
+        return app

@@ -10,19 +10,20 @@ import contextlib
 import json
 import threading
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import httpx
+import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from envdeck.adapters.events import Event
 from envdeck.app import create_app
-from envdeck.config import Settings
+from envdeck.config import Settings, load_settings
 from envdeck.server import EnvdeckServer, uvicorn_config
 from envdeck.services.container import Services
 from tests.support.server import free_port
@@ -133,6 +134,53 @@ def sign_in(app: LiveApp, username: str, password: str) -> str:
     )
     assert response.status_code == 200, response.text
     return str(response.json()["token"])
+
+
+# --- fixtures of a test module: one live app, its admin, its other users -----------------------
+
+
+def app_settings(data_dir: Path, **environ: str) -> Settings:
+    """Settings for an app under test: its own data dir and cheap bcrypt; environ adds to them."""
+    base = {"ENVDECK_DATA_DIR": str(data_dir), "ENVDECK_AUTH__BCRYPT_COST": "4"}
+    return load_settings(environ=base | environ)
+
+
+def live_app_fixture(
+    name: str,
+    settings: Callable[[Path], Settings] = app_settings,
+    *,
+    scope: Literal["function", "module"] = "module",
+) -> Any:
+    """Return a fixture running the app with `settings(data dir)`, one per module (or per test);
+    in a test module: `live = live_app_fixture("ws", ...)`."""
+
+    @pytest.fixture(scope=scope)
+    def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+        app = LiveApp(settings(tmp_path_factory.mktemp(name) / "data")).start()
+        yield app
+        app.stop()
+
+    return live
+
+
+def admin_fixture() -> Any:
+    """Return a module-scoped fixture: the first admin of the module's `live` app."""
+
+    @pytest.fixture(scope="module")
+    def admin(live: LiveApp) -> Account:
+        return set_up_admin(live)
+
+    return admin
+
+
+def account_fixture(username: str, role: str) -> Any:
+    """Return a module-scoped fixture: a signed-in user of this role, created by `admin`."""
+
+    @pytest.fixture(scope="module")
+    def account(live: LiveApp, admin: Account) -> Account:
+        return create_account(live, admin, username, role)
+
+    return account
 
 
 # --- a real WebSocket client ----------------------------------------------------------------

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from envdeck.config import Settings, load_settings
+from envdeck.config import Settings
 from tests.support.fleet import FleetProcess
+from tests.support.live_app import app_settings
 
 FINISHED = {"succeeded", "failed", "cancelled", "timed_out", "interrupted"}
 
@@ -16,13 +17,11 @@ FINISHED = {"succeeded", "failed", "cancelled", "timed_out", "interrupted"}
 def operation_settings(data_dir: Path, **environ: str) -> Settings:
     """Settings for operation tests: fast verification polls, no background health checks."""
     base = {
-        "ENVDECK_DATA_DIR": str(data_dir),
-        "ENVDECK_AUTH__BCRYPT_COST": "4",
         "ENVDECK_HEALTH__ENABLED": "false",
         "ENVDECK_OPERATIONS__VERIFY_POLL_INTERVAL": "200ms",
         "ENVDECK_OPERATIONS__OUTPUT_FLUSH_INTERVAL": "200ms",
     }
-    return load_settings(environ=base | environ)
+    return app_settings(data_dir, **(base | environ))
 
 
 def fleet_environment(

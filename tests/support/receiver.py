@@ -8,7 +8,7 @@
     receiver.come_back()         # listen again on the same port
     receiver.wait_for(1)         # the messages received (2xx answered), waiting for one
 
-It runs in its own thread and event loop (like tests/support/targets.py) and logs nothing
+It runs in its own thread and event loop (tests/support/loopback.py) and logs nothing
 itself: no access log, so a test that captures logs sees only what Envdeck wrote.
 """
 
@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.support.loopback import LoopbackHttpServer
 
 
 @dataclass
@@ -52,17 +54,13 @@ class _Control:
     requests: list[Received] = field(default_factory=list)
 
 
-class Receiver:
+class Receiver(LoopbackHttpServer):
+    thread_name = "receiver"
+
     def __init__(self) -> None:
-        self.port = 0
+        super().__init__()
         self._control = _Control()
         self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._runner: web.AppRunner | None = None
-        self._site: web.TCPSite | None = None
-        self._ready = threading.Event()
-        self._stop: asyncio.Event | None = None
-        self._thread = threading.Thread(target=self._serve, name="receiver", daemon=True)
 
     # --- addresses ------------------------------------------------------------------------
 
@@ -156,49 +154,10 @@ class Receiver:
             control.requests.append(received)
         return web.json_response({"ok": status < 300}, status=status)
 
-    async def _open_site(self, port: int) -> None:
-        assert self._runner is not None
-        self._site = web.TCPSite(self._runner, "127.0.0.1", port, reuse_address=True)
-        await self._site.start()
-
-    async def _close_site(self) -> None:
-        if self._site is not None:
-            await self._site.stop()
-            self._site = None
-
-    def _call(self, coroutine: Any) -> None:
-        assert self._loop is not None
-        asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=10)
-
-    def _serve(self) -> None:
-        async def main() -> None:
-            self._loop = asyncio.get_running_loop()
-            self._stop = asyncio.Event()
-            app = web.Application()
-            app.router.add_route("*", "/{tail:.*}", self._handle)
-            self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
-            await self._runner.setup()
-            await self._open_site(0)
-            assert self._site is not None
-            server = self._site._server
-            assert server is not None
-            self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-            self._ready.set()
-            await self._stop.wait()
-            await self._runner.cleanup()
-
-        asyncio.run(main())
-
-    def start(self) -> "Receiver":
-        self._thread.start()
-        if not self._ready.wait(timeout=10):
-            raise RuntimeError("the receiver did not start")
-        return self
-
-    def stop(self) -> None:
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(timeout=10)
+    def make_app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        return app
 
 
 def body_text(received: Received) -> str:

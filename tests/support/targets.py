@@ -8,11 +8,12 @@ tell whether a client overlapped its checks. An unconfigured path answers 200 {"
 
 import asyncio
 import json
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.support.loopback import LoopbackHttpServer
 
 
 @dataclass
@@ -33,18 +34,13 @@ class PathStats:
     headers: list[dict[str, str]] = field(default_factory=list)
 
 
-class Target:
+class Target(LoopbackHttpServer):
+    thread_name = "target"
+
     def __init__(self) -> None:
+        super().__init__()
         self.replies: dict[str, Reply] = {}
         self.stats: dict[str, PathStats] = {}
-        self.port = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._runner: web.AppRunner | None = None
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, name="target", daemon=True)
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
 
     def reply(
         self,
@@ -90,32 +86,7 @@ class Target:
         finally:
             stats.active -= 1
 
-    def _serve(self) -> None:
-        async def main() -> None:
-            self._loop = asyncio.get_running_loop()
-            app = web.Application()
-            app.router.add_route("*", "/{tail:.*}", self._handle)
-            self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.1)
-            await self._runner.setup()
-            site = web.TCPSite(self._runner, "127.0.0.1", 0)
-            await site.start()
-            server = site._server
-            assert server is not None
-            self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-            self._stop = asyncio.Event()
-            self._ready.set()
-            await self._stop.wait()
-            await self._runner.cleanup()
-
-        asyncio.run(main())
-
-    def start(self) -> "Target":
-        self._thread.start()
-        if not self._ready.wait(10):
-            raise RuntimeError("the target did not start")
-        return self
-
-    def stop(self) -> None:
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(timeout=10)
+    def make_app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        return app
