@@ -7,13 +7,14 @@ as with a real database, only a write does.
 
 from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
 
 from envdeck.domain.base import PageOptions
 from envdeck.domain.clock import utc_now
 from envdeck.domain.errors import AlreadyExists, NotFound, StorageUnavailable
+from envdeck.domain.ids import new_id
 
 M = TypeVar("M", bound=BaseModel)
 Clock = Callable[[], datetime]
@@ -110,6 +111,32 @@ class Documents(Generic[M]):
             for other_id, other in self._items.items():
                 if other_id != item_id and key_of(other) == key:
                     raise AlreadyExists(f"{field} already exists", details={"field": field})
+
+
+class FakeRepository(Generic[M]):
+    """What an in-memory repository of one entity starts from: its collection (`docs`), the
+    storage's outage switch and clock, and the reads and writes every protocol has alike."""
+
+    not_found: ClassVar[type[NotFound]]
+    # (field name, its key) pairs, as the backends' unique indexes have them.
+    unique: ClassVar[tuple[tuple[str, Callable[[Any], Hashable | None]], ...]] = ()
+
+    def __init__(self, outage: Outage | None = None, clock: Clock | None = None) -> None:
+        self.outage = outage or Outage()
+        self._now = now_from(clock)
+        self.docs: Documents[M] = Documents(self.not_found, self.outage, dict(self.unique))
+
+    def insert_new(self, item: M, *stamped: str) -> M:
+        """Store item under a fresh id, with the named time fields set to now."""
+        now = self._now()
+        stored = item.model_copy(update={"id": new_id(), **dict.fromkeys(stamped, now)})
+        return self.docs.insert(stored.id, stored)  # type: ignore[attr-defined]
+
+    async def get_by_id(self, item_id: str) -> M:
+        return self.docs.get(item_id)
+
+    async def delete(self, item_id: str) -> None:
+        self.docs.delete(item_id)
 
 
 def page(items: Iterable[M], options: PageOptions) -> tuple[list[M], int]:

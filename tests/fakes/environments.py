@@ -15,7 +15,7 @@ from envdeck.domain.environment import (
 )
 from envdeck.domain.errors import EnvironmentNotFound
 from envdeck.domain.ids import new_id
-from tests.fakes.documents import Clock, Documents, Outage, now_from, page
+from tests.fakes.documents import FakeRepository, page
 
 _TIMESTAMP_FIELDS: dict[OperationTimestamp, str] = {
     "lastRestartAt": "last_restart_at",
@@ -51,22 +51,15 @@ def _sorted(envs: list[Environment], sort: str) -> list[Environment]:
     return sorted(ordered, key=lambda e: (key(e) is not None, key(e) or 0), reverse=descending)
 
 
-class FakeEnvironmentRepository:
-    def __init__(self, outage: Outage | None = None, clock: Clock | None = None) -> None:
-        self.outage = outage or Outage()
-        self._now = now_from(clock)
-        self.docs: Documents[Environment] = Documents(
-            EnvironmentNotFound, self.outage, unique={"name": lambda e: e.name}
-        )
+class FakeEnvironmentRepository(FakeRepository[Environment]):
+    not_found = EnvironmentNotFound
+    unique = (("name", lambda e: e.name),)
 
     async def create(self, environment: Environment) -> Environment:
         stored = environment.model_copy(deep=True)
         stored.id = new_id()
         stored.timestamps.created_at = stored.timestamps.updated_at = self._now()
         return self.docs.insert(stored.id, stored)
-
-    async def get_by_id(self, environment_id: str) -> Environment:
-        return self.docs.get(environment_id)
 
     async def get_by_name(self, name: str) -> Environment:
         return self.docs.find(lambda e: e.name == name)
@@ -160,9 +153,6 @@ class FakeEnvironmentRepository:
             env = self.docs.get(environment_id)
             setattr(env.timestamps, _TIMESTAMP_FIELDS[name], at)
             self.docs.put(environment_id, env)
-
-    async def delete(self, environment_id: str) -> None:
-        self.docs.delete(environment_id)
 
     async def count(self) -> int:
         return len(self.docs.all())

@@ -4,41 +4,26 @@ from datetime import datetime
 
 from envdeck.domain.credential import Credential, CredentialListOptions
 from envdeck.domain.errors import ApiTokenNotFound, Conflict, CredentialNotFound, UserNotFound
-from envdeck.domain.ids import new_id
 from envdeck.domain.user import ApiToken, ApiTokenListOptions, User, UserListOptions
-from tests.fakes.documents import Clock, Documents, Outage, now_from, page, to_ms
+from tests.fakes.documents import FakeRepository, Outage, page, to_ms
 
 
-class FakeUserRepository:
+class FakeUserRepository(FakeRepository[User]):
     """Usernames and emails are unique regardless of case."""
 
-    def __init__(self, outage: Outage | None = None, clock: Clock | None = None) -> None:
-        self.outage = outage or Outage()
-        self._now = now_from(clock)
-        self.docs: Documents[User] = Documents(
-            UserNotFound,
-            self.outage,
-            unique={
-                "username": lambda u: u.username.lower(),
-                "email": lambda u: u.email.lower() if u.email else None,
-            },
-        )
-
-    def _new(self, user: User) -> User:
-        now = self._now()
-        return user.model_copy(update={"id": new_id(), "created_at": now, "updated_at": now})
+    not_found = UserNotFound
+    unique = (
+        ("username", lambda u: u.username.lower()),
+        ("email", lambda u: u.email.lower() if u.email else None),
+    )
 
     async def create(self, user: User) -> User:
-        stored = self._new(user)
-        return self.docs.insert(stored.id, stored)
+        return self.insert_new(user, "created_at", "updated_at")
 
     async def create_first(self, user: User) -> User:
         if self.docs.all():
             raise Conflict("setup is already done")
         return await self.create(user)
-
-    async def get_by_id(self, user_id: str) -> User:
-        return self.docs.get(user_id)
 
     async def get_by_username(self, username: str) -> User:
         return self.docs.find(lambda u: u.username.lower() == username.lower())
@@ -88,27 +73,16 @@ class FakeUserRepository:
     async def set_logs_read_at(self, user_id: str, at: datetime) -> None:
         self.docs.put(user_id, self.docs.get(user_id).model_copy(update={"logs_read_at": at}))
 
-    async def delete(self, user_id: str) -> None:
-        self.docs.delete(user_id)
-
     async def count(self) -> int:
         return len(self.docs.all())
 
 
-class FakeApiTokenRepository:
-    def __init__(self, outage: Outage | None = None, clock: Clock | None = None) -> None:
-        self.outage = outage or Outage()
-        self._now = now_from(clock)
-        self.docs: Documents[ApiToken] = Documents(
-            ApiTokenNotFound, self.outage, unique={"hash": lambda t: t.hash}
-        )
+class FakeApiTokenRepository(FakeRepository[ApiToken]):
+    not_found = ApiTokenNotFound
+    unique = (("hash", lambda t: t.hash),)
 
     async def create(self, token: ApiToken) -> ApiToken:
-        stored = token.model_copy(update={"id": new_id(), "created_at": self._now()})
-        return self.docs.insert(stored.id, stored)
-
-    async def get_by_id(self, token_id: str) -> ApiToken:
-        return self.docs.get(token_id)
+        return self.insert_new(token, "created_at")
 
     async def get_by_hash(self, token_hash: str) -> ApiToken:
         return self.docs.find(lambda t: t.hash == token_hash)
@@ -124,9 +98,6 @@ class FakeApiTokenRepository:
         if self.docs.has(token_id):  # deleted while a request used it: nothing to record
             token = self.docs.get(token_id)
             self.docs.put(token_id, token.model_copy(update={"last_used_at": used_at}))
-
-    async def delete(self, token_id: str) -> None:
-        self.docs.delete(token_id)
 
     async def delete_for_user(self, user_id: str) -> int:
         return self.docs.delete_where(lambda t: t.user_id == user_id)
@@ -155,23 +126,12 @@ class FakeRevocationRepository:
         return len(gone)
 
 
-class FakeCredentialRepository:
-    def __init__(self, outage: Outage | None = None, clock: Clock | None = None) -> None:
-        self.outage = outage or Outage()
-        self._now = now_from(clock)
-        self.docs: Documents[Credential] = Documents(
-            CredentialNotFound, self.outage, unique={"name": lambda c: c.name}
-        )
+class FakeCredentialRepository(FakeRepository[Credential]):
+    not_found = CredentialNotFound
+    unique = (("name", lambda c: c.name),)
 
     async def create(self, credential: Credential) -> Credential:
-        now = self._now()
-        stored = credential.model_copy(
-            update={"id": new_id(), "created_at": now, "updated_at": now}
-        )
-        return self.docs.insert(stored.id, stored)
-
-    async def get_by_id(self, credential_id: str) -> Credential:
-        return self.docs.get(credential_id)
+        return self.insert_new(credential, "created_at", "updated_at")
 
     async def get_by_name(self, name: str) -> Credential:
         return self.docs.find(lambda c: c.name == name)
@@ -186,6 +146,3 @@ class FakeCredentialRepository:
             update={"created_at": stored.created_at, "updated_at": self._now()}
         )
         return self.docs.put(credential.id, updated)
-
-    async def delete(self, credential_id: str) -> None:
-        self.docs.delete(credential_id)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from envdeck.domain.errors import LogNotFound
 from envdeck.domain.ids import new_id
 from envdeck.domain.log import LogBatch, LogCounts, LogEntry, LogFilter, LogListOptions
-from tests.fakes.documents import Documents, Outage, page, to_ms
+from tests.fakes.documents import FakeRepository, Outage, page, to_ms
 from tests.fakes.tally import Tally
 
 
@@ -36,10 +36,11 @@ def _newest_first(entry: LogEntry) -> tuple[datetime, str]:
     return entry.timestamp, entry.id
 
 
-class FakeLogRepository:
+class FakeLogRepository(FakeRepository[LogEntry]):
+    not_found = LogNotFound
+
     def __init__(self, outage: Outage | None = None, *, expires_by_itself: bool = False) -> None:
-        self.outage = outage or Outage()
-        self.docs: Documents[LogEntry] = Documents(LogNotFound, self.outage)
+        super().__init__(outage)
         # True: storage expires entries itself, as MongoDB's TTL index does.
         self.expires_by_itself = expires_by_itself
         self.retention: timedelta | None = None
@@ -66,9 +67,6 @@ class FakeLogRepository:
         if stored:
             self.batches += 1
         return stored
-
-    async def get_by_id(self, log_id: str) -> LogEntry:
-        return self.docs.get(log_id)
 
     async def list(self, options: LogListOptions) -> tuple[list[LogEntry], int]:
         return page(self._selected(options), options)

@@ -11,16 +11,13 @@ from envdeck.domain.operation import (
     OperationListOptions,
     OperationStatus,
 )
-from tests.fakes.documents import Clock, Documents, Outage, now_from, page
+from tests.fakes.documents import FakeRepository, page
 
 _UNFINISHED = (OperationStatus.PENDING, OperationStatus.RUNNING)
 
 
-class FakeOperationRepository:
-    def __init__(self, outage: Outage | None = None, clock: Clock | None = None) -> None:
-        self.outage = outage or Outage()
-        self._now = now_from(clock)
-        self.docs: Documents[Operation] = Documents(OperationNotFound, self.outage)
+class FakeOperationRepository(FakeRepository[Operation]):
+    not_found = OperationNotFound
 
     async def create(self, operation: Operation) -> Operation:
         # An id set by the caller is kept: the service claims the environment under it first.
@@ -28,9 +25,6 @@ class FakeOperationRepository:
             update={"id": operation.id or new_id(), "created_at": self._now()}
         )
         return self.docs.insert(stored.id, stored)
-
-    async def get_by_id(self, operation_id: str) -> Operation:
-        return self.docs.get(operation_id)
 
     async def list(self, options: OperationListOptions) -> tuple[list[Operation], int]:
         def matches(op: Operation) -> bool:
