@@ -103,7 +103,10 @@ describe("Import / export dialog", () => {
     const file = new File([YAML], "prod.yaml", { type: "application/yaml" });
     await user.upload(within(dialog).getByLabelText("YAML file"), file);
     expect(await within(dialog).findByText("prod.yaml")).toBeInTheDocument();
-    expect(within(dialog).getByRole("textbox", { name: "YAML" })).toHaveValue(YAML);
+    // The name shows as soon as the file is chosen; its text arrives once it has been read.
+    await waitFor(() =>
+      expect(within(dialog).getByRole("textbox", { name: "YAML" })).toHaveValue(YAML),
+    );
     await user.click(within(dialog).getByRole("button", { name: "Check import" }));
 
     const alert = await within(dialog).findByRole("alert");
