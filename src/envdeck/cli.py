@@ -98,10 +98,8 @@ def demo_command(
 def _serve(
     config: Path | None, host: str | None, port: int | None, demo: tuple[int, int] | None
 ) -> None:
-    from envdeck.app import create_app
     from envdeck.keyfiles import load_runtime_secrets
     from envdeck.logsetup import configure_logging
-    from envdeck.server import EnvdeckServer, uvicorn_config
 
     settings = _settings(config)
     bind_host = host or settings.server.host
@@ -112,6 +110,10 @@ def _serve(
     except (OSError, ValueError) as exc:
         raise _fail(f"data dir {settings.data_dir}: {exc}") from None
     configure_logging(settings.log)
+    # Imported once logging is set up: what libraries warn at import time is logged as JSON.
+    from envdeck.app import create_app
+    from envdeck.server import EnvdeckServer, uvicorn_config
+
     typer.echo(_banner(settings, bind_host, bind_port))
     fleet = None
     if demo is not None:

@@ -230,6 +230,8 @@ def configure_logging(settings: LogSettings) -> None:
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]
+    # Python's warnings (a library's deprecations) become log lines, not raw text on stderr.
+    logging.captureWarnings(True)
     root.setLevel(settings.level.upper())
     _quiet_libraries(settings.level)
     # Our middleware writes one access line per request; uvicorn's own would double it.

@@ -59,6 +59,7 @@ from tests.fakes.storage import FakeStorage
 HOUR = 3600.0
 WAIT = 10.0  # a guard only: each operation here ends as soon as its fake command does
 SUCCEEDED = OperationStatus.SUCCEEDED
+PENDING = OperationStatus.PENDING
 
 
 def principal(username: str, role: Role) -> Principal:
@@ -377,9 +378,8 @@ class TestARun:
 
         updates = [e.operation for e in events if isinstance(e, OperationUpdated)]
         assert [u.id for u in updates] == [op.id] * 3
-        # (The first update carries the record itself, which has moved on by the time a
-        # subscriber reads it; the later ones carry copies: running, then the outcome.)
-        assert [u.status for u in updates[1:]] == [OperationStatus.RUNNING, SUCCEEDED]
+        # Each update is a copy as of its step, however late a subscriber reads it.
+        assert [u.status for u in updates] == [PENDING, OperationStatus.RUNNING, SUCCEEDED]
         chunks = [(e.seq, e.chunk) for e in events if isinstance(e, OperationOutput)]
         assert chunks[:2] == [(1, "restarting\n"), (2, "done\n")]
         assert [seq for seq, _ in chunks] == list(range(1, len(chunks) + 1))

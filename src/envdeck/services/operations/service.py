@@ -253,7 +253,7 @@ class OperationService:
             await self._storage.environments.clear_active_operation(env.id, active.id)
             raise
         env.active_operation = active
-        self._bus.publish(OperationUpdated(operation=op))
+        self._bus.publish(OperationUpdated(operation=op.model_copy()))
         self._bus.publish(EnvironmentChanged(action="updated", environment=masked(env)))
         log.info(
             "operation_started",
@@ -473,7 +473,7 @@ class OperationService:
             await self._storage.environments.clear_active_operation(op.environment_id, op.id)
             record_finished(self._activity, op)
             count_finished(self._metrics, op)
-            self._bus.publish(OperationUpdated(operation=op))
+            self._bus.publish(OperationUpdated(operation=op.model_copy()))
         if interrupted:
             log.warning("operations_interrupted", count=len(interrupted))
             # Stored now (the log's writer may not run yet): a second crash must not lose them.
