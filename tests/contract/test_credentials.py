@@ -19,15 +19,24 @@ async def list_names(storage: Storage, **options: object) -> list[str]:
 
 
 async def test_create_assigns_an_id_and_the_creation_times(storage: Storage) -> None:
-    given = make_credential(id=new_id(), created_at=T0)
+    given = make_credential(created_at=T0)
 
     created = await storage.credentials.create(given)
 
     assert is_valid_id(created.id)
-    assert created.id != given.id
     assert created.created_at is not None
     assert created.created_at != T0
     assert created.created_at == created.updated_at
+
+
+async def test_create_keeps_an_id_given_by_the_service(storage: Storage) -> None:
+    # Its secret was sealed bound to that id before it was stored.
+    given = make_credential(id=new_id())
+
+    created = await storage.credentials.create(given)
+
+    assert created.id == given.id
+    assert (await storage.credentials.get_by_id(given.id)).name == given.name
 
 
 async def test_round_trips_a_credential_with_its_secrets(storage: Storage) -> None:

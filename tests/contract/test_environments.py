@@ -34,15 +34,24 @@ async def list_names(storage: Storage, **options: object) -> list[str]:
 
 
 async def test_create_assigns_an_id_and_the_creation_times(storage: Storage) -> None:
-    given = make_environment(id=new_id())
+    given = make_environment()
 
     created = await storage.environments.create(given)
 
     assert is_valid_id(created.id)
-    assert created.id != given.id
     assert created.timestamps.created_at is not None
     assert created.timestamps.created_at == created.timestamps.updated_at
     assert created.timestamps.created_at.tzinfo is not None
+
+
+async def test_create_keeps_an_id_given_by_the_service(storage: Storage) -> None:
+    # Its secrets were sealed bound to that id before it was stored.
+    given = make_environment(id=new_id())
+
+    created = await storage.environments.create(given)
+
+    assert created.id == given.id
+    assert (await storage.environments.get_by_id(given.id)).name == given.name
 
 
 async def test_round_trips_a_fully_populated_environment(storage: Storage) -> None:

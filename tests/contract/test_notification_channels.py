@@ -51,15 +51,24 @@ def make_delivery(**overrides: Any) -> Delivery:
 
 
 async def test_create_assigns_an_id_and_the_creation_times(storage: Storage) -> None:
-    given = make_channel(id=new_id(), created_at=T0)
+    given = make_channel(created_at=T0)
 
     created = await storage.notification_channels.create(given)
 
     assert is_valid_id(created.id)
-    assert created.id != given.id
     assert created.created_at is not None
     assert created.created_at != T0
     assert created.created_at == created.updated_at
+
+
+async def test_create_keeps_an_id_given_by_the_service(storage: Storage) -> None:
+    # Its URL was sealed bound to that id before it was stored.
+    given = make_channel(id=new_id())
+
+    created = await storage.notification_channels.create(given)
+
+    assert created.id == given.id
+    assert (await storage.notification_channels.get_by_id(given.id)).name == given.name
 
 
 async def test_round_trips_every_field(storage: Storage) -> None:

@@ -126,10 +126,12 @@ class FakeRepository(Generic[M]):
         self._now = now_from(clock)
         self.docs: Documents[M] = Documents(self.not_found, self.outage, dict(self.unique))
 
-    def insert_new(self, item: M, *stamped: str) -> M:
-        """Store item under a fresh id, with the named time fields set to now."""
+    def insert_new(self, item: M, *stamped: str, keep_id: bool = False) -> M:
+        """Store item under a fresh id (or its own, when keep_id and it has one), with the
+        named time fields set to now."""
         now = self._now()
-        stored = item.model_copy(update={"id": new_id(), **dict.fromkeys(stamped, now)})
+        given = item.id if keep_id else ""  # type: ignore[attr-defined]
+        stored = item.model_copy(update={"id": given or new_id(), **dict.fromkeys(stamped, now)})
         return self.docs.insert(stored.id, stored)  # type: ignore[attr-defined]
 
     async def get_by_id(self, item_id: str) -> M:

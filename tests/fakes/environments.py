@@ -57,7 +57,7 @@ class FakeEnvironmentRepository(FakeRepository[Environment]):
 
     async def create(self, environment: Environment) -> Environment:
         stored = environment.model_copy(deep=True)
-        stored.id = new_id()
+        stored.id = environment.id or new_id()
         stored.timestamps.created_at = stored.timestamps.updated_at = self._now()
         return self.docs.insert(stored.id, stored)
 

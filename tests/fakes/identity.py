@@ -131,7 +131,7 @@ class FakeCredentialRepository(FakeRepository[Credential]):
     unique = (("name", lambda c: c.name),)
 
     async def create(self, credential: Credential) -> Credential:
-        return self.insert_new(credential, "created_at", "updated_at")
+        return self.insert_new(credential, "created_at", "updated_at", keep_id=True)
 
     async def get_by_name(self, name: str) -> Credential:
         return self.docs.find(lambda c: c.name == name)

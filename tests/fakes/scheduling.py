@@ -57,6 +57,10 @@ class FakeNotificationChannelRepository(_ByName[NotificationChannel]):
     unique = (("name", lambda c: c.name),)
     kept = ("created_at", "created_by", "last_delivery")
 
+    async def create(self, item: NotificationChannel) -> NotificationChannel:
+        # Its URL was sealed bound to this id.
+        return self.insert_new(item, "created_at", "updated_at", keep_id=True)
+
     async def list_enabled(self) -> builtins.list[NotificationChannel]:
         return [c for c in self.by_name() if c.enabled]
 

@@ -30,7 +30,7 @@ class MongoCredentialRepository:
 
     async def create(self, credential: Credential) -> Credential:
         stored = credential.model_copy(deep=True)
-        stored.id = new_id()
+        stored.id = credential.id or new_id()
         stored.created_at = stored.updated_at = utc_now()
         return await self._documents.insert(stored)
 

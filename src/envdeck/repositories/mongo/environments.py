@@ -93,7 +93,7 @@ class MongoEnvironmentRepository:
 
     async def create(self, environment: Environment) -> Environment:
         stored = environment.model_copy(deep=True)
-        stored.id = new_id()
+        stored.id = environment.id or new_id()
         now = utc_now()
         stored.timestamps.created_at = now
         stored.timestamps.updated_at = now

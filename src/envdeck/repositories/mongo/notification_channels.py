@@ -42,7 +42,7 @@ class MongoNotificationChannelRepository:
 
     async def create(self, channel: NotificationChannel) -> NotificationChannel:
         stored = channel.model_copy(deep=True)
-        stored.id = new_id()
+        stored.id = channel.id or new_id()
         stored.created_at = stored.updated_at = utc_now()
         return await self._documents.insert(stored)
 

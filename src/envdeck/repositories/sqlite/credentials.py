@@ -15,7 +15,7 @@ class SqliteCredentialRepository:
     async def create(self, credential: Credential) -> Credential:
         now = utc_now()
         stored = credential.model_copy(
-            update={"id": new_id(), "created_at": now, "updated_at": now}
+            update={"id": credential.id or new_id(), "created_at": now, "updated_at": now}
         )
         return await self._table.insert(stored)
 

@@ -76,7 +76,7 @@ class SqliteEnvironmentRepository:
     async def create(self, environment: Environment) -> Environment:
         now = utc_now()
         stored = environment.model_copy(deep=True)
-        stored.id = new_id()
+        stored.id = environment.id or new_id()
         stored.timestamps.created_at = now
         stored.timestamps.updated_at = now
         row = (stored.id, dump(stored))

@@ -22,7 +22,9 @@ class SqliteNotificationChannelRepository:
 
     async def create(self, channel: NotificationChannel) -> NotificationChannel:
         now = utc_now()
-        stored = channel.model_copy(update={"id": new_id(), "created_at": now, "updated_at": now})
+        stored = channel.model_copy(
+            update={"id": channel.id or new_id(), "created_at": now, "updated_at": now}
+        )
         return await self._table.insert(stored)
 
     async def get_by_id(self, channel_id: str) -> NotificationChannel:
