@@ -35,6 +35,7 @@ import asyncssh
 import structlog
 
 from envdeck.adapters.ssh.pool import PooledConnection, SshCredential, SshPool, SshTarget
+from envdeck.adapters.ssh.process_group import GroupKiller
 from envdeck.domain.commands import (
     ConnectionTest,
     HostKeyInfo,
@@ -256,11 +257,10 @@ class _Run:
         self.closed_remotely = False
         # The script's process group on the host, as the wrapper reported it (None: unknown).
         self.group: int | None = None
+        self.killer: GroupKiller | None = None
         self._mark_pending = True
         # Why the last stop could not be confirmed; second channels that did not answer.
         self.stop_problem = ""
-        self._own_connection_failed = False
-        self._fresh_connection_failed = False
 
     async def execute(self) -> RunResult:
         for attempt in (1, 2):
@@ -343,8 +343,16 @@ class _Run:
         if not newline or not text.startswith(GROUP_MARK):
             return head  # not the wrapper's line: output as any other
         group = text.removeprefix(GROUP_MARK).strip()
-        if group.isdigit() and int(group) > 1:
+        if group.isdigit() and int(group) > 1 and self.entry is not None:
             self.group = int(group)
+            self.killer = GroupKiller(
+                self.runner.pool,
+                self.target,
+                self.credential,
+                self.entry.connection,
+                self.group,
+                timeout=self.runner.kill_grace + 2,
+            )
         return rest
 
     def _judge(
@@ -389,8 +397,8 @@ class _Run:
             # Refused by OpenSSH for some logins; the kill below does not depend on it.
             with contextlib.suppress(Exception):
                 process.send_signal(signal)
-            if self.group is not None:
-                await self._kill_group(signal)
+            if self.killer is not None:
+                await self.killer.kill(signal)
             if await self._closed_within(self.runner.kill_grace):
                 return await self._confirm_gone()
         process.close()
@@ -405,49 +413,12 @@ class _Run:
                 self.closed_remotely = True
         return self.closed_remotely
 
-    async def _kill_group(self, signal: str) -> str:
-        """Send signal to the script's process group through a second channel; return whether
-        it still runs afterwards ("alive", "gone"), or "" when no channel could be opened."""
-        group = self.group
-        assert group is not None
-        command = f"kill -{signal} -- -{group} 2>/dev/null; {_group_check(group)}"
-        if self.entry is not None and not self._own_connection_failed:
-            answer = await self._control(self.entry.connection, command)
-            if answer:
-                return answer
-            self._own_connection_failed = True
-        if self._fresh_connection_failed:
-            return ""
-        # The script's own connection is gone or stuck: a fresh one, closed after.
-        with contextlib.suppress(Exception):
-            async with asyncio.timeout(self._control_timeout):
-                fresh, _key = await self.runner.pool.connect(self.target, self.credential)
-            try:
-                answer = await self._control(fresh, command)
-            finally:
-                fresh.close()
-            if answer:
-                return answer
-        self._fresh_connection_failed = True
-        return ""
-
-    @property
-    def _control_timeout(self) -> float:
-        return self.runner.kill_grace + 2
-
-    async def _control(self, connection: asyncssh.SSHClientConnection, command: str) -> str:
-        with contextlib.suppress(asyncssh.Error, OSError, TimeoutError):
-            async with asyncio.timeout(self._control_timeout):
-                done = await connection.run(command, check=False)
-            return str(done.stdout or "").strip()
-        return ""
-
     async def _confirm_gone(self) -> bool:
-        if self.group is None:
+        if self.killer is None:
             # No group was reported (a host without /proc): the closed channel is all we have.
             self.stop_problem = "" if self.closed_remotely else "the host did not end the session"
             return self.closed_remotely
-        answer = await self._kill_group("0")  # signal 0: only the check
+        answer = await self.killer.kill("0")  # signal 0: only the check
         if answer == "gone":
             return True
         self.stop_problem = (
@@ -466,22 +437,6 @@ class _Run:
         if self.entry is not None and not self.closed_remotely:
             log.info("ssh_connection_discarded", target=str(self.target), reason="unresponsive")
             self.runner.pool.discard(self.entry)
-
-
-def _group_check(group: int) -> str:
-    """Return a script printing "alive" while a process of group runs, else "gone".
-
-    Not `kill -0`: it also finds zombies, and on hosts (or containers) whose init is slow to
-    reap orphans, a killed script's processes stay zombies for long. The command name in
-    /proc/<pid>/stat may hold spaces, so the fields are read after its last ") ".
-    """
-    return (
-        "found=gone; for f in /proc/[0-9]*/stat; do "
-        'read -r line 2>/dev/null <"$f" || continue; '
-        'set -- ${line##*") "}; '
-        f'if [ "$3" = {group} ] && [ "$1" != Z ]; then found=alive; fi; '
-        'done; echo "$found"'
-    )
 
 
 async def _settle(pumps: "asyncio.Future[tuple[None, None]]") -> None:
