@@ -316,8 +316,8 @@ class TestCancel:
             f"/api/v1/operations/{op_id}/cancel", headers=personas.operator.headers()
         )
 
-        assert response.status_code == 200, response.text
-        op = response.json()
+        assert response.status_code == 202, response.text
+        op = wait_for_operation(personas.client, personas.viewer.headers(), op_id)
         assert op["status"] == "cancelled"
         assert "olive" in op["error"]["message"]
         assert environment(personas, shop)["activeOperation"] is None
@@ -347,8 +347,9 @@ class TestCancel:
         )
 
         assert (by_user.status_code, by_viewer.status_code) == (403, 403)
-        assert by_admin.status_code == 200
-        assert by_admin.json()["status"] == "cancelled"
+        assert by_admin.status_code == 202
+        op = wait_for_operation(personas.client, personas.viewer.headers(), op_id)
+        assert op["status"] == "cancelled"
 
     def test_an_environment_is_not_deleted_while_an_operation_runs_on_it(
         self, personas: Personas, shop: str, fleet: FleetProcess
@@ -365,6 +366,7 @@ class TestCancel:
         assert refused.json()["error"]["details"]["operationId"] == op_id
         assert environment(personas, shop)["id"] == shop
         personas.client.post(f"/api/v1/operations/{op_id}/cancel", headers=personas.admin.headers())
+        wait_for_operation(personas.client, personas.viewer.headers(), op_id)
         deleted = personas.client.delete(
             f"/api/v1/environments/{shop}", headers=personas.admin.headers()
         )

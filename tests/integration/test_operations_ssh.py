@@ -300,9 +300,12 @@ class TestSshOperations:
 
         response = api(live, operator, "POST", f"/operations/{op_id}/cancel")
 
-        assert response.status_code == 200, response.text
-        op = response.json()
+        # Answered at once, before the script is stopped: the outcome follows as updates.
+        assert response.status_code == 202, response.text
+        assert response.json()["status"] == "running"
+        op = finished(live, operator, op_id)
         assert op["status"] == "cancelled"
+        assert op["error"]["message"] == f"cancelled by {operator.username}"
         assert "after" not in op["output"]
         assert _gone(marker)
         assert environment(live, admin, env_id)["activeOperation"] is None

@@ -11,7 +11,7 @@ from envdeck.config import Settings
 from tests.support.fleet import FleetProcess
 from tests.support.live_app import app_settings
 
-FINISHED = {"succeeded", "failed", "cancelled", "timed_out", "interrupted"}
+FINISHED = {"succeeded", "failed", "cancelled", "timed_out", "stop_unconfirmed", "interrupted"}
 
 
 def operation_settings(data_dir: Path, **environ: str) -> Settings:

@@ -13,6 +13,7 @@ from envdeck.domain.environment import (
     HealthValidation,
     UpgradeConfig,
 )
+from envdeck.domain.errors import ValidationFailed
 from envdeck.domain.log import LogEntry, LogFilter
 from envdeck.domain.user import User
 
@@ -136,7 +137,7 @@ def test_times_are_utc_milliseconds_in_fixed_width_json() -> None:
 
 
 def test_a_log_filter_refuses_an_inverted_date_range() -> None:
-    with pytest.raises(ValidationError, match="startDate"):
+    with pytest.raises(ValidationFailed, match="startDate"):
         LogFilter(
             start_date=datetime(2026, 2, 1, tzinfo=UTC), end_date=datetime(2026, 1, 1, tzinfo=UTC)
         )

@@ -48,6 +48,7 @@ from envdeck.domain.operation import (
 from envdeck.domain.user import Role, User
 from envdeck.services.activity.writer import ActivityLog
 from envdeck.services.health.checker import CheckResult
+from envdeck.services.inventory.sealing import SecretScope
 from envdeck.services.operations.executors import Executors
 from envdeck.services.operations.service import OperationService
 from envdeck.services.operations.verification import Verifier
@@ -80,7 +81,7 @@ class FakeChecker:
         self.version: str | None = None
         self.checks = 0
 
-    async def check(self, config: HealthCheckConfig) -> CheckResult:
+    async def check(self, config: HealthCheckConfig, scope: SecretScope) -> CheckResult:
         self.checks += 1
         return CheckResult(
             ok=True, message="200 OK", checked_at=FakeClock()(), version=self.version
@@ -464,8 +465,11 @@ class TestCancelling:
         op = await rig.service.restart_environment(OLIVE, env.id)
         await rig.executor.started.reaches(1)
 
-        cancelled = await rig.service.cancel_operation(OLIVE, op.id)
+        answer = await rig.service.cancel_operation(OLIVE, op.id)
+        cancelled = await rig.finished(op)
 
+        # Answered at once with the record as it was; the outcome follows.
+        assert answer.status is OperationStatus.RUNNING
         assert cancelled.status is OperationStatus.CANCELLED
         assert cancelled.error is not None
         assert cancelled.error.message == "cancelled by olive"
@@ -483,7 +487,8 @@ class TestCancelling:
 
         with pytest.raises(Forbidden, match="only the requester or an admin"):
             await rig.service.cancel_operation(OSCAR, op.id)
-        cancelled = await rig.service.cancel_operation(ADMIN, op.id)
+        await rig.service.cancel_operation(ADMIN, op.id)
+        cancelled = await rig.finished(op)
 
         assert cancelled.status is OperationStatus.CANCELLED
         assert cancelled.error is not None

@@ -753,7 +753,9 @@ export interface paths {
         put?: never;
         /**
          * Cancel a running operation
-         * @description Stop it (the remote script is killed) and return it once stopped; requester or admin.
+         * @description Ask it to stop and answer at once (202, the record as it is); requester or admin. The
+         *     outcome arrives as operation updates: `cancelled` once the remote script is confirmed
+         *     stopped, `stop_unconfirmed` with the reason when it cannot be confirmed.
          */
         post: operations["cancel_operation"];
         delete?: never;
@@ -1975,7 +1977,7 @@ export interface components {
          * OperationStatus
          * @enum {string}
          */
-        OperationStatus: "pending" | "running" | "succeeded" | "failed" | "cancelled" | "timed_out" | "interrupted";
+        OperationStatus: "pending" | "running" | "succeeded" | "failed" | "cancelled" | "timed_out" | "interrupted" | "stop_unconfirmed";
         /**
          * OperationType
          * @enum {string}
@@ -6168,7 +6170,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Successful Response */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };

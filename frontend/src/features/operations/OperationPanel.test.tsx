@@ -80,33 +80,39 @@ describe("Operation panel", () => {
     expect(log.scrollTop).toBe(1400);
   });
 
-  it("lets its requester cancel it", async () => {
+  it("lets its requester cancel it, and shows the outcome once the script stopped", async () => {
+    const running = makeOperation({ requestedBy: { userId: "id-user-vic", username: "user-vic" } });
     const cancelled = makeOperation({
+      requestedBy: running.requestedBy,
       status: "cancelled",
       finishedAt: "2025-03-01T09:31:00Z",
       durationMs: 65_000,
       error: { code: "CANCELLED", message: "cancelled by user-vic" },
     });
+    let stored = running;
     const fetchMock = stubApi({
-      [`GET ${PATH}`]: {
-        status: 200,
-        body: makeOperation({ requestedBy: { userId: "id-user-vic", username: "user-vic" } }),
-      },
-      [`POST ${PATH}/cancel`]: { status: 200, body: cancelled },
+      [`GET ${PATH}`]: () => ({ status: 200, body: stored }),
+      // Accepted at once: the record as it is, still running.
+      [`POST ${PATH}/cancel`]: { status: 202, body: running },
     });
     const user = userEvent.setup();
     renderApp(`/operations/${OPERATION.id}`, { session: makeSession("user") });
+    const socket = await connected();
 
     await user.click(await screen.findByRole("button", { name: "Cancel operation" }, FIRST_RENDER));
 
     const panel = screen.getByRole("region", { name: "Operation" });
+    expect(await within(panel).findByRole("button", { name: "Stopping…" })).toBeDisabled();
+    expect(requestsTo(fetchMock)).toContain(`POST ${PATH}/cancel`);
+
+    stored = cancelled;
+    const { output: _left, ...frame } = cancelled;
+    act(() => socket.receive({ type: "operation_update", payload: { operation: frame } }));
+
     expect(await within(panel).findByText("Cancelled")).toBeInTheDocument();
     expect(within(panel).getByLabelText("Duration")).toHaveTextContent("1:05");
     expect(within(panel).getByLabelText("Error")).toHaveTextContent("cancelled by user-vic");
-    expect(
-      within(panel).queryByRole("button", { name: "Cancel operation" }),
-    ).not.toBeInTheDocument();
-    expect(requestsTo(fetchMock)).toContain(`POST ${PATH}/cancel`);
+    expect(within(panel).queryByRole("button", { name: /Cancel operation|Stopping/ })).toBeNull();
   });
 
   it("does not offer a user to cancel somebody else's operation", async () => {

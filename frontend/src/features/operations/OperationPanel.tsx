@@ -95,8 +95,10 @@ export default function OperationPanel({ operationId }: { operationId: string })
             variant="outlined"
             onClick={() => cancel.mutate()}
             loading={cancel.isPending}
+            // Accepted (202): the script is being stopped; the outcome arrives live.
+            disabled={cancel.isSuccess}
           >
-            Cancel operation
+            {cancel.isSuccess ? "Stopping…" : "Cancel operation"}
           </Button>
         )}
       </Stack>

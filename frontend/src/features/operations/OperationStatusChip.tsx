@@ -9,6 +9,7 @@ const COLORS: Record<OperationStatus, "default" | "info" | "success" | "error" |
   failed: "error",
   cancelled: "default",
   timed_out: "error",
+  stop_unconfirmed: "error",
   interrupted: "warning",
 };
 

@@ -37,6 +37,7 @@ export const FINISHED: ReadonlySet<OperationStatus> = new Set([
   "failed",
   "cancelled",
   "timed_out",
+  "stop_unconfirmed",
   "interrupted",
 ]);
 
@@ -58,6 +59,7 @@ export const OPERATION_STATUSES = [
   "failed",
   "cancelled",
   "timed_out",
+  "stop_unconfirmed",
   "interrupted",
 ] as const satisfies readonly OperationStatus[];
 
@@ -75,6 +77,8 @@ export const STATUS_LABELS: Record<OperationStatus, string> = {
   failed: "Failed",
   cancelled: "Cancelled",
   timed_out: "Timed out",
+  // Cancel or timeout asked the script to stop; Envdeck could not confirm that it did.
+  stop_unconfirmed: "Stop unconfirmed",
   interrupted: "Interrupted",
 };
 

@@ -127,13 +127,16 @@ async def get_operation(
 @router.post(
     "/operations/{operation_id}/cancel",
     response_model=Operation,
+    status_code=202,
     responses=error_responses(401, 403, 404, 409),
     summary="Cancel a running operation",
 )
 async def cancel_operation(
     operation_id: str, user: OperatorPrincipal, operations: OperationsDep
 ) -> Operation:
-    """Stop it (the remote script is killed) and return it once stopped; requester or admin."""
+    """Ask it to stop and answer at once (202, the record as it is); requester or admin. The
+    outcome arrives as operation updates: `cancelled` once the remote script is confirmed
+    stopped, `stop_unconfirmed` with the reason when it cannot be confirmed."""
     return await operations.cancel_operation(user, operation_id)
 
 

@@ -118,7 +118,6 @@ class OperationService:
         *,
         output_flush_interval: float = 1.0,
         shutdown_timeout: float = 30.0,
-        cancel_wait: float = 15.0,
         metrics: Metrics | None = None,
     ) -> None:
         self._storage = storage
@@ -133,7 +132,6 @@ class OperationService:
         self._shutdown_timeout = shutdown_timeout
         # Set by begin_shutdown(): the event-loop time by which running operations must end.
         self._stop_deadline: float | None = None
-        self._cancel_wait = cancel_wait
         self.registry = OperationRegistry()
         self._claims = EnvironmentClaims(storage, self.registry, clock)
         self._runs: dict[str, _Run] = {}
@@ -427,8 +425,9 @@ class OperationService:
         return await self._storage.operations.get_by_id(operation_id)
 
     async def cancel_operation(self, actor: Principal, operation_id: str) -> Operation:
-        """Cancel a pending or running operation (its requester or an admin) and return it
-        once it has stopped; Conflict when it already finished."""
+        """Ask a pending or running operation (its requester's or, for an admin, anyone's) to
+        stop and return its record at once; the outcome follows as operation updates
+        (`cancelled` once the remote side is confirmed stopped). Conflict when it finished."""
         op = await self._storage.operations.get_by_id(operation_id)
         if actor.role is not Role.ADMIN and op.requested_by.user_id != actor.user_id:
             raise Forbidden("only the requester or an admin may cancel an operation")
@@ -441,8 +440,7 @@ class OperationService:
         if run is not None and self.registry.request_cancel(operation_id):
             run.cancelled_by = actor.username
             log.info("operation_cancel_requested", operation_id=op.id, by=actor.username)
-            await self.registry.wait(operation_id, self._cancel_wait)
-            return await self._storage.operations.get_by_id(operation_id)
+            return op
         # Not running in this process (left over by a crash): close the record here.
         return await self._close_orphan(
             op, OperationStatus.CANCELLED, "CANCELLED", f"cancelled by {actor.username}"
