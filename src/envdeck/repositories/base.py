@@ -360,19 +360,43 @@ class NotificationChannelRepository(Protocol):
 
 
 class Storage(Protocol):
-    """One opened backend: its repositories and its lifecycle."""
+    """One opened backend: its repositories and its lifecycle.
+
+    The repositories are read-only properties, so a backend (or a wrapper) may hold each as its
+    own concrete class: nothing replaces a storage's repositories after construction.
+    """
 
     backend: str
-    environments: EnvironmentRepository
-    users: UserRepository
-    logs: LogRepository
-    operations: OperationRepository
-    credentials: CredentialRepository
-    tokens: ApiTokenRepository
-    revocations: RevocationRepository
-    health_samples: HealthSampleRepository
-    maintenance_windows: MaintenanceWindowRepository
-    notification_channels: NotificationChannelRepository
+
+    @property
+    def environments(self) -> EnvironmentRepository: ...
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def logs(self) -> LogRepository: ...
+
+    @property
+    def operations(self) -> OperationRepository: ...
+
+    @property
+    def credentials(self) -> CredentialRepository: ...
+
+    @property
+    def tokens(self) -> ApiTokenRepository: ...
+
+    @property
+    def revocations(self) -> RevocationRepository: ...
+
+    @property
+    def health_samples(self) -> HealthSampleRepository: ...
+
+    @property
+    def maintenance_windows(self) -> MaintenanceWindowRepository: ...
+
+    @property
+    def notification_channels(self) -> NotificationChannelRepository: ...
 
     async def open(self) -> None:
         """Connect and create indexes/migrations; safe to call on an existing database."""

@@ -31,19 +31,7 @@ from typing import Any, TypeVar, cast
 import structlog
 
 from envdeck.domain.errors import StorageUnavailable
-from envdeck.repositories.base import (
-    ApiTokenRepository,
-    CredentialRepository,
-    EnvironmentRepository,
-    HealthSampleRepository,
-    LogRepository,
-    MaintenanceWindowRepository,
-    NotificationChannelRepository,
-    OperationRepository,
-    RevocationRepository,
-    Storage,
-    UserRepository,
-)
+from envdeck.repositories.base import Storage
 
 log = structlog.get_logger(__name__)
 
@@ -178,21 +166,16 @@ class GuardedStorage:
         self._storage = storage
         self.breaker = breaker or StorageBreaker(storage.ping, backend=storage.backend)
         self.backend = storage.backend
-        # Typed as the protocols: Storage's attributes are mutable, hence invariant.
-        self.environments: EnvironmentRepository = guarded(storage.environments, self.breaker)
-        self.users: UserRepository = guarded(storage.users, self.breaker)
-        self.logs: LogRepository = guarded(storage.logs, self.breaker)
-        self.operations: OperationRepository = guarded(storage.operations, self.breaker)
-        self.credentials: CredentialRepository = guarded(storage.credentials, self.breaker)
-        self.tokens: ApiTokenRepository = guarded(storage.tokens, self.breaker)
-        self.revocations: RevocationRepository = guarded(storage.revocations, self.breaker)
-        self.health_samples: HealthSampleRepository = guarded(storage.health_samples, self.breaker)
-        self.maintenance_windows: MaintenanceWindowRepository = guarded(
-            storage.maintenance_windows, self.breaker
-        )
-        self.notification_channels: NotificationChannelRepository = guarded(
-            storage.notification_channels, self.breaker
-        )
+        self.environments = guarded(storage.environments, self.breaker)
+        self.users = guarded(storage.users, self.breaker)
+        self.logs = guarded(storage.logs, self.breaker)
+        self.operations = guarded(storage.operations, self.breaker)
+        self.credentials = guarded(storage.credentials, self.breaker)
+        self.tokens = guarded(storage.tokens, self.breaker)
+        self.revocations = guarded(storage.revocations, self.breaker)
+        self.health_samples = guarded(storage.health_samples, self.breaker)
+        self.maintenance_windows = guarded(storage.maintenance_windows, self.breaker)
+        self.notification_channels = guarded(storage.notification_channels, self.breaker)
 
     async def open(self) -> None:
         await self._storage.open()

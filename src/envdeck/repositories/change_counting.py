@@ -17,19 +17,7 @@ from envdeck.domain.environment import (
     Status,
     SystemInfo,
 )
-from envdeck.repositories.base import (
-    ApiTokenRepository,
-    CredentialRepository,
-    EnvironmentRepository,
-    HealthSampleRepository,
-    LogRepository,
-    MaintenanceWindowRepository,
-    NotificationChannelRepository,
-    OperationRepository,
-    RevocationRepository,
-    Storage,
-    UserRepository,
-)
+from envdeck.repositories.base import EnvironmentRepository, Storage
 
 
 class ChangeCountingEnvironments:
@@ -137,17 +125,16 @@ class ChangeCountingStorage:
         self._storage = storage
         self._counter = ChangeCountingEnvironments(storage.environments)
         self.backend = storage.backend
-        # Typed as the protocols: Storage's attributes are mutable, hence invariant.
-        self.environments: EnvironmentRepository = self._counter
-        self.users: UserRepository = storage.users
-        self.logs: LogRepository = storage.logs
-        self.operations: OperationRepository = storage.operations
-        self.credentials: CredentialRepository = storage.credentials
-        self.tokens: ApiTokenRepository = storage.tokens
-        self.revocations: RevocationRepository = storage.revocations
-        self.health_samples: HealthSampleRepository = storage.health_samples
-        self.maintenance_windows: MaintenanceWindowRepository = storage.maintenance_windows
-        self.notification_channels: NotificationChannelRepository = storage.notification_channels
+        self.environments = self._counter
+        self.users = storage.users
+        self.logs = storage.logs
+        self.operations = storage.operations
+        self.credentials = storage.credentials
+        self.tokens = storage.tokens
+        self.revocations = storage.revocations
+        self.health_samples = storage.health_samples
+        self.maintenance_windows = storage.maintenance_windows
+        self.notification_channels = storage.notification_channels
 
     @property
     def environments_version(self) -> int:

@@ -7,18 +7,6 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
 from envdeck.domain.errors import StorageUnavailable
-from envdeck.repositories.base import (
-    ApiTokenRepository,
-    CredentialRepository,
-    EnvironmentRepository,
-    HealthSampleRepository,
-    LogRepository,
-    MaintenanceWindowRepository,
-    NotificationChannelRepository,
-    OperationRepository,
-    RevocationRepository,
-    UserRepository,
-)
 from envdeck.repositories.mongo.credentials import MongoCredentialRepository
 from envdeck.repositories.mongo.documents import TYPE_REGISTRY, Document, translate_errors
 from envdeck.repositories.mongo.environments import MongoEnvironmentRepository
@@ -78,17 +66,16 @@ class MongoStorage:
         health_samples = MongoHealthSampleRepository(db["healthSamples"], db["healthRollups"])
         maintenance_windows = MongoMaintenanceWindowRepository(db["maintenanceWindows"])
         notification_channels = MongoNotificationChannelRepository(db["notificationChannels"])
-        # Typed as the protocols: Storage's attributes are mutable, hence invariant.
-        self.environments: EnvironmentRepository = environments
-        self.users: UserRepository = users
-        self.logs: LogRepository = logs
-        self.operations: OperationRepository = operations
-        self.credentials: CredentialRepository = credentials
-        self.tokens: ApiTokenRepository = tokens
-        self.revocations: RevocationRepository = revocations
-        self.health_samples: HealthSampleRepository = health_samples
-        self.maintenance_windows: MaintenanceWindowRepository = maintenance_windows
-        self.notification_channels: NotificationChannelRepository = notification_channels
+        self.environments = environments
+        self.users = users
+        self.logs = logs
+        self.operations = operations
+        self.credentials = credentials
+        self.tokens = tokens
+        self.revocations = revocations
+        self.health_samples = health_samples
+        self.maintenance_windows = maintenance_windows
+        self.notification_channels = notification_channels
         self._indexed: tuple[_Indexed, ...] = (
             environments,
             users,

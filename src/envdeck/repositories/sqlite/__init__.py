@@ -2,18 +2,6 @@
 
 from pathlib import Path
 
-from envdeck.repositories.base import (
-    ApiTokenRepository,
-    CredentialRepository,
-    EnvironmentRepository,
-    HealthSampleRepository,
-    LogRepository,
-    MaintenanceWindowRepository,
-    NotificationChannelRepository,
-    OperationRepository,
-    RevocationRepository,
-    UserRepository,
-)
 from envdeck.repositories.sqlite.credentials import SqliteCredentialRepository
 from envdeck.repositories.sqlite.database import SqliteDatabase
 from envdeck.repositories.sqlite.environments import SqliteEnvironmentRepository
@@ -36,21 +24,16 @@ class SqliteStorage:
 
     def __init__(self, path: Path) -> None:
         self._db = SqliteDatabase(path)
-        # Typed as the protocols: Storage's attributes are mutable, hence invariant.
-        self.environments: EnvironmentRepository = SqliteEnvironmentRepository(self._db)
-        self.users: UserRepository = SqliteUserRepository(self._db)
-        self.logs: LogRepository = SqliteLogRepository(self._db)
-        self.operations: OperationRepository = SqliteOperationRepository(self._db)
-        self.credentials: CredentialRepository = SqliteCredentialRepository(self._db)
-        self.tokens: ApiTokenRepository = SqliteApiTokenRepository(self._db)
-        self.revocations: RevocationRepository = SqliteRevocationRepository(self._db)
-        self.health_samples: HealthSampleRepository = SqliteHealthSampleRepository(self._db)
-        self.maintenance_windows: MaintenanceWindowRepository = SqliteMaintenanceWindowRepository(
-            self._db
-        )
-        self.notification_channels: NotificationChannelRepository = (
-            SqliteNotificationChannelRepository(self._db)
-        )
+        self.environments = SqliteEnvironmentRepository(self._db)
+        self.users = SqliteUserRepository(self._db)
+        self.logs = SqliteLogRepository(self._db)
+        self.operations = SqliteOperationRepository(self._db)
+        self.credentials = SqliteCredentialRepository(self._db)
+        self.tokens = SqliteApiTokenRepository(self._db)
+        self.revocations = SqliteRevocationRepository(self._db)
+        self.health_samples = SqliteHealthSampleRepository(self._db)
+        self.maintenance_windows = SqliteMaintenanceWindowRepository(self._db)
+        self.notification_channels = SqliteNotificationChannelRepository(self._db)
 
     async def open(self) -> None:
         await self._db.open()
