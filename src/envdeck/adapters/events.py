@@ -6,13 +6,13 @@ several instances (MongoDB change streams, DESIGN §11) can plug in later.
 """
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import structlog
 
+from envdeck.adapters.tasks import cancel_and_wait
 from envdeck.domain.clock import utc_now
 from envdeck.domain.environment import Environment, HealthState, Status
 from envdeck.domain.log import LogEntry
@@ -154,10 +154,7 @@ class EventBus:
         """Stop delivering to a subscription and stop its worker."""
         if subscription in self._subscriptions:
             self._subscriptions.remove(subscription)
-        if subscription.task is not None:
-            subscription.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await subscription.task
+        await cancel_and_wait(subscription.task)
 
     def publish(self, event: Event) -> None:
         """Queue event for every interested subscriber; never blocks."""

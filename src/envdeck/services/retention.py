@@ -6,7 +6,6 @@ a failure such as storage being down.
 """
 
 import asyncio
-import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import datetime
@@ -14,6 +13,7 @@ from typing import ClassVar
 
 import structlog
 
+from envdeck.adapters.tasks import cancel_and_wait
 from envdeck.domain.errors import StorageUnavailable
 
 log = structlog.get_logger(__name__)
@@ -72,11 +72,8 @@ class PeriodicRetention(ABC):
 
     async def close(self) -> None:
         """Stop; a purge cut short is harmless (each chunk is its own transaction)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         while True:

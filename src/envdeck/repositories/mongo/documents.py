@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 from bson import ObjectId
 from bson.codec_options import TypeRegistry
 from pydantic import AnyUrl
-from pymongo import IndexModel, ReturnDocument
+from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, OperationFailure, ProtocolError
 
@@ -217,3 +217,22 @@ class MongoDocuments(Generic[ModelT]):
                 self.collection.count_documents(query),
             )
         return [self.load(document) for document in documents], total
+
+
+# IndexOptionsConflict, IndexKeySpecsConflict: the index exists with other options.
+INDEX_CONFLICTS = {85, 86}
+
+
+async def set_ttl(collection: MongoCollection, field: str, name: str, seconds: int) -> None:
+    """Expire collection's documents `seconds` after their `field` (a TTL index named name),
+    changing the retention in place when the index exists with another."""
+    ttl = IndexModel([(field, ASCENDING)], name=name, expireAfterSeconds=seconds)
+    try:
+        await collection.create_indexes([ttl])
+    except OperationFailure as exc:
+        if exc.code not in INDEX_CONFLICTS:
+            raise
+        # The index exists with another retention: change it in place.
+        await collection.database.command(
+            {"collMod": collection.name, "index": {"name": name, "expireAfterSeconds": seconds}}
+        )

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
-from pymongo.errors import OperationFailure
 
 from envdeck.domain.environment import HealthState
 from envdeck.domain.health import HealthPoint, HealthSample
@@ -25,11 +24,15 @@ from envdeck.repositories.health_rollups import (
     from_epoch_ms,
     rollup_increments,
 )
-from envdeck.repositories.mongo.documents import Document, MongoCollection, translate_errors
+from envdeck.repositories.mongo.documents import (
+    Document,
+    MongoCollection,
+    set_ttl,
+    translate_errors,
+)
 
 _MS = timedelta(milliseconds=1)
 # createIndex of an existing index with another expireAfterSeconds (codes differ by version).
-_INDEX_CONFLICTS = {85, 86}
 _SAMPLES_TTL = "timestamp_ttl"
 _ROLLUPS_TTL = "hour_ttl"
 
@@ -99,19 +102,6 @@ def _rollup_upsert(increment: RollupIncrement) -> UpdateOne:
         change["$max"] = {"responseTimeMax": increment.response_time_max}
     key = {"environmentId": increment.environment_id, "hour": from_epoch_ms(increment.hour_ms)}
     return UpdateOne(key, change, upsert=True)
-
-
-async def _set_ttl(collection: MongoCollection, field: str, name: str, seconds: int) -> None:
-    ttl = IndexModel([(field, ASCENDING)], name=name, expireAfterSeconds=seconds)
-    try:
-        await collection.create_indexes([ttl])
-    except OperationFailure as exc:
-        if exc.code not in _INDEX_CONFLICTS:
-            raise
-        # The index exists with another retention: change it in place.
-        await collection.database.command(
-            {"collMod": collection.name, "index": {"name": name, "expireAfterSeconds": seconds}}
-        )
 
 
 class MongoHealthSampleRepository:
@@ -235,9 +225,9 @@ class MongoHealthSampleRepository:
     async def expire_after(self, raw_retention: timedelta, rollup_retention: timedelta) -> bool:
         with translate_errors():
             seconds = int(raw_retention.total_seconds())
-            await _set_ttl(self._samples, "timestamp", _SAMPLES_TTL, seconds)
+            await set_ttl(self._samples, "timestamp", _SAMPLES_TTL, seconds)
             seconds = int(rollup_retention.total_seconds())
-            await _set_ttl(self._rollups, "hour", _ROLLUPS_TTL, seconds)
+            await set_ttl(self._rollups, "hour", _ROLLUPS_TTL, seconds)
         return True
 
     async def _aggregate(

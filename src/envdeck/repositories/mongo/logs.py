@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
-from pymongo.errors import BulkWriteError, OperationFailure
+from pymongo.errors import BulkWriteError
 
 from envdeck.domain.errors import LogNotFound
 from envdeck.domain.ids import new_id
@@ -23,6 +23,7 @@ from envdeck.repositories.mongo.documents import (
     contains,
     equality_query,
     object_id,
+    set_ttl,
 )
 
 _NEWEST_FIRST = [("timestamp", DESCENDING), ("_id", DESCENDING)]
@@ -30,7 +31,6 @@ _DUPLICATE_KEY = 11000
 _MS = timedelta(milliseconds=1)
 # createIndex of an existing index with other options (here: another expireAfterSeconds):
 # IndexOptionsConflict, or IndexKeySpecsConflict when the name is the same (server versions differ).
-_INDEX_CONFLICTS = {85, 86}
 _TTL_INDEX = "timestamp_ttl"
 
 # Each filter leads an index that then serves the newest-first order as well.
@@ -170,19 +170,6 @@ class MongoLogRepository:
 
     async def expire_after(self, retention: timedelta) -> bool:
         seconds = int(retention.total_seconds())
-        ttl = IndexModel([("timestamp", ASCENDING)], name=_TTL_INDEX, expireAfterSeconds=seconds)
-        collection = self._documents.collection
         with self._documents.translate_errors():
-            try:
-                await collection.create_indexes([ttl])
-            except OperationFailure as exc:
-                if exc.code not in _INDEX_CONFLICTS:
-                    raise
-                # The index exists with another retention: change it in place.
-                await collection.database.command(
-                    {
-                        "collMod": collection.name,
-                        "index": {"name": _TTL_INDEX, "expireAfterSeconds": seconds},
-                    }
-                )
+            await set_ttl(self._documents.collection, "timestamp", _TTL_INDEX, seconds)
         return True

@@ -8,7 +8,6 @@ to a cap) and written with the next one.
 """
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +16,7 @@ import structlog
 
 from envdeck.adapters.events import EventBus, StatusChanged, VersionChanged
 from envdeck.adapters.metrics import Metrics
+from envdeck.adapters.tasks import cancel_and_wait
 from envdeck.domain.environment import Environment, HealthState, Status, SystemInfo
 from envdeck.domain.errors import StorageUnavailable
 from envdeck.domain.health import HealthSample
@@ -110,11 +110,8 @@ class HealthRecorder:
 
     async def close(self) -> None:
         """Stop the flush loop and write what is pending (one last try)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         await self.flush()
 
     async def apply(self, tracked: Tracked, threshold: int, result: CheckResult) -> Status:

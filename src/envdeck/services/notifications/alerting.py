@@ -44,6 +44,7 @@ from envdeck.adapters.events import (
     Subscription,
     VersionChanged,
 )
+from envdeck.adapters.tasks import cancel_and_wait
 from envdeck.domain.environment import Environment, EnvironmentListOptions, HealthState
 from envdeck.domain.errors import EnvironmentNotFound, StorageUnavailable
 from envdeck.domain.notification import NotificationEvent
@@ -114,11 +115,8 @@ class Alerting:
 
     async def close(self, drain_seconds: float = 1.0) -> None:
         """Stop the tick; handle what the bus already queued (briefly), then unsubscribe."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         if self._subscription is not None:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(drain_seconds):

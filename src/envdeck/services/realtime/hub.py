@@ -29,6 +29,7 @@ from envdeck.adapters.events import (
     StatusChanged,
     Subscription,
 )
+from envdeck.adapters.tasks import cancel_and_wait
 from envdeck.config import RealtimeSettings
 from envdeck.domain.auth import Principal, TokenKind
 from envdeck.domain.errors import EnvdeckError, Unauthorized
@@ -127,11 +128,8 @@ class RealtimeHub:
     async def close(self) -> None:
         """Close every connection with 1001 (going away) and stop listening; idempotent."""
         self._closing = True
-        if self._recheck is not None:
-            self._recheck.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._recheck
-            self._recheck = None
+        await cancel_and_wait(self._recheck)
+        self._recheck = None
         if self._subscription is not None:
             await self._bus.unsubscribe(self._subscription)
             self._subscription = None
