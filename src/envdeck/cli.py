@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     import httpx
 
     from envdeck.domain.auth import Principal
+    from envdeck.serve_lock import ServeLock
     from envdeck.services.inventory.key_rotation import RotationResult
 
 app = typer.Typer(
@@ -109,6 +110,7 @@ def _serve(
         load_runtime_secrets(settings)
     except (OSError, ValueError) as exc:
         raise _fail(f"data dir {settings.data_dir}: {exc}") from None
+    serve_lock = _lock_sqlite(settings)
     configure_logging(settings.log)
     # Imported once logging is set up: what libraries warn at import time is logged as JSON.
     from envdeck.app import create_app
@@ -123,8 +125,28 @@ def _serve(
     application = create_app(settings, demo=fleet)
     server = EnvdeckServer(uvicorn_config(application, settings, bind_host, bind_port))
     server.run()
+    if serve_lock is not None:
+        serve_lock.release()
     if not server.started:
         raise typer.Exit(code=1)
+
+
+def _lock_sqlite(settings: Settings) -> "ServeLock | None":
+    """Refuse to serve a SQLite database another `envdeck serve` serves (one line, exit 2)."""
+    from envdeck.serve_lock import ServeLockHeld, acquire_serve_lock
+
+    if settings.storage_backend != "sqlite":
+        return None
+    try:
+        return acquire_serve_lock(settings.sqlite_path)
+    except ServeLockHeld as held:
+        raise _fail(
+            f"{settings.sqlite_path} is already served by another envdeck serve (host "
+            f"{held.host}, pid {held.pid}); SQLite runs one instance, several need MongoDB "
+            "(docs/operations.md)"
+        ) from None
+    except OSError as exc:
+        raise _fail(f"data dir {settings.data_dir}: {exc}") from None
 
 
 users_app = typer.Typer(help="Manage users from the command line.", no_args_is_help=True)
@@ -225,7 +247,8 @@ def rotate_key(config: ConfigOption = None) -> None:
         raise _fail(f"{exc}; the rotation can be run again") from None
     typer.echo(
         f"re-sealed {result.values} secret values ({result.credentials} credentials,"
-        f" {result.environments} environments) under a new key"
+        f" {result.environments} environments, {result.channels} notification channels)"
+        " under a new key"
     )
 
 
