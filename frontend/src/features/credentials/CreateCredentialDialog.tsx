@@ -1,12 +1,12 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { MenuItem, TextField } from "@mui/material";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Controller, useForm } from "react-hook-form";
 import { z } from "zod";
 
 import FormDialog from "../../components/FormDialog";
 import PasswordField from "../../components/PasswordField";
 import { fieldProps } from "../../lib/fieldProps";
+import { useInvalidatingMutation } from "../../lib/useInvalidatingMutation";
 import { useServerErrors } from "../../lib/useServerErrors";
 import { credentialName, credentialUsername, passphrase, SECRET_MAX } from "./credentialRules";
 import {
@@ -49,19 +49,16 @@ export default function CreateCredentialDialog({
   onClose,
   onCreated,
 }: CreateCredentialDialogProps) {
-  const queryClient = useQueryClient();
   const form = useForm<CreateValues>({
     resolver: zodResolver(schema),
     defaultValues: { type: "key", name: "", username: "", secret: "", passphrase: "" },
   });
   const kind = form.watch("type");
   const server = useServerErrors(form, SERVER_FIELDS);
-  const create = useMutation({
+  const create = useInvalidatingMutation({
     mutationFn: createCredential,
-    onSuccess: async (credential) => {
-      await queryClient.invalidateQueries({ queryKey: credentialQueries.all() });
-      onCreated(credential);
-    },
+    invalidates: credentialQueries.all(),
+    onSuccess: onCreated,
     onError: server.report,
   });
 

@@ -1,12 +1,12 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { DialogContentText, TextField } from "@mui/material";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useForm } from "react-hook-form";
 import { z } from "zod";
 
 import FormDialog from "../../components/FormDialog";
 import PasswordField from "../../components/PasswordField";
 import { fieldProps } from "../../lib/fieldProps";
+import { useInvalidatingMutation } from "../../lib/useInvalidatingMutation";
 import { useServerErrors } from "../../lib/useServerErrors";
 import { credentialName, credentialUsername, passphrase, SECRET_MAX } from "./credentialRules";
 import {
@@ -59,7 +59,6 @@ export default function EditCredentialDialog({
   onClose,
   onSaved,
 }: EditCredentialDialogProps) {
-  const queryClient = useQueryClient();
   const form = useForm<EditValues>({
     resolver: zodResolver(schema),
     defaultValues: {
@@ -71,12 +70,10 @@ export default function EditCredentialDialog({
   });
   const newSecret = form.watch("secret") !== "";
   const server = useServerErrors(form, SERVER_FIELDS);
-  const save = useMutation({
+  const save = useInvalidatingMutation({
     mutationFn: (update: CredentialUpdate) => updateCredential(credential.id, update),
-    onSuccess: async (saved) => {
-      await queryClient.invalidateQueries({ queryKey: credentialQueries.all() });
-      onSaved(saved);
-    },
+    invalidates: credentialQueries.all(),
+    onSuccess: onSaved,
     onError: server.report,
   });
 

@@ -1,5 +1,5 @@
 import { Stack, Typography } from "@mui/material";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 
 import ListPanel from "../../components/ListPanel";
 import ListToolbar from "../../components/ListToolbar";
@@ -8,6 +8,7 @@ import type { ScopeWidgets } from "../../components/slots";
 import { useListDialogs } from "../../components/useListDialogs";
 import { usePaging } from "../../components/usePaging";
 import { errorMessage } from "../../lib/serverErrors";
+import { useInvalidatingMutation } from "../../lib/useInvalidatingMutation";
 import DeleteMaintenanceWindowDialog from "./DeleteMaintenanceWindowDialog";
 import MaintenanceTable from "./MaintenanceTable";
 import MaintenanceWindowDialog from "./MaintenanceWindowDialog";
@@ -24,18 +25,15 @@ interface MaintenanceManagerProps {
 
 /** Page through the maintenance windows; admins also plan, change, switch and delete them. */
 export default function MaintenanceManager({ canManage, scopeWidgets }: MaintenanceManagerProps) {
-  const queryClient = useQueryClient();
   const paging = usePaging();
   const windows = useQuery(maintenanceQueries.list(paging.request));
   const { dialog, open, close, done, notice, notify, dismissNotice } =
     useListDialogs<OpenDialog>();
-  const toggle = useMutation({
+  const toggle = useInvalidatingMutation({
     mutationFn: ({ id, enabled }: { id: string; enabled: boolean }) =>
       setWindowEnabled(id, enabled),
-    onSuccess: async (saved) => {
-      await queryClient.invalidateQueries({ queryKey: maintenanceQueries.all() });
-      notify(`${saved.enabled ? "Enabled" : "Disabled"} ${saved.name}.`);
-    },
+    invalidates: maintenanceQueries.all(),
+    onSuccess: (saved) => notify(`${saved.enabled ? "Enabled" : "Disabled"} ${saved.name}.`),
     onError: (error) => notify(errorMessage(error)),
   });
 

@@ -1,6 +1,5 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { Stack, TextField } from "@mui/material";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { type Control, Controller, useForm, useWatch } from "react-hook-form";
 import { z } from "zod";
@@ -11,6 +10,7 @@ import ScopePicker from "../../components/ScopePicker";
 import type { ScopeWidgets } from "../../components/slots";
 import SwitchField from "../../components/SwitchField";
 import { fieldProps } from "../../lib/fieldProps";
+import { useInvalidatingMutation } from "../../lib/useInvalidatingMutation";
 import { useServerErrors } from "../../lib/useServerErrors";
 import {
   createWindow,
@@ -177,7 +177,6 @@ export default function MaintenanceWindowDialog({
   onClose,
   onSaved,
 }: MaintenanceWindowDialogProps) {
-  const queryClient = useQueryClient();
   const form = useForm<WindowValues>({
     resolver: zodResolver(schema),
     defaultValues: defaults(maintenance),
@@ -185,13 +184,11 @@ export default function MaintenanceWindowDialog({
   const kind = useWatch({ control: form.control, name: "kind" });
   const [problems, setProblems] = useState<Problems>({});
   const server = useServerErrors(form, SERVER_FIELDS);
-  const save = useMutation({
+  const save = useInvalidatingMutation({
     mutationFn: (spec: MaintenanceWindowSpec) =>
       maintenance ? replaceWindow(maintenance.id, spec) : createWindow(spec),
-    onSuccess: async (saved) => {
-      await queryClient.invalidateQueries({ queryKey: maintenanceQueries.all() });
-      onSaved(saved);
-    },
+    invalidates: maintenanceQueries.all(),
+    onSuccess: onSaved,
     onError: server.report,
   });
 

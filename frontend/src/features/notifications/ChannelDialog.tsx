@@ -12,7 +12,7 @@ import {
   TextField,
   Typography,
 } from "@mui/material";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { Controller, useForm } from "react-hook-form";
 import { z } from "zod";
 
@@ -24,6 +24,7 @@ import type { ScopeWidgets } from "../../components/slots";
 import SwitchField from "../../components/SwitchField";
 import { fieldProps } from "../../lib/fieldProps";
 import { errorMessage } from "../../lib/serverErrors";
+import { useInvalidatingMutation } from "../../lib/useInvalidatingMutation";
 import { useServerErrors } from "../../lib/useServerErrors";
 import AppriseHelp from "./AppriseHelp";
 import {
@@ -141,7 +142,6 @@ export default function ChannelDialog({
   onClose,
   onSaved,
 }: ChannelDialogProps) {
-  const queryClient = useQueryClient();
   const editing = channel !== null;
   const form = useForm<ChannelValues>({
     resolver: zodResolver(schemaFor(editing)),
@@ -150,13 +150,11 @@ export default function ChannelDialog({
   const events = useQuery(notificationQueries.events());
   const scopeKind = form.watch("scopeKind");
   const server = useServerErrors(form, SERVER_FIELDS);
-  const save = useMutation({
+  const save = useInvalidatingMutation({
     mutationFn: (body: ChannelCreate | ChannelUpdate) =>
       channel ? updateChannel(channel.id, body) : createChannel(body as ChannelCreate),
-    onSuccess: async (saved) => {
-      await queryClient.invalidateQueries({ queryKey: notificationQueries.all() });
-      onSaved(saved);
-    },
+    invalidates: notificationQueries.all(),
+    onSuccess: onSaved,
     onError: server.report,
   });
 

@@ -1,6 +1,5 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { TextField } from "@mui/material";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { Controller, useForm } from "react-hook-form";
 import { z } from "zod";
@@ -10,6 +9,7 @@ import RoleSelect from "../../components/RoleSelect";
 import { fieldProps } from "../../lib/fieldProps";
 import { endOfDayIso, todayInputValue } from "../../lib/formatDate";
 import { ROLES, type Role, rolesUpTo } from "../../lib/roles";
+import { useInvalidatingMutation } from "../../lib/useInvalidatingMutation";
 import { useServerErrors } from "../../lib/useServerErrors";
 import { type ApiTokenCreated, createToken, tokenQueries } from "./queries";
 
@@ -39,7 +39,6 @@ interface CreateTokenDialogProps {
 
 /** Name a new token, and pick its expiry and role (never above the caller's). */
 export default function CreateTokenDialog({ role, onClose, onCreated }: CreateTokenDialogProps) {
-  const queryClient = useQueryClient();
   const today = todayInputValue();
   const schema = useMemo(() => tokenSchema(today), [today]);
   const form = useForm<TokenValues>({
@@ -47,14 +46,12 @@ export default function CreateTokenDialog({ role, onClose, onCreated }: CreateTo
     defaultValues: { name: "", expiresOn: "", role },
   });
   const server = useServerErrors(form, SERVER_FIELDS);
-  const create = useMutation({
+  const create = useInvalidatingMutation({
     mutationFn: createToken,
     // Drop the answer (it holds the secret) from the mutation cache as soon as this closes.
     gcTime: 0,
-    onSuccess: async (created) => {
-      await queryClient.invalidateQueries({ queryKey: tokenQueries.all() });
-      onCreated(created);
-    },
+    invalidates: tokenQueries.all(),
+    onSuccess: onCreated,
     onError: server.report,
   });
 

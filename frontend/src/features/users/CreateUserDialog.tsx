@@ -1,6 +1,5 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { TextField } from "@mui/material";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Controller, useForm } from "react-hook-form";
 import { z } from "zod";
 
@@ -10,6 +9,7 @@ import RoleSelect from "../../components/RoleSelect";
 import { fieldProps } from "../../lib/fieldProps";
 import { containsUsername, newPassword, optionalEmail, username } from "../../lib/passwordRules";
 import { ROLES } from "../../lib/roles";
+import { useInvalidatingMutation } from "../../lib/useInvalidatingMutation";
 import { useServerErrors } from "../../lib/useServerErrors";
 import { createUser, type User, userQueries } from "./queries";
 
@@ -36,18 +36,15 @@ interface CreateUserDialogProps {
 
 /** Create a user with a role (viewer unless chosen otherwise) and a first password. */
 export default function CreateUserDialog({ onClose, onCreated }: CreateUserDialogProps) {
-  const queryClient = useQueryClient();
   const form = useForm<CreateValues>({
     resolver: zodResolver(schema),
     defaultValues: { username: "", email: "", role: "viewer", password: "" },
   });
   const server = useServerErrors(form, SERVER_FIELDS);
-  const create = useMutation({
+  const create = useInvalidatingMutation({
     mutationFn: createUser,
-    onSuccess: async (user) => {
-      await queryClient.invalidateQueries({ queryKey: userQueries.all() });
-      onCreated(user);
-    },
+    invalidates: userQueries.all(),
+    onSuccess: onCreated,
     onError: server.report,
   });
 

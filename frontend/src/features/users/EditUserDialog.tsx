@@ -1,6 +1,5 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { FormControlLabel, FormHelperText, Switch, TextField } from "@mui/material";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Controller, useForm } from "react-hook-form";
 import { z } from "zod";
 
@@ -9,6 +8,7 @@ import RoleSelect from "../../components/RoleSelect";
 import { fieldProps } from "../../lib/fieldProps";
 import { optionalEmail } from "../../lib/passwordRules";
 import { ROLES } from "../../lib/roles";
+import { useInvalidatingMutation } from "../../lib/useInvalidatingMutation";
 import { useServerErrors } from "../../lib/useServerErrors";
 import { type User, type UserUpdate, updateUser, userQueries } from "./queries";
 
@@ -35,18 +35,15 @@ function changes(user: User, values: EditValues): UserUpdate {
 
 /** Change a user's role, active flag or email. */
 export default function EditUserDialog({ user, onClose, onSaved }: EditUserDialogProps) {
-  const queryClient = useQueryClient();
   const form = useForm<EditValues>({
     resolver: zodResolver(schema),
     defaultValues: { email: user.email ?? "", role: user.role, active: user.active },
   });
   const server = useServerErrors(form, SERVER_FIELDS);
-  const save = useMutation({
+  const save = useInvalidatingMutation({
     mutationFn: (update: UserUpdate) => updateUser(user.id, update),
-    onSuccess: async (saved) => {
-      await queryClient.invalidateQueries({ queryKey: userQueries.all() });
-      onSaved(saved);
-    },
+    invalidates: userQueries.all(),
+    onSuccess: onSaved,
     onError: server.report,
   });
 
