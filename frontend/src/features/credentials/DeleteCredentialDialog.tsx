@@ -1,9 +1,7 @@
 import { Box } from "@mui/material";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 
 import { ApiError } from "../../api/client";
-import ConfirmDialog from "../../components/ConfirmDialog";
-import { errorMessage } from "../../lib/serverErrors";
+import ConfirmActionDialog from "../../components/ConfirmActionDialog";
 import { type Credential, credentialQueries, deleteCredential } from "./queries";
 
 interface DeleteCredentialDialogProps {
@@ -30,39 +28,36 @@ export default function DeleteCredentialDialog({
   onClose,
   onDeleted,
 }: DeleteCredentialDialogProps) {
-  const queryClient = useQueryClient();
-  const remove = useMutation({
-    mutationFn: () => deleteCredential(credential.id),
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: credentialQueries.all() });
-      onDeleted(credential);
-    },
-  });
-  const environments = usedBy(remove.error);
-  const shown = environments.slice(0, MAX_NAMES);
   return (
-    <ConfirmDialog
-      open
+    <ConfirmActionDialog
       title={`Delete ${credential.name}?`}
       confirmLabel="Delete credential"
-      onConfirm={() => remove.mutate()}
+      action={() => deleteCredential(credential.id)}
+      invalidates={credentialQueries.all()}
+      onDone={() => onDeleted(credential)}
       onClose={onClose}
-      pending={remove.isPending}
-      error={remove.isError ? errorMessage(remove.error) : null}
     >
-      {credential.name} and its secret are deleted. This cannot be undone.
-      {environments.length > 0 && (
-        <>
-          <Box component="ul" aria-label="Environments using it" sx={{ mb: 0 }}>
-            {shown.map((name) => (
-              <li key={name}>{name}</li>
-            ))}
-          </Box>
-          {environments.length > shown.length && (
-            <span>and {environments.length - shown.length} more.</span>
-          )}
-        </>
-      )}
-    </ConfirmDialog>
+      {(error) => {
+        const environments = usedBy(error);
+        const shown = environments.slice(0, MAX_NAMES);
+        return (
+          <>
+            {credential.name} and its secret are deleted. This cannot be undone.
+            {environments.length > 0 && (
+              <>
+                <Box component="ul" aria-label="Environments using it" sx={{ mb: 0 }}>
+                  {shown.map((name) => (
+                    <li key={name}>{name}</li>
+                  ))}
+                </Box>
+                {environments.length > shown.length && (
+                  <span>and {environments.length - shown.length} more.</span>
+                )}
+              </>
+            )}
+          </>
+        );
+      }}
+    </ConfirmActionDialog>
   );
 }

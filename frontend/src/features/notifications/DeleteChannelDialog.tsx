@@ -1,7 +1,4 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-
-import ConfirmDialog from "../../components/ConfirmDialog";
-import { errorMessage } from "../../lib/serverErrors";
+import ConfirmActionDialog from "../../components/ConfirmActionDialog";
 import { type Channel, deleteChannel, notificationQueries } from "./queries";
 
 interface DeleteChannelDialogProps {
@@ -16,25 +13,16 @@ export default function DeleteChannelDialog({
   onClose,
   onDeleted,
 }: DeleteChannelDialogProps) {
-  const queryClient = useQueryClient();
-  const remove = useMutation({
-    mutationFn: () => deleteChannel(channel.id),
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: notificationQueries.all() });
-      onDeleted(channel);
-    },
-  });
   return (
-    <ConfirmDialog
-      open
+    <ConfirmActionDialog
       title={`Delete ${channel.name}?`}
       confirmLabel="Delete channel"
-      onConfirm={() => remove.mutate()}
+      action={() => deleteChannel(channel.id)}
+      invalidates={notificationQueries.all()}
+      onDone={() => onDeleted(channel)}
       onClose={onClose}
-      pending={remove.isPending}
-      error={remove.isError ? errorMessage(remove.error) : null}
     >
       {channel.name} and its URL are deleted: it gets no more messages. This cannot be undone.
-    </ConfirmDialog>
+    </ConfirmActionDialog>
   );
 }

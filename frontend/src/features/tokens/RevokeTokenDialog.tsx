@@ -1,7 +1,4 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-
-import ConfirmDialog from "../../components/ConfirmDialog";
-import { errorMessage } from "../../lib/serverErrors";
+import ConfirmActionDialog from "../../components/ConfirmActionDialog";
 import { type ApiToken, revokeToken, tokenQueries } from "./queries";
 
 interface RevokeTokenDialogProps {
@@ -12,25 +9,16 @@ interface RevokeTokenDialogProps {
 
 /** Ask, then revoke a token; whatever uses it stops working at once. */
 export default function RevokeTokenDialog({ token, onClose, onRevoked }: RevokeTokenDialogProps) {
-  const queryClient = useQueryClient();
-  const revoke = useMutation({
-    mutationFn: () => revokeToken(token.id),
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: tokenQueries.all() });
-      onRevoked(token);
-    },
-  });
   return (
-    <ConfirmDialog
-      open
+    <ConfirmActionDialog
       title={`Revoke “${token.name}”?`}
       confirmLabel="Revoke token"
-      onConfirm={() => revoke.mutate()}
+      action={() => revokeToken(token.id)}
+      invalidates={tokenQueries.all()}
+      onDone={() => onRevoked(token)}
       onClose={onClose}
-      pending={revoke.isPending}
-      error={revoke.isError ? errorMessage(revoke.error) : null}
     >
       Anything that uses this token stops working at once. This cannot be undone.
-    </ConfirmDialog>
+    </ConfirmActionDialog>
   );
 }
