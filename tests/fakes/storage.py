@@ -11,6 +11,7 @@ from envdeck.repositories.base import (
     CredentialRepository,
     EnvironmentRepository,
     HealthSampleRepository,
+    InstanceRepository,
     LogRepository,
     MaintenanceWindowRepository,
     NotificationChannelRepository,
@@ -27,6 +28,7 @@ from tests.fakes.identity import (
     FakeRevocationRepository,
     FakeUserRepository,
 )
+from tests.fakes.instances import FakeInstanceRepository
 from tests.fakes.logs import FakeLogRepository
 from tests.fakes.operations import FakeOperationRepository
 from tests.fakes.scheduling import (
@@ -53,6 +55,7 @@ class FakeStorage:
         self.health_samples = FakeHealthSampleRepository(self.outage)
         self.maintenance_windows = FakeMaintenanceWindowRepository(self.outage, clock)
         self.notification_channels = FakeNotificationChannelRepository(self.outage, clock)
+        self.instances = FakeInstanceRepository(self.outage, clock)
         self.opened = False
 
     @property
@@ -90,6 +93,7 @@ def _conforms(storage: FakeStorage) -> None:
         HealthSampleRepository,
         MaintenanceWindowRepository,
         NotificationChannelRepository,
+        InstanceRepository,
     ] = (
         storage.environments,
         storage.users,
@@ -101,5 +105,6 @@ def _conforms(storage: FakeStorage) -> None:
         storage.health_samples,
         storage.maintenance_windows,
         storage.notification_channels,
+        storage.instances,
     )
     assert repositories

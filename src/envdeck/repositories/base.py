@@ -22,6 +22,7 @@ from envdeck.domain.environment import (
     SystemInfo,
 )
 from envdeck.domain.health import HealthPoint, HealthSample
+from envdeck.domain.instance import Instance
 from envdeck.domain.log import LogBatch, LogCounts, LogEntry, LogFilter, LogListOptions
 from envdeck.domain.maintenance import MaintenanceWindow, MaintenanceWindowListOptions
 from envdeck.domain.notification import (
@@ -359,6 +360,23 @@ class NotificationChannelRepository(Protocol):
         """Delete a channel."""
 
 
+class InstanceRepository(Protocol):
+    """The instance registry: one record per `envdeck serve` process start, by its id."""
+
+    async def upsert_heartbeat(self, instance: Instance) -> None:
+        """Store instance as it is now (insert or replace), keeping a stop already recorded."""
+
+    async def mark_stopped(self, instance_id: str, at: datetime) -> bool:
+        """Record that the instance stopped at `at` (also its last sighting); tell whether
+        there was such an instance."""
+
+    async def list_seen_since(self, since: datetime) -> builtins.list[Instance]:
+        """Return the instances last seen at or after since, the latest started first."""
+
+    async def purge_seen_before(self, cutoff: datetime) -> int:
+        """Delete the instances last seen before cutoff; return how many went."""
+
+
 class Storage(Protocol):
     """One opened backend: its repositories and its lifecycle.
 
@@ -397,6 +415,9 @@ class Storage(Protocol):
 
     @property
     def notification_channels(self) -> NotificationChannelRepository: ...
+
+    @property
+    def instances(self) -> InstanceRepository: ...
 
     async def open(self) -> None:
         """Connect and create indexes/migrations; safe to call on an existing database."""

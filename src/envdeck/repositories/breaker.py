@@ -176,6 +176,7 @@ class GuardedStorage:
         self.health_samples = guarded(storage.health_samples, self.breaker)
         self.maintenance_windows = guarded(storage.maintenance_windows, self.breaker)
         self.notification_channels = guarded(storage.notification_channels, self.breaker)
+        self.instances = guarded(storage.instances, self.breaker)
 
     async def open(self) -> None:
         await self._storage.open()

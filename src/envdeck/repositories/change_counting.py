@@ -135,6 +135,7 @@ class ChangeCountingStorage:
         self.health_samples = storage.health_samples
         self.maintenance_windows = storage.maintenance_windows
         self.notification_channels = storage.notification_channels
+        self.instances = storage.instances
 
     @property
     def environments_version(self) -> int:

@@ -11,6 +11,7 @@ from envdeck.repositories.mongo.credentials import MongoCredentialRepository
 from envdeck.repositories.mongo.documents import TYPE_REGISTRY, Document, translate_errors
 from envdeck.repositories.mongo.environments import MongoEnvironmentRepository
 from envdeck.repositories.mongo.health_samples import MongoHealthSampleRepository
+from envdeck.repositories.mongo.instances import MongoInstanceRepository
 from envdeck.repositories.mongo.logs import MongoLogRepository
 from envdeck.repositories.mongo.maintenance_windows import MongoMaintenanceWindowRepository
 from envdeck.repositories.mongo.notification_channels import (
@@ -66,6 +67,7 @@ class MongoStorage:
         health_samples = MongoHealthSampleRepository(db["healthSamples"], db["healthRollups"])
         maintenance_windows = MongoMaintenanceWindowRepository(db["maintenanceWindows"])
         notification_channels = MongoNotificationChannelRepository(db["notificationChannels"])
+        instances = MongoInstanceRepository(db["instances"])
         self.environments = environments
         self.users = users
         self.logs = logs
@@ -76,6 +78,7 @@ class MongoStorage:
         self.health_samples = health_samples
         self.maintenance_windows = maintenance_windows
         self.notification_channels = notification_channels
+        self.instances = instances
         self._indexed: tuple[_Indexed, ...] = (
             environments,
             users,
@@ -87,6 +90,7 @@ class MongoStorage:
             health_samples,
             maintenance_windows,
             notification_channels,
+            instances,
         )
 
     async def open(self) -> None:

@@ -6,6 +6,7 @@ from envdeck.repositories.sqlite.credentials import SqliteCredentialRepository
 from envdeck.repositories.sqlite.database import SqliteDatabase
 from envdeck.repositories.sqlite.environments import SqliteEnvironmentRepository
 from envdeck.repositories.sqlite.health_samples import SqliteHealthSampleRepository
+from envdeck.repositories.sqlite.instances import SqliteInstanceRepository
 from envdeck.repositories.sqlite.logs import SqliteLogRepository
 from envdeck.repositories.sqlite.maintenance_windows import SqliteMaintenanceWindowRepository
 from envdeck.repositories.sqlite.notification_channels import (
@@ -34,6 +35,7 @@ class SqliteStorage:
         self.health_samples = SqliteHealthSampleRepository(self._db)
         self.maintenance_windows = SqliteMaintenanceWindowRepository(self._db)
         self.notification_channels = SqliteNotificationChannelRepository(self._db)
+        self.instances = SqliteInstanceRepository(self._db)
 
     async def open(self) -> None:
         await self._db.open()

@@ -23,9 +23,12 @@ the table when it is opened (SCHEMA is idempotent), and has nothing else to migr
 
 Notification channels (version 8) are documents in `notification_channels`, unique by name;
 their URL is sealed inside the document. An older file gains the table the same way.
+
+The instance registry (version 9) is documents in `instances`, one per `envdeck serve` process
+start, read and purged by when they were last seen. An older file gains the table the same way.
 """
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Columns added to a table after it first shipped, as (version, table, column, definition). A new
 # database gets them from SCHEMA; an older one gets them by ALTER TABLE before SCHEMA runs, since
@@ -275,4 +278,12 @@ CREATE TABLE IF NOT EXISTS notification_channels (
     enabled INTEGER GENERATED ALWAYS AS (json_extract(doc, '$.enabled')) VIRTUAL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS notification_channels_name ON notification_channels (name);
+
+-- Added in version 9: the instance registry (a heartbeat rewrites its row every few seconds).
+CREATE TABLE IF NOT EXISTS instances (
+    id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL,
+    last_seen TEXT GENERATED ALWAYS AS (json_extract(doc, '$.lastSeen')) VIRTUAL
+);
+CREATE INDEX IF NOT EXISTS instances_last_seen ON instances (last_seen);
 """  # noqa: S608 (constant DDL, no input)
