@@ -9,65 +9,33 @@ naming the key and where it came from.
 
 import ipaddress
 import os
-import re
 from collections.abc import Mapping
 from contextvars import ContextVar
 from datetime import timedelta
 from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal, Self
 from urllib.parse import urlsplit
 
 import yaml
 from limits import parse as parse_limit
 from pydantic import (
-    BeforeValidator,
     Field,
-    PlainSerializer,
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic.alias_generators import to_camel
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from envdeck.domain.base import DomainModel
-
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+from envdeck.durations import Duration, format_duration
 
 
 class ConfigError(Exception):
     """The configuration cannot be used; the message names the key and its source."""
-
-
-def parse_duration(value: Any) -> Any:
-    """Accept Go-style durations ("15s", "1h30m", "500ms") or a number of seconds."""
-    if isinstance(value, str):
-        text = value.strip()
-        if re.fullmatch(r"\d+(\.\d+)?", text):
-            return timedelta(seconds=float(text))
-        parts = _DURATION.findall(text)
-        if not parts or "".join(n + u for n, u in parts) != text:
-            raise ValueError(f"invalid duration {value!r}: use e.g. 30s, 5m, 12h, 1h30m")
-        return timedelta(seconds=sum(float(n) * _UNIT_SECONDS[u] for n, u in parts))
-    return value
-
-
-def _format_duration(value: timedelta) -> str:
-    seconds = value.total_seconds()
-    for unit in ("d", "h", "m", "s"):
-        if seconds >= _UNIT_SECONDS[unit] and seconds % _UNIT_SECONDS[unit] == 0:
-            return f"{int(seconds // _UNIT_SECONDS[unit])}{unit}"
-    return f"{int(seconds * 1000)}ms"
-
-
-Duration = Annotated[
-    timedelta,
-    BeforeValidator(parse_duration),
-    PlainSerializer(_format_duration, return_type=str, when_used="json"),
-]
 
 
 class ServerSettings(DomainModel):
@@ -317,6 +285,26 @@ class NotificationsSettings(DomainModel):
         return value
 
 
+class ClusterSettings(DomainModel):
+    """Instances sharing one storage: the instance registry (docs/operations.md)."""
+
+    # Each instance writes its heartbeat this often.
+    heartbeat_interval: Duration = timedelta(seconds=5)
+    # An instance not seen for this long, and not stopped, is listed as lost.
+    instance_ttl: Duration = timedelta(seconds=15)
+
+    @model_validator(mode="after")
+    def _ttl_outlasts_two_heartbeats(self) -> Self:
+        if self.heartbeat_interval < timedelta(milliseconds=100):
+            raise ValueError("heartbeatInterval must be at least 100ms")
+        if self.instance_ttl <= 2 * self.heartbeat_interval:
+            raise ValueError(
+                f"instanceTtl ({format_duration(self.instance_ttl)}) must be more than twice"
+                f" heartbeatInterval ({format_duration(self.heartbeat_interval)})"
+            )
+        return self
+
+
 class Settings(BaseSettings):
     """The effective configuration of one Envdeck process."""
 
@@ -341,6 +329,7 @@ class Settings(BaseSettings):
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     notifications: NotificationsSettings = Field(default_factory=NotificationsSettings)
     outbound: OutboundSettings = Field(default_factory=OutboundSettings)
+    cluster: ClusterSettings = Field(default_factory=ClusterSettings)
     # Unattended installs: the first admin, created at start-up while no user exists
     # (ENVDECK_ADMIN_USERNAME, ENVDECK_ADMIN_PASSWORD); ignored once a user exists.
     admin_username: str | None = None

@@ -56,3 +56,41 @@ def test_masks_every_secret() -> None:
 
 def test_mask_uri_leaves_uris_without_password_alone() -> None:
     assert mask_uri("sqlite:///data/envdeck.db") == "sqlite:///data/envdeck.db"
+
+
+def test_cluster_heartbeats_every_5s_and_loses_an_instance_after_15s_by_default() -> None:
+    cluster = load_settings(environ={}).cluster
+    assert cluster.heartbeat_interval == timedelta(seconds=5)
+    assert cluster.instance_ttl == timedelta(seconds=15)
+
+
+def test_cluster_settings_come_from_envdeck_cluster_variables() -> None:
+    cluster = load_settings(
+        environ={
+            "ENVDECK_CLUSTER__HEARTBEAT_INTERVAL": "200ms",
+            "ENVDECK_CLUSTER__INSTANCE_TTL": "1s",
+        }
+    ).cluster
+    assert cluster.heartbeat_interval == timedelta(milliseconds=200)
+    assert cluster.instance_ttl == timedelta(seconds=1)
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"ENVDECK_CLUSTER__INSTANCE_TTL": "10s"},
+        {"ENVDECK_CLUSTER__HEARTBEAT_INTERVAL": "8s"},
+        {"ENVDECK_CLUSTER__HEARTBEAT_INTERVAL": "1m", "ENVDECK_CLUSTER__INSTANCE_TTL": "1m"},
+    ],
+)
+def test_refuses_an_instance_ttl_within_two_heartbeats_in_one_line(
+    environ: dict[str, str],
+) -> None:
+    with pytest.raises(ConfigError, match=r"cluster: .*instanceTtl .* more than twice") as raised:
+        load_settings(environ=environ)
+    assert "\n" not in str(raised.value)
+
+
+def test_refuses_a_heartbeat_interval_below_100ms() -> None:
+    with pytest.raises(ConfigError, match="heartbeatInterval must be at least 100ms"):
+        load_settings(environ={"ENVDECK_CLUSTER__HEARTBEAT_INTERVAL": "10ms"})
