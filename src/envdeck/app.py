@@ -47,6 +47,7 @@ from envdeck.domain.errors import StorageUnavailable
 from envdeck.keyfiles import load_runtime_secrets
 from envdeck.repositories.base import Storage
 from envdeck.services.container import Services, build_services
+from envdeck.services.inventory.secret_migration import migrate_secrets
 
 if TYPE_CHECKING:
     from envdeck.demo.runner import DemoFleet
@@ -92,6 +93,8 @@ async def _after_open(services: Services, settings: Settings) -> None:
             flush=True,
         )
         print(f"             (also in {services.setup.token_file})", flush=True)
+    # Before anything opens a stored secret: each bound to its record and field (enc:v2).
+    await migrate_secrets(services.storage, services.box)
     # Operations a stopped process left running can no longer finish: say so, free the claims.
     await services.operations.recover_interrupted()
     await services.health.start()

@@ -18,7 +18,9 @@ import pytest
 from envdeck.adapters.outbound_http import OutboundHttp
 from envdeck.adapters.secret_box import SecretBox
 from envdeck.domain.environment import HealthCheckConfig, HealthValidation, ValidationType
+from envdeck.domain.ids import new_id
 from envdeck.services.health.checker import HealthChecker
+from envdeck.services.inventory.sealing import SecretScope
 from tests.faults.conftest import api, fault_settings
 from tests.support.hostile_http import HUGE_BYTES, HostileTarget
 from tests.support.live_app import Account, LiveApp, live_app_fixture
@@ -131,7 +133,7 @@ class TestHealthChecks:
         )
         tracemalloc.start()
         try:
-            result = await checker.check(config)
+            result = await checker.check(config, SecretScope(new_id()))
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()

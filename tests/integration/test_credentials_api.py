@@ -12,6 +12,7 @@ from envdeck.domain.credential import Credential
 from envdeck.domain.environment import CredentialRef, Environment
 from envdeck.domain.log import LogEntry, LogListOptions
 from envdeck.services.container import Services
+from envdeck.services.inventory.credentials import credential_context
 from tests.integration.conftest import Personas
 from tests.support.ssh_keys import (
     ED25519,
@@ -66,6 +67,12 @@ def stored(personas: Personas, credential_id: str) -> Credential:
 
 def box(personas: Personas) -> SecretBox:
     return services(personas).box
+
+
+def opened(personas: Personas, credential: Credential, field: str = "secret") -> str:
+    """Return the plaintext of a stored credential's sealed secret or passphrase."""
+    sealed = getattr(credential, field)
+    return box(personas).open(sealed, credential_context(credential.id, field))
 
 
 def activity(personas: Personas) -> list[LogEntry]:
@@ -145,8 +152,8 @@ class TestCreate:
         assert row.passphrase is not None
         assert is_sealed(row.secret)
         assert is_sealed(row.passphrase)
-        assert box(personas).open(row.secret) == secret
-        assert box(personas).open(row.passphrase) == PASSPHRASE
+        assert opened(personas, row) == secret
+        assert opened(personas, row, "passphrase") == PASSPHRASE
 
     def test_stores_a_password_without_a_fingerprint(self, personas: Personas) -> None:
         response = post(personas, name="db", type="password", username="app", secret=PASSWORD)
@@ -154,7 +161,7 @@ class TestCreate:
         assert response.status_code == 201
         assert response.json()["fingerprint"] is None
         assert response.json()["hasPassphrase"] is False
-        assert box(personas).open(stored(personas, response.json()["id"]).secret) == PASSWORD
+        assert opened(personas, stored(personas, response.json()["id"])) == PASSWORD
 
     def test_an_encrypted_key_without_its_passphrase_is_refused(self, personas: Personas) -> None:
         secret = private_text(ED25519, "openssh", PASSPHRASE)
@@ -254,7 +261,7 @@ class TestUpdate:
         response = patch(personas, created["id"], secret=new_key)
 
         assert response.json()["fingerprint"] == expected_fingerprint(OTHER_ED25519)
-        assert box(personas).open(stored(personas, created["id"]).secret) == new_key
+        assert opened(personas, stored(personas, created["id"])) == new_key
 
     def test_a_new_key_is_checked_like_a_first_one(self, personas: Personas) -> None:
         created = create_key(personas)
@@ -284,7 +291,7 @@ class TestUpdate:
         assert refused_field(patch(personas, created["id"], passphrase=None)) == "passphrase"
         row = stored(personas, created["id"])
         assert row.passphrase is not None
-        assert box(personas).open(row.passphrase) == PASSPHRASE
+        assert opened(personas, row, "passphrase") == PASSPHRASE
 
     def test_removes_the_passphrase_along_with_the_encryption(self, personas: Personas) -> None:
         secret = private_text(ED25519, "openssh", PASSPHRASE)
@@ -303,7 +310,7 @@ class TestUpdate:
 
         patch(personas, created["id"], secret="next-password-77")
 
-        assert box(personas).open(stored(personas, created["id"]).secret) == "next-password-77"
+        assert opened(personas, stored(personas, created["id"])) == "next-password-77"
 
     def test_the_type_cannot_change(self, personas: Personas) -> None:
         created = create_key(personas)

@@ -6,8 +6,10 @@ import yaml
 
 from tests.integration.conftest import Personas
 from tests.integration.test_environments_api import SECRET, config, create, stored
+from tests.support.secrets import open_at
 
 YAML = {"Content-Type": "application/yaml"}
+AUTH = ("healthCheck", "headers", "Authorization")
 
 
 def export(personas: Personas, query: str = "") -> dict[str, Any]:
@@ -71,7 +73,8 @@ def test_an_import_applies_and_keeps_masked_secrets(personas: Personas) -> None:
     assert after["alpha"]["description"] == "imported"
     assert "delta" in after
     box = personas.client.app.state.services.box  # type: ignore[attr-defined]
-    assert box.open(stored(personas, alpha["id"]).health_check.headers["Authorization"]) == SECRET
+    sealed = stored(personas, alpha["id"]).health_check.headers["Authorization"]
+    assert open_at(box, alpha["id"], sealed, *AUTH) == SECRET
 
 
 def test_an_import_with_any_problem_imports_nothing(personas: Personas) -> None:

@@ -8,8 +8,10 @@ from envdeck.adapters.secret_box import is_sealed
 from envdeck.domain.environment import HealthState, Status
 from envdeck.domain.log import LogListOptions, LogType
 from tests.integration.conftest import Personas
+from tests.support.secrets import open_at
 
 SECRET = "Bearer s3cr3t-health-token-0xC0FFEE"
+AUTH = ("healthCheck", "headers", "Authorization")
 
 
 def config(name: str = "staging", **overrides: Any) -> dict[str, Any]:
@@ -150,7 +152,7 @@ def test_secret_headers_are_sealed_at_rest_and_masked_in_answers(personas: Perso
     raw = stored(personas, created["id"]).health_check.headers
     assert is_sealed(raw["Authorization"])
     box = personas.client.app.state.services.box  # type: ignore[attr-defined]
-    assert box.open(raw["Authorization"]) == SECRET
+    assert open_at(box, created["id"], raw["Authorization"], *AUTH) == SECRET
     assert raw["Accept"] == "application/json"
 
 
@@ -163,14 +165,13 @@ def test_sending_the_mask_back_keeps_the_secret_and_a_new_value_replaces_it(
 
     edited = dict(created, description="edited in the form")
     assert personas.client.put(url, json=edited, headers=headers).status_code == 200
-    assert box.open(stored(personas, created["id"]).health_check.headers["Authorization"]) == SECRET
+    sealed = stored(personas, created["id"]).health_check.headers["Authorization"]
+    assert open_at(box, created["id"], sealed, *AUTH) == SECRET
 
     patch = {"healthCheck": {"headers": {"Authorization": "Bearer rotated-1", "Accept": "*/*"}}}
     assert personas.client.patch(url, json=patch, headers=headers).status_code == 200
-    assert (
-        box.open(stored(personas, created["id"]).health_check.headers["Authorization"])
-        == "Bearer rotated-1"
-    )
+    sealed = stored(personas, created["id"]).health_check.headers["Authorization"]
+    assert open_at(box, created["id"], sealed, *AUTH) == "Bearer rotated-1"
 
 
 def test_the_mask_without_a_stored_value_is_refused(personas: Personas) -> None:

@@ -26,11 +26,13 @@ from envdeck.domain.environment import CredentialKind, Environment, HostKeyPolic
 from envdeck.domain.ids import new_id
 from envdeck.repositories.sqlite import SqliteStorage
 from envdeck.services.activity.writer import ActivityLog
+from envdeck.services.inventory.credentials import credential_context
 from envdeck.services.inventory.ssh_access import SshAccess
 from envdeck.services.operations.executors import Executor, Executors, RunContext
 from envdeck.services.operations.executors.http import HttpCommandRunner, HttpExecutor
 from envdeck.services.operations.executors.ssh import SshExecutor
 from tests.support import sshd as ssh_servers
+from tests.support.secrets import seal_at
 from tests.support.sshd import AsyncsshServer
 
 ssh_account = ssh_servers.ssh_account
@@ -39,6 +41,7 @@ ssh_pool = ssh_servers.ssh_pool
 
 GREETING = "hello-from-the-target"
 HTTP_SECRET = "Bearer contract-s3cret-9f8e7d6c"
+RESTART_AUTHORIZATION = ("commands", "restart", "headers", "Authorization")
 
 
 @dataclass
@@ -121,13 +124,14 @@ async def _ssh_kind(
     storage: SqliteStorage, box: SecretBox, server: AsyncsshServer, runner: SshRunner
 ) -> Kind:
     activity = ActivityLog(storage.logs, EventBus(), flush_interval=0.05)
+    credential_id = new_id()
     credential = await storage.credentials.create(
         Credential(
-            id=new_id(),
+            id=credential_id,
             name="contract-password",
             type=CredentialKind.PASSWORD,
             username=server.username,
-            secret=box.seal(server.password),
+            secret=box.seal(server.password, credential_context(credential_id, "secret")),
         )
     )
     env = Environment.model_validate(
@@ -167,13 +171,16 @@ def _http_kind(base: str, box: SecretBox, http: OutboundHttp) -> Kind:
     def request(path: str, **fields: object) -> HttpCommand:
         return HttpCommand.model_validate({"url": f"{base}{path}", **fields})
 
+    env = Environment.model_validate({"id": new_id(), "name": "contract-http"})
+    sealed = seal_at(box, env.id, HTTP_SECRET, *RESTART_AUTHORIZATION)
     commands: dict[str, SshCommand | HttpCommand] = {
         "succeeds": request("/ok"),
         "fails": request("/fail"),
         "hangs": request("/slow"),
-        "echoes_secret": request("/echo", headers={"Authorization": box.seal(HTTP_SECRET)}),
+        "echoes_secret": request(
+            "/echo", headers={"Authorization": sealed}, configured_at="commands.restart"
+        ),
     }
-    env = Environment.model_validate({"id": new_id(), "name": "contract-http"})
     return Kind(
         "http",
         HttpExecutor(HttpCommandRunner(http, box)),

@@ -20,13 +20,16 @@ from envdeck.adapters.outbound_http import OutboundHttp
 from envdeck.adapters.secret_box import SecretBox
 from envdeck.domain.clock import utc_now
 from envdeck.domain.environment import Environment, HealthCheckConfig, HealthState
+from envdeck.domain.ids import new_id
 from envdeck.domain.log import LogListOptions, LogType
 from envdeck.repositories.sqlite import SqliteStorage
 from envdeck.services.activity.writer import ActivityLog
 from envdeck.services.health import HealthChecker, HealthRecorder, HealthScheduler
+from tests.support.secrets import seal_at
 from tests.support.targets import Target
 
 FLUSH = 0.05
+AUTH = ("healthCheck", "headers", "Authorization")
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +49,9 @@ class Engine:
     scheduler: HealthScheduler
     events: list[StatusChanged] = field(default_factory=list)
 
-    async def add(self, name: str, url: str, **check: Any) -> Environment:
+    async def add(self, name: str, url: str, *, env_id: str = "", **check: Any) -> Environment:
         config = {"enabled": True, "endpoint": url, "interval": 10, "timeout": 5} | check
-        env = Environment(name=name, health_check=HealthCheckConfig(**config))
+        env = Environment(id=env_id, name=name, health_check=HealthCheckConfig(**config))
         return await self.storage.environments.create(env)
 
     async def edit(self, env: Environment, **check: Any) -> Environment:
@@ -314,9 +317,15 @@ class TestMessages:
         self, make_engine: EngineFactory, target: Target
     ) -> None:
         engine = await make_engine()
-        sealed = engine.box.seal("Bearer s3cret")
+        env_id = new_id()
+        sealed = seal_at(
+            engine.box, env_id, "Bearer s3cret", "healthCheck", "headers", "Authorization"
+        )
         env = await engine.add(
-            "secret", target.reply("/secret"), headers={"Authorization": sealed, "X-Plain": "1"}
+            "secret",
+            target.reply("/secret"),
+            env_id=env_id,
+            headers={"Authorization": sealed, "X-Plain": "1"},
         )
         await engine.scheduler.load()
 

@@ -14,12 +14,16 @@ from envdeck.adapters.outbound_http import OutboundHttp
 from envdeck.adapters.secret_box import MASK, SecretBox
 from envdeck.domain.command_kinds import HttpCommand, HttpMethod
 from envdeck.domain.commands import OutputChunk, RunErrorCode, RunOutcome
+from envdeck.services.inventory.sealing import SecretScope
 from envdeck.services.operations.executors.http import HttpCommandRunner
 from tests.support.fleet import FleetProcess, fleet_fixture
+from tests.support.secrets import seal_at
 
 fleet = fleet_fixture(scope="module")
 
 TOKEN = "s3cr3t-t0ken-value-9f8e7d"
+ENV_ID = "64b0000000000000000000c1"
+RESTART_AUTHORIZATION = ("commands", "restart", "headers", "Authorization")
 
 
 @dataclass
@@ -134,12 +138,16 @@ async def test_it_sends_secret_headers_but_never_shows_them(
     recorder: Recorder, runner: HttpCommandRunner, box: SecretBox
 ) -> None:
     recorder.echo_headers = True
+    sealed = seal_at(box, ENV_ID, f"Bearer {TOKEN}", *RESTART_AUTHORIZATION)
     spec = HttpCommand(
         url=f"{recorder.url}/restart",
-        headers={"Authorization": box.seal(f"Bearer {TOKEN}"), "X-Team": "blue"},
+        headers={"Authorization": sealed, "X-Team": "blue"},
+        configured_at="commands.restart",
     )
     chunks = Chunks()
-    result = await runner.run(spec, version=None, timeout=5, on_output=chunks)
+    result = await runner.run(
+        spec, version=None, timeout=5, on_output=chunks, scope=SecretScope(ENV_ID)
+    )
     assert result.succeeded
     assert recorder.received[0].headers["Authorization"] == f"Bearer {TOKEN}"
     assert recorder.received[0].headers["X-Team"] == "blue"
@@ -225,9 +233,16 @@ async def test_a_header_sealed_with_another_key_fails_clearly(
     other = SecretBox(b"o" * 32)
     spec = HttpCommand(
         url=f"{recorder.url}/restart",
-        headers={"X-Api-Key": other.seal("abc")},
+        headers={
+            "X-Api-Key": seal_at(
+                other, ENV_ID, "abc", "commands", "restart", "headers", "X-Api-Key"
+            )
+        },
+        configured_at="commands.restart",
     )
-    result = await runner.run(spec, version=None, timeout=5, on_output=None)
+    result = await runner.run(
+        spec, version=None, timeout=5, on_output=None, scope=SecretScope(ENV_ID)
+    )
     assert result.error is not None
     assert result.error.code == RunErrorCode.SECRET_UNAVAILABLE
     assert recorder.received == []

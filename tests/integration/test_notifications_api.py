@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from envdeck.services.notifications.delivery import channel_url_context
 from tests.integration.conftest import Personas
 from tests.support.receiver import Receiver
 from tests.support.server import free_port
@@ -185,9 +186,9 @@ class TestChannels:
             services.storage.notification_channels.get_by_id, created["id"]
         )
 
-        assert stored.url.startswith("enc:v1:")
+        assert stored.url.startswith("enc:v2:")
         assert SECRET not in stored.url
-        assert SECRET in services.box.open(stored.url)
+        assert SECRET in services.box.open(stored.url, channel_url_context(stored.id))
 
     def test_list_get_patch_and_delete(self, personas: Personas) -> None:
         headers = personas.admin.headers()

@@ -20,6 +20,7 @@ from envdeck.domain.environment import (
     HealthState,
     Status,
 )
+from envdeck.domain.ids import new_id
 from envdeck.domain.maintenance import MaintenanceKind, MaintenanceScope, MaintenanceWindow
 from envdeck.domain.notification import ChannelScope, NotificationChannel, NotificationEvent
 from envdeck.domain.operation import Operation, OperationStatus, OperationType
@@ -27,6 +28,7 @@ from envdeck.services.activity.writer import ActivityLog
 from envdeck.services.maintenance.windows import MaintenanceService
 from envdeck.services.notifications.alerting import Alerting
 from envdeck.services.notifications.channels import NotificationChannelService
+from envdeck.services.notifications.delivery import channel_url_context
 from envdeck.services.notifications.messages import Messages
 from tests.fakes.clock import FakeClock
 from tests.fakes.notifications import FakeDeliveryQueue, FakeSender
@@ -67,12 +69,16 @@ class Rig:
         events: list[NotificationEvent] | None = None,
         scope: ChannelScope | None = None,
     ) -> None:
+        channel_id = new_id()
         await self.storage.notification_channels.create(
             NotificationChannel(
+                id=channel_id,
                 name=name,
                 events=events or list(NotificationEvent),
                 scope=scope or ChannelScope(),
-                url=SecretBox(KEY).seal("json://hooks.example.com/in"),
+                url=SecretBox(KEY).seal(
+                    "json://hooks.example.com/in", channel_url_context(channel_id)
+                ),
                 service="json",
             )
         )

@@ -64,7 +64,7 @@ class SshCommand(DomainModel):
     timeout: int = 300
 
     @classmethod
-    def of(cls, fields: CommandFields, url: str) -> "SshCommand":
+    def of(cls, fields: CommandFields, url: str, configured_at: str = "") -> "SshCommand":
         return cls(script=fields.command, timeout=fields.timeout)
 
     def missing(self) -> Missing | None:
@@ -90,15 +90,19 @@ class HttpCommand(DomainModel):
     headers: dict[str, str] = Field(default_factory=dict)
     body: Any = None
     timeout: int = 300
+    # Where the environment configures it ("commands.restart", "upgradeConfig.upgradeCommand"):
+    # the field its sealed values are bound to.
+    configured_at: str = ""
 
     @classmethod
-    def of(cls, fields: CommandFields, url: str) -> "HttpCommand":
+    def of(cls, fields: CommandFields, url: str, configured_at: str = "") -> "HttpCommand":
         return cls(
             url=url,
             method=fields.method,
             headers=fields.headers,
             body=fields.body,
             timeout=fields.timeout,
+            configured_at=configured_at,
         )
 
     def missing(self) -> Missing | None:
@@ -124,6 +128,9 @@ COMMAND_KINDS: dict[CommandType, type[SshCommand] | type[HttpCommand]] = {
 }
 
 
-def command_of(kind: CommandType, fields: CommandFields, url: str) -> SshCommand | HttpCommand:
-    """Return the command of this kind that the flat fields (and their URL as text) describe."""
-    return COMMAND_KINDS[kind].of(fields, url)
+def command_of(
+    kind: CommandType, fields: CommandFields, url: str, configured_at: str
+) -> SshCommand | HttpCommand:
+    """Return the command of this kind that the flat fields (and their URL as text) describe,
+    configured at that field of the environment."""
+    return COMMAND_KINDS[kind].of(fields, url, configured_at)

@@ -218,7 +218,7 @@ class CommandConfig(DomainModel):
     def command(self) -> SshCommand | HttpCommand:
         """Return the restart command as its kind's model."""
         url = "" if self.restart.url is None else str(self.restart.url)
-        return command_of(self.type, self.restart, url)
+        return command_of(self.type, self.restart, url, "commands.restart")
 
 
 class UpgradeCommand(DomainModel):
@@ -258,7 +258,12 @@ class UpgradeConfig(DomainModel):
 
     def command(self) -> SshCommand | HttpCommand:
         """Return the upgrade command as its kind's model."""
-        return command_of(self.type, self.upgrade_command, self.upgrade_command.url)
+        return command_of(
+            self.type,
+            self.upgrade_command,
+            self.upgrade_command.url,
+            "upgradeConfig.upgradeCommand",
+        )
 
 
 # The timestamps an operation moves (set_operation_timestamp).

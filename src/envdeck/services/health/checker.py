@@ -13,7 +13,8 @@ from envdeck.adapters.outbound_http import OutboundError, OutboundHttp
 from envdeck.adapters.secret_box import SecretBox, SecretDecryptionError
 from envdeck.domain.environment import HealthCheckConfig, ValidationType
 from envdeck.services.health.validation import extract_version, judge, parse_json
-from envdeck.services.inventory.secret_headers import open_headers
+from envdeck.services.inventory.sealing import SecretScope
+from envdeck.services.inventory.secret_fields import HEALTH_CHECK, RequestParts
 
 # What check-now shows of the response body.
 EXCERPT_BYTES = 2048
@@ -48,27 +49,30 @@ class HealthChecker:
     def box(self) -> SecretBox:
         return self._box
 
-    async def check(self, config: HealthCheckConfig) -> CheckResult:
-        """Run one check of config; its timeout bounds the whole request."""
+    async def check(self, config: HealthCheckConfig, scope: SecretScope) -> CheckResult:
+        """Run one check of config, the health check of scope's environment (its sealed values
+        are bound to it); its timeout bounds the whole request."""
         started = time.perf_counter()
-        result = await self._check(config)
+        result = await self._check(config, scope)
         result.duration = time.perf_counter() - started
         return result
 
-    async def _check(self, config: HealthCheckConfig) -> CheckResult:
+    async def _check(self, config: HealthCheckConfig, scope: SecretScope) -> CheckResult:
         checked_at = self._clock()
         if config.endpoint is None:
             return CheckResult(False, "no health check endpoint configured", checked_at)
         try:
-            # Secret header values are opened here, for this request only.
-            headers = open_headers(config.headers, self._box) if config.headers else None
+            # Secret values are opened here, for this request only.
+            request = scope.open_request(
+                self._box, HEALTH_CHECK, RequestParts.of(HEALTH_CHECK, config)
+            )
         except SecretDecryptionError:
             return CheckResult(False, "a secret header cannot be decrypted", checked_at)
         try:
             response = await self._http.request(
                 config.method.value,
                 str(config.endpoint),
-                headers=headers,
+                headers=request.headers or None,
                 json_body=config.body,
                 timeout=config.timeout,
                 tls_verify=config.tls_verify,

@@ -29,10 +29,11 @@ from envdeck.adapters.events import EnvironmentChanged, Event, EventBus, Subscri
 from envdeck.domain.base import MAX_PAGE_LIMIT
 from envdeck.domain.environment import Environment, EnvironmentListOptions, HealthCheckConfig
 from envdeck.domain.errors import EnvironmentNotFound, ValidationFailed
+from envdeck.domain.ids import new_id
 from envdeck.repositories.base import Storage
 from envdeck.services.health.checker import CheckResult, HealthChecker
 from envdeck.services.health.recorder import HealthRecorder, Tracked
-from envdeck.services.inventory.secret_headers import seal_headers
+from envdeck.services.inventory.sealing import SecretScope, seal_environment
 
 log = structlog.get_logger(__name__)
 
@@ -46,6 +47,7 @@ LATENESS_SAMPLES = 100_000
 class Entry:
     tracked: Tracked
     config: HealthCheckConfig
+    scope: SecretScope  # what its sealed values are bound to
     interval: float  # seconds, time_scale applied
     generation: int = 0
     running: "asyncio.Task[CheckResult] | None" = None
@@ -185,6 +187,7 @@ class HealthScheduler:
             # systemInfo is written whole from this copy when a new version is seen: take what
             # others stored (osVersion from a probe, an upgrade's appVersion).
             entry.tracked.system_info = env.system_info
+            entry.scope = SecretScope.of(env)
             if env.health_check != entry.config:
                 entry.config = env.health_check
                 entry.interval = env.health_check.interval * self._time_scale
@@ -194,7 +197,7 @@ class HealthScheduler:
 
     def _add(self, env: Environment, offset: float) -> None:
         interval = env.health_check.interval * self._time_scale
-        entry = Entry(Tracked.of(env), env.health_check, interval)
+        entry = Entry(Tracked.of(env), env.health_check, SecretScope.of(env), interval)
         self._entries[env.id] = entry
         self._push(entry, self._now() + min(offset, interval))
 
@@ -263,7 +266,7 @@ class HealthScheduler:
         self._running_ids.add(environment_id)
         self.stats.started += 1
         try:
-            result = await self._checker.check(entry.config)
+            result = await self._checker.check(entry.config, entry.scope)
             if self._entries.get(environment_id) is entry:
                 await self.recorder.apply(entry.tracked, entry.config.failure_threshold, result)
             return result
@@ -296,7 +299,7 @@ class HealthScheduler:
                 "this environment has no health check endpoint",
                 {"field": "healthCheck.endpoint"},
             )
-        result = await self._checker.check(env.health_check)
+        result = await self._checker.check(env.health_check, SecretScope.of(env))
         # Checked while not scheduled (check off, or the engine disabled): recorded all the same,
         # and written at once, since the next such check reads its state back from storage.
         await self.recorder.apply(Tracked.of(env), env.health_check.failure_threshold, result)
@@ -308,16 +311,19 @@ class HealthScheduler:
     ) -> CheckResult:
         """Run a check of an unsaved configuration; nothing is recorded.
 
-        Header values "********" are taken from the stored environment environment_id (the
-        form shows secrets masked); without it they are refused.
+        Values "********" are taken from the stored environment environment_id (the form shows
+        secrets masked); without it they are refused.
         """
         if config.endpoint is None:
             raise ValidationFailed(
                 "healthCheck.endpoint: give an endpoint to test", {"field": "healthCheck.endpoint"}
             )
-        stored: dict[str, str] = {}
         if environment_id is not None:
-            env = await self._storage.environments.get_by_id(environment_id)
-            stored = env.health_check.headers
-        headers = seal_headers(config.headers, stored, self._checker.box, "healthCheck.headers")
-        return await self._checker.check(config.model_copy(update={"headers": headers}))
+            stored = await self._storage.environments.get_by_id(environment_id)
+        else:
+            stored = Environment(id=new_id(), name="unsaved")
+        # Sealed as if saved on the stored environment, so that masks take its values; then
+        # opened for this one request by the checker, like a scheduled check.
+        unsaved = Environment(id=stored.id, name=stored.name, health_check=config)
+        ready = seal_environment(unsaved, stored, self._checker.box)
+        return await self._checker.check(ready.health_check, SecretScope.of(ready))

@@ -2,18 +2,21 @@
 
 What this service returns still holds the sealed secret and passphrase (the routes show
 neither); their plaintext never leaves it. On update, a secret or passphrase that is absent or
-"********" keeps the stored one.
+"********" keeps the stored one. Each is sealed bound to its credential and field
+(`credential_context`): copied onto another credential, or from passphrase to secret, it does
+not open.
 """
 
 import asyncio
 from typing import Any
 
-from envdeck.adapters.secret_box import MASK, SecretBox, SecretDecryptionError
+from envdeck.adapters.secret_box import MASK, SecretBox, SecretDecryptionError, bound_to
 from envdeck.adapters.ssh.keys import fingerprint_private_key
 from envdeck.domain.auth import Principal
 from envdeck.domain.credential import Credential, CredentialListOptions
 from envdeck.domain.environment import CredentialKind
 from envdeck.domain.errors import Conflict, ValidationFailed
+from envdeck.domain.ids import new_id
 from envdeck.domain.log import LogType
 from envdeck.repositories.base import Storage
 from envdeck.services.activity.writer import ActivityLog
@@ -28,6 +31,11 @@ async def _fingerprint(kind: CredentialKind, secret: str, passphrase: str | None
             "passphrase: a password credential has no passphrase", {"field": "passphrase"}
         )
     return ""
+
+
+def credential_context(credential_id: str, field: str) -> str:
+    """Return what a credential's sealed `secret` or `passphrase` is bound to."""
+    return bound_to("credential", credential_id, field)
 
 
 def _mask(value: str | None) -> str | None:
@@ -63,12 +71,14 @@ class CredentialService:
         """Store a key (which must open, with its passphrase if it has one) or a password."""
         passphrase = passphrase or None
         fingerprint = await _fingerprint(kind, secret, passphrase)
+        credential_id = new_id()  # the sealed values are bound to it
         credential = Credential(
+            id=credential_id,
             name=name,
             type=kind,
             username=username,
-            secret=self._box.seal(secret),
-            passphrase=self._seal(passphrase),
+            secret=self._box.seal(secret, credential_context(credential_id, "secret")),
+            passphrase=self._seal(credential_id, passphrase),
             fingerprint=fingerprint,
         )
         created = await self._credentials.create(credential)
@@ -138,22 +148,24 @@ class CredentialService:
         self, stored: Credential, secret: str | None, passphrase: str | None
     ) -> dict[str, Any]:
         """Return the sealed secret, passphrase and fingerprint once either is replaced."""
-        plain_secret = self._open(stored.secret) if secret is None else secret
+        plain_secret = self._open(stored, "secret") if secret is None else secret
         if passphrase == MASK:
-            passphrase = self._open(stored.passphrase) if stored.passphrase else None
+            passphrase = self._open(stored, "passphrase") if stored.passphrase else None
         fingerprint = await _fingerprint(stored.type, plain_secret, passphrase or None)
         return {
-            "secret": self._box.seal(plain_secret),
-            "passphrase": self._seal(passphrase),
+            "secret": self._box.seal(plain_secret, credential_context(stored.id, "secret")),
+            "passphrase": self._seal(stored.id, passphrase),
             "fingerprint": fingerprint,
         }
 
-    def _seal(self, value: str | None) -> str | None:
-        return self._box.seal(value) if value else None
+    def _seal(self, credential_id: str, passphrase: str | None) -> str | None:
+        context = credential_context(credential_id, "passphrase")
+        return self._box.seal(passphrase, context) if passphrase else None
 
-    def _open(self, sealed: str) -> str:
+    def _open(self, stored: Credential, field: str) -> str:
+        sealed = stored.secret if field == "secret" else stored.passphrase or ""
         try:
-            return self._box.open(sealed)
+            return self._box.open(sealed, credential_context(stored.id, field))
         except SecretDecryptionError:
             raise Conflict(
                 "the stored secret cannot be decrypted with the current encryption key:"

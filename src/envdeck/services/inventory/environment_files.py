@@ -22,6 +22,7 @@ from envdeck.domain.errors import (
     EnvironmentNotFound,
     ValidationFailed,
 )
+from envdeck.domain.ids import new_id
 from envdeck.domain.log import LogType
 from envdeck.repositories.base import Storage
 from envdeck.services.activity.writer import ActivityLog
@@ -131,7 +132,8 @@ class EnvironmentFiles:
         try:
             stored = await self._storage.environments.get_by_name(config.name)
         except EnvironmentNotFound:
-            return PlannedChange(config.name, "create", config=sealed(config, None, self._box))
+            fresh = config.model_copy(update={"id": new_id()})  # its secrets are bound to it
+            return PlannedChange(config.name, "create", config=sealed(fresh, None, self._box))
         kept = stored.model_dump(include=SERVER_FIELDS)
         incoming = Environment.model_validate(config.model_dump(exclude=SERVER_FIELDS) | kept)
         ready = sealed(incoming, stored, self._box)

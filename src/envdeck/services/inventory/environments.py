@@ -1,70 +1,38 @@
-"""The environment inventory: validated configuration, sealed header secrets, audit and events.
+"""The environment inventory: validated configuration, sealed secrets, audit and events.
 
-Header values that look secret are sealed before storage and masked in everything this
-service returns or publishes; "********" sent back keeps the stored value (DESIGN §4).
+Secret values (secret_fields.py) are sealed before storage, bound to the environment and the
+field (sealing.py), and masked in everything this service returns or publishes; "********"
+sent back keeps the stored value (DESIGN §4).
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from envdeck.adapters.events import EnvironmentChanged, EventBus
-from envdeck.adapters.secret_box import MASK, SecretBox, is_sealed
+from envdeck.adapters.secret_box import SecretBox
 from envdeck.domain.auth import Principal
 from envdeck.domain.environment import Environment, EnvironmentListOptions
 from envdeck.domain.errors import Conflict, CredentialNotFound, ValidationFailed
+from envdeck.domain.ids import new_id
 from envdeck.domain.log import LogType
 from envdeck.repositories.base import Storage
 from envdeck.services.activity.writer import ActivityLog
-from envdeck.services.inventory.secret_headers import mask_headers, seal_headers
+from envdeck.services.inventory.sealing import seal_environment
+from envdeck.services.inventory.secret_fields import mask_environment
 
 # Server-set: never taken from input, never part of a configuration diff.
 SERVER_FIELDS = {"id", "status", "system_info", "timestamps", "active_operation"}
 
 
-def header_maps(env: Environment) -> Iterator[tuple[str, Any, str]]:
-    """Yield (field path, owner object, attribute) of every header map of an environment."""
-    yield "healthCheck.headers", env.health_check, "headers"
-    yield "commands.restart.headers", env.commands.restart, "headers"
-    yield "upgradeConfig.upgradeCommand.headers", env.upgrade_config.upgrade_command, "headers"
-    yield "upgradeConfig.versionListHeaders", env.upgrade_config, "version_list_headers"
-
-
 def masked(env: Environment) -> Environment:
-    """Return a copy of env whose secret header values read "********".
-
-    Only the four objects holding headers are copied (shallowly): this runs for every
-    environment of every list page, where a deep copy cost more than the query.
-    """
-    check, restart = env.health_check, env.commands.restart
-    upgrade, command = env.upgrade_config, env.upgrade_config.upgrade_command
-    return env.model_copy(
-        update={
-            "health_check": check.model_copy(update={"headers": mask_headers(check.headers)}),
-            "commands": env.commands.model_copy(
-                update={
-                    "restart": restart.model_copy(update={"headers": mask_headers(restart.headers)})
-                }
-            ),
-            "upgrade_config": upgrade.model_copy(
-                update={
-                    "version_list_headers": mask_headers(upgrade.version_list_headers),
-                    "upgrade_command": command.model_copy(
-                        update={"headers": mask_headers(command.headers)}
-                    ),
-                }
-            ),
-        }
-    )
+    """Return a copy of env as the API shows it: every secret value reads "********"."""
+    return mask_environment(env)
 
 
 def sealed(incoming: Environment, stored: Environment | None, box: SecretBox) -> Environment:
-    result = incoming.model_copy(deep=True)
-    stored_maps = {path: getattr(o, a) for path, o, a in header_maps(stored)} if stored else {}
-    for path, owner, attribute in header_maps(result):
-        headers = seal_headers(getattr(owner, attribute), stored_maps.get(path, {}), box, path)
-        setattr(owner, attribute, headers)
-    return result
+    """Return incoming with its secrets sealed (bound to its id) and masks kept from stored."""
+    return seal_environment(incoming, stored, box)
 
 
 def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -77,20 +45,23 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def configuration_diff(before: Environment, after: Environment) -> dict[str, dict[str, Any]]:
-    """Return {field path: {before, after}} of what changed; secret values stay masked."""
+    """Return {field path: {before, after}} of what changed; secret values stay masked.
+
+    Compared as stored (a secret changed only if its sealed value did: "********" sent back
+    keeps it as it was), shown as the API shows them.
+    """
     dump = {"by_alias": True, "mode": "json", "exclude": SERVER_FIELDS}
-    old, new = _flatten(before.model_dump(**dump)), _flatten(after.model_dump(**dump))  # type: ignore[arg-type]
-    changes: dict[str, dict[str, Any]] = {}
-    for path in sorted(old.keys() | new.keys()):
-        a, b = old.get(path), new.get(path)
-        if a == b:
-            continue
-        secret = any(isinstance(v, str) and is_sealed(v) for v in (a, b))
-        changes[path] = {
-            "before": MASK if secret and a else a,
-            "after": MASK if secret and b else b,
-        }
-    return changes
+
+    def flat(env: Environment) -> dict[str, Any]:
+        return _flatten(env.model_dump(**dump))  # type: ignore[arg-type]
+
+    old, new = flat(before), flat(after)
+    old_shown, new_shown = flat(masked(before)), flat(masked(after))
+    return {
+        path: {"before": old_shown.get(path), "after": new_shown.get(path)}
+        for path in sorted(old.keys() | new.keys())
+        if old.get(path) != new.get(path)
+    }
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -140,6 +111,7 @@ class EnvironmentService:
         """Store a new environment from its configuration (server-set fields are ignored)."""
         await self._check_credential(config)
         fresh = Environment.model_validate(config.model_dump(exclude=SERVER_FIELDS))
+        fresh.id = new_id()  # its secrets are sealed bound to it
         created = await self._environments.create(sealed(fresh, None, self._box))
         return self.announce(actor, "create", created)
 

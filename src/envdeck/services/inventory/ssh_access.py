@@ -22,6 +22,7 @@ from envdeck.domain.log import LogLevel, LogType
 from envdeck.domain.user import Role
 from envdeck.repositories.base import Storage
 from envdeck.services.activity.writer import ActivityLog
+from envdeck.services.inventory.credentials import credential_context
 
 log = structlog.get_logger(__name__)
 
@@ -73,8 +74,14 @@ class SshAccess:
                 f"{env.name} has no SSH username", {"field": "credentials.username"}
             )
         try:
-            secret = self._box.open(credential.secret)
-            passphrase = self._box.open(credential.passphrase) if credential.passphrase else None
+            secret = self._box.open(credential.secret, credential_context(credential.id, "secret"))
+            passphrase = (
+                self._box.open(
+                    credential.passphrase, credential_context(credential.id, "passphrase")
+                )
+                if credential.passphrase
+                else None
+            )
         except SecretDecryptionError:
             raise ValidationFailed(
                 f"the SSH credential {credential.name} cannot be decrypted with this server's keys",

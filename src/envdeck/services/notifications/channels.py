@@ -12,6 +12,7 @@ from typing import Any
 
 from envdeck.adapters.secret_box import SecretBox
 from envdeck.domain.auth import Principal
+from envdeck.domain.ids import new_id
 from envdeck.domain.log import LogType
 from envdeck.domain.maintenance import CreatedBy
 from envdeck.domain.notification import (
@@ -23,7 +24,7 @@ from envdeck.domain.notification import (
 )
 from envdeck.repositories.base import Storage
 from envdeck.services.activity.writer import ActivityLog
-from envdeck.services.notifications.delivery import DeliveryQueue, Job
+from envdeck.services.notifications.delivery import DeliveryQueue, Job, channel_url_context
 from envdeck.services.notifications.messages import Messages
 from envdeck.services.notifications.sender import AppriseSender
 
@@ -67,9 +68,11 @@ class NotificationChannelService:
     ) -> NotificationChannel:
         """Store a new channel once Apprise accepts its URL (ValidationFailed otherwise)."""
         service = await self._sender.check_url(url)
+        channel_id = new_id()  # the sealed URL is bound to it
         channel = NotificationChannel(
             **spec.model_dump(),
-            url=self._box.seal(url),
+            id=channel_id,
+            url=self._box.seal(url, channel_url_context(channel_id)),
             service=service,
             created_by=CreatedBy(user_id=actor.user_id, username=actor.username),
         )
@@ -89,7 +92,7 @@ class NotificationChannelService:
         changed = [field for field, value in update.items() if current[field] != value]
         if url is not None:
             update["service"] = await self._sender.check_url(url)
-            update["url"] = self._box.seal(url)
+            update["url"] = self._box.seal(url, channel_url_context(stored.id))
             changed.append("url")
         updated = await self._channels.update(
             NotificationChannel.model_validate(stored.model_dump() | update)

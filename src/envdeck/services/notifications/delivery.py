@@ -32,7 +32,7 @@ from tenacity import (
 )
 
 from envdeck.adapters.metrics import Metrics
-from envdeck.adapters.secret_box import SecretBox, SecretDecryptionError
+from envdeck.adapters.secret_box import SecretBox, SecretDecryptionError, bound_to
 from envdeck.domain.errors import StorageUnavailable
 from envdeck.domain.log import ActivityLogUnavailable, LogLevel, LogType
 from envdeck.domain.notification import TEST_MESSAGE, Delivery, DeliveryEvent, DeliveryStatus
@@ -48,6 +48,11 @@ SHUTDOWN_GRACE = 5.0
 UNDECRYPTABLE = (
     "the channel's URL cannot be decrypted with the current encryption key: set it again"
 )
+
+
+def channel_url_context(channel_id: str) -> str:
+    """Return what a channel's sealed URL is bound to."""
+    return bound_to("notificationChannel", channel_id, "url")
 
 
 @dataclass(frozen=True)
@@ -194,7 +199,7 @@ class DeliveryQueue:
 
     async def _send_once(self, job: Job) -> SendResult:
         try:
-            url = self._box.open(job.sealed_url)
+            url = self._box.open(job.sealed_url, channel_url_context(job.channel_id))
         except SecretDecryptionError:
             return SendResult(False, UNDECRYPTABLE)
         return await self._sender.send(url, job.message, self.send_timeout)

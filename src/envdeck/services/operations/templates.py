@@ -28,7 +28,7 @@ from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
 from envdeck.adapters.secret_box import MASK
 from envdeck.domain.command_kinds import VERSION_PLACEHOLDER
 from envdeck.domain.errors import ValidationFailed
-from envdeck.services.inventory.secret_headers import is_secret_header
+from envdeck.services.inventory.secret_fields import is_secret_name
 
 VERSION_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+~-]{0,127}")
 VERSION_RULE = (
@@ -236,7 +236,7 @@ def _mask_url(url: str) -> str:
 def _mask_body(body: Any) -> Any:
     if isinstance(body, dict):
         return {
-            key: MASK if is_secret_header(str(key)) and item is not None else _mask_body(item)
+            key: MASK if is_secret_name(str(key)) and item is not None else _mask_body(item)
             for key, item in body.items()
         }
     if isinstance(body, list):
@@ -275,7 +275,7 @@ def preview_http_request(
         spec = render_http_request(method, url, headers, body, version)
         url, headers, body = spec.url, spec.headers, spec.body
     masked_headers = {
-        name: MASK if is_secret_header(name) else value for name, value in headers.items()
+        name: MASK if is_secret_name(name) else value for name, value in headers.items()
     }
     return CommandPreview(
         type="http",

@@ -27,6 +27,7 @@ from envdeck.domain.operation import (
 )
 from envdeck.repositories.base import Storage
 from envdeck.services.health.checker import CheckResult, HealthChecker
+from envdeck.services.inventory.sealing import SecretScope
 from envdeck.services.operations.cancellation import unless_cancelled
 from envdeck.services.operations.records import OperationOutputLog
 
@@ -113,7 +114,7 @@ class Verifier:
         left = max(deadline - time.monotonic(), 0.1)
         try:
             async with asyncio.timeout(left):
-                return await self._checker.check(env.health_check)
+                return await self._checker.check(env.health_check, SecretScope.of(env))
         except TimeoutError:
             return CheckResult(
                 ok=False,

@@ -20,11 +20,12 @@ from cachetools import TTLCache
 from packaging.version import InvalidVersion, Version
 
 from envdeck.adapters.outbound_http import OutboundError, OutboundHttp
-from envdeck.adapters.secret_box import SecretBox
+from envdeck.adapters.secret_box import SecretBox, SecretDecryptionError
 from envdeck.domain.environment import Environment, EnvironmentListOptions, UpgradeConfig
 from envdeck.domain.errors import UpstreamError, ValidationFailed
 from envdeck.repositories.base import EnvironmentRepository
-from envdeck.services.inventory.secret_headers import open_headers
+from envdeck.services.inventory.sealing import SecretScope
+from envdeck.services.inventory.secret_fields import VERSION_LIST, RequestParts
 
 CACHE_SECONDS = 60.0
 CACHE_ENTRIES = 10_000
@@ -227,7 +228,7 @@ class VersionLists:
             return list(cached)
         pending = self._fetching.get(key)
         if pending is None:
-            pending = asyncio.ensure_future(self._fetch(config))
+            pending = asyncio.ensure_future(self._fetch(SecretScope(environment_id), config))
             self._fetching[key] = pending
             pending.add_done_callback(lambda done: self._fetched(key, done))
         # Shielded: a caller that gives up must not cancel the fetch others wait for.
@@ -238,12 +239,18 @@ class VersionLists:
         if not done.cancelled() and done.exception() is None:
             self._cache[key] = done.result()
 
-    async def _fetch(self, config: UpgradeConfig) -> list[str]:
+    async def _fetch(self, scope: SecretScope, config: UpgradeConfig) -> list[str]:
+        try:
+            request = scope.open_request(
+                self._box, VERSION_LIST, RequestParts.of(VERSION_LIST, config)
+            )
+        except SecretDecryptionError:
+            raise UpstreamError("version list: a secret header cannot be decrypted") from None
         try:
             response = await self._http.request(
                 config.version_list_method.value,
                 str(config.version_list_url),
-                headers=open_headers(config.version_list_headers, self._box),
+                headers=request.headers,
                 json_body=config.version_list_body,
                 timeout=self._timeout,
                 max_body_bytes=MAX_LIST_BYTES,

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import structlog
 
 from envdeck.adapters.outbound_http import OutboundError, OutboundHttp, OutboundTimeout
-from envdeck.adapters.secret_box import MASK, SecretBox, SecretDecryptionError
+from envdeck.adapters.secret_box import MASK, SecretBox, SecretDecryptionError, is_sealed
 from envdeck.domain.auth import Principal
 from envdeck.domain.command_kinds import CommandType, HttpCommand, SshCommand
 from envdeck.domain.commands import (
@@ -32,7 +32,12 @@ from envdeck.domain.commands import (
 from envdeck.domain.environment import Environment
 from envdeck.domain.errors import ValidationFailed
 from envdeck.domain.operation import OperationError
-from envdeck.services.inventory.secret_headers import is_secret_header, open_headers
+from envdeck.services.inventory.sealing import SecretScope
+from envdeck.services.inventory.secret_fields import (
+    COMMAND_PLACES,
+    RequestParts,
+    is_secret_name,
+)
 from envdeck.services.operations.cancellation import unless_cancelled
 from envdeck.services.operations.executors.base import OutputCallback, Preview, RunContext
 from envdeck.services.operations.templates import (
@@ -74,7 +79,7 @@ class HttpExecutor:
     ) -> "PreparedRequest":
         assert isinstance(command, HttpCommand)
         prepare_request(command, version)  # raises ValidationFailed for what cannot be sent
-        return PreparedRequest(self._runner, command, version)
+        return PreparedRequest(self._runner, command, version, SecretScope.of(env))
 
     def preview(
         self, env: Environment, command: SshCommand | HttpCommand, version: str | None
@@ -91,6 +96,7 @@ class PreparedRequest:
     runner: "HttpCommandRunner"
     command: HttpCommand
     version: str | None
+    scope: SecretScope
 
     async def run(self, ctx: RunContext) -> RunResult:
         return await self.runner.run(
@@ -99,6 +105,7 @@ class PreparedRequest:
             timeout=ctx.timeout,
             on_output=ctx.on_output,
             cancel=ctx.cancel,
+            scope=self.scope,
         )
 
 
@@ -120,16 +127,19 @@ class HttpCommandRunner:
         timeout: float,  # noqa: ASYNC109 (a time limit that yields a TIMED_OUT result)
         on_output: OutputCallback | None,
         cancel: asyncio.Event | None = None,
+        scope: SecretScope | None = None,
     ) -> RunResult:
         """Send spec once and return how it ended; never raise for what the target did.
 
-        `timeout` bounds the whole call. Setting `cancel` abandons the request (outcome
-        `cancelled`); whether the target acted on it is then unknown.
+        `scope` is the environment whose command spec is (its sealed values are bound to it;
+        without it, a sealed value does not open). `timeout` bounds the whole call. Setting
+        `cancel` abandons the request (outcome `cancelled`); whether the target acted on it is
+        then unknown.
         """
         started = time.monotonic()
         try:
             request = prepare_request(spec, version)
-            headers = open_headers(request.headers, self._box)
+            headers = self._opened(spec, request, scope)
         except ValidationFailed as exc:
             return _failed(RunErrorCode.COMMAND_INVALID, exc.message, started)
         except SecretDecryptionError:
@@ -152,6 +162,17 @@ class HttpCommandRunner:
             duration_ms=result.duration_ms,
         )
         return result
+
+    def _opened(
+        self, spec: HttpCommand, request: HttpRequestSpec, scope: SecretScope | None
+    ) -> dict[str, str]:
+        """Return the request's headers with their sealed values opened, for sending only."""
+        place = COMMAND_PLACES.get(spec.configured_at)
+        if scope is None or place is None:
+            if any(is_sealed(value) for value in request.headers.values()):
+                raise SecretDecryptionError("a sealed value outside an environment's command")
+            return request.headers
+        return scope.open_request(self._box, place, RequestParts(headers=request.headers)).headers
 
     async def _send(
         self,
@@ -234,7 +255,7 @@ def _secret_values(headers: dict[str, str], url: str) -> list[str]:
     credential part of "Bearer xyz"-style values), and a password in the URL."""
     found: list[str] = []
     for name, value in headers.items():
-        if not is_secret_header(name) or not value:
+        if not is_secret_name(name) or not value:
             continue
         found.append(value)
         _scheme, _space, credential = value.partition(" ")

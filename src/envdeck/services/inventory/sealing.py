@@ -1,0 +1,161 @@
+"""An environment's secrets sealed, opened and re-sealed, each bound to its place.
+
+A secret leaf (secret_fields.py) is stored sealed (`enc:v2:`) and bound to the environment's
+id and the leaf's path (`environment/<id>/["healthCheck","headers","Authorization"]`): a value
+copied into another environment, or into another field of the same one (a restart header
+moved into the health check, whose endpoint may be another host), does not open there.
+
+- `seal_environment`: what an API write stores. Secret values are sealed; "********" keeps the
+  stored value of the same path; an incoming value that looks sealed is sealed like any other
+  text (a client never supplies ciphertext).
+- `SecretScope.open_request`: one request's values opened at send time, never stored or shown.
+- `reseal_environment`: the start-up migration (`enc:v1:` and plaintext secrets sealed, bound)
+  and the key rotation (everything sealed again under the new key).
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from envdeck.adapters.secret_box import (
+    MASK,
+    PREFIX,
+    SecretBox,
+    SecretDecryptionError,
+    bound_to,
+    is_legacy,
+)
+from envdeck.domain.environment import Environment
+from envdeck.domain.errors import ValidationFailed
+from envdeck.services.inventory.secret_fields import (
+    Leaf,
+    Path,
+    RequestParts,
+    RequestPlace,
+    dotted,
+    leaves,
+    map_environment,
+    map_request,
+    sealable,
+    shown,
+)
+
+
+def leaf_context(environment_id: str, path: Path) -> str:
+    """Return what the sealed value at path of an environment is bound to."""
+    field = json.dumps(list(path), ensure_ascii=False, separators=(",", ":"))
+    return bound_to("environment", environment_id, field)
+
+
+def _is_bound(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(PREFIX)
+
+
+def seal_environment(
+    incoming: Environment, stored: Environment | None, box: SecretBox
+) -> Environment:
+    """Return incoming as it is to be stored: its secret values sealed, bound to its id, and
+    each "********" replaced by the stored value of the same path (stored is the same record).
+
+    Raise ValidationFailed when "********" is sent for a secret nothing is stored for.
+    """
+    if stored is not None and stored.id != incoming.id:
+        raise ValueError("the stored environment is another record")
+    kept = leaves(stored) if stored is not None else {}
+
+    def seal(leaf: Leaf) -> Any:
+        value = leaf.value
+        context = leaf_context(incoming.id, leaf.path)
+        if value == MASK:
+            return _keep(leaf, kept.get(leaf.path), context, box)
+        if (leaf.secret and sealable(value)) or _is_bound(value):
+            return box.seal(value, context)
+        return value
+
+    return map_environment(incoming, seal)
+
+
+def _keep(leaf: Leaf, stored: Leaf | None, context: str, box: SecretBox) -> Any:
+    if stored is not None and shown(stored) == MASK:
+        value = stored.value
+        if _is_bound(value):
+            return value
+        try:
+            # Stored before the start-up migration reached it: sealed (bound) now.
+            return box.reseal(value, context) if is_legacy(value) else box.seal(value, context)
+        except SecretDecryptionError:
+            pass  # as if nothing were stored: it must be sent again
+    if not leaf.secret:
+        return leaf.value  # "********" is only text where nothing secret is kept
+    field = dotted(leaf.path)
+    raise ValidationFailed(
+        f"{field}: {MASK} keeps a stored value, but none is stored", {"field": field}
+    )
+
+
+def reseal_environment(
+    env: Environment,
+    box: SecretBox,
+    *,
+    rekey: bool,
+    unreadable: Callable[[Path], None] | None = None,
+) -> tuple[Environment, int]:
+    """Return env with its secrets sealed and bound, and how many values changed.
+
+    Secret values in clear or sealed unbound (`enc:v1:`) are sealed, bound to their place;
+    with `rekey` (a key rotation) every sealed value is sealed again under the box's first
+    key. A value that does not open raises SecretDecryptionError naming its path, or, given
+    `unreadable`, is reported there and left as it is.
+    """
+    count = 0
+
+    def reseal(leaf: Leaf) -> Any:
+        nonlocal count
+        value = leaf.value
+        if not sealable(value) or (_is_bound(value) and not rekey):
+            return value
+        if not _is_bound(value) and not leaf.secret:
+            return value  # text in a place that is not secret, even if it looks sealed
+        context = leaf_context(env.id, leaf.path)
+        try:
+            if _is_bound(value) or is_legacy(value):
+                resealed = box.reseal(value, context)
+            else:
+                resealed = box.seal(value, context)
+        except SecretDecryptionError:
+            if unreadable is None:
+                raise SecretDecryptionError(dotted(leaf.path)) from None
+            unreadable(leaf.path)
+            return value
+        count += 1
+        return resealed
+
+    resealed_env = map_environment(env, reseal)
+    return resealed_env, count
+
+
+@dataclass(frozen=True)
+class SecretScope:
+    """The environment whose sealed values a request carries (they are bound to it)."""
+
+    environment_id: str
+
+    @classmethod
+    def of(cls, env: Environment) -> "SecretScope":
+        return cls(env.id)
+
+    def open_request(
+        self, box: SecretBox, place: RequestPlace, parts: RequestParts
+    ) -> RequestParts:
+        """Return one request's parts with its sealed values opened, for sending only.
+
+        Raise SecretDecryptionError when one does not open (another key, another place).
+        """
+
+        def open_leaf(leaf: Leaf) -> Any:
+            if _is_bound(leaf.value):
+                return box.open(leaf.value, leaf_context(self.environment_id, leaf.path))
+            return leaf.value
+
+        return map_request(place, parts, open_leaf)
