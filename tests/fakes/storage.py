@@ -12,6 +12,7 @@ from envdeck.repositories.base import (
     EnvironmentRepository,
     HealthSampleRepository,
     InstanceRepository,
+    LoginAttemptRepository,
     LogRepository,
     MaintenanceWindowRepository,
     NotificationChannelRepository,
@@ -29,6 +30,7 @@ from tests.fakes.identity import (
     FakeUserRepository,
 )
 from tests.fakes.instances import FakeInstanceRepository
+from tests.fakes.login_attempts import FakeLoginAttemptRepository
 from tests.fakes.logs import FakeLogRepository
 from tests.fakes.operations import FakeOperationRepository
 from tests.fakes.scheduling import (
@@ -56,6 +58,7 @@ class FakeStorage:
         self.maintenance_windows = FakeMaintenanceWindowRepository(self.outage, clock)
         self.notification_channels = FakeNotificationChannelRepository(self.outage, clock)
         self.instances = FakeInstanceRepository(self.outage, clock)
+        self.login_attempts = FakeLoginAttemptRepository(self.outage)
         self.opened = False
 
     @property
@@ -94,6 +97,7 @@ def _conforms(storage: FakeStorage) -> None:
         MaintenanceWindowRepository,
         NotificationChannelRepository,
         InstanceRepository,
+        LoginAttemptRepository,
     ] = (
         storage.environments,
         storage.users,
@@ -106,5 +110,6 @@ def _conforms(storage: FakeStorage) -> None:
         storage.maintenance_windows,
         storage.notification_channels,
         storage.instances,
+        storage.login_attempts,
     )
     assert repositories

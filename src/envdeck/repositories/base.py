@@ -24,6 +24,7 @@ from envdeck.domain.environment import (
 from envdeck.domain.health import HealthPoint, HealthSample
 from envdeck.domain.instance import Instance
 from envdeck.domain.log import LogBatch, LogCounts, LogEntry, LogFilter, LogListOptions
+from envdeck.domain.login_attempt import AttemptWindow
 from envdeck.domain.maintenance import MaintenanceWindow, MaintenanceWindowListOptions
 from envdeck.domain.notification import (
     Delivery,
@@ -311,6 +312,26 @@ class RevocationRepository(Protocol):
         """Forget revocations of tokens expired by now; return how many went."""
 
 
+class LoginAttemptRepository(Protocol):
+    """Recent failed sign-ins by key, shared by every instance (the login limiter's counts)."""
+
+    async def get(self, key: str) -> AttemptWindow | None:
+        """Return the window stored under key (expired or not), or None."""
+
+    async def save(self, window: AttemptWindow) -> bool:
+        """Store window if the stored one is its previous version (none stored: version 1).
+
+        Atomic (a compare-and-set): of two writes of the same version, one is stored. Return
+        whether this one was.
+        """
+
+    async def delete_for_account(self, account: str) -> int:
+        """Delete every window of an account (with any client, or all); return how many went."""
+
+    async def purge_expired(self, now: datetime) -> int:
+        """Delete the windows that expired by now; return how many went."""
+
+
 class MaintenanceWindowRepository(Protocol):
     async def create(self, window: MaintenanceWindow) -> MaintenanceWindow:
         """Store a new window; assign its id and times."""
@@ -418,6 +439,9 @@ class Storage(Protocol):
 
     @property
     def instances(self) -> InstanceRepository: ...
+
+    @property
+    def login_attempts(self) -> LoginAttemptRepository: ...
 
     async def open(self) -> None:
         """Connect and create indexes/migrations; safe to call on an existing database."""

@@ -177,6 +177,7 @@ class GuardedStorage:
         self.maintenance_windows = guarded(storage.maintenance_windows, self.breaker)
         self.notification_channels = guarded(storage.notification_channels, self.breaker)
         self.instances = guarded(storage.instances, self.breaker)
+        self.login_attempts = guarded(storage.login_attempts, self.breaker)
 
     async def open(self) -> None:
         await self._storage.open()

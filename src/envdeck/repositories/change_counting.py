@@ -136,6 +136,7 @@ class ChangeCountingStorage:
         self.maintenance_windows = storage.maintenance_windows
         self.notification_channels = storage.notification_channels
         self.instances = storage.instances
+        self.login_attempts = storage.login_attempts
 
     @property
     def environments_version(self) -> int:

@@ -12,6 +12,7 @@ from envdeck.repositories.mongo.documents import TYPE_REGISTRY, Document, transl
 from envdeck.repositories.mongo.environments import MongoEnvironmentRepository
 from envdeck.repositories.mongo.health_samples import MongoHealthSampleRepository
 from envdeck.repositories.mongo.instances import MongoInstanceRepository
+from envdeck.repositories.mongo.login_attempts import MongoLoginAttemptRepository
 from envdeck.repositories.mongo.logs import MongoLogRepository
 from envdeck.repositories.mongo.maintenance_windows import MongoMaintenanceWindowRepository
 from envdeck.repositories.mongo.notification_channels import (
@@ -68,6 +69,7 @@ class MongoStorage:
         maintenance_windows = MongoMaintenanceWindowRepository(db["maintenanceWindows"])
         notification_channels = MongoNotificationChannelRepository(db["notificationChannels"])
         instances = MongoInstanceRepository(db["instances"])
+        login_attempts = MongoLoginAttemptRepository(db["loginAttempts"])
         self.environments = environments
         self.users = users
         self.logs = logs
@@ -79,6 +81,7 @@ class MongoStorage:
         self.maintenance_windows = maintenance_windows
         self.notification_channels = notification_channels
         self.instances = instances
+        self.login_attempts = login_attempts
         self._indexed: tuple[_Indexed, ...] = (
             environments,
             users,
@@ -91,6 +94,7 @@ class MongoStorage:
             maintenance_windows,
             notification_channels,
             instances,
+            login_attempts,
         )
 
     async def open(self) -> None:

@@ -7,6 +7,7 @@ from envdeck.repositories.sqlite.database import SqliteDatabase
 from envdeck.repositories.sqlite.environments import SqliteEnvironmentRepository
 from envdeck.repositories.sqlite.health_samples import SqliteHealthSampleRepository
 from envdeck.repositories.sqlite.instances import SqliteInstanceRepository
+from envdeck.repositories.sqlite.login_attempts import SqliteLoginAttemptRepository
 from envdeck.repositories.sqlite.logs import SqliteLogRepository
 from envdeck.repositories.sqlite.maintenance_windows import SqliteMaintenanceWindowRepository
 from envdeck.repositories.sqlite.notification_channels import (
@@ -36,6 +37,7 @@ class SqliteStorage:
         self.maintenance_windows = SqliteMaintenanceWindowRepository(self._db)
         self.notification_channels = SqliteNotificationChannelRepository(self._db)
         self.instances = SqliteInstanceRepository(self._db)
+        self.login_attempts = SqliteLoginAttemptRepository(self._db)
 
     async def open(self) -> None:
         await self._db.open()

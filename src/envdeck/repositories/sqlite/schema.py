@@ -26,9 +26,13 @@ their URL is sealed inside the document. An older file gains the table the same 
 
 The instance registry (version 9) is documents in `instances`, one per `envdeck serve` process
 start, read and purged by when they were last seen. An older file gains the table the same way.
+
+Recent failed sign-ins (version 10) are documents in `login_attempts`, one per key, rewritten
+by compare-and-set on their version and purged once expired. An older file gains the table the
+same way.
 """
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # Columns added to a table after it first shipped, as (version, table, column, definition). A new
 # database gets them from SCHEMA; an older one gets them by ALTER TABLE before SCHEMA runs, since
@@ -286,4 +290,15 @@ CREATE TABLE IF NOT EXISTS instances (
     last_seen TEXT GENERATED ALWAYS AS (json_extract(doc, '$.lastSeen')) VIRTUAL
 );
 CREATE INDEX IF NOT EXISTS instances_last_seen ON instances (last_seen);
+
+-- Added in version 10: recent failed sign-ins, the login limiter's windows (one per key).
+CREATE TABLE IF NOT EXISTS login_attempts (
+    key TEXT PRIMARY KEY,
+    doc TEXT NOT NULL,
+    account TEXT GENERATED ALWAYS AS (json_extract(doc, '$.account')) VIRTUAL,
+    version INTEGER GENERATED ALWAYS AS (json_extract(doc, '$.version')) VIRTUAL,
+    expires_at TEXT GENERATED ALWAYS AS (json_extract(doc, '$.expiresAt')) VIRTUAL
+);
+CREATE INDEX IF NOT EXISTS login_attempts_account ON login_attempts (account);
+CREATE INDEX IF NOT EXISTS login_attempts_expires_at ON login_attempts (expires_at);
 """  # noqa: S608 (constant DDL, no input)
