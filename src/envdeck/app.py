@@ -81,6 +81,8 @@ async def _open_storage(storage: Storage) -> bool:
 
 async def _after_open(services: Services, settings: Settings) -> None:
     """First-run setup and housekeeping, once storage answers."""
+    # Registered first: other instances see this one before it does anything else.
+    services.instance_registry.start()
     await services.storage.revocations.purge_expired(utc_now())
     password = settings.admin_password
     token = await services.setup.prepare(
@@ -129,6 +131,9 @@ async def _start(
     # Closed last: everything below reads or writes storage until it has stopped.
     stack.push_async_callback(services.storage.close)
     opened = await _open_storage(services.storage)
+    # Heartbeats (started once storage answers, below) stop and the stop is recorded once
+    # everything else has stopped: "stopped" means nothing of this instance runs any more.
+    stack.push_async_callback(services.instance_registry.close)
     # Closed after everything that publishes on it.
     stack.push_async_callback(services.bus.close)
     services.activity.start()

@@ -17,6 +17,7 @@ SIGNED_IN = Role.VIEWER  # any active user, whatever their role
 MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/health"): PUBLIC,
     ("GET", "/api/v1/ready"): PUBLIC,
+    ("GET", "/api/v1/system/instances"): Role.ADMIN,
     ("GET", "/api/v1/setup"): PUBLIC,
     ("POST", "/api/v1/setup"): PUBLIC,
     ("POST", "/api/v1/auth/login"): PUBLIC,

@@ -819,6 +819,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/system/instances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The instances seen in the last 24 hours: live, stopped or lost (admin) */
+        get: operations["list_instances"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tokens": {
         parameters: {
             query?: never;
@@ -1557,6 +1574,48 @@ export interface components {
             /** Dryrun */
             dryRun: boolean;
         };
+        /** InstanceList */
+        InstanceList: {
+            /** Instances */
+            instances: components["schemas"]["InstancePublic"][];
+            /**
+             * Self
+             * @description The id of the instance that answered.
+             */
+            self: string;
+        };
+        /**
+         * InstancePublic
+         * @description One `envdeck serve` process start, as its heartbeats recorded it.
+         */
+        InstancePublic: {
+            /**
+             * Backend
+             * @example mongodb
+             */
+            backend: string;
+            /** Host */
+            host: string;
+            /** Id */
+            id: string;
+            /** Lastseen */
+            lastSeen: string;
+            /** Pid */
+            pid: number;
+            /** Startedat */
+            startedAt: string;
+            /** @description live: seen within cluster.instanceTtl; stopped: shut down gracefully; lost: not seen within the TTL and no stop recorded (killed, crashed, cut off). */
+            status: components["schemas"]["InstanceStatus"];
+            /** Stoppedat */
+            stoppedAt: string | null;
+            /** Version */
+            version: string;
+        };
+        /**
+         * InstanceStatus
+         * @enum {string}
+         */
+        InstanceStatus: "live" | "stopped" | "lost";
         /** JsonPathRule */
         JsonPathRule: {
             /** Equals */
@@ -6429,6 +6488,71 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_instances: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstanceList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -19,6 +19,7 @@ from envdeck.domain.user import Role
 from envdeck.repositories.base import Storage
 from envdeck.services.activity.queries import ActivityQueries
 from envdeck.services.activity.writer import ActivityLog
+from envdeck.services.cluster import InstanceRegistry
 from envdeck.services.container import Services
 from envdeck.services.health import HealthScheduler
 from envdeck.services.health.history import HealthHistoryService
@@ -138,6 +139,10 @@ async def get_realtime(connection: HTTPConnection) -> RealtimeHub:
     return _services(connection).realtime
 
 
+async def get_instance_registry(connection: HTTPConnection) -> InstanceRegistry:
+    return _services(connection).instance_registry
+
+
 async def get_metrics_scrape(connection: HTTPConnection) -> MetricsScrape:
     return _services(connection).metrics_scrape
 
@@ -165,6 +170,7 @@ MaintenanceDep = Annotated[MaintenanceService, Depends(get_maintenance)]
 NotificationChannelsDep = Annotated[NotificationChannelService, Depends(get_notification_channels)]
 RealtimeDep = Annotated[RealtimeHub, Depends(get_realtime)]
 MetricsScrapeDep = Annotated[MetricsScrape, Depends(get_metrics_scrape)]
+InstanceRegistryDep = Annotated[InstanceRegistry, Depends(get_instance_registry)]
 
 _bearer = HTTPBearer(
     auto_error=False,

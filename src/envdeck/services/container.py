@@ -20,6 +20,8 @@ from envdeck.repositories.change_counting import ChangeCountingStorage
 from envdeck.services.activity.queries import ActivityQueries
 from envdeck.services.activity.retention import LogRetention
 from envdeck.services.activity.writer import ActivityLog
+from envdeck.services.cluster import InstanceRegistry
+from envdeck.services.cluster.registry import this_process
 from envdeck.services.health import HealthChecker, HealthRecorder, HealthScheduler
 from envdeck.services.health.history import HealthHistoryService, HealthSampleRetention
 from envdeck.services.identity.api_tokens import ApiTokenService
@@ -100,6 +102,8 @@ class Services:
     storage_breaker: StorageBreaker
     # Notification channels, alerting and delivery (docs/notifications.md).
     notifications: Notifications
+    # This instance's heartbeats and every instance's status (docs/operations.md).
+    instance_registry: InstanceRegistry
 
 
 def build_services(
@@ -246,4 +250,12 @@ def build_services(
         ssrf_guard=ssrf_guard,
         storage_breaker=storage_breaker,
         notifications=notifications,
+        # One instance per app lifespan: a new id, started now.
+        instance_registry=InstanceRegistry(
+            storage.instances,
+            this_process(backend.backend, clock()),
+            clock,
+            heartbeat_interval=settings.cluster.heartbeat_interval,
+            instance_ttl=settings.cluster.instance_ttl,
+        ),
     )

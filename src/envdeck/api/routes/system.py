@@ -1,16 +1,20 @@
-"""Liveness and readiness: is the process up, and can it reach its storage."""
+"""Liveness and readiness (is the process up, can it reach its storage) and the instances
+sharing that storage (the instance registry, admins only)."""
 
 import asyncio
 import time
 from typing import Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from envdeck import __version__
-from envdeck.api.deps import StorageDep
-from envdeck.api.schemas import error_responses
+from envdeck.api.deps import AdminPrincipal, InstanceRegistryDep, StorageDep
+from envdeck.api.schemas import ApiModel, error_responses
+from envdeck.domain.base import UtcDatetime
 from envdeck.domain.errors import StorageUnavailable
+from envdeck.domain.instance import InstanceStatus
+from envdeck.services.cluster import InstanceListing, ListedInstance
 
 router = APIRouter(tags=["system"])
 
@@ -54,3 +58,47 @@ async def ready(storage: StorageDep) -> ReadyPublic:
     return ReadyPublic(
         version=__version__, storage=StorageStatus(backend=storage.backend, latencyMs=latency)
     )
+
+
+class InstancePublic(ApiModel):
+    """One `envdeck serve` process start, as its heartbeats recorded it."""
+
+    id: str
+    host: str
+    pid: int
+    version: str
+    backend: str = Field(examples=["mongodb"])
+    started_at: UtcDatetime
+    last_seen: UtcDatetime
+    stopped_at: UtcDatetime | None
+    status: InstanceStatus = Field(
+        description="live: seen within cluster.instanceTtl; stopped: shut down gracefully;"
+        " lost: not seen within the TTL and no stop recorded (killed, crashed, cut off)."
+    )
+
+    @classmethod
+    def of(cls, listed: ListedInstance) -> "InstancePublic":
+        return cls.model_validate({**listed.instance.model_dump(), "status": listed.status})
+
+
+class InstanceList(ApiModel):
+    instances: list[InstancePublic]
+    self_id: str = Field(alias="self", description="The id of the instance that answered.")
+
+    @classmethod
+    def of(cls, listing: InstanceListing) -> "InstanceList":
+        return cls(
+            instances=[InstancePublic.of(listed) for listed in listing.instances],
+            self_id=listing.self_id,
+        )
+
+
+@router.get(
+    "/system/instances",
+    response_model=InstanceList,
+    response_model_by_alias=True,
+    responses=error_responses(401, 403, 503),
+    summary="The instances seen in the last 24 hours: live, stopped or lost (admin)",
+)
+async def list_instances(_: AdminPrincipal, registry: InstanceRegistryDep) -> InstanceList:
+    return InstanceList.of(await registry.list_instances())
