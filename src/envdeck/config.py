@@ -115,9 +115,16 @@ class JwtSettings(DomainModel):
 class AuthSettings(DomainModel):
     # bcrypt's work factor: 12 takes ~0.25 s a hash here; tests use 4.
     bcrypt_cost: int = Field(default=12, ge=4, le=16)
-    # Failed logins allowed per client IP and per username within loginWindow.
+    # Failed sign-ins allowed per account from one client address within loginWindow.
     login_attempts: int = Field(default=10, ge=1, le=1000)
     login_window: Duration = timedelta(minutes=15)
+    # Per account from every address: past accountDelayAfter failures each further attempt
+    # waits a delay doubling from 1 s up to accountMaxDelay; accountAttempts is the ceiling.
+    account_delay_after: int = Field(default=20, ge=1, le=10_000)
+    account_max_delay: Duration = timedelta(seconds=60)
+    account_attempts: int = Field(default=100, ge=1, le=10_000)
+    # Failed sign-ins allowed from one client address across every account within loginWindow.
+    client_attempts: int = Field(default=100, ge=1, le=10_000)
 
 
 class EncryptionSettings(DomainModel):

@@ -26,7 +26,7 @@ from envdeck.services.health import HealthChecker, HealthRecorder, HealthSchedul
 from envdeck.services.health.history import HealthHistoryService, HealthSampleRetention
 from envdeck.services.identity.api_tokens import ApiTokenService
 from envdeck.services.identity.auth import AuthService
-from envdeck.services.identity.login_limiter import LoginLimiter
+from envdeck.services.identity.login_limiter import LoginLimiter, login_rules
 from envdeck.services.identity.login_tokens import LoginTokenCodec
 from envdeck.services.identity.setup import SetupService
 from envdeck.services.identity.users import UserService
@@ -130,7 +130,7 @@ def build_services(
     )
     hasher = PasswordHasher(settings.auth.bcrypt_cost)
     codec = LoginTokenCodec(secrets.jwt_secret, settings.jwt.expiry_time, clock)
-    limiter = LoginLimiter(settings.auth.login_attempts, settings.auth.login_window)
+    limiter = LoginLimiter(storage.login_attempts, login_rules(settings.auth), clock)
     auth = AuthService(storage, activity, codec, hasher, limiter, clock)
     # Two keys while a key rotation is under way: it seals with the new one.
     box = SecretBox(secrets.encryption_keys)

@@ -33,6 +33,12 @@ def hash_api_token(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+def account_key(user: User | None, identifier: str) -> str:
+    """Return what the login limiter counts attempts against: an account's username and email
+    are one identity; an identifier that names no account is one of its own."""
+    return f"user:{user.id}" if user is not None else f"name:{identifier.strip().lower()}"
+
+
 @dataclass(frozen=True)
 class LoginResult:
     token: str
@@ -127,12 +133,14 @@ class AuthService:
     # --- sessions ------------------------------------------------------------------------
 
     async def login(self, identifier: str, password: str, client_ip: str) -> LoginResult:
-        """Check a username (or email) and password; unknown, wrong and inactive look alike."""
-        await self._limiter.check(client_ip, identifier)
+        """Check a username (or email) and password; unknown, wrong and inactive look alike.
+
+        The attempt is counted before the password is checked and given back if it was right.
+        """
         user = await self._find_user(identifier)
+        reservation = await self._limiter.reserve(account_key(user, identifier), client_ip)
         matches = await self._hasher.verify(password, user.password_hash if user else None)
         if user is None or not matches or not user.active:
-            await self._limiter.record_failure(client_ip, identifier)
             self._activity.record(
                 type=LogType.AUTH,
                 action="login_failed",
@@ -142,6 +150,7 @@ class AuthService:
                 details={"clientIp": client_ip},
             )
             raise Unauthorized(INVALID_LOGIN)
+        await self._limiter.give_back(reservation)
         now = self._clock()
         await self._storage.users.record_login(user.id, now)
         user = user.model_copy(update={"last_login": now})
