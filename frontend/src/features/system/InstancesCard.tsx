@@ -1,0 +1,109 @@
+import {
+  Alert,
+  Card,
+  CardContent,
+  Chip,
+  CircularProgress,
+  Stack,
+  Table,
+  TableBody,
+  TableCell,
+  TableContainer,
+  TableHead,
+  TableRow,
+  Typography,
+} from "@mui/material";
+import { useQuery } from "@tanstack/react-query";
+
+import { formatDuration } from "../../lib/duration";
+import { formatDateTime } from "../../lib/formatDate";
+import { useNow } from "../../lib/useNow";
+import InstanceStatusChip from "./InstanceStatusChip";
+import { type Instance, systemQueries } from "./queries";
+
+/** The last 8 hex digits of an id: its counter part, which tells instances apart. */
+function shortId(id: string): string {
+  return id.slice(-8);
+}
+
+interface InstanceRowProps {
+  instance: Instance;
+  isSelf: boolean;
+  now: number;
+}
+
+function InstanceRow({ instance, isSelf, now }: InstanceRowProps) {
+  const seenAgo = formatDuration(now - new Date(instance.lastSeen).getTime());
+  return (
+    <TableRow aria-current={isSelf ? "true" : undefined} selected={isSelf}>
+      <TableCell>
+        <Stack direction="row" spacing={1} alignItems="center">
+          <Typography component="span" fontFamily="monospace" title={instance.id}>
+            {shortId(instance.id)}
+          </Typography>
+          {isSelf && <Chip size="small" variant="outlined" label="This instance" />}
+        </Stack>
+      </TableCell>
+      <TableCell>{instance.host}</TableCell>
+      <TableCell>{instance.pid}</TableCell>
+      <TableCell>{instance.version}</TableCell>
+      <TableCell>{formatDateTime(instance.startedAt)}</TableCell>
+      <TableCell title={formatDateTime(instance.lastSeen)}>{`${seenAgo} ago`}</TableCell>
+      <TableCell>
+        <InstanceStatusChip status={instance.status} />
+      </TableCell>
+    </TableRow>
+  );
+}
+
+/** Every Envdeck instance seen on this storage in the last day (admins). */
+export default function InstancesCard() {
+  const instances = useQuery(systemQueries.instances(true));
+  const now = useNow(1_000);
+
+  let content;
+  if (instances.isPending) {
+    content = <CircularProgress aria-label="Loading instances" />;
+  } else if (instances.isError) {
+    content = <Alert severity="error">Cannot list the instances: {instances.error.message}</Alert>;
+  } else {
+    const { instances: listed, self } = instances.data;
+    content = (
+      <TableContainer>
+        <Table size="small" aria-labelledby="instances-heading">
+          <TableHead>
+            <TableRow>
+              <TableCell>Instance</TableCell>
+              <TableCell>Host</TableCell>
+              <TableCell>PID</TableCell>
+              <TableCell>Version</TableCell>
+              <TableCell>Started</TableCell>
+              <TableCell>Last seen</TableCell>
+              <TableCell>Status</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {listed.map((instance) => (
+              <InstanceRow
+                key={instance.id}
+                instance={instance}
+                isSelf={instance.id === self}
+                now={now}
+              />
+            ))}
+          </TableBody>
+        </Table>
+      </TableContainer>
+    );
+  }
+  return (
+    <Card variant="outlined">
+      <CardContent>
+        <Typography id="instances-heading" variant="h6" component="h2" gutterBottom>
+          Instances
+        </Typography>
+        {content}
+      </CardContent>
+    </Card>
+  );
+}
