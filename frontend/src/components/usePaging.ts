@@ -1,5 +1,7 @@
 import { type Dispatch, type SetStateAction, useState } from "react";
 
+import type { PageRequest } from "../lib/pageQuery";
+
 /** Where a server-paged list stands: `page` counts from zero, as MUI's pagination does. */
 export interface Paging {
   page: number;
@@ -7,7 +9,7 @@ export interface Paging {
   setPage: Dispatch<SetStateAction<number>>;
   setLimit: (limit: number) => void;
   /** The page to ask the server for (its pages count from one). */
-  request: { page: number; limit: number };
+  request: PageRequest;
 }
 
 /** The page and page size of one list, 20 rows to a page at first. */

@@ -1,20 +1,18 @@
-import { keepPreviousData, type QueryClient, queryOptions } from "@tanstack/react-query";
+import { type QueryClient, queryOptions } from "@tanstack/react-query";
 
 import { api } from "../../api/client";
 import type { components } from "../../api/schema";
 import { expectOk, unwrap } from "../../api/unwrap";
+import { type PageRequest, pageQuery } from "../../lib/pageQuery";
 import { type ActivityFilters, apiFilters, type LogEntry } from "./filters";
 
 export type LogList = components["schemas"]["LogList"];
 export type UnreadLogs = components["schemas"]["UnreadLogsPublic"];
 
-export interface LogListParams {
+export interface LogListParams extends PageRequest {
   /** The environment whose log this is (its Activity tab), or null for the whole log. */
   scope: string | null;
   filters: ActivityFilters;
-  /** 1-based, as the API counts. */
-  page: number;
-  limit: number;
 }
 
 /** How many of the newest entries the notifications menu shows. */
@@ -26,12 +24,7 @@ export const logQueries = {
   all: () => ["logs"] as const,
   lists: () => [...logQueries.all(), "list"] as const,
   list: (params: LogListParams) =>
-    queryOptions({
-      queryKey: [...logQueries.lists(), params],
-      queryFn: () => fetchPage(params),
-      // Keep the current page on screen while the next one (or a search) loads.
-      placeholderData: keepPreviousData,
-    }),
+    pageQuery([...logQueries.lists(), params], () => fetchPage(params)),
   latest: () =>
     queryOptions({
       queryKey: [...logQueries.all(), "latest"],

@@ -1,8 +1,9 @@
-import { keepPreviousData, queryOptions } from "@tanstack/react-query";
+import { queryOptions } from "@tanstack/react-query";
 
 import { api } from "../../api/client";
 import type { components } from "../../api/schema";
 import { expectOk, unwrap } from "../../api/unwrap";
+import { type PageRequest, pageQuery } from "../../lib/pageQuery";
 
 export type Credential = components["schemas"]["CredentialPublic"];
 export type CredentialCreate = components["schemas"]["CredentialCreate"];
@@ -16,25 +17,12 @@ export const KIND_LABELS: Record<CredentialKind, string> = {
   password: "Password",
 };
 
-export interface CredentialListParams {
-  /** 1-based, as the API counts. */
-  page: number;
-  limit: number;
-}
-
 export const credentialQueries = {
   all: () => ["credentials"] as const,
-  list: (params: CredentialListParams) =>
-    queryOptions({
-      queryKey: [...credentialQueries.all(), "list", params],
-      queryFn: async () =>
-        unwrap(
-          await api.GET("/api/v1/credentials", {
-            params: { query: { page: params.page, limit: params.limit } },
-          }),
-        ),
-      placeholderData: keepPreviousData,
-    }),
+  list: (params: PageRequest) =>
+    pageQuery([...credentialQueries.all(), "list", params], async () =>
+      unwrap(await api.GET("/api/v1/credentials", { params: { query: params } })),
+    ),
   detail: (id: string) =>
     queryOptions({
       queryKey: [...credentialQueries.all(), "detail", id],

@@ -1,8 +1,9 @@
-import { keepPreviousData, queryOptions } from "@tanstack/react-query";
+import { queryOptions } from "@tanstack/react-query";
 
 import { api } from "../../api/client";
 import type { components } from "../../api/schema";
 import { expectOk, unwrap } from "../../api/unwrap";
+import { type PageRequest, pageQuery } from "../../lib/pageQuery";
 
 export type MaintenanceWindow = components["schemas"]["MaintenanceWindow"];
 export type MaintenanceWindowSpec = components["schemas"]["MaintenanceWindowSpec"];
@@ -20,25 +21,12 @@ export const KIND_LABELS: Record<MaintenanceKind, string> = {
 /** How often the running windows are asked for again: cards show a badge within this delay. */
 export const ACTIVE_REFETCH_MS = 30_000;
 
-export interface MaintenanceListParams {
-  /** 1-based, as the API counts. */
-  page: number;
-  limit: number;
-}
-
 export const maintenanceQueries = {
   all: () => ["maintenance"] as const,
-  list: (params: MaintenanceListParams) =>
-    queryOptions({
-      queryKey: [...maintenanceQueries.all(), "list", params],
-      queryFn: async () =>
-        unwrap(
-          await api.GET("/api/v1/maintenance-windows", {
-            params: { query: { page: params.page, limit: params.limit } },
-          }),
-        ),
-      placeholderData: keepPreviousData,
-    }),
+  list: (params: PageRequest) =>
+    pageQuery([...maintenanceQueries.all(), "list", params], async () =>
+      unwrap(await api.GET("/api/v1/maintenance-windows", { params: { query: params } })),
+    ),
   /** The next run of a saved window (the running one if any), or null when none is left. */
   nextRun: (id: string) =>
     queryOptions({

@@ -1,8 +1,9 @@
-import { keepPreviousData, type QueryClient, queryOptions } from "@tanstack/react-query";
+import { type QueryClient, queryOptions } from "@tanstack/react-query";
 
 import { api } from "../../api/client";
 import type { components } from "../../api/schema";
 import { expectOk, unwrap } from "../../api/unwrap";
+import { type PageRequest, pageQuery } from "../../lib/pageQuery";
 
 export type Channel = components["schemas"]["NotificationChannelPublic"];
 export type ChannelCreate = components["schemas"]["NotificationChannelCreate"];
@@ -22,26 +23,13 @@ export const SCOPE_LABELS: Record<ScopeKind, string> = {
   environments: "Some environments",
 };
 
-export interface ChannelListParams {
-  /** 1-based, as the API counts. */
-  page: number;
-  limit: number;
-}
-
 export const notificationQueries = {
   all: () => ["notifications"] as const,
   lists: () => [...notificationQueries.all(), "list"] as const,
-  list: (params: ChannelListParams) =>
-    queryOptions({
-      queryKey: [...notificationQueries.lists(), params],
-      queryFn: async () =>
-        unwrap(
-          await api.GET("/api/v1/notifications/channels", {
-            params: { query: { page: params.page, limit: params.limit } },
-          }),
-        ),
-      placeholderData: keepPreviousData,
-    }),
+  list: (params: PageRequest) =>
+    pageQuery([...notificationQueries.lists(), params], async () =>
+      unwrap(await api.GET("/api/v1/notifications/channels", { params: { query: params } })),
+    ),
   events: () =>
     queryOptions({
       queryKey: [...notificationQueries.all(), "events"],

@@ -1,7 +1,8 @@
-import { keepPreviousData, queryOptions } from "@tanstack/react-query";
+import { queryOptions } from "@tanstack/react-query";
 
 import { api } from "../../api/client";
 import { unwrap } from "../../api/unwrap";
+import { type PageRequest, pageQuery } from "../../lib/pageQuery";
 import type {
   CommandPreview,
   Operation,
@@ -17,11 +18,7 @@ export interface OperationFilters {
   userId: string | null;
 }
 
-export interface OperationListParams extends OperationFilters {
-  /** 1-based, as the API counts. */
-  page: number;
-  limit: number;
-}
+export interface OperationListParams extends OperationFilters, PageRequest {}
 
 export interface EnvironmentVersions {
   currentVersion: string | null;
@@ -32,9 +29,9 @@ export const operationQueries = {
   all: () => ["operations"] as const,
   lists: () => [...operationQueries.all(), "list"] as const,
   list: (params: OperationListParams) =>
-    queryOptions({
-      queryKey: [...operationQueries.lists(), params],
-      queryFn: async (): Promise<OperationList> =>
+    pageQuery(
+      [...operationQueries.lists(), params],
+      async (): Promise<OperationList> =>
         unwrap(
           await api.GET("/api/v1/operations", {
             params: {
@@ -49,8 +46,7 @@ export const operationQueries = {
             },
           }),
         ),
-      placeholderData: keepPreviousData,
-    }),
+    ),
   detail: (id: string) =>
     queryOptions({
       queryKey: [...operationQueries.all(), "detail", id],

@@ -1,8 +1,7 @@
-import { keepPreviousData, queryOptions } from "@tanstack/react-query";
-
 import { api } from "../../api/client";
 import type { components } from "../../api/schema";
 import { expectOk, unwrap } from "../../api/unwrap";
+import { type PageRequest, pageQuery } from "../../lib/pageQuery";
 
 export type ApiToken = components["schemas"]["ApiTokenPublic"];
 export type ApiTokenCreate = components["schemas"]["ApiTokenCreate"];
@@ -11,17 +10,10 @@ export type ApiTokenCreated = components["schemas"]["ApiTokenCreated"];
 export const tokenQueries = {
   all: () => ["tokens"] as const,
   /** The caller's own tokens, one page (1-based). */
-  mine: ({ page, limit }: { page: number; limit: number }) =>
-    queryOptions({
-      queryKey: [...tokenQueries.all(), "mine", { page, limit }],
-      queryFn: async () =>
-        unwrap(
-          await api.GET("/api/v1/tokens", {
-            params: { query: { page, limit } },
-          }),
-        ),
-      placeholderData: keepPreviousData,
-    }),
+  mine: ({ page, limit }: PageRequest) =>
+    pageQuery([...tokenQueries.all(), "mine", { page, limit }], async () =>
+      unwrap(await api.GET("/api/v1/tokens", { params: { query: { page, limit } } })),
+    ),
 };
 
 /** Create a token; the answer holds its secret, which the server never shows again. */

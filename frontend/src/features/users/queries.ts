@@ -1,17 +1,13 @@
-import { keepPreviousData, queryOptions } from "@tanstack/react-query";
-
 import { api } from "../../api/client";
 import type { components } from "../../api/schema";
 import { expectOk, unwrap } from "../../api/unwrap";
+import { type PageRequest, pageQuery } from "../../lib/pageQuery";
 
 export type User = components["schemas"]["UserPublic"];
 export type UserCreate = components["schemas"]["UserCreate"];
 export type UserUpdate = components["schemas"]["UserUpdate"];
 
-export interface UserListParams {
-  /** 1-based, as the API counts. */
-  page: number;
-  limit: number;
+export interface UserListParams extends PageRequest {
   /** Part of a username or email; empty for everyone. */
   q: string;
 }
@@ -19,17 +15,13 @@ export interface UserListParams {
 export const userQueries = {
   all: () => ["users"] as const,
   list: (params: UserListParams) =>
-    queryOptions({
-      queryKey: [...userQueries.all(), "list", params],
-      queryFn: async () =>
-        unwrap(
-          await api.GET("/api/v1/users", {
-            params: { query: { page: params.page, limit: params.limit, q: params.q || undefined } },
-          }),
-        ),
-      // Keep the current page on screen while the next one (or a search) loads.
-      placeholderData: keepPreviousData,
-    }),
+    pageQuery([...userQueries.all(), "list", params], async () =>
+      unwrap(
+        await api.GET("/api/v1/users", {
+          params: { query: { ...params, q: params.q || undefined } },
+        }),
+      ),
+    ),
 };
 
 export async function createUser(body: UserCreate): Promise<User> {
