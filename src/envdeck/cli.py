@@ -8,12 +8,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from envdeck import __version__
-from envdeck.config import ConfigError, Settings, load_settings, mask_uri, masked
+from envdeck.cli_support import ConfigOption
+from envdeck.cli_support import fail as _fail
+from envdeck.cli_support import local_operator as _local_operator
+from envdeck.cli_support import settings_from as _settings
+from envdeck.cli_support import with_local_services as _with_local_services
+from envdeck.cli_users import users_app
+from envdeck.config import Settings, mask_uri, masked
 
 if TYPE_CHECKING:
     import httpx
 
-    from envdeck.domain.auth import Principal
     from envdeck.serve_lock import ServeLock
     from envdeck.services.inventory.key_rotation import RotationResult
 
@@ -24,23 +29,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="YAML configuration file (environment variables win)."),
-]
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.secho(f"envdeck: error: {message}", err=True, fg=typer.colors.RED)
-    return typer.Exit(code=2)
-
-
-def _settings(config: Path | None) -> Settings:
-    try:
-        return load_settings(config)
-    except ConfigError as exc:
-        raise _fail(str(exc)) from None
 
 
 def _banner(settings: Settings, host: str, port: int) -> str:
@@ -149,53 +137,7 @@ def _lock_sqlite(settings: Settings) -> "ServeLock | None":
         raise _fail(f"data dir {settings.data_dir}: {exc}") from None
 
 
-users_app = typer.Typer(help="Manage users from the command line.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
-
-
-async def _create_admin(settings: Settings, username: str, email: str | None, password: str) -> str:
-    from envdeck.app import create_storage
-    from envdeck.domain.clock import utc_now
-    from envdeck.keyfiles import load_runtime_secrets
-    from envdeck.services.container import build_services
-
-    storage = create_storage(settings)
-    await storage.open()
-    services = build_services(settings, storage, load_runtime_secrets(settings), utc_now)
-    try:
-        user = await services.setup.create_admin(username, email, password)
-        return user.id
-    finally:
-        await services.activity.close()
-        await services.bus.close()
-        await storage.close()
-
-
-@users_app.command("create-admin")
-def create_admin(
-    username: Annotated[str, typer.Option(help="The new admin's username.")],
-    email: Annotated[str | None, typer.Option(help="Their email (optional).")] = None,
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
-    ] = False,
-    config: ConfigOption = None,
-) -> None:
-    """Create an admin user (the first one, or another), for unattended installs."""
-    import asyncio
-
-    from envdeck.domain.errors import EnvdeckError
-
-    settings = _settings(config)
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        user_id = asyncio.run(_create_admin(settings, username, email, password))
-    except EnvdeckError as exc:
-        raise _fail(exc.message) from None
-    typer.echo(f"created admin {username} ({user_id})")
-
 
 secrets_app = typer.Typer(help="Manage the key that encrypts stored secrets.", no_args_is_help=True)
 app.add_typer(secrets_app, name="secrets")
@@ -341,32 +283,6 @@ def _remote_answer(response: "httpx.Response") -> "httpx.Response":
             message = f"the server answered {response.status_code}"
         raise _fail(message)
     return response
-
-
-async def _with_local_services(settings: Settings, work: Any) -> Any:
-    from envdeck.app import create_storage
-    from envdeck.domain.clock import utc_now
-    from envdeck.keyfiles import load_runtime_secrets
-    from envdeck.services.container import build_services
-
-    storage = create_storage(settings)
-    await storage.open()
-    services = build_services(settings, storage, load_runtime_secrets(settings), utc_now)
-    try:
-        return await work(services)
-    finally:
-        await services.activity.close()
-        await services.bus.close()
-        await storage.close()
-
-
-def _local_operator() -> "Principal":
-    from envdeck.domain.auth import Principal, TokenKind
-    from envdeck.domain.user import Role, User
-
-    # Whoever can read the data dir holds every secret anyway: they act as an admin.
-    user = User(id="", username="local-cli", role=Role.ADMIN)
-    return Principal(user=user, role=Role.ADMIN, kind=TokenKind.API, token_id="", expires_at=None)
 
 
 @app.command("export")

@@ -30,6 +30,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("PATCH", "/api/v1/users/{user_id}"): Role.ADMIN,
     ("DELETE", "/api/v1/users/{user_id}"): Role.ADMIN,
     ("POST", "/api/v1/users/{user_id}/password/reset"): Role.ADMIN,
+    ("POST", "/api/v1/users/{user_id}/unlock"): Role.ADMIN,
     ("POST", "/api/v1/tokens"): SIGNED_IN,
     ("GET", "/api/v1/tokens"): SIGNED_IN,
     ("DELETE", "/api/v1/tokens/{token_id}"): SIGNED_IN,

@@ -134,6 +134,31 @@ def test_reset_password_ends_the_users_sessions(personas: Personas) -> None:
     assert login.status_code == 200
 
 
+def test_an_admin_clears_a_sign_in_lock_at_once(personas: Personas) -> None:
+    client, victor = personas.client, personas.viewer
+    attempts = personas.settings.auth.login_attempts
+    for _ in range(attempts):
+        wrong = {"username": "victor", "password": "not-the-password-4411"}
+        assert client.post("/api/v1/auth/login", json=wrong).status_code == 401
+    right = {"username": "victor", "password": victor.password}
+    assert client.post("/api/v1/auth/login", json=right).status_code == 429
+
+    unlocked = client.post(
+        f"/api/v1/users/{victor.user_id}/unlock", headers=personas.admin.headers()
+    )
+
+    assert unlocked.status_code == 204
+    assert client.post("/api/v1/auth/login", json=right).status_code == 200
+    logs = client.get(
+        "/api/v1/logs", params={"action": "login_unlock"}, headers=personas.admin.headers()
+    ).json()["logs"]
+    assert [entry["message"] for entry in logs] == ["admin cleared the failed sign-ins of victor"]
+    missing = client.post(
+        "/api/v1/users/6b05a2c33c0ca6934944ef1e/unlock", headers=personas.admin.headers()
+    )
+    assert missing.status_code == 404
+
+
 def test_missing_and_malformed_ids_are_404(personas: Personas) -> None:
     headers = personas.admin.headers()
     for user_id in ("6b05a2c33c0ca6934944ef1e", "nope"):

@@ -136,6 +136,17 @@ async def delete_user(user_id: str, admin: AdminPrincipal, users: UsersDep) -> R
 
 
 @router.post(
+    "/{user_id}/unlock",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 403, 404),
+    summary="Clear a user's failed sign-ins from every address, so a lock on them ends now",
+)
+async def unlock_sign_in(user_id: str, admin: AdminPrincipal, users: UsersDep) -> Response:
+    await users.unlock_sign_in(admin, user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
     "/{user_id}/password/reset",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(401, 403, 404),

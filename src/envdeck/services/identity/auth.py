@@ -33,10 +33,15 @@ def hash_api_token(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+def user_account(user_id: str) -> str:
+    """Return the login limiter's name for a user's account."""
+    return f"user:{user_id}"
+
+
 def account_key(user: User | None, identifier: str) -> str:
     """Return what the login limiter counts attempts against: an account's username and email
     are one identity; an identifier that names no account is one of its own."""
-    return f"user:{user.id}" if user is not None else f"name:{identifier.strip().lower()}"
+    return user_account(user.id) if user is not None else f"name:{identifier.strip().lower()}"
 
 
 @dataclass(frozen=True)
@@ -174,6 +179,10 @@ class AuthService:
             return await finder(identifier)
         except UserNotFound:
             return None
+
+    async def clear_failed_logins(self, user_id: str) -> int:
+        """Forget every failed sign-in of an account, from every address (an admin's unlock)."""
+        return await self._limiter.unlock(user_account(user_id))
 
     def _session(self, user: User) -> LoginResult:
         issued: IssuedToken = self._codec.issue(user)

@@ -124,6 +124,23 @@ class UserService:
             details=_about(user),
         )
 
+    async def unlock_sign_in(self, actor: Principal, user_id: str) -> None:
+        """Forget a user's failed sign-ins from every address: a lock on them ends at once."""
+        user = await self._users.get_by_id(user_id)
+        await self._auth.clear_failed_logins(user.id)
+        self._activity.record_by(
+            actor.user,
+            action="login_unlock",
+            message=f"{actor.username} cleared the failed sign-ins of {user.username}",
+            details=_about(user),
+        )
+
+    async def find_user(self, name: str) -> User:
+        """Return the user with this username or email (UserNotFound if there is none)."""
+        if "@" in name:
+            return await self._users.get_by_email(name)
+        return await self._users.get_by_username(name)
+
     async def _ensure_another_admin(self, leaving: User) -> None:
         admins = UserListOptions(role=Role.ADMIN, active=True, limit=2)
         _, total = await self._users.list(admins)
