@@ -159,6 +159,28 @@ describe("Users page", () => {
     );
   });
 
+  it("unlocks a user's sign-in once confirmed", async () => {
+    let unlocked = 0;
+    stubApi({
+      "GET /api/v1/users": userList(),
+      [`POST /api/v1/users/${BOB.id}/unlock`]: () => {
+        unlocked += 1;
+        return { status: 204 };
+      },
+    });
+    renderApp("/users", { session: ADMIN });
+    const user = userEvent.setup();
+
+    await user.click(await screen.findByRole("button", { name: "Unlock sign-in of bob" }));
+    const dialog = await screen.findByRole("dialog", { name: "Unlock sign-in of bob?" });
+    expect(unlocked).toBe(0);
+    await user.click(within(dialog).getByRole("button", { name: "Unlock sign-in" }));
+
+    expect(await screen.findByText("Unlocked sign-in of bob.")).toBeInTheDocument();
+    expect(unlocked).toBe(1);
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+  });
+
   it("sends only what an edit changed, and shows a conflict in the dialog", async () => {
     let patch: unknown = null;
     stubApi({

@@ -14,14 +14,17 @@ import CreateUserDialog from "./CreateUserDialog";
 import DeleteUserDialog from "./DeleteUserDialog";
 import EditUserDialog from "./EditUserDialog";
 import ResetPasswordDialog from "./ResetPasswordDialog";
+import UnlockSignInDialog from "./UnlockSignInDialog";
 import UsersTable from "./UsersTable";
 import { type User, userQueries } from "./queries";
 
-type OpenDialog = { kind: "create" } | { kind: "edit" | "reset" | "delete"; user: User };
+type OpenDialog =
+  | { kind: "create" }
+  | { kind: "edit" | "reset" | "unlock" | "delete"; user: User };
 
 const SEARCH_DELAY_MS = 300;
 
-/** Search, page through, create, edit, reset and delete users. */
+/** Search, page through, create, edit, reset, unlock and delete users. */
 export default function UsersManager({ currentUserId }: { currentUserId: string }) {
   const [search, setSearch] = useState("");
   const q = useDebouncedValue(search.trim(), SEARCH_DELAY_MS);
@@ -72,6 +75,7 @@ export default function UsersManager({ currentUserId }: { currentUserId: string 
             currentUserId={currentUserId}
             onEdit={(user) => open({ kind: "edit", user })}
             onResetPassword={(user) => open({ kind: "reset", user })}
+            onUnlock={(user) => open({ kind: "unlock", user })}
             onDelete={(user) => open({ kind: "delete", user })}
           />
         )}
@@ -92,6 +96,13 @@ export default function UsersManager({ currentUserId }: { currentUserId: string 
           user={dialog.user}
           onClose={close}
           onReset={(user) => done(`Set a new password for ${user.username}.`)}
+        />
+      )}
+      {dialog?.kind === "unlock" && (
+        <UnlockSignInDialog
+          user={dialog.user}
+          onClose={close}
+          onUnlocked={(user) => done(`Unlocked sign-in of ${user.username}.`)}
         />
       )}
       {dialog?.kind === "delete" && (

@@ -1,5 +1,6 @@
 import DeleteIcon from "@mui/icons-material/Delete";
 import EditIcon from "@mui/icons-material/Edit";
+import LockOpenIcon from "@mui/icons-material/LockOpen";
 import LockResetIcon from "@mui/icons-material/LockReset";
 import { Chip, TableCell, Typography } from "@mui/material";
 
@@ -14,6 +15,7 @@ interface UsersTableProps {
   currentUserId: string;
   onEdit: (user: User) => void;
   onResetPassword: (user: User) => void;
+  onUnlock: (user: User) => void;
   onDelete: (user: User) => void;
 }
 
@@ -23,6 +25,7 @@ export default function UsersTable({
   currentUserId,
   onEdit,
   onResetPassword,
+  onUnlock,
   onDelete,
 }: UsersTableProps) {
   return (
@@ -64,6 +67,13 @@ export default function UsersTable({
             onClick={() => onResetPassword(user)}
           >
             <LockResetIcon fontSize="small" />
+          </IconAction>
+          <IconAction
+            title="Unlock sign-in"
+            label={`Unlock sign-in of ${user.username}`}
+            onClick={() => onUnlock(user)}
+          >
+            <LockOpenIcon fontSize="small" />
           </IconAction>
           <IconAction
             title="Delete"

@@ -54,3 +54,12 @@ export async function resetPassword(userId: string, password: string): Promise<v
     }),
   );
 }
+
+/** Clear a user's failed sign-ins from every address, so a lock on them ends now. */
+export async function unlockSignIn(userId: string): Promise<void> {
+  expectOk(
+    await api.POST("/api/v1/users/{user_id}/unlock", {
+      params: { path: { user_id: userId } },
+    }),
+  );
+}
