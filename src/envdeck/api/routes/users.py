@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from pydantic import EmailStr, Field
 
-from envdeck.api.deps import AdminPrincipal, AuthDep, CurrentPrincipal, UsersDep
+from envdeck.api.deps import AdminPrincipal, AuthDep, ClientIp, CurrentPrincipal, UsersDep
 from envdeck.api.schemas import (
     ApiModel,
     LoginResponse,
@@ -54,13 +54,14 @@ class PasswordChange(ApiModel):
 @router.post(
     "/password/change",
     response_model=LoginResponse,
-    responses=error_responses(401),
-    summary="Change your own password; your other sessions end and a new token is returned",
+    responses=error_responses(401, 403, 429),
+    summary="Change your own password (login sessions only); your other sessions end and a new"
+    " token is returned",
 )
 async def change_password(
-    body: PasswordChange, principal: CurrentPrincipal, auth: AuthDep
+    body: PasswordChange, principal: CurrentPrincipal, auth: AuthDep, ip: ClientIp
 ) -> LoginResponse:
-    result = await auth.change_password(principal, body.current_password, body.new_password)
+    result = await auth.change_password(principal, body.current_password, body.new_password, ip)
     return LoginResponse.of(result)
 
 

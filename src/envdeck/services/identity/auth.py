@@ -14,7 +14,14 @@ from cachetools import TTLCache
 
 from envdeck.adapters.passwords import PasswordHasher, check_password_policy
 from envdeck.domain.auth import Principal, TokenKind
-from envdeck.domain.errors import ApiTokenNotFound, Unauthorized, UserNotFound, ValidationFailed
+from envdeck.domain.errors import (
+    ApiTokenNotFound,
+    Forbidden,
+    RateLimited,
+    Unauthorized,
+    UserNotFound,
+    ValidationFailed,
+)
 from envdeck.domain.log import LogLevel, LogType
 from envdeck.domain.user import API_TOKEN_PREFIX, ApiToken, User, lower_role
 from envdeck.repositories.base import Storage
@@ -202,15 +209,36 @@ class AuthService:
             principal.user, action="logout", message=f"{principal.username} signed out"
         )
 
-    async def change_password(self, principal: Principal, current: str, new: str) -> LoginResult:
-        """Change the caller's password; every other session of theirs ends."""
+    async def change_password(
+        self, principal: Principal, current: str, new: str, client_ip: str
+    ) -> LoginResult:
+        """Change the caller's password; every other session of theirs ends.
+
+        Only a login session may: an API token (which may carry less than its user's role)
+        would otherwise trade itself for a full-role login token. Wrong current passwords count
+        toward the same limits as failed sign-ins, and every failure is audited.
+        """
         user = principal.user
-        stored = await self._storage.users.get_by_id(user.id)
-        if not await self._hasher.verify(current, stored.password_hash):
-            raise ValidationFailed(
-                "the current password is not correct", {"field": "currentPassword"}
+        try:
+            if principal.kind is not TokenKind.LOGIN or principal.role != user.role:
+                raise Forbidden("only a signed-in session can change a password: sign in first")
+            reservation = await self._limiter.reserve(user_account(user.id), client_ip)
+            stored = await self._storage.users.get_by_id(user.id)
+            if not await self._hasher.verify(current, stored.password_hash):
+                raise ValidationFailed(
+                    "the current password is not correct", {"field": "currentPassword"}
+                )
+            await self._limiter.give_back(reservation)
+            check_password_policy(new, user.username)
+        except (Forbidden, RateLimited, ValidationFailed) as exc:
+            self._activity.record_by(
+                user,
+                action="password_change_failed",
+                level=LogLevel.ERROR,
+                message=f"{user.username} failed to change their password: {exc.message}",
+                details={"clientIp": client_ip, "reason": exc.code},
             )
-        check_password_policy(new, user.username)
+            raise
         await self._storage.users.update_password(user.id, await self._hasher.hash(new))
         self.forget_user(user.id)
         self._activity.record_by(
