@@ -32,6 +32,8 @@ class PathStats:
     active: int = 0
     max_active: int = 0
     headers: list[dict[str, str]] = field(default_factory=list)
+    queries: list[str] = field(default_factory=list)  # as sent (query_string)
+    bodies: list[bytes] = field(default_factory=list)
 
 
 class Target(LoopbackHttpServer):
@@ -72,6 +74,8 @@ class Target(LoopbackHttpServer):
         stats.active += 1
         stats.max_active = max(stats.max_active, stats.active)
         stats.headers.append(dict(request.headers))
+        stats.queries.append(request.query_string)
+        stats.bodies.append(await request.read())
         try:
             reply = self.replies.get(path, Reply())
             if reply.hang:

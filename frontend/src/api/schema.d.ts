@@ -1293,8 +1293,9 @@ export interface components {
         /**
          * EnvironmentConfig
          * @description An environment's configuration. Server-set fields (id, status, systemInfo, timestamps,
-         *     activeOperation) are accepted and ignored; secret header values may be "********" to keep
-         *     the stored value.
+         *     activeOperation) are accepted and ignored. Secret values (URL passwords; headers, query
+         *     parameters, body and metadata fields whose name looks secret or is in secretNames) are
+         *     sealed at rest; "********" in their place keeps the stored value.
          */
         EnvironmentConfig: {
             activeOperation?: components["schemas"]["ActiveOperation-Input"] | null;
@@ -1324,6 +1325,8 @@ export interface components {
              * @default false
              */
             protected: boolean;
+            /** Secretnames */
+            secretNames?: string[];
             status?: components["schemas"]["Status-Input"];
             systemInfo?: components["schemas"]["SystemInfo-Input"];
             /** Tags */
@@ -1340,7 +1343,7 @@ export interface components {
         };
         /**
          * EnvironmentPublic
-         * @description An environment as the API shows it: secret header values read "********".
+         * @description An environment as the API shows it: every secret value reads "********".
          */
         EnvironmentPublic: {
             activeOperation?: components["schemas"]["ActiveOperation-Output"] | null;
@@ -1370,6 +1373,8 @@ export interface components {
              * @default false
              */
             protected: boolean;
+            /** Secretnames */
+            secretNames?: string[];
             status?: components["schemas"]["Status-Output"];
             systemInfo?: components["schemas"]["SystemInfo-Output"];
             /** Tags */

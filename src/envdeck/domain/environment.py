@@ -295,6 +295,20 @@ class Environment(DomainModel):
     upgrade_config: UpgradeConfig = Field(default_factory=UpgradeConfig)
     active_operation: ActiveOperation | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
+    # Names (of headers, query parameters, JSON fields of bodies and metadata) this environment
+    # also keeps secret, besides those that look secret (services/inventory/secret_fields.py).
+    secret_names: list[str] = Field(default_factory=list, max_length=100)
+
+    @field_validator("secret_names")
+    @classmethod
+    def _clean_secret_names(cls, names: list[str]) -> list[str]:
+        cleaned: dict[str, str] = {}  # by lower case: a name is matched in any case
+        for name in names:
+            name = name.strip()
+            if not 1 <= len(name) <= 200 or not name.isprintable():
+                raise ValueError(f"invalid secret name {name[:40]!r}: 1-200 printable characters")
+            cleaned.setdefault(name.lower(), name)
+        return list(cleaned.values())
 
     @field_validator("tags")
     @classmethod

@@ -29,12 +29,13 @@ router = APIRouter(prefix="/environments", tags=["environments"])
 
 class EnvironmentConfig(Environment):
     """An environment's configuration. Server-set fields (id, status, systemInfo, timestamps,
-    activeOperation) are accepted and ignored; secret header values may be "********" to keep
-    the stored value."""
+    activeOperation) are accepted and ignored. Secret values (URL passwords; headers, query
+    parameters, body and metadata fields whose name looks secret or is in secretNames) are
+    sealed at rest; "********" in their place keeps the stored value."""
 
 
 class EnvironmentPublic(Environment):
-    """An environment as the API shows it: secret header values read "********"."""
+    """An environment as the API shows it: every secret value reads "********"."""
 
 
 class EnvironmentList(ApiModel):

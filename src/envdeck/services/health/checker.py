@@ -67,13 +67,13 @@ class HealthChecker:
                 self._box, HEALTH_CHECK, RequestParts.of(HEALTH_CHECK, config)
             )
         except SecretDecryptionError:
-            return CheckResult(False, "a secret header cannot be decrypted", checked_at)
+            return CheckResult(False, "a secret value cannot be decrypted", checked_at)
         try:
             response = await self._http.request(
                 config.method.value,
-                str(config.endpoint),
+                request.url or str(config.endpoint),
                 headers=request.headers or None,
-                json_body=config.body,
+                json_body=request.body,
                 timeout=config.timeout,
                 tls_verify=config.tls_verify,
             )

@@ -324,6 +324,8 @@ class HealthScheduler:
             stored = Environment(id=new_id(), name="unsaved")
         # Sealed as if saved on the stored environment, so that masks take its values; then
         # opened for this one request by the checker, like a scheduled check.
-        unsaved = Environment(id=stored.id, name=stored.name, health_check=config)
+        unsaved = Environment(
+            id=stored.id, name=stored.name, health_check=config, secret_names=stored.secret_names
+        )
         ready = seal_environment(unsaved, stored, self._checker.box)
         return await self._checker.check(ready.health_check, SecretScope.of(ready))

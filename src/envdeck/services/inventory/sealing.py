@@ -20,7 +20,6 @@ from typing import Any
 
 from envdeck.adapters.secret_box import (
     MASK,
-    PREFIX,
     SecretBox,
     SecretDecryptionError,
     bound_to,
@@ -31,12 +30,14 @@ from envdeck.domain.errors import ValidationFailed
 from envdeck.services.inventory.secret_fields import (
     Leaf,
     Path,
+    Place,
     RequestParts,
-    RequestPlace,
     dotted,
+    is_bound,
     leaves,
     map_environment,
     map_request,
+    marked_names,
     sealable,
     shown,
 )
@@ -48,8 +49,24 @@ def leaf_context(environment_id: str, path: Path) -> str:
     return bound_to("environment", environment_id, field)
 
 
-def _is_bound(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith(PREFIX)
+def _seal(box: SecretBox, leaf: Leaf, value: Any, context: str) -> str:
+    # A JSON value is sealed as JSON text, so that a number opens as a number again.
+    return box.seal(json.dumps(value) if leaf.json else value, context)
+
+
+def _open(box: SecretBox, leaf: Leaf, context: str) -> Any:
+    plain = box.open(leaf.value, context)
+    if not leaf.json:
+        return plain
+    try:
+        return json.loads(plain)
+    except ValueError:
+        raise SecretDecryptionError("not a sealed JSON value") from None
+
+
+def _legacy(leaf: Leaf) -> bool:
+    # Unbound values were only ever stored in headers (text).
+    return not leaf.json and isinstance(leaf.value, str) and is_legacy(leaf.value)
 
 
 def seal_environment(
@@ -69,8 +86,8 @@ def seal_environment(
         context = leaf_context(incoming.id, leaf.path)
         if value == MASK:
             return _keep(leaf, kept.get(leaf.path), context, box)
-        if (leaf.secret and sealable(value)) or _is_bound(value):
-            return box.seal(value, context)
+        if (leaf.secret and sealable(value, json=leaf.json)) or is_bound(value):
+            return _seal(box, leaf, value, context)
         return value
 
     return map_environment(incoming, seal)
@@ -79,11 +96,13 @@ def seal_environment(
 def _keep(leaf: Leaf, stored: Leaf | None, context: str, box: SecretBox) -> Any:
     if stored is not None and shown(stored) == MASK:
         value = stored.value
-        if _is_bound(value):
+        if is_bound(value):
             return value
         try:
             # Stored before the start-up migration reached it: sealed (bound) now.
-            return box.reseal(value, context) if is_legacy(value) else box.seal(value, context)
+            if _legacy(stored):
+                return box.reseal(value, context)
+            return _seal(box, stored, value, context)
         except SecretDecryptionError:
             pass  # as if nothing were stored: it must be sent again
     if not leaf.secret:
@@ -103,26 +122,27 @@ def reseal_environment(
 ) -> tuple[Environment, int]:
     """Return env with its secrets sealed and bound, and how many values changed.
 
-    Secret values in clear or sealed unbound (`enc:v1:`) are sealed, bound to their place;
-    with `rekey` (a key rotation) every sealed value is sealed again under the box's first
-    key. A value that does not open raises SecretDecryptionError naming its path, or, given
-    `unreadable`, is reported there and left as it is.
+    Secret values in clear or sealed unbound (`enc:v1:`, only ever in headers) are sealed,
+    bound to their place; with `rekey` (a key rotation) every sealed value is sealed again
+    under the box's first key. A value that does not open raises SecretDecryptionError naming
+    its path, or, given `unreadable`, is reported there and left as it is.
     """
     count = 0
 
     def reseal(leaf: Leaf) -> Any:
         nonlocal count
         value = leaf.value
-        if not sealable(value) or (_is_bound(value) and not rekey):
+        bound = is_bound(value)
+        if (bound and not rekey) or not (bound or leaf.secret):
+            return value  # done already, or not secret (even if it looks sealed)
+        if not bound and not sealable(value, json=leaf.json):
             return value
-        if not _is_bound(value) and not leaf.secret:
-            return value  # text in a place that is not secret, even if it looks sealed
         context = leaf_context(env.id, leaf.path)
         try:
-            if _is_bound(value) or is_legacy(value):
+            if bound or _legacy(leaf):
                 resealed = box.reseal(value, context)
             else:
-                resealed = box.seal(value, context)
+                resealed = _seal(box, leaf, value, context)
         except SecretDecryptionError:
             if unreadable is None:
                 raise SecretDecryptionError(dotted(leaf.path)) from None
@@ -137,25 +157,31 @@ def reseal_environment(
 
 @dataclass(frozen=True)
 class SecretScope:
-    """The environment whose sealed values a request carries (they are bound to it)."""
+    """The environment whose sealed values a request carries (they are bound to it), and the
+    names it marks secret."""
 
     environment_id: str
+    marked: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, env: Environment) -> "SecretScope":
-        return cls(env.id)
+        return cls(env.id, marked_names(env))
 
-    def open_request(
-        self, box: SecretBox, place: RequestPlace, parts: RequestParts
-    ) -> RequestParts:
+    def shown_request(self, place: Place, parts: RequestParts) -> RequestParts:
+        """Return one request's parts as the API shows them: every secret "********"."""
+        return map_request(place, parts, shown, self.marked)
+
+    def open_request(self, box: SecretBox, place: Place, parts: RequestParts) -> RequestParts:
         """Return one request's parts with its sealed values opened, for sending only.
 
         Raise SecretDecryptionError when one does not open (another key, another place).
         """
 
         def open_leaf(leaf: Leaf) -> Any:
-            if _is_bound(leaf.value):
-                return box.open(leaf.value, leaf_context(self.environment_id, leaf.path))
-            return leaf.value
+            if not is_bound(leaf.value):
+                return leaf.value
+            if not self.environment_id:
+                raise SecretDecryptionError("a sealed value outside an environment")
+            return _open(box, leaf, leaf_context(self.environment_id, leaf.path))
 
         return map_request(place, parts, open_leaf)

@@ -2,9 +2,10 @@
 
 A preview renders the configured command as it will run (each executor's `preview`): an SSH
 script with the version shell-quoted, or an HTTP request with the version URL-/JSON-encoded
-and every secret shown as "********". Sealed values are never opened here. A version is checked
-exactly as the upgrade itself checks it: the pattern, and membership of the version list when
-the environment has one. Without a version, `{VERSION}` is left in place.
+and every secret shown as "********" (rendered from the environment as the API shows it).
+Sealed values are never opened here. A version is checked exactly as the upgrade itself checks
+it: the pattern, and membership of the version list when the environment has one. Without a
+version, `{VERSION}` is left in place.
 """
 
 from enum import StrEnum
@@ -13,6 +14,7 @@ from envdeck.domain.command_kinds import HttpCommand, SshCommand
 from envdeck.domain.environment import Environment
 from envdeck.domain.errors import ValidationFailed
 from envdeck.repositories.base import EnvironmentRepository
+from envdeck.services.inventory.secret_fields import mask_environment
 from envdeck.services.operations.executors import Executors, Preview
 from envdeck.services.operations.templates import validate_version
 from envdeck.services.operations.version_lists import VersionLists
@@ -42,12 +44,14 @@ class CommandPreviews:
         """Return the command as it would run; ValidationFailed when it is not configured or
         the version is refused."""
         env = await self._environments.get_by_id(environment_id)
+        # Rendered from what the API shows: every secret is "********" already.
+        shown = mask_environment(env)
         if kind is PreviewKind.RESTART:
-            return self._render(env, _restart_command(env), "commands.restart", "restart", None)
+            return self._render(shown, _restart_command(shown), "commands.restart", "restart", None)
         if version is not None:
             await self._check_version(env, version)
-        command = _upgrade_command(env)
-        return self._render(env, command, "upgradeConfig.upgradeCommand", "upgrade", version)
+        command = _upgrade_command(shown)
+        return self._render(shown, command, "upgradeConfig.upgradeCommand", "upgrade", version)
 
     def _render(
         self,

@@ -245,13 +245,13 @@ class VersionLists:
                 self._box, VERSION_LIST, RequestParts.of(VERSION_LIST, config)
             )
         except SecretDecryptionError:
-            raise UpstreamError("version list: a secret header cannot be decrypted") from None
+            raise UpstreamError("version list: a secret value cannot be decrypted") from None
         try:
             response = await self._http.request(
                 config.version_list_method.value,
-                str(config.version_list_url),
+                request.url or str(config.version_list_url),
                 headers=request.headers,
-                json_body=config.version_list_body,
+                json_body=request.body,
                 timeout=self._timeout,
                 max_body_bytes=MAX_LIST_BYTES,
             )

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import structlog
 
 from envdeck.adapters.outbound_http import OutboundError, OutboundHttp, OutboundTimeout
-from envdeck.adapters.secret_box import MASK, SecretBox, SecretDecryptionError, is_sealed
+from envdeck.adapters.secret_box import MASK, SecretBox, SecretDecryptionError
 from envdeck.domain.auth import Principal
 from envdeck.domain.command_kinds import CommandType, HttpCommand, SshCommand
 from envdeck.domain.commands import (
@@ -35,6 +35,7 @@ from envdeck.domain.operation import OperationError
 from envdeck.services.inventory.sealing import SecretScope
 from envdeck.services.inventory.secret_fields import (
     COMMAND_PLACES,
+    RESTART,
     RequestParts,
     is_secret_name,
 )
@@ -139,17 +140,22 @@ class HttpCommandRunner:
         started = time.monotonic()
         try:
             request = prepare_request(spec, version)
-            headers = self._opened(spec, request, scope)
+            place = COMMAND_PLACES.get(spec.configured_at, RESTART)
+            # Without its environment (or its place) a sealed value opens nowhere.
+            scope = scope if scope is not None and spec.configured_at else SecretScope("")
+            sent = scope.open_request(self._box, place, _parts(request))
         except ValidationFailed as exc:
             return _failed(RunErrorCode.COMMAND_INVALID, exc.message, started)
         except SecretDecryptionError:
             return _failed(
                 RunErrorCode.SECRET_UNAVAILABLE,
-                "a secret header of this command cannot be decrypted (was the key rotated?)",
+                "a secret value of this command cannot be decrypted (was the key rotated?)",
                 started,
             )
-        secrets = _secret_values(headers, request.url)
-        result = await self._send(request, headers, timeout, cancel)
+        opened = HttpRequestSpec(request.method, sent.url or "", sent.headers or {}, sent.body)
+        shown_url = scope.shown_request(place, _parts(request)).url or ""
+        secrets = _secret_values(opened.headers, opened.url)
+        result = await self._send(opened, shown_url, timeout, cancel)
         result.duration_ms = round((time.monotonic() - started) * 1000)
         result.output = _scrub(result.output, secrets)
         if on_output is not None and result.output:
@@ -163,30 +169,20 @@ class HttpCommandRunner:
         )
         return result
 
-    def _opened(
-        self, spec: HttpCommand, request: HttpRequestSpec, scope: SecretScope | None
-    ) -> dict[str, str]:
-        """Return the request's headers with their sealed values opened, for sending only."""
-        place = COMMAND_PLACES.get(spec.configured_at)
-        if scope is None or place is None:
-            if any(is_sealed(value) for value in request.headers.values()):
-                raise SecretDecryptionError("a sealed value outside an environment's command")
-            return request.headers
-        return scope.open_request(self._box, place, RequestParts(headers=request.headers)).headers
-
     async def _send(
         self,
         request: HttpRequestSpec,
-        headers: dict[str, str],
+        shown_url: str,
         timeout: float,  # noqa: ASYNC109
         cancel: asyncio.Event | None,
     ) -> RunResult:
-        line = f"{request.method} {_mask_url(request.url)}"
+        """Send request (its secrets opened) and keep what it did, showing shown_url."""
+        line = f"{request.method} {shown_url}"
         call = asyncio.ensure_future(
             self._http.request(
                 request.method,
                 request.url,
-                headers=headers or None,
+                headers=request.headers or None,
                 json_body=request.body,
                 timeout=timeout,
                 max_body_bytes=self._excerpt_bytes,
@@ -233,6 +229,10 @@ class HttpCommandRunner:
         )
         failed.http_status = response.status
         return failed
+
+
+def _parts(request: HttpRequestSpec) -> RequestParts:
+    return RequestParts(url=request.url, headers=request.headers, body=request.body)
 
 
 def _reason(status: int) -> str:
