@@ -108,6 +108,8 @@ async def test_missing_and_malformed_ids_are_not_found(storage: Storage, missing
     with pytest.raises(UserNotFound):
         await storage.users.update_password(missing_id, "hash")
     with pytest.raises(UserNotFound):
+        await storage.users.end_sessions(missing_id)
+    with pytest.raises(UserNotFound):
         await storage.users.delete(missing_id)
     assert await storage.users.count() == 1
 
@@ -201,6 +203,18 @@ async def test_concurrent_password_changes_each_bump_the_session_version(
     await asyncio.gather(*(storage.users.update_password(created.id, f"h{i}") for i in range(10)))
 
     assert (await storage.users.get_by_id(created.id)).session_version == 10
+
+
+async def test_ending_sessions_bumps_the_session_version_alone(storage: Storage) -> None:
+    created = await storage.users.create(make_user(password_hash="kept", session_version=2))
+
+    await asyncio.gather(*(storage.users.end_sessions(created.id) for _ in range(3)))
+
+    stored = await storage.users.get_by_id(created.id)
+    assert stored.session_version == 5
+    assert stored.model_dump(exclude={"session_version"}) == created.model_dump(
+        exclude={"session_version"}
+    )
 
 
 async def test_update_keeps_the_stored_session_version(storage: Storage) -> None:

@@ -70,6 +70,12 @@ class FakeUserRepository(FakeRepository[User]):
         }
         self.docs.put(user_id, user.model_copy(update=update))
 
+    async def end_sessions(self, user_id: str) -> None:
+        user = self.docs.get(user_id)
+        self.docs.put(
+            user_id, user.model_copy(update={"session_version": user.session_version + 1})
+        )
+
     async def set_logs_read_at(self, user_id: str, at: datetime) -> None:
         self.docs.put(user_id, self.docs.get(user_id).model_copy(update={"logs_read_at": at}))
 

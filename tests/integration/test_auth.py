@@ -93,6 +93,24 @@ def test_a_revoked_token_stays_revoked_after_a_restart(
         assert me(client, sign_in(client, "admin", ADMIN_PASSWORD)) == 200
 
 
+def test_reactivating_a_user_revives_no_session_or_api_token(personas: Personas) -> None:
+    client, admin, olive = personas.client, personas.admin, personas.operator
+    created = client.post("/api/v1/tokens", json={"name": "ci"}, headers=olive.headers())
+    api_token = created.json()["secret"]
+    user_url = f"/api/v1/users/{olive.user_id}"
+
+    for active in (False, True):
+        changed = client.patch(user_url, json={"active": active}, headers=admin.headers())
+        assert changed.status_code == 200, changed.text
+
+    assert me(client, olive.token) == 401
+    assert me(client, api_token) == 401
+    tokens = client.get("/api/v1/tokens", params={"all": "true"}, headers=admin.headers())
+    assert [t for t in tokens.json()["tokens"] if t["name"] == "ci"] == []
+    # The user signs in again as usual, and that new session works.
+    assert me(client, sign_in(client, "olive", olive.password)) == 200
+
+
 def test_deactivating_a_user_stops_their_token_at_once(personas: Personas) -> None:
     client = personas.client
     assert me(client, personas.operator.token) == 200

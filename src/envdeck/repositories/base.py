@@ -142,6 +142,10 @@ class UserRepository(Protocol):
     async def update_password(self, user_id: str, password_hash: str) -> None:
         """Replace a user's password hash and bump its sessionVersion (atomically)."""
 
+    async def end_sessions(self, user_id: str) -> None:
+        """Bump a user's sessionVersion alone (atomically): every login token issued until now
+        stops working."""
+
     async def set_logs_read_at(self, user_id: str, at: datetime) -> None:
         """Set logsReadAt alone: the user has read the activity log up to this time."""
 

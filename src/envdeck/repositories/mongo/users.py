@@ -127,6 +127,9 @@ class MongoUserRepository:
         }
         await self._documents.update_one(user_id, change)
 
+    async def end_sessions(self, user_id: str) -> None:
+        await self._documents.update_one(user_id, {"$inc": {"sessionVersion": 1}})
+
     async def set_logs_read_at(self, user_id: str, at: datetime) -> None:
         await self._documents.update_one(user_id, {"$set": {"logsReadAt": at}})
 

@@ -25,6 +25,8 @@ _REPLACE_PASSWORD = (
     f" '$.sessionVersion', {_STORED_SESSION_VERSION} + 1)"
 )
 
+_END_SESSIONS = f"json_set(doc, '$.sessionVersion', {_STORED_SESSION_VERSION} + 1)"
+
 
 def _new(user: User) -> User:
     now = utc_now()
@@ -80,6 +82,9 @@ class SqliteUserRepository:
         await self._table.replace(
             user_id, _REPLACE_PASSWORD, (password_hash, format_utc(utc_now()))
         )
+
+    async def end_sessions(self, user_id: str) -> None:
+        await self._table.replace(user_id, _END_SESSIONS, ())
 
     async def set_logs_read_at(self, user_id: str, at: datetime) -> None:
         await self._table.replace(user_id, "json_set(doc, '$.logsReadAt', ?)", (format_utc(at),))

@@ -82,6 +82,11 @@ class UserService:
             ):
                 await self._ensure_another_admin(user)
             updated = await self._users.update(user.model_copy(update=changes))
+        if "active" in changes:
+            # Whatever was issued before a deactivation stays dead after a reactivation: both
+            # changes end the sessions and revoke the API tokens (a token made in the moment
+            # before a deactivation landed is caught by the reactivation).
+            await self._end_sessions_and_tokens(user_id)
         self._auth.forget_user(user_id)
         described = ", ".join(f"{key}={value}" for key, value in changes.items())
         self._activity.record_by(
@@ -91,6 +96,11 @@ class UserService:
             details=_about(updated),
         )
         return updated
+
+    async def _end_sessions_and_tokens(self, user_id: str) -> None:
+        await self._users.end_sessions(user_id)
+        await self._tokens.delete_for_user(user_id)
+        self._auth.forget_api_token()
 
     async def delete_user(self, actor: Principal, user_id: str) -> None:
         """Delete a user and their API tokens."""
