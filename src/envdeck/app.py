@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from envdeck import __version__
+from envdeck.adapters.tasks import cancel_and_wait
 from envdeck.api.audit_ack import AuditAcknowledgementMiddleware
 from envdeck.api.body_limit import BodyLimitMiddleware
 from envdeck.api.deps import require_audit_room
@@ -111,12 +112,6 @@ async def _keep_opening(services: Services, settings: Settings) -> None:
             return
 
 
-async def _cancel(task: asyncio.Task[None]) -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-
-
 async def _start(
     stack: contextlib.AsyncExitStack,
     services: Services,
@@ -175,7 +170,7 @@ async def _start(
         await _after_open(services, settings)
     else:
         opening = asyncio.create_task(_keep_opening(services, settings), name="open-storage")
-        stack.push_async_callback(_cancel, opening)
+        stack.push_async_callback(cancel_and_wait, opening)
     if demo is not None:
         await demo.start(services)
         stack.push_async_callback(demo.stop)

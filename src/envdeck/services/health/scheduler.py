@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import structlog
 
 from envdeck.adapters.events import EnvironmentChanged, Event, EventBus, Subscription
+from envdeck.adapters.tasks import cancel_and_wait
 from envdeck.domain.base import MAX_PAGE_LIMIT
 from envdeck.domain.environment import Environment, EnvironmentListOptions, HealthCheckConfig
 from envdeck.domain.errors import EnvironmentNotFound, ValidationFailed
@@ -120,11 +121,8 @@ class HealthScheduler:
 
     async def close(self) -> None:
         """Stop scheduling, cancel checks in flight, and write what is pending."""
-        if self._loop_task is not None:
-            self._loop_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._loop_task
-            self._loop_task = None
+        await cancel_and_wait(self._loop_task)
+        self._loop_task = None
         if self._subscription is not None:
             await self._bus.unsubscribe(self._subscription)
             self._subscription = None

@@ -225,7 +225,8 @@ def render_http_request(
 # ---- previews for the confirmation dialogs ----------------------------------------------
 
 
-def _mask_url(url: str) -> str:
+def mask_url(url: str) -> str:
+    """Return url with the password of its user-info masked."""
     parts = urlsplit(url)
     if parts.password is None:
         return url
@@ -280,7 +281,7 @@ def preview_http_request(
     return CommandPreview(
         type="http",
         method=method,
-        url=_mask_url(url),
+        url=mask_url(url),
         headers=masked_headers,
         body=_mask_body(body),
     )

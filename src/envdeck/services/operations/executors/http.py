@@ -14,7 +14,7 @@ import asyncio
 import time
 from dataclasses import dataclass
 from http import HTTPStatus
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import structlog
 
@@ -190,17 +190,11 @@ class HttpCommandRunner:
         )
         try:
             response = await unless_cancelled(call, cancel or asyncio.Event())
-        except OutboundTimeout as exc:
-            return _result(
-                RunOutcome.TIMED_OUT,
-                RunErrorCode.TIMED_OUT,
-                exc.message,
-                output=f"{line}\nno response: {exc.message}\n",
-            )
         except OutboundError as exc:
+            timed_out = isinstance(exc, OutboundTimeout)
             return _result(
-                RunOutcome.FAILED,
-                RunErrorCode.HTTP_REQUEST_FAILED,
+                RunOutcome.TIMED_OUT if timed_out else RunOutcome.FAILED,
+                RunErrorCode.TIMED_OUT if timed_out else RunErrorCode.HTTP_REQUEST_FAILED,
                 exc.message,
                 output=f"{line}\nno response: {exc.message}\n",
             )
@@ -240,14 +234,6 @@ def _reason(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return ""
-
-
-def _mask_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:{MASK}@{host}"))
 
 
 def _secret_values(headers: dict[str, str], url: str) -> list[str]:
