@@ -1,12 +1,12 @@
-import { Alert, CircularProgress, Stack, Typography } from "@mui/material";
+import { Alert, CircularProgress } from "@mui/material";
 import { useQuery } from "@tanstack/react-query";
 import { useNavigate, useParams } from "react-router";
 
+import Page from "../components/Page";
 import { credentialQueries } from "../features/credentials/queries";
 import EnvironmentForm from "../features/environments/EnvironmentForm";
 import { environmentQueries } from "../features/environments/queries";
 import { errorMessage } from "../lib/serverErrors";
-import { useDocumentTitle } from "../lib/useDocumentTitle";
 import { environmentFormSlots } from "./slots";
 
 /** The most credentials the picker offers (the API's largest page). */
@@ -22,16 +22,12 @@ export default function EnvironmentFormPage() {
   });
   const credentials = useQuery(credentialQueries.list({ page: 1, limit: CREDENTIAL_LIMIT }));
   const title = id ? `Edit ${environment.data?.name ?? "environment"}` : "New environment";
-  useDocumentTitle(title);
 
   // A failed refetch (e.g. after creating a credential from the form) keeps the form and its input.
   const failed = (id && environment.error) || (!credentials.data && credentials.error);
   const loading = (id && environment.isPending) || credentials.isPending;
   return (
-    <Stack spacing={3}>
-      <Typography variant="h4" component="h1">
-        {title}
-      </Typography>
+    <Page title={title}>
       {failed ? (
         <Alert severity="error">{errorMessage(failed)}</Alert>
       ) : loading ? (
@@ -46,6 +42,6 @@ export default function EnvironmentFormPage() {
           slots={environmentFormSlots}
         />
       )}
-    </Stack>
+    </Page>
   );
 }

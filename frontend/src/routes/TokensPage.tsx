@@ -1,18 +1,12 @@
-import { Stack, Typography } from "@mui/material";
-
+import Page from "../components/Page";
 import TokensManager from "../features/tokens/TokensManager";
-import { useDocumentTitle } from "../lib/useDocumentTitle";
 import { useSession } from "../lib/useSession";
 
 export default function TokensPage() {
-  useDocumentTitle("API tokens");
   const { session } = useSession();
   return (
-    <Stack spacing={3}>
-      <Typography variant="h4" component="h1">
-        API tokens
-      </Typography>
+    <Page title="API tokens">
       {session && <TokensManager role={session.user.role} />}
-    </Stack>
+    </Page>
   );
 }

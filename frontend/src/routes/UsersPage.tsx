@@ -1,19 +1,13 @@
-import { Stack, Typography } from "@mui/material";
-
+import Page from "../components/Page";
 import UsersManager from "../features/users/UsersManager";
-import { useDocumentTitle } from "../lib/useDocumentTitle";
 import { useSession } from "../lib/useSession";
 
 /** Users (admins only: the route shows NoAccessPage to anyone else). */
 export default function UsersPage() {
-  useDocumentTitle("Users");
   const { session } = useSession();
   return (
-    <Stack spacing={3}>
-      <Typography variant="h4" component="h1">
-        Users
-      </Typography>
+    <Page title="Users">
       {session && <UsersManager currentUserId={session.user.id} />}
-    </Stack>
+    </Page>
   );
 }

@@ -15,6 +15,13 @@ function page(load: () => Promise<{ default: React.ComponentType }>): RouteObjec
   return async () => ({ Component: (await load()).default });
 }
 
+/** The pages of admins: the role is checked before the page (or its code) is loaded. */
+const adminsOnly = (
+  <RequireRole atLeast="admin" fallback={<NoAccessPage />}>
+    <Outlet />
+  </RequireRole>
+);
+
 export const routes: RouteObject[] = [
   {
     element: <StartGate />,
@@ -36,12 +43,8 @@ export const routes: RouteObject[] = [
             children: [
               { index: true, lazy: page(() => import("./EnvironmentsPage")) },
               {
-                // Creating and editing are for admins; the role is checked before loading.
-                element: (
-                  <RequireRole atLeast="admin" fallback={<NoAccessPage />}>
-                    <Outlet />
-                  </RequireRole>
-                ),
+                // Creating and editing are for admins.
+                element: adminsOnly,
                 children: [
                   { path: "new", lazy: page(() => import("./EnvironmentFormPage")) },
                   { path: ":id/edit", lazy: page(() => import("./EnvironmentFormPage")) },
@@ -63,30 +66,17 @@ export const routes: RouteObject[] = [
           { path: "system", element: <SystemStatusPage /> },
           {
             path: "users",
-            // The role is checked before the page (or its code) is loaded.
-            element: (
-              <RequireRole atLeast="admin" fallback={<NoAccessPage />}>
-                <Outlet />
-              </RequireRole>
-            ),
+            element: adminsOnly,
             children: [{ index: true, lazy: page(() => import("./UsersPage")) }],
           },
           {
             path: "credentials",
-            element: (
-              <RequireRole atLeast="admin" fallback={<NoAccessPage />}>
-                <Outlet />
-              </RequireRole>
-            ),
+            element: adminsOnly,
             children: [{ index: true, lazy: page(() => import("./CredentialsPage")) }],
           },
           {
             path: "notifications",
-            element: (
-              <RequireRole atLeast="admin" fallback={<NoAccessPage />}>
-                <Outlet />
-              </RequireRole>
-            ),
+            element: adminsOnly,
             children: [{ index: true, lazy: page(() => import("./NotificationsPage")) }],
           },
           { path: "tokens", lazy: page(() => import("./TokensPage")) },
