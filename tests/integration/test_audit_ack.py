@@ -62,21 +62,29 @@ def test_a_read_waits_for_nothing(client: TestClient) -> None:
 def test_when_storage_refuses_the_entry_the_answer_says_it_is_pending(
     client: TestClient, settings: Settings
 ) -> None:
+    # A refusal that writes nothing but its entry: an API token may not change a password.
+    # (A failed login now writes its attempt first, so it is refused with 503 instead.) The
+    # token is used once beforehand, so that it does not record its first use then.
+    token = client.post("/api/v1/tokens", json={"name": "ci"}).json()["secret"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/auth/me", headers=bearer).status_code == 200
     # Another process holds the write lock (a maintenance tool): the log's write fails after
-    # SQLite's busy timeout, and the failed login is answered without its entry stored.
+    # SQLite's busy timeout, and the refusal is answered without its entry stored.
     holder = sqlite3.connect(settings.sqlite_path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
         refused = client.post(
-            "/api/v1/auth/login", json={"username": "admin", "password": "not-the-password"}
+            "/api/v1/users/password/change",
+            json={"currentPassword": ADMIN_PASSWORD, "newPassword": "saffron-glacier-meadow-64"},
+            headers=bearer,
         )
     finally:
         holder.execute("ROLLBACK")
         holder.close()
 
-    assert refused.status_code == 401
+    assert refused.status_code == 403
     assert refused.headers["envdeck-audit"] == "pending"
     deadline = time.monotonic() + 30
-    while "login_failed" not in stored_actions(settings):  # written once storage is back
+    while "password_change_failed" not in stored_actions(settings):  # once storage is back
         assert time.monotonic() < deadline, "the pending entry was never stored"
         time.sleep(0.1)
