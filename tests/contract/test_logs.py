@@ -227,6 +227,43 @@ async def test_summaries_respect_the_filter(storage: Storage) -> None:
     assert await storage.logs.count(LogFilter(type=LogType.AUTH)) == 2
 
 
+async def test_excluded_actions_are_left_out_of_every_read(storage: Storage) -> None:
+    me = new_id()
+    await storage.logs.create_many(
+        [
+            make_log(message="failed sign-in as olivia", type="auth", action="login_failed"),
+            make_log(message="olive signed in", type="auth", action="login"),
+            make_log(message="olive restarted staging", user_id=me),
+            make_log(
+                message="password change failed", type="auth", action="password_change_failed"
+            ),
+        ]
+    )
+    hidden = ("login_failed", "password_change_failed")
+
+    assert await list_messages(storage, exclude_actions=hidden) == [
+        "olive restarted staging",
+        "olive signed in",
+    ]
+    assert await list_messages(storage, q="oliv", exclude_actions=hidden) == [
+        "olive restarted staging",
+        "olive signed in",
+    ]
+    assert await list_messages(storage, action="login_failed", exclude_actions=hidden) == []
+    assert await storage.logs.count(LogFilter(exclude_actions=hidden)) == 2
+    assert await storage.logs.count(LogFilter(q="sign", exclude_actions=hidden)) == 1
+    summary = await storage.logs.summarize(LogFilter(type=LogType.AUTH, exclude_actions=hidden))
+    assert summary.total == 1
+    exported = [
+        e.message
+        async for batch in storage.logs.iterate(LogFilter(exclude_actions=hidden), 1)
+        for e in batch
+    ]
+    assert sorted(exported) == ["olive restarted staging", "olive signed in"]
+    assert await storage.logs.count_unread(None, me, 1000, hidden) == 1
+    assert await storage.logs.count_unread(None, me, 1000) == 3
+
+
 async def test_delete_before_removes_only_older_entries(storage: Storage) -> None:
     await storage.logs.create_many(
         [make_log(message=f"m{i}", timestamp=T0 + minutes(i)) for i in range(5)]
@@ -393,6 +430,7 @@ def expected_counts(entries: list[LogEntry], log_filter: LogFilter) -> LogCounts
             and (log_filter.action is None or entry.action == log_filter.action)
             and (log_filter.start_date is None or entry.timestamp >= log_filter.start_date)
             and (log_filter.end_date is None or entry.timestamp <= log_filter.end_date)
+            and entry.action not in log_filter.exclude_actions
         )
 
     groups: dict[tuple[str, str], int] = {}
@@ -442,7 +480,14 @@ async def test_counts_over_many_hours_match_the_entries_at_every_edge(storage: S
         for start in BOUNDS
         for end in BOUNDS
         if start is None or end is None or start <= end
-        for extra in ({}, {"type": "action"}, {"level": "error"}, {"action": "restart"})
+        for extra in (
+            {},
+            {"type": "action"},
+            {"level": "error"},
+            {"action": "restart"},
+            {"exclude_actions": ("login_failed",)},
+            {"type": "auth", "exclude_actions": ("login_failed", "restart")},
+        )
     ]
     for log_filter in filters:
         expected = expected_counts(stored, log_filter)

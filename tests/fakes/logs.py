@@ -21,6 +21,8 @@ def matches(entry: LogEntry, log_filter: LogFilter) -> bool:
     ]
     if any(wanted is not None and wanted != value for wanted, value in equalities):
         return False
+    if entry.action in log_filter.exclude_actions:
+        return False
     if log_filter.start_date is not None and entry.timestamp < log_filter.start_date:
         return False
     if log_filter.end_date is not None and entry.timestamp > log_filter.end_date:
@@ -95,11 +97,19 @@ class FakeLogRepository(FakeRepository[LogEntry]):
             groups[key] = groups.get(key, 0) + 1
         return LogCounts.of(groups)
 
-    async def count_unread(self, since: datetime | None, user_id: str, cap: int) -> int:
+    async def count_unread(
+        self,
+        since: datetime | None,
+        user_id: str,
+        cap: int,
+        exclude_actions: tuple[str, ...] = (),
+    ) -> int:
         unread = [
             e
             for e in self.docs.all()
-            if e.user_id != user_id and (since is None or e.timestamp > to_ms(since))
+            if e.user_id != user_id
+            and (since is None or e.timestamp > to_ms(since))
+            and e.action not in exclude_actions
         ]
         return min(len(unread), cap)
 

@@ -345,7 +345,10 @@ def test_a_failed_login_is_an_error_entry(personas: Personas) -> None:
     client.post("/api/v1/auth/login", json={"username": "admin", "password": "wrong-pass-123"})
     flush(client)
 
-    body = get(personas, LOGS, action="login_failed")
+    # (Admins only: tests/integration/test_admin_only_logs.py.)
+    body = client.get(
+        LOGS, params={"action": "login_failed"}, headers=personas.admin.headers()
+    ).json()
 
     assert [(item["level"], item["type"]) for item in body["logs"]] == [("error", "auth")]
 

@@ -26,6 +26,10 @@ class LogLevel(StrEnum):
 
 ACTION_PATTERN = r"^[a-z][a-z_]{0,39}$"
 
+# Entries only admins may read: a failed sign-in holds whatever identifier was typed (a
+# mistyped password, at times), and both tell of attempts on an account.
+ADMIN_ONLY_ACTIONS = ("login_failed", "password_change_failed")
+
 
 class LogEntry(DomainModel):
     """One activity-log entry; `action` is a snake_case verb such as restart or login."""
@@ -58,6 +62,8 @@ class LogFilter(DomainModel):
     q: SearchText | None = None
     start_date: UtcDatetime | None = None
     end_date: UtcDatetime | None = None
+    # Actions left out whatever the other fields say (what the reader may not see).
+    exclude_actions: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _ordered_range(self) -> "LogFilter":

@@ -187,9 +187,15 @@ class LogRepository(Protocol):
     async def summarize(self, log_filter: LogFilter) -> LogCounts:
         """Return how many entries match: in all, by type and by level."""
 
-    async def count_unread(self, since: datetime | None, user_id: str, cap: int) -> int:
+    async def count_unread(
+        self,
+        since: datetime | None,
+        user_id: str,
+        cap: int,
+        exclude_actions: tuple[str, ...] = (),
+    ) -> int:
         """Return how many entries newer than since (all if None) were not made by user_id,
-        counting no further than cap."""
+        leaving out exclude_actions, counting no further than cap."""
 
     async def delete_before(self, cutoff: datetime) -> int:
         """Delete entries older than cutoff (retention); return how many went."""

@@ -1,7 +1,8 @@
 """The activity log: filtered pages, counts, one entry, exports, and the unread marker.
 
 Anyone signed in reads the log (DESIGN §5: a viewer reads everything non-secret; entries never
-hold secrets).
+hold secrets), except entries only admins may read (failed sign-ins and password changes,
+ActivityQueries says which).
 """
 
 from datetime import datetime
@@ -22,6 +23,7 @@ from envdeck.domain.log import (
     LogListOptions,
     LogType,
 )
+from envdeck.domain.user import Role
 from envdeck.services.activity.queries import MEDIA_TYPES, ActivityQueries, ExportFormat
 
 router = APIRouter(tags=["logs"])
@@ -111,9 +113,11 @@ Page = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)]
 
 
-async def _page(queries: ActivityQueries, log_filter: LogFilter, page: int, limit: int) -> Response:
+async def _page(
+    queries: ActivityQueries, log_filter: LogFilter, page: int, limit: int, role: Role
+) -> Response:
     options = LogListOptions(**log_filter.model_dump(), page=page, limit=limit)
-    entries, total = await queries.list_logs(options)
+    entries, total = await queries.list_logs(options, role)
     return json_response(
         LogList.model_construct(
             logs=[_public(e) for e in entries], pagination=pagination(page, limit, total)
@@ -128,13 +132,13 @@ async def _page(queries: ActivityQueries, log_filter: LogFilter, page: int, limi
     summary="List activity-log entries, newest first",
 )
 async def list_logs(
-    _viewer: ViewerPrincipal,
+    viewer: ViewerPrincipal,
     queries: ActivityQueriesDep,
     log_filter: FilterDep,
     page: Page = 1,
     limit: Limit = 20,
 ) -> Response:
-    return await _page(queries, log_filter, page, limit)
+    return await _page(queries, log_filter, page, limit, viewer.role)
 
 
 @router.get(
@@ -144,9 +148,9 @@ async def list_logs(
     summary="Count activity-log entries: in all, by type and by level",
 )
 async def count_logs(
-    _viewer: ViewerPrincipal, queries: ActivityQueriesDep, log_filter: FilterDep
+    viewer: ViewerPrincipal, queries: ActivityQueriesDep, log_filter: FilterDep
 ) -> LogCountsPublic:
-    counts = await queries.count_logs(log_filter)
+    counts = await queries.count_logs(log_filter, viewer.role)
     return LogCountsPublic(total=counts.total, by_type=counts.by_type, by_level=counts.by_level)
 
 
@@ -162,12 +166,12 @@ _EXPORT_CONTENT: dict[str, Any] = {
     summary="Download the filtered activity log as CSV or NDJSON, newest first",
 )
 async def export_logs(
-    _viewer: ViewerPrincipal,
+    viewer: ViewerPrincipal,
     queries: ActivityQueriesDep,
     log_filter: FilterDep,
     format_: Annotated[ExportFormat, Query(alias="format")] = ExportFormat.CSV,
 ) -> StreamingResponse:
-    chunks = await queries.export(log_filter, format_)
+    chunks = await queries.export(log_filter, format_, viewer.role)
     disposition = f'attachment; filename="{queries.export_filename(format_)}"'
     return StreamingResponse(
         chunks, media_type=MEDIA_TYPES[format_], headers={"Content-Disposition": disposition}
@@ -181,7 +185,7 @@ async def export_logs(
     summary="How many entries others made since you last marked the log read (at most 1000)",
 )
 async def unread_logs(principal: ViewerPrincipal, queries: ActivityQueriesDep) -> UnreadLogsPublic:
-    unread = await queries.unread(principal.user_id)
+    unread = await queries.unread(principal.user_id, principal.role)
     return UnreadLogsPublic(count=unread.count, since=unread.since)
 
 
@@ -202,8 +206,8 @@ async def mark_logs_read(principal: ViewerPrincipal, queries: ActivityQueriesDep
     responses=error_responses(401, 404),
     summary="Get one activity-log entry",
 )
-async def get_log(log_id: str, _viewer: ViewerPrincipal, queries: ActivityQueriesDep) -> Response:
-    return json_response(_public(await queries.get_log(log_id)))
+async def get_log(log_id: str, viewer: ViewerPrincipal, queries: ActivityQueriesDep) -> Response:
+    return json_response(_public(await queries.get_log(log_id, viewer.role)))
 
 
 @router.get(
@@ -214,11 +218,11 @@ async def get_log(log_id: str, _viewer: ViewerPrincipal, queries: ActivityQuerie
 )
 async def list_environment_logs(
     environment_id: Annotated[str, Path(pattern=ID_PATTERN)],
-    _viewer: ViewerPrincipal,
+    viewer: ViewerPrincipal,
     queries: ActivityQueriesDep,
     shared: Annotated[LogFilter, Depends(shared_filter)],
     page: Page = 1,
     limit: Limit = 20,
 ) -> Response:
     log_filter = shared.model_copy(update={"environment_id": environment_id})
-    return await _page(queries, log_filter, page, limit)
+    return await _page(queries, log_filter, page, limit, viewer.role)

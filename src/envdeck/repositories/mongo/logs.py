@@ -56,6 +56,13 @@ def _query(log_filter: LogFilter) -> Document:
             ("userId", log_filter.user_id),
         ]
     )
+    if log_filter.exclude_actions:
+        excluded = list(log_filter.exclude_actions)
+        query["action"] = (
+            {"$nin": excluded}
+            if "action" not in query
+            else {"$eq": query["action"], "$nin": excluded}
+        )
     if log_filter.q:
         pattern = contains(log_filter.q)
         query["$or"] = [{"message": pattern}, {"environmentName": pattern}, {"username": pattern}]
@@ -155,11 +162,19 @@ class MongoLogRepository:
                 groups[key] = int(group["count"])
         return LogCounts.of(groups)
 
-    async def count_unread(self, since: datetime | None, user_id: str, cap: int) -> int:
+    async def count_unread(
+        self,
+        since: datetime | None,
+        user_id: str,
+        cap: int,
+        exclude_actions: tuple[str, ...] = (),
+    ) -> int:
         # $ne also matches entries with no userId (system entries, failed logins).
         query: Document = {"userId": {"$ne": user_id}}
         if since is not None:
             query["timestamp"] = {"$gt": since}
+        if exclude_actions:
+            query["action"] = {"$nin": list(exclude_actions)}
         with self._documents.translate_errors():
             return await self._documents.collection.count_documents(query, limit=cap)
 

@@ -94,6 +94,11 @@ def _equality_clauses(log_filter: LogFilter, *, use_index: bool = True) -> tuple
         leads = use_index and (n == 0 or (column == "level" and clauses == ["type = ?"]))
         clauses.append(f"{column} = ?" if leads else f"+{column} = ?")
         params.append(value)
+    if log_filter.exclude_actions:
+        # Checked on the rows the other filters' index yields (rare actions: few are skipped).
+        marks = ", ".join("?" * len(log_filter.exclude_actions))
+        clauses.append(f"+action NOT IN ({marks})")
+        params += log_filter.exclude_actions
     return clauses, params
 
 
@@ -185,7 +190,11 @@ def _logs_part(
 
 def _others(log_filter: LogFilter) -> bool:
     """Tell whether the filter has anything besides q."""
-    return bool(_equalities(log_filter)) or bool(log_filter.start_date or log_filter.end_date)
+    return (
+        bool(_equalities(log_filter))
+        or bool(log_filter.start_date or log_filter.end_date)
+        or bool(log_filter.exclude_actions)
+    )
 
 
 def _count_sql(log_filter: LogFilter, *, saved: bool = False) -> tuple[str, Params]:
@@ -297,12 +306,21 @@ class SqliteLogRepository:
         rows = await self._db.run(lambda c: c.execute(sql, params).fetchall())
         return LogCounts.of({(str(t), str(lv)): int(n) for t, lv, n in rows})
 
-    async def count_unread(self, since: datetime | None, user_id: str, cap: int) -> int:
+    async def count_unread(
+        self,
+        since: datetime | None,
+        user_id: str,
+        cap: int,
+        exclude_actions: tuple[str, ...] = (),
+    ) -> int:
         clauses = ["(user_id IS NULL OR user_id != ?)"]
         params: list[object] = [user_id]
         if since is not None:
             clauses.append("timestamp > ?")
             params.append(format_utc(since))
+        if exclude_actions:
+            clauses.append(f"action NOT IN ({', '.join('?' * len(exclude_actions))})")
+            params += exclude_actions
         sql = f"SELECT count(*) FROM (SELECT 1 FROM logs WHERE {' AND '.join(clauses)} LIMIT ?)"  # noqa: S608
         row = await self._db.run(lambda c: c.execute(sql, (*params, cap)).fetchone())
         return int(row[0])

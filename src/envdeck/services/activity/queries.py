@@ -6,9 +6,19 @@ import json
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from enum import StrEnum
+from typing import TypeVar
 
 from envdeck.domain.base import format_utc
-from envdeck.domain.log import LogCounts, LogEntry, LogFilter, LogListOptions, UnreadLogs
+from envdeck.domain.errors import LogNotFound
+from envdeck.domain.log import (
+    ADMIN_ONLY_ACTIONS,
+    LogCounts,
+    LogEntry,
+    LogFilter,
+    LogListOptions,
+    UnreadLogs,
+)
+from envdeck.domain.user import Role
 from envdeck.repositories.base import Storage
 
 # Entries read per query while exporting: memory holds one batch, whatever the export's size.
@@ -87,27 +97,54 @@ def _format(batch: list[LogEntry], fmt: ExportFormat) -> str:
     return "".join(entry.model_dump_json(by_alias=True) + "\n" for entry in batch)
 
 
+F = TypeVar("F", bound=LogFilter)
+
+
+def hidden_from(role: Role) -> tuple[str, ...]:
+    """Return the actions whose entries a reader of this role may not see."""
+    return () if role is Role.ADMIN else ADMIN_ONLY_ACTIONS
+
+
+def visible_to(entry: LogEntry, role: Role) -> bool:
+    """Tell whether a reader of this role may see an entry."""
+    return entry.action not in hidden_from(role)
+
+
+def _for(log_filter: F, role: Role) -> F:
+    return log_filter.model_copy(update={"exclude_actions": hidden_from(role)})
+
+
 class ActivityQueries:
-    """Reads the activity log for the API (the writes are ActivityLog's)."""
+    """Reads the activity log for the API (the writes are ActivityLog's).
+
+    Every read takes the reader's role: entries of ADMIN_ONLY_ACTIONS (failed sign-ins and
+    password changes) are left out of lists, counts and exports, and not found one by one,
+    for anyone but an admin.
+    """
 
     def __init__(self, storage: Storage, clock: Callable[[], datetime]) -> None:
         self._logs = storage.logs
         self._users = storage.users
         self._clock = clock
 
-    async def list_logs(self, options: LogListOptions) -> tuple[list[LogEntry], int]:
+    async def list_logs(self, options: LogListOptions, role: Role) -> tuple[list[LogEntry], int]:
         """Return one page of matching entries, newest first, and the total that match."""
-        return await self._logs.list(options)
+        return await self._logs.list(_for(options, role))
 
-    async def count_logs(self, log_filter: LogFilter) -> LogCounts:
+    async def count_logs(self, log_filter: LogFilter, role: Role) -> LogCounts:
         """Return how many entries match, in all, by type and by level."""
-        return await self._logs.summarize(log_filter)
+        return await self._logs.summarize(_for(log_filter, role))
 
-    async def get_log(self, log_id: str) -> LogEntry:
-        """Return one entry (LogNotFound if there is none)."""
-        return await self._logs.get_by_id(log_id)
+    async def get_log(self, log_id: str, role: Role) -> LogEntry:
+        """Return one entry (LogNotFound if there is none the reader may see)."""
+        entry = await self._logs.get_by_id(log_id)
+        if not visible_to(entry, role):
+            raise LogNotFound()
+        return entry
 
-    async def export(self, log_filter: LogFilter, fmt: ExportFormat) -> AsyncIterator[str]:
+    async def export(
+        self, log_filter: LogFilter, fmt: ExportFormat, role: Role
+    ) -> AsyncIterator[str]:
         """Return the matching entries, newest first, as chunks of CSV (with a header row) or
         NDJSON text.
 
@@ -115,18 +152,18 @@ class ActivityQueries:
         caller can still answer with; the rest is read one batch at a time as it is consumed,
         so an export of any size holds one batch in memory.
         """
-        batches = self._logs.iterate(log_filter, EXPORT_BATCH)
+        batches = self._logs.iterate(_for(log_filter, role), EXPORT_BATCH)
         first = await anext(batches, None)
         return _render(first, batches, fmt)
 
-    async def unread(self, user_id: str) -> UnreadLogs:
+    async def unread(self, user_id: str, role: Role) -> UnreadLogs:
         """Return how many entries others made since the user last read the log (capped).
 
         A user who never marked the log read counts from when their account was created.
         """
         user = await self._users.get_by_id(user_id)
         since = user.logs_read_at or user.created_at
-        count = await self._logs.count_unread(since, user_id, UNREAD_CAP)
+        count = await self._logs.count_unread(since, user_id, UNREAD_CAP, hidden_from(role))
         return UnreadLogs(count=count, since=since)
 
     async def mark_read(self, user_id: str) -> None:

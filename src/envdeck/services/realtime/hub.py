@@ -34,7 +34,9 @@ from envdeck.config import RealtimeSettings
 from envdeck.domain.auth import Principal, TokenKind
 from envdeck.domain.errors import EnvdeckError, Unauthorized
 from envdeck.domain.ids import new_id
+from envdeck.domain.user import Role
 from envdeck.repositories.base import RevocationRepository
+from envdeck.services.activity.queries import visible_to
 from envdeck.services.identity.auth import AuthService, hash_api_token
 from envdeck.services.realtime.connection import Connection, Transport
 from envdeck.services.realtime.protocol import (
@@ -199,6 +201,8 @@ class RealtimeHub:
         watchers = self._log_watchers | self._all_environment_watchers
         if environment_id is not None:
             watchers = watchers | self._environment_watchers.get(environment_id, set())
+        if not visible_to(event.entry, Role.VIEWER):
+            watchers = {c for c in watchers if visible_to(event.entry, c.principal.role)}
         if watchers:
             self._deliver(log_frame(event.entry), watchers)
 
