@@ -1,7 +1,8 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 
-import { apiError, makeSession, NO_ENVIRONMENTS } from "../test/fixtures";
+import { expectNoAccess } from "../test/access";
+import { apiError, makeSession, NO_ENVIRONMENTS, onePage } from "../test/fixtures";
 import { type Answer, renderApp, requestsTo, stubApi } from "../test/renderApp";
 
 afterEach(() => {
@@ -31,13 +32,7 @@ const DB_PASSWORD = {
 };
 
 function credentialList(credentials = [DEPLOY_KEY, DB_PASSWORD]): Answer {
-  return {
-    status: 200,
-    body: {
-      credentials,
-      pagination: { page: 1, limit: 20, total: credentials.length, totalPages: 1 },
-    },
-  };
+  return onePage("credentials", credentials);
 }
 
 describe("Credentials page", () => {
@@ -45,12 +40,7 @@ describe("Credentials page", () => {
     const fetchMock = stubApi({ ...NO_ENVIRONMENTS });
     renderApp("/credentials", { session: makeSession("user") });
 
-    expect(
-      await screen.findByRole("heading", { name: "You don't have access" }),
-    ).toBeInTheDocument();
-    const nav = screen.getByRole("navigation", { name: "Main" });
-    expect(within(nav).queryByRole("link", { name: "Credentials" })).not.toBeInTheDocument();
-    expect(requestsTo(fetchMock).filter((r) => r.includes("/credentials"))).toEqual([]);
+    await expectNoAccess(fetchMock, { link: "Credentials", path: "/credentials" });
   });
 
   it("lists credentials for an admin, without any secret", async () => {

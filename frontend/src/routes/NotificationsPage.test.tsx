@@ -1,7 +1,8 @@
 import { configure, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 
-import { apiError, makeSession, NO_ENVIRONMENTS } from "../test/fixtures";
+import { expectNoAccess } from "../test/access";
+import { apiError, makeSession, NO_ENVIRONMENTS, onePage } from "../test/fixtures";
 import { type Answer, renderApp, requestsTo, stubApi } from "../test/renderApp";
 
 afterEach(() => {
@@ -63,13 +64,7 @@ const HOOK = {
 };
 
 function channelList(channels: unknown[] = [SLACK, HOOK]): Answer {
-  return {
-    status: 200,
-    body: {
-      channels,
-      pagination: { page: 1, limit: 20, total: channels.length, totalPages: 1 },
-    },
-  };
+  return onePage("channels", channels);
 }
 
 const ANSWERS = {
@@ -83,12 +78,7 @@ describe("Notifications page", { timeout: 20_000 }, () => {
     const fetchMock = stubApi({ ...NO_ENVIRONMENTS });
     renderApp("/notifications", { session: makeSession("viewer") });
 
-    expect(
-      await screen.findByRole("heading", { name: "You don't have access" }),
-    ).toBeInTheDocument();
-    const nav = screen.getByRole("navigation", { name: "Main" });
-    expect(within(nav).queryByRole("link", { name: "Notifications" })).not.toBeInTheDocument();
-    expect(requestsTo(fetchMock).filter((r) => r.includes("/notifications"))).toEqual([]);
+    await expectNoAccess(fetchMock, { link: "Notifications", path: "/notifications" });
   });
 
   it("lists channels with their last delivery, never a URL", async () => {

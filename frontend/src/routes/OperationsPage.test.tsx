@@ -2,7 +2,7 @@ import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 
 import { FakeWebSocket } from "../test/fakeWebSocket";
-import { environmentList, makeEnvironment, makeSession } from "../test/fixtures";
+import { environmentList, makeEnvironment, makeSession, onePage } from "../test/fixtures";
 import { makeOperation } from "../test/operations";
 import { renderApp, stubApi } from "../test/renderApp";
 
@@ -28,13 +28,7 @@ const DONE = makeOperation({
 });
 
 function page(operations = [RUNNING, DONE]) {
-  return {
-    status: 200,
-    body: {
-      operations,
-      pagination: { page: 1, limit: 20, total: operations.length, totalPages: 1 },
-    },
-  };
+  return onePage("operations", operations);
 }
 
 function listQueries(fetchMock: ReturnType<typeof stubApi>): Record<string, string>[] {
@@ -47,10 +41,7 @@ function listQueries(fetchMock: ReturnType<typeof stubApi>): Record<string, stri
 const COMMON = {
   "GET /api/v1/environments": environmentList([SHOP]),
   [`GET /api/v1/environments/${SHOP.id}`]: { status: 200, body: SHOP },
-  "GET /api/v1/users": {
-    status: 200,
-    body: { users: [], pagination: { page: 1, limit: 20, total: 0, totalPages: 0 } },
-  },
+  "GET /api/v1/users": onePage("users", []),
 };
 
 describe("Operations page", () => {

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 
 import { type ApiToken } from "../features/tokens/queries";
-import { makeSession } from "../test/fixtures";
+import { makeSession, onePage } from "../test/fixtures";
 import { type Answer, renderApp, stubApi } from "../test/renderApp";
 
 afterEach(() => {
@@ -26,10 +26,7 @@ function makeToken(overrides: Partial<ApiToken> = {}): ApiToken {
 }
 
 function tokenList(tokens: ApiToken[]): Answer {
-  return {
-    status: 200,
-    body: { tokens, pagination: { page: 1, limit: 20, total: tokens.length, totalPages: 1 } },
-  };
+  return onePage("tokens", tokens);
 }
 
 describe("API tokens page", () => {

@@ -31,6 +31,15 @@ export function makeSession(role: Role = "admin", token = `token-of-${role}`): S
   };
 }
 
+/** A list answer of these items under key, as its only page. */
+export function onePage(key: string, items: unknown[], limit = 20) {
+  const total = items.length;
+  return {
+    status: 200,
+    body: { [key]: items, pagination: { page: 1, limit, total, totalPages: total ? 1 : 0 } },
+  };
+}
+
 export const HEALTH = { status: 200, body: { status: "healthy", version: "0.1.0" } };
 export const READY = {
   status: 200,
@@ -115,13 +124,7 @@ export function makeMaintenanceWindow(
 
 /** A list answer of these maintenance windows, as one page. */
 export function maintenanceWindowList(windows: MaintenanceWindow[]) {
-  return {
-    status: 200,
-    body: {
-      maintenanceWindows: windows,
-      pagination: { page: 1, limit: 20, total: windows.length, totalPages: 1 },
-    },
-  };
+  return onePage("maintenanceWindows", windows);
 }
 
 /** The answer of GET /maintenance-windows/active: these windows run now. */

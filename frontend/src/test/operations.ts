@@ -1,5 +1,6 @@
 import type { components } from "../api/schema";
 import { makeEnvironment } from "./fixtures";
+import type { Responder } from "./renderApp";
 
 type Environment = components["schemas"]["EnvironmentPublic"];
 type Operation = components["schemas"]["Operation"];
@@ -68,5 +69,19 @@ export function makeOperation(overrides: Partial<Operation> = {}): Operation {
     rollbackOf: null,
     rollbackOperationId: null,
     ...overrides,
+  };
+}
+
+/**
+ * The answer to a restart or an upgrade: the operation has started (202). Each request's JSON
+ * body is added to `bodies`, to look at what was sent.
+ */
+export function startsOperation(operation: Operation, bodies: unknown[]): Responder {
+  return async (request) => {
+    bodies.push(await request.json());
+    return {
+      status: 202,
+      body: { operationId: operation.id, status: "in_progress", startedAt: operation.startedAt },
+    };
   };
 }

@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 
-import { apiError, makeEnvironment, makeSession } from "../../test/fixtures";
+import { apiError, makeEnvironment, makeSession, onePage } from "../../test/fixtures";
 import { renderApp, requestsTo, stubApi } from "../../test/renderApp";
 
 afterEach(() => {
@@ -9,10 +9,7 @@ afterEach(() => {
 });
 
 const ADMIN = makeSession("admin");
-const NO_CREDENTIALS = {
-  status: 200,
-  body: { credentials: [], pagination: { page: 1, limit: 200, total: 0, totalPages: 0 } },
-};
+const NO_CREDENTIALS = onePage("credentials", [], 200);
 const ALPHA = makeEnvironment("alpha", {
   healthCheck: {
     enabled: true,

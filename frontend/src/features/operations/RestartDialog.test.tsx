@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 
 import { FakeWebSocket } from "../../test/fakeWebSocket";
 import { apiError, makeSession } from "../../test/fixtures";
-import { makeOperation, operableEnvironment } from "../../test/operations";
+import { makeOperation, operableEnvironment, startsOperation } from "../../test/operations";
 import { renderApp, stubApi } from "../../test/renderApp";
 
 afterEach(() => {
@@ -36,17 +36,7 @@ describe("Restart dialog", () => {
         expect(new URL(request.url).searchParams.get("type")).toBe("restart");
         return PREVIEW;
       },
-      [`POST ${PATH}/restart`]: async (request) => {
-        bodies.push(await request.json());
-        return {
-          status: 202,
-          body: {
-            operationId: OPERATION.id,
-            status: "in_progress",
-            startedAt: OPERATION.startedAt,
-          },
-        };
-      },
+      [`POST ${PATH}/restart`]: startsOperation(OPERATION, bodies),
       [`GET /api/v1/operations/${OPERATION.id}`]: { status: 200, body: OPERATION },
     });
     const user = userEvent.setup();

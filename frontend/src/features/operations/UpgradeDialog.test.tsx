@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 
 import { apiError, makeSession } from "../../test/fixtures";
-import { makeOperation, operableEnvironment } from "../../test/operations";
+import { makeOperation, operableEnvironment, startsOperation } from "../../test/operations";
 import { renderApp, stubApi } from "../../test/renderApp";
 
 afterEach(() => {
@@ -68,17 +68,7 @@ describe("Upgrade dialog", () => {
       [`GET ${PATH}`]: { status: 200, body: ALPHA },
       [`GET ${PATH}/versions`]: VERSIONS,
       [`GET ${PATH}/commands/preview`]: previewOf,
-      [`POST ${PATH}/upgrade`]: async (request) => {
-        bodies.push(await request.json());
-        return {
-          status: 202,
-          body: {
-            operationId: OPERATION.id,
-            status: "in_progress",
-            startedAt: OPERATION.startedAt,
-          },
-        };
-      },
+      [`POST ${PATH}/upgrade`]: startsOperation(OPERATION, bodies),
       [`GET /api/v1/operations/${OPERATION.id}`]: { status: 200, body: OPERATION },
     });
     const { user, dialog } = await openUpgrade();
