@@ -3,7 +3,7 @@
 Each path answers as configured (`target.reply("/health", status=503, json={...}, delay=1)`),
 and the target counts requests per path and the most it ever served at once, so tests can
 tell whether a client overlapped its checks. An unconfigured path answers 200 {"status": "ok"};
-`hang=True` never answers.
+`hang=True` never answers; `echo=True` answers with the request it got.
 """
 
 import asyncio
@@ -24,6 +24,7 @@ class Reply:
     delay: float = 0.0
     hang: bool = False
     redirect_to: str | None = None
+    echo: bool = False  # answer with what was received: headers, query, body
 
 
 @dataclass
@@ -54,14 +55,16 @@ class Target(LoopbackHttpServer):
         delay: float = 0.0,
         hang: bool = False,
         redirect_to: str | None = None,
+        echo: bool = False,
     ) -> str:
-        """Configure how path answers; return its URL."""
+        """Configure how path answers; return its URL. An echo answers with what it received
+        (headers, raw query string and body) as JSON."""
         if text is not None:
             body, content_type = text.encode(), "text/plain"
         else:
             payload = {"status": "ok"} if json_body is None else json_body
             body, content_type = json.dumps(payload).encode(), "application/json"
-        self.replies[path] = Reply(status, body, content_type, delay, hang, redirect_to)
+        self.replies[path] = Reply(status, body, content_type, delay, hang, redirect_to, echo)
         return self.url(path)
 
     def stats_of(self, path: str) -> PathStats:
@@ -84,6 +87,13 @@ class Target(LoopbackHttpServer):
                 await asyncio.sleep(reply.delay)
             if reply.redirect_to is not None:
                 raise web.HTTPFound(reply.redirect_to)
+            if reply.echo:
+                received = {
+                    "headers": dict(request.headers),
+                    "query": request.query_string,
+                    "body": stats.bodies[-1].decode("utf-8", "replace"),
+                }
+                return web.json_response(received, status=reply.status)
             return web.Response(
                 status=reply.status, body=reply.body, content_type=reply.content_type
             )

@@ -6,8 +6,8 @@ from envdeck.adapters.secret_box import MASK
 from envdeck.domain.command_kinds import CommandType, HttpCommand, HttpMethod
 from envdeck.domain.environment import CommandConfig, CommandDetails
 from envdeck.domain.errors import ValidationFailed
+from envdeck.services.inventory.scrubbing import Scrubber
 from envdeck.services.operations.executors.http import (
-    _scrub,
     _secret_values,
     prepare_request,
 )
@@ -63,15 +63,15 @@ def test_an_upgrade_placeholder_needs_a_version() -> None:
         prepare_request(HttpCommand(url="https://h.example/{VERSION}"), None)
 
 
-def test_secret_values_include_bearer_credentials_and_url_passwords() -> None:
+def test_secret_values_are_secret_headers_and_the_url_password() -> None:
     found = _secret_values(
-        {"Authorization": "Bearer abcdef123", "X-Api-Key": "k-1", "Accept": "json"},
-        "https://deploy:pa55word@h.example/x",
+        {"Authorization": "Bearer abcdef123", "X-Api-Key": "k-1234", "Accept": "json"},
+        "https://deploy:pa55%40word@h.example/x",
     )
-    assert set(found) == {"Bearer abcdef123", "abcdef123", "k-1", "pa55word"}
+    assert set(found) == {"Bearer abcdef123", "k-1234", "pa55@word"}
 
 
-def test_scrub_masks_every_secret_longest_first() -> None:
-    text = "auth=Bearer abcdef123 token=abcdef123 key=k-1"
-    scrubbed = _scrub(text, ["abcdef123", "Bearer abcdef123", "k-1"])
-    assert scrubbed == f"auth={MASK} token={MASK} key={MASK}"
+def test_what_a_request_carries_is_scrubbed_with_the_credential_alone() -> None:
+    found = _secret_values({"Authorization": "Bearer abcdef123", "X-Api-Key": "k-1234"}, "")
+    text = "auth=Bearer abcdef123 token=abcdef123 key=k-1234"
+    assert Scrubber(found).scrub(text) == f"auth={MASK} token={MASK} key={MASK}"

@@ -435,6 +435,9 @@ export interface paths {
         /**
          * Test a health check configuration
          * @description Run a check of an unsaved configuration (the form's Test button); nothing is stored.
+         *
+         *     Stored secrets ("********" with environmentId) are sent only to that environment's own
+         *     origin; a test of another endpoint that would carry them is refused with 422.
          */
         post: operations["check_unsaved_health_check"];
         delete?: never;

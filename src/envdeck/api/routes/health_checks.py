@@ -14,7 +14,7 @@ router = APIRouter(tags=["health"])
 class CheckDetails(ApiModel):
     status_code: int | None
     version: str | None
-    # The start of the response body (2 KB), as text.
+    # The start of the response body (2 KB), as text, the environment's secrets masked.
     response: str
 
 
@@ -42,7 +42,8 @@ class HealthCheckResult(ApiModel):
 
 class HealthCheckTest(ApiModel):
     health_check: HealthCheckConfig
-    # Masked header values ("********") are taken from this stored environment.
+    # Masked values ("********") are taken from this stored environment, and then only for a
+    # request to its own origin (the scheme, host and port of its stored endpoint): else 422.
     environment_id: str | None = None
 
 
@@ -68,6 +69,10 @@ async def check_environment_health(
 async def check_unsaved_health_check(
     body: HealthCheckTest, _admin: AdminPrincipal, health: HealthDep
 ) -> HealthCheckResult:
-    """Run a check of an unsaved configuration (the form's Test button); nothing is stored."""
+    """Run a check of an unsaved configuration (the form's Test button); nothing is stored.
+
+    Stored secrets ("********" with environmentId) are sent only to that environment's own
+    origin; a test of another endpoint that would carry them is refused with 422.
+    """
     result = await health.test_check(body.health_check, body.environment_id)
     return HealthCheckResult.of(result)

@@ -2,6 +2,10 @@
 
 A check never raises for what the target did: a timeout, a TLS failure, a refused connection
 and a failed validation are all results (`ok=False` with a message), like a 200 is.
+
+What a result keeps of the answer (its message, the version, the body excerpt) is scrubbed of
+every stored secret of the environment (services/inventory/scrubbing.py): a target that echoes
+the request cannot hand them back to whoever reads the result.
 """
 
 import time
@@ -13,12 +17,19 @@ from envdeck.adapters.outbound_http import OutboundError, OutboundHttp
 from envdeck.adapters.secret_box import SecretBox, SecretDecryptionError
 from envdeck.domain.environment import HealthCheckConfig, ValidationType
 from envdeck.services.health.validation import extract_version, judge, parse_json
+from envdeck.services.inventory.scrubbing import Scrubber
 from envdeck.services.inventory.sealing import SecretScope
 from envdeck.services.inventory.secret_fields import HEALTH_CHECK, RequestParts
 
 # What check-now shows of the response body.
 EXCERPT_BYTES = 2048
+# Scrubbed this far past the excerpt, so that a secret the cut would halve is masked whole.
+SCRUB_WINDOW = 8192
 OK_MESSAGE = "ok"
+
+
+def _unscrubbed(text: str) -> str:
+    return text
 
 
 @dataclass(slots=True)
@@ -31,10 +42,29 @@ class CheckResult:
     version: str | None = None
     body: bytes = b""  # held only until the result is recorded or shown
     duration: float = 0.0  # s, the whole check (metrics)
+    # Masks the environment's secrets in what is shown of the body (set by the checker).
+    scrub: Callable[[str], str] = _unscrubbed
 
     def excerpt(self) -> str:
-        """Return the start of the response body as text (check-now shows it)."""
-        return self.body[:EXCERPT_BYTES].decode("utf-8", errors="replace")
+        """Return the start of the response body as text, scrubbed (check-now shows it)."""
+        start = self.body[: EXCERPT_BYTES + SCRUB_WINDOW].decode("utf-8", errors="replace")
+        return self.scrub(start)[:EXCERPT_BYTES]
+
+
+class _LazyScrub:
+    """The scrubber of one check's environment, built (its secrets opened) on first use."""
+
+    def __init__(self, scope: SecretScope, box: SecretBox) -> None:
+        self._scope = scope
+        self._box = box
+        self._scrubber: Scrubber | None = None
+
+    def __call__(self, text: str) -> str:
+        if not text or not self._scope.secrets:
+            return text
+        if self._scrubber is None:
+            self._scrubber = self._scope.scrubber(self._box)
+        return self._scrubber.scrub(text)
 
 
 class HealthChecker:
@@ -54,6 +84,12 @@ class HealthChecker:
         are bound to it); its timeout bounds the whole request."""
         started = time.perf_counter()
         result = await self._check(config, scope)
+        scrub = _LazyScrub(scope, self._box)
+        if result.message != OK_MESSAGE:
+            result.message = scrub(result.message)
+        if result.version is not None:
+            result.version = scrub(result.version)
+        result.scrub = scrub
         result.duration = time.perf_counter() - started
         return result
 

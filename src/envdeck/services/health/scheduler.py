@@ -22,6 +22,7 @@ import heapq
 import random
 from collections import deque
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import structlog
 
@@ -34,10 +35,11 @@ from envdeck.domain.ids import new_id
 from envdeck.repositories.base import Storage
 from envdeck.services.health.checker import CheckResult, HealthChecker
 from envdeck.services.health.recorder import HealthRecorder, Tracked
-from envdeck.services.inventory.sealing import SecretScope, seal_environment
+from envdeck.services.inventory.sealing import SecretScope, kept_paths, seal_environment
 
 log = structlog.get_logger(__name__)
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 # A created or edited environment is first checked within this many seconds.
 FIRST_CHECK_WITHIN = 2.0
 # Start lateness samples kept for stats (the newest).
@@ -61,6 +63,14 @@ class SchedulerStats:
     skipped: int = 0  # due while its previous check still ran
     overlaps: int = 0  # two checks of one environment at once: must stay 0
     lateness: deque[float] = field(default_factory=lambda: deque(maxlen=LATENESS_SAMPLES))
+
+
+def _origin(url: object | None) -> tuple[str, str, int | None] | None:
+    if url is None:
+        return None
+    parts = urlsplit(str(url))
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or _DEFAULT_PORTS.get(scheme)
 
 
 def checks_enabled(env: Environment) -> bool:
@@ -310,7 +320,10 @@ class HealthScheduler:
         """Run a check of an unsaved configuration; nothing is recorded.
 
         Values "********" are taken from the stored environment environment_id (the form shows
-        secrets masked); without it they are refused.
+        secrets masked); without it they are refused. They are only sent to that
+        environment's own origin (the scheme, host and port of its stored endpoint): a test of
+        another endpoint that would carry them is refused (ValidationFailed), so a form cannot
+        be pointed elsewhere to collect them.
         """
         if config.endpoint is None:
             raise ValidationFailed(
@@ -325,5 +338,14 @@ class HealthScheduler:
         unsaved = Environment(
             id=stored.id, name=stored.name, health_check=config, secret_names=stored.secret_names
         )
+        if kept_paths(unsaved, stored) and _origin(config.endpoint) != _origin(
+            stored.health_check.endpoint
+        ):
+            raise ValidationFailed(
+                "healthCheck.endpoint: the stored secrets are only sent to this environment's own"
+                " health check origin (its scheme, host and port); type them again to test"
+                " another endpoint",
+                {"field": "healthCheck.endpoint"},
+            )
         ready = seal_environment(unsaved, stored, self._checker.box)
-        return await self._checker.check(ready.health_check, SecretScope.of(ready))
+        return await self._checker.check(ready.health_check, SecretScope.of(ready, stored))

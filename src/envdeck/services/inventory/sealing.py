@@ -14,9 +14,10 @@ moved into the health check, whose endpoint may be another host), does not open 
 """
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote_plus
 
 from envdeck.adapters.secret_box import (
     MASK,
@@ -27,6 +28,7 @@ from envdeck.adapters.secret_box import (
 )
 from envdeck.domain.environment import Environment
 from envdeck.domain.errors import ValidationFailed
+from envdeck.services.inventory.scrubbing import Scrubber
 from envdeck.services.inventory.secret_fields import (
     Leaf,
     Path,
@@ -40,6 +42,7 @@ from envdeck.services.inventory.secret_fields import (
     marked_names,
     sealable,
     shown,
+    url_users,
 )
 
 
@@ -62,6 +65,10 @@ def _open(box: SecretBox, leaf: Leaf, context: str) -> Any:
         return json.loads(plain)
     except ValueError:
         raise SecretDecryptionError("not a sealed JSON value") from None
+
+
+def _holds_secret(leaf: Leaf) -> bool:
+    return is_bound(leaf.value) or (leaf.secret and sealable(leaf.value, json=leaf.json))
 
 
 def _legacy(leaf: Leaf) -> bool:
@@ -113,6 +120,16 @@ def _keep(leaf: Leaf, stored: Leaf | None, context: str, box: SecretBox) -> Any:
     )
 
 
+def kept_paths(incoming: Environment, stored: Environment) -> list[Path]:
+    """Return the paths where a "********" of incoming would take a stored secret."""
+    kept = leaves(stored)
+    return [
+        path
+        for path, leaf in leaves(incoming).items()
+        if leaf.value == MASK and path in kept and shown(kept[path]) == MASK
+    ]
+
+
 def reseal_environment(
     env: Environment,
     box: SecretBox,
@@ -157,15 +174,45 @@ def reseal_environment(
 
 @dataclass(frozen=True)
 class SecretScope:
-    """The environment whose sealed values a request carries (they are bound to it), and the
-    names it marks secret."""
+    """One environment's secrets as its requests need them: its id (what its sealed values are
+    bound to), the names it marks secret, and every secret value it holds (still sealed), for
+    scrubbing what comes back."""
 
     environment_id: str
     marked: frozenset[str] = frozenset()
+    secrets: tuple[Leaf, ...] = ()
+    # The user of each URL whose password is a secret: Basic authentication sends both.
+    url_users: tuple[tuple[Path, str], ...] = ()
 
     @classmethod
-    def of(cls, env: Environment) -> "SecretScope":
-        return cls(env.id, marked_names(env))
+    def of(cls, env: Environment, *more: Environment) -> "SecretScope":
+        """Return env's scope, holding the secrets of more (unsaved copies of it) too."""
+        secrets: list[Leaf] = []
+        users: list[tuple[Path, str]] = []
+        for each in (env, *more):
+            secrets += [leaf for leaf in leaves(each).values() if _holds_secret(leaf)]
+            users += url_users(each).items()
+        return cls(env.id, marked_names(env), tuple(secrets), tuple(users))
+
+    def scrubber(self, box: SecretBox, extra: Iterable[str] = ()) -> Scrubber:
+        """Return a scrubber of every secret of the environment (and extra), opened for it.
+
+        A value that does not open is left out: it was never sent, so it cannot come back.
+        """
+        users = dict(self.url_users)
+        plain = list(extra)
+        for leaf in self.secrets:
+            value = leaf.value
+            if is_bound(value):
+                try:
+                    value = _open(box, leaf, leaf_context(self.environment_id, leaf.path))
+                except (SecretDecryptionError, ValueError):
+                    continue
+            text = value if isinstance(value, str) else json.dumps(value)
+            plain += [text, unquote_plus(text)]
+            if leaf.path in users:
+                plain.append(f"{users[leaf.path]}:{text}")
+        return Scrubber(plain)
 
     def shown_request(self, place: Place, parts: RequestParts) -> RequestParts:
         """Return one request's parts as the API shows them: every secret "********"."""

@@ -322,6 +322,19 @@ def leaves(env: Environment) -> dict[Path, Leaf]:
     return found
 
 
+def url_users(env: Environment) -> dict[Path, str]:
+    """Return the user of every URL of env that has a password, by the password's path."""
+    users: dict[Path, str] = {}
+    for place in PLACES:
+        if place.url is None:
+            continue
+        url = getattr(_get(env, place.attributes), place.url[1])
+        parts = urlsplit(str(url)) if url is not None else None
+        if parts is not None and parts.password is not None:
+            users[(*place.path, place.url[0], "password")] = unquote(parts.username or "")
+    return users
+
+
 def mask_environment(env: Environment) -> Environment:
     """Return a copy of env as the API shows it: every secret value reads "********"."""
     return map_environment(env, shown)

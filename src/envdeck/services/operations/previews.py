@@ -72,7 +72,7 @@ class CommandPreviews:
     async def _check_version(self, env: Environment, version: str) -> None:
         listed = None
         if env.upgrade_config.version_list_url is not None:
-            listed = await self._version_lists.fetch(env.id, env.upgrade_config)
+            listed = await self._version_lists.fetch(env)
         validate_version(version, listed)
 
 

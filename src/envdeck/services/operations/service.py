@@ -174,7 +174,7 @@ class OperationService:
         listed = None
         if config.version_list_url is not None:
             # An unreachable list is UpstreamError (502): nothing is run on a guess.
-            listed = await self._version_lists.fetch(env.id, config)
+            listed = await self._version_lists.fetch(env)
         version = validate_version(version, listed)
         plan = await self._plan(env, config.command(), version)
         params = OperationParams(

@@ -1,12 +1,12 @@
 """Which versions an environment can be upgraded to, from its upgrade config's version list.
 
-The list is fetched through the shared outbound client (secret headers opened only at send
-time), parsed with numbers kept as their exact text (`1.10` stays "1.10", never 1.1), picked out
-with `jsonPathResponse` (RFC 9535) or taken whole when the answer is a JSON array, and ordered
-newest first when every value is a version `packaging` understands (otherwise as given). Lists
-are cached briefly per environment and configuration, so a page of the Versions view or a
-burst of upgrade forms costs one request per environment. Every way the upstream can fail
-becomes an UpstreamError whose message says which.
+The list is fetched through the shared outbound client (secret values opened only at send
+time, and scrubbed from what comes back), parsed with numbers kept as their exact text (`1.10`
+stays "1.10", never 1.1), picked out with `jsonPathResponse` (RFC 9535) or taken whole when the
+answer is a JSON array, and ordered newest first when every value is a version `packaging`
+understands (otherwise as given). Lists are cached briefly per environment and configuration,
+so a page of the Versions view or a burst of upgrade forms costs one request per environment.
+Every way the upstream can fail becomes an UpstreamError whose message says which.
 """
 
 import asyncio
@@ -128,6 +128,7 @@ class _Candidate:
     name: str
     current_version: str | None
     upgrade_config: UpgradeConfig | None  # None: no version list configured
+    scope: SecretScope
 
 
 class VersionLists:
@@ -175,7 +176,7 @@ class VersionLists:
         error = None
         if candidate.upgrade_config is not None:
             try:
-                versions = await self.fetch(candidate.id, candidate.upgrade_config)
+                versions = await self._cached(candidate.scope, candidate.upgrade_config)
             except UpstreamError as exc:
                 error = exc.message
         return VersionRow(
@@ -203,7 +204,8 @@ class VersionLists:
                 listed = config if config.version_list_url is not None else None
                 current = env.system_info.app_version or None
                 if listed is not None or current is not None:
-                    found.append(_Candidate(env.id, env.name, current, listed))
+                    scope = SecretScope.of(env)
+                    found.append(_Candidate(env.id, env.name, current, listed, scope))
             if options.page * options.limit >= total or not items:
                 break
             options = options.model_copy(update={"page": options.page + 1})
@@ -217,18 +219,21 @@ class VersionLists:
             raise ValidationFailed(
                 "no version list configured", {"field": "upgradeConfig.versionListURL"}
             )
-        return VersionList(env.system_info.app_version or None, await self.fetch(env.id, config))
+        return VersionList(env.system_info.app_version or None, await self.fetch(env))
 
-    async def fetch(self, environment_id: str, config: UpgradeConfig) -> list[str]:
-        """Return the versions a configuration lists, from the cache when fresh."""
+    async def fetch(self, env: Environment) -> list[str]:
+        """Return the versions env's upgrade configuration lists, from the cache when fresh."""
+        return await self._cached(SecretScope.of(env), env.upgrade_config)
+
+    async def _cached(self, scope: SecretScope, config: UpgradeConfig) -> list[str]:
         # The configuration is part of the key: an edited URL or path is fetched anew.
-        key = (environment_id, config.model_dump_json())
+        key = (scope.environment_id, config.model_dump_json())
         cached = self._cache.get(key)
         if cached is not None:
             return list(cached)
         pending = self._fetching.get(key)
         if pending is None:
-            pending = asyncio.ensure_future(self._fetch(SecretScope(environment_id), config))
+            pending = asyncio.ensure_future(self._fetch(scope, config))
             self._fetching[key] = pending
             pending.add_done_callback(lambda done: self._fetched(key, done))
         # Shielded: a caller that gives up must not cancel the fetch others wait for.
@@ -240,6 +245,18 @@ class VersionLists:
             self._cache[key] = done.result()
 
     async def _fetch(self, scope: SecretScope, config: UpgradeConfig) -> list[str]:
+        """Fetch and parse a list; its errors and values are scrubbed of the environment's
+        secrets (a list that echoes the request must not show them)."""
+        try:
+            versions = await self._fetch_once(scope, config)
+        except UpstreamError as exc:
+            raise UpstreamError(scope.scrubber(self._box).scrub(exc.message)) from None
+        if not scope.secrets:
+            return versions
+        scrubber = scope.scrubber(self._box)
+        return list(dict.fromkeys(scrubber.scrub(version) for version in versions))
+
+    async def _fetch_once(self, scope: SecretScope, config: UpgradeConfig) -> list[str]:
         try:
             request = scope.open_request(
                 self._box, VERSION_LIST, RequestParts.of(VERSION_LIST, config)

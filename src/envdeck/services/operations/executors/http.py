@@ -1,11 +1,12 @@
 """HTTP commands: one request (restart or upgrade) sent through the shared outbound client.
 
 The request is rendered by `templates` (`{VERSION}` percent-encoded in the URL,
-substituted inside the body's string values, never spliced into text), secret header values
-are opened at send time only, and the call is bounded by the operation's timeout. Success is
-any 2xx. What is kept is a short excerpt: the request line, the status and the start of the
-response body, with every secret value the request carried replaced by "********" (a target
-that echoes its headers back cannot leak them into the operation record).
+substituted inside the body's string values, never spliced into text), secret values are
+opened at send time only, and the call is bounded by the operation's timeout. Success is any
+2xx. What is kept is a short excerpt: the request line (its secrets masked), the status and
+the start of the response body, with every stored secret of the environment and every secret
+the request carried replaced by "********" in the output and the error (a target that echoes
+its request back cannot leak them into the operation record: services/inventory/scrubbing.py).
 
 Like the SSH runner, a remote failure is a result (`RunResult.outcome`), never an exception.
 """
@@ -14,12 +15,12 @@ import asyncio
 import time
 from dataclasses import dataclass
 from http import HTTPStatus
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import structlog
 
 from envdeck.adapters.outbound_http import OutboundError, OutboundHttp, OutboundTimeout
-from envdeck.adapters.secret_box import MASK, SecretBox, SecretDecryptionError
+from envdeck.adapters.secret_box import SecretBox, SecretDecryptionError
 from envdeck.domain.auth import Principal
 from envdeck.domain.command_kinds import CommandType, HttpCommand, SshCommand
 from envdeck.domain.commands import (
@@ -154,10 +155,13 @@ class HttpCommandRunner:
             )
         opened = HttpRequestSpec(request.method, sent.url or "", sent.headers or {}, sent.body)
         shown_url = scope.shown_request(place, _parts(request)).url or ""
-        secrets = _secret_values(opened.headers, opened.url)
         result = await self._send(opened, shown_url, timeout, cancel)
         result.duration_ms = round((time.monotonic() - started) * 1000)
-        result.output = _scrub(result.output, secrets)
+        # Every stored secret of the environment, and whatever this request carried.
+        scrubber = scope.scrubber(self._box, _secret_values(opened.headers, opened.url))
+        result.output = scrubber.scrub(result.output)
+        if result.error is not None:
+            result.error.message = scrubber.scrub(result.error.message)
         if on_output is not None and result.output:
             await on_output(OutputChunk(seq=1, stream=OutputStream.STDOUT, chunk=result.output))
         log.debug(
@@ -237,27 +241,13 @@ def _reason(status: int) -> str:
 
 
 def _secret_values(headers: dict[str, str], url: str) -> list[str]:
-    """Return the secret strings this request carries: secret header values (and the
-    credential part of "Bearer xyz"-style values), and a password in the URL."""
-    found: list[str] = []
-    for name, value in headers.items():
-        if not is_secret_name(name) or not value:
-            continue
-        found.append(value)
-        _scheme, _space, credential = value.partition(" ")
-        if len(credential) >= 6:
-            found.append(credential)
+    """Return the secrets this request carries: the values of headers whose name looks secret
+    and the URL's password (the scrubber adds their credential parts and encoded forms)."""
+    found = [value for name, value in headers.items() if value and is_secret_name(name)]
     password = urlsplit(url).password
     if password:
-        found.append(password)
+        found.append(unquote(password))
     return found
-
-
-def _scrub(text: str, secrets: list[str]) -> str:
-    """Return text with every secret value replaced by the mask (longest first)."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    return text
 
 
 def _result(outcome: RunOutcome, code: str, message: str, *, output: str = "") -> RunResult:
