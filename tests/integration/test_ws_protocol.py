@@ -323,6 +323,9 @@ async def test_subscribing_to_every_environment_tails_their_logs(
 
 # --- bad frames, floods, origins -----------------------------------------------------------
 
+TOO_DEEP = ("VALIDATION_ERROR", "too_deep")
+DEEP_FRAME = '{"type": "ping", "payload": {"a": ' + "[" * 2000 + "]" * 2000 + "}}"
+
 
 @pytest.mark.parametrize(
     ("frame", "code", "reason"),
@@ -335,6 +338,10 @@ async def test_subscribing_to_every_environment_tails_their_logs(
         ('{"type": "ping", "payload": "x"}', "VALIDATION_ERROR", "invalid_payload"),
         (json.dumps({"type": "ping", "payload": {"pad": "x" * 70_000}}), "PAYLOAD_TOO_LARGE", None),
         (b"\x00\x01binary", "VALIDATION_ERROR", "binary_frame"),
+        # Deeper than Python's parser goes (a RecursionError), and deep enough to break the echo.
+        ('{"type": "ping", "payload": {"a": ' + "[" * 2000 + "]" * 2000 + "}}", *TOO_DEEP),
+        ('{"type": "ping", "payload": {"a": ' + "[" * 900 + "]" * 900 + "}}", *TOO_DEEP),
+        ("[" * 5000 + "]" * 5000, *TOO_DEEP),
     ],
 )
 async def test_a_bad_frame_gets_an_error_frame_and_the_connection_stays(
@@ -356,6 +363,15 @@ async def test_a_flood_closes_the_connection_with_4429(live: LiveApp, viewer: Ac
     websocket = await open_session(live, viewer.token)
     for _ in range(100):
         await send_frame(websocket, "ping")
+    assert await close_code(websocket) == CloseCode.FLOOD
+
+
+async def test_deeply_nested_frames_count_toward_the_flood_limit(
+    live: LiveApp, viewer: Account
+) -> None:
+    websocket = await open_session(live, viewer.token)
+    for _ in range(100):
+        await websocket.send(DEEP_FRAME)
     assert await close_code(websocket) == CloseCode.FLOOD
 
 

@@ -1,7 +1,7 @@
 """Shared building blocks of the entities: camelCase JSON, UTC millisecond times, pages."""
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
 from pydantic.alias_generators import to_camel
@@ -41,6 +41,48 @@ def _without_nul(text: str) -> str:
 
 # The `q` of a list: a substring to look for.
 SearchText = Annotated[str, Field(max_length=200), AfterValidator(_without_nul)]
+
+
+# Free-form JSON (metadata, request bodies) nests at most this deep. Deeper input is refused
+# when it arrives: every recursive walk after it (serialisers, storage, secret sealing) would
+# otherwise hit Python's recursion limit (a 500) on a document a few kilobytes long.
+MAX_JSON_DEPTH = 32
+
+
+def json_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> int:
+    """Return how deep value nests (a scalar is 0, [] and {} are 1), counting up to limit + 1.
+
+    Iterative, so it measures input that a recursive walk could not.
+    """
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, (list, tuple)):
+            children = item
+        else:
+            continue
+        depth += 1
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        stack.extend((child, depth) for child in children)
+    return deepest
+
+
+def _bounded_depth(value: Any) -> Any:
+    if json_depth(value) > MAX_JSON_DEPTH:
+        raise ValueError(
+            f"nested too deeply: at most {MAX_JSON_DEPTH} levels of objects and arrays"
+        )
+    return value
+
+
+# A free-form JSON value (a request body) or object (metadata): MAX_JSON_DEPTH levels at most.
+JsonValue = Annotated[Any, AfterValidator(_bounded_depth)]
+JsonObject = Annotated[dict[str, Any], AfterValidator(_bounded_depth)]
 
 
 def format_utc(value: datetime) -> str:

@@ -2,13 +2,20 @@
 
 import re
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Literal
 
 import jsonpath
 import regex
 from pydantic import Field, HttpUrl, field_validator, model_validator
 
-from envdeck.domain.base import DomainModel, PageOptions, SearchText, UtcDatetime
+from envdeck.domain.base import (
+    DomainModel,
+    JsonObject,
+    JsonValue,
+    PageOptions,
+    SearchText,
+    UtcDatetime,
+)
 from envdeck.domain.command_kinds import (
     CommandType,
     HttpCommand,
@@ -87,7 +94,7 @@ class CredentialRef(DomainModel):
 
 class JsonPathRule(DomainModel):
     path: str
-    equals: Any = None
+    equals: JsonValue = None
     matches: str | None = None
 
     @field_validator("path")
@@ -144,7 +151,7 @@ class HealthCheckConfig(DomainModel):
     interval: int = Field(default=60, ge=10, le=3600)
     timeout: int = Field(default=10, ge=1, le=60)
     headers: dict[str, str] = Field(default_factory=dict)
-    body: Any = None
+    body: JsonValue = None
     validation: HealthValidation | None = None
     failure_threshold: int = Field(default=1, ge=1, le=100)
     version_json_path: str | None = None
@@ -199,7 +206,7 @@ class CommandDetails(DomainModel):
     url: HttpUrl | None = None
     method: HttpMethod = HttpMethod.POST
     headers: dict[str, str] = Field(default_factory=dict)
-    body: Any = None
+    body: JsonValue = None
     timeout: int = Field(default=300, ge=1, le=86400)
 
 
@@ -226,7 +233,7 @@ class UpgradeCommand(DomainModel):
     url: str = ""
     method: HttpMethod = HttpMethod.POST
     headers: dict[str, str] = Field(default_factory=dict)
-    body: Any = None
+    body: JsonValue = None
     timeout: int = Field(default=900, ge=1, le=86400)
 
 
@@ -236,7 +243,7 @@ class UpgradeConfig(DomainModel):
     version_list_url: HttpUrl | None = Field(default=None, alias="versionListURL")
     version_list_method: HttpMethod = HttpMethod.GET
     version_list_headers: dict[str, str] = Field(default_factory=dict)
-    version_list_body: Any = None
+    version_list_body: JsonValue = None
     json_path_response: str | None = None
     upgrade_command: UpgradeCommand = Field(default_factory=UpgradeCommand)
     verify_timeout: int = Field(default=120, ge=10, le=3600)
@@ -294,7 +301,7 @@ class Environment(DomainModel):
     commands: CommandConfig = Field(default_factory=CommandConfig)
     upgrade_config: UpgradeConfig = Field(default_factory=UpgradeConfig)
     active_operation: ActiveOperation | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: JsonObject = Field(default_factory=dict)
     # Names (of headers, query parameters, JSON fields of bodies and metadata) this environment
     # also keeps secret, besides those that look secret (services/inventory/secret_fields.py).
     secret_names: list[str] = Field(default_factory=list, max_length=100)

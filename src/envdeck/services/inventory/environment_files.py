@@ -5,8 +5,13 @@ fields. Secret header values are written as "********": importing onto an existi
 keeps its stored secret, and a new environment must be given the real value. Credentials are
 referenced by name (`credentials.keyName`), not by id, so a file moves between installations.
 An import is checked whole before anything is written, and applied all-or-nothing.
+
+A file is parsed within limits (`bounded_yaml.py`: its size, how deep it nests, how much its
+aliases expand), and parsing and rendering run in a worker thread: a large file must not stall
+the event loop, and with it every other request.
 """
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -15,6 +20,7 @@ from pydantic import ValidationError
 
 from envdeck.adapters.secret_box import SecretBox
 from envdeck.domain.auth import Principal
+from envdeck.domain.base import MAX_JSON_DEPTH
 from envdeck.domain.environment import Environment, EnvironmentListOptions
 from envdeck.domain.errors import (
     CredentialNotFound,
@@ -26,6 +32,7 @@ from envdeck.domain.ids import new_id
 from envdeck.domain.log import LogType
 from envdeck.repositories.base import Storage
 from envdeck.services.activity.writer import ActivityLog
+from envdeck.services.inventory.bounded_yaml import YamlLimits, load_yaml
 from envdeck.services.inventory.environments import (
     SERVER_FIELDS,
     EnvironmentService,
@@ -37,6 +44,17 @@ from envdeck.services.inventory.environments import (
 FILE_VERSION = "envdeck/v1"
 FILE_KIND = "EnvironmentList"
 MAX_ENVIRONMENTS = 10_000
+MAX_FILE_BYTES = 5 * 1024 * 1024
+YAML_LIMITS = YamlLimits(
+    max_bytes=MAX_FILE_BYTES,
+    # The file, its list and an environment's own fields wrap the free-form values (metadata,
+    # bodies), which may nest MAX_JSON_DEPTH deep themselves.
+    max_depth=MAX_JSON_DEPTH + 8,
+    # Enough to share a health check or a command among thousands of environments.
+    max_alias_nodes=50_000,
+)
+# libyaml's emitter when PyYAML has it: the same YAML, many times faster.
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 Action = Literal["create", "update", "unchanged"]
 
@@ -76,7 +94,7 @@ class EnvironmentFiles:
                 break
             page = page.model_copy(update={"page": page.page + 1})
         body = {"apiVersion": FILE_VERSION, "kind": FILE_KIND, "environments": documents}
-        return yaml.safe_dump(body, sort_keys=False, allow_unicode=True)
+        return await asyncio.to_thread(_dump, body)
 
     async def _document(self, env: Environment, names: dict[str, str]) -> dict[str, Any]:
         document = masked(env).model_dump(by_alias=True, mode="json", exclude=SERVER_FIELDS)
@@ -94,7 +112,7 @@ class EnvironmentFiles:
 
     async def plan(self, text: str) -> list[PlannedChange]:
         """Check a YAML document whole and return what importing it would change."""
-        documents = _parse(text)
+        documents = await asyncio.to_thread(_parse, text)
         problems: list[dict[str, Any]] = []
         changes: list[PlannedChange] = []
         seen: set[str] = set()
@@ -178,11 +196,12 @@ class EnvironmentFiles:
 _SERVER_KEYS = {"id", "status", "systemInfo", "timestamps", "activeOperation"}
 
 
+def _dump(body: dict[str, Any]) -> str:
+    return yaml.dump(body, Dumper=_DUMPER, sort_keys=False, allow_unicode=True)
+
+
 def _parse(text: str) -> list[dict[str, Any]]:
-    try:
-        body = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ValidationFailed(f"not valid YAML: {exc}") from exc
+    body = load_yaml(text, YAML_LIMITS)
     if not isinstance(body, dict) or body.get("apiVersion") != FILE_VERSION:
         raise ValidationFailed(f"not an Envdeck file: expected apiVersion: {FILE_VERSION}")
     environments = body.get("environments")

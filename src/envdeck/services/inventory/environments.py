@@ -12,6 +12,7 @@ from typing import Any
 from envdeck.adapters.events import EnvironmentChanged, EventBus
 from envdeck.adapters.secret_box import SecretBox
 from envdeck.domain.auth import Principal
+from envdeck.domain.base import MAX_JSON_DEPTH, json_depth
 from envdeck.domain.environment import Environment, EnvironmentListOptions
 from envdeck.domain.errors import Conflict, CredentialNotFound, ValidationFailed
 from envdeck.domain.ids import new_id
@@ -23,6 +24,11 @@ from envdeck.services.inventory.secret_fields import mask_environment
 
 # Server-set: never taken from input, never part of a configuration diff.
 SERVER_FIELDS = {"id", "status", "system_info", "timestamps", "active_operation"}
+# One environment as stored (JSON, secrets sealed), at most: room for two 64 KiB scripts and a
+# host key, while every page, export and WebSocket message that carries it stays small.
+MAX_STORED_BYTES = 256 * 1024
+# A merge patch wraps the free-form values (metadata, bodies) in an environment's own fields.
+MAX_PATCH_DEPTH = MAX_JSON_DEPTH + 6
 
 
 def masked(env: Environment) -> Environment:
@@ -31,8 +37,19 @@ def masked(env: Environment) -> Environment:
 
 
 def sealed(incoming: Environment, stored: Environment | None, box: SecretBox) -> Environment:
-    """Return incoming with its secrets sealed (bound to its id) and masks kept from stored."""
-    return seal_environment(incoming, stored, box)
+    """Return incoming with its secrets sealed (bound to its id) and masks kept from stored.
+
+    Raise ValidationFailed if the result is larger than MAX_STORED_BYTES.
+    """
+    ready = seal_environment(incoming, stored, box)
+    size = len(ready.model_dump_json(by_alias=True).encode("utf-8"))
+    if size > MAX_STORED_BYTES:
+        raise ValidationFailed(
+            f"environment {ready.name} would take {size // 1024} KiB stored; "
+            f"at most {MAX_STORED_BYTES // 1024} KiB (metadata, bodies and scripts together)",
+            {"maxBytes": MAX_STORED_BYTES},
+        )
+    return ready
 
 
 def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -130,6 +147,11 @@ class EnvironmentService:
         self, actor: Principal, environment_id: str, patch: dict[str, Any]
     ) -> Environment:
         """Apply a JSON merge patch to an environment's configuration."""
+        if json_depth(patch, MAX_PATCH_DEPTH) > MAX_PATCH_DEPTH:
+            raise ValidationFailed(
+                f"the patch is nested deeper than {MAX_PATCH_DEPTH} levels",
+                {"maxDepth": MAX_PATCH_DEPTH},
+            )
         stored = await self._environments.get_by_id(environment_id)
         current = masked(stored).model_dump(by_alias=True, mode="json", exclude=SERVER_FIELDS)
         config = Environment.model_validate(merge_patch(current, _without_server_fields(patch)))

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from envdeck.domain.auth import Principal
+from envdeck.domain.base import MAX_JSON_DEPTH, json_depth
 from envdeck.domain.environment import Environment, HealthState, Status
 from envdeck.domain.log import LogEntry
 from envdeck.domain.operation import Operation
@@ -107,6 +108,12 @@ def parse_client_frame(data: str | bytes, max_bytes: int) -> ClientMessage:
         raise ProtocolError(
             ErrorCode.VALIDATION_ERROR, "the frame is not valid JSON", "invalid_json"
         ) from None
+    except RecursionError:
+        # Deeper than the parser can go: an answer like any bad frame, not a dead reader.
+        raise _too_deep() from None
+    # Echoed (ping) and validated (subscribe) by code that recurses: bounded before either.
+    if json_depth(frame) > MAX_JSON_DEPTH:
+        raise _too_deep()
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
         raise ProtocolError(
             ErrorCode.VALIDATION_ERROR,
@@ -129,6 +136,14 @@ def parse_client_frame(data: str | bytes, max_bytes: int) -> ClientMessage:
             "unknown_type",
         ) from None
     return ClientMessage(kind, payload)
+
+
+def _too_deep() -> ProtocolError:
+    return ProtocolError(
+        ErrorCode.VALIDATION_ERROR,
+        f"the frame nests deeper than {MAX_JSON_DEPTH} levels",
+        "too_deep",
+    )
 
 
 def parse_payload(model: type[PayloadT], payload: dict[str, Any]) -> PayloadT:
