@@ -1,5 +1,6 @@
 """Judging health-check responses: each validation type, its messages, version discovery."""
 
+import itertools
 import json
 from typing import Any
 
@@ -8,6 +9,7 @@ import pytest
 from envdeck.domain.environment import HealthValidation, ValidationType
 from envdeck.services.health.validation import (
     REGEX_TIME_LIMIT,
+    RegexBudget,
     extract_version,
     judge,
     parse_json,
@@ -112,6 +114,19 @@ class TestJsonPath:
         message = verdict(200, {"word": "a" * 60 + "!"}, rule)
         assert message is not None
         assert message.startswith("$.word: /(a|aa)+$/ took over")
+
+    def test_the_time_limit_is_for_the_whole_check_not_for_each_value(self) -> None:
+        """A path that finds twenty values, each searched in a tenth of a second (as the check's
+        clock tells it): the check fails once its quarter second is spent, after three values,
+        instead of searching all twenty for two seconds."""
+        rule = HealthValidation.model_validate(_path("$.words[*]", matches="^ready$"))
+        raw = json.dumps({"words": ["not yet"] * 20}).encode()
+        ticks = itertools.count()
+        budget = RegexBudget(REGEX_TIME_LIMIT, clock=lambda: next(ticks) * 0.1)
+        message = judge(200, raw, parse_json(raw), rule, budget)
+        assert message is not None
+        assert message.startswith(f"$.words[*]: /^ready$/ took over {REGEX_TIME_LIMIT:g} s")
+        assert next(ticks) == 4  # the budget's start and three searches: the rest never ran
 
     def test_a_filter_passes_when_any_match_fits(self) -> None:
         rule = _path("$.checks[?@.name == 'db'].ok", equals=True)

@@ -8,6 +8,8 @@ handful of distinct rules.
 """
 
 import json
+import time
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -21,11 +23,27 @@ _NOT_JSON = object()
 _MAX_QUOTED = 80
 # An admin's pattern runs on a target's body inside the check engine: one that backtracks
 # without end ((a|aa)+$ on a long line of a's) must fail its check, not stall every other one.
-REGEX_TIME_LIMIT = 0.25  # seconds per search
+# The limit is for the whole check: a jsonPath rule runs its pattern on every value the path
+# finds, and a target that answers with many values must not get the limit once for each.
+REGEX_TIME_LIMIT = 0.25  # seconds per check
 
 
 class _PatternFailed(Exception):
     """A pattern that could not give an answer; the message says why."""
+
+
+class RegexBudget:
+    """The time the regular expressions of one check may take, all searches together."""
+
+    def __init__(
+        self, seconds: float = REGEX_TIME_LIMIT, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.seconds = seconds
+        self._clock = clock
+        self._deadline = clock() + seconds
+
+    def remaining(self) -> float:
+        return self._deadline - self._clock()
 
 
 @lru_cache(maxsize=4096)
@@ -33,17 +51,20 @@ def _regex(pattern: str) -> regex.Pattern[str]:
     return regex.compile(pattern)
 
 
-def _search(pattern: str, text: str) -> bool:
+def _search(pattern: str, text: str, budget: RegexBudget) -> bool:
     try:
         compiled = _regex(pattern)
     except (regex.error, ValueError, OverflowError, RecursionError):
         # Validated when saved; a rule stored before its engine changed may still not compile.
         raise _PatternFailed(f"/{_cut(pattern)}/ is not a valid regular expression") from None
+    remaining = budget.remaining()
     try:
-        return compiled.search(text, timeout=REGEX_TIME_LIMIT) is not None
+        if remaining <= 0:
+            raise TimeoutError
+        return compiled.search(text, timeout=remaining) is not None
     except TimeoutError:
         raise _PatternFailed(
-            f"/{_cut(pattern)}/ took over {REGEX_TIME_LIMIT:g} s on this body: "
+            f"/{_cut(pattern)}/ took over {budget.seconds:g} s on this body: "
             "simplify the pattern (nested repetition backtracks without end)"
         ) from None
 
@@ -84,9 +105,9 @@ def check_status(status: int, value: Any) -> str | None:
     return f"expected status {wanted}, got {status}"
 
 
-def check_regex(text: str, pattern: str) -> str | None:
+def check_regex(text: str, pattern: str, budget: RegexBudget) -> str | None:
     try:
-        if _search(pattern, text):
+        if _search(pattern, text, budget):
             return None
     except _PatternFailed as exc:
         return f"body: {exc}"
@@ -101,7 +122,7 @@ def find_first(document: Any, path: str) -> tuple[bool, Any]:
     return True, match.obj
 
 
-def check_json_path(document: Any, rule: JsonPathRule) -> str | None:
+def check_json_path(document: Any, rule: JsonPathRule, budget: RegexBudget) -> str | None:
     if not is_json(document):
         return "response is not JSON"
     values = [match.obj for match in _query(rule.path).finditer(document)]
@@ -109,7 +130,7 @@ def check_json_path(document: Any, rule: JsonPathRule) -> str | None:
         return f"{rule.path} not found in the response"
     if rule.matches is not None:
         try:
-            if any(_search(rule.matches, as_text(value)) for value in values):
+            if any(_search(rule.matches, as_text(value), budget) for value in values):
                 return None
         except _PatternFailed as exc:
             return f"{rule.path}: {exc}"
@@ -120,21 +141,28 @@ def check_json_path(document: Any, rule: JsonPathRule) -> str | None:
 
 
 def judge(
-    status: int, body: bytes, document: Any, validation: HealthValidation | None
+    status: int,
+    body: bytes,
+    document: Any,
+    validation: HealthValidation | None,
+    budget: RegexBudget | None = None,
 ) -> str | None:
     """Return None when a response passes validation, else why it does not.
 
     `document` is the body parsed with parse_json (parsed once, shared with version discovery).
+    Regular expressions get `budget` (REGEX_TIME_LIMIT from now, by default) for all their
+    searches together.
     """
+    budget = budget or RegexBudget()
     if validation is None:
         return None if 200 <= status < 300 else f"expected status 2xx, got {status}"
     if validation.type is ValidationType.STATUS_CODE:
         return check_status(status, validation.value)
     if validation.type is ValidationType.JSON_REGEX:
         assert isinstance(validation.value, str)
-        return check_regex(body.decode("utf-8", errors="replace"), validation.value)
+        return check_regex(body.decode("utf-8", errors="replace"), validation.value, budget)
     assert isinstance(validation.value, JsonPathRule)
-    return check_json_path(document, validation.value)
+    return check_json_path(document, validation.value, budget)
 
 
 def extract_version(document: Any, path: str) -> str | None:
