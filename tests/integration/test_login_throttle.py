@@ -6,6 +6,7 @@ wrapper (the apps run in this process), never timed.
 """
 
 import asyncio
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -184,3 +185,17 @@ def test_one_address_trying_many_accounts_is_limited(start_app: StartApp) -> Non
     ]
 
     assert answers == [401, 401, 401, 401, 401, 429]
+
+
+def test_what_was_typed_for_an_unknown_account_is_not_kept_by_the_limiter(
+    start_app: StartApp,
+) -> None:
+    app = start_app()
+    typed = "Hunter2-Typed-As-A-Name"
+    assert login(app, typed, WRONG, "198.51.100.7").status_code == 401
+
+    with sqlite3.connect(app.settings.sqlite_path) as conn:
+        stored = [doc for (doc,) in conn.execute("SELECT key || doc FROM login_attempts")]
+
+    assert stored  # the attempt is counted...
+    assert not [doc for doc in stored if typed.lower() in doc.lower()]  # ...under a hash

@@ -47,8 +47,12 @@ def user_account(user_id: str) -> str:
 
 def account_key(user: User | None, identifier: str) -> str:
     """Return what the login limiter counts attempts against: an account's username and email
-    are one identity; an identifier that names no account is one of its own."""
-    return user_account(user.id) if user is not None else f"name:{identifier.strip().lower()}"
+    are one identity; an identifier that names no account is one of its own (hashed: what was
+    typed, a misplaced password at times, is not kept in the limiter's storage)."""
+    if user is not None:
+        return user_account(user.id)
+    typed = identifier.strip().lower().encode("utf-8")
+    return "name:" + hashlib.sha256(typed).hexdigest()
 
 
 @dataclass(frozen=True)
