@@ -3,6 +3,11 @@ import type { FieldValues, Path, UseFormReturn } from "react-hook-form";
 
 import { errorMessage, fieldProblems } from "./serverErrors";
 
+/** The field names for useServerErrors where the API and the form use the same words. */
+export function sameFields<const K extends string>(...names: K[]): { [N in K]: N } {
+  return Object.fromEntries(names.map((name) => [name, name])) as { [N in K]: N };
+}
+
 /**
  * Show a failed request's problems where they belong: next to the field the server named
  * (mapped from the API's field name to the form's), or in one message for the whole form.

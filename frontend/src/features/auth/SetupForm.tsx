@@ -8,7 +8,7 @@ import PasswordField from "../../components/PasswordField";
 import { fieldProps } from "../../lib/fieldProps";
 import { containsUsername, newPassword, optionalEmail, username } from "../../lib/passwordRules";
 import { saveSession } from "../../lib/session";
-import { useServerErrors } from "../../lib/useServerErrors";
+import { sameFields, useServerErrors } from "../../lib/useServerErrors";
 import { authQueries, completeSetup } from "./queries";
 
 const schema = z
@@ -30,12 +30,7 @@ const schema = z
 
 type SetupValues = z.infer<typeof schema>;
 
-const SERVER_FIELDS = {
-  token: "token",
-  username: "username",
-  email: "email",
-  password: "password",
-} as const;
+const SERVER_FIELDS = sameFields("token", "username", "email", "password");
 
 /** Create the first admin with the setup token; on success they are signed in. */
 export default function SetupForm() {

@@ -7,7 +7,7 @@ import FormDialog from "../../components/FormDialog";
 import PasswordField from "../../components/PasswordField";
 import { fieldProps } from "../../lib/fieldProps";
 import { useInvalidatingMutation } from "../../lib/useInvalidatingMutation";
-import { useServerErrors } from "../../lib/useServerErrors";
+import { sameFields, useServerErrors } from "../../lib/useServerErrors";
 import { credentialName, credentialUsername, passphrase, SECRET_MAX } from "./credentialRules";
 import {
   type Credential,
@@ -31,13 +31,7 @@ const schema = z.object({
 
 type CreateValues = z.infer<typeof schema>;
 
-const SERVER_FIELDS = {
-  type: "type",
-  name: "name",
-  username: "username",
-  secret: "secret",
-  passphrase: "passphrase",
-} as const;
+const SERVER_FIELDS = sameFields("type", "name", "username", "secret", "passphrase");
 
 interface CreateCredentialDialogProps {
   onClose: () => void;

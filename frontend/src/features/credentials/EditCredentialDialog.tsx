@@ -7,7 +7,7 @@ import FormDialog from "../../components/FormDialog";
 import PasswordField from "../../components/PasswordField";
 import { fieldProps } from "../../lib/fieldProps";
 import { useInvalidatingMutation } from "../../lib/useInvalidatingMutation";
-import { useServerErrors } from "../../lib/useServerErrors";
+import { sameFields, useServerErrors } from "../../lib/useServerErrors";
 import { credentialName, credentialUsername, passphrase, SECRET_MAX } from "./credentialRules";
 import {
   type Credential,
@@ -27,12 +27,7 @@ const schema = z.object({
 
 type EditValues = z.infer<typeof schema>;
 
-const SERVER_FIELDS = {
-  name: "name",
-  username: "username",
-  secret: "secret",
-  passphrase: "passphrase",
-} as const;
+const SERVER_FIELDS = sameFields("name", "username", "secret", "passphrase");
 
 /** The PATCH body: only what changed; an empty secret keeps the stored one. */
 function changes(credential: Credential, values: EditValues): CredentialUpdate {

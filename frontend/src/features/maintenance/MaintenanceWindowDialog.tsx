@@ -11,7 +11,7 @@ import type { ScopeWidgets } from "../../components/slots";
 import SwitchField from "../../components/SwitchField";
 import { fieldProps } from "../../lib/fieldProps";
 import { useInvalidatingMutation } from "../../lib/useInvalidatingMutation";
-import { useServerErrors } from "../../lib/useServerErrors";
+import { sameFields, useServerErrors } from "../../lib/useServerErrors";
 import {
   createWindow,
   KIND_LABELS,
@@ -69,14 +69,7 @@ const schema = z
 type WindowValues = z.infer<typeof schema>;
 
 const SERVER_FIELDS = {
-  name: "name",
-  reason: "reason",
-  kind: "kind",
-  start: "start",
-  end: "end",
-  cron: "cron",
-  durationMinutes: "durationMinutes",
-  timezone: "timezone",
+  ...sameFields("name", "reason", "kind", "start", "end", "cron", "durationMinutes", "timezone"),
   scope: "environmentIds",
   "scope.environmentIds": "environmentIds",
   "scope.tags": "tags",

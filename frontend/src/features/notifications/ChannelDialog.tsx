@@ -25,7 +25,7 @@ import SwitchField from "../../components/SwitchField";
 import { fieldProps } from "../../lib/fieldProps";
 import { errorMessage } from "../../lib/serverErrors";
 import { useInvalidatingMutation } from "../../lib/useInvalidatingMutation";
-import { useServerErrors } from "../../lib/useServerErrors";
+import { sameFields, useServerErrors } from "../../lib/useServerErrors";
 import AppriseHelp from "./AppriseHelp";
 import {
   type Channel,
@@ -73,9 +73,7 @@ function schemaFor(editing: boolean) {
 type ChannelValues = z.infer<ReturnType<typeof schemaFor>>;
 
 const SERVER_FIELDS = {
-  name: "name",
-  url: "url",
-  events: "events",
+  ...sameFields("name", "url", "events"),
   scope: "scopeKind",
   "scope.kind": "scopeKind",
   "scope.tags": "tags",

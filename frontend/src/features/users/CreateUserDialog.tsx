@@ -10,7 +10,7 @@ import { fieldProps } from "../../lib/fieldProps";
 import { containsUsername, newPassword, optionalEmail, username } from "../../lib/passwordRules";
 import { ROLES } from "../../lib/roles";
 import { useInvalidatingMutation } from "../../lib/useInvalidatingMutation";
-import { useServerErrors } from "../../lib/useServerErrors";
+import { sameFields, useServerErrors } from "../../lib/useServerErrors";
 import { createUser, type User, userQueries } from "./queries";
 
 const schema = z
@@ -22,12 +22,7 @@ const schema = z
 
 type CreateValues = z.infer<typeof schema>;
 
-const SERVER_FIELDS = {
-  username: "username",
-  email: "email",
-  role: "role",
-  password: "password",
-} as const;
+const SERVER_FIELDS = sameFields("username", "email", "role", "password");
 
 interface CreateUserDialogProps {
   onClose: () => void;

@@ -9,14 +9,14 @@ import { fieldProps } from "../../lib/fieldProps";
 import { optionalEmail } from "../../lib/passwordRules";
 import { ROLES } from "../../lib/roles";
 import { useInvalidatingMutation } from "../../lib/useInvalidatingMutation";
-import { useServerErrors } from "../../lib/useServerErrors";
+import { sameFields, useServerErrors } from "../../lib/useServerErrors";
 import { type User, type UserUpdate, updateUser, userQueries } from "./queries";
 
 const schema = z.object({ email: optionalEmail, role: z.enum(ROLES), active: z.boolean() });
 
 type EditValues = z.infer<typeof schema>;
 
-const SERVER_FIELDS = { email: "email", role: "role", active: "active" } as const;
+const SERVER_FIELDS = sameFields("email", "role", "active");
 
 interface EditUserDialogProps {
   user: User;
