@@ -272,6 +272,51 @@ describe("Environment form", () => {
     });
   });
 
+  it("marks names secret and sends masked URL, body and metadata secrets back unchanged", async () => {
+    const masked = makeEnvironment("delta", {
+      secretNames: ["pin"],
+      metadata: { dbPassword: "********", pin: "********", owner: "team-d" },
+      healthCheck: {
+        enabled: true,
+        endpoint: "https://probe:********@delta.example.test/health?token=********&region=eu",
+        method: "POST",
+        interval: 60,
+        timeout: 10,
+        failureThreshold: 1,
+        tlsVerify: true,
+        headers: {},
+        body: { apiKey: "********", note: "visible" },
+      },
+    });
+    const path = `/api/v1/environments/${masked.id}`;
+    const puts: Record<string, unknown>[] = [];
+    stubApi({
+      "GET /api/v1/credentials": CREDENTIALS,
+      [`GET ${path}`]: { status: 200, body: masked },
+      [`PUT ${path}`]: async (request) => {
+        puts.push((await request.json()) as Record<string, unknown>);
+        return { status: 200, body: masked };
+      },
+    });
+    const { router } = renderApp(`/environments/${masked.id}/edit`, { session: ADMIN });
+    const user = userEvent.setup();
+
+    const names = await screen.findByLabelText("Secret names");
+    expect(names).toHaveValue("pin");
+    await user.type(names, ", X-Team, PIN");
+    await user.click(screen.getByRole("button", { name: "Save changes" }));
+
+    await waitFor(() => expect(router.state.location.pathname).toBe(`/environments/${masked.id}`));
+    expect(puts[0]).toMatchObject({
+      secretNames: ["pin", "X-Team"],
+      metadata: { dbPassword: "********", pin: "********", owner: "team-d" },
+      healthCheck: {
+        endpoint: "https://probe:********@delta.example.test/health?token=********&region=eu",
+        body: { apiKey: "********", note: "visible" },
+      },
+    });
+  });
+
   it("checks only the request type chosen, and sends only what is valid of the other", async () => {
     let created: Record<string, unknown> | null = null;
     stubApi({

@@ -5,7 +5,7 @@ import { fieldProps } from "../../lib/fieldProps";
 import type { EnvironmentFormApi } from "./environmentForm";
 import FormSection from "./FormSection";
 
-/** The environment form's basics: name, description, URL, tags and protection. */
+/** The environment form's basics: name, description, URL, tags, secret names and protection. */
 export default function BasicsSection({ form }: { form: EnvironmentFormApi }) {
   return (
     <FormSection title="Basics">
@@ -26,6 +26,16 @@ export default function BasicsSection({ form }: { form: EnvironmentFormApi }) {
         label="Tags"
         fullWidth
         {...fieldProps(form, "tags", "Separated by commas, e.g. prod, eu-west")}
+      />
+      <TextField
+        label="Secret names"
+        fullWidth
+        {...fieldProps(
+          form,
+          "secretNames",
+          "Headers, query parameters and body or metadata fields to keep secret besides those " +
+            "that look secret (password, token, key…), separated by commas",
+        )}
       />
       <SwitchField control={form.control} name="protected" label="Protected" />
     </FormSection>

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { components } from "../../api/schema";
 import type { Environment, EnvironmentConfig } from "./queries";
 
-/** What the API shows instead of a stored secret header value; sent back, it keeps it. */
+/** What the API shows instead of a stored secret value; sent back, it keeps it. */
 export const MASK = "********";
 export const VERSION_PLACEHOLDER = "{VERSION}";
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
@@ -92,6 +92,15 @@ function statusCodes(text: string): (number | string)[] | null {
   return codes;
 }
 
+/** "pin, X-Team": names kept once each, whatever their case (the server's rule). */
+export function parseSecretNames(text: string): string[] {
+  const byCase = new Map<string, string>();
+  for (const name of text.split(",").map((n) => n.trim())) {
+    if (name && !byCase.has(name.toLowerCase())) byCase.set(name.toLowerCase(), name);
+  }
+  return [...byCase.values()];
+}
+
 export function parseTags(text: string): string[] {
   return [
     ...new Set(
@@ -122,6 +131,13 @@ export const environmentSchema = z
       )
       .refine((t) => parseTags(t).length <= 50, "At most 50 tags"),
     protected: z.boolean(),
+    secretNames: z
+      .string()
+      .refine(
+        (t) => parseSecretNames(t).every((name) => name.length <= 200),
+        "A name has at most 200 characters",
+      )
+      .refine((t) => parseSecretNames(t).length <= 100, "At most 100 names"),
 
     host: z.string().trim().max(253, "Use at most 253 characters"),
     port: wholeNumber(1, 65535),
@@ -258,6 +274,7 @@ export const SERVER_FIELDS: Partial<Record<string, keyof EnvironmentFormValues>>
   description: "description",
   environmentURL: "environmentURL",
   tags: "tags",
+  secretNames: "secretNames",
   "target.host": "host",
   "target.port": "port",
   "target.domain": "domain",
@@ -308,6 +325,7 @@ export function toFormValues(env: Environment | null): EnvironmentFormValues {
     environmentURL: env?.environmentURL ?? "",
     tags: (env?.tags ?? []).join(", "),
     protected: env?.protected ?? false,
+    secretNames: (env?.secretNames ?? []).join(", "),
     host: env?.target?.host ?? "",
     port: String(env?.target?.port ?? 22),
     domain: env?.target?.domain ?? "",
@@ -411,7 +429,9 @@ export function toConfig(v: EnvironmentFormValues, env: Environment | null): Env
     environmentURL: v.environmentURL || null,
     tags: parseTags(v.tags),
     protected: v.protected,
+    // Metadata is not edited here: its secrets come back masked and are kept.
     metadata: env?.metadata ?? {},
+    secretNames: parseSecretNames(v.secretNames),
     target: {
       host: v.host,
       port: Number(v.port),
