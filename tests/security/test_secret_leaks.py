@@ -5,15 +5,19 @@ A real `envdeck serve` starts with no user. Every kind of secret goes in through
 the ones that can be used are used, against real receivers on 127.0.0.1 (which prove they got
 them): the setup token, passwords (set, changed, reset, and a wrong one tried), login tokens, an
 API token, an SSH key with its passphrase, a password credential, secret headers of the health
-check, restart, upgrade and version-list calls, and a notification channel's URL. A WebSocket
-client watches everything meanwhile. Then every readable route of the OpenAPI schema is called
-(exports included) and everything the installation wrote is scanned for each secret.
+check, restart, upgrade and version-list calls, secrets outside headers (a URL password, secret
+query parameters, body fields, metadata keys and a field marked secret through secretNames),
+and a notification channel's URL. The health check and the restart go to targets that echo
+their request back. A WebSocket client watches everything meanwhile. Then every readable route
+of the OpenAPI schema is called (exports included) and everything the installation wrote is
+scanned for each secret.
 
 The only answers allowed to hold a secret are the ones that hand it out once: setup and login
 (their token) and token creation (the API token).
 """
 
 import asyncio
+import base64
 import contextlib
 import json
 import re
@@ -47,12 +51,24 @@ UPGRADE_HEADER = "leak-canary-upgrade-token-9903"
 VERSIONS_HEADER = "leak-canary-versions-token-9904"
 CHANNEL_PASSWORD = "leak-canary-channel-pass-3301"
 CHANNEL_PATH = "leak-canary-channel-path-3302"
+HEALTH_QUERY = "leak-canary-health-query-6601"
+HEALTH_BODY = "leak-canary-health-body-6602"
+RESTART_URL_PASSWORD = "leak-canary-restart-url-pass-6603"
+RESTART_QUERY = "leak-canary-restart-signature-6604"
+RESTART_BODY = "leak-canary-restart-body-6605"
+UPGRADE_BODY = "leak-canary-upgrade-body-6606"
+VERSIONS_QUERY = "leak-canary-versions-query-6607"
+META_SECRET = "leak-canary-metadata-6608"
+MARKED_SECRET = "leak-canary-marked-pin-6609"
 
 
 @pytest.fixture
 def target() -> Iterator[Target]:
     running = Target().start()
     running.reply("/versions", json_body={"versions": ["1.0.0", "2.0.0"]})
+    # Targets that echo what they got: nothing of it may come back out.
+    running.reply("/health", echo=True)
+    running.reply("/restart", echo=True)
     yield running
     running.stop()
 
@@ -116,32 +132,41 @@ class Session:
 
 
 def _environment(target: Target, key_id: str) -> dict[str, Any]:
+    restart_url = target.url(f"/restart?signature={RESTART_QUERY}").replace(
+        "http://", f"http://ops:{RESTART_URL_PASSWORD}@"
+    )
     return {
         "name": "prod",
         "credentials": {"type": "key", "username": "deploy", "keyId": key_id},
+        "metadata": {"dbPassword": META_SECRET, "pin": MARKED_SECRET, "owner": "team"},
+        "secretNames": ["pin"],
         "healthCheck": {
             "enabled": True,
-            "endpoint": target.url("/health"),
+            "endpoint": target.url(f"/health?token={HEALTH_QUERY}"),
+            "method": "POST",
             "headers": {"Authorization": f"Bearer {HEALTH_HEADER}", "Cookie": COOKIE},
+            "body": {"probe": {"apiKey": HEALTH_BODY}},
         },
         "commands": {
             "type": "http",
             "restart": {
                 "enabled": True,
-                "url": target.url("/restart"),
+                "url": restart_url,
                 "headers": {"X-Api-Key": RESTART_HEADER},
+                "body": {"password": RESTART_BODY},
             },
         },
         "upgradeConfig": {
             "enabled": True,
             "type": "http",
-            "versionListURL": target.url("/versions"),
+            "versionListURL": target.url(f"/versions?api_key={VERSIONS_QUERY}"),
             "versionListHeaders": {"X-Auth-Token": VERSIONS_HEADER},
             "jsonPathResponse": "$.versions[*]",
             "upgradeCommand": {
                 "url": target.url("/upgrade/{VERSION}"),
                 "method": "POST",
                 "headers": {"Authorization": f"Token {UPGRADE_HEADER}"},
+                "body": {"version": "{VERSION}", "token": UPGRADE_BODY},
             },
         },
     }
@@ -212,8 +237,15 @@ async def test_no_secret_ever_comes_back_out(
 
     # The secrets were really used: each receiver got its own.
     assert HEALTH_HEADER in str(target.stats_of("/health").headers)
+    assert HEALTH_QUERY in str(target.stats_of("/health").queries)
+    assert HEALTH_BODY.encode() in b"".join(target.stats_of("/health").bodies)
     assert RESTART_HEADER in str(target.stats_of("/restart").headers)
+    assert RESTART_QUERY in str(target.stats_of("/restart").queries)
+    assert RESTART_BODY.encode() in b"".join(target.stats_of("/restart").bodies)
+    basic = base64.b64encode(f"ops:{RESTART_URL_PASSWORD}".encode()).decode()
+    assert f"Basic {basic}" in str(target.stats_of("/restart").headers)
     assert VERSIONS_HEADER in str(target.stats_of("/versions").headers)
+    assert VERSIONS_QUERY in str(target.stats_of("/versions").queries)
     assert receiver.requests
     assert CHANNEL_PATH in receiver.requests[0].path
     # Everything scanned holds something: the scan looks at real output.
@@ -239,6 +271,16 @@ async def test_no_secret_ever_comes_back_out(
         "version list header": VERSIONS_HEADER,
         "channel URL password": CHANNEL_PASSWORD,
         "channel URL path": CHANNEL_PATH,
+        "health check query parameter": HEALTH_QUERY,
+        "health check body field": HEALTH_BODY,
+        "restart URL password": RESTART_URL_PASSWORD,
+        "restart URL password, as Basic credentials": basic,
+        "restart query parameter": RESTART_QUERY,
+        "restart body field": RESTART_BODY,
+        "upgrade body field": UPGRADE_BODY,
+        "version list query parameter": VERSIONS_QUERY,
+        "metadata secret": META_SECRET,
+        "field marked secret": MARKED_SECRET,
         **handed_out,
     }
     places = {
