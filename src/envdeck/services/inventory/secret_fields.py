@@ -262,21 +262,6 @@ class RequestParts:
             body=getattr(owner, place.body[1]) if place.body else None,
         )
 
-    def update_of(self, place: Place, owner: Any) -> dict[str, Any]:
-        """Return the attributes of owner that differ from these parts, for model_copy."""
-        update: dict[str, Any] = {}
-        if place.url and self.url is not None:
-            current = getattr(owner, place.url[1])
-            if self.url != str(current):
-                update[place.url[1]] = (
-                    HttpUrl(self.url) if isinstance(current, HttpUrl) else self.url
-                )
-        if place.headers and self.headers is not None:
-            update[place.headers[1]] = self.headers
-        if place.body and self.body is not None:
-            update[place.body[1]] = self.body
-        return update
-
 
 def map_request(
     place: Place, parts: RequestParts, fn: LeafFn, marked: frozenset[str] = frozenset()
@@ -300,14 +285,31 @@ def map_environment(env: Environment, fn: LeafFn) -> Environment:
     """
     marked = marked_names(env)
     for place in PLACES:
-        owner = _get(env, place.attributes)
-        parts = RequestParts.of(place, owner)
-        if parts.url is None and not parts.headers and parts.body in (None, {}, []):
-            continue
-        update = map_request(place, parts, fn, marked).update_of(place, owner)
+        update = _mapped_fields(place, _get(env, place.attributes), fn, marked)
         if update:
             env = _replace(env, place.attributes, update)
     return env
+
+
+def _mapped_fields(place: Place, owner: Any, fn: LeafFn, marked: frozenset[str]) -> dict[str, Any]:
+    """Return the fields of owner that fn changes, for model_copy; skip at once what cannot
+    hold a leaf (a URL without user-info or query, empty headers, no body)."""
+    update: dict[str, Any] = {}
+    if place.url and (current := getattr(owner, place.url[1])) is not None:
+        text = str(current)
+        if "@" in text or "?" in text:
+            new_url = map_url(text, (*place.path, place.url[0]), marked, fn)
+            if new_url != text:
+                update[place.url[1]] = HttpUrl(new_url) if isinstance(current, HttpUrl) else new_url
+    if place.headers and (headers := getattr(owner, place.headers[1])):
+        new_headers = map_headers(headers, (*place.path, place.headers[0]), marked, fn)
+        if new_headers != headers:
+            update[place.headers[1]] = new_headers
+    if place.body and (body := getattr(owner, place.body[1])) not in (None, {}, []):
+        new_body = map_json(body, (*place.path, place.body[0]), marked, fn)
+        if new_body != body:
+            update[place.body[1]] = new_body
+    return update
 
 
 def leaves(env: Environment) -> dict[Path, Leaf]:
