@@ -13,10 +13,12 @@ from envdeck.adapters.events import EnvironmentChanged, EventBus
 from envdeck.adapters.secret_box import SecretBox
 from envdeck.domain.auth import Principal
 from envdeck.domain.base import MAX_JSON_DEPTH, json_depth
+from envdeck.domain.command_kinds import CommandType
 from envdeck.domain.environment import Environment, EnvironmentListOptions
 from envdeck.domain.errors import Conflict, CredentialNotFound, ValidationFailed
 from envdeck.domain.ids import new_id
 from envdeck.domain.log import LogType
+from envdeck.domain.version_templates import reevaluation_problem
 from envdeck.repositories.base import Storage
 from envdeck.services.activity.writer import ActivityLog
 from envdeck.services.inventory.sealing import seal_environment
@@ -42,6 +44,7 @@ def sealed(incoming: Environment, stored: Environment | None, box: SecretBox) ->
     Raise ValidationFailed if the result is larger than MAX_STORED_BYTES.
     """
     ready = seal_environment(incoming, stored, box)
+    _check_upgrade_template(ready)
     size = len(ready.model_dump_json(by_alias=True).encode("utf-8"))
     if size > MAX_STORED_BYTES:
         raise ValidationFailed(
@@ -50,6 +53,23 @@ def sealed(incoming: Environment, stored: Environment | None, box: SecretBox) ->
             {"maxBytes": MAX_STORED_BYTES},
         )
     return ready
+
+
+def _check_upgrade_template(env: Environment) -> None:
+    """Refuse an SSH upgrade command that would have the shell read {VERSION} again as code.
+
+    Checked when saved rather than by the model, so that environments stored before the rule
+    still load; their upgrade is refused when rendered (services/operations/templates.py).
+    """
+    upgrade = env.upgrade_config
+    if upgrade.type is not CommandType.SSH:
+        return
+    problem = reevaluation_problem(upgrade.upgrade_command.command)
+    if problem is not None:
+        raise ValidationFailed(
+            f"upgradeConfig.upgradeCommand.command: {problem}",
+            {"field": "upgradeConfig.upgradeCommand.command"},
+        )
 
 
 def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:

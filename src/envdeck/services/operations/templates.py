@@ -7,7 +7,8 @@ always encoded for where it lands (DESIGN §7):
 - SSH command text: a complete shell word. Unquoted in the template it is `shlex.quote`d;
   inside '…' or "…" of the template it is inserted as is, which is exact there because the
   pattern admits no character that is special inside quotes. `${VERSION}` and `\\{VERSION}`
-  are refused: they would not mean what they look like.
+  are refused: they would not mean what they look like; so are templates that have the shell
+  read the version again as code (`eval`, `sh -c`, …: domain/version_templates.py).
 - URLs: percent-encoded (RFC 3986, nothing left reserved), in the path, query or fragment
   only; a template with `{VERSION}` in the scheme or host is refused.
 - JSON bodies: substituted inside the parsed body's string values, never spliced into JSON
@@ -28,6 +29,7 @@ from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
 from envdeck.adapters.secret_box import MASK
 from envdeck.domain.command_kinds import VERSION_PLACEHOLDER
 from envdeck.domain.errors import ValidationFailed
+from envdeck.domain.version_templates import reevaluation_problem
 from envdeck.services.inventory.secret_fields import is_secret_name
 
 VERSION_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+~-]{0,127}")
@@ -106,6 +108,9 @@ def render_ssh_command(template: str, version: str | None = None) -> str:
     contexts = _shell_contexts(template)
     if not contexts:
         return template
+    problem = reevaluation_problem(template)
+    if problem is not None:  # saved before the rule: refused when saved since
+        raise ValidationFailed(problem, {"field": "command"})
     if version is None:
         raise _refuse(f"this command contains {VERSION_PLACEHOLDER}: a version is required")
     validate_version(version, None)
