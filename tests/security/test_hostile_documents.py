@@ -210,3 +210,64 @@ def test_an_environment_over_the_size_cap_is_a_422(personas: Personas) -> None:
     )
     assert_refused(response, "at most 256 KiB")
     assert names(personas) == []
+
+
+# --- headers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("where", "field"),
+    [
+        ({"healthCheck": {"headers": "HEADERS"}}, "healthCheck.headers"),
+        ({"commands": {"restart": {"headers": "HEADERS"}}}, "commands.restart.headers"),
+        (
+            {"upgradeConfig": {"upgradeCommand": {"headers": "HEADERS"}}},
+            "upgradeConfig.upgradeCommand.headers",
+        ),
+        ({"upgradeConfig": {"versionListHeaders": "HEADERS"}}, "upgradeConfig.versionListHeaders"),
+    ],
+)
+@pytest.mark.parametrize("value", ["a\r\nX-Injected: 1", "a\nb", "a\rb", "nul\x00here"])
+def test_a_header_value_with_a_line_break_is_refused_when_saved(
+    personas: Personas, where: dict[str, Any], field: str, value: str
+) -> None:
+    body = json.loads(json.dumps({"name": "headers", **where}).replace('"HEADERS"', "{}"))
+    owner = body
+    for key in field.split(".")[:-1]:
+        owner = owner[key]
+    owner[field.split(".")[-1]] = {"X-Trace": value}
+    response = personas.client.post(
+        "/api/v1/environments", json=body, headers=personas.admin.headers()
+    )
+    error = assert_refused(response, "one line")
+    assert error["details"]["field"] == f"{field}.X-Trace"
+    assert names(personas) == []
+
+
+def test_a_header_name_that_is_not_a_token_is_refused(personas: Personas) -> None:
+    response = personas.client.post(
+        "/api/v1/environments",
+        json={"name": "headers", "healthCheck": {"headers": {"X-A\r\nX-B": "1"}}},
+        headers=personas.admin.headers(),
+    )
+    assert_refused(response, "not a header name")
+
+
+def test_an_import_or_patch_with_a_line_break_in_a_header_is_refused(
+    personas: Personas,
+) -> None:
+    text = HEADER + '- name: alpha\n  healthCheck:\n    headers:\n      X-Trace: "a\\r\\nb"\n'
+    assert_refused(import_(personas, text), "one line")
+    created = personas.client.post(
+        "/api/v1/environments",
+        json={"name": "beta", "healthCheck": {"headers": {"X-Trace": "ok"}}},
+        headers=personas.admin.headers(),
+    )
+    assert created.status_code == 201, created.text
+    patched = personas.client.patch(
+        f"/api/v1/environments/{created.json()['id']}",
+        json={"healthCheck": {"headers": {"X-Trace": "a\nb"}}},
+        headers=personas.admin.headers(),
+    )
+    assert_refused(patched, "one line")
+    assert names(personas) == ["beta"]

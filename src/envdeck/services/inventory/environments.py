@@ -13,22 +13,22 @@ from envdeck.adapters.events import EnvironmentChanged, EventBus
 from envdeck.adapters.secret_box import SecretBox
 from envdeck.domain.auth import Principal
 from envdeck.domain.base import MAX_JSON_DEPTH, json_depth
-from envdeck.domain.command_kinds import CommandType
 from envdeck.domain.environment import Environment, EnvironmentListOptions
 from envdeck.domain.errors import Conflict, CredentialNotFound, ValidationFailed
 from envdeck.domain.ids import new_id
 from envdeck.domain.log import LogType
-from envdeck.domain.version_templates import reevaluation_problem
 from envdeck.repositories.base import Storage
 from envdeck.services.activity.writer import ActivityLog
+from envdeck.services.inventory.save_rules import (
+    check_headers,
+    check_stored_size,
+    check_upgrade_template,
+)
 from envdeck.services.inventory.sealing import seal_environment
 from envdeck.services.inventory.secret_fields import mask_environment
 
 # Server-set: never taken from input, never part of a configuration diff.
 SERVER_FIELDS = {"id", "status", "system_info", "timestamps", "active_operation"}
-# One environment as stored (JSON, secrets sealed), at most: room for two 64 KiB scripts and a
-# host key, while every page, export and WebSocket message that carries it stays small.
-MAX_STORED_BYTES = 256 * 1024
 # A merge patch wraps the free-form values (metadata, bodies) in an environment's own fields.
 MAX_PATCH_DEPTH = MAX_JSON_DEPTH + 6
 
@@ -41,35 +41,13 @@ def masked(env: Environment) -> Environment:
 def sealed(incoming: Environment, stored: Environment | None, box: SecretBox) -> Environment:
     """Return incoming with its secrets sealed (bound to its id) and masks kept from stored.
 
-    Raise ValidationFailed if the result is larger than MAX_STORED_BYTES.
+    Raise ValidationFailed if it breaks a rule of storing (save_rules.py).
     """
+    check_headers(incoming)  # before sealing: sealed values are ciphertext
     ready = seal_environment(incoming, stored, box)
-    _check_upgrade_template(ready)
-    size = len(ready.model_dump_json(by_alias=True).encode("utf-8"))
-    if size > MAX_STORED_BYTES:
-        raise ValidationFailed(
-            f"environment {ready.name} would take {size // 1024} KiB stored; "
-            f"at most {MAX_STORED_BYTES // 1024} KiB (metadata, bodies and scripts together)",
-            {"maxBytes": MAX_STORED_BYTES},
-        )
+    check_upgrade_template(ready)
+    check_stored_size(ready)
     return ready
-
-
-def _check_upgrade_template(env: Environment) -> None:
-    """Refuse an SSH upgrade command that would have the shell read {VERSION} again as code.
-
-    Checked when saved rather than by the model, so that environments stored before the rule
-    still load; their upgrade is refused when rendered (services/operations/templates.py).
-    """
-    upgrade = env.upgrade_config
-    if upgrade.type is not CommandType.SSH:
-        return
-    problem = reevaluation_problem(upgrade.upgrade_command.command)
-    if problem is not None:
-        raise ValidationFailed(
-            f"upgradeConfig.upgradeCommand.command: {problem}",
-            {"field": "upgradeConfig.upgradeCommand.command"},
-        )
 
 
 def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
