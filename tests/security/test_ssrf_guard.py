@@ -14,11 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
+from fastapi.testclient import TestClient
 
 from envdeck.adapters.outbound_http import OutboundBlocked, OutboundHttp
 from envdeck.adapters.ssh import PoolSettings, SshPool
 from envdeck.adapters.ssrf_guard import BlockedDestination, SsrfGuard
+from envdeck.app import create_app
 from envdeck.config import Settings, load_settings
 from envdeck.domain.commands import HostKeyInfo
 from envdeck.domain.environment import HostKeyPolicy
@@ -385,3 +388,92 @@ def test_a_notification_webhook_on_the_metadata_address_is_refused(personas: Per
     assert tested.status_code == 200, tested.text
     assert tested.json()["status"] == "failed"
     assert "link-local or cloud metadata address" in tested.json()["error"]
+
+
+# --- cloud metadata outside link-local; notifications, redirects included ----------------------
+
+
+@pytest.mark.parametrize("address", ["100.100.100.200", "168.63.129.16", "fd00:ec2::254"])
+async def test_cloud_metadata_addresses_outside_link_local_are_refused(address: str) -> None:
+    assert SsrfGuard().refusal(address) == "a link-local or cloud metadata address"
+    host = f"[{address}]" if ":" in address else address
+    with pytest.raises(BlockedDestination):  # judged as a literal: nothing is sent there
+        await SsrfGuard().check_url(f"http://{host}/latest/meta-data/")
+    assert SsrfGuard(allowed_networks=[ipaddress.ip_network(address)]).refusal(address) is None
+
+
+class TargetOn(Target):
+    """A Target listening on another loopback address (127.0.0.2 stands for a refused host)."""
+
+    def __init__(self, host: str) -> None:
+        super().__init__()
+        self.host = host
+
+    def url(self, path: str) -> str:
+        return f"http://{self.host}:{self.port}{path}"
+
+    async def _open_site(self, port: int) -> None:
+        assert self._runner is not None
+        self._site = web.TCPSite(self._runner, self.host, port, reuse_address=True)
+        await self._site.start()
+
+
+@pytest.fixture
+def refused_host() -> Iterator[TargetOn]:
+    running = TargetOn("127.0.0.2").start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def refusing_personas(make_settings: Callable[..., Settings]) -> Iterator[TestClient]:
+    """The app with 127.0.0.2 refused (outbound.blockedNetworks), and its admin's headers."""
+    settings = make_settings(ENVDECK_OUTBOUND__BLOCKED_NETWORKS="127.0.0.2/32")
+    with TestClient(create_app(settings, serve_ui=False), raise_server_exceptions=False) as app:
+        setup = app.post(
+            "/api/v1/setup",
+            json={
+                "token": (settings.data_dir / "setup_token").read_text().strip(),
+                "username": "admin",
+                "password": "quartz-lantern-orbit-91",
+            },
+        )
+        assert setup.status_code == 201, setup.text
+        app.headers["Authorization"] = f"Bearer {setup.json()['token']}"
+        yield app
+
+
+def _test_channel(app: TestClient, url: str) -> dict[str, Any]:
+    created = app.post(
+        "/api/v1/notifications/channels",
+        json={"name": "hook", "url": url, "events": ["environment.unhealthy"]},
+    )
+    assert created.status_code == 201, created.text
+    tested = app.post(f"/api/v1/notifications/channels/{created.json()['id']}/test")
+    assert tested.status_code == 200, tested.text
+    result: dict[str, Any] = tested.json()
+    return result
+
+
+def test_a_notification_webhook_that_redirects_to_a_refused_address_is_refused(
+    refusing_personas: TestClient, target: Target, refused_host: TargetOn
+) -> None:
+    hidden = refused_host.reply("/internal")
+    target.reply("/hook-redirect", redirect_to=hidden)
+    result = _test_channel(refusing_personas, f"json://127.0.0.1:{target.port}/hook-redirect")
+    assert target.stats_of("/hook-redirect").requests == 1  # the webhook itself is reachable
+    assert refused_host.stats_of("/internal").requests == 0  # its redirect went nowhere
+    assert result["status"] == "failed"
+    assert "refused: 127.0.0.2 is in a refused network" in result["error"]
+
+
+def test_every_notification_service_connects_through_the_guard(
+    refusing_personas: TestClient, refused_host: TargetOn
+) -> None:
+    """Not only generic webhooks: ntfy (like gotify, matrix, mailto…) connects to a host the URL
+    names, and that connection is judged as it is made."""
+    result = _test_channel(refusing_personas, f"ntfy://127.0.0.2:{refused_host.port}/alerts")
+    assert refused_host.stats_of("/alerts").requests == 0
+    assert result["status"] == "failed"
+    # The host is part of the channel's URL, which errors never quote.
+    assert result["error"].startswith("refused: **** is in a refused network")

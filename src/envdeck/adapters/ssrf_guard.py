@@ -13,14 +13,21 @@ The addresses are what is checked, not the text of the URL: a hostname that reso
 shared aiohttp client this happens inside the connection itself (`resolver()` filters what DNS
 returns, `socket_factory` refuses a literal address), so there is no second DNS lookup and no
 window between the check and the connection. The SSH pool connects to the addresses
-`checked_addresses` returns, never to the name. `check_url` / `check_host` serve callers whose
-library connects by itself (Apprise): they resolve once and refuse if any address is refused.
+`checked_addresses` returns, never to the name. Libraries that connect and follow redirects by
+themselves (Apprise) run inside `connections_guarded()`, which judges each of their socket
+connects through Python's audit hook for `socket.connect`; `check_url` / `check_host` refuse
+early, before such a library starts.
 """
 
 import asyncio
+import contextlib
+import contextvars
 import ipaddress
 import socket
-from collections.abc import Iterable
+import sys
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,7 +43,10 @@ IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 LINK_LOCAL_NETWORKS: tuple[IpNetwork, ...] = (
     ipaddress.ip_network("169.254.0.0/16"),  # IPv4 link-local: AWS, GCP, Azure, OpenStack metadata
     ipaddress.ip_network("fe80::/10"),  # IPv6 link-local
+    # Cloud metadata services outside the link-local ranges:
     ipaddress.ip_network("fd00:ec2::254/128"),  # AWS's IPv6 metadata endpoint
+    ipaddress.ip_network("100.100.100.200/32"),  # Alibaba Cloud's metadata service
+    ipaddress.ip_network("168.63.129.16/32"),  # Azure's WireServer (platform and extension data)
 )
 SETTING_HINT = "outbound.allowLinkLocal or outbound.allowedNetworks"
 
@@ -148,6 +158,25 @@ class SsrfGuard:
         if host:
             await self.check_host(host, port)
 
+    @contextlib.contextmanager
+    def connections_guarded(self) -> Iterator[list["BlockedDestination"]]:
+        """Refuse every connection to a refused address made inside this block.
+
+        For libraries that connect by themselves and follow redirects by themselves (Apprise,
+        through requests, smtplib…): each `socket.connect` made in this context (and in the
+        threads that copy it, as Apprise's workers do) is judged by its address, the one DNS
+        answered and the one a redirect leads to alike. A refused connect raises
+        BlockedConnection (an OSError, as a refused connection would) and is added to the list
+        this yields, so the caller can say why its library failed.
+        """
+        _install_connect_hook()
+        scope = _GuardScope(self)
+        token = _scope.set(scope)
+        try:
+            yield scope.refused
+        finally:
+            _scope.reset(token)
+
     # --- inside the shared aiohttp client ------------------------------------------------------
 
     def resolver(self, inner: AbstractResolver | None = None) -> AbstractResolver:
@@ -187,6 +216,48 @@ class GuardedResolver(AbstractResolver):
 
     async def close(self) -> None:
         await self._inner.close()
+
+
+@dataclass
+class _GuardScope:
+    guard: SsrfGuard
+    refused: list[BlockedDestination] = field(default_factory=list)
+
+
+_scope: contextvars.ContextVar[_GuardScope | None] = contextvars.ContextVar(
+    "envdeck_ssrf_scope", default=None
+)
+_hook_lock = threading.Lock()
+_hook_installed = False
+
+
+def _judge_connect(event: str, args: tuple[Any, ...]) -> None:
+    # An audit hook (PEP 578) sees every audited event of the process: leave at once unless this
+    # is a connect made inside connections_guarded().
+    if event != "socket.connect":
+        return
+    scope = _scope.get()
+    if scope is None:
+        return
+    sock, address = args
+    if getattr(sock, "family", None) not in (socket.AF_INET, socket.AF_INET6):
+        return
+    host = str(address[0])
+    reason = scope.guard.refusal(host)
+    if reason is not None:
+        blocked = BlockedDestination(host, host, reason)
+        scope.refused.append(blocked)
+        raise BlockedConnection(blocked)
+
+
+def _install_connect_hook() -> None:
+    """Add the audit hook once per process (audit hooks cannot be removed; it is idle outside
+    connections_guarded)."""
+    global _hook_installed
+    with _hook_lock:
+        if not _hook_installed:
+            sys.addaudithook(_judge_connect)
+            _hook_installed = True
 
 
 def blocked_cause(exc: BaseException) -> BlockedDestination | None:

@@ -201,7 +201,7 @@ def build_services(
         maintenance,
         clock,
         metrics=metrics,
-        guard=ssrf_guard.check_url,
+        guard=ssrf_guard,
     )
     environment_views = EnvironmentViews(
         environments, storage.environments, lambda: storage.environments_version

@@ -16,6 +16,7 @@ from datetime import datetime
 from envdeck.adapters.events import EventBus
 from envdeck.adapters.metrics import Metrics
 from envdeck.adapters.secret_box import SecretBox
+from envdeck.adapters.ssrf_guard import SsrfGuard
 from envdeck.config import NotificationsSettings
 from envdeck.repositories.base import Storage
 from envdeck.services.activity.writer import ActivityLog
@@ -24,7 +25,7 @@ from envdeck.services.notifications.alerting import Alerting
 from envdeck.services.notifications.channels import NotificationChannelService
 from envdeck.services.notifications.delivery import DeliveryQueue
 from envdeck.services.notifications.messages import Messages
-from envdeck.services.notifications.sender import AppriseSender, UrlGuard
+from envdeck.services.notifications.sender import AppriseSender
 
 
 @dataclass
@@ -66,7 +67,7 @@ def build_notifications(
     clock: Callable[[], datetime],
     *,
     metrics: Metrics | None = None,
-    guard: UrlGuard | None = None,
+    guard: SsrfGuard | None = None,
 ) -> Notifications:
     """Wire channels, alerting and delivery for one process."""
     sender = AppriseSender(guard)

@@ -8,12 +8,16 @@ log request paths at debug level. Those loggers are cut off from the process log
 handler from printing them. What Apprise reports about one call (its per-call log capture) is
 read back from its result, and every part of the URL is masked out of it before it becomes an
 error message (`mask_url`).
+
+Every delivery runs inside the SSRF guard's `connections_guarded()`: each connection Apprise
+makes (whatever the service, and every redirect it follows) is judged by its address, and a
+refused one fails the delivery with the guard's reason.
 """
 
 import asyncio
+import contextlib
 import logging
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -23,6 +27,7 @@ import apprise
 import structlog
 from apprise.common import PersistentStoreMode
 
+from envdeck.adapters.ssrf_guard import BlockedDestination, SsrfGuard
 from envdeck.domain.errors import ValidationFailed
 from envdeck.domain.notification import ERROR_MAX
 
@@ -31,8 +36,9 @@ log = structlog.get_logger(__name__)
 MASK = "****"
 # Loggers that may carry a channel URL: kept out of the process log.
 LIBRARY_LOGGERS = ("apprise", "urllib3", "requests")
-# Generic webhooks connect to the host the URL names: the SSRF guard checks it before sending.
-# Other services' "host" is often a token (slack://TokenA/…): it is never resolved.
+# Generic webhooks connect to the host the URL names: the SSRF guard checks it before sending
+# (each connection is judged again as it is made). Other services' "host" is often a token
+# (slack://TokenA/…): it is never resolved.
 WEBHOOK_SCHEMES = frozenset({"json", "jsons", "xml", "xmls", "form", "forms"})
 _ERRNO = re.compile(r"\[Errno -?\d+\] [^\"')\]]+|Read timed out|timed out")
 _SEPARATORS = re.compile(r"[/?&=#:@,+;]")
@@ -62,8 +68,6 @@ class SendResult:
     ok: bool
     error: str | None = None
 
-
-UrlGuard = Callable[[str], Awaitable[None]]
 
 _quieted = False
 
@@ -135,7 +139,7 @@ def _describe(result: Any) -> str:
 class AppriseSender:
     """Validate and send through Apprise; see the module docstring."""
 
-    def __init__(self, guard: UrlGuard | None = None) -> None:
+    def __init__(self, guard: SsrfGuard | None = None) -> None:
         quiet_library_logs()
         self._guard = guard
 
@@ -165,7 +169,7 @@ class AppriseSender:
         """Send one message in one attempt bounded by timeout seconds; never raise."""
         try:
             if self._guard is not None and service_of(url) in WEBHOOK_SCHEMES:
-                await self._guard(url)
+                await self._guard.check_url(url)
             async with asyncio.timeout(timeout + 1):  # Apprise bounds the call itself first
                 return await self._send(url, message, timeout)
         except TimeoutError:
@@ -180,13 +184,21 @@ class AppriseSender:
         notifier = _new_apprise()
         if not await asyncio.to_thread(notifier.add, url):
             return SendResult(False, "Apprise does not accept this channel's URL")
-        result = await notifier.async_notify(
-            body=message.body,
-            title=message.title,
-            notify_type=apprise.NotifyType(message.kind.value),
-            timeout=timeout,
-            log_level=logging.DEBUG,
+        guarded: contextlib.AbstractContextManager[list[BlockedDestination]] = (
+            self._guard.connections_guarded()
+            if self._guard is not None
+            else contextlib.nullcontext([])
         )
+        with guarded as refused:
+            result = await notifier.async_notify(
+                body=message.body,
+                title=message.title,
+                notify_type=apprise.NotifyType(message.kind.value),
+                timeout=timeout,
+                log_level=logging.DEBUG,
+            )
+        if refused:  # a connection (a redirect, say) went to a refused address
+            return SendResult(False, self._clean(refused[0].message, url))
         if result:
             return SendResult(True)
         return SendResult(False, self._clean(_describe(result), url))
