@@ -62,6 +62,8 @@ describe("The session", () => {
           answer401 = () => resolve(apiError(401, "UNAUTHORIZED", "the session ended"));
         }),
       "/api/v1/ready": READY,
+      // Admins also see the instances: none here, so the only alert is the session's.
+      "/api/v1/system/instances": { status: 200, body: { instances: [], self: "" } },
     });
     const { router } = renderApp("/system", { session: makeSession("admin", "old-token") });
     await screen.findByRole("heading", { name: "System status" });
