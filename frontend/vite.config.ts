@@ -1,10 +1,12 @@
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vitest/config";
+import { swaggerUiAssets } from "./scripts/swagger-ui-assets.mjs";
 
 // The backend serves the build from src/envdeck/web/static; `npm run dev` proxies the API to a
 // running `envdeck serve`.
 export default defineConfig({
-  plugins: [react()],
+  // swaggerUiAssets: Swagger UI for /api/docs, from the swagger-ui-dist package.
+  plugins: [react(), swaggerUiAssets()],
   build: {
     outDir: "../src/envdeck/web/static",
     emptyOutDir: true,

@@ -36,6 +36,8 @@ TOKEN_IF_CONFIGURED = "public, or any token with metrics.requireToken"
 OUTSIDE_SCHEMA: dict[tuple[str, str], str] = {
     ("GET", "/api/openapi.json"): PUBLIC,
     ("GET", "/api/docs"): PUBLIC,
+    ("GET", "/api/docs/init.js"): PUBLIC,  # Swagger UI's start, and its assets from the package
+    ("GET", "/api/docs/{name}"): PUBLIC,
     (WEBSOCKET, "/ws"): FIRST_FRAME,
     ("GET", "/metrics"): TOKEN_IF_CONFIGURED,
     ("GET", "/{path:path}"): PUBLIC,  # the UI's files and pages
@@ -143,6 +145,8 @@ def test_the_public_routes_outside_the_schema_answer_anyone(personas: Personas) 
     client = personas.client
     assert client.get("/api/openapi.json").status_code == 200
     assert client.get("/api/docs").status_code == 200
+    assert client.get("/api/docs/init.js").status_code == 200
+    assert client.get("/api/docs/swagger-ui-bundle.js").status_code == 200
     assert client.get("/metrics").status_code == 200  # metrics.requireToken is off by default
     assert client.get("/environments").status_code in (200, 503)  # 503: the UI is not built
 

@@ -8,7 +8,7 @@ error. A policy the UI breaks would show up here before it shows up to a user.
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, ConsoleMessage, Page, Route, expect
 
 from tests.e2e.accounts import Account, sign_in
 from tests.support.server import RunningServer
@@ -78,3 +78,43 @@ def test_the_ui_runs_under_its_policy_without_a_violation(
     assert {path: found for path, found in seen.items() if found} == {}
     policy_errors = [text for text in console_errors if "Content Security Policy" in text]
     assert policy_errors == []
+
+
+def test_the_api_docs_load_only_from_envdeck_and_run_under_their_policy(
+    browser: Browser, server: RunningServer
+) -> None:
+    """Swagger UI on the origin that keeps the UI's token: every request the page makes goes to
+    Envdeck itself (no CDN), and its policy lets it run without a violation."""
+    context = browser.new_context(base_url=server.url)
+    context.add_init_script(LISTEN_FOR_VIOLATIONS)
+    requested: list[str] = []
+
+    def only_envdeck(route: Route) -> None:
+        # Recorded, and never sent: a test run makes no request to another host.
+        requested.append(route.request.url)
+        if route.request.url.startswith(server.url + "/"):
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", only_envdeck)
+    page = context.new_page()
+    console_errors: list[str] = []
+    page.on(
+        "console", lambda message: message.type == "error" and console_errors.append(message.text)
+    )
+    try:
+        response = page.goto("/api/docs")
+        assert response is not None
+        assert response.ok
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Envdeck")
+        expect(page.get_by_role("button", name="GET /api/v1/health Liveness")).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        violations = _violations(page)
+    finally:
+        context.close()
+    elsewhere = [url for url in requested if not url.startswith(server.url + "/")]
+    assert elsewhere == []
+    assert any(url.endswith("/api/docs/swagger-ui-bundle.js") for url in requested)
+    assert violations == []
+    assert [text for text in console_errors if "Content Security Policy" in text] == []

@@ -6,7 +6,6 @@ script for that rule to forbid.
 """
 
 import os
-import re
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -92,16 +91,27 @@ def test_an_unexpected_error_answers_500_with_the_headers_and_no_detail(
     assert response.headers["content-security-policy"] == API_POLICY
 
 
-def test_the_api_docs_page_allows_only_its_own_script(client: TestClient) -> None:
+def test_the_api_docs_page_loads_only_its_own_scripts(client: TestClient, built_ui: Path) -> None:
+    """Swagger UI comes from the package: no CDN, no inline script, scripts from 'self' only."""
     response = client.get("/api/docs")
     assert response.status_code == 200
     directives = policy(response.headers["content-security-policy"])
     assert directives["default-src"] == ["'none'"]
-    assert "'unsafe-inline'" not in directives["script-src"]
-    assert "'unsafe-eval'" not in directives["script-src"]
-    hashes = [source for source in directives["script-src"] if source.startswith("'sha256-")]
-    assert len(hashes) == len(re.findall(r"<script>", response.text)) == 1
+    assert directives["script-src"] == ["'self'"]  # no inline script, no eval, no other host
+    assert directives["connect-src"] == ["'self'"]
     assert directives["frame-ancestors"] == ["'none'"]
+    assert "http" not in response.headers["content-security-policy"]
+    page = _Page()
+    page.feed(response.text)
+    assert page.inline == []
+    sources = [script.get("src") or "" for script in page.scripts]
+    assert sources
+    assert all(source.startswith("/api/docs/") for source in sources)
+    assert "//" not in response.text  # no URL of another host, not even a stylesheet
+    for source in [*sources, "/api/docs/swagger-ui.css"]:
+        asset = client.get(source)
+        assert asset.status_code == 200, source
+        assert asset.headers["content-type"].startswith(("text/javascript", "text/css"))
 
 
 # --- the built UI --------------------------------------------------------------------------------
