@@ -54,8 +54,9 @@ async function choose(user: ReturnType<typeof userEvent.setup>, label: string, o
   await user.click(await screen.findByRole("option", { name: option }));
 }
 
-// Long forms: typing field by field takes a while.
-vi.setConfig({ testTimeout: 20_000 });
+// Typing into the whole form re-renders it per key: up to ~10 s a test alone, more on a busy
+// machine running other files beside it.
+vi.setConfig({ testTimeout: 60_000 });
 
 describe("Environment form", () => {
   it("creates an environment from the dashboard's button, with a credential", async () => {
