@@ -142,6 +142,17 @@ def environment(live: LiveApp, account: Account, env_id: str) -> dict[str, Any]:
     return body
 
 
+def released(live: LiveApp, account: Account, env_id: str) -> bool:
+    """Wait (up to 10 s) until the environment's claim is released; the final record is stored
+    (and so seen) a moment before the claim goes."""
+    deadline = time.monotonic() + 10
+    while environment(live, account, env_id)["activeOperation"] is not None:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 class TestSshOperations:
     async def test_output_streams_live_and_the_first_host_key_is_recorded(
         self,
@@ -308,7 +319,7 @@ class TestSshOperations:
         assert op["error"]["message"] == f"cancelled by {operator.username}"
         assert "after" not in op["output"]
         assert _gone(marker)
-        assert environment(live, admin, env_id)["activeOperation"] is None
+        assert released(live, admin, env_id)
 
     def test_hostile_versions_are_refused_and_nothing_runs_on_the_host(
         self,
