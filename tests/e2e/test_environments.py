@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, Response, expect
 
 from envdeck.adapters.secret_box import SecretBox
+from envdeck.services.inventory.sealing import leaf_context
 from tests.e2e.accounts import Account
 from tests.support.server import RunningServer
 
@@ -149,7 +150,8 @@ def _stored_secret(server: RunningServer, environment_id: str) -> str:
         ).fetchone()
     sealed = json.loads(doc)["healthCheck"]["headers"]["Authorization"]
     key = base64.urlsafe_b64decode((data / "encryption.key").read_text().strip() + "==")
-    return SecretBox(key).open(sealed)
+    context = leaf_context(environment_id, ("healthCheck", "headers", "Authorization"))
+    return SecretBox(key).open(sealed, context)
 
 
 def _has_body(response: Response) -> bool:
