@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from envdeck.services.view_cache import ViewCache
+from envdeck.services.inventory.view_cache import ViewCache
 
 
 class Source:

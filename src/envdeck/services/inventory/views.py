@@ -2,7 +2,7 @@
 
 They are the same for every role (secrets are masked for all), so one build serves every caller:
 callers that arrive while a view is being built wait for that build, and later ones get the
-stored result until an environment changes (`services/view_cache.py`). The caller says how a
+stored result until an environment changes (`view_cache.py`). The caller says how a
 view is rendered (the API keeps its serialised, compressed body), so the work shared is the
 query and the rendering both; this service never sees what the rendering is.
 """
@@ -13,7 +13,7 @@ from typing import TypeVar
 from envdeck.domain.environment import Environment, EnvironmentListOptions
 from envdeck.repositories.base import EnvironmentRepository
 from envdeck.services.inventory.environments import EnvironmentService
-from envdeck.services.view_cache import ViewCache
+from envdeck.services.inventory.view_cache import ViewCache
 
 T = TypeVar("T")
 
