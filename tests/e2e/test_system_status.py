@@ -16,9 +16,13 @@ def test_the_system_status_page_shows_the_server(page: Page) -> None:
     page.get_by_role("navigation", name="Main").get_by_role("link", name="System status").click()
     expect(page).to_have_url(re.compile(r"/system$"))
     expect(page.get_by_role("heading", name="System status")).to_be_visible()
-    expect(page.get_by_text(__version__, exact=True)).to_be_visible()
-    expect(page.get_by_text("sqlite", exact=True)).to_be_visible()
+    expect(page.get_by_label("Version")).to_have_text(__version__)
+    expect(page.get_by_label("Storage backend")).to_have_text("sqlite")
     expect(page.get_by_text("Ready", exact=True)).to_be_visible()
+    # An admin also sees the instances: this one, live, with its version.
+    me = page.get_by_role("row").filter(has_text="This instance")
+    expect(me).to_contain_text("Live")
+    expect(me.get_by_role("cell", name=__version__, exact=True)).to_be_visible()
     expect(page).to_have_title("System status · Envdeck")
 
 
