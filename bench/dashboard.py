@@ -182,6 +182,8 @@ def main() -> None:
     count = 200 if args.quick else args.environments
     if not (STATIC_DIR / "index.html").is_file():
         sys.exit("the UI is not built: run `make install`")
+    if not Path(CHROMIUM).is_file():
+        sys.exit(f"bench/dashboard.py: needs Chromium at {CHROMIUM} (apt-get install chromium)")
 
     with tempfile.TemporaryDirectory(prefix="envdeck-dashboard-") as tmp:
         full_dir, empty_dir = Path(tmp, "full"), Path(tmp, "empty")

@@ -356,6 +356,8 @@ async def main() -> None:
     parser.add_argument("--environments", type=int, help="environments stored (default 10,000)")
     parser.add_argument("--seconds", type=int, help="seconds per endpoint and round")
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("bench/inventory.py: needs wrk, the HTTP load generator (apt-get install wrk)")
     n = args.environments or (500 if args.quick else 10_000)
     scale = Scale(1, 1) if args.quick else Scale(5, ROUNDS)
     # SecantusDB is a Python server: over 10,000 documents each of these requests takes it
