@@ -102,3 +102,11 @@ async def test_unlocking_forgets_every_failure_of_the_account() -> None:
     assert await subject.unlock(ACCOUNT) > 0
 
     await subject.reserve(ACCOUNT, "10.0.0.1")
+
+
+def test_an_attempt_stamped_later_by_a_concurrent_request_does_not_refuse_an_earlier_one() -> None:
+    # Parallel sign-ins read the clock before they store: one stamped a millisecond later may
+    # be stored first. Below the limit and without a delay, the earlier one still goes.
+    rule = AttemptRule(5, WINDOW)
+    now = FakeClock()()
+    assert rule.wait([now + timedelta(milliseconds=1)], now) is None

@@ -60,8 +60,11 @@ class AttemptRule:
         recent = [at for at in attempts if at > now - self.window]
         if len(recent) >= self.limit:
             return recent[self.limit - 1] + self.window - now
-        if recent:
-            ready = recent[0] + self.delay(len(recent))
+        delay = self.delay(len(recent))
+        # Only a delay holds an attempt back: without one, an attempt that a concurrent request
+        # stamped a moment later than `now` must not refuse this one.
+        if recent and delay > timedelta(0):
+            ready = recent[0] + delay
             if ready > now:
                 return ready - now
         return None
