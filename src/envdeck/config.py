@@ -299,11 +299,17 @@ class ClusterSettings(DomainModel):
     heartbeat_interval: Duration = timedelta(seconds=5)
     # An instance not seen for this long, and not stopped, is listed as lost.
     instance_ttl: Duration = timedelta(seconds=15)
+    # How long a lease (a shard of the health checks, a singleton job) is held without renewal;
+    # an instance renews its leases every third of it. A killed instance's work is taken over
+    # within about 1.3 leases.
+    lease_duration: Duration = timedelta(seconds=10)
 
     @model_validator(mode="after")
     def _ttl_outlasts_two_heartbeats(self) -> Self:
         if self.heartbeat_interval < timedelta(milliseconds=100):
             raise ValueError("heartbeatInterval must be at least 100ms")
+        if not timedelta(seconds=1) <= self.lease_duration <= timedelta(minutes=5):
+            raise ValueError("leaseDuration must be between 1s and 5m")
         if self.instance_ttl <= 2 * self.heartbeat_interval:
             raise ValueError(
                 f"instanceTtl ({format_duration(self.instance_ttl)}) must be more than twice"

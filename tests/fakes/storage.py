@@ -8,6 +8,8 @@ in tests/contract, against the real backends.
 
 from envdeck.repositories.base import (
     ApiTokenRepository,
+    ClusterStore,
+    ClusterUnsupported,
     CredentialRepository,
     EnvironmentRepository,
     HealthSampleRepository,
@@ -20,6 +22,7 @@ from envdeck.repositories.base import (
     RevocationRepository,
     UserRepository,
 )
+from tests.fakes.cluster import FakeCluster
 from tests.fakes.documents import Clock, Outage
 from tests.fakes.environments import FakeEnvironmentRepository
 from tests.fakes.health_samples import FakeHealthSampleRepository
@@ -45,8 +48,10 @@ class FakeStorage:
 
     backend = "memory"
 
-    def __init__(self, clock: Clock | None = None) -> None:
+    def __init__(self, clock: Clock | None = None, cluster: FakeCluster | None = None) -> None:
         self.outage = Outage()
+        # Shared with other FakeStorages for instances of one test; None: one instance only.
+        self.cluster = cluster
         self.environments = FakeEnvironmentRepository(self.outage, clock)
         self.users = FakeUserRepository(self.outage, clock)
         self.logs = FakeLogRepository(self.outage)
@@ -74,6 +79,11 @@ class FakeStorage:
 
     async def ping(self) -> None:
         self.outage.check()
+
+    async def cluster_store(self) -> ClusterStore:
+        if self.cluster is None:
+            raise ClusterUnsupported("this fake storage is one instance's")
+        return self.cluster
 
     async def close(self) -> None:
         self.opened = False

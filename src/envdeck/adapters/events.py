@@ -1,14 +1,17 @@
 """The in-process event bus: typed events published once, delivered to each subscriber.
 
 Each subscriber gets its own bounded queue and worker task, so a slow or failing subscriber
-never delays the publisher or the other subscribers. The bus is the seam where a bus spanning
-several instances (MongoDB change streams, DESIGN §11) can plug in later.
+never delays the publisher or the other subscribers. With several instances, the event relay
+(services/cluster/event_relay.py) carries each instance's events to the others' buses through
+MongoDB: an event published here has `origin` None; one relayed from another instance names
+that instance, so a subscriber that must act once in the cluster (alerting) can tell.
 """
 
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from datetime import datetime
+from typing import ClassVar
 
 import structlog
 
@@ -31,7 +34,9 @@ class Event:
     """Base of every event; `topic` names the kind ("environment.updated")."""
 
     topic: ClassVar[str] = "event"
-    occurred_at: Any = field(default_factory=utc_now)
+    occurred_at: datetime = field(default_factory=utc_now)
+    # The instance that published it, when another one did (relayed); None: this process.
+    origin: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -22,6 +22,7 @@ import random
 import signal
 import sys
 import time
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,8 @@ BEHAVIOURS = ("healthy", "slow", "flapping", "down", "hang")
 FLAP_PERIOD = 20.0  # seconds a flapping environment stays up, then down
 SLOW_RANGE = (1.5, 3.0)  # seconds a slow environment takes to answer
 DEFAULT_COUNT = 12
+# Start times kept per environment for `GET /control/checks`: at a 10 s interval, ten minutes.
+KEPT_CHECKS = 64
 
 # Release trains per product, newest first; an environment's versions list is its product's.
 RELEASES: dict[str, list[str]] = {
@@ -87,6 +90,9 @@ class Target:
     in_flight: int = 0
     requests: int = 0
     overlaps: int = 0
+    # Wall-clock start times of the latest health requests, and of those that overlapped.
+    started: deque[float] = field(default_factory=lambda: deque(maxlen=KEPT_CHECKS))
+    overlapped: deque[float] = field(default_factory=lambda: deque(maxlen=KEPT_CHECKS))
     _ok_body: bytes = b""
     _down_body: bytes = b""
 
@@ -184,6 +190,7 @@ class Fleet:
         app.router.add_get("/control/envs/{name}", self.get_state)
         app.router.add_put("/control/envs/{name}", self.set_state)
         app.router.add_get("/control/stats", self.stats)
+        app.router.add_get("/control/checks", self.checks)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
@@ -218,9 +225,12 @@ class Fleet:
 
     async def health(self, request: web.Request) -> web.Response:
         target = self._target(request)
+        now = time.time()
         target.requests += 1
+        target.started.append(now)
         if target.in_flight:
             target.overlaps += 1
+            target.overlapped.append(now)
         target.in_flight += 1
         try:
             return await self._answer_health(target)
@@ -308,6 +318,54 @@ class Fleet:
                 "inFlight": sum(t.in_flight for t in targets),
             }
         )
+
+    async def checks(self, request: web.Request) -> web.Response:
+        """Per environment, the health requests that started at or after `?since=` (wall-clock
+        seconds; default: every one kept), so a caller can see each was checked once per
+        interval, by one checker at a time, and how long the longest wait was."""
+        try:
+            since = float(request.query.get("since", "0"))
+        except ValueError:
+            return web.json_response({"error": "since must be a number of seconds"}, status=400)
+        with_gaps = request.query.get("gaps") in ("1", "true")
+        now = time.time()
+        return web.json_response(
+            {
+                "now": now,
+                "since": since,
+                "environments": {
+                    name: target_checks(t, since, now, with_gaps=with_gaps)
+                    for name, t in self.targets.items()
+                },
+            }
+        )
+
+
+def target_checks(
+    target: Target, since: float, now: float, *, with_gaps: bool = False
+) -> dict[str, Any]:
+    """Summarise one environment's health requests from `since` on.
+
+    `maxGap` is the longest time between two consecutive requests where the later one is in the
+    window (so a gap that began before `since` counts); `sinceLast` is the wait still open.
+    `complete` is false when older requests of the window were no longer kept.
+    """
+    times = list(target.started)
+    first_in = next((i for i, at in enumerate(times) if at >= since), len(times))
+    window = times[first_in:]
+    gaps = [times[i] - times[i - 1] for i in range(max(first_in, 1), len(times))]
+    summary: dict[str, Any] = {
+        "requests": len(window),
+        "overlaps": sum(1 for at in target.overlapped if at >= since),
+        "first": window[0] if window else None,
+        "last": times[-1] if times else None,
+        "maxGap": max(gaps, default=None),
+        "sinceLast": now - times[-1] if times else None,
+        "complete": first_in > 0 or target.requests == len(times),
+    }
+    if with_gaps:
+        summary["gaps"] = gaps
+    return summary
 
 
 def _apply_failure_modes(target: Target, body: dict[str, Any]) -> str:

@@ -8,9 +8,9 @@ Conventions every implementation keeps (the contract tests in tests/contract che
 """
 
 import builtins
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from envdeck.domain.credential import Credential, CredentialListOptions
 from envdeck.domain.environment import (
@@ -23,6 +23,7 @@ from envdeck.domain.environment import (
 )
 from envdeck.domain.health import HealthPoint, HealthSample
 from envdeck.domain.instance import Instance
+from envdeck.domain.lease import Lease
 from envdeck.domain.log import LogBatch, LogCounts, LogEntry, LogFilter, LogListOptions
 from envdeck.domain.login_attempt import AttemptWindow
 from envdeck.domain.maintenance import MaintenanceWindow, MaintenanceWindowListOptions
@@ -408,6 +409,50 @@ class InstanceRepository(Protocol):
         """Delete the instances last seen before cutoff; return how many went."""
 
 
+class LeaseRepository(Protocol):
+    """Named leases, each held by one instance at a time (domain/lease.py)."""
+
+    async def acquire(self, name: str, holder: str, now: datetime, until: datetime) -> bool:
+        """Hold lease `name` for holder until `until` when it is free, expired at `now`, or
+        already holder's; tell whether holder holds it now. Of racing holders one wins."""
+
+    async def renew(
+        self, names: Sequence[str], holder: str, now: datetime, until: datetime
+    ) -> set[str]:
+        """Extend to `until` those of names that holder still holds at `now`; return them."""
+
+    async def release(self, names: Sequence[str], holder: str) -> None:
+        """Give up those of names that holder holds (others may take them at once)."""
+
+    async def list_all(self) -> builtins.list[Lease]:
+        """Return every lease on record (expired ones too), by name."""
+
+
+class EventStream(Protocol):
+    """An append-only stream of event documents that every instance follows."""
+
+    async def append(self, documents: Sequence[Mapping[str, Any]]) -> None:
+        """Append documents, in order."""
+
+    def follow(self) -> AsyncIterator[dict[str, Any]]:
+        """Yield every document appended from now on, in the order appended, for ever
+        (reconnecting after an outage, resuming where it was when the stream allows)."""
+
+
+class ClusterStore(Protocol):
+    """What several instances share beyond the repositories (a MongoDB replica set)."""
+
+    @property
+    def leases(self) -> LeaseRepository: ...
+
+    @property
+    def events(self) -> EventStream: ...
+
+
+class ClusterUnsupported(Exception):
+    """This storage cannot carry several instances; the message says why, in one line."""
+
+
 class Storage(Protocol):
     """One opened backend: its repositories and its lifecycle.
 
@@ -455,6 +500,10 @@ class Storage(Protocol):
 
     async def open(self) -> None:
         """Connect and create indexes/migrations; safe to call on an existing database."""
+
+    async def cluster_store(self) -> ClusterStore:
+        """Return what several instances share through this (opened) storage; raise
+        ClusterUnsupported when it cannot run several instances."""
 
     async def ping(self) -> None:
         """Return when storage answers; raise StorageUnavailable when it does not."""

@@ -31,7 +31,7 @@ from typing import Any, TypeVar, cast
 import structlog
 
 from envdeck.domain.errors import StorageUnavailable
-from envdeck.repositories.base import Storage
+from envdeck.repositories.base import ClusterStore, Storage
 
 log = structlog.get_logger(__name__)
 
@@ -184,6 +184,9 @@ class GuardedStorage:
 
     async def ping(self) -> None:
         await self._storage.ping()
+
+    async def cluster_store(self) -> ClusterStore:
+        return await self._storage.cluster_store()
 
     async def close(self) -> None:
         await self._storage.close()

@@ -17,7 +17,7 @@ from envdeck.domain.environment import (
     Status,
     SystemInfo,
 )
-from envdeck.repositories.base import EnvironmentRepository, Storage
+from envdeck.repositories.base import ClusterStore, EnvironmentRepository, Storage
 
 
 class ChangeCountingEnvironments:
@@ -148,6 +148,9 @@ class ChangeCountingStorage:
 
     async def ping(self) -> None:
         await self._storage.ping()
+
+    async def cluster_store(self) -> ClusterStore:
+        return await self._storage.cluster_store()
 
     async def close(self) -> None:
         await self._storage.close()

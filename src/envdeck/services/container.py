@@ -21,6 +21,7 @@ from envdeck.services.activity.queries import ActivityQueries
 from envdeck.services.activity.retention import LogRetention
 from envdeck.services.activity.writer import ActivityLog
 from envdeck.services.cluster import InstanceRegistry
+from envdeck.services.cluster.leases import LeaseKeeper
 from envdeck.services.cluster.registry import this_process
 from envdeck.services.health import HealthChecker, HealthRecorder, HealthScheduler
 from envdeck.services.health.history import HealthHistoryService, HealthSampleRetention
@@ -104,6 +105,8 @@ class Services:
     notifications: Notifications
     # This instance's heartbeats and every instance's status (docs/operations.md).
     instance_registry: InstanceRegistry
+    # This instance's leases: stored once several instances share MongoDB, else all its own.
+    leases: LeaseKeeper
 
 
 def build_services(
@@ -113,6 +116,9 @@ def build_services(
     clock: Callable[[], datetime],
 ) -> Services:
     """Wire every service for one process over the (unopened or opened) storage backend."""
+    # One instance per app lifespan: a new id, started now.
+    instance = this_process(backend.backend, clock())
+    leases = LeaseKeeper(None, instance.id, clock, settings.cluster.lease_duration)
     # Every service calls storage through the breaker, and writes environments through the
     # counter on top of it, so cached views know when to re-read.
     guarded = GuardedStorage(backend)
@@ -250,12 +256,12 @@ def build_services(
         ssrf_guard=ssrf_guard,
         storage_breaker=storage_breaker,
         notifications=notifications,
-        # One instance per app lifespan: a new id, started now.
         instance_registry=InstanceRegistry(
             storage.instances,
-            this_process(backend.backend, clock()),
+            instance,
             clock,
             heartbeat_interval=settings.cluster.heartbeat_interval,
             instance_ttl=settings.cluster.instance_ttl,
         ),
+        leases=leases,
     )

@@ -7,11 +7,14 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
 from envdeck.domain.errors import StorageUnavailable
+from envdeck.repositories.base import ClusterUnsupported
 from envdeck.repositories.mongo.credentials import MongoCredentialRepository
 from envdeck.repositories.mongo.documents import TYPE_REGISTRY, Document, translate_errors
 from envdeck.repositories.mongo.environments import MongoEnvironmentRepository
+from envdeck.repositories.mongo.event_stream import MongoEventStream
 from envdeck.repositories.mongo.health_samples import MongoHealthSampleRepository
 from envdeck.repositories.mongo.instances import MongoInstanceRepository
+from envdeck.repositories.mongo.leases import MongoLeaseRepository
 from envdeck.repositories.mongo.login_attempts import MongoLoginAttemptRepository
 from envdeck.repositories.mongo.logs import MongoLogRepository
 from envdeck.repositories.mongo.maintenance_windows import MongoMaintenanceWindowRepository
@@ -82,6 +85,9 @@ class MongoStorage:
         self.notification_channels = notification_channels
         self.instances = instances
         self.login_attempts = login_attempts
+        # What several instances share (cluster_store): leases and the event stream.
+        self._leases = MongoLeaseRepository(db["leases"])
+        self._events = MongoEventStream(db["events"])
         self._indexed: tuple[_Indexed, ...] = (
             environments,
             users,
@@ -95,6 +101,8 @@ class MongoStorage:
             notification_channels,
             instances,
             login_attempts,
+            self._leases,
+            self._events,
         )
 
     async def open(self) -> None:
@@ -115,6 +123,24 @@ class MongoStorage:
         except PyMongoError as exc:
             raise StorageUnavailable(details={"reason": type(exc).__name__}) from exc
 
+    async def cluster_store(self) -> "MongoClusterStore":
+        """Return the leases and the event stream; ClusterUnsupported unless the server is a
+        replica set (change streams need one)."""
+        with translate_errors():
+            hello = await self._client.admin.command("hello")
+        if not hello.get("setName") and hello.get("msg") != "isdbgrid":
+            raise ClusterUnsupported(
+                "MongoDB is not a replica set, and several instances need its change streams:"
+                " running as the only instance (docs/operations.md, Running several instances)"
+            )
+        return MongoClusterStore(self._leases, self._events)
+
     async def close(self) -> None:
         """Release the client's connections."""
         await self._client.close()
+
+
+class MongoClusterStore:
+    def __init__(self, leases: MongoLeaseRepository, events: MongoEventStream) -> None:
+        self.leases = leases
+        self.events = events

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from envdeck.repositories.base import ClusterStore, ClusterUnsupported
 from envdeck.repositories.sqlite.credentials import SqliteCredentialRepository
 from envdeck.repositories.sqlite.database import SqliteDatabase
 from envdeck.repositories.sqlite.environments import SqliteEnvironmentRepository
@@ -41,6 +42,12 @@ class SqliteStorage:
 
     async def open(self) -> None:
         await self._db.open()
+
+    async def cluster_store(self) -> ClusterStore:
+        raise ClusterUnsupported(
+            "SQLite is one instance's store; several instances need MongoDB"
+            " (docs/operations.md, Running several instances)"
+        )
 
     async def ping(self) -> None:
         """Return when a write could start now (not merely a read): see SqliteDatabase.ping."""
