@@ -46,7 +46,7 @@ from envdeck.config import Settings
 from envdeck.domain.clock import utc_now
 from envdeck.domain.errors import StorageUnavailable
 from envdeck.keyfiles import load_runtime_secrets
-from envdeck.repositories.base import Storage
+from envdeck.repositories.base import ClusterUnsupported, Storage
 from envdeck.services.container import Services, build_services
 from envdeck.services.inventory.secret_migration import migrate_secrets
 
@@ -80,10 +80,30 @@ async def _open_storage(storage: Storage) -> bool:
     return True
 
 
+async def _join_cluster(services: Services) -> None:
+    """Share leases and events with other instances when storage can carry several."""
+    while True:
+        try:
+            store = await services.storage.cluster_store()
+            break
+        except ClusterUnsupported as exc:
+            if services.storage.backend != "sqlite":
+                log.warning("cluster_mode_off", reason=str(exc))
+            return
+        except StorageUnavailable:
+            await asyncio.sleep(STORAGE_RETRY_SECONDS)
+    services.leases.use(store.leases)
+    services.health.share(services.health_shards.holds)
+    await services.event_relay.start(store.events)
+    services.health_shards.start()
+    log.info("cluster_mode_on", instance_id=services.instance_registry.instance_id)
+
+
 async def _after_open(services: Services, settings: Settings) -> None:
     """First-run setup and housekeeping, once storage answers."""
     # Registered first: other instances see this one before it does anything else.
     services.instance_registry.start()
+    await _join_cluster(services)
     await services.storage.revocations.purge_expired(utc_now())
     password = settings.admin_password
     token = await services.setup.prepare(
@@ -131,6 +151,8 @@ async def _start(
     stack.push_async_callback(services.instance_registry.close)
     # Closed after everything that publishes on it.
     stack.push_async_callback(services.bus.close)
+    # Relays this instance's events to the others until everything that publishes has stopped.
+    stack.push_async_callback(services.event_relay.close)
     services.activity.start()
     # Closed after every producer of entries (below), and before the bus: it publishes each
     # entry it stores.
@@ -160,6 +182,8 @@ async def _start(
     # The health engine (started once storage answers, below) stops before the client: no new
     # check, statuses written while storage runs.
     stack.push_async_callback(services.health.close)
+    # Hands its health shards back (checks stopped, results written) before the engine stops.
+    stack.push_async_callback(services.health_shards.close)
     # SSH connections close once the operations that use them have stopped.
     stack.push_async_callback(services.ssh_pool.close)
     # Closed first: running operations get what remains of server.shutdownTimeout (counted

@@ -3,7 +3,7 @@ built on one FakeCluster sees (instances in one test process)."""
 
 import asyncio
 import builtins
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -57,9 +57,13 @@ class FakeEventStream:
             for queue in self._followers:
                 queue.put_nowait(dict(document))
 
-    async def follow(self) -> AsyncIterator[dict[str, Any]]:
+    async def follow(
+        self, on_open: Callable[[], object] | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._followers.append(queue)
+        if on_open is not None:
+            on_open()
         try:
             while True:
                 yield await queue.get()

@@ -8,7 +8,7 @@ Conventions every implementation keeps (the contract tests in tests/contract che
 """
 
 import builtins
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -434,9 +434,10 @@ class EventStream(Protocol):
     async def append(self, documents: Sequence[Mapping[str, Any]]) -> None:
         """Append documents, in order."""
 
-    def follow(self) -> AsyncIterator[dict[str, Any]]:
+    def follow(self, on_open: Callable[[], object] | None = None) -> AsyncIterator[dict[str, Any]]:
         """Yield every document appended from now on, in the order appended, for ever
-        (reconnecting after an outage, resuming where it was when the stream allows)."""
+        (reconnecting after an outage, resuming where it was when the stream allows);
+        on_open is called once the stream is open (what is appended after it is yielded)."""
 
 
 class ClusterStore(Protocol):

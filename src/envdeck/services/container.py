@@ -21,8 +21,10 @@ from envdeck.services.activity.queries import ActivityQueries
 from envdeck.services.activity.retention import LogRetention
 from envdeck.services.activity.writer import ActivityLog
 from envdeck.services.cluster import InstanceRegistry
+from envdeck.services.cluster.event_relay import EventRelay
 from envdeck.services.cluster.leases import LeaseKeeper
 from envdeck.services.cluster.registry import this_process
+from envdeck.services.cluster.shards import ShardLeases
 from envdeck.services.health import HealthChecker, HealthRecorder, HealthScheduler
 from envdeck.services.health.history import HealthHistoryService, HealthSampleRetention
 from envdeck.services.identity.api_tokens import ApiTokenService
@@ -107,6 +109,10 @@ class Services:
     instance_registry: InstanceRegistry
     # This instance's leases: stored once several instances share MongoDB, else all its own.
     leases: LeaseKeeper
+    # With several instances: this instance's share of the health checks, and its events on
+    # the others' buses and theirs on its own (docs/operations.md).
+    health_shards: ShardLeases
+    event_relay: EventRelay
 
 
 def build_services(
@@ -209,8 +215,12 @@ def build_services(
         metrics=metrics,
         guard=ssrf_guard,
     )
+    event_relay = EventRelay(bus, instance.id)
+    # Cached views re-read after a write here, or a change another instance announced.
     environment_views = EnvironmentViews(
-        environments, storage.environments, lambda: storage.environments_version
+        environments,
+        storage.environments,
+        lambda: storage.environments_version + event_relay.environment_changes,
     )
     realtime = RealtimeHub(bus, auth, storage.revocations, settings.realtime, clock)
     return Services(
@@ -264,4 +274,6 @@ def build_services(
             instance_ttl=settings.cluster.instance_ttl,
         ),
         leases=leases,
+        health_shards=ShardLeases(leases, storage.instances, health, clock),
+        event_relay=event_relay,
     )

@@ -7,7 +7,7 @@ follower that lost its connection resumes from its last resume token within that
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -46,7 +46,9 @@ class MongoEventStream:
                 [{**document, "at": at} for document in documents], ordered=True
             )
 
-    async def follow(self) -> AsyncIterator[dict[str, Any]]:
+    async def follow(
+        self, on_open: Callable[[], object] | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
         resume_token: Mapping[str, Any] | None = None
         pipeline = [{"$match": {"operationType": "insert"}}]
         while True:
@@ -54,6 +56,9 @@ class MongoEventStream:
                 async with await self._collection.watch(
                     pipeline, resume_after=resume_token
                 ) as stream:
+                    if on_open is not None:
+                        on_open()
+                        on_open = None
                     async for change in stream:
                         resume_token = stream.resume_token
                         document: dict[str, Any] = change["fullDocument"]

@@ -11,6 +11,9 @@ sealed), its in-memory health state and its next due time. Entries are loaded on
   interval", so a slow check does not push its environment's schedule back.
 - Never two checks of one environment at once: a check still running when its environment is
   due again is skipped (counted in stats.skipped), and check-now joins a running check.
+- Shared out: with several instances, each checks only the environments of the shards it
+  holds (services/cluster/shards.py calls `take` and `give_up`); every instance follows every
+  environment, so a shard taken over is scheduled at once, at its previous phase.
 - Bounded: at most `concurrency` scheduled checks are in flight; past that the loop waits for a
   slot and checks start late (stats.lateness shows how late). Check-now does not take a slot:
   it must not queue behind a full engine.
@@ -21,7 +24,9 @@ import contextlib
 import heapq
 import random
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import structlog
@@ -29,10 +34,12 @@ import structlog
 from envdeck.adapters.events import EnvironmentChanged, Event, EventBus, Subscription
 from envdeck.adapters.tasks import cancel_and_wait
 from envdeck.domain.base import MAX_PAGE_LIMIT
+from envdeck.domain.clock import utc_now
 from envdeck.domain.environment import Environment, EnvironmentListOptions, HealthCheckConfig
-from envdeck.domain.errors import EnvironmentNotFound, ValidationFailed
+from envdeck.domain.errors import EnvironmentNotFound, StorageUnavailable, ValidationFailed
 from envdeck.domain.ids import new_id
 from envdeck.repositories.base import Storage
+from envdeck.services.cluster.shards import shard_of
 from envdeck.services.health.checker import CheckResult, HealthChecker
 from envdeck.services.health.recorder import HealthRecorder, Tracked
 from envdeck.services.inventory.sealing import SecretScope, kept_paths, seal_environment
@@ -108,7 +115,17 @@ class HealthScheduler:
         self._subscription: Subscription | None = None
         self._loop_task: asyncio.Task[None] | None = None
         self._started = False
+        # Which shards this instance checks (None: all of them, alone); see share().
+        self._holds: Callable[[int], bool] | None = None
         self.stats = SchedulerStats()
+
+    def share(self, holds: Callable[[int], bool]) -> None:
+        """Check only environments of shards for which holds(shard) is true, from now on; the
+        shards come and go through take() and give_up()."""
+        self._holds = holds
+
+    def _mine(self, environment_id: str) -> bool:
+        return self._holds is None or self._holds(shard_of(environment_id))
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -200,14 +217,16 @@ class HealthScheduler:
                 entry.config = env.health_check
                 entry.interval = env.health_check.interval * self._time_scale
                 entry.generation += 1
-                self._push(entry, self._now() + random.uniform(0, FIRST_CHECK_WITHIN))
+                if self._mine(environment_id):
+                    self._push(entry, self._now() + random.uniform(0, FIRST_CHECK_WITHIN))
         self._wake.set()
 
     def _add(self, env: Environment, offset: float) -> None:
         interval = env.health_check.interval * self._time_scale
         entry = Entry(Tracked.of(env), env.health_check, SecretScope.of(env), interval)
         self._entries[env.id] = entry
-        self._push(entry, self._now() + min(offset, interval))
+        if self._mine(env.id):
+            self._push(entry, self._now() + min(offset, interval))
 
     def _remove(self, environment_id: str) -> None:
         # Its heap items go stale and are skipped when they come up; a running check's result
@@ -247,6 +266,8 @@ class HealthScheduler:
             entry = self._entries.get(environment_id)
             if entry is None or entry.generation != generation:
                 continue  # deleted or re-scheduled meanwhile
+            if not self._mine(environment_id):
+                continue  # its shard went to another instance (give_up re-pushes nothing)
             now = self._now()
             next_due = due + entry.interval
             if next_due <= now:
@@ -275,7 +296,7 @@ class HealthScheduler:
         self.stats.started += 1
         try:
             result = await self._checker.check(entry.config, entry.scope)
-            if self._entries.get(environment_id) is entry:
+            if self._entries.get(environment_id) is entry and self._mine(environment_id):
                 await self.recorder.apply(entry.tracked, entry.config.failure_threshold, result)
             return result
         finally:
@@ -284,6 +305,60 @@ class HealthScheduler:
             self.stats.finished += 1
             if slot:
                 self._slots.release()
+
+    # --- shards ---------------------------------------------------------------------------
+
+    async def take(self, shards: set[int]) -> None:
+        """Start checking the environments of these shards, as stored now (another instance
+        checked them until it gave them up), each at its previous phase."""
+        page = 1
+        while True:
+            options = EnvironmentListOptions(page=page, limit=MAX_PAGE_LIMIT, sort="createdAt")
+            items, total = await self._storage.environments.list(options)
+            for env in items:
+                if shard_of(env.id) in shards and checks_enabled(env):
+                    self._take_over(env)
+            if page * MAX_PAGE_LIMIT >= total or not items:
+                break
+            page += 1
+        self._wake.set()
+
+    def _take_over(self, env: Environment) -> None:
+        entry = self._entries.get(env.id)
+        if entry is None:
+            self._add(env, random.uniform(0, FIRST_CHECK_WITHIN))
+            return
+        # What the previous holder recorded (failures so far, health since) is the truth now.
+        entry.tracked = Tracked.of(env)
+        entry.config = env.health_check
+        entry.scope = SecretScope.of(env)
+        entry.interval = env.health_check.interval * self._time_scale
+        entry.generation += 1
+        self._push(entry, self._now() + self._phase_delay(env.status.last_check, entry.interval))
+
+    @staticmethod
+    def _phase_delay(last_check: datetime | None, interval: float) -> float:
+        """Seconds until an environment last checked at last_check is due again (soon, spread
+        over a couple of seconds, when it is overdue or was never checked)."""
+        if last_check is not None:
+            delay = (last_check - utc_now()).total_seconds() + interval
+            if 0 < delay <= interval:
+                return delay
+        return random.uniform(0, FIRST_CHECK_WITHIN)
+
+    async def give_up(self, shards: set[int]) -> None:
+        """Stop checking these shards' environments: checks in flight are cancelled, and what
+        the recorder holds is written, before another instance may take them."""
+        running: list[asyncio.Task[CheckResult]] = []
+        for environment_id, entry in self._entries.items():
+            if shard_of(environment_id) in shards:
+                entry.generation += 1
+                if entry.running is not None:
+                    entry.running.cancel()
+                    running.append(entry.running)
+        await asyncio.gather(*running, return_exceptions=True)
+        with contextlib.suppress(StorageUnavailable):
+            await self.recorder.flush()
 
     # --- check now -----------------------------------------------------------------------
 

@@ -1,0 +1,154 @@
+"""Health checks shared out: the environments fall into `SHARDS` shards by id, and each shard
+is a lease (`health-shard:N`) that one instance holds and checks (docs/operations.md).
+
+Every `leaseDuration / 3` each instance renews the shards it holds, takes any shard nobody
+holds (a killed instance's, once its leases expired: within about 1.3 leases), and gives up
+what it holds beyond its fair share (SHARDS / the instances taking part) so that a joining
+instance gets its share. A shard changes hands without overlap: the giver stops scheduling it,
+waits for its checks in flight and writes their results, then releases the lease; the taker
+schedules each environment at its previous due time (the last check plus the interval), so
+the handover adds no more than one round to an environment's gap. Alone, an instance holds
+every shard and none of this runs.
+"""
+
+import asyncio
+import hashlib
+import math
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+import structlog
+
+from envdeck.adapters.tasks import cancel_and_wait
+from envdeck.domain.errors import StorageUnavailable
+from envdeck.repositories.base import InstanceRepository
+from envdeck.services.cluster.leases import LeaseKeeper
+
+log = structlog.get_logger(__name__)
+
+SHARDS = 32
+_PREFIX = "health-shard:"
+
+
+def shard_of(environment_id: str) -> int:
+    """Return the shard an environment falls in (stable across instances and versions)."""
+    digest = hashlib.blake2b(environment_id.encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") % SHARDS
+
+
+def lease_name(shard: int) -> str:
+    return f"{_PREFIX}{shard}"
+
+
+class ShardedWork(Protocol):
+    """What checks the shards (the health scheduler)."""
+
+    async def take(self, shards: set[int]) -> None: ...
+
+    async def give_up(self, shards: set[int]) -> None: ...
+
+
+class ShardLeases:
+    """Keeps this instance's share of the health shards; see the module docstring."""
+
+    def __init__(
+        self,
+        keeper: LeaseKeeper,
+        instances: InstanceRepository,
+        work: ShardedWork,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._keeper = keeper
+        self._instances = instances
+        self._work = work
+        self._clock = clock
+        self._mine: set[int] = set()
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def held(self) -> set[int]:
+        return set(self._mine)
+
+    def holds(self, shard: int) -> bool:
+        """Tell whether this instance may check `shard` now (held, and not past its lease)."""
+        return shard in self._mine and self._keeper.holds(lease_name(shard))
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="health-shards")
+
+    async def close(self) -> None:
+        """Stop, and hand every shard back at once (the others take them in a round)."""
+        await cancel_and_wait(self._task)
+        self._task = None
+        if self._mine:
+            mine, self._mine = set(self._mine), set()
+            await self._work.give_up(mine)
+            try:
+                async with asyncio.timeout(2):
+                    await self._keeper.release(lease_name(s) for s in mine)
+            except (StorageUnavailable, TimeoutError):
+                log.warning("health_shards_unreleased", shards=len(mine))
+
+    async def run_once(self) -> None:
+        """One round: renew, take what nobody holds, give up what is beyond a fair share."""
+        await self._drop_expired()
+        renewed = await self._keeper.renew(lease_name(s) for s in self._mine)
+        lost = {s for s in self._mine if lease_name(s) not in renewed}
+        if lost:
+            log.warning("health_shards_lost", shards=sorted(lost))
+            await self._give_up(lost, release=False)
+        now = self._clock()
+        leases = {lease.name: lease for lease in await self._keeper.list_all()}
+        free = [
+            s
+            for s in range(SHARDS)
+            if s not in self._mine
+            and ((lease := leases.get(lease_name(s))) is None or lease.expires_at <= now)
+        ]
+        if free:
+            # Orphans first (a killed instance's, or nobody's yet): correctness over balance.
+            taken = {s for s in free if await self._keeper.acquire(lease_name(s))}
+            if taken:
+                self._mine |= taken
+                await self._work.take(taken)
+                log.info("health_shards_taken", shards=len(taken), held=len(self._mine))
+            return
+        share = math.ceil(SHARDS / await self._participants())
+        if len(self._mine) > share:
+            extra = set(sorted(self._mine)[share:])
+            await self._give_up(extra, release=True)
+            log.info("health_shards_given_up", shards=len(extra), held=len(self._mine))
+
+    async def _participants(self) -> int:
+        # Instances seen within one lease: a killed one stops counting about when its leases
+        # expire, so its share goes to the others instead of waiting for it.
+        since = self._clock() - self._keeper.duration
+        seen = await self._instances.list_seen_since(since)
+        return max(1, sum(1 for i in seen if i.stopped_at is None))
+
+    async def _give_up(self, shards: set[int], *, release: bool) -> None:
+        self._mine -= shards
+        await self._work.give_up(shards)
+        if release:
+            await self._keeper.release(lease_name(s) for s in shards)
+
+    async def _drop_expired(self) -> None:
+        # Not renewed in time (storage slow or down): others may take these now.
+        expired = {s for s in self._mine if not self._keeper.holds(lease_name(s))}
+        if expired:
+            log.warning("health_shards_expired", shards=sorted(expired))
+            await self._give_up(expired, release=False)
+
+    async def _run(self) -> None:
+        interval = self._keeper.duration.total_seconds() / 3
+        while True:
+            try:
+                await self.run_once()
+            except StorageUnavailable:
+                log.warning("health_shards_round_failed", retry_in=interval)
+                await self._drop_expired()
+            except Exception:
+                log.exception("health_shards_round_error", retry_in=interval)
+            await asyncio.sleep(interval)
