@@ -104,6 +104,8 @@ async def _after_open(services: Services, settings: Settings) -> None:
     # Registered first: other instances see this one before it does anything else.
     services.instance_registry.start()
     await _join_cluster(services)
+    services.health_retention.start()
+    services.log_retention.start()
     await services.storage.revocations.purge_expired(utc_now())
     password = settings.admin_password
     token = await services.setup.prepare(
@@ -118,8 +120,10 @@ async def _after_open(services: Services, settings: Settings) -> None:
         print(f"             (also in {services.setup.token_file})", flush=True)
     # Before anything opens a stored secret: each bound to its record and field (enc:v2).
     await migrate_secrets(services.storage, services.box)
-    # Operations a stopped process left running can no longer finish: say so, free the claims.
+    # Operations that a gone instance left running can no longer finish: say so, free the
+    # claims (those of live instances are theirs); then sweep for them and take cancel requests.
     await services.operations.recover_interrupted()
+    services.operations.start()
     await services.health.start()
 
 
@@ -166,11 +170,9 @@ async def _start(
     # Forgets deleted environments' samples; purges old ones (SQLite) or sets TTLs (MongoDB).
     services.health_history.start()
     stack.push_async_callback(services.health_history.close)
-    services.health_retention.start()
+    # Purge at once and hourly on SQLite, or set the TTL indexes on MongoDB: started once
+    # storage answers (below), on one instance at a time (a singleton job's lease).
     stack.push_async_callback(services.health_retention.close)
-    # Purges at once and hourly on SQLite; sets the TTL index on MongoDB (retried until storage
-    # answers).
-    services.log_retention.start()
     stack.push_async_callback(services.log_retention.close)
     # Sockets close (1001 going away) once operations and checks have stopped, while the bus
     # and storage still run.

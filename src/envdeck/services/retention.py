@@ -2,7 +2,8 @@
 
 A backend that expires documents itself (MongoDB TTL indexes) is told the retention once;
 one that cannot (SQLite) is purged at start and then every `interval`, and sooner again after
-a failure such as storage being down.
+a failure such as storage being down. With several instances, one at a time applies it: the
+one holding the job's lease (`job:<name>-retention`) when a run is due.
 """
 
 import asyncio
@@ -15,6 +16,7 @@ import structlog
 
 from envdeck.adapters.tasks import cancel_and_wait
 from envdeck.domain.errors import StorageUnavailable
+from envdeck.services.cluster.leases import LeaseKeeper
 
 log = structlog.get_logger(__name__)
 
@@ -35,8 +37,10 @@ class PeriodicRetention(ABC):
         *,
         interval: float = PURGE_INTERVAL,
         retry_interval: float = RETRY_INTERVAL,
+        leases: LeaseKeeper | None = None,
     ) -> None:
         self._clock = clock
+        self._leases = leases
         self._interval = interval
         self._retry_interval = retry_interval
         self._storage_expires: bool | None = None  # unknown until the first run
@@ -78,6 +82,11 @@ class PeriodicRetention(ABC):
     async def _run(self) -> None:
         while True:
             try:
+                if self._leases is not None and not await self._leases.acquire(
+                    f"job:{self.name}-retention"
+                ):
+                    await asyncio.sleep(self._interval)  # another instance runs it
+                    continue
                 await self.run_once()
                 delay = self._interval
             except StorageUnavailable:

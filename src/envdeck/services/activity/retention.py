@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from envdeck.repositories.base import LogRepository
+from envdeck.services.cluster.leases import LeaseKeeper
 from envdeck.services.retention import PURGE_INTERVAL, RETRY_INTERVAL, PeriodicRetention
 
 
@@ -25,8 +26,9 @@ class LogRetention(PeriodicRetention):
         *,
         interval: float = PURGE_INTERVAL,
         retry_interval: float = RETRY_INTERVAL,
+        leases: LeaseKeeper | None = None,
     ) -> None:
-        super().__init__(clock, interval=interval, retry_interval=retry_interval)
+        super().__init__(clock, interval=interval, retry_interval=retry_interval, leases=leases)
         self._repository = repository
         self._retention = retention
 

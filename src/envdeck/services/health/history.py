@@ -19,6 +19,7 @@ from envdeck.domain.base import DomainModel
 from envdeck.domain.errors import ValidationFailed
 from envdeck.domain.health import HealthPoint, HealthSample
 from envdeck.repositories.base import Storage
+from envdeck.services.cluster.leases import LeaseKeeper
 from envdeck.services.retention import PURGE_INTERVAL, RETRY_INTERVAL, PeriodicRetention
 
 log = structlog.get_logger(__name__)
@@ -170,7 +171,12 @@ class HealthHistoryService:
             self._subscription = None
 
     async def _on_event(self, event: Event) -> None:
-        if isinstance(event, EnvironmentChanged) and event.action == "deleted":
+        # The instance that deleted it forgets (origin None); the others hear of it relayed.
+        if (
+            isinstance(event, EnvironmentChanged)
+            and event.action == "deleted"
+            and event.origin is None
+        ):
             await self.forget(event.environment.id)
 
     async def forget(self, environment_id: str) -> None:
@@ -197,8 +203,9 @@ class HealthSampleRetention(PeriodicRetention):
         *,
         interval: float = PURGE_INTERVAL,
         retry_interval: float = RETRY_INTERVAL,
+        leases: LeaseKeeper | None = None,
     ) -> None:
-        super().__init__(clock, interval=interval, retry_interval=retry_interval)
+        super().__init__(clock, interval=interval, retry_interval=retry_interval, leases=leases)
         self._storage = storage
         self._raw_retention = raw_retention
         self._rollup_retention = rollup_retention
