@@ -80,7 +80,7 @@ async def _open_storage(storage: Storage) -> bool:
     return True
 
 
-async def _join_cluster(services: Services) -> None:
+async def _join_cluster(services: Services, settings: Settings) -> None:
     """Share leases and events with other instances when storage can carry several."""
     while True:
         try:
@@ -97,13 +97,20 @@ async def _join_cluster(services: Services) -> None:
     await services.event_relay.start(store.events)
     services.health_shards.start()
     log.info("cluster_mode_on", instance_id=services.instance_registry.instance_id)
+    if not settings.jwt.secret or not settings.encryption.key:
+        # Generated into this instance's data dir: sign-ins and stored secrets of one instance
+        # would be refused by the others (unless they share that folder).
+        log.warning(
+            "cluster_secrets_not_configured",
+            fix="set JWT_SECRET and ENVDECK_ENCRYPTION__KEY alike on every instance",
+        )
 
 
 async def _after_open(services: Services, settings: Settings) -> None:
     """First-run setup and housekeeping, once storage answers."""
     # Registered first: other instances see this one before it does anything else.
     services.instance_registry.start()
-    await _join_cluster(services)
+    await _join_cluster(services, settings)
     services.health_retention.start()
     services.log_retention.start()
     await services.storage.revocations.purge_expired(utc_now())
