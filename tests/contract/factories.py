@@ -195,6 +195,7 @@ def make_full_operation(**overrides: Any) -> Operation:
         ),
         "rollback_of": new_id(),
         "rollback_operation_id": new_id(),
+        "owner_instance": new_id(),
     }
     fields.update(overrides)
     return make_operation(**fields)

@@ -1,6 +1,7 @@
 """The repository methods that keep operations one at a time per environment, on every backend.
 
 `set_active_operation` is a compare-and-set: of many concurrent claims, exactly one wins.
+`close_unfinished` is a conditional update: of instances closing one operation, one does.
 """
 
 import asyncio
@@ -12,6 +13,7 @@ from envdeck.domain.environment import ActiveOperation
 from envdeck.domain.errors import EnvironmentNotFound
 from envdeck.domain.ids import new_id
 from envdeck.domain.operation import (
+    OperationError,
     OperationListOptions,
     OperationStatus,
     OperationType,
@@ -22,6 +24,8 @@ from envdeck.repositories.base import Storage
 from .factories import T0, make_environment, make_operation
 
 AT = T0.replace(microsecond=0)  # storage keeps milliseconds
+INTERRUPTED = OperationStatus.INTERRUPTED
+GONE = OperationError(code="INTERRUPTED", message="instance web-1 (pid 41) stopped answering")
 
 
 def claim(operation_id: str | None = None) -> ActiveOperation:
@@ -150,20 +154,66 @@ async def test_operations_filter_by_requesting_user(storage: Storage) -> None:
     assert [item.environment_name for item in items] == ["a2", "a1"]
 
 
-async def test_unfinished_operations_become_interrupted(storage: Storage) -> None:
+async def test_lists_unfinished_operations_oldest_first(storage: Storage) -> None:
+    first = await storage.operations.create(make_operation(status=OperationStatus.RUNNING))
+    await storage.operations.create(make_operation(status=OperationStatus.SUCCEEDED))
+    await storage.operations.create(make_operation(status=OperationStatus.INTERRUPTED))
+    second = await storage.operations.create(make_operation(status=OperationStatus.PENDING))
+
+    unfinished = await storage.operations.list_unfinished()
+
+    assert [op.id for op in unfinished] == [first.id, second.id]
+    assert unfinished[0] == first
+
+
+async def test_unfinished_operations_are_closed_with_a_status_an_error_and_a_time(
+    storage: Storage,
+) -> None:
     running = await storage.operations.create(make_operation(status=OperationStatus.RUNNING))
     pending = await storage.operations.create(make_operation(status=OperationStatus.PENDING))
     done = await storage.operations.create(make_operation(status=OperationStatus.SUCCEEDED))
+    other = await storage.operations.create(make_operation(status=OperationStatus.RUNNING))
     at = AT + timedelta(hours=1)
 
-    interrupted = await storage.operations.mark_running_interrupted(at)
+    closed = await storage.operations.close_unfinished(
+        [running.id, pending.id, done.id, new_id(), "nope"], INTERRUPTED, GONE, at
+    )
 
-    assert {op.id for op in interrupted} == {running.id, pending.id}
+    assert sorted(op.id for op in closed) == sorted([running.id, pending.id])
     for op_id in (running.id, pending.id):
         stored = await storage.operations.get_by_id(op_id)
-        assert stored.status is OperationStatus.INTERRUPTED
-        assert stored.finished_at == at
-        assert stored.error is not None
-        assert stored.error.code == "INTERRUPTED"
+        assert stored in closed
+        assert (stored.status, stored.finished_at, stored.error) == (INTERRUPTED, at, GONE)
+        assert stored.created_at is not None
     assert (await storage.operations.get_by_id(done.id)).status is OperationStatus.SUCCEEDED
-    assert await storage.operations.mark_running_interrupted(at) == []
+    assert (await storage.operations.get_by_id(other.id)).status is OperationStatus.RUNNING
+    assert await storage.operations.list_unfinished() == [other]
+
+
+async def test_closing_a_closed_operation_changes_nothing(storage: Storage) -> None:
+    op = await storage.operations.create(make_operation(status=OperationStatus.RUNNING))
+    cancelled = OperationError(code="CANCELLED", message="cancelled by olive")
+    await storage.operations.close_unfinished([op.id], OperationStatus.CANCELLED, cancelled, AT)
+
+    again = await storage.operations.close_unfinished([op.id], INTERRUPTED, GONE, AT)
+
+    assert again == []
+    stored = await storage.operations.get_by_id(op.id)
+    assert (stored.status, stored.error) == (OperationStatus.CANCELLED, cancelled)
+    assert await storage.operations.close_unfinished([], INTERRUPTED, GONE, AT) == []
+
+
+async def test_of_racing_closes_of_one_operation_exactly_one_closes_it(storage: Storage) -> None:
+    # Two instances sweeping at once, or a sweep and a cancel: one of them records the outcome.
+    ops = [
+        await storage.operations.create(make_operation(status=OperationStatus.RUNNING))
+        for _ in range(5)
+    ]
+    ids = [op.id for op in ops]
+
+    results = await asyncio.gather(
+        *(storage.operations.close_unfinished(ids, INTERRUPTED, GONE, AT) for _ in range(8))
+    )
+
+    closed = [op.id for result in results for op in result]
+    assert sorted(closed) == sorted(ids)

@@ -1,19 +1,19 @@
-"""OperationRepository in memory: ids kept when set, newest first, interrupted at start-up."""
+"""OperationRepository in memory: ids kept when set, newest first, unfinished ones closed once."""
 
 import builtins
+from collections.abc import Sequence
 from datetime import datetime
 
 from envdeck.domain.errors import OperationNotFound
 from envdeck.domain.ids import new_id
 from envdeck.domain.operation import (
+    UNFINISHED_STATUSES,
     Operation,
     OperationError,
     OperationListOptions,
     OperationStatus,
 )
 from tests.fakes.documents import FakeRepository, page
-
-_UNFINISHED = (OperationStatus.PENDING, OperationStatus.RUNNING)
 
 
 class FakeOperationRepository(FakeRepository[Operation]):
@@ -45,19 +45,25 @@ class FakeOperationRepository(FakeRepository[Operation]):
             operation.id, operation.model_copy(update={"created_at": stored.created_at})
         )
 
-    async def mark_running_interrupted(self, finished_at: datetime) -> builtins.list[Operation]:
-        error = OperationError(
-            code="INTERRUPTED", message="the server stopped while this operation ran"
-        )
-        interrupted = []
-        for op in self.docs.all():
-            if op.status in _UNFINISHED:
-                op = op.model_copy(
-                    update={
-                        "status": OperationStatus.INTERRUPTED,
-                        "finished_at": finished_at,
-                        "error": error,
-                    }
-                )
-                interrupted.append(self.docs.put(op.id, op))
-        return interrupted
+    async def list_unfinished(self) -> builtins.list[Operation]:
+        found = [op for op in self.docs.all() if op.status in UNFINISHED_STATUSES]
+        return sorted(found, key=lambda op: (op.created_at, op.id))
+
+    async def close_unfinished(
+        self,
+        operation_ids: Sequence[str],
+        status: OperationStatus,
+        error: OperationError,
+        finished_at: datetime,
+    ) -> builtins.list[Operation]:
+        self.outage.check()
+        closed = []
+        for operation_id in operation_ids:
+            if not self.docs.has(operation_id):
+                continue
+            op = self.docs.get(operation_id)
+            if op.status not in UNFINISHED_STATUSES:
+                continue
+            change = {"status": status, "finished_at": finished_at, "error": error}
+            closed.append(self.docs.put(op.id, op.model_copy(update=change)))
+        return closed

@@ -5,6 +5,11 @@ Built on the in-memory storage, the real event bus and activity log, a FakeClock
 FakeExecutor (tests/fakes/executors.py) that runs nothing: each spec waits for the operation's
 own task to end (`finished`), never for time to pass. Running real commands over SSH and HTTP
 is tests/integration (test_operations_ssh.py, test_operations_api.py).
+
+Several instances are several rigs on one FakeStorage, each with its own bus, activity log and
+instance registry; an instance that stops answering is one whose heartbeats stop while the
+clock moves on. Two instances joined by the event relay: tests/integration
+(test_operations_across_instances.py).
 """
 
 import asyncio
@@ -15,8 +20,16 @@ from datetime import timedelta
 import pytest
 import pytest_asyncio
 
-from envdeck.adapters.events import Event, EventBus, OperationOutput, OperationUpdated
+from envdeck.adapters.events import (
+    EnvironmentChanged,
+    Event,
+    EventBus,
+    OperationCancelRequested,
+    OperationOutput,
+    OperationUpdated,
+)
 from envdeck.adapters.secret_box import SecretBox
+from envdeck.config import ClusterSettings
 from envdeck.domain.auth import Principal, TokenKind
 from envdeck.domain.commands import RunErrorCode, RunOutcome, RunResult
 from envdeck.domain.environment import (
@@ -37,6 +50,7 @@ from envdeck.domain.errors import (
     ValidationFailed,
 )
 from envdeck.domain.ids import new_id
+from envdeck.domain.instance import Instance
 from envdeck.domain.log import LogEntry, LogLevel, LogListOptions
 from envdeck.domain.operation import (
     Operation,
@@ -47,6 +61,8 @@ from envdeck.domain.operation import (
 )
 from envdeck.domain.user import Role, User
 from envdeck.services.activity.writer import ActivityLog
+from envdeck.services.cluster import InstanceRegistry
+from envdeck.services.cluster.registry import this_process
 from envdeck.services.health.checker import CheckResult
 from envdeck.services.inventory.sealing import SecretScope
 from envdeck.services.operations.executors import Executors
@@ -58,9 +74,11 @@ from tests.fakes.executors import FakeExecutor
 from tests.fakes.storage import FakeStorage
 
 HOUR = 3600.0
+TTL = timedelta(seconds=15)
 WAIT = 10.0  # a guard only: each operation here ends as soon as its fake command does
 SUCCEEDED = OperationStatus.SUCCEEDED
 PENDING = OperationStatus.PENDING
+RUNNING = OperationStatus.RUNNING
 
 
 def principal(username: str, role: Role) -> Principal:
@@ -96,6 +114,7 @@ class Rig:
     checker: FakeChecker
     activity: ActivityLog
     service: OperationService
+    instances: InstanceRegistry
     events: list[Event] = field(default_factory=list)
 
     async def environment(self, name: str = "shop-prod", **fields: object) -> Environment:
@@ -128,15 +147,36 @@ class Rig:
     def bus(self) -> EventBus:
         return self.service._bus
 
+    @property
+    def instance_id(self) -> str:
+        return self.instances.instance_id
 
-@pytest_asyncio.fixture
-async def rig(storage: FakeStorage) -> AsyncIterator[Rig]:
-    clock = FakeClock()
+    async def close(self) -> None:
+        if self.executor.gate is not None:
+            self.executor.gate.set()
+        await self.service.close()
+        await self.activity.close()
+        await self.bus.close()
+
+
+async def make_rig(
+    storage: FakeStorage, clock: FakeClock, cluster: ClusterSettings | None = None
+) -> Rig:
+    """Build one instance's operation service on storage, registered (one heartbeat)."""
+    cluster = cluster or ClusterSettings(instance_ttl=TTL)
     bus = EventBus()
     activity = ActivityLog(storage.logs, bus, flush_interval=HOUR, clock=clock)
     activity.start()
     executor = FakeExecutor()
     checker = FakeChecker()
+    instances = InstanceRegistry(
+        storage.instances,
+        this_process("memory", clock()),
+        clock,
+        heartbeat_interval=cluster.heartbeat_interval,
+        instance_ttl=cluster.instance_ttl,
+    )
+    await instances.run_once()
     service = OperationService(
         storage,
         bus,
@@ -147,19 +187,33 @@ async def rig(storage: FakeStorage) -> AsyncIterator[Rig]:
         VersionLists(storage.environments, None, SecretBox(bytes(32))),  # type: ignore[arg-type]
         clock,
         output_flush_interval=0,
+        instances=instances,
+        cluster=cluster,
     )
-    rig = Rig(storage, clock, executor, checker, activity, service)
+    rig = Rig(storage, clock, executor, checker, activity, service, instances)
 
     async def collect(event: Event) -> None:
         rig.events.append(event)
 
-    bus.subscribe("spec", collect, {OperationUpdated.topic, OperationOutput.topic})
-    yield rig
-    if rig.executor.gate is not None:
-        rig.executor.gate.set()
-    await service.close()
-    await activity.close()
-    await bus.close()
+    topics = {t.topic for t in (OperationUpdated, OperationOutput, OperationCancelRequested)}
+    bus.subscribe("spec", collect, topics | {EnvironmentChanged.topic})
+    return rig
+
+
+@pytest_asyncio.fixture
+async def rig() -> AsyncIterator[Rig]:
+    clock = FakeClock()
+    built = await make_rig(FakeStorage(clock), clock)
+    yield built
+    await built.close()
+
+
+@pytest_asyncio.fixture
+async def other_rig(rig: Rig) -> AsyncIterator[Rig]:
+    """A second instance on the same storage and clock."""
+    built = await make_rig(rig.storage, rig.clock)
+    yield built
+    await built.close()
 
 
 class TestRefusals:
@@ -532,6 +586,230 @@ class TestStartUp:
             "Restart of shop-prod was interrupted: the server stopped while this operation ran",
         )
 
+    async def test_operations_of_a_live_instance_are_left_to_it(self, rig: Rig) -> None:
+        other = await _register(rig)
+        env, running = await _orphan(rig, owner=other.id)
+
+        assert await rig.service.recover_interrupted() == 0
+
+        assert (await rig.storage.operations.get_by_id(running.id)).status is RUNNING
+        claim = await rig.claim_of(env.id)
+        assert claim is not None
+        assert claim.id == running.id
+
+    async def test_operations_of_an_instance_that_stopped_answering_are_interrupted(
+        self, rig: Rig
+    ) -> None:
+        other = await _register(rig, host="web-2", pid=41)
+        env, orphan = await _orphan(rig, owner=other.id)
+        await _silence(rig)
+
+        assert await rig.service.recover_interrupted() == 1
+
+        stored = await rig.storage.operations.get_by_id(orphan.id)
+        assert stored.status is OperationStatus.INTERRUPTED
+        assert stored.error == OperationError(
+            code="INTERRUPTED",
+            message="instance web-2 (pid 41) stopped answering while this operation ran",
+        )
+        assert await rig.claim_of(env.id) is None
+        finished = (await rig.entries("restart"))[-1]
+        assert finished.message == (
+            "Restart of shop-prod was interrupted:"
+            " instance web-2 (pid 41) stopped answering while this operation ran"
+        )
+        assert finished.details["ownerInstance"] == other.id
+
+    async def test_operations_of_an_instance_that_stopped_are_interrupted(self, rig: Rig) -> None:
+        other = await _register(rig, host="web-3", pid=7)
+        await rig.storage.instances.mark_stopped(other.id, rig.clock())
+        _, orphan = await _orphan(rig, owner=other.id)
+
+        assert await rig.service.recover_interrupted() == 1
+
+        stored = await rig.storage.operations.get_by_id(orphan.id)
+        assert stored.error is not None
+        assert stored.error.message == "instance web-3 (pid 7) stopped while this operation ran"
+
+    async def test_an_owner_no_longer_listed_is_gone_once_its_operation_is_older_than_the_ttl(
+        self, rig: Rig
+    ) -> None:
+        # Not listed: purged long ago, or so new that its first heartbeat is not readable yet.
+        owner = new_id()
+        _, orphan = await _orphan(rig, owner=owner)
+
+        assert await rig.service.recover_interrupted() == 0
+        await _silence(rig)
+        assert await rig.service.recover_interrupted() == 1
+
+        stored = await rig.storage.operations.get_by_id(orphan.id)
+        assert stored.error is not None
+        assert stored.error.message == (
+            f"instance {owner} stopped answering while this operation ran"
+        )
+
+    async def test_operations_running_here_are_never_interrupted(self, rig: Rig) -> None:
+        env = await rig.environment()
+        rig.executor.gate = _closed_gate()
+        op = await rig.service.restart_environment(OLIVE, env.id)
+        await _silence(rig)
+
+        assert await rig.service.recover_interrupted() == 0
+
+        rig.executor.gate.set()
+        assert (await rig.finished(op)).status is SUCCEEDED
+
+
+class TestInstances:
+    async def test_a_new_operation_records_the_instance_that_runs_it(self, rig: Rig) -> None:
+        env = await rig.environment()
+
+        op = await rig.service.restart_environment(OLIVE, env.id)
+        done = await rig.finished(op)
+
+        assert op.owner_instance == done.owner_instance == rig.instance_id
+        started = (await rig.entries("restart"))[0]
+        assert started.details["ownerInstance"] == rig.instance_id
+
+    async def test_a_survivor_interrupts_what_a_silent_instance_ran_and_announces_it(
+        self, rig: Rig, other_rig: Rig
+    ) -> None:
+        env, orphan = await _orphan(rig, owner=other_rig.instance_id)
+        await _silence(rig)  # other_rig's heartbeats stop: it is lost
+
+        assert await rig.service.recover_interrupted() == 1
+
+        stored = await rig.storage.operations.get_by_id(orphan.id)
+        assert stored.status is OperationStatus.INTERRUPTED
+        assert stored.error is not None
+        assert "stopped answering while this operation ran" in stored.error.message
+        events = await rig.published()
+        updates = [e.operation for e in events if isinstance(e, OperationUpdated)]
+        assert [(u.id, u.status) for u in updates] == [(orphan.id, OperationStatus.INTERRUPTED)]
+        changed = [e.environment for e in events if isinstance(e, EnvironmentChanged)]
+        assert [(c.id, c.active_operation) for c in changed] == [(env.id, None)]
+        assert await rig.claim_of(env.id) is None
+
+    async def test_of_two_survivors_sweeping_at_once_one_interrupts_and_logs_it(
+        self, rig: Rig, other_rig: Rig
+    ) -> None:
+        gone = await _register(rig)
+        await _orphan(rig, owner=gone.id)
+        await _silence(rig)
+        await other_rig.instances.run_once()
+
+        counts = await asyncio.gather(
+            rig.service.recover_interrupted(), other_rig.service.recover_interrupted()
+        )
+
+        assert sorted(counts) == [0, 1]
+        await other_rig.activity.flush()
+        finished = [e for e in await rig.entries("restart") if e.details["event"] != "initiated"]
+        assert [e.details["event"] for e in finished] == ["interrupted"]
+        published = [*await rig.published(), *await other_rig.published()]
+        assert len([e for e in published if isinstance(e, OperationUpdated)]) == 1
+
+    async def test_the_sweep_finds_orphans_on_its_own_once_started(self) -> None:
+        clock = FakeClock()
+        cluster = ClusterSettings(heartbeat_interval=timedelta(milliseconds=100), instance_ttl=TTL)
+        rig = await make_rig(FakeStorage(clock), clock, cluster)
+        try:
+            interrupted = asyncio.Event()
+
+            async def watch(event: Event) -> None:
+                if isinstance(event, OperationUpdated):
+                    interrupted.set()
+
+            rig.bus.subscribe("watch", watch, {OperationUpdated.topic})
+            _, orphan = await _orphan(rig)  # left by a version before instance ids
+            rig.service.start()
+
+            async with asyncio.timeout(WAIT):
+                await interrupted.wait()
+            stored = await rig.storage.operations.get_by_id(orphan.id)
+            assert stored.status is OperationStatus.INTERRUPTED
+        finally:
+            await rig.close()
+
+    async def test_a_second_operation_is_refused_while_another_instance_runs_one(
+        self, rig: Rig, other_rig: Rig
+    ) -> None:
+        env = await rig.environment()
+        other_rig.executor.gate = _closed_gate()
+        running = await other_rig.service.restart_environment(OLIVE, env.id)
+
+        with pytest.raises(Conflict) as refused:
+            await rig.service.restart_environment(OSCAR, env.id)
+
+        assert refused.value.details == {"operationId": running.id, "type": "restart"}
+
+
+class TestCancellingAcrossInstances:
+    async def test_a_cancel_for_what_another_live_instance_runs_is_sent_to_it(
+        self, rig: Rig, other_rig: Rig
+    ) -> None:
+        env = await rig.environment()
+        other_rig.executor.gate = _closed_gate()
+        op = await other_rig.service.restart_environment(OLIVE, env.id)
+        await other_rig.executor.started.reaches(1)
+
+        answer = await rig.service.cancel_operation(OLIVE, op.id)
+
+        assert answer.status is RUNNING  # answered at once; the owner records the outcome
+        assert (await rig.storage.operations.get_by_id(op.id)).status is RUNNING
+        (request,) = _cancel_requests(await rig.published())
+        assert (request.operation_id, request.requested_by) == (op.id, "olive")
+        asked = (await rig.entries("restart"))[-1]
+        assert asked.details["event"] == "cancel_requested"
+        assert asked.message.startswith("olive asked to cancel the restart of shop-prod, which")
+        assert asked.level is LogLevel.INFO
+
+    async def test_the_instance_running_it_cancels_on_a_relayed_request(
+        self, rig: Rig, other_rig: Rig
+    ) -> None:
+        env = await rig.environment()
+        other_rig.executor.gate = _closed_gate()
+        other_rig.service.start()
+        op = await other_rig.service.restart_environment(OLIVE, env.id)
+        await other_rig.executor.started.reaches(1)
+
+        # What the event relay does: the request published on rig, relayed to other_rig.
+        relayed = OperationCancelRequested(
+            operation_id=op.id, requested_by="ada", origin=rig.instance_id
+        )
+        other_rig.bus.publish(relayed)
+        cancelled = await other_rig.finished(op)
+
+        assert cancelled.status is OperationStatus.CANCELLED
+        assert cancelled.error is not None
+        assert cancelled.error.message == "cancelled by ada"
+        assert await rig.claim_of(env.id) is None
+
+    async def test_a_relayed_request_for_an_operation_not_running_here_changes_nothing(
+        self, rig: Rig
+    ) -> None:
+        _, orphan = await _orphan(rig, owner=new_id())
+        rig.service.start()
+
+        rig.bus.publish(OperationCancelRequested(operation_id=orphan.id, requested_by="ada"))
+        await rig.bus.drain()
+
+        assert (await rig.storage.operations.get_by_id(orphan.id)).status is RUNNING
+
+    async def test_a_cancel_for_what_a_silent_instance_ran_closes_it_here(self, rig: Rig) -> None:
+        other = await _register(rig)
+        env, orphan = await _orphan(rig, owner=other.id)
+        await _silence(rig)
+
+        cancelled = await rig.service.cancel_operation(OLIVE, orphan.id)
+
+        assert cancelled.status is OperationStatus.CANCELLED
+        assert cancelled.error == OperationError(code="CANCELLED", message="cancelled by olive")
+        assert await rig.claim_of(env.id) is None
+        assert _cancel_requests(await rig.published()) == []
+        with pytest.raises(Conflict):
+            await rig.service.cancel_operation(OLIVE, orphan.id)
+
 
 # ---- helpers ---------------------------------------------------------------------------------
 
@@ -548,9 +826,12 @@ def _closed_gate() -> asyncio.Event:
     return asyncio.Event()
 
 
-async def _orphan(rig: Rig) -> tuple[Environment, Operation]:
-    """An environment claimed by a running operation that no task of this process runs."""
-    env = await rig.environment()
+async def _orphan(
+    rig: Rig, owner: str | None = None, name: str = "shop-prod"
+) -> tuple[Environment, Operation]:
+    """An environment claimed by a running operation that no task of this process runs,
+    recorded as run by owner (None: by a version before instance ids)."""
+    env = await rig.environment(name)
     orphan = await rig.storage.operations.create(
         Operation(
             id=new_id(),
@@ -560,8 +841,34 @@ async def _orphan(rig: Rig) -> tuple[Environment, Operation]:
             status=OperationStatus.RUNNING,
             started_at=rig.clock() - timedelta(minutes=5),
             requested_by={"userId": OLIVE.user_id, "username": "olive"},  # type: ignore[arg-type]
+            owner_instance=owner,
         )
     )
     claim = ActiveOperation(id=orphan.id, type=orphan.type, started_at=rig.clock())
     await rig.storage.environments.set_active_operation(env.id, claim)
     return env, orphan
+
+
+async def _register(rig: Rig, host: str = "web-2", pid: int = 41) -> Instance:
+    """Another instance, live as of now: it stops answering once the clock passes TTL."""
+    other = Instance(
+        id=new_id(),
+        host=host,
+        pid=pid,
+        version="1.0.0",
+        backend="memory",
+        started_at=rig.clock(),
+        last_seen=rig.clock(),
+    )
+    await rig.storage.instances.upsert_heartbeat(other)
+    return other
+
+
+async def _silence(rig: Rig) -> None:
+    """Let the TTL pass: instances that wrote no heartbeat meanwhile are lost; rig's is kept."""
+    rig.clock.advance(seconds=TTL.total_seconds() + 1)
+    await rig.instances.run_once()
+
+
+def _cancel_requests(events: list[Event]) -> list[OperationCancelRequested]:
+    return [e for e in events if isinstance(e, OperationCancelRequested)]

@@ -102,6 +102,16 @@ class OperationOutput(Event):
     chunk: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class OperationCancelRequested(Event):
+    """Someone asked to cancel an operation that another instance runs: the relay carries it
+    there, and the instance running it cancels it (services/operations)."""
+
+    topic: ClassVar[str] = "operation.cancel_requested"
+    operation_id: str
+    requested_by: str  # the username, as the outcome names it ("cancelled by …")
+
+
 Handler = Callable[[Event], Awaitable[None]]
 
 

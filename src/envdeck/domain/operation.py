@@ -28,6 +28,8 @@ class OperationStatus(StrEnum):
     STOP_UNCONFIRMED = "stop_unconfirmed"
 
 
+UNFINISHED_STATUSES = frozenset({OperationStatus.PENDING, OperationStatus.RUNNING})
+
 FINISHED_STATUSES = frozenset(
     {
         OperationStatus.SUCCEEDED,
@@ -84,6 +86,8 @@ class Operation(DomainModel):
     # A rollback names the upgrade it undoes; that upgrade names its rollback.
     rollback_of: str | None = None
     rollback_operation_id: str | None = None
+    # The instance that runs it (services/cluster); None: written before instances had ids.
+    owner_instance: str | None = None
 
 
 class OperationListOptions(PageOptions):

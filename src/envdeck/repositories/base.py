@@ -32,7 +32,12 @@ from envdeck.domain.notification import (
     NotificationChannel,
     NotificationChannelListOptions,
 )
-from envdeck.domain.operation import Operation, OperationListOptions
+from envdeck.domain.operation import (
+    Operation,
+    OperationError,
+    OperationListOptions,
+    OperationStatus,
+)
 from envdeck.domain.user import ApiToken, ApiTokenListOptions, User, UserListOptions
 
 
@@ -263,8 +268,19 @@ class OperationRepository(Protocol):
     async def update(self, operation: Operation) -> Operation:
         """Replace a stored operation."""
 
-    async def mark_running_interrupted(self, finished_at: datetime) -> builtins.list[Operation]:
-        """Mark every `pending` or `running` operation `interrupted` (start-up); return them."""
+    async def list_unfinished(self) -> builtins.list[Operation]:
+        """Return every `pending` or `running` operation, oldest first."""
+
+    async def close_unfinished(
+        self,
+        operation_ids: Sequence[str],
+        status: OperationStatus,
+        error: OperationError,
+        finished_at: datetime,
+    ) -> builtins.list[Operation]:
+        """Give those of operation_ids still `pending` or `running` this final status, error
+        and finish time, each atomically; return the ones this call closed. Of callers racing
+        (instances sweeping, a cancel), exactly one closes each operation."""
 
 
 class CredentialRepository(Protocol):

@@ -186,6 +186,13 @@ def build_services(
     ssh_access = SshAccess(storage, box, activity, ssh_runner)
     # One executor per kind of command (docs/architecture.md: adding a kind).
     executors = Executors([SshExecutor(ssh_access), HttpExecutor(HttpCommandRunner(http, box))])
+    instance_registry = InstanceRegistry(
+        storage.instances,
+        instance,
+        clock,
+        heartbeat_interval=settings.cluster.heartbeat_interval,
+        instance_ttl=settings.cluster.instance_ttl,
+    )
     operations = OperationService(
         storage,
         bus,
@@ -201,6 +208,8 @@ def build_services(
         output_flush_interval=settings.operations.output_flush_interval.total_seconds(),
         shutdown_timeout=settings.server.shutdown_timeout.total_seconds(),
         metrics=metrics,
+        instances=instance_registry,
+        cluster=settings.cluster,
     )
     maintenance = MaintenanceService(storage, activity, clock)
     notifications = build_notifications(
@@ -266,13 +275,7 @@ def build_services(
         ssrf_guard=ssrf_guard,
         storage_breaker=storage_breaker,
         notifications=notifications,
-        instance_registry=InstanceRegistry(
-            storage.instances,
-            instance,
-            clock,
-            heartbeat_interval=settings.cluster.heartbeat_interval,
-            instance_ttl=settings.cluster.instance_ttl,
-        ),
+        instance_registry=instance_registry,
         leases=leases,
         health_shards=ShardLeases(leases, storage.instances, health, clock),
         event_relay=event_relay,

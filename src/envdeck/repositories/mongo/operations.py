@@ -1,6 +1,7 @@
 """Operations in MongoDB: one document per restart, upgrade, rollback or on-demand check."""
 
 import builtins
+from collections.abc import Sequence
 from datetime import datetime
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
@@ -8,16 +9,25 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from envdeck.domain.clock import utc_now
 from envdeck.domain.errors import OperationNotFound
 from envdeck.domain.ids import new_id
-from envdeck.domain.operation import Operation, OperationListOptions, OperationStatus
+from envdeck.domain.operation import (
+    UNFINISHED_STATUSES,
+    Operation,
+    OperationError,
+    OperationListOptions,
+    OperationStatus,
+)
 from envdeck.repositories.mongo.documents import (
     Document,
     MongoCollection,
     MongoDocuments,
     equality_query,
+    object_id,
     to_document,
 )
 
 _NEWEST_FIRST = [("createdAt", DESCENDING), ("_id", DESCENDING)]
+_OLDEST_FIRST = [("createdAt", ASCENDING), ("_id", ASCENDING)]
+_UNFINISHED = sorted(status.value for status in UNFINISHED_STATUSES)
 
 INDEXES = [
     IndexModel(_NEWEST_FIRST),
@@ -66,25 +76,40 @@ class MongoOperationRepository:
         fields = to_document(operation, exclude={"created_at"})
         return await self._documents.find_one_and_update(operation.id, {"$set": fields})
 
-    async def mark_running_interrupted(self, finished_at: datetime) -> builtins.list[Operation]:
-        unfinished = {
-            "status": {"$in": [OperationStatus.PENDING.value, OperationStatus.RUNNING.value]}
-        }
-        error = {"code": "INTERRUPTED", "message": "the server stopped while this operation ran"}
+    async def list_unfinished(self) -> builtins.list[Operation]:
+        query = {"status": {"$in": _UNFINISHED}}
+        with self._documents.translate_errors():
+            cursor = self._documents.collection.find(query).sort(_OLDEST_FIRST)
+            documents = await cursor.to_list()
+        return [self._documents.load(document) for document in documents]
+
+    async def close_unfinished(
+        self,
+        operation_ids: Sequence[str],
+        status: OperationStatus,
+        error: OperationError,
+        finished_at: datetime,
+    ) -> builtins.list[Operation]:
         change = {
             "$set": {
-                "status": OperationStatus.INTERRUPTED.value,
+                "status": status.value,
                 "finishedAt": finished_at,
-                "error": error,
+                "error": to_document(error),
             }
         }
-        interrupted: builtins.list[Operation] = []
-        # One document at a time, each atomically: another instance may be marking too.
-        while True:
+        closed: builtins.list[Operation] = []
+        # One document at a time, each a conditional update: of instances racing to close
+        # one operation, the one whose update matched is told so.
+        for operation_id in operation_ids:
+            oid = object_id(operation_id)
+            if oid is None:
+                continue
             with self._documents.translate_errors():
                 document = await self._documents.collection.find_one_and_update(
-                    unfinished, change, return_document=ReturnDocument.AFTER
+                    {"_id": oid, "status": {"$in": _UNFINISHED}},
+                    change,
+                    return_document=ReturnDocument.AFTER,
                 )
-            if document is None:
-                return interrupted
-            interrupted.append(self._documents.load(document))
+            if document is not None:
+                closed.append(self._documents.load(document))
+        return closed

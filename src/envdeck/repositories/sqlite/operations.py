@@ -3,15 +3,24 @@
 import builtins
 import json
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 
 from envdeck.domain.base import format_utc
 from envdeck.domain.clock import utc_now
 from envdeck.domain.errors import OperationNotFound
 from envdeck.domain.ids import new_id
-from envdeck.domain.operation import Operation, OperationListOptions, OperationStatus
+from envdeck.domain.operation import (
+    UNFINISHED_STATUSES,
+    Operation,
+    OperationError,
+    OperationListOptions,
+    OperationStatus,
+)
 from envdeck.repositories.sqlite.database import SqliteDatabase
 from envdeck.repositories.sqlite.documents import DocumentTable, dump, equality_clauses, keeping
+
+_UNFINISHED = tuple(sorted(status.value for status in UNFINISHED_STATUSES))
 
 
 class SqliteOperationRepository:
@@ -43,25 +52,43 @@ class SqliteOperationRepository:
     async def update(self, operation: Operation) -> Operation:
         return await self._table.replace(operation.id, keeping("$.createdAt"), (dump(operation),))
 
-    async def mark_running_interrupted(self, finished_at: datetime) -> builtins.list[Operation]:
-        error = {"code": "INTERRUPTED", "message": "the server stopped while this operation ran"}
+    async def list_unfinished(self) -> builtins.list[Operation]:
+        def read(conn: sqlite3.Connection) -> builtins.list[tuple[str, str]]:
+            return conn.execute(
+                "SELECT id, doc FROM operations WHERE status IN (?, ?) ORDER BY created_at, id",
+                _UNFINISHED,
+            ).fetchall()
+
+        rows = await self._table.db.run(read)
+        return [self._table.load(*row) for row in rows]
+
+    async def close_unfinished(
+        self,
+        operation_ids: Sequence[str],
+        status: OperationStatus,
+        error: OperationError,
+        finished_at: datetime,
+    ) -> builtins.list[Operation]:
+        if not operation_ids:
+            return []
         params = (
-            OperationStatus.INTERRUPTED.value,
+            status.value,
             json.dumps(format_utc(finished_at)),
-            json.dumps(error),
-            OperationStatus.PENDING.value,
-            OperationStatus.RUNNING.value,
+            error.model_dump_json(by_alias=True),
+            json.dumps(list(operation_ids)),
+            *_UNFINISHED,
         )
 
         def write(conn: sqlite3.Connection) -> builtins.list[tuple[str, str]]:
-            with conn:
-                conn.execute("BEGIN IMMEDIATE")
-                return conn.execute(
-                    "UPDATE operations SET doc = json_set(doc, '$.status', ?,"
-                    " '$.finishedAt', json(?), '$.error', json(?))"
-                    " WHERE status IN (?, ?) RETURNING id, doc",
-                    params,
-                ).fetchall()
+            # One statement: the status test and the change are one atomic step, whoever else
+            # (another process on this file) closes the same operation.
+            return conn.execute(
+                "UPDATE operations SET doc = json_set(doc, '$.status', ?,"
+                " '$.finishedAt', json(?), '$.error', json(?))"
+                " WHERE id IN (SELECT value FROM json_each(?)) AND status IN (?, ?)"
+                " RETURNING id, doc",
+                params,
+            ).fetchall()
 
         rows = await self._table.db.run(write)
         return [self._table.load(*row) for row in rows]

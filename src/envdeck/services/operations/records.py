@@ -8,6 +8,7 @@ from datetime import datetime
 
 from envdeck.adapters.events import EventBus, OperationOutput
 from envdeck.adapters.metrics import Metrics
+from envdeck.domain.auth import Principal
 from envdeck.domain.commands import OutputChunk, OutputStream, RunResult
 from envdeck.domain.environment import OperationTimestamp
 from envdeck.domain.log import LogLevel, LogType
@@ -143,6 +144,24 @@ def record_initiated(activity: ActivityLog, op: Operation) -> None:
     )
 
 
+def record_cancel_requested(
+    activity: ActivityLog, op: Operation, actor: Principal, owner: str
+) -> None:
+    """Log that actor asked to cancel an operation that another instance (described by
+    `owner`) runs; that instance logs the outcome."""
+    activity.record(
+        type=LogType.ACTION,
+        action=op.type.value,
+        level=LogLevel.INFO,
+        message=f"{actor.username} asked to cancel the {_what(op)}, which {owner} runs",
+        environment_id=op.environment_id,
+        environment_name=op.environment_name,
+        user_id=actor.user_id,
+        username=actor.username,
+        details=_details(op) | {"event": "cancel_requested"},
+    )
+
+
 def record_finished(activity: ActivityLog, op: Operation) -> None:
     """Log how an operation ended: failures at level error."""
     verb = _FINISH_VERBS.get(op.status, op.status.value)
@@ -195,6 +214,8 @@ def _details(op: Operation) -> dict[str, object]:
         details["previousVersion"] = op.params.previous_version
     if op.rollback_of:
         details["rollbackOf"] = op.rollback_of
+    if op.owner_instance:
+        details["ownerInstance"] = op.owner_instance
     return details
 
 

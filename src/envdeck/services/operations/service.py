@@ -9,6 +9,11 @@ then, when it succeeded, verification (the health check, and for an
 upgrade the reported version). The record moves pending → running → a final status, each
 step published as `OperationUpdated`; output chunks are published as `OperationOutput` and
 kept as a capped tail. docs/commands.md (Operations) describes the lifecycle.
+
+With several instances, each operation records the instance that runs it; a cancel that
+reaches another instance is relayed to it (`OperationCancelRequested` on the bus, which the
+event relay carries), and operations whose instance is gone are closed by the survivors
+(orphans.py).
 """
 
 import asyncio
@@ -21,10 +26,15 @@ import structlog
 
 from envdeck.adapters.events import (
     EnvironmentChanged,
+    Event,
     EventBus,
+    OperationCancelRequested,
     OperationUpdated,
+    Subscription,
 )
 from envdeck.adapters.metrics import Metrics
+from envdeck.adapters.tasks import cancel_and_wait
+from envdeck.config import ClusterSettings
 from envdeck.domain.auth import Principal
 from envdeck.domain.command_kinds import CommandType, HttpCommand, SshCommand
 from envdeck.domain.commands import RunResult
@@ -54,11 +64,13 @@ from envdeck.services.activity.writer import ActivityLog
 from envdeck.services.inventory.environments import masked
 from envdeck.services.operations.claims import EnvironmentClaims
 from envdeck.services.operations.executors import Executors, PreparedCommand, RunContext
+from envdeck.services.operations.orphans import InstanceDirectory, OrphanedOperations
 from envdeck.services.operations.records import (
     OperationOutputLog,
     apply_result,
     count_finished,
     flush_into,
+    record_cancel_requested,
     record_finished,
     record_initiated,
     touch_timestamp,
@@ -119,7 +131,11 @@ class OperationService:
         output_flush_interval: float = 1.0,
         shutdown_timeout: float = 30.0,
         metrics: Metrics | None = None,
+        instances: InstanceDirectory | None = None,
+        cluster: ClusterSettings | None = None,
     ) -> None:
+        """`instances` tells this instance's id and who else runs: without it this process
+        is alone and every operation no task of its own runs is left over."""
         self._storage = storage
         self._metrics = metrics
         self._bus = bus
@@ -135,6 +151,20 @@ class OperationService:
         self.registry = OperationRegistry()
         self._claims = EnvironmentClaims(storage, self.registry, clock)
         self._runs: dict[str, _Run] = {}
+        cluster = cluster or ClusterSettings()
+        self._orphans = OrphanedOperations(
+            storage,
+            bus,
+            activity,
+            clock,
+            self.registry,
+            instances,
+            instance_ttl=cluster.instance_ttl,
+            metrics=metrics,
+        )
+        self._sweep_interval = cluster.heartbeat_interval.total_seconds()
+        self._sweep: asyncio.Task[None] | None = None
+        self._cancel_requests: Subscription | None = None
 
     # ---- starting -------------------------------------------------------------------------
 
@@ -244,6 +274,7 @@ class OperationService:
                         username=actor.username if actor else "",
                     ),
                     rollback_of=rollback_of,
+                    owner_instance=self._orphans.instance_id,
                 )
             )
             record_initiated(self._activity, op)
@@ -329,7 +360,9 @@ class OperationService:
         if op.status not in FINISHED_STATUSES:  # defensive: never leave it running
             self._fail(op, OperationStatus.FAILED, INTERNAL_ERROR, "the operation did not finish")
         if op.status is OperationStatus.CANCELLED and run.cancelled_by and op.error is not None:
-            op.error.message = f"{op.error.message} by {run.cancelled_by}"
+            # A new error: the executor's result may be shared (a constant), never changed.
+            message = f"{op.error.message} by {run.cancelled_by}"
+            op.error = op.error.model_copy(update={"message": message})
         await self._save(op, publish=True)
         record_finished(self._activity, op)
         # The outcome's audit entry is stored before the environment is released: whoever sees
@@ -441,43 +474,78 @@ class OperationService:
             run.cancelled_by = actor.username
             log.info("operation_cancel_requested", operation_id=op.id, by=actor.username)
             return op
-        # Not running in this process (left over by a crash): close the record here.
-        return await self._close_orphan(
-            op, OperationStatus.CANCELLED, "CANCELLED", f"cancelled by {actor.username}"
-        )
-
-    async def _close_orphan(
-        self, op: Operation, status: OperationStatus, code: str, message: str
-    ) -> Operation:
-        op.finished_at = self._clock()
-        self._fail(op, status, code, message)
-        await self._save(op, publish=True)
-        record_finished(self._activity, op)
-        count_finished(self._metrics, op)
-        await self._storage.environments.clear_active_operation(op.environment_id, op.id)
-        await self._announce_environment(op.environment_id)
+        runner = (await self._orphans.owners()).other_runner(op)
+        if runner is not None:
+            # Another live instance runs it: the request travels there (the event relay).
+            record_cancel_requested(self._activity, op, actor, runner)
+            self._bus.publish(
+                OperationCancelRequested(operation_id=op.id, requested_by=actor.username)
+            )
+            log.info(
+                "operation_cancel_relayed",
+                operation_id=op.id,
+                by=actor.username,
+                owner=op.owner_instance,
+            )
+            return op
+        # Run by no live instance (left over by a crash): close the record here.
+        error = OperationError(code="CANCELLED", message=f"cancelled by {actor.username}")
+        if not await self._orphans.close(op, OperationStatus.CANCELLED, error):
+            # It finished meanwhile (its instance got there first).
+            done = await self._storage.operations.get_by_id(operation_id)
+            raise Conflict(
+                f"operation {done.id} already {done.status.value}",
+                {"operationId": done.id, "status": done.status.value},
+            )
         return op
+
+    async def _on_cancel_requested(self, event: Event) -> None:
+        """Cancel an operation running here that someone asked another instance to cancel."""
+        if not isinstance(event, OperationCancelRequested):
+            return
+        run = self._runs.get(event.operation_id)
+        if run is None or not self.registry.request_cancel(event.operation_id):
+            return  # not ours, or already ending
+        run.cancelled_by = event.requested_by
+        log.info(
+            "operation_cancel_requested",
+            operation_id=event.operation_id,
+            by=event.requested_by,
+            via=event.origin,
+        )
 
     # ---- lifecycle -------------------------------------------------------------------------
 
     async def recover_interrupted(self) -> int:
-        """Mark operations left pending/running by a stopped process `interrupted` (start-up).
-
-        With several instances sharing MongoDB this also closes the running operations of the
-        other instances: start instances one at a time (docs/commands.md).
-        """
-        interrupted = await self._storage.operations.mark_running_interrupted(self._clock())
-        for op in interrupted:
-            await self._storage.environments.clear_active_operation(op.environment_id, op.id)
-            record_finished(self._activity, op)
-            count_finished(self._metrics, op)
-            self._bus.publish(OperationUpdated(operation=op.model_copy()))
+        """Mark `interrupted` the operations left pending/running by instances that are gone
+        and return how many: at start-up (this process's predecessors among them), then as
+        the sweep's step (start()). Operations of live instances are theirs (orphans.py)."""
+        interrupted = await self._orphans.interrupt()
         if interrupted:
-            log.warning("operations_interrupted", count=len(interrupted))
             # Stored now (the log's writer may not run yet): a second crash must not lose them.
             with contextlib.suppress(StorageUnavailable):
                 await self._activity.flush()
         return len(interrupted)
+
+    def start(self) -> None:
+        """Follow cancel requests relayed from other instances, and sweep for operations
+        whose instance is gone every `cluster.heartbeatInterval` (after recover_interrupted)."""
+        if self._cancel_requests is None:
+            self._cancel_requests = self._bus.subscribe(
+                "operations-cancel", self._on_cancel_requested, {OperationCancelRequested.topic}
+            )
+        if self._sweep is None:
+            self._sweep = asyncio.create_task(self._sweep_orphans(), name="operation-sweep")
+
+    async def _sweep_orphans(self) -> None:
+        while True:
+            await asyncio.sleep(self._sweep_interval)
+            try:
+                await self.recover_interrupted()
+            except StorageUnavailable:
+                log.warning("operation_sweep_failed", retry_in=self._sweep_interval)
+            except Exception:
+                log.exception("operation_sweep_error", retry_in=self._sweep_interval)
 
     def begin_shutdown(self) -> None:
         """Take no new operation from now on (ShuttingDown, 503); running ones have
@@ -493,5 +561,11 @@ class OperationService:
         `shutdown_timeout` from now), then cancel the rest: they are recorded `interrupted`."""
         self.begin_shutdown()
         assert self._stop_deadline is not None
+        await cancel_and_wait(self._sweep)
+        self._sweep = None
         remaining = self._stop_deadline - asyncio.get_running_loop().time()
+        # Cancel requests relayed from other instances still reach what runs until the end.
         await self.registry.close(max(0.0, remaining))
+        if self._cancel_requests is not None:
+            await self._bus.unsubscribe(self._cancel_requests)
+            self._cancel_requests = None
