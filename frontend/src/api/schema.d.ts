@@ -2003,6 +2003,8 @@ export interface components {
              * @default
              */
             output: string;
+            /** Ownerinstance */
+            ownerInstance?: string | null;
             params?: components["schemas"]["OperationParams"];
             requestedBy?: components["schemas"]["RequestedBy"];
             /** Rollbackof */
