@@ -84,6 +84,18 @@ class FleetProcess:
         stats: dict[str, int] = response.json()
         return stats
 
+    def checks(self, since: float = 0.0, *, gaps: bool = False) -> dict[str, Any]:
+        """Return `{now, since, environments: {name: {requests, overlaps, first, last, maxGap,
+        sinceLast, complete[, gaps]}}}`: each environment's health requests that started at or
+        after `since` (wall-clock seconds, `time.time()`), as `GET /control/checks` counts them."""
+        params: dict[str, str] = {"since": repr(since)}
+        if gaps:
+            params["gaps"] = "1"
+        response = self._client.get("/control/checks", params=params)
+        response.raise_for_status()
+        checks: dict[str, Any] = response.json()
+        return checks
+
     def _put(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
         response = self._client.put(f"/control/envs/{name}", json=body)
         response.raise_for_status()
