@@ -30,14 +30,17 @@ class FakeSender:
 
 @dataclass
 class FakeDeliveryQueue:
-    """Keeps every submitted job, in order, instead of sending it."""
+    """Keeps every submitted job, in order, instead of sending it; drops all when `full`."""
 
     jobs: list[Job] = field(default_factory=list)
+    full: bool = False
 
     @property
     def depth(self) -> int:
         return len(self.jobs)
 
     def submit(self, job: Job) -> bool:
+        if self.full:
+            return False
         self.jobs.append(job)
         return True

@@ -7,6 +7,7 @@ in tests/contract, against the real backends.
 """
 
 from envdeck.repositories.base import (
+    AlertStateRepository,
     ApiTokenRepository,
     ClusterStore,
     ClusterUnsupported,
@@ -18,10 +19,12 @@ from envdeck.repositories.base import (
     LogRepository,
     MaintenanceWindowRepository,
     NotificationChannelRepository,
+    NotificationOutboxRepository,
     OperationRepository,
     RevocationRepository,
     UserRepository,
 )
+from tests.fakes.alerting import FakeAlertStateRepository, FakeNotificationOutboxRepository
 from tests.fakes.cluster import FakeCluster
 from tests.fakes.documents import Clock, Outage
 from tests.fakes.environments import FakeEnvironmentRepository
@@ -64,6 +67,8 @@ class FakeStorage:
         self.notification_channels = FakeNotificationChannelRepository(self.outage, clock)
         self.instances = FakeInstanceRepository(self.outage, clock)
         self.login_attempts = FakeLoginAttemptRepository(self.outage)
+        self.alert_states = FakeAlertStateRepository(self.outage)
+        self.notification_outbox = FakeNotificationOutboxRepository(self.outage)
         self.opened = False
 
     @property
@@ -108,6 +113,8 @@ def _conforms(storage: FakeStorage) -> None:
         NotificationChannelRepository,
         InstanceRepository,
         LoginAttemptRepository,
+        AlertStateRepository,
+        NotificationOutboxRepository,
     ] = (
         storage.environments,
         storage.users,
@@ -121,5 +128,7 @@ def _conforms(storage: FakeStorage) -> None:
         storage.notification_channels,
         storage.instances,
         storage.login_attempts,
+        storage.alert_states,
+        storage.notification_outbox,
     )
     assert repositories

@@ -5,14 +5,22 @@ a FakeClock, storage is in memory, and the delivery queue only keeps what it is 
 spec reads the messages alerting queued. docs/notifications.md states the rules.
 """
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest_asyncio
 
-from envdeck.adapters.events import EventBus, OperationUpdated, StatusChanged, VersionChanged
+from envdeck.adapters.events import (
+    EnvironmentChanged,
+    EventBus,
+    OperationUpdated,
+    StatusChanged,
+    VersionChanged,
+)
 from envdeck.adapters.secret_box import SecretBox
+from envdeck.domain.alerting import AlertState, OutboxStatus
 from envdeck.domain.environment import (
     ActiveOperation,
     Environment,
@@ -21,16 +29,21 @@ from envdeck.domain.environment import (
     Status,
 )
 from envdeck.domain.ids import new_id
+from envdeck.domain.instance import Instance
 from envdeck.domain.maintenance import MaintenanceKind, MaintenanceScope, MaintenanceWindow
 from envdeck.domain.notification import ChannelScope, NotificationChannel, NotificationEvent
 from envdeck.domain.operation import Operation, OperationStatus, OperationType
 from envdeck.services.activity.writer import ActivityLog
+from envdeck.services.cluster.leases import LeaseKeeper
 from envdeck.services.maintenance.windows import MaintenanceService
+from envdeck.services.notifications.alerting import LEASE as TICK_LEASE
 from envdeck.services.notifications.alerting import Alerting
 from envdeck.services.notifications.channels import NotificationChannelService
 from envdeck.services.notifications.delivery import channel_url_context
 from envdeck.services.notifications.messages import Messages
+from envdeck.services.notifications.outbox import Outbox
 from tests.fakes.clock import FakeClock
+from tests.fakes.cluster import FakeLeaseRepository
 from tests.fakes.notifications import FakeDeliveryQueue, FakeSender
 from tests.fakes.storage import FakeStorage
 
@@ -40,6 +53,7 @@ UNHEALTHY_EVENT = NotificationEvent.ENVIRONMENT_UNHEALTHY
 RECOVERED = NotificationEvent.ENVIRONMENT_RECOVERED
 REMINDER = timedelta(minutes=30)
 FLAP = timedelta(minutes=10)
+TTL = timedelta(seconds=15)
 KEY = bytes(32)
 
 
@@ -49,6 +63,7 @@ class Rig:
     clock: FakeClock
     deliveries: FakeDeliveryQueue
     alerting: Alerting
+    outbox: Outbox
 
     # ---- the world -------------------------------------------------------------------------
 
@@ -96,8 +111,11 @@ class Rig:
 
     # ---- what the health engine and the operation service do -------------------------------
 
-    async def turns(self, environment_id: str, health: HealthState, failures: int = 1) -> None:
-        """The health engine's verdict now: a transition, stored and published."""
+    async def turns(
+        self, environment_id: str, health: HealthState, failures: int = 1
+    ) -> StatusChanged:
+        """The health engine's verdict now: a transition, stored and published (returned, for
+        another instance to see too)."""
         env = await self.storage.environments.get_by_id(environment_id)
         now = self.clock()
         status = Status(
@@ -108,15 +126,15 @@ class Rig:
             consecutive_failures=0 if health is HEALTHY else failures,
         )
         await self.storage.environments.update_status(environment_id, status)
-        await self.alerting.handle(
-            StatusChanged(
-                environment_id=environment_id,
-                status=status,
-                previous=env.status.health,
-                environment_name=env.name,
-                occurred_at=now,
-            )
+        event = StatusChanged(
+            environment_id=environment_id,
+            status=status,
+            previous=env.status.health,
+            environment_name=env.name,
+            occurred_at=now,
         )
+        await self.alerting.handle(event)
+        return event
 
     async def checks_again(self, environment_id: str) -> None:
         """A later check with the same health: stored, and only a refresh on the bus."""
@@ -151,11 +169,18 @@ class Rig:
             await self.alerting.handle(OperationUpdated(operation=op, occurred_at=self.clock()))
         return op
 
-    async def operation_ends(self, op: Operation, status: OperationStatus) -> None:
+    async def operation_ends(
+        self, op: Operation, status: OperationStatus, *, published: bool = True
+    ) -> Operation:
+        """End the operation (publishing its final update, unless alerting has yet to see it)."""
         finished = op.model_copy(update={"status": status, "finished_at": self.clock()})
         await self.storage.operations.update(finished)
-        await self.alerting.handle(OperationUpdated(operation=finished, occurred_at=self.clock()))
+        if published:
+            await self.alerting.handle(
+                OperationUpdated(operation=finished, occurred_at=self.clock())
+            )
         await self.storage.environments.clear_active_operation(op.environment_id, op.id)
+        return finished
 
     async def tick(self, **later: float) -> None:
         self.clock.advance(**later)
@@ -176,8 +201,16 @@ class Rig:
         return [event for event, _ in self.said()]
 
 
-async def build(storage: FakeStorage, flap_window: timedelta = FLAP) -> Rig:
-    clock = FakeClock()
+async def build(
+    storage: FakeStorage,
+    flap_window: timedelta = FLAP,
+    *,
+    clock: FakeClock | None = None,
+    instance_id: str = "instance-a",
+    leases: LeaseKeeper | None = None,
+    channel: bool = True,
+) -> Rig:
+    clock = clock or FakeClock()
     bus = EventBus()
     activity = ActivityLog(storage.logs, bus, clock=clock)
     deliveries = FakeDeliveryQueue()
@@ -191,19 +224,30 @@ async def build(storage: FakeStorage, flap_window: timedelta = FLAP) -> Rig:
         messages,
         clock,
     )
+    outbox = Outbox(
+        storage.notification_outbox,
+        channels,
+        deliveries,  # type: ignore[arg-type]
+        clock,
+        instance_id=instance_id,
+        instances=storage.instances,
+        instance_ttl=TTL,
+        leases=leases,
+    )
     alerting = Alerting(
         storage,
         bus,
         MaintenanceService(storage, activity, clock),
-        channels,
-        deliveries,  # type: ignore[arg-type]
+        outbox,
         messages,
         clock,
         reminder_interval=REMINDER,
         flap_window=flap_window,
+        leases=leases,
     )
-    rig = Rig(storage, clock, deliveries, alerting)
-    await rig.channel()
+    rig = Rig(storage, clock, deliveries, alerting, outbox)
+    if channel:
+        await rig.channel()
     return rig
 
 
@@ -292,7 +336,7 @@ class TestTransitions:
         )
 
         assert rig.said() == []
-        assert rig.alerting.state_of(env) is None
+        assert await rig.alerting.state_of(env) is None
 
     async def test_an_event_storage_cannot_answer_for_is_skipped_not_fatal(self, rig: Rig) -> None:
         env = await rig.environment()
@@ -542,3 +586,289 @@ class TestFlapDamping:
             "environment.recovered",
             "environment.unhealthy",
         ]
+
+
+class TestStoredState:
+    """The state lives in storage: another instance, or this one restarted, goes on from it."""
+
+    async def test_a_held_change_is_announced_after_a_restart(self, storage: FakeStorage) -> None:
+        rig = await build(storage)
+        env = await rig.environment()
+        for health in (UNHEALTHY, HEALTHY, UNHEALTHY):
+            await rig.turns(env, health)
+            rig.clock.advance(minutes=1)
+        assert rig.events() == ["environment.unhealthy", "environment.recovered"]
+
+        restarted = await build(storage, clock=rig.clock, instance_id="instance-b", channel=False)
+        await restarted.tick(minutes=8)  # the window (10 min) ends on the new instance
+
+        assert restarted.events() == ["environment.unhealthy"]
+
+    async def test_reminders_go_on_after_a_restart_from_the_last_alert(
+        self, storage: FakeStorage
+    ) -> None:
+        rig = await build(storage)
+        env = await rig.environment()
+        await rig.turns(env, UNHEALTHY)
+
+        restarted = await build(storage, clock=rig.clock, instance_id="instance-b", channel=False)
+        await restarted.tick(minutes=29)
+        assert restarted.said() == []
+        await restarted.tick(minutes=1)
+
+        assert restarted.said() == [
+            ("environment.unhealthy", "[Envdeck] shop-prod is still unhealthy")
+        ]
+
+    async def test_a_version_announced_before_a_restart_is_not_announced_again(
+        self, storage: FakeStorage
+    ) -> None:
+        rig = await build(storage)
+        env = await rig.environment()
+        change = VersionChanged(
+            environment_id=env,
+            environment_name="shop-prod",
+            previous="1.0",
+            version="1.1",
+            occurred_at=rig.clock(),
+        )
+        await rig.alerting.handle(change)
+
+        restarted = await build(storage, clock=rig.clock, instance_id="instance-b", channel=False)
+        await restarted.alerting.handle(change)
+        back = VersionChanged(
+            environment_id=env,
+            environment_name="shop-prod",
+            previous="1.1",
+            version="1.0",
+            occurred_at=rig.clock(),
+        )
+        await restarted.alerting.handle(back)
+        await restarted.alerting.handle(change)  # 1.1 again, later: a change of its own
+
+        assert rig.events() == ["version.changed"]
+        assert [j.message.title for j in restarted.deliveries.jobs] == [
+            "[Envdeck] shop-prod now runs 1.0",
+            "[Envdeck] shop-prod now runs 1.1",
+        ]
+
+    async def test_a_deleted_environment_s_state_is_forgotten(self, rig: Rig) -> None:
+        env = await rig.environment()
+        await rig.turns(env, UNHEALTHY)
+        stored = await rig.storage.environments.get_by_id(env)
+        await rig.storage.environments.delete(env)
+
+        await rig.alerting.handle(EnvironmentChanged(action="deleted", environment=stored))
+
+        assert await rig.alerting.state_of(env) is None
+
+
+class TestSeveralInstances:
+    """Two instances on one storage: each transition announced once, whoever sees it."""
+
+    async def test_a_transition_both_instances_decide_is_announced_once(
+        self, storage: FakeStorage
+    ) -> None:
+        a = await build(storage)
+        b = await build(storage, clock=a.clock, instance_id="instance-b", channel=False)
+        env = await a.environment()
+
+        event = await a.turns(env, UNHEALTHY)
+        await b.alerting.handle(event)
+
+        assert a.events() == ["environment.unhealthy"]
+        assert b.said() == []
+
+    async def test_a_relayed_transition_is_left_to_the_instance_that_checked(
+        self, storage: FakeStorage
+    ) -> None:
+        a = await build(storage)
+        b = await build(storage, clock=a.clock, instance_id="instance-b", channel=False)
+        env = await b.environment()
+        down = Status(health=UNHEALTHY, since=a.clock(), last_check=a.clock())
+        await storage.environments.update_status(env, down)
+
+        relayed = StatusChanged(
+            environment_id=env,
+            status=down,
+            environment_name="shop-prod",
+            occurred_at=a.clock(),
+            origin="instance-a",
+        )
+        await b.alerting.handle(relayed)
+
+        assert b.said() == []
+        assert await b.alerting.state_of(env) is None
+
+    async def test_one_reminder_when_two_instances_tick_at_once(self, storage: FakeStorage) -> None:
+        a = await build(storage)
+        b = await build(storage, clock=a.clock, instance_id="instance-b", channel=False)
+        env = await a.environment()
+        await a.turns(env, UNHEALTHY)
+        slow_reads(storage)  # both read the due state before either writes it
+
+        a.clock.advance(minutes=30)
+        await asyncio.gather(a.alerting.run_once(), b.alerting.run_once())
+
+        reminders = [j for j in a.deliveries.jobs + b.deliveries.jobs if j.reminder]
+        assert len(reminders) == 1
+        stored = await a.alerting.state_of(env)
+        assert stored is not None
+        assert stored.last_alert_at == a.clock()
+
+    async def test_the_tick_runs_on_the_instance_holding_its_lease(
+        self, storage: FakeStorage
+    ) -> None:
+        clock = FakeClock()
+        shared = FakeLeaseRepository()
+        leases = [LeaseKeeper(shared, name, clock, TTL) for name in ("instance-a", "instance-b")]
+        a = await build(storage, clock=clock, leases=leases[0])
+        b = await build(
+            storage, clock=clock, instance_id="instance-b", leases=leases[1], channel=False
+        )
+        env = await a.environment()
+        await a.turns(env, UNHEALTHY)
+
+        clock.advance(minutes=30)
+        await leases[0].acquire(TICK_LEASE)  # a's tick renews it every second
+        await b.alerting.run_once()
+        assert b.said() == []
+        await leases[0].release(leases[0].held())
+        await b.alerting.run_once()
+
+        assert b.events() == ["environment.unhealthy"]
+        assert b.deliveries.jobs[0].reminder
+
+    async def test_an_operation_that_failed_on_another_instance_covers_the_outage(
+        self, storage: FakeStorage
+    ) -> None:
+        owner = await build(storage)
+        checker = await build(storage, clock=owner.clock, instance_id="instance-b", channel=False)
+        env = await owner.environment()
+        op = await owner.operation_starts(env)
+        await checker.alerting.handle(relayed(op, owner.clock()))
+        owner.clock.advance(seconds=30)
+        await owner.storage.environments.update_status(
+            env, Status(health=UNHEALTHY, since=owner.clock(), consecutive_failures=1)
+        )
+        owner.clock.advance(seconds=30)
+
+        # It ends failed; the checker hears of it before its owner's alerting has.
+        finished = await owner.operation_ends(op, OperationStatus.FAILED, published=False)
+        await checker.alerting.handle(relayed(finished, owner.clock()))
+        owner.clock.advance(minutes=1)
+        await checker.turns(env, UNHEALTHY, failures=3)  # still down after the failed restart
+        await owner.alerting.handle(OperationUpdated(operation=finished, occurred_at=owner.clock()))
+        await checker.tick(minutes=1)
+
+        assert owner.events() == ["operation.failed"]
+        assert checker.said() == []
+
+
+class TestOutbox:
+    """What an instance recorded and did not send is sent by a survivor, once."""
+
+    async def test_every_message_is_recorded_before_it_is_queued(self, rig: Rig) -> None:
+        env = await rig.environment()
+
+        await rig.turns(env, UNHEALTHY)
+
+        (entry,) = rig.storage.notification_outbox.all()
+        (job,) = rig.deliveries.jobs
+        assert job.outbox_id == entry.id
+        assert (entry.owner, entry.status, entry.title) == (
+            "instance-a",
+            OutboxStatus.PENDING,
+            job.message.title,
+        )
+
+    async def test_a_survivor_sends_what_a_dead_instance_recorded_once(
+        self, storage: FakeStorage
+    ) -> None:
+        dead = await build(storage)
+        env = await dead.environment()
+        await dead.turns(env, UNHEALTHY)  # recorded, queued, and then the instance died
+        survivors = [
+            await build(storage, clock=dead.clock, instance_id=name, channel=False)
+            for name in ("instance-b", "instance-c")
+        ]
+        for survivor in survivors:
+            await heartbeat(storage, survivor)
+
+        assert await survivors[0].outbox.run_once() == 1
+        assert await survivors[0].outbox.run_once() == 0
+        assert await survivors[1].outbox.run_once() == 0
+
+        (job,) = survivors[0].deliveries.jobs
+        assert job.message.title == dead.deliveries.jobs[0].message.title
+        assert job.outbox_id == dead.deliveries.jobs[0].outbox_id
+        assert survivors[1].deliveries.jobs == []
+        (entry,) = storage.notification_outbox.all()
+        assert entry.owner == "instance-b"
+
+    async def test_what_a_live_instance_recorded_is_left_to_it(self, storage: FakeStorage) -> None:
+        busy = await build(storage)
+        env = await busy.environment()
+        await heartbeat(storage, busy)
+        await busy.turns(env, UNHEALTHY)
+        other = await build(storage, clock=busy.clock, instance_id="instance-b", channel=False)
+
+        assert await other.outbox.run_once() == 0
+        busy.clock.advance(seconds=16)  # its heartbeats stopped: lost
+        assert await other.outbox.run_once() == 1
+
+    async def test_a_message_more_than_an_hour_old_is_recorded_failed_not_sent(
+        self, storage: FakeStorage
+    ) -> None:
+        dead = await build(storage)
+        env = await dead.environment()
+        await dead.turns(env, UNHEALTHY)
+        dead.clock.advance(hours=2)
+        survivor = await build(storage, clock=dead.clock, instance_id="instance-b", channel=False)
+
+        assert await survivor.outbox.run_once() == 1
+
+        assert survivor.deliveries.jobs == []
+        (entry,) = storage.notification_outbox.all()
+        assert entry.status is OutboxStatus.FAILED
+
+    async def test_a_message_the_full_queue_drops_is_recorded_failed(self, rig: Rig) -> None:
+        env = await rig.environment()
+        rig.deliveries.full = True
+
+        await rig.turns(env, UNHEALTHY)
+
+        (entry,) = rig.storage.notification_outbox.all()
+        assert entry.status is OutboxStatus.FAILED
+
+
+def relayed(op: Operation, at: datetime) -> OperationUpdated:
+    return OperationUpdated(operation=op, occurred_at=at, origin="instance-a")
+
+
+async def heartbeat(storage: FakeStorage, rig: Rig) -> None:
+    now = rig.clock()
+    await storage.instances.upsert_heartbeat(
+        Instance(
+            id=rig.outbox.instance_id,
+            host="envdeck-1",
+            pid=1,
+            version="1.0",
+            backend="memory",
+            started_at=now,
+            last_seen=now,
+        )
+    )
+
+
+def slow_reads(storage: FakeStorage) -> None:
+    """Make every alert-state read hand control back to the loop before it answers."""
+    repository = storage.alert_states
+    read = repository.get
+
+    async def get(environment_id: str) -> AlertState | None:
+        state = await read(environment_id)
+        await asyncio.sleep(0)
+        return state
+
+    repository.get = get  # type: ignore[method-assign]

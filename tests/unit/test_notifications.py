@@ -5,11 +5,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
+from envdeck.domain.alerting import AlertState
 from envdeck.domain.environment import HealthState
 from envdeck.domain.notification import ChannelScope, NotificationChannelSpec, NotificationEvent
-from envdeck.services.notifications.alert_state import KEEP_OPERATION, EnvState
+from envdeck.services.notifications.alert_state import AlertStates
+from envdeck.services.notifications.flap_damping import FlapDamping
 from envdeck.services.notifications.messages import Messages, format_duration
+from envdeck.services.notifications.reminders import Reminders
 from envdeck.services.notifications.sender import mask_url, service_of
+from tests.fakes.alerting import FakeAlertStateRepository
 
 ENV = "6b05a2c33c0ca6934944ef1a"
 T0 = datetime(2026, 5, 1, 22, 0, tzinfo=UTC)
@@ -106,7 +110,7 @@ class TestMessages:
 
 class TestWanted:
     def test_unhealthy_is_wanted_once_and_recovered_only_after_it(self) -> None:
-        state = EnvState(ENV, "shop", [])
+        state = AlertState(environment_id=ENV, name="shop")
 
         state.health = HealthState.UNHEALTHY
         assert state.wanted() is NotificationEvent.ENVIRONMENT_UNHEALTHY
@@ -117,8 +121,34 @@ class TestWanted:
         state.health, state.announced = HealthState.UNKNOWN, HealthState.HEALTHY
         assert state.wanted() is None
 
-    def test_a_recent_operation_is_remembered_a_while(self) -> None:
-        state = EnvState(ENV, "shop", [], health=HealthState.HEALTHY, quiet_seen_at=T0)
 
-        assert not state.idle(T0 + timedelta(minutes=5))
-        assert state.idle(T0 + KEEP_OPERATION + timedelta(seconds=1))
+class TestDue:
+    """When the tick must look at a stored state (it reads only the states due)."""
+
+    states = AlertStates(
+        FakeAlertStateRepository(),
+        Reminders(timedelta(minutes=30)),
+        FlapDamping(timedelta(minutes=10)),
+    )
+
+    def test_nothing_waiting_is_never_due(self) -> None:
+        calm = AlertState(environment_id=ENV, health=HealthState.HEALTHY, quiet_seen_at=T0)
+
+        assert self.states.due_at(calm, T0) is None
+
+    def test_the_next_reminder_or_the_end_of_the_window_whichever_comes_first(self) -> None:
+        down = AlertState(
+            environment_id=ENV,
+            health=HealthState.UNHEALTHY,
+            announced=HealthState.UNHEALTHY,
+            last_alert_at=T0,
+        )
+        assert self.states.due_at(down, T0) == T0 + timedelta(minutes=30)
+
+        down.window_start = T0
+        assert self.states.due_at(down, T0) == T0 + timedelta(minutes=10)
+
+    def test_a_change_pending_the_end_of_quiet_is_due_at_every_tick(self) -> None:
+        pending = AlertState(environment_id=ENV, health=HealthState.UNHEALTHY, pending=True)
+
+        assert self.states.due_at(pending, T0 + timedelta(seconds=7)) == T0 + timedelta(seconds=7)

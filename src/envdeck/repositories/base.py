@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from envdeck.domain.alerting import AlertState, OutboxEntry, OutboxStatus
 from envdeck.domain.credential import Credential, CredentialListOptions
 from envdeck.domain.environment import (
     ActiveOperation,
@@ -408,6 +409,54 @@ class NotificationChannelRepository(Protocol):
         """Delete a channel."""
 
 
+class AlertStateRepository(Protocol):
+    """What alerting remembers per environment (domain/alerting.py), shared by every instance."""
+
+    async def get(self, environment_id: str) -> AlertState | None:
+        """Return the environment's alert state, or None when none is stored."""
+
+    async def save(self, state: AlertState) -> bool:
+        """Store state if the stored one is its previous revision (none stored: revision 1).
+
+        Atomic (a compare-and-set): of two writes of the same revision, one is stored. Return
+        whether this one was.
+        """
+
+    async def list_due(
+        self, now: datetime, limit: int, after: tuple[datetime, str] | None = None
+    ) -> builtins.list[AlertState]:
+        """Return states due at `now` (dueAt at or before it), by (dueAt, environmentId),
+        starting after the `after` pair when given (keyset paging)."""
+
+    async def delete(self, environment_id: str) -> None:
+        """Forget an environment's alert state (a missing one is ignored)."""
+
+
+class NotificationOutboxRepository(Protocol):
+    """Messages recorded before they are sent, one per key and channel (domain/alerting.py)."""
+
+    async def claim(self, entries: Sequence[OutboxEntry]) -> set[str]:
+        """Store each entry unless one with its id is stored; return the ids stored now.
+
+        Of callers racing to store one id, exactly one stores it.
+        """
+
+    async def finish(self, entry_id: str, status: OutboxStatus, at: datetime) -> bool:
+        """Mark a pending entry sent or failed at `at`; tell whether it was pending."""
+
+    async def list_pending(
+        self, live_owners: Sequence[str], limit: int
+    ) -> builtins.list[OutboxEntry]:
+        """Return pending entries whose owner is none of live_owners, oldest first."""
+
+    async def take_over(self, entry_id: str, previous_owner: str, owner: str) -> bool:
+        """Make owner the owner of a pending entry still owned by previous_owner; tell whether
+        it was (of survivors racing for one entry, exactly one gets it)."""
+
+    async def purge_before(self, cutoff: datetime) -> int:
+        """Delete the entries created before cutoff; return how many went."""
+
+
 class InstanceRepository(Protocol):
     """The instance registry: one record per `envdeck serve` process start, by its id."""
 
@@ -514,6 +563,12 @@ class Storage(Protocol):
 
     @property
     def login_attempts(self) -> LoginAttemptRepository: ...
+
+    @property
+    def alert_states(self) -> AlertStateRepository: ...
+
+    @property
+    def notification_outbox(self) -> NotificationOutboxRepository: ...
 
     async def open(self) -> None:
         """Connect and create indexes/migrations; safe to call on an existing database."""

@@ -178,6 +178,8 @@ class GuardedStorage:
         self.notification_channels = guarded(storage.notification_channels, self.breaker)
         self.instances = guarded(storage.instances, self.breaker)
         self.login_attempts = guarded(storage.login_attempts, self.breaker)
+        self.alert_states = guarded(storage.alert_states, self.breaker)
+        self.notification_outbox = guarded(storage.notification_outbox, self.breaker)
 
     async def open(self) -> None:
         await self._storage.open()

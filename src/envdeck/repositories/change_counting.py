@@ -137,6 +137,8 @@ class ChangeCountingStorage:
         self.notification_channels = storage.notification_channels
         self.instances = storage.instances
         self.login_attempts = storage.login_attempts
+        self.alert_states = storage.alert_states
+        self.notification_outbox = storage.notification_outbox
 
     @property
     def environments_version(self) -> int:

@@ -8,6 +8,10 @@ from pymongo.errors import PyMongoError
 
 from envdeck.domain.errors import StorageUnavailable
 from envdeck.repositories.base import ClusterUnsupported
+from envdeck.repositories.mongo.alerting import (
+    MongoAlertStateRepository,
+    MongoNotificationOutboxRepository,
+)
 from envdeck.repositories.mongo.credentials import MongoCredentialRepository
 from envdeck.repositories.mongo.documents import TYPE_REGISTRY, Document, translate_errors
 from envdeck.repositories.mongo.environments import MongoEnvironmentRepository
@@ -73,6 +77,8 @@ class MongoStorage:
         notification_channels = MongoNotificationChannelRepository(db["notificationChannels"])
         instances = MongoInstanceRepository(db["instances"])
         login_attempts = MongoLoginAttemptRepository(db["loginAttempts"])
+        alert_states = MongoAlertStateRepository(db["alertStates"])
+        notification_outbox = MongoNotificationOutboxRepository(db["notificationOutbox"])
         self.environments = environments
         self.users = users
         self.logs = logs
@@ -85,6 +91,8 @@ class MongoStorage:
         self.notification_channels = notification_channels
         self.instances = instances
         self.login_attempts = login_attempts
+        self.alert_states = alert_states
+        self.notification_outbox = notification_outbox
         # What several instances share (cluster_store): leases and the event stream.
         self._leases = MongoLeaseRepository(db["leases"])
         self._events = MongoEventStream(db["events"])
@@ -101,6 +109,8 @@ class MongoStorage:
             notification_channels,
             instances,
             login_attempts,
+            alert_states,
+            notification_outbox,
             self._leases,
             self._events,
         )

@@ -3,6 +3,10 @@
 from pathlib import Path
 
 from envdeck.repositories.base import ClusterStore, ClusterUnsupported
+from envdeck.repositories.sqlite.alerting import (
+    SqliteAlertStateRepository,
+    SqliteNotificationOutboxRepository,
+)
 from envdeck.repositories.sqlite.credentials import SqliteCredentialRepository
 from envdeck.repositories.sqlite.database import SqliteDatabase
 from envdeck.repositories.sqlite.environments import SqliteEnvironmentRepository
@@ -39,6 +43,8 @@ class SqliteStorage:
         self.notification_channels = SqliteNotificationChannelRepository(self._db)
         self.instances = SqliteInstanceRepository(self._db)
         self.login_attempts = SqliteLoginAttemptRepository(self._db)
+        self.alert_states = SqliteAlertStateRepository(self._db)
+        self.notification_outbox = SqliteNotificationOutboxRepository(self._db)
 
     async def open(self) -> None:
         await self._db.open()

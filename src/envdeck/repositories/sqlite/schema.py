@@ -30,9 +30,15 @@ start, read and purged by when they were last seen. An older file gains the tabl
 Recent failed sign-ins (version 10) are documents in `login_attempts`, one per key, rewritten
 by compare-and-set on their version and purged once expired. An older file gains the table the
 same way.
+
+Alerting's state (version 11) is documents in `alert_states`, one per environment, rewritten by
+compare-and-set on their revision and read by when they are due; `notification_outbox` holds
+one document per message and channel, its id (the announcement's key and the channel) unique,
+so that of instances deciding one announcement one records it. An older file gains both tables
+the same way.
 """
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 # Columns added to a table after it first shipped, as (version, table, column, definition). A new
 # database gets them from SCHEMA; an older one gets them by ALTER TABLE before SCHEMA runs, since
@@ -301,4 +307,25 @@ CREATE TABLE IF NOT EXISTS login_attempts (
 );
 CREATE INDEX IF NOT EXISTS login_attempts_account ON login_attempts (account);
 CREATE INDEX IF NOT EXISTS login_attempts_expires_at ON login_attempts (expires_at);
+
+-- Added in version 11: alerting's state per environment (the tick reads those due) ...
+CREATE TABLE IF NOT EXISTS alert_states (
+    environment_id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL,
+    revision INTEGER GENERATED ALWAYS AS (json_extract(doc, '$.revision')) VIRTUAL,
+    due_at TEXT GENERATED ALWAYS AS (json_extract(doc, '$.dueAt')) VIRTUAL
+);
+CREATE INDEX IF NOT EXISTS alert_states_due_at ON alert_states (due_at, environment_id);
+
+-- ... and the notification outbox: messages recorded before they are sent.
+CREATE TABLE IF NOT EXISTS notification_outbox (
+    id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL,
+    status TEXT GENERATED ALWAYS AS (json_extract(doc, '$.status')) VIRTUAL,
+    owner TEXT GENERATED ALWAYS AS (json_extract(doc, '$.owner')) VIRTUAL,
+    created_at TEXT GENERATED ALWAYS AS (json_extract(doc, '$.createdAt')) VIRTUAL
+);
+CREATE INDEX IF NOT EXISTS notification_outbox_status
+    ON notification_outbox (status, created_at, id);
+CREATE INDEX IF NOT EXISTS notification_outbox_created_at ON notification_outbox (created_at);
 """  # noqa: S608 (constant DDL, no input)

@@ -2,8 +2,10 @@
 
 - `channels.py`: the channels' CRUD and test message (URLs sealed, never shown);
 - `alerting.py`: which bus events become messages, to which channels, and when; the rules it
-  applies: `alert_state.py` (what is known and was said about one environment), `quiet.py`
-  (maintenance and operations), `reminders.py` and `flap_damping.py`;
+  applies: `quiet.py` (maintenance and operations), `reminders.py` and `flap_damping.py`, over
+  each environment's state in storage (`alert_state.py`, domain/alerting.py);
+- `outbox.py`: every message recorded before it is queued, once per announcement whichever
+  instance decides it, and what a dead instance left unsent sent by a survivor;
 - `delivery.py`: the bounded queue and workers that send with retries, and record each result;
 - `sender.py`: Apprise, with its logs kept away from the process log and errors masked;
 - `messages.py`: the words.
@@ -11,20 +13,23 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from envdeck.adapters.events import EventBus
 from envdeck.adapters.metrics import Metrics
 from envdeck.adapters.secret_box import SecretBox
 from envdeck.adapters.ssrf_guard import SsrfGuard
 from envdeck.config import NotificationsSettings
+from envdeck.domain.ids import new_id
 from envdeck.repositories.base import Storage
 from envdeck.services.activity.writer import ActivityLog
+from envdeck.services.cluster.leases import LeaseKeeper
 from envdeck.services.maintenance.windows import MaintenanceService
 from envdeck.services.notifications.alerting import Alerting
 from envdeck.services.notifications.channels import NotificationChannelService
 from envdeck.services.notifications.delivery import DeliveryQueue
 from envdeck.services.notifications.messages import Messages
+from envdeck.services.notifications.outbox import Outbox
 from envdeck.services.notifications.sender import AppriseSender
 
 
@@ -36,15 +41,19 @@ class Notifications:
     alerting: Alerting
     deliveries: DeliveryQueue
     sender: AppriseSender
+    outbox: Outbox
 
     async def start(self) -> None:
-        """Load Apprise, start the delivery workers, then follow the bus."""
+        """Load Apprise, start the delivery workers, then follow the bus and sweep the outbox."""
         await self.sender.warm_up()
         self.deliveries.start()
         self.alerting.start()
+        self.outbox.start()
 
     async def close(self) -> None:
-        """Stop alerting (what the bus queued is handled briefly), then deliver with a grace."""
+        """Stop sweeping and alerting (what the bus queued is handled briefly), then deliver
+        with a grace."""
+        await self.outbox.close()
         await self.alerting.close()
         await self.deliveries.close()
 
@@ -68,8 +77,12 @@ def build_notifications(
     *,
     metrics: Metrics | None = None,
     guard: SsrfGuard | None = None,
+    instance_id: str = "",
+    leases: LeaseKeeper | None = None,
+    instance_ttl: timedelta = timedelta(seconds=15),
 ) -> Notifications:
-    """Wire channels, alerting and delivery for one process."""
+    """Wire channels, alerting and delivery for one process (instance_id: this instance, the
+    owner of what it records; leases: shared with other instances, if any)."""
     sender = AppriseSender(guard)
     messages = Messages(public_url)
     deliveries = DeliveryQueue(
@@ -83,22 +96,33 @@ def build_notifications(
         send_timeout=settings.send_timeout.total_seconds(),
         queue_size=settings.queue_size,
         metrics=metrics,
+        outbox=storage.notification_outbox,
     )
     channels = NotificationChannelService(
         storage, activity, box, sender, deliveries, messages, clock
+    )
+    outbox = Outbox(
+        storage.notification_outbox,
+        channels,
+        deliveries,
+        clock,
+        instance_id=instance_id or new_id(),
+        instances=storage.instances,
+        instance_ttl=instance_ttl,
+        leases=leases,
     )
     alerting = Alerting(
         storage,
         bus,
         maintenance,
-        channels,
-        deliveries,
+        outbox,
         messages,
         clock,
         reminder_interval=settings.reminder_interval,
         flap_window=settings.flap_window,
+        leases=leases,
     )
-    return Notifications(channels, alerting, deliveries, sender)
+    return Notifications(channels, alerting, deliveries, sender, outbox)
 
 
 __all__ = ["Notifications", "build_notifications"]

@@ -1,82 +1,68 @@
-"""What alerting knows and has said about one environment (docs/notifications.md).
+"""What alerting knows and has said about each environment, kept in storage.
 
-Alerting keeps one `EnvState` per environment that has something to remember: what the health
-engine said last, what was announced, the reminder clock, the flap window, and the quiet it
-has seen. It drops the state once nothing is left to remember (`idle`).
+The state itself is `AlertState` (domain/alerting.py). `AlertStates` reads and writes it for
+alerting: every write bumps the revision, a compare-and-set, so that a write over a state
+another instance (or the tick) changed meanwhile does not land and the caller reads and decides
+again; and it sets `due_at`, when the tick must look at the state next: the next reminder, the
+end of the flap window, or at once while a change waits for the end of quiet. The tick reads
+only the states due (`due()`), whichever instance's checks or operations made them.
 """
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import AsyncIterator
+from datetime import datetime
 
-from envdeck.domain.environment import HealthState, Status
-from envdeck.domain.notification import NotificationEvent
+from envdeck.domain.alerting import AlertState
+from envdeck.repositories.base import AlertStateRepository
+from envdeck.services.notifications.flap_damping import FlapDamping
+from envdeck.services.notifications.reminders import Reminders
 
-# How long an environment's last operation (and its failure) is remembered once all is calm.
-KEEP_OPERATION = timedelta(hours=1)
+DUE_PAGE = 200
 
 
-@dataclass(slots=True)
-class EnvState:
-    """What alerting knows and has said about one environment."""
+class AlertStates:
+    def __init__(
+        self, repository: AlertStateRepository, reminders: Reminders, flaps: FlapDamping
+    ) -> None:
+        self._repository = repository
+        self._reminders = reminders
+        self._flaps = flaps
 
-    id: str
-    name: str
-    tags: list[str]
-    health: HealthState = HealthState.UNKNOWN
-    since: datetime | None = None
-    error: str = ""
-    failures: int = 0
-    # When the current failing streak began (about: the check before the threshold's first).
-    streak_start: datetime | None = None
-    # What was last announced: HEALTHY (nothing wrong said) or UNHEALTHY.
-    announced: HealthState = HealthState.HEALTHY
-    announced_since: datetime | None = None
-    # The last unhealthy announcement or reminder: the reminder clock.
-    last_alert_at: datetime | None = None
-    # Flap damping: the open window's start, whether its recovered was sent, a held change.
-    window_start: datetime | None = None
-    window_recovered: bool = False
-    held: bool = False
-    # A change happened while quiet: decide at the first check after the quiet.
-    pending: bool = False
-    # The last moment the environment was seen quiet (an operation's end, a window's tick).
-    quiet_seen_at: datetime | None = None
-    # finished_at of the last failed operation (its message covers the failure).
-    failed_operation_at: datetime | None = None
+    async def get(self, environment_id: str) -> AlertState | None:
+        """Return the environment's state (None: nothing was ever remembered about it)."""
+        return await self._repository.get(environment_id)
 
-    def wanted(self) -> NotificationEvent | None:
-        """Return the announcement the current health calls for, if any."""
-        if self.health is HealthState.UNHEALTHY and self.announced is not HealthState.UNHEALTHY:
-            return NotificationEvent.ENVIRONMENT_UNHEALTHY
-        if self.health is HealthState.HEALTHY and self.announced is HealthState.UNHEALTHY:
-            return NotificationEvent.ENVIRONMENT_RECOVERED
-        return None
+    async def save(self, state: AlertState, now: datetime) -> bool:
+        """Store state as its next revision, with when it is due; tell whether it landed (not:
+        it changed meanwhile)."""
+        state.due_at = self.due_at(state, now)
+        state.revision += 1
+        return await self._repository.save(state)
 
-    def observe(self, status: Status) -> None:
-        """Take the health engine's verdict as the current health."""
-        self.health, self.since, self.error = status.health, status.since, status.message
-        self.failures = status.consecutive_failures
+    async def delete(self, environment_id: str) -> None:
+        """Forget an environment's state (the environment was deleted)."""
+        await self._repository.delete(environment_id)
 
-    def began_in_quiet(self) -> bool:
-        """Tell whether the current failing streak began while alerts were quiet."""
-        quiet = self.quiet_seen_at
-        start = self.streak_start or self.since
-        return quiet is not None and start is not None and start <= quiet
+    def due_at(self, state: AlertState, now: datetime) -> datetime | None:
+        """Return when the tick must look at this state next (None: only an event changes it)."""
+        times = [
+            at
+            for at in (self._reminders.next_at(state), self._flaps.ends_at(state))
+            if at is not None
+        ]
+        if state.pending:
+            times.append(now)  # each tick, until a check after the quiet decides
+        return min(times, default=None)
 
-    def covered(self) -> bool:
-        """Tell whether a failed operation's message already covers the current failure."""
-        failed = self.failed_operation_at
-        start = self.streak_start or self.since
-        return failed is not None and start is not None and start <= failed
-
-    def idle(self, now: datetime) -> bool:
-        """Tell whether nothing is left to remember (the state can be dropped)."""
-        recent = [at for at in (self.failed_operation_at, self.quiet_seen_at) if at is not None]
-        return (
-            self.announced is not HealthState.UNHEALTHY
-            and self.health is not HealthState.UNHEALTHY
-            and not self.pending
-            and not self.held
-            and self.window_start is None
-            and all(now - at > KEEP_OPERATION for at in recent)
-        )
+    async def due(self, now: datetime) -> AsyncIterator[AlertState]:
+        """Yield every state due at `now`, by due time, a page at a time."""
+        after: tuple[datetime, str] | None = None
+        while True:
+            page = await self._repository.list_due(now, DUE_PAGE, after)
+            for state in page:
+                yield state
+            if len(page) < DUE_PAGE:
+                return
+            last = page[-1]
+            if last.due_at is None:  # never: list_due returns states with a due time
+                return
+            after = (last.due_at, last.environment_id)

@@ -2,8 +2,8 @@
 
 It follows the bus (health transitions, operation updates, version changes) and a tick every
 `TICK_SECONDS` (reminders, the end of a flap window, the end of quiet), and hands messages to
-the delivery queue; it never sends itself. docs/notifications.md states the rules; in short,
-per environment:
+the outbox and the delivery queue; it never sends itself. docs/notifications.md states the
+rules; in short, per environment:
 
 - **Announced state.** It remembers what it last said (healthy, or unhealthy). An unhealthy
   verdict of the health engine is announced once (`environment.unhealthy`); "recovered" is
@@ -21,22 +21,30 @@ per environment:
   one recovered are announced. Later changes are held back; when the window ends, the current
   state is announced if it differs from the announced one (which may open a new window).
 
-State is per process, in memory: after a restart, environments stored unhealthy count as
-announced (reminders resume an interval later); a flap window or a pending quiet end is lost.
+**Several instances, one decision.** The state lives in storage (`alert_state.py`), read when
+an event for the environment is handled and written back by compare-and-set; on a conflict
+(another instance, or the tick, changed it meanwhile) the event is decided again on what is
+stored now. Only events published on this instance are decided (`origin` None): a health
+transition is published by the one instance that checked, an operation's outcome by the one
+that ran it; relayed operation updates are followed for quiet only. Each message is recorded
+in the outbox under a key derived from what it announces before it is queued (`outbox.py`),
+so an announcement decided twice (two instances, a retried decision, a restarted instance) is
+sent once; what is recorded is always sent. The tick runs on one instance at a time (the
+lease `job:alerting-tick`) over the states due, whichever instance made them.
 
-This module decides and hands over; the rules it applies have their own modules: `alert_state`
-(what is known and was said about one environment), `quiet`, `reminders` and `flap_damping`.
+This module decides and hands over; the rules it applies have their own modules: `quiet`,
+`reminders` and `flap_damping`, over the state of `domain/alerting.py`.
 """
 
 import asyncio
 import contextlib
-from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 import structlog
 
 from envdeck.adapters.events import (
+    EnvironmentChanged,
     Event,
     EventBus,
     OperationUpdated,
@@ -45,27 +53,34 @@ from envdeck.adapters.events import (
     VersionChanged,
 )
 from envdeck.adapters.tasks import cancel_and_wait
+from envdeck.domain.alerting import AlertState, announcement_key
 from envdeck.domain.environment import Environment, EnvironmentListOptions, HealthState
 from envdeck.domain.errors import EnvironmentNotFound, StorageUnavailable
 from envdeck.domain.notification import NotificationEvent
 from envdeck.domain.operation import FINISHED_STATUSES, Operation, OperationStatus
 from envdeck.repositories.base import Storage
+from envdeck.services.cluster.leases import LeaseKeeper
 from envdeck.services.maintenance.windows import MaintenanceService
-from envdeck.services.notifications.alert_state import EnvState
-from envdeck.services.notifications.channels import NotificationChannelService
-from envdeck.services.notifications.delivery import DeliveryQueue, Job
+from envdeck.services.notifications.alert_state import AlertStates
+from envdeck.services.notifications.delivery import Job
 from envdeck.services.notifications.flap_damping import FlapDamping
 from envdeck.services.notifications.messages import Messages
+from envdeck.services.notifications.outbox import Announcement, Outbox
 from envdeck.services.notifications.quiet import QuietRules
 from envdeck.services.notifications.reminders import Reminders
-from envdeck.services.notifications.sender import Message
 
 log = structlog.get_logger(__name__)
 
 TICK_SECONDS = 1.0
-# Operation outcomes already announced (a rollback re-saves its parent's final status).
-_REMEMBERED_OPERATIONS = 1000
+LEASE = "job:alerting-tick"
+# Reads and decisions of one event before a write over a changing state gives up.
+SAVE_ATTEMPTS = 5
 _LOAD_PAGE = 200
+
+# What a decision says: the announcements to make (possibly none), or None when the
+# environment is gone (its state is forgotten).
+Decision = list[Announcement] | None
+Decide = Callable[[AlertState], Awaitable[Decision]]
 
 
 class Alerting:
@@ -76,28 +91,26 @@ class Alerting:
         storage: Storage,
         bus: EventBus,
         maintenance: MaintenanceService,
-        channels: NotificationChannelService,
-        deliveries: DeliveryQueue,
+        outbox: Outbox,
         messages: Messages,
         clock: Callable[[], datetime],
         *,
         reminder_interval: timedelta,
         flap_window: timedelta,
+        leases: LeaseKeeper | None = None,
         tick_seconds: float = TICK_SECONDS,
     ) -> None:
         self._storage = storage
         self._bus = bus
-        self._channels = channels
-        self._deliveries = deliveries
+        self._outbox = outbox
         self._messages = messages
         self._clock = clock
         self._quiet = QuietRules(storage, maintenance, clock)
         self._reminders = Reminders(reminder_interval)
         self._flaps = FlapDamping(flap_window)
+        self._states = AlertStates(storage.alert_states, self._reminders, self._flaps)
+        self._leases = leases
         self._tick_seconds = tick_seconds
-        self._states: dict[str, EnvState] = {}
-        self._announced_operations: OrderedDict[str, None] = OrderedDict()
-        self._versions: dict[str, str] = {}
         self._lock = asyncio.Lock()
         self._loaded = False
         self._subscription: Subscription | None = None
@@ -108,7 +121,12 @@ class Alerting:
     def start(self) -> None:
         """Follow the bus and start the tick."""
         if self._subscription is None:
-            topics = {StatusChanged.topic, OperationUpdated.topic, VersionChanged.topic}
+            topics = {
+                StatusChanged.topic,
+                OperationUpdated.topic,
+                VersionChanged.topic,
+                EnvironmentChanged.topic,
+            }
             self._subscription = self._bus.subscribe("notifications", self.handle, topics)
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="notifications-alerting")
@@ -138,8 +156,15 @@ class Alerting:
 
     async def handle(self, event: Event) -> None:
         """Handle one bus event (in order, one at a time, with the tick)."""
+        if isinstance(event, OperationUpdated):
+            # Relayed ones too: an operation running on another instance is quiet here.
+            self._quiet.follow(event.operation)
+        if event.origin is not None:
+            return  # decided by the instance that published it
         if isinstance(event, StatusChanged) and not event.transition:
             return  # a refresh (same health): most of the traffic, nothing to decide
+        if isinstance(event, EnvironmentChanged) and event.action != "deleted":
+            return
         async with self._lock:
             try:
                 if isinstance(event, StatusChanged):
@@ -148,6 +173,8 @@ class Alerting:
                     await self._on_operation(event.operation)
                 elif isinstance(event, VersionChanged):
                     await self._on_version(event)
+                elif isinstance(event, EnvironmentChanged):
+                    await self._states.delete(event.environment.id)
             except StorageUnavailable:
                 # This event's announcement is lost; the tick's reminders and ends of quiet
                 # read storage again once it answers.
@@ -155,154 +182,227 @@ class Alerting:
 
     async def _on_status(self, event: StatusChanged) -> None:
         status = event.status
-        state = self._states.get(event.environment_id)
-        if state is None:
-            if status.health is not HealthState.UNHEALTHY:
-                return  # nothing was said, nothing to say: the common case (start-up)
-            state = self._track(event.environment_id, event.environment_name or "")
-        state.name = event.environment_name or state.name
-        state.observe(status)
-        if status.health is HealthState.HEALTHY:
-            state.failed_operation_at = None
-        now = self._clock()
-        if state.wanted() is None:
-            self._forget_if_idle(state, now)
-            return
-        quiet, env = await self._quiet.check(state.id, event.occurred_at)
-        if env is None:
-            self._states.pop(state.id, None)
-            return
-        self._refresh(state, env)
-        if quiet:
-            state.pending = True
-            state.quiet_seen_at = max(state.quiet_seen_at or event.occurred_at, event.occurred_at)
-            return
-        if state.began_in_quiet():
-            state.pending = True  # a check that started in the quiet: the next one decides
-            return
-        state.pending = False
-        await self._reconcile(state, now)
+
+        async def decide(state: AlertState) -> Decision:
+            state.name = event.environment_name or state.name
+            state.observe(status)
+            if status.health is HealthState.HEALTHY:
+                state.failed_operation_at = None
+            if state.wanted() is None:
+                return []
+            quiet, env = await self._quiet.check(state.environment_id, event.occurred_at)
+            if env is None:
+                return None
+            self._refresh(state, env)
+            self._note_ended_operation(state)
+            if quiet:
+                state.pending = True
+                seen = state.quiet_seen_at
+                state.quiet_seen_at = max(seen or event.occurred_at, event.occurred_at)
+                return []
+            if state.began_in_quiet():
+                state.pending = True  # a check that started in the quiet: the next one decides
+                return []
+            state.pending = False
+            return self._reconcile(state, self._clock())
+
+        # Nothing was said and nothing is wrong: nothing to remember (the common case).
+        remember = status.health is HealthState.UNHEALTHY
+        await self._change(
+            event.environment_id, decide, name=event.environment_name or "", create=remember
+        )
 
     async def _on_operation(self, op: Operation) -> None:
-        self._quiet.follow(op)
         if op.status not in FINISHED_STATUSES:
             return
-        if op.id in self._announced_operations:
-            return
-        self._announced_operations[op.id] = None
-        while len(self._announced_operations) > _REMEMBERED_OPERATIONS:
-            self._announced_operations.popitem(last=False)
         finished = op.finished_at or self._clock()
-        # Remembered a while: a check that began during the operation may end after it.
-        state = self._track(op.environment_id, op.environment_name)
-        state.quiet_seen_at = max(state.quiet_seen_at or finished, finished)
-        if op.status is not OperationStatus.SUCCEEDED:
-            state.failed_operation_at = finished
+        succeeded = op.status is OperationStatus.SUCCEEDED
         event = (
             NotificationEvent.OPERATION_SUCCEEDED
-            if op.status is OperationStatus.SUCCEEDED
+            if succeeded
             else NotificationEvent.OPERATION_FAILED
         )
-        tags = await self._tags(op.environment_id)
-        await self._dispatch(
-            event, op.environment_id, op.environment_name, tags, self._messages.operation(op)
-        )
+
+        async def decide(state: AlertState) -> Decision:
+            # Remembered a while: a check that began during the operation may end after it.
+            state.note_operation_end(finished, failed=not succeeded)
+            tags = await self._tags(state)
+            # Once per operation: a rollback re-saves its parent's final status (same key).
+            key = announcement_key("operation", op.id, op.status.value)
+            message = self._messages.operation(op)
+            return [Announcement(key, event, message, op.environment_id, op.environment_name, tags)]
+
+        await self._change(op.environment_id, decide, name=op.environment_name)
 
     async def _on_version(self, event: VersionChanged) -> None:
         if not event.previous or event.previous == event.version:
             return
-        if self._versions.get(event.environment_id) == event.version:
-            return  # the health engine and an upgrade's verification may both report it
-        self._versions[event.environment_id] = event.version
-        message = self._messages.version_changed(
-            event.environment_id,
-            event.environment_name,
-            event.previous,
-            event.version,
-            event.occurred_at,
-        )
-        tags = await self._tags(event.environment_id)
-        await self._dispatch(
-            NotificationEvent.VERSION_CHANGED,
-            event.environment_id,
-            event.environment_name,
-            tags,
-            message,
-        )
+
+        async def decide(state: AlertState) -> Decision:
+            if state.reported_version == event.version:
+                return []  # the health engine and an upgrade's verification may both report it
+            state.reported_version = event.version
+            state.version_changes += 1
+            # Per change: the same version may come back later (a rollback, a re-upgrade).
+            key = announcement_key(
+                "env", event.environment_id, "version", event.version, str(state.version_changes)
+            )
+            message = self._messages.version_changed(
+                event.environment_id,
+                event.environment_name,
+                event.previous,
+                event.version,
+                event.occurred_at,
+            )
+            tags = await self._tags(state)
+            event_name = NotificationEvent.VERSION_CHANGED
+            return [
+                Announcement(
+                    key, event_name, message, event.environment_id, event.environment_name, tags
+                )
+            ]
+
+        await self._change(event.environment_id, decide, name=event.environment_name)
 
     # ---- the tick --------------------------------------------------------------------------
 
     async def run_once(self) -> None:
-        """One tick: quiet ends, flap windows end, reminders."""
-        async with self._lock:
-            if not self._loaded:
-                await self._load()
-            now = self._clock()
-            for state in list(self._states.values()):
-                await self._tick(state, now)
+        """One tick over the states due: quiet ends, flap windows end, reminders.
 
-    async def _tick(self, state: EnvState, now: datetime) -> None:
+        Runs on one instance at a time (the lease); alone it always runs.
+        """
+        if self._leases is not None and not await self._leases.acquire(LEASE):
+            return
+        if not self._loaded:
+            async with self._lock:
+                await self._load()
+        now = self._clock()
+        seen: set[str] = set()
+        async for state in self._states.due(now):
+            if state.environment_id in seen:
+                continue  # written back due again (still pending): next tick
+            seen.add(state.environment_id)
+            async with self._lock:
+                await self._change(
+                    state.environment_id,
+                    lambda s: self._tick(s, now),
+                    create=False,
+                    stored=state,
+                )
+
+    async def _tick(self, state: AlertState, now: datetime) -> Decision:
         window_ended = self._flaps.end_if_over(state, now)
         if state.pending or (window_ended and state.held):
-            await self._settle(state, now)
-        elif self._reminders.due(state, now):
-            quiet, env = await self._quiet.check(state.id, now)
+            return await self._settle(state, now)
+        if self._reminders.due(state, now):
+            quiet, env = await self._quiet.check(state.environment_id, now)
             if env is None:
-                self._states.pop(state.id, None)
-                return
+                return None
             if not quiet:
                 self._refresh(state, env)
-                await self._remind(state, now)
-        self._forget_if_idle(state, now)
+                return [self._remind(state, now)]
+        return []
 
-    async def _settle(self, state: EnvState, now: datetime) -> None:
+    async def _settle(self, state: AlertState, now: datetime) -> Decision:
         """Decide a pending or held change once the quiet is over and a check is fresh."""
-        quiet, env = await self._quiet.check(state.id, now)
+        quiet, env = await self._quiet.check(state.environment_id, now)
         if env is None:
-            self._states.pop(state.id, None)
-            return
+            return None
         self._refresh(state, env)
         if quiet:
             state.pending, state.quiet_seen_at = True, now
-            return
+            return []
         if state.pending:
             checked = env.status.last_check
             fresh = checked is not None and (
                 state.quiet_seen_at is None or checked > state.quiet_seen_at
             )
             if not fresh and env.health_check.enabled:
-                return  # the first check after the quiet decides
+                return []  # the first check after the quiet decides
             state.pending = False
             state.observe(env.status)
             self._refresh(state, env)
         state.held = False
-        await self._reconcile(state, now)
+        return self._reconcile(state, now)
 
     async def _load(self) -> None:
-        """Count environments stored unhealthy as announced (this process just started)."""
+        """Count environments stored unhealthy with no alert state as announced.
+
+        Their transition was never seen by alerting (a version that kept this state in
+        memory, or an event lost to a storage outage); once per process, under the tick's
+        lease, and only where no state is stored (a first revision lands only then).
+        """
         options = EnvironmentListOptions(status=HealthState.UNHEALTHY, limit=_LOAD_PAGE)
         now = self._clock()
         while True:
             page, _ = await self._storage.environments.list(options)
             for env in page:
-                if env.id not in self._states:
-                    state = self._track(env.id, env.name)
-                    state.observe(env.status)
-                    self._refresh(state, env)
-                    state.announced, state.announced_since = HealthState.UNHEALTHY, state.since
-                    state.last_alert_at = now
+                if await self._states.get(env.id) is not None:
+                    continue
+                state = AlertState(environment_id=env.id, name=env.name)
+                state.observe(env.status)
+                self._refresh(state, env)
+                state.announced, state.announced_since = HealthState.UNHEALTHY, state.since
+                state.last_alert_at = now
+                await self._states.save(state, now)
             if len(page) < options.limit:
                 break
             options = options.model_copy(update={"page": options.page + 1})
         self._loaded = True
 
-    # ---- deciding --------------------------------------------------------------------------
+    # ---- reading, deciding, writing --------------------------------------------------------
 
-    async def _reconcile(self, state: EnvState, now: datetime) -> None:
+    async def _change(
+        self,
+        environment_id: str,
+        decide: Decide,
+        *,
+        name: str = "",
+        create: bool = True,
+        stored: AlertState | None = None,
+    ) -> None:
+        """Decide on the environment's stored state, record what it announces, store it.
+
+        The write is a compare-and-set: when the state changed meanwhile, it is read and
+        decided again. What was recorded is sent whatever happens next (recorded is decided:
+        an announcement decided again under the same key is not recorded twice).
+        """
+        jobs: list[Job] = []
+        recorded: set[str] = set()
+        try:
+            for attempt in range(SAVE_ATTEMPTS):
+                if attempt or stored is None:
+                    stored = await self._states.get(environment_id)
+                if stored is None and not create:
+                    return
+                state = (
+                    stored.model_copy(deep=True)
+                    if stored is not None
+                    else AlertState(environment_id=environment_id, name=name)
+                )
+                decision = await decide(state)
+                if decision is None:
+                    await self._states.delete(environment_id)
+                    return
+                for announcement in decision:
+                    if announcement.key not in recorded:
+                        recorded.add(announcement.key)
+                        jobs += await self._outbox.record(announcement)
+                if state == stored:
+                    return  # nothing changed: nothing to write
+                now = self._clock()
+                if await self._states.save(state, now):
+                    return
+            log.warning("alert_state_contended", environment_id=environment_id)
+        finally:
+            if jobs:
+                await self._outbox.send(jobs)
+
+    def _reconcile(self, state: AlertState, now: datetime) -> list[Announcement]:
         """Announce what the current health calls for, unless covered or held back."""
         wanted = state.wanted()
         if wanted is None:
-            return
+            return []
         if wanted is NotificationEvent.ENVIRONMENT_UNHEALTHY and state.covered():
             # The operation's failure was the announcement; say no more until it changes.
             state.announced, state.announced_since, state.last_alert_at = (
@@ -310,39 +410,48 @@ class Alerting:
                 state.since,
                 now,
             )
-            return
+            return []
         if self._flaps.holds_back(state, wanted, now):
             state.held = True
-            return
-        await self._announce(state, wanted, now)
+            return []
+        return [self._announce(state, wanted, now)]
 
-    async def _announce(self, state: EnvState, wanted: NotificationEvent, now: datetime) -> None:
+    def _announce(
+        self, state: AlertState, wanted: NotificationEvent, now: datetime
+    ) -> Announcement:
         self._flaps.count(state, wanted, now)
+        env_id = state.environment_id
         if wanted is NotificationEvent.ENVIRONMENT_UNHEALTHY:
-            message = self._messages.unhealthy(state.id, state.name, state.since, state.error)
+            message = self._messages.unhealthy(env_id, state.name, state.since, state.error)
             state.announced, state.announced_since = HealthState.UNHEALTHY, state.since
             state.last_alert_at = now
+            key = announcement_key("env", env_id, "unhealthy", state.since or now)
         else:
             message = self._messages.recovered(
-                state.id, state.name, state.since, state.announced_since
+                env_id, state.name, state.since, state.announced_since
             )
             state.announced = HealthState.HEALTHY
+            key = announcement_key("env", env_id, "recovered", state.since or now)
         state.held = False
-        await self._dispatch(wanted, state.id, state.name, state.tags, message)
+        return Announcement(key, wanted, message, env_id, state.name, list(state.tags))
 
-    async def _remind(self, state: EnvState, now: datetime) -> None:
+    def _remind(self, state: AlertState, now: datetime) -> Announcement:
+        env_id = state.environment_id
+        # Keyed by the alert it follows: whoever sends the reminder, it is sent once.
+        key = announcement_key("env", env_id, "reminder", state.last_alert_at)
         state.last_alert_at = now
-        message = self._messages.reminder(state.id, state.name, state.since, state.error, now)
-        await self._dispatch(
+        message = self._messages.reminder(env_id, state.name, state.since, state.error, now)
+        return Announcement(
+            key,
             NotificationEvent.ENVIRONMENT_UNHEALTHY,
-            state.id,
-            state.name,
-            state.tags,
             message,
+            env_id,
+            state.name,
+            list(state.tags),
             reminder=True,
         )
 
-    def _refresh(self, state: EnvState, env: Environment) -> None:
+    def _refresh(self, state: AlertState, env: Environment) -> None:
         state.name, state.tags = env.name, list(env.tags)
         if state.health is HealthState.UNHEALTHY and state.since is not None:
             # The threshold's checks before the verdict failed too: the streak began earlier.
@@ -353,63 +462,24 @@ class Alerting:
         else:
             state.streak_start = None
 
-    async def _tags(self, environment_id: str) -> list[str]:
-        state = self._states.get(environment_id)
-        if state is not None and state.tags:
-            return state.tags
-        try:
-            return list((await self._storage.environments.get_by_id(environment_id)).tags)
-        except EnvironmentNotFound:
-            return []
+    def _note_ended_operation(self, state: AlertState) -> None:
+        """Take in an operation that ended before its own instance stored that in the state
+        (it ran on another instance: its outcome reached this one relayed, or from storage)."""
+        op = self._quiet.ended(state.environment_id)
+        if op is None or op.finished_at is None:
+            return
+        if state.quiet_seen_at is not None and state.quiet_seen_at >= op.finished_at:
+            return  # already taken in
+        state.note_operation_end(op.finished_at, failed=op.status is not OperationStatus.SUCCEEDED)
 
-    def _track(self, environment_id: str, name: str) -> EnvState:
-        state = self._states.get(environment_id)
-        if state is None:
-            state = self._states[environment_id] = EnvState(environment_id, name, [])
-        return state
-
-    def _forget_if_idle(self, state: EnvState, now: datetime) -> None:
-        if state.idle(now):
-            self._states.pop(state.id, None)
-
-    # ---- handing over ----------------------------------------------------------------------
-
-    async def _dispatch(
-        self,
-        event: NotificationEvent,
-        environment_id: str,
-        environment_name: str,
-        tags: list[str],
-        message: Message,
-        *,
-        reminder: bool = False,
-    ) -> int:
-        """Queue the message for every enabled channel that wants it; return how many."""
-        channels = await self._channels.enabled_channels()
-        queued = 0
-        for channel in channels:
-            if not channel.wants(event, environment_id, tags):
-                continue
-            job = Job(
-                channel_id=channel.id,
-                channel_name=channel.name,
-                service=channel.service,
-                sealed_url=channel.url,
-                event=event,
-                message=message,
-                environment_id=environment_id,
-                environment_name=environment_name,
-                reminder=reminder,
-            )
-            queued += self._deliveries.submit(job)
-        log.info(
-            "notification_queued",
-            notification_event=event.value,
-            environment_id=environment_id,
-            channels=queued,
-            reminder=reminder,
-        )
-        return queued
+    async def _tags(self, state: AlertState) -> list[str]:
+        if not state.tags:
+            try:
+                env = await self._storage.environments.get_by_id(state.environment_id)
+                state.tags = list(env.tags)
+            except EnvironmentNotFound:
+                return []
+        return list(state.tags)
 
     # ---- for tests and diagnostics ---------------------------------------------------------
 
@@ -417,6 +487,6 @@ class Alerting:
         """Return the queue of bus events not handled yet (None before start)."""
         return None if self._subscription is None else self._subscription.queue
 
-    def state_of(self, environment_id: str) -> EnvState | None:
-        """Return what alerting holds about an environment (None: nothing to remember)."""
-        return self._states.get(environment_id)
+    async def state_of(self, environment_id: str) -> AlertState | None:
+        """Return what alerting remembers about an environment (None: nothing)."""
+        return await self._states.get(environment_id)

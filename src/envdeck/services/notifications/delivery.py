@@ -7,11 +7,13 @@ the "unhealthy" it answers, while different channels are sent in parallel. Worke
 tenacity: `retryAttempts` attempts in all, each bounded by `sendTimeout`, `retryBaseDelay`
 doubling between them. Each delivery ends in exactly one activity-log entry
 (`notification_sent` or `notification_failed`, with the attempts and the masked error), the
-channel's `lastDelivery`, and one count in `envdeck_notification_deliveries`.
+channel's `lastDelivery`, and one count in `envdeck_notification_deliveries`; a job alerting
+recorded in the outbox (`outbox.py`) has its entry marked sent or failed.
 
 At shutdown (`close`), no retry starts any more and what is queued or in flight gets
 `SHUTDOWN_GRACE` seconds; a delivery cut short is recorded as failed, what never started is
-logged as undelivered.
+logged as undelivered: their outbox entries stay pending, for a survivor or the next start to
+send (outbox.py); those cut short are marked failed, as their activity entries say.
 """
 
 import asyncio
@@ -33,11 +35,12 @@ from tenacity import (
 
 from envdeck.adapters.metrics import Metrics
 from envdeck.adapters.secret_box import SecretBox, SecretDecryptionError, bound_to
+from envdeck.domain.alerting import OutboxStatus
 from envdeck.domain.errors import StorageUnavailable
 from envdeck.domain.log import ActivityLogUnavailable, LogLevel, LogType
 from envdeck.domain.notification import TEST_MESSAGE, Delivery, DeliveryEvent, DeliveryStatus
 from envdeck.domain.user import User
-from envdeck.repositories.base import NotificationChannelRepository
+from envdeck.repositories.base import NotificationChannelRepository, NotificationOutboxRepository
 from envdeck.services.activity.writer import ActivityLog
 from envdeck.services.notifications.sender import AppriseSender, Message, SendResult
 
@@ -45,6 +48,8 @@ log = structlog.get_logger(__name__)
 
 WORKERS = 4
 SHUTDOWN_GRACE = 5.0
+# At shutdown, marking the deliveries cut short as failed gets this long (storage may be down).
+MARK_TIMEOUT = 2.0
 UNDECRYPTABLE = (
     "the channel's URL cannot be decrypted with the current encryption key: set it again"
 )
@@ -69,6 +74,8 @@ class Job:
     environment_name: str | None = None
     # A reminder of an environment that stays unhealthy (event environment.unhealthy).
     reminder: bool = False
+    # The outbox entry it was recorded as (None: a test message).
+    outbox_id: str | None = None
 
 
 @dataclass
@@ -95,6 +102,7 @@ class DeliveryQueue:
         send_timeout: float,
         queue_size: int,
         metrics: Metrics | None = None,
+        outbox: NotificationOutboxRepository | None = None,
         workers: int = WORKERS,
         shutdown_grace: float = SHUTDOWN_GRACE,
     ) -> None:
@@ -107,6 +115,7 @@ class DeliveryQueue:
         self._base_delay = base_delay
         self.send_timeout = send_timeout
         self._metrics = metrics
+        self._outbox = outbox
         self._workers = workers
         self._grace = shutdown_grace
         self._queue_size = queue_size
@@ -117,6 +126,8 @@ class DeliveryQueue:
         self._waiting = 0
         self._tasks: list[asyncio.Task[None]] = []
         self._closing = asyncio.Event()
+        # Recorded jobs whose delivery shutdown cut short: marked failed once workers stopped.
+        self._cut_short: list[Job] = []
         self.stats = DeliveryStats()
 
     @property
@@ -163,6 +174,7 @@ class DeliveryQueue:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
+        await self._mark_cut_short()
         left = self._waiting
         if left:
             log.warning("notifications_undelivered", count=left, reason="shutdown")
@@ -189,6 +201,8 @@ class DeliveryQueue:
             result: SendResult = await retrying(attempt)
         except asyncio.CancelledError:
             self._finish(job, SendResult(False, "Envdeck shut down before it was sent"), attempts)
+            if job.outbox_id is not None:
+                self._cut_short.append(job)
             raise
         return await self._record(job, result, attempts)
 
@@ -221,7 +235,28 @@ class DeliveryQueue:
             await self._channels.set_last_delivery(job.channel_id, delivery)
         except StorageUnavailable:
             log.warning("notification_last_delivery_unsaved", channel=job.channel_name)
+        if job.outbox_id is not None:
+            await self._mark(job.outbox_id, delivery.status, delivery.at)
         return delivery
+
+    async def _mark(self, outbox_id: str, status: DeliveryStatus, at: datetime) -> None:
+        """Mark the job's outbox entry sent or failed."""
+        if self._outbox is None:
+            return
+        done = OutboxStatus.SENT if status is DeliveryStatus.SENT else OutboxStatus.FAILED
+        try:
+            await self._outbox.finish(outbox_id, done, at)
+        except StorageUnavailable:
+            # Left pending: should this instance die, a survivor would send it again.
+            log.warning("notification_outcome_unsaved", entry=outbox_id, status=done.value)
+
+    async def _mark_cut_short(self) -> None:
+        jobs, self._cut_short = self._cut_short, []
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(MARK_TIMEOUT):
+                for job in jobs:
+                    if job.outbox_id is not None:
+                        await self._mark(job.outbox_id, DeliveryStatus.FAILED, self._clock())
 
     def _finish(
         self, job: Job, result: SendResult, attempts: int, actor: User | None = None

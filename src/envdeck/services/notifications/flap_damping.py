@@ -1,29 +1,33 @@
 """Flap damping: at most one unhealthy/recovered pair per environment within a window.
 
 An unhealthy announcement opens a window of `notifications.flapWindow`; within it at most that
-and one recovered are announced. Later changes are held back (`EnvState.held`); when the window
+and one recovered are announced. Later changes are held back (`AlertState.held`); when the window
 ends, alerting announces the current state if it differs from the announced one, which may
 open a new window. A window of 0 turns damping off.
 """
 
 from datetime import datetime, timedelta
 
+from envdeck.domain.alerting import AlertState
 from envdeck.domain.notification import NotificationEvent
-from envdeck.services.notifications.alert_state import EnvState
 
 
 class FlapDamping:
     def __init__(self, window: timedelta) -> None:
         self.window = window
 
-    def end_if_over(self, state: EnvState, now: datetime) -> bool:
+    def ends_at(self, state: AlertState) -> datetime | None:
+        """Return when the environment's open window ends (None: none is open)."""
+        return None if state.window_start is None else state.window_start + self.window
+
+    def end_if_over(self, state: AlertState, now: datetime) -> bool:
         """Close the environment's window if its time is up; tell whether it just ended."""
         ended = state.window_start is not None and now >= state.window_start + self.window
         if ended:
             state.window_start, state.window_recovered = None, False
         return ended
 
-    def holds_back(self, state: EnvState, wanted: NotificationEvent, now: datetime) -> bool:
+    def holds_back(self, state: AlertState, wanted: NotificationEvent, now: datetime) -> bool:
         """Tell whether the open window keeps this announcement back."""
         if self.window <= timedelta(0) or state.window_start is None:
             return False
@@ -33,7 +37,7 @@ class FlapDamping:
             wanted is NotificationEvent.ENVIRONMENT_RECOVERED and not state.window_recovered
         )
 
-    def count(self, state: EnvState, wanted: NotificationEvent, now: datetime) -> None:
+    def count(self, state: AlertState, wanted: NotificationEvent, now: datetime) -> None:
         """Count an announcement made now: an unhealthy one opens a window unless one is open;
         a recovered one uses up the open window's one recovered."""
         window_open = state.window_start is not None and now < state.window_start + self.window
