@@ -223,6 +223,9 @@ def build_services(
         clock,
         metrics=metrics,
         guard=ssrf_guard,
+        instance_id=instance.id,
+        leases=leases,
+        instance_ttl=settings.cluster.instance_ttl,
     )
     event_relay = EventRelay(bus, instance.id)
     # Cached views re-read after a write here, or a change another instance announced.
