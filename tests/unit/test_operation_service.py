@@ -160,9 +160,14 @@ class Rig:
 
 
 async def make_rig(
-    storage: FakeStorage, clock: FakeClock, cluster: ClusterSettings | None = None
+    storage: FakeStorage,
+    clock: FakeClock,
+    cluster: ClusterSettings | None = None,
+    *,
+    alone: bool = False,
 ) -> Rig:
-    """Build one instance's operation service on storage, registered (one heartbeat)."""
+    """Build one instance's operation service on storage, registered (one heartbeat); alone:
+    outside cluster mode (SQLite, a MongoDB without a replica set)."""
     cluster = cluster or ClusterSettings(instance_ttl=TTL)
     bus = EventBus()
     activity = ActivityLog(storage.logs, bus, flush_interval=HOUR, clock=clock)
@@ -189,6 +194,7 @@ async def make_rig(
         output_flush_interval=0,
         instances=instances,
         cluster=cluster,
+        clustered=lambda: not alone,
     )
     rig = Rig(storage, clock, executor, checker, activity, service, instances)
 
@@ -742,6 +748,46 @@ class TestInstances:
             await rig.service.restart_environment(OSCAR, env.id)
 
         assert refused.value.details == {"operationId": running.id, "type": "restart"}
+
+
+class TestAlone:
+    """Outside cluster mode one process holds the store: whoever else is listed is gone."""
+
+    async def test_what_a_predecessor_killed_a_moment_ago_left_is_interrupted_at_start(
+        self,
+    ) -> None:
+        clock = FakeClock()
+        rig = await make_rig(FakeStorage(clock), clock, alone=True)
+        try:
+            killed = await _register(rig, host="web-1", pid=40)  # still listed live
+            env, orphan = await _orphan(rig, owner=killed.id)
+
+            assert await rig.service.recover_interrupted() == 1
+
+            stored = await rig.storage.operations.get_by_id(orphan.id)
+            assert stored.status is OperationStatus.INTERRUPTED
+            assert stored.error is not None
+            assert (
+                stored.error.message == "instance web-1 (pid 40) stopped while this operation ran"
+            )
+            assert await rig.claim_of(env.id) is None
+        finally:
+            await rig.close()
+
+    async def test_a_cancel_closes_what_a_listed_live_instance_left(self) -> None:
+        clock = FakeClock()
+        rig = await make_rig(FakeStorage(clock), clock, alone=True)
+        try:
+            other = await _register(rig)
+            env, orphan = await _orphan(rig, owner=other.id)
+
+            cancelled = await rig.service.cancel_operation(OLIVE, orphan.id)
+
+            assert cancelled.status is OperationStatus.CANCELLED
+            assert _cancel_requests(await rig.published()) == []
+            assert await rig.claim_of(env.id) is None
+        finally:
+            await rig.close()
 
 
 class TestCancellingAcrossInstances:

@@ -210,6 +210,9 @@ def build_services(
         metrics=metrics,
         instances=instance_registry,
         cluster=settings.cluster,
+        # Cluster mode once app.py shares the leases; alone, a killed predecessor's operations
+        # are interrupted at start-up without waiting out its heartbeat's TTL.
+        clustered=lambda: leases.shared,
     )
     maintenance = MaintenanceService(storage, activity, clock)
     notifications = build_notifications(

@@ -6,6 +6,9 @@ unfinished operation that no task of this process runs is an orphan when its own
 (written by a version before instance ids), or when its owner is not listed at all (purged)
 and the operation is older than the instance TTL: a new instance may start one a moment
 before its first heartbeat can be read. An operation whose owner is live is left to it.
+Outside cluster mode (SQLite, whose data dir one process holds at a time, or MongoDB without
+a replica set) this instance is alone: every other instance is gone, however recently seen (a
+predecessor killed a moment ago), so what it left is interrupted at once.
 
 Every instance looks at start-up and then every `cluster.heartbeatInterval`. No lease is
 needed: an orphan is closed by a conditional update (`close_unfinished`), so of instances
@@ -56,11 +59,19 @@ def describe(instance: Instance) -> str:
 class Owners:
     """What the instance list said at one moment: whose operations may still be running."""
 
-    def __init__(self, listing: InstanceListing | None, now: datetime, ttl: timedelta) -> None:
+    def __init__(
+        self,
+        listing: InstanceListing | None,
+        now: datetime,
+        ttl: timedelta,
+        *,
+        alone: bool = False,
+    ) -> None:
         self._listed = {} if listing is None else {i.instance.id: i for i in listing.instances}
         self.self_id = None if listing is None else listing.self_id
         self._now = now
         self._ttl = ttl
+        self._alone = alone or listing is None
 
     def other_runner(self, op: Operation) -> str | None:
         """Return the name of the other instance that may still run op (`instance web-1
@@ -82,6 +93,10 @@ class Owners:
         if owner == self.self_id:
             return None
         listed = self._listed.get(owner)
+        if self._alone:
+            if listed is None:
+                return SERVER_STOPPED
+            return f"{describe(listed.instance)} stopped while this operation ran"
         if listed is None:
             created = op.created_at or self._now
             if self._now - created <= self._ttl:
@@ -108,6 +123,7 @@ class OrphanedOperations:
         directory: InstanceDirectory | None,
         *,
         instance_ttl: timedelta,
+        clustered: Callable[[], bool] | None = None,
         metrics: Metrics | None = None,
     ) -> None:
         self._storage = storage
@@ -117,6 +133,7 @@ class OrphanedOperations:
         self._running_here = running_here
         self._directory = directory
         self._ttl = instance_ttl
+        self._clustered = clustered or (lambda: True)
         self._metrics = metrics
 
     @property
@@ -126,10 +143,10 @@ class OrphanedOperations:
         return None if self._directory is None else self._directory.instance_id
 
     async def owners(self) -> Owners:
-        """Read the instance list now. Without a directory this process is alone: no other
-        instance runs anything."""
+        """Read the instance list now. Without a directory, or outside cluster mode, this
+        process is alone: no other instance runs anything."""
         listing = None if self._directory is None else await self._directory.list_instances()
-        return Owners(listing, self._clock(), self._ttl)
+        return Owners(listing, self._clock(), self._ttl, alone=not self._clustered())
 
     async def interrupt(self) -> list[Operation]:
         """Mark `interrupted` the unfinished operations whose instance is gone; return those

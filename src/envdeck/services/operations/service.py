@@ -133,9 +133,11 @@ class OperationService:
         metrics: Metrics | None = None,
         instances: InstanceDirectory | None = None,
         cluster: ClusterSettings | None = None,
+        clustered: Callable[[], bool] | None = None,
     ) -> None:
-        """`instances` tells this instance's id and who else runs: without it this process
-        is alone and every operation no task of its own runs is left over."""
+        """`instances` tells this instance's id and who else runs; `clustered` whether other
+        instances may share storage now (cluster mode; None: always). Without either, this
+        process is alone: every operation that no task of its own runs is left over."""
         self._storage = storage
         self._metrics = metrics
         self._bus = bus
@@ -160,6 +162,7 @@ class OperationService:
             self.registry,
             instances,
             instance_ttl=cluster.instance_ttl,
+            clustered=clustered,
             metrics=metrics,
         )
         self._sweep_interval = cluster.heartbeat_interval.total_seconds()
