@@ -123,12 +123,14 @@ class TestAlertStates:
     ) -> None:
         state = make_state(due_at=T0)
         await storage.alert_states.save(state)
+        assert await storage.alert_states.count() == 1
 
         await storage.alert_states.delete(state.environment_id)
         await storage.alert_states.delete(state.environment_id)
 
         assert await storage.alert_states.get(state.environment_id) is None
         assert await storage.alert_states.list_due(T0, 10) == []
+        assert await storage.alert_states.count() == 0
 
 
 class TestOutbox:

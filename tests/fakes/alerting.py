@@ -46,6 +46,10 @@ class FakeAlertStateRepository:
         self.outage.check()
         self._states.pop(environment_id, None)
 
+    async def count(self) -> int:
+        self.outage.check()
+        return len(self._states)
+
 
 class FakeNotificationOutboxRepository:
     def __init__(self, outage: Outage | None = None) -> None:

@@ -136,6 +136,22 @@ class Rig:
         await self.alerting.handle(event)
         return event
 
+    async def environment_turns_quietly(
+        self, environment_id: str, health: HealthState
+    ) -> StatusChanged:
+        """The health engine stores a transition; its event is returned, not yet handled."""
+        env = await self.storage.environments.get_by_id(environment_id)
+        now = self.clock()
+        status = Status(health=health, last_check=now, since=now, consecutive_failures=1)
+        await self.storage.environments.update_status(environment_id, status)
+        return StatusChanged(
+            environment_id=environment_id,
+            status=status,
+            previous=env.status.health,
+            environment_name=env.name,
+            occurred_at=now,
+        )
+
     async def checks_again(self, environment_id: str) -> None:
         """A later check with the same health: stored, and only a refresh on the bus."""
         env = await self.storage.environments.get_by_id(environment_id)
@@ -763,6 +779,58 @@ class TestSeveralInstances:
 
         assert owner.events() == ["operation.failed"]
         assert checker.said() == []
+
+
+class TestDecisionsNobodyMade:
+    """An instance killed after its health engine stored a transition and before its alerting
+    decided it: another instance's tick finds the transition and decides it."""
+
+    async def test_an_outage_whose_instance_died_undecided_is_announced(
+        self, storage: FakeStorage
+    ) -> None:
+        dead = await build(storage)
+        announced, orphan = await dead.environment("shop-prod"), await dead.environment("shop-qa")
+        await dead.turns(announced, UNHEALTHY)
+        down = Status(health=UNHEALTHY, since=dead.clock(), last_check=dead.clock())
+        await storage.environments.update_status(orphan, down)  # stored, never decided
+
+        survivor = await build(storage, clock=dead.clock, instance_id="instance-b", channel=False)
+        await survivor.tick(seconds=1)  # its first tick looks
+        await survivor.tick(seconds=31)  # and every 30 s
+
+        assert survivor.said() == [("environment.unhealthy", "[Envdeck] shop-qa is unhealthy")]
+
+    async def test_a_recovery_whose_instance_died_undecided_is_announced(
+        self, storage: FakeStorage
+    ) -> None:
+        dead = await build(storage)
+        env = await dead.environment()
+        await dead.turns(env, UNHEALTHY)
+        dead.clock.advance(minutes=1)
+        up = Status(health=HEALTHY, since=dead.clock(), last_check=dead.clock())
+        await storage.environments.update_status(env, up)  # stored, never decided
+
+        survivor = await build(storage, clock=dead.clock, instance_id="instance-b", channel=False)
+        await survivor.tick(minutes=3)
+        assert survivor.said() == []
+        await survivor.tick(minutes=1)  # five minutes after the last look at it
+
+        assert survivor.said() == [("environment.recovered", "[Envdeck] shop-prod recovered")]
+
+    async def test_a_transition_decided_late_is_still_announced_once(
+        self, storage: FakeStorage
+    ) -> None:
+        slow = await build(storage)
+        env, earlier = await slow.environment("shop-prod"), await slow.environment("shop-dev")
+        await slow.turns(earlier, UNHEALTHY)
+        event = await slow.environment_turns_quietly(env, UNHEALTHY)
+        other = await build(storage, clock=slow.clock, instance_id="instance-b", channel=False)
+
+        await other.tick(seconds=1)  # finds it undecided
+        await slow.alerting.handle(event)  # and then its own instance decides it
+
+        assert other.said() == [("environment.unhealthy", "[Envdeck] shop-prod is unhealthy")]
+        assert slow.said() == [("environment.unhealthy", "[Envdeck] shop-dev is unhealthy")]
 
 
 class TestOutbox:

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from envdeck.domain.alerting import AlertState
 from envdeck.domain.environment import HealthState
 from envdeck.domain.notification import ChannelScope, NotificationChannelSpec, NotificationEvent
-from envdeck.services.notifications.alert_state import AlertStates
+from envdeck.services.notifications.alert_state import RECHECK, AlertStates
 from envdeck.services.notifications.flap_damping import FlapDamping
 from envdeck.services.notifications.messages import Messages, format_duration
 from envdeck.services.notifications.reminders import Reminders
@@ -127,8 +127,8 @@ class TestDue:
 
     states = AlertStates(
         FakeAlertStateRepository(),
-        Reminders(timedelta(minutes=30)),
-        FlapDamping(timedelta(minutes=10)),
+        Reminders(timedelta(minutes=2)),
+        FlapDamping(timedelta(minutes=1)),
     )
 
     def test_nothing_waiting_is_never_due(self) -> None:
@@ -143,12 +143,23 @@ class TestDue:
             announced=HealthState.UNHEALTHY,
             last_alert_at=T0,
         )
-        assert self.states.due_at(down, T0) == T0 + timedelta(minutes=30)
+        assert self.states.due_at(down, T0) == T0 + timedelta(minutes=2)
 
         down.window_start = T0
-        assert self.states.due_at(down, T0) == T0 + timedelta(minutes=10)
+        assert self.states.due_at(down, T0) == T0 + timedelta(minutes=1)
+
+    def test_an_unhealthy_environment_is_looked_at_again_every_few_minutes(self) -> None:
+        states = AlertStates(
+            FakeAlertStateRepository(), Reminders(timedelta(0)), FlapDamping(timedelta(0))
+        )
+        down = AlertState(environment_id=ENV, health=HealthState.UNHEALTHY)
+
+        assert states.due_at(down, T0) == T0 + RECHECK
 
     def test_a_change_pending_the_end_of_quiet_is_due_at_every_tick(self) -> None:
         pending = AlertState(environment_id=ENV, health=HealthState.UNHEALTHY, pending=True)
+        later = T0 + timedelta(seconds=7)
 
-        assert self.states.due_at(pending, T0 + timedelta(seconds=7)) == T0 + timedelta(seconds=7)
+        assert self.states.due_at(pending, T0) == T0
+        pending.due_at = T0
+        assert self.states.due_at(pending, later) == T0  # still waiting: nothing to rewrite

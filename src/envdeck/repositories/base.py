@@ -431,6 +431,9 @@ class AlertStateRepository(Protocol):
     async def delete(self, environment_id: str) -> None:
         """Forget an environment's alert state (a missing one is ignored)."""
 
+    async def count(self) -> int:
+        """Return how many alert states are stored."""
+
 
 class NotificationOutboxRepository(Protocol):
     """Messages recorded before they are sent, one per key and channel (domain/alerting.py)."""

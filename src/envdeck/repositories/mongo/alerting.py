@@ -82,6 +82,10 @@ class MongoAlertStateRepository:
         with translate_errors("alert state"):
             await self._collection.delete_one({"_id": environment_id})
 
+    async def count(self) -> int:
+        with translate_errors("alert state"):
+            return await self._collection.count_documents({})
+
 
 class MongoNotificationOutboxRepository:
     def __init__(self, collection: MongoCollection) -> None:

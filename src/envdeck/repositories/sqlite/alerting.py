@@ -68,6 +68,12 @@ class SqliteAlertStateRepository:
         sql = "DELETE FROM alert_states WHERE environment_id = ?"
         await self._db.run(lambda c: c.execute(sql, (environment_id,)))
 
+    async def count(self) -> int:
+        row = await self._db.run(
+            lambda c: c.execute("SELECT count(*) FROM alert_states").fetchone()
+        )
+        return int(row[0])
+
 
 class SqliteNotificationOutboxRepository:
     def __init__(self, db: SqliteDatabase) -> None:

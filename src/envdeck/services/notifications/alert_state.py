@@ -4,19 +4,24 @@ The state itself is `AlertState` (domain/alerting.py). `AlertStates` reads and w
 alerting: every write bumps the revision, a compare-and-set, so that a write over a state
 another instance (or the tick) changed meanwhile does not land and the caller reads and decides
 again; and it sets `due_at`, when the tick must look at the state next: the next reminder, the
-end of the flap window, or at once while a change waits for the end of quiet. The tick reads
-only the states due (`due()`), whichever instance's checks or operations made them.
+end of the flap window, at once while a change waits for the end of quiet, and at least every
+`RECHECK` while the environment is unhealthy (a recovery whose instance died before deciding it
+is noticed then). The tick reads only the states due (`due()`), whichever instance's checks or
+operations made them.
 """
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from envdeck.domain.alerting import AlertState
+from envdeck.domain.environment import HealthState
 from envdeck.repositories.base import AlertStateRepository
 from envdeck.services.notifications.flap_damping import FlapDamping
 from envdeck.services.notifications.reminders import Reminders
 
 DUE_PAGE = 200
+# An unhealthy environment's state is looked at again at least this often.
+RECHECK = timedelta(minutes=5)
 
 
 class AlertStates:
@@ -38,6 +43,10 @@ class AlertStates:
         state.revision += 1
         return await self._repository.save(state)
 
+    async def count(self) -> int:
+        """Return how many states are stored."""
+        return await self._repository.count()
+
     async def delete(self, environment_id: str) -> None:
         """Forget an environment's state (the environment was deleted)."""
         await self._repository.delete(environment_id)
@@ -50,7 +59,12 @@ class AlertStates:
             if at is not None
         ]
         if state.pending:
-            times.append(now)  # each tick, until a check after the quiet decides
+            # Each tick until a check after the quiet decides; kept as it was while it waits,
+            # so that waiting writes nothing.
+            waiting = state.due_at is not None and state.due_at <= now
+            times.append(state.due_at if waiting and state.due_at is not None else now)
+        if state.health is HealthState.UNHEALTHY:
+            times.append(now + RECHECK)
         return min(times, default=None)
 
     async def due(self, now: datetime) -> AsyncIterator[AlertState]:

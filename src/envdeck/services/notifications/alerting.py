@@ -38,7 +38,7 @@ This module decides and hands over; the rules it applies have their own modules:
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 
 import structlog
@@ -54,7 +54,7 @@ from envdeck.adapters.events import (
 )
 from envdeck.adapters.tasks import cancel_and_wait
 from envdeck.domain.alerting import AlertState, announcement_key
-from envdeck.domain.environment import Environment, EnvironmentListOptions, HealthState
+from envdeck.domain.environment import Environment, EnvironmentListOptions, HealthState, Status
 from envdeck.domain.errors import EnvironmentNotFound, StorageUnavailable
 from envdeck.domain.notification import NotificationEvent
 from envdeck.domain.operation import FINISHED_STATUSES, Operation, OperationStatus
@@ -76,6 +76,8 @@ LEASE = "job:alerting-tick"
 # Reads and decisions of one event before a write over a changing state gives up.
 SAVE_ATTEMPTS = 5
 _LOAD_PAGE = 200
+# How often the tick looks for unhealthy environments whose transition nobody decided.
+SWEEP_INTERVAL = timedelta(seconds=30)
 
 # What a decision says: the announcements to make (possibly none), or None when the
 # environment is gone (its state is forgotten).
@@ -113,6 +115,7 @@ class Alerting:
         self._tick_seconds = tick_seconds
         self._lock = asyncio.Lock()
         self._loaded = False
+        self._next_sweep: datetime | None = None
         self._subscription: Subscription | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -182,35 +185,42 @@ class Alerting:
 
     async def _on_status(self, event: StatusChanged) -> None:
         status = event.status
-
-        async def decide(state: AlertState) -> Decision:
-            state.name = event.environment_name or state.name
-            state.observe(status)
-            if status.health is HealthState.HEALTHY:
-                state.failed_operation_at = None
-            if state.wanted() is None:
-                return []
-            quiet, env = await self._quiet.check(state.environment_id, event.occurred_at)
-            if env is None:
-                return None
-            self._refresh(state, env)
-            self._note_ended_operation(state)
-            if quiet:
-                state.pending = True
-                seen = state.quiet_seen_at
-                state.quiet_seen_at = max(seen or event.occurred_at, event.occurred_at)
-                return []
-            if state.began_in_quiet():
-                state.pending = True  # a check that started in the quiet: the next one decides
-                return []
-            state.pending = False
-            return self._reconcile(state, self._clock())
-
+        decide = self._status_decider(status, event.environment_name, event.occurred_at)
         # Nothing was said and nothing is wrong: nothing to remember (the common case).
         remember = status.health is HealthState.UNHEALTHY
         await self._change(
             event.environment_id, decide, name=event.environment_name or "", create=remember
         )
+
+    def _status_decider(self, status: Status, name: str | None, at: datetime) -> Decide:
+        """Return the decision on a health verdict (a transition, or one found missed)."""
+
+        async def decide(state: AlertState) -> Decision:
+            state.name = name or state.name
+            return await self._decide_status(state, status, at)
+
+        return decide
+
+    async def _decide_status(self, state: AlertState, status: Status, at: datetime) -> Decision:
+        state.observe(status)
+        if status.health is HealthState.HEALTHY:
+            state.failed_operation_at = None
+        if state.wanted() is None:
+            return []
+        quiet, env = await self._quiet.check(state.environment_id, at)
+        if env is None:
+            return None
+        self._refresh(state, env)
+        self._note_ended_operation(state)
+        if quiet:
+            state.pending = True
+            state.quiet_seen_at = max(state.quiet_seen_at or at, at)
+            return []
+        if state.began_in_quiet():
+            state.pending = True  # a check that started in the quiet: the next one decides
+            return []
+        state.pending = False
+        return self._reconcile(state, self._clock())
 
     async def _on_operation(self, op: Operation) -> None:
         if op.status not in FINISHED_STATUSES:
@@ -277,6 +287,9 @@ class Alerting:
             async with self._lock:
                 await self._load()
         now = self._clock()
+        if self._next_sweep is None or now >= self._next_sweep:
+            self._next_sweep = now + SWEEP_INTERVAL
+            await self._sweep_unhealthy(now)
         seen: set[str] = set()
         async for state in self._states.due(now):
             if state.environment_id in seen:
@@ -294,11 +307,15 @@ class Alerting:
         window_ended = self._flaps.end_if_over(state, now)
         if state.pending or (window_ended and state.held):
             return await self._settle(state, now)
-        if self._reminders.due(state, now):
+        reminder_due = self._reminders.due(state, now)
+        if reminder_due or state.health is HealthState.UNHEALTHY:
             quiet, env = await self._quiet.check(state.environment_id, now)
             if env is None:
                 return None
-            if not quiet:
+            if _missed(state, env):
+                # Its transition was never decided (its instance died first): decide it now.
+                return await self._decide_status(state, env.status, now)
+            if reminder_due and not quiet:
                 self._refresh(state, env)
                 return [self._remind(state, now)]
         return []
@@ -326,29 +343,50 @@ class Alerting:
         return self._reconcile(state, now)
 
     async def _load(self) -> None:
-        """Count environments stored unhealthy with no alert state as announced.
+        """On a store with no alert state at all (the first start of a version that keeps it
+        in storage), count the environments stored unhealthy as announced.
 
-        Their transition was never seen by alerting (a version that kept this state in
-        memory, or an event lost to a storage outage); once per process, under the tick's
-        lease, and only where no state is stored (a first revision lands only then).
+        A version that kept this state in memory announced them (its rule: stored unhealthy
+        counts as announced after a restart). Once that is done, an unhealthy environment
+        without a state is a transition nobody decided, which `_sweep_unhealthy` announces.
         """
-        options = EnvironmentListOptions(status=HealthState.UNHEALTHY, limit=_LOAD_PAGE)
-        now = self._clock()
-        while True:
-            page, _ = await self._storage.environments.list(options)
-            for env in page:
-                if await self._states.get(env.id) is not None:
-                    continue
+        if await self._states.count() == 0:
+            now = self._clock()
+            async for env in self._unhealthy_environments():
                 state = AlertState(environment_id=env.id, name=env.name)
                 state.observe(env.status)
                 self._refresh(state, env)
                 state.announced, state.announced_since = HealthState.UNHEALTHY, state.since
                 state.last_alert_at = now
-                await self._states.save(state, now)
-            if len(page) < options.limit:
-                break
-            options = options.model_copy(update={"page": options.page + 1})
+                await self._states.save(state, now)  # a first revision: only where none is
         self._loaded = True
+
+    async def _sweep_unhealthy(self, now: datetime) -> None:
+        """Decide the unhealthy environments whose state has not seen their current status.
+
+        The instance that checked one published its transition and died before its alerting
+        decided (or stored) it: nobody else would ever see that transition. Deciding it here
+        is safe also when that decision is only late: it is keyed like the original.
+        """
+        async for env in self._unhealthy_environments():
+            state = await self._states.get(env.id)
+            if state is not None and not _missed(state, env):
+                continue
+            at = env.status.last_check or now
+            async with self._lock:
+                await self._change(
+                    env.id, self._status_decider(env.status, env.name, at), name=env.name
+                )
+
+    async def _unhealthy_environments(self) -> AsyncIterator[Environment]:
+        options = EnvironmentListOptions(status=HealthState.UNHEALTHY, limit=_LOAD_PAGE)
+        while True:
+            page, _ = await self._storage.environments.list(options)
+            for env in page:
+                yield env
+            if len(page) < options.limit:
+                return
+            options = options.model_copy(update={"page": options.page + 1})
 
     # ---- reading, deciding, writing --------------------------------------------------------
 
@@ -388,9 +426,10 @@ class Alerting:
                     if announcement.key not in recorded:
                         recorded.add(announcement.key)
                         jobs += await self._outbox.record(announcement)
+                now = self._clock()
+                state.due_at = self._states.due_at(state, now)
                 if state == stored:
                     return  # nothing changed: nothing to write
-                now = self._clock()
                 if await self._states.save(state, now):
                     return
             log.warning("alert_state_contended", environment_id=environment_id)
@@ -490,3 +529,12 @@ class Alerting:
     async def state_of(self, environment_id: str) -> AlertState | None:
         """Return what alerting remembers about an environment (None: nothing)."""
         return await self._states.get(environment_id)
+
+
+def _missed(state: AlertState, env: Environment) -> bool:
+    """Tell whether the stored status is a verdict the state never took in (its transition
+    was never decided); a pending state takes it in when it settles."""
+    status = env.status
+    if state.pending or status.health is HealthState.UNKNOWN:
+        return False
+    return status.health is not state.health or status.since != state.since
