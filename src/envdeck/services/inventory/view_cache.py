@@ -3,8 +3,9 @@
 A dashboard opened by many people at once asks the same questions (the first page, the counts)
 over and over. Each answer is built once per data version: callers that arrive while it is being
 built wait for that build instead of starting their own, and later callers get the stored result
-until `version()` moves on. Entries also expire after `max_age` seconds, which bounds how stale an
-answer can be when another instance changed the data (its writes do not move this version).
+until `version()` moves on: after a write here, or a change another instance announced (the
+event relay counts them). Entries also expire after `max_age` seconds, which bounds how stale
+an answer can be should an announcement be late or lost.
 """
 
 import asyncio
