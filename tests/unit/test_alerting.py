@@ -39,7 +39,7 @@ from envdeck.services.maintenance.windows import MaintenanceService
 from envdeck.services.notifications.alerting import LEASE as TICK_LEASE
 from envdeck.services.notifications.alerting import Alerting
 from envdeck.services.notifications.channels import NotificationChannelService
-from envdeck.services.notifications.delivery import channel_url_context
+from envdeck.services.notifications.delivery import DeliveryQueue, channel_url_context
 from envdeck.services.notifications.messages import Messages
 from envdeck.services.notifications.outbox import Outbox
 from tests.fakes.clock import FakeClock
@@ -908,6 +908,37 @@ class TestOutbox:
 
         (entry,) = rig.storage.notification_outbox.all()
         assert entry.status is OutboxStatus.FAILED
+
+
+class TestDeliveryOutcome:
+    """The delivery queue marks a recorded message's entry with how its delivery ended."""
+
+    async def test_a_sent_message_is_marked_sent_and_a_failed_one_failed(self, rig: Rig) -> None:
+        env = await rig.environment()
+        await rig.turns(env, UNHEALTHY)
+        rig.clock.advance(minutes=5)
+        await rig.turns(env, HEALTHY)
+        sender = FakeSender()
+        queue = DeliveryQueue(
+            rig.storage.notification_channels,
+            SecretBox(KEY),
+            sender,  # type: ignore[arg-type]
+            ActivityLog(rig.storage.logs, EventBus(), clock=rig.clock),
+            rig.clock,
+            attempts=1,
+            base_delay=0,
+            send_timeout=1,
+            queue_size=10,
+            outbox=rig.storage.notification_outbox,
+        )
+
+        down, up = rig.deliveries.jobs
+        await queue.deliver(down)
+        sender.failing = "Connection refused"
+        await queue.deliver(up)
+
+        statuses = {e.id: e.status for e in rig.storage.notification_outbox.all()}
+        assert statuses == {down.outbox_id: OutboxStatus.SENT, up.outbox_id: OutboxStatus.FAILED}
 
 
 def relayed(op: Operation, at: datetime) -> OperationUpdated:

@@ -179,8 +179,9 @@ class Alerting:
                 elif isinstance(event, EnvironmentChanged):
                     await self._states.delete(event.environment.id)
             except StorageUnavailable:
-                # This event's announcement is lost; the tick's reminders and ends of quiet
-                # read storage again once it answers.
+                # Skipped: once storage answers, the tick finds an unhealthy environment whose
+                # state missed its transition (within SWEEP_INTERVAL) and a missed recovery
+                # (within RECHECK); an operation's outcome or a version change is lost.
                 log.warning("alerting_event_skipped", topic=event.topic, reason="storage")
 
     async def _on_status(self, event: StatusChanged) -> None:
