@@ -341,6 +341,10 @@ class Cluster:
         instance.killed_at = time.time()
         return instance.killed_at
 
+    def stop_instance(self, instance: Instance) -> None:
+        """Stop one instance gracefully (SIGTERM: it hands its work back)."""
+        instance.server.stop()
+
     def stop(self) -> None:
         for client in self._clients.values():
             client.close()
