@@ -254,7 +254,7 @@ def build_services(
         environment_views=environment_views,
         activity_queries=ActivityQueries(storage, clock),
         log_retention=LogRetention(
-            storage.logs, timedelta(days=settings.logs.retention_days), clock
+            storage.logs, timedelta(days=settings.logs.retention_days), clock, leases=leases
         ),
         realtime=realtime,
         http=http,
@@ -265,6 +265,7 @@ def build_services(
             timedelta(days=settings.health.raw_retention_days),
             timedelta(days=settings.health.rollup_retention_days),
             clock,
+            leases=leases,
         ),
         version_lists=version_lists,
         command_previews=CommandPreviews(storage.environments, version_lists, executors),
