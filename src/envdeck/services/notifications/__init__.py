@@ -2,8 +2,10 @@
 
 - `channels.py`: the channels' CRUD and test message (URLs sealed, never shown);
 - `alerting.py`: which bus events become messages, to which channels, and when; the rules it
-  applies: `quiet.py` (maintenance and operations), `reminders.py` and `flap_damping.py`, over
-  each environment's state in storage (`alert_state.py`, domain/alerting.py);
+  applies: `health_announcements.py` (what a health change calls for saying), `quiet.py`
+  (maintenance and operations), `reminders.py` and `flap_damping.py`, over each environment's
+  state in storage (`alert_state.py`, domain/alerting.py), each decision on it made by
+  compare-and-set (`decisions.py`);
 - `outbox.py`: every message recorded before it is queued, once per announcement whichever
   instance decides it, and what a dead instance left unsent sent by a survivor;
 - `delivery.py`: the bounded queue and workers that send with retries, and record each result;

@@ -24,21 +24,23 @@ rules; in short, per environment:
 **Several instances, one decision.** The state lives in storage (`alert_state.py`), read when
 an event for the environment is handled and written back by compare-and-set; on a conflict
 (another instance, or the tick, changed it meanwhile) the event is decided again on what is
-stored now. Only events published on this instance are decided (`origin` None): a health
-transition is published by the one instance that checked, an operation's outcome by the one
-that ran it; relayed operation updates are followed for quiet only. Each message is recorded
-in the outbox under a key derived from what it announces before it is queued (`outbox.py`),
-so an announcement decided twice (two instances, a retried decision, a restarted instance) is
-sent once; what is recorded is always sent. The tick runs on one instance at a time (the
-lease `job:alerting-tick`) over the states due, whichever instance made them.
+stored now (`decisions.py`). Only events published on this instance are decided (`origin`
+None): a health transition is published by the one instance that checked, an operation's
+outcome by the one that ran it; relayed operation updates are followed for quiet only. Each
+message is recorded in the outbox under a key derived from what it announces before it is
+queued (`outbox.py`), so an announcement decided twice (two instances, a retried decision, a
+restarted instance) is sent once; what is recorded is always sent. The tick runs on one
+instance at a time (the lease `job:alerting-tick`) over the states due, whichever instance
+made them.
 
-This module decides and hands over; the rules it applies have their own modules: `quiet`,
-`reminders` and `flap_damping`, over the state of `domain/alerting.py`.
+This module says when to decide and what each event means for the state; the rules it applies
+have their own modules: `health_announcements` (what a health change calls for saying),
+`quiet`, `reminders` and `flap_damping`, over the state of `domain/alerting.py`.
 """
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 
 import structlog
@@ -62,8 +64,9 @@ from envdeck.repositories.base import Storage
 from envdeck.services.cluster.leases import LeaseKeeper
 from envdeck.services.maintenance.windows import MaintenanceService
 from envdeck.services.notifications.alert_state import AlertStates
-from envdeck.services.notifications.delivery import Job
+from envdeck.services.notifications.decisions import AlertDecisions, Decide, Decision
 from envdeck.services.notifications.flap_damping import FlapDamping
+from envdeck.services.notifications.health_announcements import HealthAnnouncements, refresh
 from envdeck.services.notifications.messages import Messages
 from envdeck.services.notifications.outbox import Announcement, Outbox
 from envdeck.services.notifications.quiet import QuietRules
@@ -73,16 +76,9 @@ log = structlog.get_logger(__name__)
 
 TICK_SECONDS = 1.0
 LEASE = "job:alerting-tick"
-# Reads and decisions of one event before a write over a changing state gives up.
-SAVE_ATTEMPTS = 5
 _LOAD_PAGE = 200
 # How often the tick looks for unhealthy environments whose transition nobody decided.
 SWEEP_INTERVAL = timedelta(seconds=30)
-
-# What a decision says: the announcements to make (possibly none), or None when the
-# environment is gone (its state is forgotten).
-Decision = list[Announcement] | None
-Decide = Callable[[AlertState], Awaitable[Decision]]
 
 
 class Alerting:
@@ -111,6 +107,8 @@ class Alerting:
         self._reminders = Reminders(reminder_interval)
         self._flaps = FlapDamping(flap_window)
         self._states = AlertStates(storage.alert_states, self._reminders, self._flaps)
+        self._decisions = AlertDecisions(self._states, outbox, clock)
+        self._announcements = HealthAnnouncements(messages, self._flaps)
         self._leases = leases
         self._tick_seconds = tick_seconds
         self._lock = asyncio.Lock()
@@ -189,7 +187,7 @@ class Alerting:
         decide = self._status_decider(status, event.environment_name, event.occurred_at)
         # Nothing was said and nothing is wrong: nothing to remember (the common case).
         remember = status.health is HealthState.UNHEALTHY
-        await self._change(
+        await self._decisions.make(
             event.environment_id, decide, name=event.environment_name or "", create=remember
         )
 
@@ -211,7 +209,7 @@ class Alerting:
         quiet, env = await self._quiet.check(state.environment_id, at)
         if env is None:
             return None
-        self._refresh(state, env)
+        refresh(state, env)
         self._note_ended_operation(state)
         if quiet:
             state.pending = True
@@ -221,7 +219,7 @@ class Alerting:
             state.pending = True  # a check that started in the quiet: the next one decides
             return []
         state.pending = False
-        return self._reconcile(state, self._clock())
+        return self._announcements.reconcile(state, self._clock())
 
     async def _on_operation(self, op: Operation) -> None:
         if op.status not in FINISHED_STATUSES:
@@ -243,7 +241,7 @@ class Alerting:
             message = self._messages.operation(op)
             return [Announcement(key, event, message, op.environment_id, op.environment_name, tags)]
 
-        await self._change(op.environment_id, decide, name=op.environment_name)
+        await self._decisions.make(op.environment_id, decide, name=op.environment_name)
 
     async def _on_version(self, event: VersionChanged) -> None:
         if not event.previous or event.previous == event.version:
@@ -273,7 +271,7 @@ class Alerting:
                 )
             ]
 
-        await self._change(event.environment_id, decide, name=event.environment_name)
+        await self._decisions.make(event.environment_id, decide, name=event.environment_name)
 
     # ---- the tick --------------------------------------------------------------------------
 
@@ -297,7 +295,7 @@ class Alerting:
                 continue  # written back due again (still pending): next tick
             seen.add(state.environment_id)
             async with self._lock:
-                await self._change(
+                await self._decisions.make(
                     state.environment_id,
                     lambda s: self._tick(s, now),
                     create=False,
@@ -317,8 +315,8 @@ class Alerting:
                 # Its transition was never decided (its instance died first): decide it now.
                 return await self._decide_status(state, env.status, now)
             if reminder_due and not quiet:
-                self._refresh(state, env)
-                return [self._remind(state, now)]
+                refresh(state, env)
+                return [self._announcements.remind(state, now)]
         return []
 
     async def _settle(self, state: AlertState, now: datetime) -> Decision:
@@ -326,7 +324,7 @@ class Alerting:
         quiet, env = await self._quiet.check(state.environment_id, now)
         if env is None:
             return None
-        self._refresh(state, env)
+        refresh(state, env)
         if quiet:
             state.pending, state.quiet_seen_at = True, now
             return []
@@ -339,9 +337,9 @@ class Alerting:
                 return []  # the first check after the quiet decides
             state.pending = False
             state.observe(env.status)
-            self._refresh(state, env)
+            refresh(state, env)
         state.held = False
-        return self._reconcile(state, now)
+        return self._announcements.reconcile(state, now)
 
     async def _load(self) -> None:
         """On a store with no alert state at all (the first start of a version that keeps it
@@ -356,7 +354,7 @@ class Alerting:
             async for env in self._unhealthy_environments():
                 state = AlertState(environment_id=env.id, name=env.name)
                 state.observe(env.status)
-                self._refresh(state, env)
+                refresh(state, env)
                 state.announced, state.announced_since = HealthState.UNHEALTHY, state.since
                 state.last_alert_at = now
                 await self._states.save(state, now)  # a first revision: only where none is
@@ -375,7 +373,7 @@ class Alerting:
                 continue
             at = env.status.last_check or now
             async with self._lock:
-                await self._change(
+                await self._decisions.make(
                     env.id, self._status_decider(env.status, env.name, at), name=env.name
                 )
 
@@ -389,118 +387,7 @@ class Alerting:
                 return
             options = options.model_copy(update={"page": options.page + 1})
 
-    # ---- reading, deciding, writing --------------------------------------------------------
-
-    async def _change(
-        self,
-        environment_id: str,
-        decide: Decide,
-        *,
-        name: str = "",
-        create: bool = True,
-        stored: AlertState | None = None,
-    ) -> None:
-        """Decide on the environment's stored state, record what it announces, store it.
-
-        The write is a compare-and-set: when the state changed meanwhile, it is read and
-        decided again. What was recorded is sent whatever happens next (recorded is decided:
-        an announcement decided again under the same key is not recorded twice).
-        """
-        jobs: list[Job] = []
-        recorded: set[str] = set()
-        try:
-            for attempt in range(SAVE_ATTEMPTS):
-                if attempt or stored is None:
-                    stored = await self._states.get(environment_id)
-                if stored is None and not create:
-                    return
-                state = (
-                    stored.model_copy(deep=True)
-                    if stored is not None
-                    else AlertState(environment_id=environment_id, name=name)
-                )
-                decision = await decide(state)
-                if decision is None:
-                    await self._states.delete(environment_id)
-                    return
-                for announcement in decision:
-                    if announcement.key not in recorded:
-                        recorded.add(announcement.key)
-                        jobs += await self._outbox.record(announcement)
-                now = self._clock()
-                state.due_at = self._states.due_at(state, now)
-                if state == stored:
-                    return  # nothing changed: nothing to write
-                if await self._states.save(state, now):
-                    return
-            log.warning("alert_state_contended", environment_id=environment_id)
-        finally:
-            if jobs:
-                await self._outbox.send(jobs)
-
-    def _reconcile(self, state: AlertState, now: datetime) -> list[Announcement]:
-        """Announce what the current health calls for, unless covered or held back."""
-        wanted = state.wanted()
-        if wanted is None:
-            return []
-        if wanted is NotificationEvent.ENVIRONMENT_UNHEALTHY and state.covered():
-            # The operation's failure was the announcement; say no more until it changes.
-            state.announced, state.announced_since, state.last_alert_at = (
-                HealthState.UNHEALTHY,
-                state.since,
-                now,
-            )
-            return []
-        if self._flaps.holds_back(state, wanted, now):
-            state.held = True
-            return []
-        return [self._announce(state, wanted, now)]
-
-    def _announce(
-        self, state: AlertState, wanted: NotificationEvent, now: datetime
-    ) -> Announcement:
-        self._flaps.count(state, wanted, now)
-        env_id = state.environment_id
-        if wanted is NotificationEvent.ENVIRONMENT_UNHEALTHY:
-            message = self._messages.unhealthy(env_id, state.name, state.since, state.error)
-            state.announced, state.announced_since = HealthState.UNHEALTHY, state.since
-            state.last_alert_at = now
-            key = announcement_key("env", env_id, "unhealthy", state.since or now)
-        else:
-            message = self._messages.recovered(
-                env_id, state.name, state.since, state.announced_since
-            )
-            state.announced = HealthState.HEALTHY
-            key = announcement_key("env", env_id, "recovered", state.since or now)
-        state.held = False
-        return Announcement(key, wanted, message, env_id, state.name, list(state.tags))
-
-    def _remind(self, state: AlertState, now: datetime) -> Announcement:
-        env_id = state.environment_id
-        # Keyed by the alert it follows: whoever sends the reminder, it is sent once.
-        key = announcement_key("env", env_id, "reminder", state.last_alert_at)
-        state.last_alert_at = now
-        message = self._messages.reminder(env_id, state.name, state.since, state.error, now)
-        return Announcement(
-            key,
-            NotificationEvent.ENVIRONMENT_UNHEALTHY,
-            message,
-            env_id,
-            state.name,
-            list(state.tags),
-            reminder=True,
-        )
-
-    def _refresh(self, state: AlertState, env: Environment) -> None:
-        state.name, state.tags = env.name, list(env.tags)
-        if state.health is HealthState.UNHEALTHY and state.since is not None:
-            # The threshold's checks before the verdict failed too: the streak began earlier.
-            failures = max(state.failures, 1)
-            state.streak_start = state.since - timedelta(
-                seconds=env.health_check.interval * (failures - 1)
-            )
-        else:
-            state.streak_start = None
+    # ---- what a decision reads besides the state -------------------------------------------
 
     def _note_ended_operation(self, state: AlertState) -> None:
         """Take in an operation that ended before its own instance stored that in the state

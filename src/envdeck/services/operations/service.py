@@ -4,11 +4,13 @@ A request is checked synchronously (the environment exists; the command is confi
 enabled; the role may run it; nothing else runs on it; the version is acceptable) and the
 environment is then claimed with a compare-and-set on `activeOperation`, so of two requests
 racing, exactly one starts and the other gets 409 naming the running operation. The work runs
-as a task held by the registry: the command (through the executor of its kind: executors/),
-then, when it succeeded, verification (the health check, and for an
-upgrade the reported version). The record moves pending → running → a final status, each
-step published as `OperationUpdated`; output chunks are published as `OperationOutput` and
-kept as a capped tail. docs/commands.md (Operations) describes the lifecycle.
+as a task held by the registry (runs.py): the command (through the executor of its kind:
+executors/), then, when it succeeded, verification (the health check, and for an upgrade the
+reported version), then the final record and, for a failed upgrade configured so, a rollback
+that this service starts like any operation. The record moves pending → running → a final
+status, each step published as `OperationUpdated`; output chunks are published as
+`OperationOutput` and kept as a capped tail. docs/commands.md (Operations) describes the
+lifecycle.
 
 With several instances, each operation records the instance that runs it; a cancel that
 reaches another instance is relayed to it (`OperationCancelRequested` on the bus, which the
@@ -19,7 +21,6 @@ event relay carries), and operations whose instance is gone are closed by the su
 import asyncio
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
@@ -37,11 +38,9 @@ from envdeck.adapters.tasks import cancel_and_wait
 from envdeck.config import ClusterSettings
 from envdeck.domain.auth import Principal
 from envdeck.domain.command_kinds import CommandType, HttpCommand, SshCommand
-from envdeck.domain.commands import RunResult
 from envdeck.domain.environment import ActiveOperation, Environment
 from envdeck.domain.errors import (
     Conflict,
-    EnvdeckError,
     Forbidden,
     ShuttingDown,
     StorageUnavailable,
@@ -63,56 +62,16 @@ from envdeck.repositories.base import Storage
 from envdeck.services.activity.writer import ActivityLog
 from envdeck.services.inventory.environments import masked
 from envdeck.services.operations.claims import EnvironmentClaims
-from envdeck.services.operations.executors import Executors, PreparedCommand, RunContext
+from envdeck.services.operations.executors import Executors
 from envdeck.services.operations.orphans import InstanceDirectory, OrphanedOperations
-from envdeck.services.operations.records import (
-    OperationOutputLog,
-    apply_result,
-    count_finished,
-    flush_into,
-    record_cancel_requested,
-    record_finished,
-    record_initiated,
-    touch_timestamp,
-)
+from envdeck.services.operations.records import record_cancel_requested, record_initiated
 from envdeck.services.operations.registry import OperationRegistry
+from envdeck.services.operations.runs import OperationRun, OperationRuns, Plan
 from envdeck.services.operations.templates import validate_version
-from envdeck.services.operations.verification import (
-    VERIFICATION_FAILED,
-    Verifier,
-    record_version,
-    verify_operation,
-)
+from envdeck.services.operations.verification import Verifier
 from envdeck.services.operations.version_lists import VersionLists
 
 log = structlog.get_logger(__name__)
-
-INTERRUPTED = "INTERRUPTED"
-INTERNAL_ERROR = "INTERNAL_ERROR"
-
-
-@dataclass
-class Plan:
-    """What one operation will run, prepared (and so validated) before it is accepted."""
-
-    kind: CommandType
-    timeout: float
-    verify_timeout: float
-    prepared: PreparedCommand
-    version: str | None = None
-
-
-@dataclass
-class _Run:
-    """One operation in flight: its record, its environment, who asked, its plan."""
-
-    op: Operation
-    env: Environment
-    plan: Plan
-    actor: Principal | None
-    cancel: asyncio.Event
-    output: OperationOutputLog | None = None
-    cancelled_by: str | None = None
 
 
 class OperationService:
@@ -139,20 +98,27 @@ class OperationService:
         instances may share storage now (cluster mode; None: always). Without either, this
         process is alone: every operation that no task of its own runs is left over."""
         self._storage = storage
-        self._metrics = metrics
         self._bus = bus
         self._activity = activity
         self._executors = executors
-        self._verifier = verifier
         self._version_lists = version_lists
         self._clock = clock
-        self._output_flush_interval = output_flush_interval
         self._shutdown_timeout = shutdown_timeout
         # Set by begin_shutdown(): the event-loop time by which running operations must end.
         self._stop_deadline: float | None = None
         self.registry = OperationRegistry()
         self._claims = EnvironmentClaims(storage, self.registry, clock)
-        self._runs: dict[str, _Run] = {}
+        self._runs = OperationRuns(
+            storage,
+            bus,
+            activity,
+            verifier,
+            clock,
+            self.registry,
+            self._start_rollback,
+            output_flush_interval=output_flush_interval,
+            metrics=metrics,
+        )
         cluster = cluster or ClusterSettings()
         self._orphans = OrphanedOperations(
             storage,
@@ -294,153 +260,26 @@ class OperationService:
             type=op_type.value,
             transport=plan.kind.value,
         )
-        run = _Run(op=op, env=env, plan=plan, actor=actor, cancel=asyncio.Event())
-        self._runs[op.id] = run
-        self.registry.start(op.id, self._execute(run), run.cancel)
+        run = OperationRun(op=op, env=env, plan=plan, actor=actor, cancel=asyncio.Event())
+        self._runs.launch(run)
         return op
 
-    # ---- running --------------------------------------------------------------------------
-
-    async def _execute(self, run: _Run) -> None:
-        op = run.op
-        try:
-            op.status = OperationStatus.RUNNING
-            op.started_at = self._clock()
-            await self._save(op, publish=True)
-            run.output = OperationOutputLog(
-                self._bus,
-                op,
-                flush_into(self._storage, op),
-                flush_interval=self._output_flush_interval,
-            )
-            result = await self._run_command(run)
-            apply_result(op, result)
-            if result.succeeded:
-                await touch_timestamp(self._storage, op, self._clock())
-                await self._verify(run)
-        except asyncio.CancelledError:
-            # Shutdown: the runner has stopped the remote side; the record says so.
-            self._fail(op, OperationStatus.INTERRUPTED, INTERRUPTED, "the server shut down")
-            await asyncio.shield(self._finish(run))
-            raise
-        except Exception as exc:
-            log.exception("operation_crashed", operation_id=op.id)
-            message = exc.message if isinstance(exc, EnvdeckError) else "internal error"
-            self._fail(op, OperationStatus.FAILED, INTERNAL_ERROR, message)
-        try:
-            await self._finish(run)
-        finally:
-            self._runs.pop(op.id, None)
-
-    async def _run_command(self, run: _Run) -> RunResult:
-        output = run.output
-        assert output is not None
-        ctx = RunContext(run.plan.timeout, output.on_chunk, run.cancel, run.actor)
-        return await run.plan.prepared.run(ctx)
-
-    async def _verify(self, run: _Run) -> None:
-        assert run.output is not None
-        outcome = await verify_operation(
-            self._verifier, run.op, run.env, run.output, run.cancel, run.plan.verify_timeout
-        )
-        if outcome is not None:
-            await record_version(self._storage, self._bus, self._clock, run.op, run.env, outcome)
-
-    def _fail(self, op: Operation, status: OperationStatus, code: str, message: str) -> None:
-        op.status = status
-        op.error = OperationError(code=code, message=message)
-
-    # ---- finishing ------------------------------------------------------------------------
-
-    async def _finish(self, run: _Run) -> None:
-        op = run.op
-        op.finished_at = self._clock()
-        if op.started_at is not None:
-            op.duration_ms = round((op.finished_at - op.started_at).total_seconds() * 1000)
-        if run.output is not None:
-            await run.output.close()
-            op.output = run.output.tail()
-        if op.status not in FINISHED_STATUSES:  # defensive: never leave it running
-            self._fail(op, OperationStatus.FAILED, INTERNAL_ERROR, "the operation did not finish")
-        if op.status is OperationStatus.CANCELLED and run.cancelled_by and op.error is not None:
-            # A new error: the executor's result may be shared (a constant), never changed.
-            message = f"{op.error.message} by {run.cancelled_by}"
-            op.error = op.error.model_copy(update={"message": message})
-        await self._save(op, publish=True)
-        record_finished(self._activity, op)
-        # The outcome's audit entry is stored before the environment is released: whoever sees
-        # it free (or runs the next operation) finds the outcome in the log, crash or not.
-        await self._activity.wait_until_stored()
-        count_finished(self._metrics, op)
-        log.info(
-            "operation_finished",
-            operation_id=op.id,
-            environment_id=op.environment_id,
-            type=op.type.value,
-            status=op.status.value,
-            exit_code=op.exit_code,
-            http_status=op.http_status,
-            duration_ms=op.duration_ms,
-        )
-        if await self._maybe_rollback(run) is not None:
-            await self._save(op, publish=True)  # now naming its rollback
-            return  # the claim passed to the rollback, which announces the environment
-        await self._storage.environments.clear_active_operation(op.environment_id, op.id)
-        await self._announce_environment(op.environment_id)
-
-    async def _maybe_rollback(self, run: _Run) -> Operation | None:
-        """Start a rollback of a failed upgrade verification when configured; link both."""
+    async def _start_rollback(self, run: OperationRun, previous: str) -> Operation:
+        """Start the rollback of a finishing upgrade to previous, taking its claim over."""
         op, env = run.op, run.env
-        previous = op.params.previous_version
-        if (
-            op.type is not OperationType.UPGRADE
-            or op.status is not OperationStatus.FAILED
-            or op.error is None
-            or op.error.code != VERIFICATION_FAILED
-            or not env.upgrade_config.rollback_on_failure
-        ):
-            return None
-        if not previous or previous == op.params.version:
-            await self._note(run, "no previous version is known: no rollback")
-            return None
-        try:
-            # The previous version need not be listed any more; it must still be safe.
-            validate_version(previous, None)
-            plan = await self._plan(env, env.upgrade_config.command(), previous)
-            params = OperationParams(version=previous, previous_version=op.params.version)
-            rollback = await self._start(
-                env,
-                run.actor,
-                OperationType.ROLLBACK,
-                params,
-                plan,
-                rollback_of=op.id,
-                requested_by=op.requested_by,
-            )
-        except EnvdeckError as exc:
-            log.warning("operation_rollback_refused", operation_id=op.id, reason=exc.message)
-            await self._note(run, f"rollback to {previous} not started: {exc.message}")
-            return None
-        op.rollback_operation_id = rollback.id
-        await self._note(run, f"rolling back to {previous}: operation {rollback.id}")
-        op.output = run.output.tail() if run.output is not None else op.output
-        return rollback
-
-    async def _note(self, run: _Run, text: str) -> None:
-        if run.output is not None:
-            await run.output.note(text)
-            await run.output.close()  # the caller saves the record with it
-            run.op.output = run.output.tail()
-
-    async def _save(self, op: Operation, *, publish: bool) -> None:
-        await self._storage.operations.update(op)
-        if publish:
-            self._bus.publish(OperationUpdated(operation=op.model_copy()))
-
-    async def _announce_environment(self, environment_id: str) -> None:
-        with contextlib.suppress(EnvdeckError):
-            env = await self._storage.environments.get_by_id(environment_id)
-            self._bus.publish(EnvironmentChanged(action="updated", environment=masked(env)))
+        # The previous version need not be listed any more; it must still be safe.
+        validate_version(previous, None)
+        plan = await self._plan(env, env.upgrade_config.command(), previous)
+        params = OperationParams(version=previous, previous_version=op.params.version)
+        return await self._start(
+            env,
+            run.actor,
+            OperationType.ROLLBACK,
+            params,
+            plan,
+            rollback_of=op.id,
+            requested_by=op.requested_by,
+        )
 
     # ---- reading, cancelling ---------------------------------------------------------------
 
@@ -472,9 +311,7 @@ class OperationService:
                 f"operation {op.id} already {op.status.value}",
                 {"operationId": op.id, "status": op.status.value},
             )
-        run = self._runs.get(operation_id)
-        if run is not None and self.registry.request_cancel(operation_id):
-            run.cancelled_by = actor.username
+        if self._runs.request_cancel(operation_id, actor.username):
             log.info("operation_cancel_requested", operation_id=op.id, by=actor.username)
             return op
         runner = (await self._orphans.owners()).other_runner(op)
@@ -506,10 +343,8 @@ class OperationService:
         """Cancel an operation running here that someone asked another instance to cancel."""
         if not isinstance(event, OperationCancelRequested):
             return
-        run = self._runs.get(event.operation_id)
-        if run is None or not self.registry.request_cancel(event.operation_id):
+        if not self._runs.request_cancel(event.operation_id, event.requested_by):
             return  # not ours, or already ending
-        run.cancelled_by = event.requested_by
         log.info(
             "operation_cancel_requested",
             operation_id=event.operation_id,
