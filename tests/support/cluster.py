@@ -50,6 +50,7 @@ ADMIN = "admin"
 PASSWORD = "quartz-lantern-orbit-91"
 NAME_PREFIX = "cluster"
 REGISTER_CONCURRENCY = 12
+PORT_ATTEMPTS = 3
 FINISHED = {"succeeded", "failed", "cancelled", "timed_out", "stop_unconfirmed", "interrupted"}
 
 
@@ -315,10 +316,16 @@ class Cluster:
         results: dict[str, RunningServer | BaseException] = {}
 
         def start(name: str) -> None:
-            try:
-                results[name] = start_server(self.workdir / f"instance-{name}", env=self._environ)
-            except BaseException as exc:  # reported below, after every thread ended
-                results[name] = exc
+            for attempt in range(PORT_ATTEMPTS):
+                try:
+                    workdir = self.workdir / f"instance-{name}"
+                    results[name] = start_server(workdir, env=self._environ)
+                    return
+                except BaseException as exc:  # reported below, after every thread ended
+                    results[name] = exc
+                    # The free port it was given became some connection's local port first.
+                    if "address already in use" not in str(exc) or attempt == PORT_ATTEMPTS - 1:
+                        return
 
         threads = [threading.Thread(target=start, args=(name,)) for name in names]
         for thread in threads:
