@@ -13,6 +13,7 @@ import itertools
 import logging
 import re
 import sys
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -232,6 +233,9 @@ def configure_logging(settings: LogSettings) -> None:
     root.handlers[:] = [handler]
     # Python's warnings (a library's deprecations) become log lines, not raw text on stderr.
     logging.captureWarnings(True)
+    # Except asyncssh naming DSA types at import: five lines at every start that say nothing
+    # about this installation (Envdeck never offers or accepts DSA keys).
+    warnings.filterwarnings("ignore", message="DSA is deprecated", module="asyncssh")
     root.setLevel(settings.level.upper())
     _quiet_libraries(settings.level)
     # Our middleware writes one access line per request; uvicorn's own would double it.
