@@ -36,6 +36,7 @@ def environ(mongo_uri: str) -> Iterator[dict[str, str]]:
         "ENVDECK_AUTH__BCRYPT_COST": "4",
         "ENVDECK_CLUSTER__HEARTBEAT_INTERVAL": "200ms",
         "ENVDECK_CLUSTER__INSTANCE_TTL": "1s",
+        "ENVDECK_CLUSTER__LEASE_DURATION": "1s",
         "ENVDECK_LOG__LEVEL": "warning",
     }
     with MongoClient(mongo_uri) as client:
@@ -88,6 +89,23 @@ def wait_for_instance(
     raise AssertionError(f"no instance with pid {pid} became {status} in {DEADLINE} s: {seen}")
 
 
+def wait_for_shards(
+    observer: RunningServer, headers: dict[str, str], pids: set[int]
+) -> dict[int, int]:
+    """Return {pid: health shards held} once exactly these instances share all 32 evenly."""
+    deadline = time.monotonic() + DEADLINE
+    held: dict[int, int] = {}
+    while time.monotonic() < deadline:
+        listing = instances(observer, headers)
+        assert listing["cluster"] is True
+        held = {i["pid"]: i["healthShards"] for i in listing["instances"] if i["healthShards"]}
+        shares = held.values()
+        if set(held) == pids and sum(shares) == 32 and max(shares) - min(shares) <= 1:
+            return held
+        time.sleep(0.1)
+    raise AssertionError(f"the shards never went to exactly {pids}: {held}")
+
+
 def test_instances_show_live_then_stopped_or_lost(
     serve: Callable[[], RunningServer],
 ) -> None:
@@ -104,6 +122,10 @@ def test_instances_show_live_then_stopped_or_lost(
         assert listed["id"] != me["id"]
         assert listed["stoppedAt"] is None
 
+    # The three share the health checks' 32 shards evenly (11, 11, 10).
+    everyone = {s.process.pid for s in (observer, graceful, killed)}
+    assert sorted(wait_for_shards(observer, headers, everyone).values()) == [10, 11, 11]
+
     graceful.stop()
     assert graceful.process.returncode == 0
     stopped = wait_for_instance(observer, headers, graceful.process.pid, "stopped")
@@ -113,6 +135,10 @@ def test_instances_show_live_then_stopped_or_lost(
     killed.process.wait()
     lost = wait_for_instance(observer, headers, killed.process.pid, "lost")
     assert lost["stoppedAt"] is None
+    # What the stopped one handed back and the killed one's expired leases: all the observer's.
+    assert wait_for_shards(observer, headers, {observer.process.pid}) == {
+        observer.process.pid: 32
+    }
 
     # The observer itself stays live throughout, and says which one it is.
     assert wait_for_instance(observer, headers, observer.process.pid, "live")["id"] == me["id"]

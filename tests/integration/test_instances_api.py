@@ -59,6 +59,9 @@ def test_lists_this_instance_live_with_its_pid_and_version(personas: Personas) -
     body = response.json()
     [me] = body["instances"]
     assert body["self"] == me["id"] == services_of(personas).instance_registry.instance_id
+    # Alone on SQLite: no work shared, no shards counted.
+    assert body["cluster"] is False
+    assert me["healthShards"] is None
     assert set(me) == {
         "id",
         "host",
@@ -69,6 +72,7 @@ def test_lists_this_instance_live_with_its_pid_and_version(personas: Personas) -
         "lastSeen",
         "stoppedAt",
         "status",
+        "healthShards",
     }
     assert me["pid"] == os.getpid()
     assert me["version"] == __version__

@@ -1601,6 +1601,11 @@ export interface components {
         };
         /** InstanceList */
         InstanceList: {
+            /**
+             * Cluster
+             * @description True when the instances share the work (several instances on a MongoDB replica set: health checks by shard lease, events relayed); false when this instance works alone (SQLite, or MongoDB without a replica set).
+             */
+            cluster: boolean;
             /** Instances */
             instances: components["schemas"]["InstancePublic"][];
             /**
@@ -1619,6 +1624,11 @@ export interface components {
              * @example mongodb
              */
             backend: string;
+            /**
+             * Healthshards
+             * @description With several instances sharing the work (cluster true): how many of the 32 health-check shards this instance holds now. Null when the instance works alone.
+             */
+            healthShards?: number | null;
             /** Host */
             host: string;
             /** Id */

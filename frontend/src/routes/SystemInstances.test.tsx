@@ -19,6 +19,7 @@ function instance(id: string, overrides: Record<string, unknown>) {
     lastSeen: "2026-05-01T21:59:57.000Z",
     stoppedAt: null,
     status: "live",
+    healthShards: null,
     ...overrides,
   };
 }
@@ -27,8 +28,9 @@ const INSTANCES = {
   status: 200,
   body: {
     self: SELF,
+    cluster: true,
     instances: [
-      instance(SELF, {}),
+      instance(SELF, { healthShards: 32 }),
       instance(STOPPED, {
         host: "envdeck-2.internal",
         pid: 77,
@@ -37,7 +39,12 @@ const INSTANCES = {
         stoppedAt: "2026-05-01T21:55:00.000Z",
         status: "stopped",
       }),
-      instance(LOST, { pid: 88, lastSeen: "2026-05-01T19:00:00.000Z", status: "lost" }),
+      instance(LOST, {
+        pid: 88,
+        lastSeen: "2026-05-01T19:00:00.000Z",
+        status: "lost",
+        healthShards: 0,
+      }),
     ],
   },
 };
@@ -85,13 +92,16 @@ describe("Instances on the System status page", () => {
       "Started",
       "Last seen",
       "Status",
+      "Health shards",
     ]);
+    expect(screen.getByText(/Several instances share the work/)).toBeInTheDocument();
 
     const self = row("e6f70011");
     expect(self[0]).toContain("This instance");
     expect(self.slice(1, 4)).toEqual(["envdeck-1.internal", "4242", "0.1.0"]);
     expect(self[5]).toBe("3 s ago");
     expect(self[6]).toBe("Live");
+    expect(self[7]).toBe("32");
 
     const stopped = row("e6f70022");
     expect(stopped[0]).not.toContain("This instance");
@@ -102,6 +112,7 @@ describe("Instances on the System status page", () => {
     const lost = row("e6f70033");
     expect(lost[5]).toBe("3 h ago");
     expect(lost[6]).toBe("Lost");
+    expect(lost[7]).toBe("0");
 
     const [current, ...others] = screen
       .getAllByRole("row")
@@ -113,6 +124,23 @@ describe("Instances on the System status page", () => {
     expect(screen.getByRole("definition", { name: "Version" })).toHaveTextContent("0.1.0");
     const asked = fetchMock.mock.calls.map(([r]) => new URL(String(r.url)).pathname);
     expect(asked).toContain("/api/v1/system/instances");
+  });
+
+  it("says an instance working alone checks everything, without a shards column", async () => {
+    stubApi({
+      "/api/v1/health": HEALTH,
+      "/api/v1/ready": READY,
+      "/api/v1/system/instances": {
+        status: 200,
+        body: { self: SELF, cluster: false, instances: [instance(SELF, { backend: "sqlite" })] },
+      },
+    });
+    renderApp("/system", { session: makeSession("admin") });
+
+    expect(await screen.findByText(/This instance works alone/)).toBeInTheDocument();
+    const headers = screen.getAllByRole("columnheader").map((h) => h.textContent);
+    expect(headers).not.toContain("Health shards");
+    expect(row("e6f70011")).toHaveLength(7);
   });
 
   it("says so when the instances cannot be listed", async () => {

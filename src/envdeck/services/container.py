@@ -192,6 +192,7 @@ def build_services(
         clock,
         heartbeat_interval=settings.cluster.heartbeat_interval,
         instance_ttl=settings.cluster.instance_ttl,
+        leases=leases,
     )
     operations = OperationService(
         storage,

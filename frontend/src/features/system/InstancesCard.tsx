@@ -21,6 +21,9 @@ import { useNow } from "../../lib/useNow";
 import InstanceStatusChip from "./InstanceStatusChip";
 import { type Instance, systemQueries } from "./queries";
 
+// The health checks are shared out in this many shards (services/cluster/shards.py).
+const SHARDS = 32;
+
 /** The last 8 hex digits of an id: its counter part, which tells instances apart. */
 function shortId(id: string): string {
   return id.slice(-8);
@@ -30,9 +33,11 @@ interface InstanceRowProps {
   instance: Instance;
   isSelf: boolean;
   now: number;
+  /** Several instances share the work: show how many health shards this one holds. */
+  cluster: boolean;
 }
 
-function InstanceRow({ instance, isSelf, now }: InstanceRowProps) {
+function InstanceRow({ instance, isSelf, now, cluster }: InstanceRowProps) {
   const seenAgo = formatDuration(now - new Date(instance.lastSeen).getTime());
   return (
     <TableRow aria-current={isSelf ? "true" : undefined} selected={isSelf}>
@@ -52,6 +57,7 @@ function InstanceRow({ instance, isSelf, now }: InstanceRowProps) {
       <TableCell>
         <InstanceStatusChip status={instance.status} />
       </TableCell>
+      {cluster && <TableCell align="right">{instance.healthShards ?? 0}</TableCell>}
     </TableRow>
   );
 }
@@ -67,9 +73,14 @@ export default function InstancesCard() {
   } else if (instances.isError) {
     content = <Alert severity="error">Cannot list the instances: {instances.error.message}</Alert>;
   } else {
-    const { instances: listed, self } = instances.data;
+    const { instances: listed, self, cluster } = instances.data;
     content = (
       <TableContainer>
+        <Typography variant="body2" color="text.secondary" gutterBottom>
+          {cluster
+            ? `Several instances share the work: each checks the environments of the health shards it holds (${SHARDS} in all), and every event reaches every instance.`
+            : "This instance works alone: it checks every environment."}
+        </Typography>
         <Table size="small" aria-labelledby="instances-heading">
           <TableHead>
             <TableRow>
@@ -80,6 +91,7 @@ export default function InstancesCard() {
               <TableCell>Started</TableCell>
               <TableCell>Last seen</TableCell>
               <TableCell>Status</TableCell>
+              {cluster && <TableCell align="right">Health shards</TableCell>}
             </TableRow>
           </TableHead>
           <TableBody>
@@ -89,6 +101,7 @@ export default function InstancesCard() {
                 instance={instance}
                 isSelf={instance.id === self}
                 now={now}
+                cluster={cluster}
               />
             ))}
           </TableBody>

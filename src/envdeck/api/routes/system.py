@@ -75,21 +75,38 @@ class InstancePublic(ApiModel):
         description="live: seen within cluster.instanceTtl; stopped: shut down gracefully;"
         " lost: not seen within the TTL and no stop recorded (killed, crashed, cut off)."
     )
+    health_shards: int | None = Field(
+        default=None,
+        description="With several instances sharing the work (cluster true): how many of the 32"
+        " health-check shards this instance holds now. Null when the instance works alone.",
+    )
 
     @classmethod
     def of(cls, listed: ListedInstance) -> "InstancePublic":
-        return cls.model_validate({**listed.instance.model_dump(), "status": listed.status})
+        return cls.model_validate(
+            {
+                **listed.instance.model_dump(),
+                "status": listed.status,
+                "health_shards": listed.health_shards,
+            }
+        )
 
 
 class InstanceList(ApiModel):
     instances: list[InstancePublic]
     self_id: str = Field(alias="self", description="The id of the instance that answered.")
+    cluster: bool = Field(
+        description="True when the instances share the work (several instances on a MongoDB"
+        " replica set: health checks by shard lease, events relayed); false when this"
+        " instance works alone (SQLite, or MongoDB without a replica set)."
+    )
 
     @classmethod
     def of(cls, listing: InstanceListing) -> "InstanceList":
         return cls(
             instances=[InstancePublic.of(listed) for listed in listing.instances],
             self_id=listing.self_id,
+            cluster=listing.cluster,
         )
 
 

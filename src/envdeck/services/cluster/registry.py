@@ -11,6 +11,7 @@ instances are expected to keep theirs in sync (NTP), within the TTL's slack over
 import asyncio
 import os
 import socket
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +24,8 @@ from envdeck.domain.errors import StorageUnavailable
 from envdeck.domain.ids import new_id
 from envdeck.domain.instance import Instance, InstanceStatus
 from envdeck.repositories.base import InstanceRepository
+from envdeck.services.cluster.leases import LeaseKeeper
+from envdeck.services.cluster.shards import is_health_shard
 
 log = structlog.get_logger(__name__)
 
@@ -50,6 +53,8 @@ def this_process(backend: str, started_at: datetime) -> Instance:
 class ListedInstance:
     instance: Instance
     status: InstanceStatus
+    # How many health shards (services/cluster/shards.py) it holds now; None when alone.
+    health_shards: int | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,8 @@ class InstanceListing:
     instances: list[ListedInstance]
     # The id of the instance answering.
     self_id: str
+    # Whether the instances share the work (several instances on a MongoDB replica set).
+    cluster: bool = False
 
 
 class InstanceRegistry:
@@ -70,8 +77,10 @@ class InstanceRegistry:
         *,
         heartbeat_interval: timedelta,
         instance_ttl: timedelta,
+        leases: LeaseKeeper | None = None,
     ) -> None:
         self._repository = repository
+        self._leases = leases
         self._instance = instance
         self._clock = clock
         self._interval = heartbeat_interval.total_seconds()
@@ -118,8 +127,16 @@ class InstanceRegistry:
         """Return the instances seen within KEPT_FOR, the latest started first, with status."""
         now = self._clock()
         found = await self._repository.list_seen_since(now - KEPT_FOR)
-        listed = [ListedInstance(i, i.status_at(now, self._ttl)) for i in found]
-        return InstanceListing(listed, self.instance_id)
+        if self._leases is None or not self._leases.shared:
+            listed = [ListedInstance(i, i.status_at(now, self._ttl)) for i in found]
+            return InstanceListing(listed, self.instance_id)
+        shards = Counter(
+            lease.holder
+            for lease in await self._leases.list_all()
+            if is_health_shard(lease.name) and lease.expires_at > now
+        )
+        listed = [ListedInstance(i, i.status_at(now, self._ttl), shards[i.id]) for i in found]
+        return InstanceListing(listed, self.instance_id, cluster=True)
 
     async def _run(self) -> None:
         # A storage outage must not end the heartbeats: the next beat is the retry.

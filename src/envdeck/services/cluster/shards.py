@@ -41,6 +41,11 @@ def lease_name(shard: int) -> str:
     return f"{_PREFIX}{shard}"
 
 
+def is_health_shard(name: str) -> bool:
+    """Tell whether a lease name is a health shard's."""
+    return name.startswith(_PREFIX)
+
+
 class ShardedWork(Protocol):
     """What checks the shards (the health scheduler)."""
 
