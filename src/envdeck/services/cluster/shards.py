@@ -28,6 +28,8 @@ from envdeck.services.cluster.leases import LeaseKeeper
 log = structlog.get_logger(__name__)
 
 SHARDS = 32
+# After a round failed (storage down), the next comes this soon.
+RETRY_SECONDS = 0.5
 _PREFIX = "health-shard:"
 
 
@@ -149,11 +151,15 @@ class ShardLeases:
     async def _run(self) -> None:
         interval = self._keeper.duration.total_seconds() / 3
         while True:
+            delay = interval
             try:
                 await self.run_once()
             except StorageUnavailable:
-                log.warning("health_shards_round_failed", retry_in=interval)
+                # Soon again: once storage is back, the shards are taken again at once (they
+                # expired meanwhile if the outage outlasted a lease), and checks resume.
+                delay = min(interval, RETRY_SECONDS)
+                log.warning("health_shards_round_failed", retry_in=delay)
                 await self._drop_expired()
             except Exception:
                 log.exception("health_shards_round_error", retry_in=interval)
-            await asyncio.sleep(interval)
+            await asyncio.sleep(delay)

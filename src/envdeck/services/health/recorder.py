@@ -156,6 +156,10 @@ class HealthRecorder:
         self._statuses[tracked.id] = status
         await self._announce(tracked, status, previous)
 
+    def pending_status(self, environment_id: str) -> Status | None:
+        """Return the status recorded for an environment and not written yet, if any."""
+        return self._statuses.get(environment_id)
+
     def forget(self, environment_id: str) -> None:
         """Drop what is pending for a deleted environment."""
         self._statuses.pop(environment_id, None)

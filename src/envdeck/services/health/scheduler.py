@@ -328,13 +328,18 @@ class HealthScheduler:
         if entry is None:
             self._add(env, random.uniform(0, FIRST_CHECK_WITHIN))
             return
-        # What the previous holder recorded (failures so far, health since) is the truth now.
-        entry.tracked = Tracked.of(env)
+        pending = self.recorder.pending_status(env.id)
+        if pending is None:
+            # What the previous holder recorded (failures so far, health since) is the truth.
+            entry.tracked = Tracked.of(env)
+        # Else this instance held it last, and its results are not written yet (storage was
+        # down): they are newer than what is stored, and its own state stays.
+        last_check = env.status.last_check if pending is None else pending.last_check
         entry.config = env.health_check
         entry.scope = SecretScope.of(env)
         entry.interval = env.health_check.interval * self._time_scale
         entry.generation += 1
-        self._push(entry, self._now() + self._phase_delay(env.status.last_check, entry.interval))
+        self._push(entry, self._now() + self._phase_delay(last_check, entry.interval))
 
     @staticmethod
     def _phase_delay(last_check: datetime | None, interval: float) -> float:
