@@ -219,6 +219,7 @@ async def test_an_instance_that_starts_leaves_the_operations_of_live_ones_alone(
     env = await cluster.environment()
     gate = _gated(a)
     op = await a.service.restart_environment(OLIVE, env.id)
+    await a.executor.started.reaches(1)
 
     await cluster.start()  # recovers what gone instances left: nothing here
 
