@@ -136,9 +136,7 @@ def test_instances_show_live_then_stopped_or_lost(
     lost = wait_for_instance(observer, headers, killed.process.pid, "lost")
     assert lost["stoppedAt"] is None
     # What the stopped one handed back and the killed one's expired leases: all the observer's.
-    assert wait_for_shards(observer, headers, {observer.process.pid}) == {
-        observer.process.pid: 32
-    }
+    assert wait_for_shards(observer, headers, {observer.process.pid}) == {observer.process.pid: 32}
 
     # The observer itself stays live throughout, and says which one it is.
     assert wait_for_instance(observer, headers, observer.process.pid, "live")["id"] == me["id"]
