@@ -15,15 +15,17 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
-from tests.support.cluster import Cluster, ClusterConfig, Instance
+from tests.support.cluster import Cluster, ClusterConfig, Instance, environment_config, wait_for
 
 pytestmark = pytest.mark.cluster
+
+T = TypeVar("T")
 
 CLUSTER = ClusterConfig(
     instances=3,
@@ -34,6 +36,7 @@ CLUSTER = ClusterConfig(
     },
 )
 LOGIN_ATTEMPTS = 6
+PROBES = 4
 WAIT = 30.0  # seconds any one expected frame may take
 
 
@@ -89,7 +92,7 @@ async def frames_until(
             return frames
 
 
-async def call(function: Callable[..., httpx.Response], *args: Any, **kwargs: Any) -> Any:
+async def call(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Call a blocking client method off the event loop (the WebSocket keeps reading)."""
     return await asyncio.to_thread(function, *args, **kwargs)
 
@@ -104,25 +107,74 @@ def environment_id(cluster: Cluster, index: int) -> tuple[str, str]:
 
 async def test_a_client_on_a_sees_a_status_change_checked_on_b(cluster: Cluster) -> None:
     a, b = cluster.live[:2]
-    name, env_id = environment_id(cluster, 0)
+    # Probes checked on schedule once an hour: after their first check only the check-now on B
+    # below checks them, so each change can only come from B. Several, so that some fall in
+    # shards B does not hold (whoever holds the shard, B's verdict must count).
+    targets = list(cluster.environments)[:PROBES]
+    probes: dict[str, str] = {}
+    for n, target in enumerate(targets):
+        config = environment_config(cluster.fleet, f"status-probe-{n}", 3600, target=target)
+        created = cluster.api(b).post("/environments", json=config)
+        assert created.status_code == 201, created.text
+        probes[created.json()["id"]] = target
+    for env_id in probes:
+        wait_for(f"probe {env_id}'s first check", partial(health, cluster, a, env_id), WAIT)
     async with session(cluster, a) as websocket:
-        cluster.fleet.set_behaviour(name, "down")
+        for target in targets:
+            cluster.fleet.set_behaviour(target, "down")
         try:
-            checked = await call(cluster.api(b).post, f"/environments/{env_id}/check-health")
-            assert checked.status_code == 200, checked.text
-            assert checked.json()["health"] == "unhealthy"
-            frames = await frames_until(
+            for env_id in probes:
+                checked = await call(cluster.api(b).post, f"/environments/{env_id}/check-health")
+                assert checked.status_code == 200, checked.text
+                assert checked.json()["health"] == "unhealthy"
+            # Recorded as any check is (written within a health flush), whoever holds the shard.
+            stored = await call(stored_unhealthy, cluster, a, list(probes))
+            assert set(stored.values()) == {"unhealthy"}, f"B's verdicts as stored: {stored}"
+            told: dict[str, dict[str, Any]] = {}
+            await frames_until(
                 websocket,
-                lambda f: (
-                    f["type"] == "status_update"
-                    and f["payload"]["environmentId"] == env_id
-                    and f["payload"]["status"]["health"] == "unhealthy"
-                ),
-                f"A's client told {name} is unhealthy",
+                lambda f: told_unhealthy(f, probes, told) and len(told) == len(probes),
+                "A's client told every probe is unhealthy",
             )
-            assert frames[-1]["payload"]["transition"] is True
+            assert all(f["transition"] for f in told.values()), told
+            assert all(f["previous"] == "healthy" for f in told.values()), told
         finally:
-            cluster.fleet.set_behaviour(name, "healthy")
+            for target in targets:
+                cluster.fleet.set_behaviour(target, "healthy")
+
+
+def health(cluster: Cluster, instance: Instance, env_id: str) -> str | None:
+    """Return an environment's stored health once it has been checked (None before)."""
+    response = cluster.api(instance).get(f"/environments/{env_id}")
+    assert response.status_code == 200, response.text
+    found: str = response.json()["status"]["health"]
+    return None if found == "unknown" else found
+
+
+def stored_unhealthy(cluster: Cluster, instance: Instance, env_ids: list[str]) -> dict[str, Any]:
+    """Return each environment's stored health once all are unhealthy, or as they are after
+    WAIT seconds."""
+    deadline = time.monotonic() + WAIT
+    while True:
+        stored = {env_id: health(cluster, instance, env_id) for env_id in env_ids}
+        if set(stored.values()) == {"unhealthy"} or time.monotonic() > deadline:
+            return stored
+        time.sleep(0.2)
+
+
+def told_unhealthy(
+    frame: dict[str, Any], probes: dict[str, str], told: dict[str, dict[str, Any]]
+) -> bool:
+    """Note a status_update saying a probe is unhealthy; tell whether it was one."""
+    payload = frame["payload"]
+    if (
+        frame["type"] == "status_update"
+        and payload["environmentId"] in probes
+        and payload["status"]["health"] == "unhealthy"
+    ):
+        told[payload["environmentId"]] = payload
+        return True
+    return False
 
 
 async def test_a_client_on_a_follows_the_output_of_an_operation_run_on_b(

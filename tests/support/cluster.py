@@ -51,6 +51,8 @@ PASSWORD = "quartz-lantern-orbit-91"
 NAME_PREFIX = "cluster"
 REGISTER_CONCURRENCY = 12
 PORT_ATTEMPTS = 3
+# An instance joining a busy SecantusDB (thousands of environments) may take a while to answer.
+READY_WITHIN = 120.0
 FINISHED = {"succeeded", "failed", "cancelled", "timed_out", "stop_unconfirmed", "interrupted"}
 
 
@@ -213,10 +215,13 @@ def sum_samples(exposition: str, name: str, labels: dict[str, str] | None = None
 # --- the cluster --------------------------------------------------------------------------------
 
 
-def environment_config(fleet: FleetProcess, name: str, interval: int) -> dict[str, Any]:
+def environment_config(
+    fleet: FleetProcess, name: str, interval: int, target: str | None = None
+) -> dict[str, Any]:
     """Return an environment as the demo registers it (src/envdeck/demo/register.py): a JSON
-    health check on the fleet every `interval` s, HTTP restart and upgrade commands."""
-    base = fleet.env_url(name)
+    health check on the fleet every `interval` s, HTTP restart and upgrade commands, all on the
+    fleet's environment `target` (default: the same name)."""
+    base = fleet.env_url(target or name)
     return {
         "name": name,
         "description": "Simulated by the demo fleet for the cluster tests.",
@@ -319,7 +324,9 @@ class Cluster:
             for attempt in range(PORT_ATTEMPTS):
                 try:
                     workdir = self.workdir / f"instance-{name}"
-                    results[name] = start_server(workdir, env=self._environ)
+                    results[name] = start_server(
+                        workdir, env=self._environ, ready_within=READY_WITHIN
+                    )
                     return
                 except BaseException as exc:  # reported below, after every thread ended
                     results[name] = exc

@@ -47,7 +47,9 @@ class RunningServer:
                 self.process.wait()
 
 
-def start_server(workdir: Path, *args: str, env: dict[str, str] | None = None) -> RunningServer:
+def start_server(
+    workdir: Path, *args: str, env: dict[str, str] | None = None, ready_within: float = 30
+) -> RunningServer:
     """Run `envdeck serve` in workdir (so ./data lands there) and wait until it answers."""
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("ENVDECK_", "MONGODB_"))}
@@ -62,7 +64,7 @@ def start_server(workdir: Path, *args: str, env: dict[str, str] | None = None) -
         text=True,
     )
     server = RunningServer(process, f"http://127.0.0.1:{port}", workdir, log)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + ready_within
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"envdeck serve exited early:\n{server.output()}")
@@ -71,7 +73,7 @@ def start_server(workdir: Path, *args: str, env: dict[str, str] | None = None) -
                 return server
         except httpx.TransportError:
             time.sleep(0.1)
-    raise RuntimeError(f"envdeck serve did not answer in 30 s:\n{server.output()}")
+    raise RuntimeError(f"envdeck serve did not answer in {ready_within:g} s:\n{server.output()}")
 
 
 @dataclass
