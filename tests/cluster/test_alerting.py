@@ -6,8 +6,9 @@ and however often it is checked while down, each transition is announced exactly
 when the instance that was checking is killed in the middle of a round of transitions, and a
 new instance (which has announced nothing itself) joins.
 
-"Nothing more" is checked after waiting a further interval and two leases, long enough for
-every environment to be checked again by whichever instance holds it.
+"Nothing more" is checked after waiting a further interval and a lease (two, and some, after
+the kill), long enough for every environment to be checked again by whichever instance holds
+it.
 """
 
 import re
@@ -29,8 +30,10 @@ INTERVAL = CLUSTER.interval
 LEASE = CLUSTER.lease
 PATH = "/cluster-alerts"
 TITLE = re.compile(r"^\[Envdeck\] (\S+) (is unhealthy|recovered)$")
-# Long enough for each environment to be decided (a check, the flush, a delivery) once more.
-SETTLE = INTERVAL + 2 * LEASE + 5
+# Long enough for each environment to be decided (a check, the flush, a delivery) once more;
+# after a kill, also for the killed instance's shards to be taken over.
+SETTLE = INTERVAL + LEASE + 2
+SETTLE_AFTER_KILL = INTERVAL + 2 * LEASE + 5
 DEADLINE = 60.0
 
 
@@ -111,7 +114,7 @@ def test_a_kill_in_the_middle_of_transitions_neither_loses_nor_repeats_one(
     cluster.kill(doomed)
     joined = cluster.start_instance()  # a newcomer, which has announced nothing itself
     wait_for_each(receiver, names, "is unhealthy", CLUSTER.ttl + INTERVAL + 2 * LEASE + DEADLINE)
-    time.sleep(SETTLE)
+    time.sleep(SETTLE_AFTER_KILL)
     assert_once_each(receiver, names, "is unhealthy")
 
     go(cluster, names, "healthy")
