@@ -60,6 +60,7 @@ class Member:
     async def round(self) -> None:
         await self.heartbeat()
         await self.shards.run_once()
+        await self.shards.settle()
 
 
 def assert_partition(*members: Member) -> None:
@@ -94,6 +95,13 @@ async def test_a_joining_instance_gets_its_share_without_overlap() -> None:
         assert_partition(a, b)
 
 
+def expire(cluster: FakeCluster, shards: set[int]) -> None:
+    """Make these shards' leases run out now (their holder stopped renewing)."""
+    for name in [lease_name(s) for s in shards]:
+        lease = cluster.leases._leases[name]
+        cluster.leases._leases[name] = lease.model_copy(update={"expires_at": utc_now()})
+
+
 async def test_a_dead_instances_shards_are_taken_once_its_leases_expire() -> None:
     cluster, instances = FakeCluster(), FakeInstanceRepository(Outage())
     a, b = Member("a", cluster, instances), Member("b", cluster, instances)
@@ -105,11 +113,36 @@ async def test_a_dead_instances_shards_are_taken_once_its_leases_expire() -> Non
     # b dies: nothing renews its leases. Until they expire, a takes nothing of b's.
     await a.round()
     assert len(a.work.shards) == SHARDS // 2
-    for name in [lease_name(s) for s in b.work.shards]:
-        lease = cluster.leases._leases[name]
-        cluster.leases._leases[name] = lease.model_copy(update={"expires_at": utc_now()})
+    expire(cluster, b.work.shards)
+    # b still counts (seen within a lease): beyond its share, a takes shards that stayed free
+    # a whole round, so on the second round.
+    await a.round()
+    assert len(a.work.shards) == SHARDS // 2
     await a.round()
     assert len(a.work.shards) == SHARDS
+
+
+async def test_shards_one_instance_gave_up_go_to_the_one_short_of_its_share() -> None:
+    cluster, instances = FakeCluster(), FakeInstanceRepository(Outage())
+    a, b = Member("a", cluster, instances), Member("b", cluster, instances)
+    await a.round()
+    await b.heartbeat()
+    await a.round()  # gives up half
+    await a.round()  # sees them free, but it has its share: leaves them to b
+    assert len(a.work.shards) == SHARDS // 2
+    await b.round()
+    assert_partition(a, b)
+
+
+async def test_a_lease_renewed_late_keeps_its_shard() -> None:
+    cluster, instances = FakeCluster(), FakeInstanceRepository(Outage())
+    a = Member("a", cluster, instances)
+    await a.round()
+    # The local deadline passed (a slow round), but the stored lease had not expired.
+    a.keeper._held_until = dict.fromkeys(a.keeper._held_until, 0.0)
+    assert not any(a.shards.holds(s) for s in range(SHARDS))
+    await a.round()
+    assert_partition(a)
 
 
 async def test_a_shard_past_its_lease_is_not_checked_even_before_the_next_round() -> None:
@@ -126,6 +159,7 @@ async def test_a_graceful_stop_hands_every_shard_back() -> None:
     await a.round()
     await a.shards.close()
     assert a.work.shards == set()
+    await instances.mark_stopped("a", utc_now())  # the last thing a stopping instance does
     await b.round()
     assert_partition(b)
 

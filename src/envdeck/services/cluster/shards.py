@@ -1,22 +1,24 @@
-"""Health checks shared out: the environments fall into `SHARDS` shards by id, and each shard
-is a lease (`health-shard:N`) that one instance holds and checks (docs/operations.md).
+"""Health checks shared out: the environments fall into `SHARDS` shards by id, and each shard is a
+lease (`health-shard:N`) that one instance holds and checks (docs/operations.md).
 
-Every `leaseDuration / 3` each instance renews the shards it holds, takes any shard nobody
-holds (a killed instance's, once its leases expired: within about 1.3 leases), and gives up
-what it holds beyond its fair share (SHARDS / the instances taking part) so that a joining
-instance gets its share. A shard changes hands without overlap: the giver stops scheduling it,
-waits for its checks in flight and writes their results, then releases the lease; the taker
-schedules each environment at its previous due time (the last check plus the interval), so
-the handover adds no more than one round to an environment's gap. Alone, an instance holds
-every shard and none of this runs.
+Every `leaseDuration / 3` each instance renews the shards it holds, takes shards nobody holds up
+to its fair share (SHARDS / the instances seen within a lease), and more only when they stayed
+free a whole round (a killed instance's, once its leases expired: within about 1.3 to 1.7
+leases); with none free, it gives up what it holds beyond its share, so that a joining instance
+gets its share. While a lease has run out and is not renewed yet, its shard's environments stay
+on the schedule but are not checked (another instance may take it). A shard changes hands
+without overlap: the giver stops scheduling it, waits for its checks in flight and writes their
+results, then releases the lease; the taker schedules each environment at its previous due time
+(the last check plus the interval), so the handover adds no more than one round to an
+environment's gap. Alone, an instance holds every shard and none of this runs.
 """
 
 import asyncio
 import hashlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
 
@@ -71,6 +73,9 @@ class ShardLeases:
         self._work = work
         self._clock = clock
         self._mine: set[int] = set()
+        # Shards seen free in the previous round.
+        self._free_before: set[int] = set()
+        self._taking: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -89,6 +94,8 @@ class ShardLeases:
         """Stop, and hand every shard back at once (the others take them in a round)."""
         await cancel_and_wait(self._task)
         self._task = None
+        for task in list(self._taking):
+            await cancel_and_wait(task)
         if self._mine:
             mine, self._mine = set(self._mine), set()
             await self._work.give_up(mine)
@@ -100,10 +107,10 @@ class ShardLeases:
 
     async def run_once(self) -> None:
         """One round: renew, take what nobody holds, give up what is beyond a fair share."""
-        await self._drop_expired()
         renewed = await self._keeper.renew(lease_name(s) for s in self._mine)
         lost = {s for s in self._mine if lease_name(s) not in renewed}
         if lost:
+            # Not renewed before it expired (storage slow or down): another may have it now.
             log.warning("health_shards_lost", shards=sorted(lost))
             await self._give_up(lost, release=False)
         now = self._clock()
@@ -114,19 +121,38 @@ class ShardLeases:
             if s not in self._mine
             and ((lease := leases.get(lease_name(s))) is None or lease.expires_at <= now)
         ]
-        if free:
-            # Orphans first (a killed instance's, or nobody's yet): correctness over balance.
-            taken = {s for s in free if await self._keeper.acquire(lease_name(s))}
-            if taken:
-                self._mine |= taken
-                await self._work.take(taken)
-                log.info("health_shards_taken", shards=len(taken), held=len(self._mine))
-            return
         share = math.ceil(SHARDS / await self._participants())
-        if len(self._mine) > share:
+        room = max(0, share - len(self._mine))
+        # Up to its share, any free shard; beyond it, only shards free for a whole round (a
+        # dead instance's): what another instance just gave up is left to the one short of
+        # its share, so that shards do not bounce between instances.
+        wanted = free[:room] + [s for s in free[room:] if s in self._free_before]
+        taken = {s for s in wanted if await self._keeper.acquire(lease_name(s))}
+        self._free_before = set(free) - taken
+        if taken:
+            self._mine |= taken
+            # Off the round: reading the environments must not hold up the next renewal.
+            self._start(self._work.take(taken))
+            log.info("health_shards_taken", shards=len(taken), held=len(self._mine))
+        elif len(self._mine) > share and not free:
             extra = set(sorted(self._mine)[share:])
             await self._give_up(extra, release=True)
             log.info("health_shards_given_up", shards=len(extra), held=len(self._mine))
+
+    async def settle(self) -> None:
+        """Wait until the shards taken so far are scheduled (tests)."""
+        while self._taking:
+            await asyncio.gather(*self._taking, return_exceptions=True)
+
+    def _start(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work, name="health-shards-take")
+        self._taking.add(task)
+        task.add_done_callback(self._taken)
+
+    def _taken(self, task: "asyncio.Task[None]") -> None:
+        self._taking.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("health_shards_take_failed", error=repr(task.exception()))
 
     async def _participants(self) -> int:
         # Instances seen within one lease: a killed one stops counting about when its leases
@@ -141,13 +167,6 @@ class ShardLeases:
         if release:
             await self._keeper.release(lease_name(s) for s in shards)
 
-    async def _drop_expired(self) -> None:
-        # Not renewed in time (storage slow or down): others may take these now.
-        expired = {s for s in self._mine if not self._keeper.holds(lease_name(s))}
-        if expired:
-            log.warning("health_shards_expired", shards=sorted(expired))
-            await self._give_up(expired, release=False)
-
     async def _run(self) -> None:
         interval = self._keeper.duration.total_seconds() / 3
         while True:
@@ -159,7 +178,6 @@ class ShardLeases:
                 # expired meanwhile if the outage outlasted a lease), and checks resume.
                 delay = min(interval, RETRY_SECONDS)
                 log.warning("health_shards_round_failed", retry_in=delay)
-                await self._drop_expired()
             except Exception:
                 log.exception("health_shards_round_error", retry_in=interval)
             await asyncio.sleep(delay)

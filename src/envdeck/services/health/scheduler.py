@@ -31,11 +31,22 @@ from urllib.parse import urlsplit
 
 import structlog
 
-from envdeck.adapters.events import EnvironmentChanged, Event, EventBus, Subscription
+from envdeck.adapters.events import (
+    EnvironmentChanged,
+    Event,
+    EventBus,
+    StatusChanged,
+    Subscription,
+)
 from envdeck.adapters.tasks import cancel_and_wait
 from envdeck.domain.base import MAX_PAGE_LIMIT
 from envdeck.domain.clock import utc_now
-from envdeck.domain.environment import Environment, EnvironmentListOptions, HealthCheckConfig
+from envdeck.domain.environment import (
+    Environment,
+    EnvironmentListOptions,
+    HealthCheckConfig,
+    Status,
+)
 from envdeck.domain.errors import EnvironmentNotFound, StorageUnavailable, ValidationFailed
 from envdeck.domain.ids import new_id
 from envdeck.repositories.base import Storage
@@ -115,17 +126,22 @@ class HealthScheduler:
         self._subscription: Subscription | None = None
         self._loop_task: asyncio.Task[None] | None = None
         self._started = False
-        # Which shards this instance checks (None: all of them, alone); see share().
-        self._holds: Callable[[int], bool] | None = None
+        # The shards this instance checks (None: all of them, alone), as take() and give_up()
+        # hand them over, and whether each one's lease is still good now; see share().
+        self._shards: set[int] | None = None
+        self._lease_good: Callable[[int], bool] = lambda _: True
+        # take() and give_up() one at a time: a shard is never taken and given up at once.
+        self._handover = asyncio.Lock()
         self.stats = SchedulerStats()
 
-    def share(self, holds: Callable[[int], bool]) -> None:
-        """Check only environments of shards for which holds(shard) is true, from now on; the
-        shards come and go through take() and give_up()."""
-        self._holds = holds
+    def share(self, lease_good: Callable[[int], bool]) -> None:
+        """Check only the environments of shards handed over by take() (none yet), and only
+        while lease_good(shard) says their lease has not run out."""
+        self._shards = set()
+        self._lease_good = lease_good
 
     def _mine(self, environment_id: str) -> bool:
-        return self._holds is None or self._holds(shard_of(environment_id))
+        return self._shards is None or shard_of(environment_id) in self._shards
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -139,7 +155,9 @@ class HealthScheduler:
             return
         # Subscribed before loading: a change made during the load is applied, not lost.
         self._subscription = self._bus.subscribe(
-            "health-scheduler", self._on_event, topics={EnvironmentChanged.topic}
+            "health-scheduler",
+            self._on_event,
+            topics={EnvironmentChanged.topic, StatusChanged.topic},
         )
         # Running while the pages load: the first entries may fall due before the last page.
         self._loop_task = asyncio.create_task(self._run(), name="health-scheduler")
@@ -186,6 +204,20 @@ class HealthScheduler:
     async def _on_event(self, event: Event) -> None:
         if isinstance(event, EnvironmentChanged):
             await self.follow(event.action, event.environment.id)
+        elif isinstance(event, StatusChanged) and event.origin is not None:
+            self._adopt(event.environment_id, event.status)
+
+    def _adopt(self, environment_id: str, status: Status) -> None:
+        """Take a status another instance recorded (a check-now there) for an environment
+        checked here, so that the next check here counts from it (no second transition)."""
+        entry = self._entries.get(environment_id)
+        if entry is None or not self._mine(environment_id) or status.last_check is None:
+            return
+        if self.recorder.pending_status(environment_id) is not None:
+            return  # a newer result of this instance is on its way to storage
+        tracked = entry.tracked
+        tracked.health, tracked.failures = status.health, status.consecutive_failures
+        tracked.since = status.since
 
     async def follow(self, action: str, environment_id: str) -> None:
         """Apply one inventory change (created, updated, deleted) to the schedule."""
@@ -276,7 +308,9 @@ class HealthScheduler:
                 next_due = due + entry.interval * (missed + 1)
                 self.stats.skipped += missed
             self._push(entry, next_due)
-            if entry.running is not None:
+            if entry.running is not None or not self._lease_good(shard_of(environment_id)):
+                # Still running; or its lease ran out (a renewal is late): not now, since
+                # another instance may take the shard, but it stays on the schedule.
                 self.stats.skipped += 1
                 continue
             await self._slots.acquire()
@@ -311,6 +345,12 @@ class HealthScheduler:
     async def take(self, shards: set[int]) -> None:
         """Start checking the environments of these shards, as stored now (another instance
         checked them until it gave them up), each at its previous phase."""
+        async with self._handover:
+            if self._shards is not None:
+                self._shards |= shards
+            await self._take_stored(shards)
+
+    async def _take_stored(self, shards: set[int]) -> None:
         page = 1
         while True:
             options = EnvironmentListOptions(page=page, limit=MAX_PAGE_LIMIT, sort="createdAt")
@@ -354,6 +394,12 @@ class HealthScheduler:
     async def give_up(self, shards: set[int]) -> None:
         """Stop checking these shards' environments: checks in flight are cancelled, and what
         the recorder holds is written, before another instance may take them."""
+        async with self._handover:
+            if self._shards is not None:
+                self._shards -= shards
+            await self._stop_checking(shards)
+
+    async def _stop_checking(self, shards: set[int]) -> None:
         running: list[asyncio.Task[CheckResult]] = []
         for environment_id, entry in self._entries.items():
             if shard_of(environment_id) in shards:
@@ -373,7 +419,9 @@ class HealthScheduler:
         Raise EnvironmentNotFound, or ValidationFailed when it has no health check endpoint.
         """
         entry = self._entries.get(environment_id)
-        if entry is None:
+        if entry is None or not self._mine(environment_id):
+            # Not scheduled here (another instance checks it): checked from what is stored,
+            # recorded and written at once; the instance that checks it follows the status.
             return await self._check_unscheduled(environment_id)
         if entry.running is None:
             entry.running = asyncio.create_task(self._check(entry, slot=False))
