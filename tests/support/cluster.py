@@ -39,6 +39,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from envdeck.demo.register import demo_config
 from tests.support.fleet import FleetProcess, launch_fleet
 from tests.support.server import RunningServer, start_server
 
@@ -222,37 +223,7 @@ def environment_config(
     health check on the fleet every `interval` s, HTTP restart and upgrade commands, all on the
     fleet's environment `target` (default: the same name)."""
     base = fleet.env_url(target or name)
-    return {
-        "name": name,
-        "description": "Simulated by the demo fleet for the cluster tests.",
-        "environmentURL": base,
-        "tags": ["cluster"],
-        "healthCheck": {
-            "enabled": True,
-            "endpoint": f"{base}/health",
-            "interval": interval,
-            "timeout": 5,
-            "validation": {"type": "jsonPath", "value": {"path": "$.status", "equals": "ok"}},
-            "failureThreshold": 1,
-            "versionJsonPath": "$.version",
-        },
-        "commands": {
-            "type": "http",
-            "restart": {"enabled": True, "url": f"{base}/restart", "method": "POST"},
-        },
-        "upgradeConfig": {
-            "enabled": True,
-            "type": "http",
-            "versionListURL": f"{base}/versions",
-            "jsonPathResponse": "$.versions[*]",
-            "upgradeCommand": {
-                "url": f"{base}/upgrade",
-                "method": "POST",
-                "body": {"version": "{VERSION}"},
-            },
-            "verifyTimeout": 300,
-        },
-    }
+    return demo_config(name, base, interval=interval, verify_timeout=300)
 
 
 class Cluster:

@@ -9,6 +9,7 @@ any other change. An environment of the same name that is not tagged `demo` is l
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import structlog
 
@@ -54,44 +55,54 @@ def demo_principal() -> Principal:
     return Principal(user=user, role=Role.ADMIN, kind=TokenKind.API, token_id="", expires_at=None)
 
 
+def demo_config(
+    name: str,
+    base: str,
+    *,
+    interval: int = CHECK_INTERVAL_SECONDS,
+    verify_timeout: int = 60,
+) -> dict[str, Any]:
+    """Return one simulated environment as the API takes it: a JSON health check of the fleet's
+    environment at `base` every `interval` s, HTTP restart and upgrade commands on it."""
+    product, _, stage = name.partition("-")
+    tags = [DEMO_TAG, *(t for t in (product, stage) if t and product != "env")]
+    return {
+        "name": name,
+        "description": f"Simulated by the Envdeck demo fleet ({product or name}).",
+        "environmentURL": base,
+        "tags": tags,
+        "healthCheck": {
+            "enabled": True,
+            "endpoint": f"{base}/health",
+            "interval": interval,
+            "timeout": CHECK_TIMEOUT_SECONDS,
+            "validation": {"type": "jsonPath", "value": {"path": "$.status", "equals": "ok"}},
+            "failureThreshold": 1,
+            "versionJsonPath": "$.version",
+        },
+        "commands": {
+            "type": "http",
+            "restart": {"enabled": True, "url": f"{base}/restart", "method": "POST"},
+        },
+        "upgradeConfig": {
+            "enabled": True,
+            "type": "http",
+            "versionListURL": f"{base}/versions",
+            "jsonPathResponse": "$.versions[*]",
+            "upgradeCommand": {
+                "url": f"{base}/upgrade",
+                "method": "POST",
+                "body": {"version": "{VERSION}"},
+            },
+            "verifyTimeout": verify_timeout,
+        },
+    }
+
+
 def demo_environment(name: str, fleet_url: str) -> Environment:
     """Return the configuration Envdeck keeps for one simulated environment."""
     base = f"{fleet_url.rstrip('/')}/envs/{name}"
-    product, _, stage = name.partition("-")
-    tags = [DEMO_TAG, *(t for t in (product, stage) if t and product != "env")]
-    return Environment.model_validate(
-        {
-            "name": name,
-            "description": f"Simulated by the Envdeck demo fleet ({product or name}).",
-            "environmentURL": base,
-            "tags": tags,
-            "healthCheck": {
-                "enabled": True,
-                "endpoint": f"{base}/health",
-                "interval": CHECK_INTERVAL_SECONDS,
-                "timeout": CHECK_TIMEOUT_SECONDS,
-                "validation": {"type": "jsonPath", "value": {"path": "$.status", "equals": "ok"}},
-                "failureThreshold": 1,
-                "versionJsonPath": "$.version",
-            },
-            "commands": {
-                "type": "http",
-                "restart": {"enabled": True, "url": f"{base}/restart", "method": "POST"},
-            },
-            "upgradeConfig": {
-                "enabled": True,
-                "type": "http",
-                "versionListURL": f"{base}/versions",
-                "jsonPathResponse": "$.versions[*]",
-                "upgradeCommand": {
-                    "url": f"{base}/upgrade",
-                    "method": "POST",
-                    "body": {"version": "{VERSION}"},
-                },
-                "verifyTimeout": 60,
-            },
-        }
-    )
+    return Environment.model_validate(demo_config(name, base))
 
 
 async def register_fleet(services: Services, fleet_url: str, names: list[str]) -> Registration:
