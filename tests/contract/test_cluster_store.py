@@ -102,3 +102,25 @@ async def test_followers_get_what_is_appended_after_they_opened_in_order(
     async with asyncio.timeout(10):
         await follower
     assert [d["n"] for d in received] == [1, 2, 3]
+
+
+async def test_a_follower_skips_what_its_own_instance_appended(cluster: ClusterStore) -> None:
+    opened = asyncio.Event()
+    received: list[dict[str, Any]] = []
+
+    async def follow() -> None:
+        async for document in cluster.events.follow(on_open=opened.set, skip_origin="a"):
+            received.append(document)
+            if document["n"] == 3:
+                return
+
+    follower = asyncio.create_task(follow())
+    async with asyncio.timeout(10):
+        await opened.wait()
+    await cluster.events.append(
+        [{"origin": "a", "n": 1}, {"origin": "b", "n": 2}, {"origin": "a", "n": 0}]
+    )
+    await cluster.events.append([{"origin": "c", "n": 3}])
+    async with asyncio.timeout(10):
+        await follower
+    assert [d["n"] for d in received] == [2, 3]

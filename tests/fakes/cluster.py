@@ -58,7 +58,7 @@ class FakeEventStream:
                 queue.put_nowait(dict(document))
 
     async def follow(
-        self, on_open: Callable[[], object] | None = None
+        self, on_open: Callable[[], object] | None = None, skip_origin: str | None = None
     ) -> AsyncIterator[dict[str, Any]]:
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._followers.append(queue)
@@ -66,7 +66,9 @@ class FakeEventStream:
             on_open()
         try:
             while True:
-                yield await queue.get()
+                document = await queue.get()
+                if skip_origin is None or document.get("origin") != skip_origin:
+                    yield document
         finally:
             self._followers.remove(queue)
 

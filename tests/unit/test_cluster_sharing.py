@@ -207,6 +207,42 @@ async def test_events_published_on_one_instance_reach_the_others_with_their_orig
         await bus.close()
 
 
+async def test_status_refreshes_nobody_here_wants_are_left_out_transitions_are_not() -> None:
+    cluster = FakeCluster()
+    buses = [EventBus(), EventBus()]
+    watched = {"e-watched"}
+    relays = [EventRelay(buses[0], "a"), EventRelay(buses[1], "b", watched.__contains__)]
+    for relay in relays:
+        await relay.start(cluster.events)
+    seen: list[tuple[str, bool]] = []
+    last = asyncio.Event()
+
+    async def handle(event: object) -> None:
+        assert isinstance(event, StatusChanged)
+        seen.append((event.environment_id, event.transition))
+        if event.environment_id == "e-last":
+            last.set()
+
+    buses[1].subscribe("test", handle, {StatusChanged.topic})
+    healthy = Status(health=HealthState.HEALTHY)
+    for environment_id, transition in [
+        ("e-other", False),  # a refresh of an environment nobody on b wants
+        ("e-watched", False),
+        ("e-other", True),
+        ("e-last", True),
+    ]:
+        buses[0].publish(
+            StatusChanged(environment_id=environment_id, status=healthy, transition=transition)
+        )
+    async with asyncio.timeout(5):
+        await last.wait()
+    assert seen == [("e-watched", False), ("e-other", True), ("e-last", True)]
+    for relay in relays:
+        await relay.close()
+    for bus in buses:
+        await bus.close()
+
+
 def test_the_codec_round_trips_every_event_kind() -> None:
     codec = EventCodec()
     event = StatusChanged(

@@ -502,9 +502,12 @@ class EventStream(Protocol):
     async def append(self, documents: Sequence[Mapping[str, Any]]) -> None:
         """Append documents, in order."""
 
-    def follow(self, on_open: Callable[[], object] | None = None) -> AsyncIterator[dict[str, Any]]:
+    def follow(
+        self, on_open: Callable[[], object] | None = None, skip_origin: str | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
         """Yield every document appended from now on, in the order appended, for ever
-        (reconnecting after an outage, resuming where it was when the stream allows);
+        (reconnecting after an outage, resuming where it was when the stream allows), but
+        those whose `origin` is skip_origin (left out by the server, not read at all);
         on_open is called once the stream is open (what is appended after it is yielded)."""
 
 

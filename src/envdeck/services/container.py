@@ -231,14 +231,18 @@ def build_services(
         leases=leases,
         instance_ttl=settings.cluster.instance_ttl,
     )
-    event_relay = EventRelay(bus, instance.id)
+    realtime = RealtimeHub(bus, auth, storage.revocations, settings.realtime, clock)
+    # Other instances' status refreshes (one per check) are taken only for environments a
+    # client here watches or this instance checks: the rest would be work for nobody.
+    event_relay = EventRelay(
+        bus, instance.id, lambda env_id: realtime.watches(env_id) or health.checks(env_id)
+    )
     # Cached views re-read after a write here, or a change another instance announced.
     environment_views = EnvironmentViews(
         environments,
         storage.environments,
         lambda: storage.environments_version + event_relay.environment_changes,
     )
-    realtime = RealtimeHub(bus, auth, storage.revocations, settings.realtime, clock)
     return Services(
         storage=storage,
         bus=bus,

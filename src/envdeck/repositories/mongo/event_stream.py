@@ -47,10 +47,13 @@ class MongoEventStream:
             )
 
     async def follow(
-        self, on_open: Callable[[], object] | None = None
+        self, on_open: Callable[[], object] | None = None, skip_origin: str | None = None
     ) -> AsyncIterator[dict[str, Any]]:
         resume_token: Mapping[str, Any] | None = None
-        pipeline = [{"$match": {"operationType": "insert"}}]
+        match: dict[str, Any] = {"operationType": "insert"}
+        if skip_origin is not None:
+            match["fullDocument.origin"] = {"$ne": skip_origin}
+        pipeline = [{"$match": match}]
         while True:
             try:
                 async with await self._collection.watch(

@@ -11,7 +11,7 @@ the one instance that checks it or runs its operation); caches that follow the b
 
 import asyncio
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import structlog
@@ -87,9 +87,16 @@ class EventCodec:
 class EventRelay:
     """Appends this instance's events to the stream and publishes the others'."""
 
-    def __init__(self, bus: EventBus, instance_id: str) -> None:
+    def __init__(
+        self,
+        bus: EventBus,
+        instance_id: str,
+        interested: Callable[[str], bool] | None = None,
+    ) -> None:
         self._bus = bus
         self._instance_id = instance_id
+        # Which environments' status refreshes this instance wants (None: all of them).
+        self._interested = interested
         self._codec = EventCodec()
         self._outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_LIMIT)
         self._subscription: Subscription | None = None
@@ -160,8 +167,9 @@ class EventRelay:
                 self._outbox.task_done()
 
     async def _follow(self, stream: EventStream, following: asyncio.Event) -> None:
-        async for document in stream.follow(on_open=following.set):
-            if document.get("origin") == self._instance_id:
+        documents = stream.follow(on_open=following.set, skip_origin=self._instance_id)
+        async for document in documents:
+            if not self._wanted(document):
                 continue
             event = self._codec.decode(document)
             if event is None:
@@ -171,3 +179,14 @@ class EventRelay:
             if event.topic in _ENVIRONMENT_TOPICS:
                 self.environment_changes += 1
             self._bus.publish(event)
+
+    def _wanted(self, document: Mapping[str, Any]) -> bool:
+        """Tell whether anyone here wants an event: a refresh of a status (a check that left
+        the health as it was, one per check) only when the environment is of interest here
+        (watched by a WebSocket client, say); read from the document, before any decoding."""
+        if document.get("topic") != StatusChanged.topic or self._interested is None:
+            return True
+        payload = document.get("event")
+        if not isinstance(payload, Mapping) or payload.get("transition", True):
+            return True
+        return self._interested(str(payload.get("environment_id")))

@@ -140,6 +140,10 @@ class HealthScheduler:
         self._shards = set()
         self._lease_good = lease_good
 
+    def checks(self, environment_id: str) -> bool:
+        """Tell whether this instance schedules this environment's checks."""
+        return environment_id in self._entries and self._mine(environment_id)
+
     def _mine(self, environment_id: str) -> bool:
         return self._shards is None or shard_of(environment_id) in self._shards
 

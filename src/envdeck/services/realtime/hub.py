@@ -182,6 +182,11 @@ class RealtimeHub:
         elif isinstance(event, LogRecorded):
             self._deliver_log(event)
 
+    def watches(self, environment_id: str) -> bool:
+        """Tell whether a client here wants this environment's status refreshes."""
+        watched = self._environment_watchers.get(environment_id)
+        return bool(self._all_environment_watchers or watched)
+
     def _deliver_status(self, event: StatusChanged) -> None:
         # A transition goes to everyone (dashboards); a refresh only to who watches the
         # environment, and costs nothing when nobody does (a thousand a second at scale).
