@@ -82,6 +82,9 @@ async def _open_storage(storage: Storage) -> bool:
 
 async def _join_cluster(services: Services, settings: Settings) -> None:
     """Share leases and events with other instances when storage can carry several."""
+    if not settings.cluster.enabled:
+        log.info("cluster_mode_off", reason="cluster.enabled is false: running alone")
+        return
     while True:
         try:
             store = await services.storage.cluster_store()

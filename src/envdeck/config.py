@@ -295,6 +295,10 @@ class NotificationsSettings(DomainModel):
 class ClusterSettings(DomainModel):
     """Instances sharing one storage: the instance registry (docs/operations.md)."""
 
+    # Share the work with other instances when storage can (a MongoDB replica set); false
+    # keeps this instance alone there too (it checks everything, relays nothing).
+    enabled: bool = True
+
     # Each instance writes its heartbeat this often.
     heartbeat_interval: Duration = timedelta(seconds=5)
     # An instance not seen for this long, and not stopped, is listed as lost.

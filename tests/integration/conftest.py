@@ -17,7 +17,13 @@ AppFactory = Callable[..., FastAPI]
 @pytest.fixture
 def make_settings(tmp_path: Path) -> Callable[..., Settings]:
     def make(**environ: str) -> Settings:
-        base = {"ENVDECK_DATA_DIR": str(tmp_path / "data"), "ENVDECK_AUTH__BCRYPT_COST": "4"}
+        # Alone even on the replica set: several instances are the cluster tier's and a few
+        # named tests' (an in-process app relaying every event would load the shared server).
+        base = {
+            "ENVDECK_DATA_DIR": str(tmp_path / "data"),
+            "ENVDECK_AUTH__BCRYPT_COST": "4",
+            "ENVDECK_CLUSTER__ENABLED": "false",
+        }
         return load_settings(environ=base | environ)
 
     return make
