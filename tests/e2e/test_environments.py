@@ -7,7 +7,7 @@ import sqlite3
 
 import httpx
 import pytest
-from playwright.sync_api import Page, Response, expect
+from playwright.sync_api import Page, Route, expect
 
 from envdeck.adapters.secret_box import SecretBox
 from envdeck.services.inventory.sealing import leaf_context
@@ -84,14 +84,25 @@ def test_the_dashboard_searches_and_opens_an_environment(
 
 
 SECRET = "Bearer e2e-form-secret-4f1c9a"
+# Statuses that carry no body (no content, redirects).
+NO_BODY = (204, 301, 302, 303, 304, 307)
 
 
 @pytest.mark.usefixtures("signed_in")
 def test_the_form_creates_and_edits_an_environment_keeping_its_secret_header(
     page: Page, server: RunningServer, admin: Account
 ) -> None:
-    responses: list[Response] = []
-    page.on("response", lambda response: responses.append(response))
+    # Every API answer the page gets, read as it passes (a body read later may be gone once
+    # the page navigated away from it).
+    bodies: list[str] = []
+
+    def record(route: Route) -> None:
+        response = route.fetch()
+        if response.status not in NO_BODY:
+            bodies.append(response.text())
+        route.fulfill(response=response)
+
+    page.route("**/api/**", record)
 
     # Create through the form, with a secret health-check header.
     page.goto("/environments")
@@ -121,6 +132,8 @@ def test_the_form_creates_and_edits_an_environment_keeping_its_secret_header(
     expect(page.get_by_role("heading", level=1, name="form-granite")).to_be_visible()
     expect(page.get_by_role("region", name="Overview")).to_contain_text("Edited in the form")
 
+    # Stop recording (the page keeps polling while the test ends).
+    page.unroute_all(behavior="ignoreErrors")
     # The header is still stored (masked), and the page never received the secret.
     login = httpx.post(
         f"{server.url}/api/v1/auth/login",
@@ -137,7 +150,6 @@ def test_the_form_creates_and_edits_an_environment_keeping_its_secret_header(
     assert stored["healthCheck"]["headers"] == {"Authorization": "********"}
     # No route ever decrypts a secret: open the stored value with the installation's own key.
     assert _stored_secret(server, env_id) == SECRET
-    bodies = [response.text() for response in responses if _has_body(response)]
     assert bodies, "no API response was seen"
     assert not [body for body in bodies if "e2e-form-secret" in body]
 
@@ -152,8 +164,3 @@ def _stored_secret(server: RunningServer, environment_id: str) -> str:
     key = base64.urlsafe_b64decode((data / "encryption.key").read_text().strip() + "==")
     context = leaf_context(environment_id, ("healthCheck", "headers", "Authorization"))
     return SecretBox(key).open(sealed, context)
-
-
-def _has_body(response: Response) -> bool:
-    """Tell whether an API response carries a body (not a redirect nor a 204)."""
-    return "/api/" in response.url and response.status not in (204, 301, 302, 303, 304, 307)
