@@ -317,9 +317,18 @@ async def test_a_kill_9_loses_nothing_acknowledged_and_leaves_nothing_running(
                 # to the new one until its heartbeat is older than the TTL, and the new one's
                 # sweep then interrupts what it ran. Alone (SQLite) that is done at start-up.
                 async def none_unfinished() -> bool:
-                    return not await any_unfinished(api, operations)
+                    if await any_unfinished(api, operations):
+                        return False
+                    # The sweep frees each environment once the interruption is logged.
+                    for env_id in operations.values():
+                        env = (await api.get(f"/environments/{env_id}")).json()
+                        if env["activeOperation"] is not None:
+                            return False
+                    return True
 
-                await wait_for(none_unfinished, "the killed instance's operations interrupted")
+                await wait_for(
+                    none_unfinished, "the killed instance's operations interrupted, claims freed"
+                )
             for op_id, env_id in operations.items():
                 op = (await api.get(f"/operations/{op_id}")).json()
                 assert op["status"] == "interrupted", op
