@@ -6,6 +6,10 @@ and however often it is checked while down, each transition is announced exactly
 when the instance that was checking is killed in the middle of a round of transitions, and a
 new instance (which has announced nothing itself) joins.
 
+Exactly once has one exception, which the outbox documents: a message the killed instance was
+sending at the moment of the kill (received, not yet marked sent) is sent again by a survivor.
+A repeat is allowed only for a message whose first copy arrived within `IN_FLIGHT` of the kill.
+
 "Nothing more" is checked after waiting a further interval and a lease (two, and some, after
 the kill), long enough for every environment to be checked again by whichever instance holds
 it.
@@ -35,6 +39,8 @@ TITLE = re.compile(r"^\[Envdeck\] (\S+) (is unhealthy|recovered)$")
 SETTLE = INTERVAL + LEASE + 2
 SETTLE_AFTER_KILL = INTERVAL + 2 * LEASE + 5
 DEADLINE = 60.0
+# A message received this shortly before the kill may have been in flight when it came.
+IN_FLIGHT = 1.0
 
 
 @pytest.fixture(scope="module")
@@ -72,10 +78,29 @@ def wait_for_each(receiver: Receiver, names: list[str], what: str, seconds: floa
     )
 
 
-def assert_once_each(receiver: Receiver, names: list[str], what: str) -> None:
+def first_received(receiver: Receiver, name: str, what: str) -> float:
+    return min(
+        m.received_at
+        for m in receiver.messages
+        if m.path == PATH and m.title == f"[Envdeck] {name} {what}"
+    )
+
+
+def in_flight(received_at: float, killed_at: float | None) -> bool:
+    return killed_at is not None and killed_at - IN_FLIGHT <= received_at <= killed_at
+
+
+def assert_once_each(
+    receiver: Receiver, names: list[str], what: str, killed_at: float | None = None
+) -> None:
+    """Each name announced once; twice only if the first copy was in flight at `killed_at`."""
     counts = announced(receiver, names, what)
     missing = [name for name in names if counts[name] == 0]
-    doubled = {name: n for name, n in counts.items() if n > 1}
+    doubled = {
+        name: n
+        for name, n in counts.items()
+        if n > 1 and not (n == 2 and in_flight(first_received(receiver, name, what), killed_at))
+    }
     assert not missing, f"'{what}' never sent for {missing}"
     assert not doubled, f"'{what}' sent more than once: {doubled}"
 
@@ -111,15 +136,15 @@ def test_a_kill_in_the_middle_of_transitions_neither_loses_nor_repeats_one(
     go(cluster, names, "down")
     # Half an interval in, the doomed instance has decided about some of its share only.
     time.sleep(INTERVAL / 2)
-    cluster.kill(doomed)
+    killed_at = cluster.kill(doomed)
     joined = cluster.start_instance()  # a newcomer, which has announced nothing itself
     wait_for_each(receiver, names, "is unhealthy", CLUSTER.ttl + INTERVAL + 2 * LEASE + DEADLINE)
     time.sleep(SETTLE_AFTER_KILL)
-    assert_once_each(receiver, names, "is unhealthy")
+    assert_once_each(receiver, names, "is unhealthy", killed_at)
 
     go(cluster, names, "healthy")
     wait_for_each(receiver, names, "recovered", INTERVAL + 2 * LEASE + DEADLINE)
     time.sleep(SETTLE)
     assert_once_each(receiver, names, "recovered")
-    assert_once_each(receiver, names, "is unhealthy")
+    assert_once_each(receiver, names, "is unhealthy", killed_at)
     assert joined.running

@@ -71,6 +71,16 @@ async def test_renewal_extends_only_what_is_still_held(cluster: ClusterStore) ->
     assert await cluster.leases.renew(["s:1", "s:2"], B, later, later + LEASE) == {"s:2"}
 
 
+async def test_an_expired_lease_nobody_took_is_still_its_holders_to_renew(
+    cluster: ClusterStore,
+) -> None:
+    now = utc_now()
+    assert await cluster.leases.acquire("s:1", A, now, now + LEASE)
+    later = now + LEASE + timedelta(seconds=5)  # a storage outage outlasted the lease
+    assert await cluster.leases.renew(["s:1"], A, later, later + LEASE) == {"s:1"}
+    assert not await cluster.leases.acquire("s:1", B, later, later + LEASE)
+
+
 async def test_a_released_lease_is_free_at_once_and_only_its_holder_releases_it(
     cluster: ClusterStore,
 ) -> None:

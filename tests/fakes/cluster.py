@@ -31,7 +31,7 @@ class FakeLeaseRepository:
         renewed = set()
         for name in names:
             current = self._leases.get(name)
-            if current is not None and current.holder == holder and current.expires_at > now:
+            if current is not None and current.holder == holder:
                 self._leases[name] = current.model_copy(update={"expires_at": until})
                 renewed.add(name)
         return renewed

@@ -231,3 +231,29 @@ async def test_a_live_instance_s_pending_message_is_left_to_it(
     assert await other.notifications.outbox.run_once() == 0
     (pending,) = await cluster.storage.notification_outbox.list_pending([], 10)
     assert (pending.owner, pending.status) == (busy.id, OutboxStatus.PENDING)
+
+
+async def test_a_transition_recorded_by_an_instance_killed_before_storing_its_state_is_sent_once(
+    cluster: Cluster, receiver: Receiver
+) -> None:
+    before = len(receiver.messages)
+    doomed = await cluster.instance(start=False)
+    await cluster.heartbeat(doomed, seen_ago=timedelta(minutes=1))
+    await cluster.channel(receiver)
+    env = await cluster.environment("orders-prod")
+    await doomed.notifications.alerting.handle(await cluster.turns_unhealthy(env, "orders-prod"))
+    # Killed between recording the message and storing the alert state: none stored.
+    await cluster.storage.alert_states.delete(env)
+
+    # The instance that takes the environment over checks it again: the same transition,
+    # seen later (another `since`).
+    survivor = await cluster.instance(start=False)
+    await cluster.deliver(survivor)
+    await survivor.notifications.alerting.handle(await cluster.turns_unhealthy(env, "orders-prod"))
+    assert await survivor.notifications.outbox.run_once() == 1  # the doomed one's message
+    await survivor.notifications.settle()
+
+    assert titles(receiver, before) == ["[Envdeck] orders-prod is unhealthy"]
+    state = await cluster.storage.alert_states.get(env)
+    assert state is not None
+    assert state.announced is HealthState.UNHEALTHY

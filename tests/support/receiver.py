@@ -25,12 +25,14 @@ from tests.support.loopback import LoopbackHttpServer
 
 @dataclass
 class Received:
-    """One request: its path, JSON body and headers, and the status it was answered."""
+    """One request: its path, JSON body and headers, the status it was answered, and when it
+    arrived (wall clock)."""
 
     path: str
     body: dict[str, Any]
     headers: dict[str, str]
     status: int
+    received_at: float = field(default_factory=time.time)
 
     @property
     def title(self) -> str:

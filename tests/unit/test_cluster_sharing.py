@@ -95,6 +95,10 @@ async def test_a_joining_instance_gets_its_share_without_overlap() -> None:
         assert_partition(a, b)
 
 
+async def fail_if_called(shards: set[int]) -> None:
+    raise AssertionError(f"shards taken again: {sorted(shards)}")
+
+
 def expire(cluster: FakeCluster, shards: set[int]) -> None:
     """Make these shards' leases run out now (their holder stopped renewing)."""
     for name in [lease_name(s) for s in shards]:
@@ -140,17 +144,38 @@ async def test_a_lease_renewed_late_keeps_its_shard() -> None:
     await a.round()
     # The local deadline passed (a slow round), but the stored lease had not expired.
     a.keeper._held_until = dict.fromkeys(a.keeper._held_until, 0.0)
-    assert not any(a.shards.holds(s) for s in range(SHARDS))
     await a.round()
     assert_partition(a)
 
 
 async def test_a_shard_past_its_lease_is_not_checked_even_before_the_next_round() -> None:
     cluster, instances = FakeCluster(), FakeInstanceRepository(Outage())
-    a = Member("a", cluster, instances)
+    a, b = Member("a", cluster, instances), Member("b", cluster, instances)
     await a.round()
+    await b.heartbeat()
+    await a.round()  # sees b: b may take over what a stops renewing
     a.keeper._held_until = dict.fromkeys(a.keeper._held_until, 0.0)
+    assert a.work.shards
     assert not any(a.shards.holds(s) for s in range(SHARDS))
+
+
+async def test_alone_an_instance_checks_through_a_storage_outage_and_keeps_its_shards() -> None:
+    cluster = FakeCluster()
+    outage = cluster.leases.outage
+    a = Member("a", cluster, FakeInstanceRepository(outage))
+    await a.round()
+    taken = a.work.shards.copy()
+    outage.down = True
+    # Past its leases, storage down: nobody else was seen, so nobody can take a shard over.
+    a.keeper._held_until = dict.fromkeys(a.keeper._held_until, 0.0)
+    expire(cluster, taken)
+    assert all(a.shards.holds(s) for s in range(SHARDS))
+    outage.down = False
+    # Storage back: the leases nobody took are renewed, no shard given up and taken again.
+    a.work.take = fail_if_called  # type: ignore[method-assign]
+    await a.round()
+    assert a.work.shards == taken
+    assert all(a.keeper.holds(lease_name(s)) for s in range(SHARDS))
 
 
 async def test_a_graceful_stop_hands_every_shard_back() -> None:

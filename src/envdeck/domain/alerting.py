@@ -41,6 +41,9 @@ class AlertState(DomainModel):
     # What was last announced: HEALTHY (nothing wrong said) or UNHEALTHY.
     announced: HealthState = HealthState.HEALTHY
     announced_since: UtcDatetime | None = None
+    # How many transitions were announced: the next one's key, alike on every instance that
+    # decides it from this state (also one that decides again after its decider was killed).
+    announcements: int = 0
     # The last unhealthy announcement or reminder: the reminder clock.
     last_alert_at: UtcDatetime | None = None
     # Flap damping: the open window's start, whether its recovered was sent, a held change.

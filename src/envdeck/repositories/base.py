@@ -487,7 +487,8 @@ class LeaseRepository(Protocol):
     async def renew(
         self, names: Sequence[str], holder: str, now: datetime, until: datetime
     ) -> set[str]:
-        """Extend to `until` those of names that holder still holds at `now`; return them."""
+        """Extend to `until` those of names that holder still holds (expired too, when nobody
+        took them since); return them."""
 
     async def release(self, names: Sequence[str], holder: str) -> None:
         """Give up those of names that holder holds (others may take them at once)."""

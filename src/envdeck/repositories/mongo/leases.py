@@ -42,7 +42,8 @@ class MongoLeaseRepository:
     ) -> set[str]:
         if not names:
             return set()
-        held = {"_id": {"$in": list(names)}, "holder": holder, "expiresAt": {"$gt": now}}
+        # Expired but nobody took it since: still the holder's (nobody did its work meanwhile).
+        held = {"_id": {"$in": list(names)}, "holder": holder}
         with translate_errors():
             await self._collection.update_many(held, {"$set": {"expiresAt": until}})
             cursor = self._collection.find(

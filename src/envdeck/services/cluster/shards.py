@@ -6,11 +6,14 @@ to its fair share (SHARDS / the instances seen within a lease), and more only wh
 free a whole round (a killed instance's, once its leases expired: within about 1.3 to 1.7
 leases); with none free, it gives up what it holds beyond its share, so that a joining instance
 gets its share. While a lease has run out and is not renewed yet, its shard's environments stay
-on the schedule but are not checked (another instance may take it). A shard changes hands
+on the schedule but are not checked (another instance may take it); but an instance with no
+other seen in its last round goes on checking through a storage outage (nobody could take a
+shard over). A lease that ran out but that nobody took is still its holder's: renewed once
+storage answers, with no handover. A shard changes hands
 without overlap: the giver stops scheduling it, waits for its checks in flight and writes their
 results, then releases the lease; the taker schedules each environment at its previous due time
 (the last check plus the interval), so the handover adds no more than one round to an
-environment's gap. Alone, an instance holds every shard and none of this runs.
+environment's gap. Outside cluster mode an instance holds every shard and none of this runs.
 """
 
 import asyncio
@@ -75,6 +78,8 @@ class ShardLeases:
         self._mine: set[int] = set()
         # Shards seen free in the previous round.
         self._free_before: set[int] = set()
+        # No other instance seen in the last round: nobody can take a shard over.
+        self._alone = False
         self._taking: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
 
@@ -83,8 +88,9 @@ class ShardLeases:
         return set(self._mine)
 
     def holds(self, shard: int) -> bool:
-        """Tell whether this instance may check `shard` now (held, and not past its lease)."""
-        return shard in self._mine and self._keeper.holds(lease_name(shard))
+        """Tell whether this instance may check `shard` now: held, and not past its lease (or
+        past it, but alone)."""
+        return shard in self._mine and (self._alone or self._keeper.holds(lease_name(shard)))
 
     def start(self) -> None:
         if self._task is None:
@@ -159,7 +165,9 @@ class ShardLeases:
         # expire, so its share goes to the others instead of waiting for it.
         since = self._clock() - self._keeper.duration
         seen = await self._instances.list_seen_since(since)
-        return max(1, sum(1 for i in seen if i.stopped_at is None))
+        others = sum(1 for i in seen if i.stopped_at is None and i.id != self._keeper.holder)
+        self._alone = others == 0
+        return others + 1
 
     async def _give_up(self, shards: set[int], *, release: bool) -> None:
         self._mine -= shards

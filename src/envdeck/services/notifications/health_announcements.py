@@ -5,7 +5,9 @@ unhealthy environment is announced unless an operation's failure already said it
 then it counts as announced) or flap damping holds it back; a recovery follows only an
 announced unhealthy. `remind` makes the reminder of an environment that stays unhealthy. Each
 announcement moves the state (what was announced, the reminder clock, the flap window) and
-carries a key derived from what it announces, so that it is sent once whoever decides it.
+carries a key derived from the stored state it moves on from (the count of transitions announced
+before), so that it is sent once whoever decides it: also when an instance recorded it and was
+killed before storing the state, and another decides the same transition from a later check.
 `refresh` takes the stored environment into the state first: its name, its tags and when its
 failure streak began.
 """
@@ -52,14 +54,15 @@ class HealthAnnouncements:
             message = self._messages.unhealthy(env_id, state.name, state.since, state.error)
             state.announced, state.announced_since = HealthState.UNHEALTHY, state.since
             state.last_alert_at = now
-            key = announcement_key("env", env_id, "unhealthy", state.since or now)
+            key = announcement_key("env", env_id, "unhealthy", str(state.announcements))
         else:
             message = self._messages.recovered(
                 env_id, state.name, state.since, state.announced_since
             )
             state.announced = HealthState.HEALTHY
-            key = announcement_key("env", env_id, "recovered", state.since or now)
+            key = announcement_key("env", env_id, "recovered", str(state.announcements))
         state.held = False
+        state.announcements += 1
         return Announcement(key, wanted, message, env_id, state.name, list(state.tags))
 
     def remind(self, state: AlertState, now: datetime) -> Announcement:
