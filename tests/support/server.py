@@ -48,15 +48,22 @@ class RunningServer:
 
 
 def start_server(
-    workdir: Path, *args: str, env: dict[str, str] | None = None, ready_within: float = 30
+    workdir: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    ready_within: float = 30,
+    envdeck: Path = ENVDECK,
 ) -> RunningServer:
-    """Run `envdeck serve` in workdir (so ./data lands there) and wait until it answers."""
+    """Run `envdeck serve` in workdir (so ./data lands there) and wait until it answers.
+
+    envdeck: the command, the test venv's by default (another venv's, for an installed wheel).
+    """
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("ENVDECK_", "MONGODB_"))}
     environ |= {"PORT": str(port), **(env or {})}
     log = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (lives as the server does)
     process = subprocess.Popen(
-        [str(ENVDECK), "serve", *args],
+        [str(envdeck), "serve", *args],
         cwd=workdir,
         env=environ,
         stdout=log,
