@@ -133,7 +133,7 @@ class TestHealthChecks:
         )
         tracemalloc.start()
         try:
-            result = await checker.check(config, SecretScope(new_id()))
+            result = await checker.check(config, SecretScope(new_id()), None)
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()

@@ -2,11 +2,19 @@
 
 import re
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 import jsonpath
 import regex
-from pydantic import Field, HttpUrl, field_validator, model_validator
+from pydantic import (
+    Field,
+    HttpUrl,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from envdeck.domain.base import (
     DomainModel,
@@ -144,9 +152,47 @@ class HealthValidation(DomainModel):
         return self
 
 
+_HTTP_URL: TypeAdapter[HttpUrl] = TypeAdapter(HttpUrl)
+
+
+def _http_url(url: str) -> str:
+    """Return url as a normalised http(s) URL, or raise ValueError saying why it is not one."""
+    try:
+        return str(_HTTP_URL.validate_python(url))
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"] if exc.errors() else "not a URL"
+        raise ValueError(f"{url[:200]!r} is not a valid http(s) URL ({reason})") from None
+
+
+def _text(url: HttpUrl | None) -> str | None:
+    return None if url is None else str(url)
+
+
+def resolve_endpoint(endpoint: str, base: str | None) -> str:
+    """Return the URL a health check endpoint names, by the seed's rule: a value containing
+    "://" is used as it is; any other value is a path, joined to base (the environment's
+    environmentURL) with one slash between them ("/" is base itself).
+
+    Raise ValueError saying why when that names no http(s) URL (a path without a base).
+    """
+    if "://" in endpoint:
+        _http_url(endpoint)
+        return endpoint
+    if not base:
+        raise ValueError(
+            f"{endpoint[:200]!r} is a path, resolved against environmentURL, which is not set:"
+            " set environmentURL or give a full http(s) URL"
+        )
+    path = endpoint.lstrip("/")
+    url = f"{base.rstrip('/')}/{path}" if path else base.rstrip("/")
+    _http_url(url)
+    return url
+
+
 class HealthCheckConfig(DomainModel):
     enabled: bool = False
-    endpoint: HttpUrl | None = None
+    # A full http(s) URL, or a path resolved against environmentURL (resolve_endpoint).
+    endpoint: str | None = Field(default=None, max_length=2048)
     method: HttpMethod = HttpMethod.GET
     interval: int = Field(default=60, ge=10, le=3600)
     timeout: int = Field(default=10, ge=1, le=60)
@@ -161,6 +207,26 @@ class HealthCheckConfig(DomainModel):
     @classmethod
     def _version_path_compiles(cls, value: str | None) -> str | None:
         return None if value is None else compile_jsonpath(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ignore_resolved_endpoint(cls, data: Any) -> Any:
+        # The API shows the URL it checks as resolvedEndpoint (read-only): a configuration
+        # read and sent back carries it, and it is ignored like the server-set fields.
+        if isinstance(data, dict) and "resolvedEndpoint" in data:
+            data = {key: value for key, value in data.items() if key != "resolvedEndpoint"}
+        return data
+
+    @field_validator("endpoint")
+    @classmethod
+    def _endpoint_is_url_or_path(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None  # nothing given: no endpoint
+        if "://" in value:
+            return _http_url(value)  # normalised, as a URL always was
+        if not value.isprintable():
+            raise ValueError("a path endpoint takes no control characters")
+        return value  # a path: stored as given, resolved against environmentURL
 
     @model_validator(mode="after")
     def _consistent(self) -> "HealthCheckConfig":
@@ -305,6 +371,36 @@ class Environment(DomainModel):
     # Names (of headers, query parameters, JSON fields of bodies and metadata) this environment
     # also keeps secret, besides those that look secret (services/inventory/secret_fields.py).
     secret_names: list[str] = Field(default_factory=list, max_length=100)
+
+    @field_validator("health_check")
+    @classmethod
+    def _endpoint_resolves(
+        cls, value: HealthCheckConfig, info: ValidationInfo
+    ) -> HealthCheckConfig:
+        # environmentURL is validated first (declared before): absent here, it was refused.
+        if value.endpoint is not None and "environment_url" in info.data:
+            try:
+                resolve_endpoint(value.endpoint, _text(info.data["environment_url"]))
+            except ValueError as exc:
+                raise ValueError(f"endpoint: {exc}") from None
+        return value
+
+    def health_check_url(self) -> str | None:
+        """Return the URL the health check requests (resolve_endpoint), or None without one.
+
+        Raise ValueError when the endpoint cannot be resolved.
+        """
+        endpoint = self.health_check.endpoint
+        if endpoint is None:
+            return None
+        return resolve_endpoint(endpoint, _text(self.environment_url))
+
+    def health_check_url_or_none(self) -> str | None:
+        """Return the URL the health check requests, or None without one or if unresolvable."""
+        try:
+            return self.health_check_url()
+        except ValueError:
+            return None
 
     @field_validator("secret_names")
     @classmethod

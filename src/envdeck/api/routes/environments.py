@@ -4,6 +4,7 @@ delete (admins)."""
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request, Response, status
+from pydantic import Field
 
 from envdeck.api.deps import (
     AdminPrincipal,
@@ -19,6 +20,7 @@ from envdeck.domain.environment import (
     Environment,
     EnvironmentListOptions,
     EnvironmentSort,
+    HealthCheckConfig,
     HealthState,
 )
 from envdeck.domain.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
@@ -34,8 +36,31 @@ class EnvironmentConfig(Environment):
     sealed at rest; "********" in their place keeps the stored value."""
 
 
+class HealthCheckPublic(HealthCheckConfig):
+    """A health check as the API shows it: its configuration and the URL it requests."""
+
+    resolved_endpoint: str | None = Field(
+        default=None,
+        description="The URL the check requests (read-only): the endpoint if it contains"
+        " '://', else the endpoint path joined to environmentURL. Secrets read '********'.",
+        json_schema_extra={"readOnly": True},
+    )
+
+    @classmethod
+    def of(cls, env: Environment) -> "HealthCheckPublic":
+        """Return env's health check with its resolved URL (env already masked, validated)."""
+        config = env.health_check
+        return cls.model_construct(
+            _fields_set=config.model_fields_set | {"resolved_endpoint"},
+            **dict(config),
+            resolved_endpoint=env.health_check_url_or_none(),
+        )
+
+
 class EnvironmentPublic(Environment):
     """An environment as the API shows it: every secret value reads "********"."""
+
+    health_check: HealthCheckPublic = Field(default_factory=HealthCheckPublic)
 
 
 class EnvironmentList(ApiModel):
@@ -51,7 +76,8 @@ class EnvironmentSummary(ApiModel):
 
 def _public(env: Environment) -> EnvironmentPublic:
     # The service already validated and masked it: re-type it without validating again.
-    return EnvironmentPublic.model_construct(_fields_set=env.model_fields_set, **dict(env))
+    fields = dict(env) | {"health_check": HealthCheckPublic.of(env)}
+    return EnvironmentPublic.model_construct(_fields_set=env.model_fields_set, **fields)
 
 
 @router.get(

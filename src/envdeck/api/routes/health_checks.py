@@ -1,6 +1,7 @@
 """Health checks on demand: check an environment now (users), test an unsaved check (admins)."""
 
 from fastapi import APIRouter
+from pydantic import Field, HttpUrl
 
 from envdeck.api.deps import AdminPrincipal, HealthDep, OperatorPrincipal
 from envdeck.api.schemas import ApiModel, error_responses
@@ -45,6 +46,8 @@ class HealthCheckTest(ApiModel):
     # Masked values ("********") are taken from this stored environment, and then only for a
     # request to its own origin (the scheme, host and port of its stored endpoint): else 422.
     environment_id: str | None = None
+    # What a path endpoint ("/health") is resolved against, as on a saved environment.
+    environment_url: HttpUrl | None = Field(default=None, alias="environmentURL")
 
 
 @router.post(
@@ -74,5 +77,5 @@ async def check_unsaved_health_check(
     Stored secrets ("********" with environmentId) are sent only to that environment's own
     origin; a test of another endpoint that would carry them is refused with 422.
     """
-    result = await health.test_check(body.health_check, body.environment_id)
+    result = await health.test_check(body.health_check, body.environment_id, body.environment_url)
     return HealthCheckResult.of(result)

@@ -13,13 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import HttpUrl
+
 from envdeck.adapters.outbound_http import OutboundError, OutboundHttp
 from envdeck.adapters.secret_box import SecretBox, SecretDecryptionError
-from envdeck.domain.environment import HealthCheckConfig, ValidationType
+from envdeck.domain.environment import HealthCheckConfig, ValidationType, resolve_endpoint
 from envdeck.services.health.validation import extract_version, judge, parse_json
 from envdeck.services.inventory.scrubbing import Scrubber
 from envdeck.services.inventory.sealing import SecretScope
-from envdeck.services.inventory.secret_fields import HEALTH_CHECK, RequestParts
+from envdeck.services.inventory.secret_fields import HEALTH_CHECK, LINK, RequestParts
 
 # What check-now shows of the response body.
 EXCERPT_BYTES = 2048
@@ -79,11 +81,24 @@ class HealthChecker:
     def box(self) -> SecretBox:
         return self._box
 
-    async def check(self, config: HealthCheckConfig, scope: SecretScope) -> CheckResult:
+    def _resolve(self, endpoint: str, scope: SecretScope, base_url: HttpUrl | None) -> str:
+        # Both opened apart: a sealed value is bound to its own field (environmentURL's
+        # password cannot be opened as the endpoint's), then joined for this request only.
+        if "://" in endpoint:
+            return endpoint
+        base = None
+        if base_url is not None:
+            base = scope.open_request(self._box, LINK, RequestParts(url=str(base_url))).url
+        return resolve_endpoint(endpoint, base)
+
+    async def check(
+        self, config: HealthCheckConfig, scope: SecretScope, base_url: HttpUrl | None
+    ) -> CheckResult:
         """Run one check of config, the health check of scope's environment (its sealed values
-        are bound to it); its timeout bounds the whole request."""
+        are bound to it); its timeout bounds the whole request. base_url is the environment's
+        environmentURL (as stored), which a path endpoint is resolved against."""
         started = time.perf_counter()
-        result = await self._check(config, scope)
+        result = await self._check(config, scope, base_url)
         scrub = _LazyScrub(scope, self._box)
         if result.message != OK_MESSAGE:
             result.message = scrub(result.message)
@@ -93,7 +108,9 @@ class HealthChecker:
         result.duration = time.perf_counter() - started
         return result
 
-    async def _check(self, config: HealthCheckConfig, scope: SecretScope) -> CheckResult:
+    async def _check(
+        self, config: HealthCheckConfig, scope: SecretScope, base_url: HttpUrl | None
+    ) -> CheckResult:
         checked_at = self._clock()
         if config.endpoint is None:
             return CheckResult(False, "no health check endpoint configured", checked_at)
@@ -102,12 +119,15 @@ class HealthChecker:
             request = scope.open_request(
                 self._box, HEALTH_CHECK, RequestParts.of(HEALTH_CHECK, config)
             )
+            url = self._resolve(request.url or config.endpoint, scope, base_url)
         except SecretDecryptionError:
             return CheckResult(False, "a secret value cannot be decrypted", checked_at)
+        except ValueError as exc:
+            return CheckResult(False, f"healthCheck.endpoint: {exc}", checked_at)
         try:
             response = await self._http.request(
                 config.method.value,
-                request.url or str(config.endpoint),
+                url,
                 headers=request.headers or None,
                 json_body=request.body,
                 timeout=config.timeout,

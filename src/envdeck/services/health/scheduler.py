@@ -30,6 +30,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 import structlog
+from pydantic import HttpUrl, ValidationError
 
 from envdeck.adapters.events import (
     EnvironmentChanged,
@@ -69,6 +70,7 @@ class Entry:
     tracked: Tracked
     config: HealthCheckConfig
     scope: SecretScope  # what its sealed values are bound to
+    base_url: HttpUrl | None  # environmentURL, which a path endpoint is resolved against
     interval: float  # seconds, time_scale applied
     generation: int = 0
     running: "asyncio.Task[CheckResult] | None" = None
@@ -249,8 +251,9 @@ class HealthScheduler:
             # others stored (osVersion from a probe, an upgrade's appVersion).
             entry.tracked.system_info = env.system_info
             entry.scope = SecretScope.of(env)
-            if env.health_check != entry.config:
+            if env.health_check != entry.config or env.environment_url != entry.base_url:
                 entry.config = env.health_check
+                entry.base_url = env.environment_url
                 entry.interval = env.health_check.interval * self._time_scale
                 entry.generation += 1
                 if self._mine(environment_id):
@@ -259,7 +262,9 @@ class HealthScheduler:
 
     def _add(self, env: Environment, offset: float) -> None:
         interval = env.health_check.interval * self._time_scale
-        entry = Entry(Tracked.of(env), env.health_check, SecretScope.of(env), interval)
+        entry = Entry(
+            Tracked.of(env), env.health_check, SecretScope.of(env), env.environment_url, interval
+        )
         self._entries[env.id] = entry
         if self._mine(env.id):
             self._push(entry, self._now() + min(offset, interval))
@@ -333,7 +338,7 @@ class HealthScheduler:
         self._running_ids.add(environment_id)
         self.stats.started += 1
         try:
-            result = await self._checker.check(entry.config, entry.scope)
+            result = await self._checker.check(entry.config, entry.scope, entry.base_url)
             if self._entries.get(environment_id) is entry and self._mine(environment_id):
                 await self.recorder.apply(entry.tracked, entry.config.failure_threshold, result)
             return result
@@ -381,6 +386,7 @@ class HealthScheduler:
         last_check = env.status.last_check if pending is None else pending.last_check
         entry.config = env.health_check
         entry.scope = SecretScope.of(env)
+        entry.base_url = env.environment_url
         entry.interval = env.health_check.interval * self._time_scale
         entry.generation += 1
         self._push(entry, self._now() + self._phase_delay(last_check, entry.interval))
@@ -439,7 +445,9 @@ class HealthScheduler:
                 "this environment has no health check endpoint",
                 {"field": "healthCheck.endpoint"},
             )
-        result = await self._checker.check(env.health_check, SecretScope.of(env))
+        result = await self._checker.check(
+            env.health_check, SecretScope.of(env), env.environment_url
+        )
         # Checked while not scheduled (check off, or the engine disabled): recorded all the same,
         # and written at once, since the next such check reads its state back from storage.
         await self.recorder.apply(Tracked.of(env), env.health_check.failure_threshold, result)
@@ -447,15 +455,19 @@ class HealthScheduler:
         return result
 
     async def test_check(
-        self, config: HealthCheckConfig, environment_id: str | None = None
+        self,
+        config: HealthCheckConfig,
+        environment_id: str | None = None,
+        environment_url: HttpUrl | None = None,
     ) -> CheckResult:
         """Run a check of an unsaved configuration; nothing is recorded.
 
+        A path endpoint is resolved against environment_url (the form's environmentURL).
         Values "********" are taken from the stored environment environment_id (the form shows
         secrets masked); without it they are refused. They are only sent to that
-        environment's own origin (the scheme, host and port of its stored endpoint): a test of
-        another endpoint that would carry them is refused (ValidationFailed), so a form cannot
-        be pointed elsewhere to collect them.
+        environment's own origin (the scheme, host and port its stored health check requests):
+        a test of another URL that would carry them is refused (ValidationFailed), so a form
+        cannot be pointed elsewhere to collect them.
         """
         if config.endpoint is None:
             raise ValidationFailed(
@@ -467,11 +479,21 @@ class HealthScheduler:
             stored = Environment(id=new_id(), name="unsaved")
         # Sealed as if saved on the stored environment, so that masks take its values; then
         # opened for this one request by the checker, like a scheduled check.
-        unsaved = Environment(
-            id=stored.id, name=stored.name, health_check=config, secret_names=stored.secret_names
-        )
-        if kept_paths(unsaved, stored) and _origin(config.endpoint) != _origin(
-            stored.health_check.endpoint
+        try:
+            unsaved = Environment(
+                id=stored.id,
+                name=stored.name,
+                environment_url=environment_url,
+                health_check=config,
+                secret_names=stored.secret_names,
+            )
+        except ValidationError as exc:
+            raise ValidationFailed(
+                f"healthCheck.endpoint: {exc.errors()[0]['msg']}",
+                {"field": "healthCheck.endpoint"},
+            ) from None
+        if kept_paths(unsaved, stored) and _origin(unsaved.health_check_url()) != _origin(
+            stored.health_check_url()
         ):
             raise ValidationFailed(
                 "healthCheck.endpoint: the stored secrets are only sent to this environment's own"
@@ -480,4 +502,6 @@ class HealthScheduler:
                 {"field": "healthCheck.endpoint"},
             )
         ready = seal_environment(unsaved, stored, self._checker.box)
-        return await self._checker.check(ready.health_check, SecretScope.of(ready, stored))
+        return await self._checker.check(
+            ready.health_check, SecretScope.of(ready, stored), ready.environment_url
+        )

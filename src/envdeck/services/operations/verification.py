@@ -114,7 +114,9 @@ class Verifier:
         left = max(deadline - time.monotonic(), 0.1)
         try:
             async with asyncio.timeout(left):
-                return await self._checker.check(env.health_check, SecretScope.of(env))
+                return await self._checker.check(
+                    env.health_check, SecretScope.of(env), env.environment_url
+                )
         except TimeoutError:
             return CheckResult(
                 ok=False,

@@ -231,7 +231,10 @@ def coalesce_status(older: Frame, newer: Frame) -> Frame:
 
 
 def environment_frame(action: str, environment: Environment) -> Frame:
-    return frame("environment_update", {"action": action, "environment": _json(environment)})
+    data = _json(environment)
+    # As the API shows it (EnvironmentPublic): with the URL its health check requests.
+    data["healthCheck"]["resolvedEndpoint"] = environment.health_check_url_or_none()
+    return frame("environment_update", {"action": action, "environment": data})
 
 
 def operation_frame(operation: Operation) -> Frame:
