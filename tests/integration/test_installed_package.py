@@ -95,7 +95,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
 @pytest.fixture(scope="module")
 def served(installed: Installed) -> Iterator[RunningServer]:
     data = installed.home / "data-volume"
-    container_settings = {  # the Dockerfile's ENV
+    container_settings = {  # the Dockerfile's ENV, and never a path to the source tree
+        "PYTHONPATH": "",
         "PYTHONUNBUFFERED": "1",
         "ENVDECK_DATA_DIR": str(data),
         "ENVDECK_SERVER__HOST": "0.0.0.0",  # noqa: S104
