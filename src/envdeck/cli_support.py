@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from envdeck.config import ConfigError, Settings, load_settings
+from envdeck.config import ConfigError, Settings, load_settings_with_notices
+from envdeck.original_config import ConfigNotice
 
 if TYPE_CHECKING:
     from envdeck.domain.auth import Principal
@@ -22,12 +23,42 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-def settings_from(config: Path | None) -> Settings:
-    """Return the settings of a command, or exit with the configuration's error."""
+def settings_and_notices_from(config: Path | None) -> tuple[Settings, list[ConfigNotice]]:
+    """Return the settings of a command and its notices, or exit with the configuration's error."""
     try:
-        return load_settings(config)
+        return load_settings_with_notices(config)
     except ConfigError as exc:
         raise fail(str(exc)) from None
+
+
+# A command may load its settings twice; each notice is said once.
+_said: set[str] = set()
+
+
+def settings_from(config: Path | None) -> Settings:
+    """Return the settings of a command, its notices printed, or exit with its error."""
+    settings, notices = settings_and_notices_from(config)
+    for notice in notices:
+        if notice.message not in _said:
+            _said.add(notice.message)
+            typer.secho(f"envdeck: warning: {notice.message}", err=True, fg=typer.colors.YELLOW)
+    return settings
+
+
+def log_notices(notices: list[ConfigNotice]) -> None:
+    """Log each notice as one warning (envdeck serve, once its logging is set up)."""
+    import structlog
+
+    log = structlog.get_logger("envdeck.config")
+    for notice in notices:
+        log.warning(
+            "original_config_name",
+            name=notice.name,
+            source=notice.source,
+            kind=notice.kind,
+            use=notice.use,
+            detail=notice.detail,
+        )
 
 
 async def with_local_services(settings: Settings, work: Any) -> Any:

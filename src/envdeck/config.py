@@ -5,12 +5,17 @@ variables: the seed's `PORT`, `MONGODB_URI`, `MONGODB_DATABASE`, `JWT_SECRET`, a
 followed by the key path in upper snake case, `__` between levels (`ENVDECK_SERVER__HOST`,
 `ENVDECK_LOG__LEVEL`, `ENVDECK_DATA_DIR`). Any invalid value stops start-up with a ConfigError
 naming the key and where it came from.
+
+The original environment manager's variables and keys (SERVER_PORT, security.allowedOrigins,
+the snake_case file it shipped) are read as aliases below every Envdeck name, each with a
+notice: see original_config.py.
 """
 
 import ipaddress
 import os
 from collections.abc import Mapping
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import timedelta
 from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
@@ -32,6 +37,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from envdeck.domain.base import DomainModel
 from envdeck.durations import Duration, format_duration
+from envdeck.original_config import ConfigNotice, Translation, merge, translate
 
 
 class ConfigError(Exception):
@@ -361,8 +367,15 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Earlier sources win: init arguments (tests), environment, the YAML file, defaults.
-        return init_settings, _EnvironmentSource(settings_cls), _YamlSource(settings_cls)
+        # Earlier sources win: init arguments (tests), environment, the YAML file, the
+        # original's names in either, defaults.
+        # The original environment manager's names come last: an Envdeck name always wins.
+        return (
+            init_settings,
+            _EnvironmentSource(settings_cls),
+            _YamlSource(settings_cls),
+            _OriginalNamesSource(settings_cls),
+        )
 
     @property
     def storage_uri(self) -> str:
@@ -418,23 +431,79 @@ def _set(tree: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     tree[path[-1]] = value
 
 
+def _environment_values(
+    environ: Mapping[str, str], known: set[tuple[str, ...]]
+) -> dict[tuple[str, ...], tuple[str, Any]]:
+    """Return each key set by an Envdeck variable: its path -> (variable, value)."""
+    values: dict[tuple[str, ...], tuple[str, Any]] = {}
+    for variable, seed_path in _SEED_VARIABLES.items():
+        if variable in environ:
+            values[seed_path] = (variable, environ[variable])
+    # Other ENVDECK_* variables (the tests') are not configuration keys.
+    for variable, value in environ.items():
+        path = _env_path(variable)
+        if variable.startswith("ENVDECK_") and path in known:
+            parsed = [v.strip() for v in value.split(",") if v.strip()]
+            values[path] = (variable, parsed if path in _LIST_KEYS else value)
+    return values
+
+
+def _read_config_file(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        detail = " ".join(str(exc).split())  # PyYAML's messages span lines: one line here
+        if isinstance(exc, yaml.MarkedYAMLError) and exc.problem and exc.problem_mark:
+            mark = exc.problem_mark
+            detail = f"{exc.problem} (line {mark.line + 1}, column {mark.column + 1})"
+        raise ConfigError(f"config file {path} is not valid YAML: {detail}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path} must hold a mapping of keys at the top")
+    return data
+
+
+@dataclass
+class _Inputs:
+    """The environment and the config file of one load, the original's names taken out."""
+
+    environment: dict[tuple[str, ...], tuple[str, Any]]
+    file: dict[str, Any]
+    original: Translation
+
+
+# Set by load_settings so that the sources share one reading and it sees the notices.
+_inputs_of_load: ContextVar[_Inputs | None] = ContextVar("inputs_of_load", default=None)
+
+
+def _read_inputs(settings_cls: type[BaseSettings]) -> _Inputs:
+    inputs = _inputs_of_load.get()
+    if inputs is not None:
+        return inputs
+    environ = _environ.get()
+    known = _known_paths(settings_cls)
+    environment = _environment_values(environ, known)
+    file_data = _read_config_file(_config_file.get())
+    set_by_environment = {path: variable for path, (variable, _) in environment.items()}
+    original = translate(environ, file_data, known, set_by_environment)
+    return _Inputs(environment, file_data, original)
+
+
 class _EnvironmentSource(PydanticBaseSettingsSource):
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
         raise NotImplementedError  # __call__ builds the whole tree at once
 
     def __call__(self) -> dict[str, Any]:
-        environ = _environ.get()
-        known = _known_paths(self.settings_cls)
         tree: dict[str, Any] = {}
-        for variable, seed_path in _SEED_VARIABLES.items():
-            if variable in environ:
-                _set(tree, seed_path, environ[variable])
-        # Other ENVDECK_* variables (the tests') are not configuration keys.
-        for variable, value in environ.items():
-            path = _env_path(variable)
-            if variable.startswith("ENVDECK_") and path in known:
-                parsed = [v.strip() for v in value.split(",") if v.strip()]
-                _set(tree, path, parsed if path in _LIST_KEYS else value)
+        for path, (_, value) in _read_inputs(self.settings_cls).environment.items():
+            _set(tree, path, value)
         return tree
 
 
@@ -443,28 +512,28 @@ class _YamlSource(PydanticBaseSettingsSource):
         raise NotImplementedError
 
     def __call__(self) -> dict[str, Any]:
-        path = _config_file.get()
-        if path is None:
-            return {}
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read config file {path}: {exc}") from exc
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"config file {path} is not valid YAML: {exc}") from exc
-        if data is None:
-            return {}
-        if not isinstance(data, dict):
-            raise ConfigError(f"config file {path} must hold a mapping of keys at the top")
-        return data
+        return _read_inputs(self.settings_cls).file
 
 
-def _describe(error: Mapping[str, Any]) -> str:
-    key = ".".join(str(part) for part in error["loc"])
+class _OriginalNamesSource(PydanticBaseSettingsSource):
+    """The original environment manager's names (original_config.py), below Envdeck's."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        raise NotImplementedError
+
+    def __call__(self) -> dict[str, Any]:
+        return _read_inputs(self.settings_cls).original.tree
+
+
+def _describe(error: Mapping[str, Any], origins: Mapping[tuple[str, ...], str]) -> str:
+    loc = tuple(str(part) for part in error["loc"])
+    key = ".".join(loc)
     if error["type"] == "extra_forbidden":
         return f"{key}: unknown key"
+    for path, name in origins.items():
+        if loc[: len(path)] == path:
+            # The value came under the original's name: say which, or the user cannot find it.
+            return f"{name} (the original's name for {key}): {error['msg']}"
     return f"{key}: {error['msg']}"
 
 
@@ -472,17 +541,45 @@ def load_settings(
     config_file: Path | None = None, environ: Mapping[str, str] | None = None
 ) -> Settings:
     """Return the effective settings, or raise ConfigError naming each invalid key."""
+    return load_settings_with_notices(config_file, environ)[0]
+
+
+def load_settings_with_notices(
+    config_file: Path | None = None, environ: Mapping[str, str] | None = None
+) -> tuple[Settings, list[ConfigNotice]]:
+    """Return the effective settings and one notice per name of the original met in them.
+
+    Raise ConfigError naming each invalid key, as load_settings does.
+    """
     file_token = _config_file.set(config_file)
     env_token = _environ.set(os.environ if environ is None else environ)
     try:
-        return Settings()
-    except ValidationError as exc:
-        problems = "; ".join(_describe(error) for error in exc.errors())
-        source = f" (config file {config_file} and environment)" if config_file else ""
-        raise ConfigError(f"invalid configuration{source}: {problems}") from exc
+        inputs = _read_inputs(Settings)
+        inputs_token = _inputs_of_load.set(inputs)
+        try:
+            return Settings(), inputs.original.notices
+        except ValidationError as exc:
+            origins = inputs.original.origins
+            problems = "; ".join(_describe(error, origins) for error in exc.errors())
+            source = f" (config file {config_file} and environment)" if config_file else ""
+            raise ConfigError(f"invalid configuration{source}: {problems}") from exc
+        finally:
+            _inputs_of_load.reset(inputs_token)
     finally:
         _config_file.reset(file_token)
         _environ.reset(env_token)
+
+
+def convert_config_file(path: Path) -> tuple[dict[str, Any], list[ConfigNotice]]:
+    """Return the Envdeck equivalent of a config file, and the notices about its keys.
+
+    The original environment manager's keys are renamed or, when ignored, left out; Envdeck's
+    keys stay as they are. Raise ConfigError if the file would not load.
+    """
+    load_settings(path, environ={})  # every value valid, or the error names it
+    data = _read_config_file(path)
+    original = translate({}, data, _known_paths(Settings), {})
+    return merge(data, original.tree), original.notices
 
 
 def mask_uri(uri: str) -> str:

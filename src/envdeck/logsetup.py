@@ -191,14 +191,30 @@ def _quiet_libraries(level: str) -> None:
     logging.getLogger("asyncssh").setLevel(logging.DEBUG if level == "debug" else logging.WARNING)
 
 
+def quiet_library_warnings() -> None:
+    """Silence the library warnings that say nothing about this installation.
+
+    asyncssh names DSA types at import, and cryptography warns five times at every start.
+    Envdeck never offers or accepts DSA keys. Called first by the `envdeck` command (asyncssh
+    is imported by most commands, before any logging is set up) and by configure_logging.
+    """
+    warnings.filterwarnings("ignore", message="DSA is deprecated", module="asyncssh")
+
+
+def use_json_logs(settings: LogSettings) -> bool:
+    """Tell whether process logs are JSON lines: log.format, or for auto, stderr not a terminal."""
+    if settings.format == "auto":
+        return not sys.stderr.isatty()
+    return settings.format == "json"
+
+
 def configure_logging(settings: LogSettings) -> None:
     """Route structlog and the standard library (uvicorn) through one renderer."""
-    use_json = settings.format == "json" or (settings.format == "auto" and not sys.stderr.isatty())
     renderer: Processor = (
         structlog.processors.JSONRenderer()
-        if use_json
+        if use_json_logs(settings)
         # Tracebacks arrive as text (format_exc_info): rich's would show local variables.
-        else structlog.dev.ConsoleRenderer()
+        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
     )
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
@@ -233,9 +249,7 @@ def configure_logging(settings: LogSettings) -> None:
     root.handlers[:] = [handler]
     # Python's warnings (a library's deprecations) become log lines, not raw text on stderr.
     logging.captureWarnings(True)
-    # Except asyncssh naming DSA types at import: five lines at every start that say nothing
-    # about this installation (Envdeck never offers or accepts DSA keys).
-    warnings.filterwarnings("ignore", message="DSA is deprecated", module="asyncssh")
+    quiet_library_warnings()
     root.setLevel(settings.level.upper())
     _quiet_libraries(settings.level)
     # Our middleware writes one access line per request; uvicorn's own would double it.
