@@ -18,15 +18,33 @@ async def list_usernames(storage: Storage, **options: object) -> list[str]:
 
 
 async def test_create_assigns_an_id_and_the_creation_times(storage: Storage) -> None:
-    given = make_user(id=new_id(), last_login=T0)
-
-    created = await storage.users.create(given)
+    created = await storage.users.create(make_user(last_login=T0))
 
     assert is_valid_id(created.id)
-    assert created.id != given.id
     assert created.created_at is not None
     assert created.created_at == created.updated_at
     assert await storage.users.get_by_id(created.id) == created
+
+
+async def test_create_keeps_a_given_id_and_times(storage: Storage) -> None:
+    # `envdeck migrate` brings users over with the original's ids and times.
+    given = make_user(id=new_id(), created_at=T0, updated_at=T0, password_unchecked=True)
+
+    created = await storage.users.create(given)
+
+    kept = (given.id, given.created_at, given.updated_at)
+    assert (created.id, created.created_at, created.updated_at) == kept
+    assert await storage.users.get_by_id(given.id) == created
+
+
+async def test_a_new_password_clears_the_migration_flags(storage: Storage) -> None:
+    given = make_user(password_unchecked=True, must_change_password=True)
+    created = await storage.users.create(given)
+
+    await storage.users.update_password(created.id, "$2b$12$new")
+
+    stored = await storage.users.get_by_id(created.id)
+    assert (stored.password_unchecked, stored.must_change_password) == (False, False)
 
 
 async def test_keeps_the_password_hash(storage: Storage) -> None:

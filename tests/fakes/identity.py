@@ -18,12 +18,14 @@ class FakeUserRepository(FakeRepository[User]):
     )
 
     async def create(self, user: User) -> User:
-        return self.insert_new(user, "created_at", "updated_at")
+        # A given id and times are kept, as the backends keep them (`envdeck migrate`).
+        stamped = [f for f in ("created_at", "updated_at") if getattr(user, f) is None]
+        return self.insert_new(user, *stamped, keep_id=True)
 
     async def create_first(self, user: User) -> User:
         if self.docs.all():
             raise Conflict("setup is already done")
-        return await self.create(user)
+        return self.insert_new(user, "created_at", "updated_at")
 
     async def get_by_username(self, username: str) -> User:
         return self.docs.find(lambda u: u.username.lower() == username.lower())
@@ -67,6 +69,8 @@ class FakeUserRepository(FakeRepository[User]):
             "password_hash": password_hash,
             "session_version": user.session_version + 1,
             "updated_at": self._now(),
+            "password_unchecked": False,
+            "must_change_password": False,
         }
         self.docs.put(user_id, user.model_copy(update=update))
 

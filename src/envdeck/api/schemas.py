@@ -48,6 +48,8 @@ class UserPublic(ApiModel):
     last_login: UtcDatetime | None
     created_at: UtcDatetime | None
     updated_at: UtcDatetime | None
+    # A new password must be chosen (POST /users/password/change) before anything else.
+    must_change_password: bool = False
 
 
 class LoginResponse(ApiModel):

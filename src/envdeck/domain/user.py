@@ -49,6 +49,12 @@ class User(DomainModel):
     # Until when the user has read the activity log (the notification bell's unread marker);
     # written alone by set_logs_read_at, never by a profile update.
     logs_read_at: UtcDatetime | None = None
+    # Set by `envdeck migrate`: the password came as a bcrypt hash and the policy never saw it;
+    # the next sign-in checks it (services/identity/auth.py) and clears this.
+    password_unchecked: bool = False
+    # The user must choose a new password before doing anything else (a migrated password the
+    # policy refuses). Cleared by every password change or reset.
+    must_change_password: bool = False
 
 
 class UserListOptions(PageOptions):

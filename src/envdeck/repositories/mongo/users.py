@@ -56,10 +56,16 @@ def _query(options: UserListOptions) -> Document:
     return query
 
 
-def _new(user: User) -> User:
+def _new(user: User, *, keep_given: bool = True) -> User:
+    # A given id and times are kept (`envdeck migrate` brings users over with theirs); the
+    # first user always gets fresh ones.
+    if not keep_given:
+        user = user.model_copy(update={"id": "", "created_at": None, "updated_at": None})
     stored = user.model_copy(deep=True)
-    stored.id = new_id()
-    stored.created_at = stored.updated_at = utc_now()
+    stored.id = user.id or new_id()
+    now = utc_now()
+    stored.created_at = user.created_at or now
+    stored.updated_at = user.updated_at or now
     return stored
 
 
@@ -86,7 +92,7 @@ class MongoUserRepository:
         # the claim's unique index settles a race between create_first calls.
         if await self._documents.count():
             raise Conflict("setup is already done")
-        stored = _new(user)
+        stored = _new(user, keep_given=False)
         try:
             return await self._documents.insert(stored, {**_keys(stored), _FIRST_USER: True})
         except AlreadyExists as exc:
@@ -121,7 +127,12 @@ class MongoUserRepository:
 
     async def update_password(self, user_id: str, password_hash: str) -> None:
         change = {
-            "$set": {"passwordHash": password_hash, "updatedAt": utc_now()},
+            "$set": {
+                "passwordHash": password_hash,
+                "updatedAt": utc_now(),
+                "passwordUnchecked": False,
+                "mustChangePassword": False,
+            },
             # $inc treats a missing field (users stored before sessions were versioned) as 0.
             "$inc": {"sessionVersion": 1},
         }

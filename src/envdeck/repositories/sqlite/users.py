@@ -22,15 +22,26 @@ _REPLACE_PROFILE_ONLY = (
 
 _REPLACE_PASSWORD = (
     "json_set(doc, '$.passwordHash', ?, '$.updatedAt', ?,"
+    " '$.passwordUnchecked', json('false'), '$.mustChangePassword', json('false'),"
     f" '$.sessionVersion', {_STORED_SESSION_VERSION} + 1)"
 )
 
 _END_SESSIONS = f"json_set(doc, '$.sessionVersion', {_STORED_SESSION_VERSION} + 1)"
 
 
-def _new(user: User) -> User:
+def _new(user: User, *, keep_given: bool = True) -> User:
+    # A given id and times are kept (`envdeck migrate` brings users over with theirs); the
+    # first user always gets fresh ones.
+    if not keep_given:
+        user = user.model_copy(update={"id": "", "created_at": None, "updated_at": None})
     now = utc_now()
-    return user.model_copy(update={"id": new_id(), "created_at": now, "updated_at": now})
+    return user.model_copy(
+        update={
+            "id": user.id or new_id(),
+            "created_at": user.created_at or now,
+            "updated_at": user.updated_at or now,
+        }
+    )
 
 
 class SqliteUserRepository:
@@ -41,7 +52,7 @@ class SqliteUserRepository:
         return await self._table.insert(_new(user))
 
     async def create_first(self, user: User) -> User:
-        stored = _new(user)
+        stored = _new(user, keep_given=False)
         if not await self._table.insert_unless(stored, "1"):
             raise Conflict("setup is already done")
         return stored

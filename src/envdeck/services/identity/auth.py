@@ -167,6 +167,8 @@ class AuthService:
             )
             raise Unauthorized(INVALID_LOGIN)
         await self._limiter.give_back(reservation)
+        if user.password_unchecked:
+            user = await self._judge_migrated_password(user, password)
         now = self._clock()
         await self._storage.users.record_login(user.id, now)
         user = user.model_copy(update={"last_login": now})
@@ -179,6 +181,20 @@ class AuthService:
             details={"clientIp": client_ip},
         )
         return self._session(user)
+
+    async def _judge_migrated_password(self, user: User, password: str) -> User:
+        """Check a migrated password against the policy, now that it is known: one the policy
+        refuses must be changed before anything else (the user is told at sign-in)."""
+        try:
+            check_password_policy(password, user.username)
+        except ValidationFailed:
+            refused = True
+        else:
+            refused = False
+        judged = user.model_copy(
+            update={"password_unchecked": False, "must_change_password": refused}
+        )
+        return await self._storage.users.update(judged)
 
     async def _find_user(self, identifier: str) -> User | None:
         finder = (

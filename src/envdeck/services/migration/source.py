@@ -1,0 +1,103 @@
+"""The original's MongoDB, read only: its collections as SEED.md and its repositories name them.
+
+`environments`, `users` and `logs` are read whole; of `audit_log`, only restart and upgrade
+events (the rest duplicates what `logs` holds). Nothing is ever written to the source.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pymongo import AsyncMongoClient
+from pymongo.errors import ConfigurationError, InvalidURI, PyMongoError
+
+from envdeck.domain.errors import Unavailable
+from envdeck.services.migration.translate import AUDITED_OPERATIONS, plain
+
+Document = dict[str, Any]
+SELECTION_TIMEOUT_MS = 5000
+
+
+class SourceUnavailable(Unavailable):
+    """The original's database cannot be read (a bad URI, nobody answering, no such data)."""
+
+    default_message = "the source database cannot be read"
+
+
+@dataclass
+class OriginalData:
+    """Every document the migration reads, in the order it writes them."""
+
+    environments: list[Document] = field(default_factory=list)
+    users: list[Document] = field(default_factory=list)
+    logs: list[Document] = field(default_factory=list)
+    audit: list[Document] = field(default_factory=list)
+
+
+async def read_original(uri: str, database: str) -> OriginalData:
+    """Return the original's documents from database at uri; SourceUnavailable (one line,
+    never the password in the URI) when they cannot be read."""
+    try:
+        client: AsyncMongoClient[Document] = AsyncMongoClient(
+            uri, serverSelectionTimeoutMS=SELECTION_TIMEOUT_MS, tz_aware=True
+        )
+    except (InvalidURI, ConfigurationError, ValueError, TypeError) as exc:
+        raise SourceUnavailable(f"--source-uri is not a MongoDB URI: {_first_line(exc)}") from None
+    try:
+        db = client[database]
+        names = set(await db.list_collection_names())
+        if not names & {"environments", "users", "logs"}:
+            raise SourceUnavailable(
+                f"database {database!r} has none of the collections environments, users, logs:"
+                " is --source-db the original's database?"
+            )
+
+        async def read(name: str, query: Document, order: list[tuple[str, int]]) -> list[Document]:
+            if name not in names:
+                return []
+            return [doc async for doc in db[name].find(query).sort(order)]
+
+        return OriginalData(
+            environments=await read("environments", {}, [("_id", 1)]),
+            users=await read("users", {}, [("_id", 1)]),
+            logs=await read("logs", {}, [("timestamp", 1), ("_id", 1)]),
+            audit=await read(
+                "audit_log",
+                {"type": {"$in": list(AUDITED_OPERATIONS)}},
+                [("timestamp", 1), ("_id", 1)],
+            ),
+        )
+    except PyMongoError as exc:
+        raise SourceUnavailable(f"cannot read the source database: {_first_line(exc)}") from None
+    finally:
+        await client.close()
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:300]
+
+
+def as_json(data: OriginalData, *, dry_run: bool) -> Document:
+    """Return the documents as JSON (ObjectIds and times as text), for a remote Envdeck."""
+    return {
+        "dryRun": dry_run,
+        "environments": plain(data.environments),
+        "users": plain(data.users),
+        "logs": plain(data.logs),
+        "auditLog": plain(data.audit),
+    }
+
+
+def from_json(body: Document) -> OriginalData:
+    """Return the documents as_json sent (the translators read text ids and times too)."""
+
+    def documents(name: str) -> list[Document]:
+        items = body.get(name)
+        return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+    return OriginalData(
+        environments=documents("environments"),
+        users=documents("users"),
+        logs=documents("logs"),
+        audit=documents("auditLog"),
+    )
