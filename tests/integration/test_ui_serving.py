@@ -61,6 +61,20 @@ def test_api_paths_never_return_the_app(ui_client: TestClient) -> None:
     assert response.json()["error"]["code"] == "NOT_FOUND"
 
 
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+def test_an_unknown_api_path_is_404_for_every_method(ui_client: TestClient, method: str) -> None:
+    for path in ("/api/v1/no-such-resource", "/api/v1/environments/abc/no-such-action", "/api"):
+        response = ui_client.request(method, path)
+        assert response.status_code == 404, (method, path)
+        assert response.json()["error"]["code"] == "NOT_FOUND"
+
+
+def test_a_known_api_path_with_another_method_stays_405(ui_client: TestClient) -> None:
+    response = ui_client.delete("/api/v1/environments")
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
+
+
 def test_never_serves_files_outside_the_static_dir(ui_client: TestClient) -> None:
     for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/assets/..%2f..%2fsecret.txt"):
         assert "do not serve" not in ui_client.get(path).text

@@ -172,9 +172,22 @@ RealtimeDep = Annotated[RealtimeHub, Depends(get_realtime)]
 MetricsScrapeDep = Annotated[MetricsScrape, Depends(get_metrics_scrape)]
 InstanceRegistryDep = Annotated[InstanceRegistry, Depends(get_instance_registry)]
 
-_bearer = HTTPBearer(
+
+class BearerOrBareToken(HTTPBearer):
+    """`Authorization: Bearer <token>`, and also a bare `<token>`: the seed's clients send
+    that, and its server took it (a compatibility form, docs/api.md)."""
+
+    async def __call__(self, request: HTTPConnection) -> HTTPAuthorizationCredentials | None:
+        authorization = request.headers.get("Authorization", "").strip()
+        if authorization and " " not in authorization:
+            return HTTPAuthorizationCredentials(scheme="Bearer", credentials=authorization)
+        return await super().__call__(request)
+
+
+_bearer = BearerOrBareToken(
     auto_error=False,
-    description="A login token from POST /api/v1/auth/login, or an API token (edk_…).",
+    description="A login token from POST /api/v1/auth/login, or an API token (edk_…)."
+    " Compatibility form: the token alone, without `Bearer `.",
 )
 
 

@@ -4,7 +4,10 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+from starlette.types import Scope
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -26,15 +29,26 @@ def _resolve(static_dir: Path, path: str) -> Path | None:
     return None
 
 
+class _OutsideApiRoute(APIRoute):
+    """A route that never matches a path under /api: an unknown API path then matches no route
+    at all and is 404 for every method (a POST would otherwise match the UI's GET route by
+    path alone, and be 405)."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child_scope = super().matches(scope)
+        path = child_scope.get("path_params", {}).get("path", "")
+        if match is not Match.NONE and (path == "api" or path.startswith("api/")):
+            return Match.NONE, {}
+        return match, child_scope
+
+
 def ui_router(static_dir: Path = STATIC_DIR) -> APIRouter:
     """Return the catch-all router serving files of static_dir, else its index.html."""
-    router = APIRouter(include_in_schema=False)
+    router = APIRouter(include_in_schema=False, route_class=_OutsideApiRoute)
     static_dir = static_dir.resolve()
 
     @router.get("/{path:path}")
     async def serve_ui(path: str) -> Response:
-        if path == "api" or path.startswith("api/"):
-            raise StarletteHTTPException(status_code=404)
         file = _resolve(static_dir, path) if path else None
         if file is not None:
             cache = IMMUTABLE if path.startswith("assets/") else REVALIDATE

@@ -7,14 +7,20 @@ Served at the root, where scrapers look, outside the JSON API and its OpenAPI sc
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPAuthorizationCredentials
 
 from envdeck.adapters.metrics import CONTENT_TYPE
-from envdeck.api.deps import AuthDep, MetricsScrapeDep, SettingsDep, get_principal
+from envdeck.api.deps import (
+    AuthDep,
+    BearerOrBareToken,
+    MetricsScrapeDep,
+    SettingsDep,
+    get_principal,
+)
 
 router = APIRouter()
 
-_bearer = HTTPBearer(auto_error=False)
+_bearer = BearerOrBareToken(auto_error=False)
 
 
 async def require_scrape_access(

@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import EmailStr, Field
+from pydantic import EmailStr, Field, model_validator
 
 from envdeck.api.deps import AdminPrincipal, AuthDep, ClientIp, CurrentPrincipal, UsersDep
 from envdeck.api.schemas import (
@@ -14,7 +14,7 @@ from envdeck.api.schemas import (
     error_responses,
     pagination,
 )
-from envdeck.domain.base import MAX_PAGE, MAX_PAGE_LIMIT
+from envdeck.domain.base import MAX_PAGE, MAX_PAGE_LIMIT, JsonObject
 from envdeck.domain.user import USERNAME_PATTERN, Role, UserListOptions
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -42,8 +42,34 @@ class UserList(ApiModel):
     pagination: Pagination
 
 
+class UserReplace(UserUpdate):
+    """`PUT` as the seed's clients send it (a compatibility form of `PATCH`): `role` and
+    `active` as there; `metadata` is accepted and ignored (Envdeck keeps no user metadata)."""
+
+    metadata: JsonObject | None = Field(
+        default=None, description="Accepted and ignored (the seed's field)."
+    )
+
+
 class PasswordReset(ApiModel):
-    password: Password
+    """The new password as `password`, or as `newPassword` (the seed's field, a compatibility
+    form); give one of them."""
+
+    password: Password | None = None
+    new_password: Password | None = Field(
+        default=None, description="Compatibility form of `password` (the seed's field)."
+    )
+
+    @model_validator(mode="after")
+    def _one_password(self) -> "PasswordReset":
+        given = {value for value in (self.password, self.new_password) if value is not None}
+        if len(given) != 1:
+            raise ValueError("give the new password as password (or newPassword), once")
+        return self
+
+    @property
+    def chosen(self) -> str:
+        return self.password if self.password is not None else str(self.new_password)
 
 
 class PasswordChange(ApiModel):
@@ -114,6 +140,26 @@ async def get_user(user_id: str, _admin: AdminPrincipal, users: UsersDep) -> Use
 async def update_user(
     user_id: str, body: UserUpdate, admin: AdminPrincipal, users: UsersDep
 ) -> UserPublic:
+    return await _update_user(user_id, body, admin, users)
+
+
+@router.put(
+    "/{user_id}",
+    response_model=UserPublic,
+    responses=error_responses(401, 403, 404, 409),
+    summary="Change a user's role, active flag or email (compatibility form of PATCH)",
+    description="The seed's clients update a user with `PUT` and `{role, active, metadata}`:"
+    " taken as `PATCH` takes it (absent fields stay as they are); `metadata` is ignored.",
+)
+async def replace_user(
+    user_id: str, body: UserReplace, admin: AdminPrincipal, users: UsersDep
+) -> UserPublic:
+    return await _update_user(user_id, body, admin, users)
+
+
+async def _update_user(
+    user_id: str, body: UserUpdate, admin: AdminPrincipal, users: UsersDep
+) -> UserPublic:
     user = await users.update_user(
         admin,
         user_id,
@@ -152,9 +198,11 @@ async def unlock_sign_in(user_id: str, admin: AdminPrincipal, users: UsersDep) -
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(401, 403, 404),
     summary="Set a user's password; their sessions end",
+    description="The new password is `password`; `newPassword` (the seed's field) is taken too,"
+    " as a compatibility form.",
 )
 async def reset_password(
     user_id: str, body: PasswordReset, admin: AdminPrincipal, users: UsersDep
 ) -> Response:
-    await users.reset_password(admin, user_id, body.password)
+    await users.reset_password(admin, user_id, body.chosen)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
