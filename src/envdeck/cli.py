@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from envdeck import __version__
+from envdeck.cli_config import config_app
 from envdeck.cli_support import ConfigOption
 from envdeck.cli_support import fail as _fail
 from envdeck.cli_support import local_operator as _local_operator
@@ -87,10 +88,11 @@ def demo_command(
 def _serve(
     config: Path | None, host: str | None, port: int | None, demo: tuple[int, int] | None
 ) -> None:
+    from envdeck.cli_support import log_notices, settings_and_notices_from
     from envdeck.keyfiles import load_runtime_secrets
     from envdeck.logsetup import configure_logging
 
-    settings = _settings(config)
+    settings, notices = settings_and_notices_from(config)
     bind_host = host or settings.server.host
     bind_port = port or settings.server.port
     try:
@@ -100,6 +102,7 @@ def _serve(
         raise _fail(f"data dir {settings.data_dir}: {exc}") from None
     serve_lock = _lock_sqlite(settings)
     configure_logging(settings.log)
+    log_notices(notices)
     # Imported once logging is set up: what libraries warn at import time is logged as JSON.
     from envdeck.app import create_app
     from envdeck.server import EnvdeckServer, uvicorn_config
@@ -138,6 +141,7 @@ def _lock_sqlite(settings: Settings) -> "ServeLock | None":
 
 
 app.add_typer(users_app, name="users")
+app.add_typer(config_app, name="config")
 
 secrets_app = typer.Typer(help="Manage the key that encrypts stored secrets.", no_args_is_help=True)
 app.add_typer(secrets_app, name="secrets")
@@ -378,4 +382,8 @@ def check_config(config: ConfigOption = None) -> None:
 
 
 def main() -> None:
+    from envdeck.logsetup import quiet_library_warnings
+
+    # Before any command imports asyncssh, whose import warns (every command, not only serve).
+    quiet_library_warnings()
     app()
