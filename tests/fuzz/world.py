@@ -278,9 +278,10 @@ def http_environment_config(target: Target, name: str) -> dict[str, Any]:
     return {
         "name": name,
         "tags": ["qa", "shop"],
+        "environmentURL": target.url("/"),
         "healthCheck": {
             "enabled": True,
-            "endpoint": target.url("/health"),
+            "endpoint": "/health",  # the seed's form: a path, resolved against environmentURL
             "interval": 3600,
             "timeout": 2,
             "versionJsonPath": "$.version",

@@ -53,7 +53,8 @@ class TestRegistration:
         assert sorted(envs) == sorted(NAMES)
         prod = envs["shop-prod"]
         assert prod["tags"] == ["demo", "shop", "prod"]
-        assert prod["healthCheck"]["endpoint"] == fleet.health_url("shop-prod")
+        assert prod["healthCheck"]["endpoint"] == "/health"
+        assert prod["healthCheck"]["resolvedEndpoint"] == fleet.health_url("shop-prod")
         assert prod["healthCheck"]["interval"] == 10
         assert prod["healthCheck"]["validation"]["value"] == {
             "path": "$.status",
@@ -88,7 +89,7 @@ class TestRegistration:
         assert moved.updated == NAMES[:3]
         after = _demo_environments(personas)
         assert {n: e["id"] for n, e in after.items()} == {n: e["id"] for n, e in first.items()}
-        assert after["shop-dev"]["healthCheck"]["endpoint"] == fleet.health_url("shop-dev")
+        assert after["shop-dev"]["healthCheck"]["resolvedEndpoint"] == fleet.health_url("shop-dev")
 
     def test_an_edited_demo_environment_is_brought_back(
         self, personas: Personas, fleet: FleetProcess
@@ -174,7 +175,9 @@ def test_serve_demo_starts_the_fleet_and_registers_it_again_on_a_new_port(
     finally:
         first_output = server.output()
     fleet_url = _fleet_url(first_output)
-    assert envs["env-00014"]["healthCheck"]["endpoint"] == f"{fleet_url}/envs/env-00014/health"
+    assert envs["env-00014"]["healthCheck"]["resolvedEndpoint"] == (
+        f"{fleet_url}/envs/env-00014/health"
+    )
     assert envs["shop-prod"]["status"]["health"] == "healthy"
     assert envs["search-staging"]["status"]["health"] == "unhealthy"
     assert "environments tagged demo: 14 created" in first_output
@@ -190,7 +193,7 @@ def test_serve_demo_starts_the_fleet_and_registers_it_again_on_a_new_port(
     finally:
         second_output = server.output()
     assert {n: e["id"] for n, e in again.items()} == {n: e["id"] for n, e in envs.items()}
-    assert again["shop-prod"]["healthCheck"]["endpoint"].startswith(
+    assert again["shop-prod"]["healthCheck"]["resolvedEndpoint"].startswith(
         f"http://127.0.0.1:{fixed_port}/"
     )
     assert again["shop-prod"]["systemInfo"]["appVersion"] == "2.4.0"

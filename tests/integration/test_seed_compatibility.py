@@ -213,6 +213,25 @@ class TestPathEndpoint:
         assert refused.status_code == 422
         assert "is a path" in refused.json()["error"]["message"]
 
+    def test_a_test_elsewhere_does_not_take_the_stored_secrets(
+        self, live: LiveApp, admin: Account, target: Target
+    ) -> None:
+        target.reply("/kept/health", json_body={"status": "ok"})
+        body = seed_environment("path-secret-header", target.url("/kept"))
+        body["healthCheck"]["headers"] = {"Authorization": "Bearer kept-secret-41"}
+        created = create(live, admin, body)
+        check = {"endpoint": "/health", "headers": {"Authorization": "********"}}
+        test = {"healthCheck": check, "environmentId": created["id"]}
+        elsewhere = test | {"environmentURL": "http://127.0.0.2:9/kept"}
+        refused = call(live, "POST", "/health-checks/test", admin, json=elsewhere)
+        assert refused.status_code == 422
+        assert "only sent to this environment's own" in refused.json()["error"]["message"]
+        own = test | {"environmentURL": target.url("/kept")}
+        response = call(live, "POST", "/health-checks/test", admin, json=own)
+        assert response.json()["health"] == "healthy", response.text
+        sent = target.stats_of("/kept/health").headers[-1]
+        assert sent.get("Authorization") == "Bearer kept-secret-41"
+
     def test_export_keeps_the_path_and_import_takes_it(
         self, live: LiveApp, admin: Account, target: Target
     ) -> None:

@@ -73,7 +73,7 @@ def demo_config(
         "tags": tags,
         "healthCheck": {
             "enabled": True,
-            "endpoint": f"{base}/health",
+            "endpoint": "/health",  # the seed's form: resolved against environmentURL
             "interval": interval,
             "timeout": CHECK_TIMEOUT_SECONDS,
             "validation": {"type": "jsonPath", "value": {"path": "$.status", "equals": "ok"}},

@@ -493,7 +493,7 @@ class HealthScheduler:
                 {"field": "healthCheck.endpoint"},
             ) from None
         if kept_paths(unsaved, stored) and _origin(unsaved.health_check_url()) != _origin(
-            stored.health_check_url()
+            stored.health_check_url_or_none()
         ):
             raise ValidationFailed(
                 "healthCheck.endpoint: the stored secrets are only sent to this environment's own"
