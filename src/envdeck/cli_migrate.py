@@ -25,11 +25,15 @@ def _masked(message: str, uri: str) -> str:
 async def _migrate_local(data: Any, dry_run: bool, config: ConfigOption) -> list[str]:
     from envdeck.services.migration.service import Migration
 
+    settings = settings_from(config)
+    retention = settings.logs.retention_days
+
     async def work(services: Any) -> list[str]:
-        report = await Migration(services.storage, services.box).run(data, dry_run=dry_run)
+        migration = Migration(services.storage, services.box, retention)
+        report = await migration.run(data, dry_run=dry_run)
         return report.lines()
 
-    result: list[str] = await with_local_services(settings_from(config), work)
+    result: list[str] = await with_local_services(settings, work)
     return result
 
 

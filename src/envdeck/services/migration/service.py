@@ -14,6 +14,7 @@ import contextlib
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from envdeck.adapters.secret_box import SecretBox, SecretDecryptionError
@@ -102,9 +103,10 @@ def _config(env: Environment) -> Any:
 
 
 class Migration:
-    def __init__(self, storage: Storage, box: SecretBox) -> None:
+    def __init__(self, storage: Storage, box: SecretBox, retention_days: int | None = None) -> None:
         self._storage = storage
         self._box = box
+        self._retention_days = retention_days
 
     async def run(self, data: OriginalData, *, dry_run: bool) -> MigrationReport:
         """Migrate the original's documents (or, with dry_run, only say what would change)."""
@@ -273,6 +275,15 @@ class Migration:
             async for batch in self._storage.logs.iterate(window, 1000):
                 existing.update(entry.id for entry in batch)
         plan.new_logs = [e for e in entries if e.id not in existing]
+        if self._retention_days is not None:
+            cutoff = utc_now() - timedelta(days=self._retention_days)
+            expired = sum(1 for e in plan.new_logs if e.timestamp < cutoff)
+            if expired:
+                report.warnings.append(
+                    f"logs: {expired} entries are older than logs.retentionDays"
+                    f" ({self._retention_days}): Envdeck deletes them at its next purge; to keep"
+                    " them, raise logs.retentionDays (ENVDECK_LOGS__RETENTION_DAYS) first"
+                )
         report.count("logs", "created", len(plan.new_logs))
         report.count("logs", "skipped", skipped + len(entries) - len(plan.new_logs))
 
