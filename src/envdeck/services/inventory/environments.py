@@ -5,6 +5,7 @@ field (sealing.py), and masked in everything this service returns or publishes; 
 sent back keeps the stored value (DESIGN §4).
 """
 
+import contextlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,7 @@ from envdeck.adapters.events import EnvironmentChanged, EventBus
 from envdeck.adapters.secret_box import SecretBox
 from envdeck.domain.auth import Principal
 from envdeck.domain.base import MAX_JSON_DEPTH, json_depth
+from envdeck.domain.credential import Credential
 from envdeck.domain.environment import Environment, EnvironmentListOptions
 from envdeck.domain.errors import Conflict, CredentialNotFound, ValidationFailed
 from envdeck.domain.ids import new_id
@@ -26,6 +28,15 @@ from envdeck.services.inventory.save_rules import (
 )
 from envdeck.services.inventory.sealing import seal_environment
 from envdeck.services.inventory.secret_fields import mask_environment
+from envdeck.services.inventory.seed_metadata import (
+    check_ssh_secret,
+    derived_credential_id,
+    save_credential,
+    split_seed_metadata,
+    unmask_seed_metadata,
+    vault_credential,
+    with_credential,
+)
 
 # Server-set: never taken from input, never part of a configuration diff.
 SERVER_FIELDS = {"id", "status", "system_info", "timestamps", "active_operation"}
@@ -123,11 +134,18 @@ class EnvironmentService:
         return sum(by_health.values()), by_health, await self._environments.count_by_tag()
 
     async def create_environment(self, actor: Principal, config: Environment) -> Environment:
-        """Store a new environment from its configuration (server-set fields are ignored)."""
-        await self._check_credential(config)
+        """Store a new environment from its configuration (server-set fields are ignored).
+
+        The original's SSH settings in metadata are stored the Envdeck way (seed_metadata.py).
+        """
         fresh = Environment.model_validate(config.model_dump(exclude=SERVER_FIELDS))
         fresh.id = new_id()  # its secrets are sealed bound to it
-        created = await self._environments.create(sealed(fresh, None, self._box))
+        fresh, credential = await self._take_seed_metadata(fresh)
+        if credential is None:
+            await self._check_credential(fresh)
+        ready = sealed(fresh, None, self._box)
+        await self._save_credential(actor, credential, fresh)
+        created = await self._environments.create(ready)
         return self.announce(actor, "create", created)
 
     async def replace_environment(
@@ -135,11 +153,46 @@ class EnvironmentService:
     ) -> Environment:
         """Replace an environment's configuration; status and history stay."""
         stored = await self._environments.get_by_id(environment_id)
-        await self._check_credential(config)
         kept = stored.model_dump(include=SERVER_FIELDS)
         incoming = Environment.model_validate(config.model_dump(exclude=SERVER_FIELDS) | kept)
-        updated = await self._environments.update(sealed(incoming, stored, self._box))
+        incoming, credential = await self._take_seed_metadata(
+            unmask_seed_metadata(incoming, stored, self._box)
+        )
+        if credential is None:
+            await self._check_credential(incoming)
+        ready = sealed(incoming, stored, self._box)
+        await self._save_credential(actor, credential, incoming)
+        updated = await self._environments.update(ready)
         return self.announce(actor, "update", updated, stored)
+
+    async def _take_seed_metadata(self, env: Environment) -> tuple[Environment, Credential | None]:
+        """Return env without the original's SSH settings in its metadata, and the vault
+        credential its SSH secret becomes (None without one); ValidationFailed for a key
+        that does not open."""
+        env, seed = split_seed_metadata(env)
+        if seed.secret is None:
+            return env, None
+        fingerprint = await check_ssh_secret(seed.secret)
+        credential = vault_credential(env, seed.secret, fingerprint, self._box)
+        return with_credential(env, credential.id), credential
+
+    async def _save_credential(
+        self, actor: Principal, credential: Credential | None, env: Environment
+    ) -> None:
+        if credential is None:
+            return
+        created = await save_credential(self._credentials, credential)
+        verb = "created" if created else "updated"
+        self._activity.record_by(
+            actor.user,
+            type=LogType.ACTION,
+            action="credential_create" if created else "credential_update",
+            message=(
+                f"{actor.username} {verb} {credential.type} credential {credential.name}"
+                f" from the metadata of environment {env.name}"
+            ),
+            details={"credentialId": credential.id, "credential": credential.name},
+        )
 
     async def patch_environment(
         self, actor: Principal, environment_id: str, patch: dict[str, Any]
@@ -168,7 +221,17 @@ class EnvironmentService:
                 {"operationId": active.id},
             )
         await self._environments.delete(environment_id)
+        await self._forget_seed_credential(stored)
         self.announce(actor, "delete", stored)
+
+    async def _forget_seed_credential(self, env: Environment) -> None:
+        """Delete the credential made from env's metadata, unless another environment uses it."""
+        credential_id = derived_credential_id(env.id)
+        if env.credentials.key_id != credential_id:
+            return
+        if not await self._environments.list_by_credential(credential_id):
+            with contextlib.suppress(CredentialNotFound):
+                await self._credentials.delete(credential_id)
 
     async def _check_credential(self, config: Environment) -> None:
         key_id = config.credentials.key_id

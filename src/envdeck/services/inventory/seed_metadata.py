@@ -16,17 +16,20 @@ Used by the API (create, replace, patch, import) and by `envdeck migrate`.
 """
 
 import asyncio
+import contextlib
 import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from envdeck.adapters.secret_box import SecretBox
+from envdeck.adapters.secret_box import MASK, PREFIX, SecretBox, SecretDecryptionError
 from envdeck.adapters.ssh.keys import fingerprint_private_key
 from envdeck.domain.credential import Credential
 from envdeck.domain.environment import CredentialKind, Environment, HostKeyPolicy
 from envdeck.domain.errors import AlreadyExists, CredentialNotFound, ValidationFailed
 from envdeck.repositories.base import CredentialRepository
 from envdeck.services.inventory.credentials import credential_context
+from envdeck.services.inventory.sealing import leaf_context
 
 PASSWORD_KEY = "password"  # noqa: S105 (a metadata key, not a secret)
 PRIVATE_KEY_KEY = "privateKey"
@@ -119,8 +122,9 @@ async def check_ssh_secret(secret: SshSecret) -> str:
     try:
         return await asyncio.to_thread(fingerprint_private_key, secret.secret, None)
     except ValidationFailed as exc:
+        problem = exc.message.removeprefix("secret: ")
         raise ValidationFailed(
-            f"metadata.privateKey: {exc.message}", {"field": "metadata.privateKey"}
+            f"metadata.privateKey: {problem}", {"field": "metadata.privateKey"}
         ) from None
 
 
@@ -158,3 +162,21 @@ async def save_credential(credentials: CredentialRepository, credential: Credent
         return True
     await credentials.update(credential)
     return False
+
+
+def unmask_seed_metadata(incoming: Environment, stored: Environment, box: SecretBox) -> Environment:
+    """Return incoming with each "********" among the original's SSH keys in its metadata
+    replaced by the stored value (sealed in metadata before they were moved out of it), so it
+    is moved as it is; a stored value that does not open is dropped."""
+    masked = [key for key in SEED_KEYS if incoming.metadata.get(key) == MASK]
+    if not masked:
+        return incoming
+    metadata = dict(incoming.metadata)
+    for key in masked:
+        value = stored.metadata.get(key)
+        metadata.pop(key)
+        if isinstance(value, str) and value.startswith(PREFIX):
+            with contextlib.suppress(SecretDecryptionError, ValueError):
+                context = leaf_context(stored.id, ("metadata", key))
+                metadata[key] = json.loads(box.open(value, context))
+    return incoming.model_copy(update={"metadata": metadata})

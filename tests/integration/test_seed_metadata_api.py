@@ -1,0 +1,111 @@
+"""The original's SSH settings in `metadata`, sent to the API: stored the Envdeck way.
+
+`password` / `privateKey` become a vault credential the environment references, `hostKey` a
+pinned host key, `insecureSkipHostKeyVerification: true` the policy `off`; none of them is
+kept, shown or exported as metadata.
+"""
+
+from typing import Any
+
+import asyncssh
+import httpx
+
+from tests.support.live_app import Account, LiveApp, admin_fixture, live_app_fixture
+
+live = live_app_fixture("seed-metadata")
+admin = admin_fixture()
+
+HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
+
+
+def api(live: LiveApp, admin: Account, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {admin.token}"}
+    return httpx.request(method, f"{live.url}/api/v1{path}", headers=headers, **kwargs)
+
+
+def seed_environment(name: str, metadata: dict[str, Any], kind: str = "password") -> dict[str, Any]:
+    return {
+        "name": name,
+        "target": {"host": "10.0.0.7", "port": 22},
+        "credentials": {"type": kind, "username": "deploy"},
+        "commands": {
+            "type": "ssh",
+            "restart": {"enabled": True, "command": "systemctl restart app"},
+        },
+        "metadata": metadata,
+    }
+
+
+def credential(live: LiveApp, admin: Account, credential_id: str) -> httpx.Response:
+    return api(live, admin, "GET", f"/credentials/{credential_id}")
+
+
+def test_a_password_in_metadata_becomes_a_credential_never_shown(
+    live: LiveApp, admin: Account
+) -> None:
+    metadata = {"password": "hunter2-metadata", "hostKey": HOST_KEY, "team": "qa"}
+
+    created = api(live, admin, "POST", "/environments", json=seed_environment("pw-env", metadata))
+
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert body["metadata"] == {"team": "qa"}
+    assert body["target"]["hostKeyPolicy"] == "pin"
+    assert body["target"]["hostKey"] == HOST_KEY
+    stored = credential(live, admin, body["credentials"]["keyId"]).json()
+    assert (stored["name"], stored["type"], stored["username"]) == (
+        "pw-env ssh",
+        "password",
+        "deploy",
+    )
+    exported = api(live, admin, "GET", "/environments/export").text
+    listed = api(live, admin, "GET", "/environments").text
+    for text in (created.text, exported, listed, str(stored)):
+        assert "hunter2-metadata" not in text
+
+
+def test_a_private_key_and_the_skip_flag_are_moved_on_update(live: LiveApp, admin: Account) -> None:
+    created = api(live, admin, "POST", "/environments", json=seed_environment("key-env", {}))
+    env_id = created.json()["id"]
+    key = asyncssh.generate_private_key("ssh-ed25519").export_private_key("openssh").decode()
+    metadata = {"privateKey": key, "insecureSkipHostKeyVerification": True}
+
+    replaced = api(
+        live,
+        admin,
+        "PUT",
+        f"/environments/{env_id}",
+        json=seed_environment("key-env", metadata, "key"),
+    )
+
+    assert replaced.status_code == 200, replaced.text
+    body = replaced.json()
+    assert body["metadata"] == {}
+    assert body["target"]["hostKeyPolicy"] == "off"
+    stored = credential(live, admin, body["credentials"]["keyId"]).json()
+    assert stored["type"] == "key"
+    assert stored["fingerprint"].startswith("SHA256:")
+    assert "PRIVATE KEY" not in replaced.text + str(stored)
+
+
+def test_a_private_key_that_does_not_open_is_a_422(live: LiveApp, admin: Account) -> None:
+    config = seed_environment("bad-key", {"privateKey": "not a key"}, "key")
+
+    response = api(live, admin, "POST", "/environments", json=config)
+
+    assert response.status_code == 422
+    assert response.json()["error"]["message"].startswith("metadata.privateKey: ")
+    names = [c["name"] for c in api(live, admin, "GET", "/credentials").json()["credentials"]]
+    assert "bad-key ssh" not in names
+
+
+def test_deleting_the_environment_deletes_the_credential_made_from_its_metadata(
+    live: LiveApp, admin: Account
+) -> None:
+    config = seed_environment("gone-env", {"password": "temporary-pass-1"})
+    created = api(live, admin, "POST", "/environments", json=config).json()
+
+    deleted = api(live, admin, "DELETE", f"/environments/{created['id']}")
+
+    assert deleted.status_code == 204
+    assert credential(live, admin, created["credentials"]["keyId"]).status_code == 404
