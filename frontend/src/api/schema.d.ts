@@ -918,7 +918,11 @@ export interface paths {
         };
         /** Get a user */
         get: operations["get_user"];
-        put?: never;
+        /**
+         * Change a user's role, active flag or email (compatibility form of PATCH)
+         * @description The seed's clients update a user with `PUT` and `{role, active, metadata}`: taken as `PATCH` takes it (absent fields stay as they are); `metadata` is ignored.
+         */
+        put: operations["replace_user"];
         post?: never;
         /** Delete a user and their API tokens */
         delete: operations["delete_user"];
@@ -937,7 +941,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Set a user's password; their sessions end */
+        /**
+         * Set a user's password; their sessions end
+         * @description The new password is `password`; `newPassword` (the seed's field) is taken too, as a compatibility form.
+         */
         post: operations["reset_password"];
         delete?: never;
         options?: never;
@@ -1359,7 +1366,7 @@ export interface components {
             description: string;
             /** Environmenturl */
             environmentURL?: string | null;
-            healthCheck?: components["schemas"]["HealthCheckConfig"];
+            healthCheck?: components["schemas"]["HealthCheckPublic"];
             /**
              * Id
              * @default
@@ -1477,6 +1484,55 @@ export interface components {
             versionJsonPath?: string | null;
         };
         /**
+         * HealthCheckPublic
+         * @description A health check as the API shows it: its configuration and the URL it requests.
+         */
+        HealthCheckPublic: {
+            /** Body */
+            body?: unknown;
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled: boolean;
+            /** Endpoint */
+            endpoint?: string | null;
+            /**
+             * Failurethreshold
+             * @default 1
+             */
+            failureThreshold: number;
+            /** Headers */
+            headers?: {
+                [key: string]: string;
+            };
+            /**
+             * Interval
+             * @default 60
+             */
+            interval: number;
+            /** @default GET */
+            method: components["schemas"]["HttpMethod"];
+            /**
+             * Resolvedendpoint
+             * @description The URL the check requests (read-only): the endpoint if it contains '://', else the endpoint path joined to environmentURL. Secrets read '********'.
+             */
+            readonly resolvedEndpoint?: string | null;
+            /**
+             * Timeout
+             * @default 10
+             */
+            timeout: number;
+            /**
+             * Tlsverify
+             * @default true
+             */
+            tlsVerify: boolean;
+            validation?: components["schemas"]["HealthValidation"] | null;
+            /** Versionjsonpath */
+            versionJsonPath?: string | null;
+        };
+        /**
          * HealthCheckResult
          * @description The verdict of this one check (the environment's status applies its threshold).
          */
@@ -1494,6 +1550,8 @@ export interface components {
         HealthCheckTest: {
             /** Environmentid */
             environmentId?: string | null;
+            /** Environmenturl */
+            environmentURL?: string | null;
             healthCheck: components["schemas"]["HealthCheckConfig"];
         };
         /** HealthHistory */
@@ -2097,10 +2155,19 @@ export interface components {
             /** Newpassword */
             newPassword: string;
         };
-        /** PasswordReset */
+        /**
+         * PasswordReset
+         * @description The new password as `password`, or as `newPassword` (the seed's field, a compatibility
+         *     form); give one of them.
+         */
         PasswordReset: {
+            /**
+             * Newpassword
+             * @description Compatibility form of `password` (the seed's field).
+             */
+            newPassword?: string | null;
             /** Password */
-            password: string;
+            password?: string | null;
         };
         /** PlannedChangePublic */
         PlannedChangePublic: {
@@ -2484,11 +2551,35 @@ export interface components {
             id: string;
             /** Lastlogin */
             lastLogin: string | null;
+            /**
+             * Mustchangepassword
+             * @default false
+             */
+            mustChangePassword: boolean;
             role: components["schemas"]["Role"];
             /** Updatedat */
             updatedAt: string | null;
             /** Username */
             username: string;
+        };
+        /**
+         * UserReplace
+         * @description `PUT` as the seed's clients send it (a compatibility form of `PATCH`): `role` and
+         *     `active` as there; `metadata` is accepted and ignored (Envdeck keeps no user metadata).
+         */
+        UserReplace: {
+            /** Active */
+            active?: boolean | null;
+            /** Email */
+            email?: string | null;
+            /**
+             * Metadata
+             * @description Accepted and ignored (the seed's field).
+             */
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+            role?: components["schemas"]["Role"] | null;
         };
         /**
          * UserUpdate
@@ -7044,6 +7135,95 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    replace_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserReplace"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPublic"];
+                };
+            };
+            /** @description The body could not be decoded */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -18,6 +18,7 @@ export function makeUser(overrides: Partial<SessionUser> = {}): SessionUser {
     lastLogin: "2025-03-01T09:30:00Z",
     createdAt: "2025-01-01T00:00:00Z",
     updatedAt: null,
+    mustChangePassword: false,
     ...overrides,
   };
 }

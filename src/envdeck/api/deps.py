@@ -186,6 +186,7 @@ class BearerOrBareToken(HTTPBearer):
 
 _bearer = BearerOrBareToken(
     auto_error=False,
+    scheme_name="HTTPBearer",  # the name clients of the OpenAPI document know it by
     description="A login token from POST /api/v1/auth/login, or an API token (edk_…)."
     " Compatibility form: the token alone, without `Bearer `.",
 )

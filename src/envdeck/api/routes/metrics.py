@@ -20,7 +20,7 @@ from envdeck.api.deps import (
 
 router = APIRouter()
 
-_bearer = BearerOrBareToken(auto_error=False)
+_bearer = BearerOrBareToken(auto_error=False, scheme_name="HTTPBearer")
 
 
 async def require_scrape_access(
