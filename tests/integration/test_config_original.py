@@ -5,8 +5,6 @@ files/original-config.yaml is shaped exactly like the snake_case file the origin
 loader read, with its defaults.
 """
 
-import os
-import subprocess
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +12,7 @@ import pytest
 import yaml
 
 from envdeck.config import ConfigError, load_settings, load_settings_with_notices
-from tests.support.server import ENVDECK
+from tests.integration.test_cli import run
 
 FILES = Path(__file__).parent / "files"
 SHIPPED = FILES / "original-config.yaml"
@@ -35,21 +33,6 @@ def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "config.yaml"
     path.write_text(text)
     return path
-
-
-def run(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("ENVDECK_", "MONGODB_"))}
-    return subprocess.run(
-        [str(ENVDECK), *args],
-        cwd=cwd,
-        env=environ | (env or {}),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def test_the_shipped_snake_case_file_loads_with_a_notice_per_original_key() -> None:
