@@ -493,6 +493,9 @@ def _read_inputs(settings_cls: type[BaseSettings]) -> _Inputs:
     file_data = _read_config_file(_config_file.get())
     set_by_environment = {path: variable for path, (variable, _) in environment.items()}
     original = translate(environ, file_data, known, set_by_environment)
+    if original.unknown:
+        problems = "; ".join(f"{key}: unknown key" for key in original.unknown)
+        raise ConfigError(f"invalid configuration (config file {_config_file.get()}): {problems}")
     return _Inputs(environment, file_data, original)
 
 

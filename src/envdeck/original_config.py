@@ -72,6 +72,8 @@ class Translation:
     notices: list[ConfigNotice] = field(default_factory=list)
     # Envdeck path -> the original's name that supplied its value (errors name it).
     origins: dict[Path, str] = field(default_factory=dict)
+    # Keys under a section only the original had (security, logging…) that it had not either.
+    unknown: list[str] = field(default_factory=list)
 
 
 def _comma_list(value: Any) -> Any:
@@ -302,9 +304,14 @@ class _Translator:
             outcome = FILE.get(path)
             if outcome is None:
                 spelled = tuple(_camel(part) for part in path)
-                if spelled == path or spelled not in self.known:
+                if spelled in self.known and spelled != path:
+                    outcome = Rename(spelled)
+                elif path[0] in _ORIGINAL_SECTIONS:
+                    # Validation would name only the section, which Envdeck does not have.
+                    self.result.unknown.append(_dotted(path))
+                    continue
+                else:
                     continue  # an unknown key: Envdeck's validation names it
-                outcome = Rename(spelled)
             _pop(data, path)
             name = _dotted(path)
             if isinstance(outcome, Ignore):
