@@ -30,6 +30,7 @@ from envdeck.api.routes import (
     logs,
     maintenance,
     metrics,
+    migrations,
     notifications,
     operations,
     probes,
@@ -269,6 +270,7 @@ def create_app(
         operations,
         maintenance,
         notifications,
+        migrations,
     ):
         api.include_router(module.router)
     app.include_router(api)

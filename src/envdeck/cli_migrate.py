@@ -40,26 +40,44 @@ async def _migrate_local(data: Any, dry_run: bool, config: ConfigOption) -> list
 def _migrate_remote(data: Any, dry_run: bool, url: str, token: str | None) -> list[str]:
     import httpx
 
-    from envdeck.services.migration.source import as_json
+    from envdeck.services.migration.report import MigrationReport
+    from envdeck.services.migration.source import json_parts
 
     if not token:
         raise fail("--url needs an API token: --token or ENVDECK_TOKEN")
+    report = MigrationReport(dry_run=dry_run)
     headers = {"Authorization": f"Bearer {token}"}
-    try:
-        with httpx.Client(base_url=url, headers=headers, timeout=600) as client:
-            response = client.post(MIGRATION_PATH, json=as_json(data, dry_run=dry_run))
-    except httpx.HTTPError as exc:
-        raise fail(f"cannot reach {url}: {exc}") from None
+    with httpx.Client(base_url=url, headers=headers, timeout=600) as client:
+        for part in json_parts(data, dry_run=dry_run):
+            try:
+                response = client.post(MIGRATION_PATH, json=part)
+            except httpx.HTTPError as exc:
+                raise fail(f"cannot reach {url}: {exc}") from None
+            report.merge(_remote_report(response))
+    return report.lines()
+
+
+def _remote_report(response: Any) -> Any:
+    from envdeck.services.migration.report import Counts, MigrationReport
+
     try:
         body = response.json()
     except ValueError:
         body = {}
-    if response.status_code >= 400:
+    if response.status_code >= 400 or not isinstance(body, dict) or "counts" not in body:
         error = body.get("error") if isinstance(body, dict) else None
         message = error.get("message") if isinstance(error, dict) else None
         raise fail(message or f"the server answered {response.status_code}")
-    lines: list[str] = body.get("report", [])
-    return lines
+    return MigrationReport(
+        dry_run=body["dryRun"],
+        counts={name: Counts(**c) for name, c in body["counts"].items()},
+        renamed=body["renamed"],
+        secrets=body["secrets"],
+        not_carried=body["notCarried"],
+        changed=body["changed"],
+        warnings=body["warnings"],
+        failed=body["failed"],
+    )
 
 
 @migrate_app.command("from-environment-manager")

@@ -26,7 +26,7 @@ from envdeck.domain.log import LogFilter
 from envdeck.domain.user import UserListOptions
 from tests.fixtures import environment_manager as original
 from tests.support import sshd as ssh_servers
-from tests.support.live_app import LiveApp, sign_in
+from tests.support.live_app import LiveApp, set_up_admin, sign_in
 from tests.support.operations import FINISHED, operation_settings
 from tests.support.sshd import OpenSshServer, SshAccount
 from tests.support.targets import Target
@@ -303,3 +303,53 @@ def test_a_migrated_environment_is_restarted_over_ssh_with_its_pinned_key(
     operation = wait_finished(live, alice, restart.json()["operationId"])
     assert operation["status"] == "succeeded", operation
     assert "restarted-by-envdeck" in operation["output"]
+
+
+# ---- into a running Envdeck, through its API --------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    data_dir = tmp_path_factory.mktemp("remote") / "data"
+    server = LiveApp(operation_settings(data_dir, **ENVIRON)).start()
+    yield server
+    server.stop()
+
+
+def test_a_running_envdeck_is_migrated_through_its_api(
+    fresh: LiveApp, source: tuple[str, str], tmp_path: Path
+) -> None:
+    admin = set_up_admin(fresh)
+    remote = ("--url", fresh.url, "--token", admin.token)
+
+    dry = migrate(tmp_path / "unused", source, *remote, "--dry-run")
+    assert dry.exit_code == 0, dry.output + dry.stderr
+    assert dry.stdout.splitlines() == ["dry run: nothing was written", *REPORT_BODY]
+    assert api(fresh, admin.token, "GET", "/environments").json()["environments"] == []
+
+    result = migrate(tmp_path / "unused", source, *remote)
+    assert result.exit_code == 0, result.output + result.stderr
+    assert result.stdout.splitlines() == ["migration done", *REPORT_BODY]
+    names = [
+        e["name"] for e in api(fresh, admin.token, "GET", "/environments").json()["environments"]
+    ]
+    assert names == ["Staging-API", "dev", "prod-eu-west", "qa-ssh"]
+    assert sign_in(fresh, "alice", original.PASSWORDS["alice"])
+
+    again = migrate(tmp_path / "unused", source, *remote)
+    assert again.stdout.splitlines()[1:5] == [
+        "environments: 0 created, 0 updated, 4 skipped",
+        "credentials:  0 created, 0 updated, 2 skipped",
+        "users:        0 created, 0 updated, 3 skipped",
+        "logs:         0 created, 0 updated, 9 skipped",
+    ]
+
+
+def test_a_bad_token_is_one_line_and_exit_2(
+    fresh: LiveApp, source: tuple[str, str], tmp_path: Path
+) -> None:
+    result = migrate(tmp_path / "unused", source, "--url", fresh.url, "--token", "nonsense")
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith("envdeck: error: ")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -40,6 +40,7 @@ from envdeck.services.inventory.probes import EnvironmentProbes
 from envdeck.services.inventory.ssh_access import SshAccess
 from envdeck.services.inventory.views import EnvironmentViews
 from envdeck.services.maintenance.windows import MaintenanceService
+from envdeck.services.migration.service import Migration
 from envdeck.services.notifications import Notifications, build_notifications
 from envdeck.services.operations.executors import Executors
 from envdeck.services.operations.executors.http import HttpCommandRunner, HttpExecutor
@@ -113,6 +114,8 @@ class Services:
     # the others' buses and theirs on its own (docs/operations.md).
     health_shards: ShardLeases
     event_relay: EventRelay
+    # `envdeck migrate from-environment-manager --url` (docs/migration.md).
+    migration: Migration
 
 
 def build_services(
@@ -291,4 +294,7 @@ def build_services(
         leases=leases,
         health_shards=ShardLeases(leases, storage.instances, health, clock),
         event_relay=event_relay,
+        migration=Migration(
+            storage, box, settings.logs.retention_days, announce=environments.announce
+        ),
     )

@@ -28,6 +28,14 @@ class MigrationReport:
     # A collection left as it was because writing it failed part way (all or nothing).
     failed: list[str] = field(default_factory=list)
 
+    def merge(self, other: "MigrationReport") -> None:
+        """Add another part's counts and entries to this report (a migration sent in parts)."""
+        for name, counts in other.counts.items():
+            for outcome in ("created", "updated", "skipped"):
+                self.count(name, outcome, getattr(counts, outcome))
+        for name in ("renamed", "secrets", "not_carried", "changed", "warnings", "failed"):
+            getattr(self, name).extend(getattr(other, name))
+
     def count(self, collection: str, outcome: str, n: int = 1) -> None:
         counts = self.counts[collection]
         setattr(counts, outcome, getattr(counts, outcome) + n)

@@ -18,6 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from envdeck.adapters.secret_box import SecretBox, SecretDecryptionError
+from envdeck.domain.auth import Principal
 from envdeck.domain.clock import utc_now
 from envdeck.domain.credential import Credential
 from envdeck.domain.environment import Environment, EnvironmentListOptions, HostKeyPolicy
@@ -59,6 +60,7 @@ from envdeck.services.migration.translate import (
     translate_user,
 )
 
+Announce = Callable[[Principal, str, Environment, Environment | None], Environment]
 _UNOPENED = object()  # a stored secret the key does not open: never equal to anything
 _PROFILE = ("username", "email", "role", "active")
 
@@ -81,6 +83,8 @@ class Plan:
     new_users: list[User] = field(default_factory=list)
     changed_users: list[User] = field(default_factory=list)
     new_logs: list[LogEntry] = field(default_factory=list)
+    # (create | update, as stored, as it was) of each environment written.
+    written: list[tuple[str, Environment, Environment | None]] = field(default_factory=list)
 
 
 def _opened(env: Environment, box: SecretBox) -> Environment:
@@ -103,12 +107,23 @@ def _config(env: Environment) -> Any:
 
 
 class Migration:
-    def __init__(self, storage: Storage, box: SecretBox, retention_days: int | None = None) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        box: SecretBox,
+        retention_days: int | None = None,
+        announce: Announce | None = None,
+    ) -> None:
         self._storage = storage
         self._box = box
         self._retention_days = retention_days
+        # In a running Envdeck: each environment written is audited and published, as the
+        # API's are (EnvironmentService.announce), so dashboards show it at once.
+        self._announce = announce
 
-    async def run(self, data: OriginalData, *, dry_run: bool) -> MigrationReport:
+    async def run(
+        self, data: OriginalData, *, dry_run: bool, actor: Principal | None = None
+    ) -> MigrationReport:
         """Migrate the original's documents (or, with dry_run, only say what would change)."""
         report = MigrationReport(dry_run=dry_run)
         plan = Plan()
@@ -117,6 +132,9 @@ class Migration:
         await self._plan_logs(data, plan, report)
         if not dry_run:
             await self._write(plan, report)
+            if actor is not None and self._announce is not None:
+                for action, env, before in plan.written:
+                    self._announce(actor, action, env, before)
         return report
 
     # ---- environments --------------------------------------------------------------------
@@ -321,6 +339,7 @@ class Migration:
         self, plan: Plan, undo: list[Callable[[], Awaitable[None]]]
     ) -> None:
         repo, credentials = self._storage.environments, self._storage.credentials
+        written: list[tuple[str, Environment, Environment | None]] = []
         for entry in plan.environments:
             if entry.credential is not None and entry.credential_changed:
                 credential = entry.credential
@@ -331,15 +350,18 @@ class Migration:
                 await save_credential(credentials, credential)
                 undo.append(_restore_credential(self._storage, credential.id, before))
             if entry.stored is None:
-                await repo.create(sealed(entry.env, None, self._box))
+                created = await repo.create(sealed(entry.env, None, self._box))
                 undo.append(_delete_environment(self._storage, entry.env.id))
+                written.append(("create", created, None))
             elif _config(entry.env) != _config(_opened(entry.stored, self._box)):
                 kept = entry.stored.model_dump(include=SERVER_FIELDS)
                 incoming = Environment.model_validate(
                     entry.env.model_dump(exclude=SERVER_FIELDS) | kept
                 )
-                await repo.update(sealed(incoming, entry.stored, self._box))
+                updated = await repo.update(sealed(incoming, entry.stored, self._box))
                 undo.append(_restore_environment(self._storage, entry.stored))
+                written.append(("update", updated, entry.stored))
+        plan.written = written
 
     async def _write_users(self, plan: Plan, undo: list[Callable[[], Awaitable[None]]]) -> None:
         for user in plan.new_users:

@@ -4,6 +4,7 @@
 events (the rest duplicates what `logs` holds). Nothing is ever written to the source.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,27 +78,15 @@ def _first_line(exc: Exception) -> str:
     return text[:300]
 
 
-def as_json(data: OriginalData, *, dry_run: bool) -> Document:
-    """Return the documents as JSON (ObjectIds and times as text), for a remote Envdeck."""
-    return {
-        "dryRun": dry_run,
-        "environments": plain(data.environments),
-        "users": plain(data.users),
-        "logs": plain(data.logs),
-        "auditLog": plain(data.audit),
-    }
+# Log documents per request: a few hundred bytes each, well under the default body limit.
+LOGS_PER_PART = 2000
 
 
-def from_json(body: Document) -> OriginalData:
-    """Return the documents as_json sent (the translators read text ids and times too)."""
-
-    def documents(name: str) -> list[Document]:
-        items = body.get(name)
-        return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
-
-    return OriginalData(
-        environments=documents("environments"),
-        users=documents("users"),
-        logs=documents("logs"),
-        audit=documents("auditLog"),
-    )
+def json_parts(data: OriginalData, *, dry_run: bool) -> Iterator[Document]:
+    """Yield the documents as JSON (ObjectIds and times as text) in parts, for a remote
+    Envdeck: environments and users together (each all or nothing), then the log entries in
+    batches."""
+    yield {"dryRun": dry_run, "environments": plain(data.environments), "users": plain(data.users)}
+    for name, docs in (("logs", data.logs), ("auditLog", data.audit)):
+        for start in range(0, len(docs), LOGS_PER_PART):
+            yield {"dryRun": dry_run, name: plain(docs[start : start + LOGS_PER_PART])}
