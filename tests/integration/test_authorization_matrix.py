@@ -48,6 +48,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/credentials/{credential_id}"): Role.ADMIN,
     ("PATCH", "/api/v1/credentials/{credential_id}"): Role.ADMIN,
     ("DELETE", "/api/v1/credentials/{credential_id}"): Role.ADMIN,
+    ("POST", "/api/v1/migrations/environment-manager"): Role.ADMIN,
     ("GET", "/api/v1/maintenance-windows"): Role.VIEWER,
     ("POST", "/api/v1/maintenance-windows"): Role.ADMIN,
     ("POST", "/api/v1/maintenance-windows/preview"): Role.ADMIN,

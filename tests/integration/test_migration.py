@@ -214,6 +214,32 @@ def test_users_sign_in_with_their_old_password(live: LiveApp) -> None:
     assert answers["carol"].status_code == 401  # inactive in the original
 
 
+def test_a_user_whose_old_password_the_policy_refuses_must_change_it_first(
+    live: LiveApp,
+) -> None:
+    bob = sign_in(live, "bob", original.PASSWORDS["bob"])
+
+    refused = api(live, bob, "GET", "/environments")
+    me = api(live, bob, "GET", "/auth/me")
+    changed = api(
+        live,
+        bob,
+        "POST",
+        "/users/password/change",
+        json={
+            "currentPassword": original.PASSWORDS["bob"],
+            "newPassword": "cobalt-meadow-ferry-73",
+        },
+    )
+
+    assert refused.status_code == 403
+    assert refused.json()["error"]["details"] == {"reason": "password_change_required"}
+    assert me.json()["mustChangePassword"] is True
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["user"]["mustChangePassword"] is False
+    assert api(live, changed.json()["token"], "GET", "/environments").status_code == 200
+
+
 def test_environments_keep_their_configuration_and_show_no_secret(
     live: LiveApp, alice: str
 ) -> None:

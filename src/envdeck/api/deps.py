@@ -218,6 +218,13 @@ async def client_ip(request: Request) -> str:
 
 def _require(role: Role) -> Callable[[Principal], Awaitable[Principal]]:
     async def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+        if principal.user.must_change_password:
+            # Only who they are, signing out and the password change itself (CurrentPrincipal)
+            # are open to them until then.
+            raise Forbidden(
+                "choose a new password first: POST /api/v1/users/password/change",
+                {"reason": "password_change_required"},
+            )
         if not principal.role.includes(role):
             raise Forbidden(f"this needs the {role} role; you have {principal.role}")
         return principal
