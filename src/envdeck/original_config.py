@@ -192,8 +192,10 @@ _FILE_SHIPPED: dict[Path, Outcome] = {
     ("health_check", "worker_pool_size"): _never("health.concurrency"),
     ("health_check", "max_concurrent_checks"): _never("health.concurrency"),
     ("security", "jwt_expiration"): _never("jwt.expiryTime", "its tokens lasted 24h"),
-    ("logging", "level"): _never("log.level", "it always logged at info"),
-    ("logging", "format"): _never("log.format", "it always wrote JSON"),
+    # Never read by the original, but what they ask for is Envdeck's log.level and log.format
+    # (whose values they share): read, so that a file saying `format: json` gets JSON.
+    ("logging", "level"): Rename(("log", "level")),
+    ("logging", "format"): Rename(("log", "format")),
     ("logging", "output"): _never(),
     ("logging", "file_path"): _never(),
     ("logging", "max_size"): _never(),

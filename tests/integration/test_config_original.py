@@ -48,9 +48,10 @@ def test_the_shipped_snake_case_file_loads_with_a_notice_per_original_key() -> N
         "http://localhost:3000",
         "http://localhost:80",
     ]
-    # Ignored keys change nothing: the original never read them.
-    assert settings.log.level == "info"
+    # Ignored keys change nothing: the original never read them. Its logging level and format
+    # mean what Envdeck's do, so they are read.
     assert settings.auth.bcrypt_cost == 12
+    assert (settings.log.level, settings.log.format) == ("info", "json")
     envdeck_keys = {"server.host", "server.port", "database.uri"}
     original_keys = set(leaf_keys(yaml.safe_load(SHIPPED.read_text()))) - envdeck_keys
     assert sorted(n.name for n in notices) == sorted(original_keys)
@@ -62,11 +63,12 @@ def test_the_shipped_snake_case_file_loads_with_a_notice_per_original_key() -> N
         "database.name": "database.database",
         "ssh.connection_timeout": "ssh.connectTimeout",
         "security.allowed_origins": "allowOrigins",
+        "logging.level": "log.level",
+        "logging.format": "log.format",
     }
-    logging_level = next(n for n in notices if n.name == "logging.level")
-    assert logging_level.message == (
-        "logging.level (config file) is ignored: the original never read it (it always logged"
-        " at info); Envdeck's key is log.level"
+    logging_output = next(n for n in notices if n.name == "logging.output")
+    assert logging_output.message == (
+        "logging.output (config file) is ignored: the original never read it"
     )
 
 
@@ -142,6 +144,7 @@ def test_config_convert_prints_the_envdeck_file_with_its_notes(tmp_path: Path) -
         "database": {"uri": "mongodb://localhost:27017", "database": "app-env-manager"},
         "ssh": {"connectTimeout": "30s"},
         "allowOrigins": ["http://localhost", "http://localhost:3000", "http://localhost:80"],
+        "log": {"level": "info", "format": "json"},
     }
     # The converted file means what the original one did, and raises no notice of its own.
     new = write(tmp_path, result.stdout)
