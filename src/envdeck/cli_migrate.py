@@ -22,10 +22,19 @@ def _masked(message: str, uri: str) -> str:
     return message.replace(uri, mask_uri(uri)) if uri else message
 
 
-async def _migrate_local(data: Any, dry_run: bool, config: ConfigOption) -> list[str]:
+async def _migrate_local(
+    data: Any, dry_run: bool, source_db: str, config: ConfigOption
+) -> list[str]:
     from envdeck.services.migration.service import Migration
 
     settings = settings_from(config)
+    if settings.storage_backend == "mongodb" and settings.database.database == source_db:
+        # The original's .env sets MONGODB_DATABASE, which Envdeck reads too: the two would
+        # share collection names (environments, users, logs) in one database.
+        raise fail(
+            f"Envdeck's storage is the database {source_db!r} too: give Envdeck a database of"
+            " its own (MONGODB_DATABASE=envdeck) before migrating (docs/migration.md)"
+        )
     retention = settings.logs.retention_days
 
     async def work(services: Any) -> list[str]:
@@ -116,7 +125,7 @@ def from_environment_manager(
         if url:
             lines = _migrate_remote(data, dry_run, url, token)
         else:
-            lines = asyncio.run(_migrate_local(data, dry_run, config))
+            lines = asyncio.run(_migrate_local(data, dry_run, source_db, config))
     except EnvdeckError as exc:
         raise fail(_masked(exc.message, source_uri)) from None
     except (typer.Exit, KeyboardInterrupt):

@@ -379,3 +379,16 @@ def test_a_bad_token_is_one_line_and_exit_2(
     assert result.exit_code == 2
     assert result.stderr.startswith("envdeck: error: ")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_envdeck_on_the_originals_own_database_is_refused(
+    tmp_path: Path, source: tuple[str, str]
+) -> None:
+    uri, database = source
+    command = ["migrate", "from-environment-manager", "--source-uri", uri, "--source-db", database]
+    environ = {"ENVDECK_DATA_DIR": str(tmp_path), "MONGODB_URI": uri, "MONGODB_DATABASE": database}
+
+    result = CliRunner().invoke(app, command, env=environ)
+
+    assert result.exit_code == 2
+    assert "give Envdeck a database of its own" in result.stderr

@@ -35,6 +35,8 @@ interface ChangePasswordDialogProps {
   open: boolean;
   onClose: () => void;
   onChanged: () => void;
+  /** The password must be changed before anything else (a migrated one the policy refuses). */
+  required?: boolean;
 }
 
 /** Change your own password; the server ends every session and signs this one in anew. */
@@ -42,6 +44,7 @@ export default function ChangePasswordDialog({
   open,
   onClose,
   onChanged,
+  required = false,
 }: ChangePasswordDialogProps) {
   const form = useForm<PasswordValues>({
     resolver: zodResolver(schema),
@@ -53,16 +56,22 @@ export default function ChangePasswordDialog({
     onSuccess: (session) => {
       // The old token stopped working with the change: carry on with the new one.
       saveSession(session);
-      close();
+      // A required change ends with the new session (which needs no change): nothing to close.
+      if (required) reset();
+      else close();
       onChanged();
     },
     onError: server.report,
   });
 
-  function close() {
+  function reset() {
     form.reset();
     server.clear();
     change.reset();
+  }
+
+  function close() {
+    reset();
     onClose();
   }
 
@@ -74,13 +83,19 @@ export default function ChangePasswordDialog({
   return (
     <FormDialog
       open={open}
-      title="Change password"
+      title={required ? "Choose a new password" : "Change password"}
       submitLabel="Change password"
       onSubmit={submit}
       onClose={close}
       pending={change.isPending}
       error={server.formError}
     >
+      {required && (
+        <DialogContentText>
+          Your password does not meet this Envdeck&apos;s password policy: choose a new one to
+          continue. Cancel signs you out.
+        </DialogContentText>
+      )}
       <DialogContentText>
         Your other sessions end: other browsers and tabs will have to sign in again. API tokens keep
         working.

@@ -34,6 +34,8 @@ export default function UserMenu() {
   const menuId = useId();
   if (!session) return null;
   const { user } = session;
+  // Set on a migrated account whose password the policy refuses: nothing else works until then.
+  const mustChange = user.mustChangePassword === true;
 
   const closeMenu = () => setAnchor(null);
   const open = (which: OpenDialog) => () => {
@@ -103,10 +105,11 @@ export default function UserMenu() {
       </Menu>
       <Suspense fallback={null}>
         {dialog === "profile" && <ProfileDialog open onClose={() => setDialog(null)} />}
-        {dialog === "password" && (
+        {(dialog === "password" || mustChange) && (
           <ChangePasswordDialog
             open
-            onClose={() => setDialog(null)}
+            required={mustChange}
+            onClose={() => (mustChange ? void signOut() : setDialog(null))}
             onChanged={() => setNotice("Password changed. Your other sessions have ended.")}
           />
         )}
