@@ -22,7 +22,8 @@ const ALPHA = makeEnvironment("alpha", {
   credentials: { type: "key", username: "deploy", keyId: KEY_ID },
   healthCheck: {
     enabled: true,
-    endpoint: "https://alpha.example.test/health",
+    endpoint: "/health",
+    resolvedEndpoint: "https://alpha.example.test/health",
     method: "GET",
     interval: 30,
     timeout: 5,
@@ -93,7 +94,8 @@ describe("Environment details page", () => {
 
     const configuration = screen.getByRole("region", { name: "Configuration" });
     const panel = within(configuration).getByRole("tabpanel");
-    expect(detail(panel, "Endpoint")).toHaveTextContent("https://alpha.example.test/health");
+    expect(detail(panel, "Endpoint")).toHaveTextContent(/^\/health$/);
+    expect(detail(panel, "Checks URL")).toHaveTextContent("https://alpha.example.test/health");
     expect(detail(panel, "Headers")).toHaveTextContent("Authorization: ********");
     expect(detail(panel, "Validation")).toHaveTextContent("Status code: [200,204]");
 

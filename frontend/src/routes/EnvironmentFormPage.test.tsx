@@ -202,6 +202,40 @@ describe("Environment form", () => {
     expect(requestsTo(fetchMock)).not.toContain("POST /api/v1/environments");
   });
 
+  it("takes a path endpoint, joined to the environment URL, and shows the URL it checks", async () => {
+    let created: Record<string, unknown> | null = null;
+    const saved = makeEnvironment("delta");
+    stubApi({
+      ...NO_ENVIRONMENTS,
+      "GET /api/v1/credentials": CREDENTIALS,
+      "POST /api/v1/environments": async (request) => {
+        created = (await request.json()) as Record<string, unknown>;
+        return { status: 201, body: saved };
+      },
+      [`GET /api/v1/environments/${saved.id}`]: { status: 200, body: saved },
+    });
+    renderApp("/environments/new", { session: ADMIN });
+    const user = userEvent.setup();
+
+    await user.type(await screen.findByLabelText("Name"), "delta");
+    await user.click(screen.getByRole("switch", { name: "Check health" }));
+    const endpoint = screen.getByLabelText("Endpoint");
+    await user.type(endpoint, "/health");
+    await user.click(screen.getByRole("button", { name: "Create environment" }));
+    expect(await screen.findByText(/A path is joined to the environment URL/)).toBeInTheDocument();
+    expect(created).toBeNull();
+
+    await user.type(screen.getByLabelText("Environment URL"), "https://delta.example.test/");
+    expect(endpoint).toHaveAccessibleDescription("Checks https://delta.example.test/health");
+    await user.click(screen.getByRole("button", { name: "Create environment" }));
+
+    expect(await screen.findByRole("heading", { level: 1, name: "delta" })).toBeInTheDocument();
+    expect(created).toMatchObject({
+      environmentURL: "https://delta.example.test/",
+      healthCheck: { enabled: true, endpoint: "/health" },
+    });
+  });
+
   it("edits the status-code validation and shows the server's field errors on the fields", async () => {
     let sent: Record<string, unknown> | null = null;
     stubApi({

@@ -20,7 +20,10 @@ export default function BasicsSection({ form }: { form: EnvironmentFormApi }) {
       <TextField
         label="Environment URL"
         fullWidth
-        {...fieldProps(form, "environmentURL", "Where people open the application")}
+        {...fieldProps(form, "environmentURL", "Where people open the application", {
+          // A path endpoint is joined to it: its check changes with it.
+          deps: ["hcEndpoint"],
+        })}
       />
       <TextField
         label="Tags"

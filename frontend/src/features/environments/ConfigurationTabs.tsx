@@ -32,6 +32,7 @@ function healthItems(environment: Environment): DetailItem[] {
   return [
     { label: "Enabled", value: yesNo(check?.enabled) },
     { label: "Endpoint", value: check?.endpoint },
+    { label: "Checks URL", value: check?.resolvedEndpoint },
     { label: "Method", value: check?.method },
     { label: "Interval", value: check ? `${check.interval} s` : "" },
     { label: "Timeout", value: check ? `${check.timeout} s` : "" },

@@ -2,7 +2,7 @@ import { Box, Stack, TextField } from "@mui/material";
 
 import SwitchField from "../../components/SwitchField";
 import { fieldProps } from "../../lib/fieldProps";
-import { type EnvironmentFormApi, toConfig } from "./environmentForm";
+import { type EnvironmentFormApi, resolveEndpoint, toConfig } from "./environmentForm";
 import FormSection from "./FormSection";
 import HeadersEditor from "./HeadersEditor";
 import MethodUrlFields from "./MethodUrlFields";
@@ -51,19 +51,30 @@ export default function HealthCheckSection({
 }: HealthCheckSectionProps) {
   const validationType = form.watch("hcValidationType");
   const jsonPathMode = form.watch("hcJsonPathMode");
+  const resolved = resolveEndpoint(
+    form.watch("hcEndpoint").trim(),
+    form.watch("environmentURL").trim(),
+  );
+  const endpointHelp =
+    form.watch("hcEndpoint").trim() !== "" && resolved !== null
+      ? `Checks ${resolved}`
+      : "A path such as /health (joined to the environment URL), or a full URL";
 
-  // The Test button checks only the health-check fields, then sends what they say.
+  // The Test button checks only the health-check fields (and the URL a path is joined to),
+  // then sends what they say.
   const currentHealthCheck = async () => {
-    const valid = await form.trigger(HEALTH_CHECK_FIELDS);
+    const valid = await form.trigger([...HEALTH_CHECK_FIELDS, "environmentURL"]);
     if (!valid) return null;
-    return toConfig(form.getValues(), environment).healthCheck ?? null;
+    const config = toConfig(form.getValues(), environment);
+    if (!config.healthCheck) return null;
+    return { healthCheck: config.healthCheck, environmentURL: config.environmentURL ?? null };
   };
 
   return (
     <FormSection title="Health check">
       <SwitchField control={form.control} name="hcEnabled" label="Check health" />
       <MethodUrlFields form={form} method="hcMethod">
-        <TextField label="Endpoint" fullWidth {...fieldProps(form, "hcEndpoint")} />
+        <TextField label="Endpoint" fullWidth {...fieldProps(form, "hcEndpoint", endpointHelp)} />
       </MethodUrlFields>
       <Stack direction={{ xs: "column", sm: "row" }} spacing={2}>
         <TextField

@@ -58,6 +58,31 @@ const optionalUrl = z
   .string()
   .trim()
   .refine((u) => u === "" || isUrl(u), "Enter an http:// or https:// URL");
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+/**
+ * The URL a health check endpoint names, by the server's rule (domain/environment.py): a value
+ * containing "://" as it is; a path joined to the environment URL with one slash between them.
+ * Null when a path has no environment URL to join.
+ */
+export function resolveEndpoint(endpoint: string, environmentURL: string): string | null {
+  if (endpoint.includes("://")) return endpoint;
+  if (environmentURL === "") return null;
+  const path = endpoint.replace(/^\/+/, "");
+  const base = environmentURL.replace(/\/+$/, "");
+  return path === "" ? base : `${base}/${path}`;
+}
+
+// A full URL, or a path (e.g. /health) resolved against the environment URL.
+const optionalEndpoint = z
+  .string()
+  .trim()
+  .refine(
+    (e) => e === "" || (e.includes("://") ? isUrl(e) : !CONTROL_CHARACTERS.test(e)),
+    "Enter a path such as /health, or an http:// or https:// URL",
+  );
 const jsonBody = z
   .string()
   .refine((b) => b.trim() === "" || isJson(b), "Not valid JSON (leave empty for no body)");
@@ -149,7 +174,7 @@ export const environmentSchema = z
     keyId: z.string(),
 
     hcEnabled: z.boolean(),
-    hcEndpoint: optionalUrl,
+    hcEndpoint: optionalEndpoint,
     hcMethod: z.enum(HTTP_METHODS),
     hcInterval: wholeNumber(10, 3600),
     hcTimeout: wholeNumber(1, 60),
@@ -224,6 +249,12 @@ export const environmentSchema = z
     }
     if (v.hcEnabled && v.hcEndpoint === "")
       problem("hcEndpoint", "An enabled health check needs an endpoint");
+    if (v.hcEndpoint !== "" && resolveEndpoint(v.hcEndpoint, v.environmentURL) === null) {
+      problem(
+        "hcEndpoint",
+        "A path is joined to the environment URL: enter that URL, or a full http(s) URL here",
+      );
+    }
     if (Number(v.hcTimeout) >= Number(v.hcInterval)) {
       problem("hcTimeout", "The timeout must be shorter than the interval");
     }

@@ -38,6 +38,12 @@ export interface CredentialOption {
 /** The health check an environment's form describes (what its Test button tries). */
 export type HealthCheckConfig = components["schemas"]["HealthCheckConfig"];
 
+/** A health check to try, with the environment URL a path endpoint is joined to. */
+export interface HealthCheckDraft {
+  healthCheck: HealthCheckConfig;
+  environmentURL: string | null;
+}
+
 /** What the environment form shows of credentials and health (from the page). */
 export interface EnvironmentFormSlots {
   /** The dialog that stores a new credential, opened from the credential picker. */
@@ -47,8 +53,11 @@ export interface EnvironmentFormSlots {
   }>;
   /** Tries the health check as the form has it, without saving, and shows what it found. */
   TestHealthCheckButton: ComponentType<{
-    /** The form's health check once its fields are valid; null when they are not. */
-    getHealthCheck: () => Promise<HealthCheckConfig | null>;
+    /**
+     * The form's health check and the environment URL a path endpoint is joined to, once
+     * their fields are valid; null when they are not.
+     */
+    getHealthCheck: () => Promise<HealthCheckDraft | null>;
     /** The environment being edited: its stored secret header values stand in for masked ones. */
     environmentId: string | null;
   }>;

@@ -65,6 +65,7 @@ describe("The form's health-check Test button", () => {
     expect(within(result).getByLabelText("Response body")).toHaveTextContent('{"status": "ok"}');
     expect(sent).toEqual({
       environmentId: ALPHA.id,
+      environmentURL: "https://alpha.example.test",
       healthCheck: expect.objectContaining({
         endpoint: "https://alpha.example.test/health",
         timeout: 3,

@@ -5,14 +5,14 @@ import { useState } from "react";
 import { errorMessage } from "../../lib/serverErrors";
 import CheckResultView from "./CheckResultView";
 import { testHealthCheck } from "./queries";
-import type { HealthCheckConfig } from "./types";
+import type { HealthCheckDraft } from "./types";
 
 interface TestHealthCheckButtonProps {
   /**
-   * The form's current health check, once its fields are valid; null (the form then shows
-   * what is wrong) when they are not.
+   * The form's current health check (and the environment URL a path endpoint is joined to),
+   * once their fields are valid; null (the form then shows what is wrong) when they are not.
    */
-  getHealthCheck: () => Promise<HealthCheckConfig | null>;
+  getHealthCheck: () => Promise<HealthCheckDraft | null>;
   /** The environment being edited: its stored secret header values are used for masked ones. */
   environmentId: string | null;
 }
@@ -24,18 +24,18 @@ export default function TestHealthCheckButton({
 }: TestHealthCheckButtonProps) {
   const [invalid, setInvalid] = useState<string | null>(null);
   const test = useMutation({
-    mutationFn: (config: HealthCheckConfig) => testHealthCheck(config, environmentId),
+    mutationFn: (draft: HealthCheckDraft) => testHealthCheck(draft, environmentId),
   });
   const run = async () => {
     setInvalid(null);
     test.reset();
-    const config = await getHealthCheck();
-    if (config === null) {
+    const draft = await getHealthCheck();
+    if (draft === null) {
       setInvalid("Fix the health-check fields above first.");
-    } else if (!config.endpoint) {
+    } else if (!draft.healthCheck.endpoint) {
       setInvalid("Enter an endpoint to test.");
     } else {
-      test.mutate(config);
+      test.mutate(draft);
     }
   };
   return (

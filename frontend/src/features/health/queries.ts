@@ -4,7 +4,7 @@ import { api } from "../../api/client";
 import { unwrap } from "../../api/unwrap";
 import type {
   CheckResult,
-  HealthCheckConfig,
+  HealthCheckDraft,
   HealthHistory,
   HealthPoint,
   HealthSample,
@@ -93,12 +93,16 @@ export async function checkHealthNow(id: string): Promise<CheckResult> {
  * environmentId, masked header values are taken from that environment's stored ones.
  */
 export async function testHealthCheck(
-  healthCheck: HealthCheckConfig,
+  { healthCheck, environmentURL }: HealthCheckDraft,
   environmentId: string | null,
 ): Promise<CheckResult> {
   return unwrap(
     await api.POST("/api/v1/health-checks/test", {
-      body: { healthCheck, ...(environmentId ? { environmentId } : {}) },
+      body: {
+        healthCheck,
+        ...(environmentId ? { environmentId } : {}),
+        ...(environmentURL ? { environmentURL } : {}),
+      },
     }),
   );
 }

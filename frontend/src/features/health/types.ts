@@ -6,6 +6,11 @@ type Schemas = components["schemas"];
 export type HealthState = Schemas["HealthState"];
 export type HealthStatus = Schemas["Status-Output"];
 export type HealthCheckConfig = Schemas["HealthCheckConfig"];
+/** A health check to try unsaved, with the environment URL a path endpoint is joined to. */
+export interface HealthCheckDraft {
+  healthCheck: HealthCheckConfig;
+  environmentURL: string | null;
+}
 /** The checks of one environment within [timestamp, timestamp + bucket). */
 export type HealthPoint = Schemas["HealthPoint"];
 export type HealthHistory = Schemas["HealthHistory"];
