@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pymongo import MongoClient
 from typer.testing import CliRunner
 
 from envdeck.cli import app
@@ -392,3 +393,60 @@ def test_envdeck_on_the_originals_own_database_is_refused(
 
     assert result.exit_code == 2
     assert "give Envdeck a database of its own" in result.stderr
+
+
+def test_into_mongodb_storage_and_again(
+    tmp_path: Path, source: tuple[str, str], mongo_uri: str
+) -> None:
+    target_db = f"envdeck_migrated_{uuid.uuid4().hex[:8]}"
+    uri, database = source
+    command = ["migrate", "from-environment-manager", "--source-uri", uri, "--source-db", database]
+    environ = {"ENVDECK_DATA_DIR": str(tmp_path), "MONGODB_URI": mongo_uri}
+    environ |= {"MONGODB_DATABASE": target_db} | ENVIRON
+
+    first = CliRunner().invoke(app, command, env=environ)
+    again = CliRunner().invoke(app, command, env=environ)
+
+    assert first.exit_code == 0, first.output + first.stderr
+    assert first.stdout.splitlines() == ["migration done", *REPORT_BODY]
+    assert again.stdout.splitlines()[1:5] == [
+        "environments: 0 created, 0 updated, 4 skipped",
+        "credentials:  0 created, 0 updated, 2 skipped",
+        "users:        0 created, 0 updated, 3 skipped",
+        "logs:         0 created, 0 updated, 9 skipped",
+    ]
+
+
+def test_a_run_after_the_original_changed_updates_only_what_changed(
+    tmp_path: Path, mongo_uri: str, target: Target, sshd: OpenSshServer, ssh_account: SshAccount
+) -> None:
+    database = f"{SOURCE_DB}_{uuid.uuid4().hex[:8]}"
+    key = ssh_account.keys.key_credential().private_key
+    assert key is not None
+    environments = original.environments(
+        target.url(""), sshd.port, ssh_account.username, key, sshd.host_key_line
+    )
+    original.load(mongo_uri, database, {"environments": environments, "users": original.users()})
+    assert migrate(tmp_path, (mongo_uri, database)).exit_code == 0
+    client: MongoClient[dict[str, Any]] = MongoClient(mongo_uri)
+    db = client[database]
+    db.environments.update_one(
+        {"_id": original.STAGING_ID}, {"$set": {"description": "Payments API, staging (EU)"}}
+    )
+    db.environments.update_one(
+        {"_id": original.DEV_ID}, {"$set": {"metadata.password": "rotated-dev-password"}}
+    )
+    db.users.update_one({"_id": original.BOB_ID}, {"$set": {"role": "admin"}})
+    db.logs.insert_one(original.logs()[0])
+    client.close()
+
+    again = migrate(tmp_path, (mongo_uri, database))
+
+    assert again.exit_code == 0, again.output + again.stderr
+    assert again.stdout.splitlines()[:5] == [
+        "migration done",
+        "environments: 0 created, 1 updated, 3 skipped",
+        "credentials:  0 created, 1 updated, 1 skipped",
+        "users:        0 created, 1 updated, 2 skipped",
+        "logs:         1 created, 0 updated, 0 skipped",
+    ]
