@@ -164,3 +164,25 @@ def _stored_secret(server: RunningServer, environment_id: str) -> str:
     key = base64.urlsafe_b64decode((data / "encryption.key").read_text().strip() + "==")
     context = leaf_context(environment_id, ("healthCheck", "headers", "Authorization"))
     return SecretBox(key).open(sealed, context)
+
+
+@pytest.mark.usefixtures("signed_in")
+def test_the_form_takes_a_path_endpoint_and_the_details_show_the_url_checked(
+    page: Page,
+) -> None:
+    page.goto("/environments/new")
+    page.get_by_label("Name", exact=True).fill("form-basalt")
+    page.get_by_role("switch", name="Check health").check()
+    endpoint = page.get_by_label("Endpoint")
+    endpoint.fill("/health")
+    page.get_by_role("button", name="Create environment").click()
+    expect(page.get_by_text("A path is joined to the environment URL")).to_be_visible()
+
+    page.get_by_label("Environment URL").fill("https://basalt.example.test/app/")
+    expect(page.get_by_text("Checks https://basalt.example.test/app/health")).to_be_visible()
+    page.get_by_role("button", name="Create environment").click()
+    expect(page.get_by_role("heading", level=1, name="form-basalt")).to_be_visible()
+
+    configuration = page.get_by_role("region", name="Configuration")
+    expect(configuration.get_by_text("/health", exact=True)).to_be_visible()
+    expect(configuration.get_by_text("https://basalt.example.test/app/health")).to_be_visible()
