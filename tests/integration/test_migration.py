@@ -115,6 +115,15 @@ REPORT_BODY = [
 ]
 
 
+# A second run over the same data.
+UNCHANGED = [
+    "environments: 0 created, 0 updated, 4 skipped",
+    "credentials:  0 created, 0 updated, 2 skipped",
+    "users:        0 created, 0 updated, 3 skipped",
+    "logs:         0 created, 0 updated, 9 skipped",
+]
+
+
 def test_a_bad_source_uri_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = migrate(tmp_path / "data", ("nonsense://db.example", SOURCE_DB))
 
@@ -159,13 +168,7 @@ def test_a_second_run_changes_nothing(migrated: Path, source: tuple[str, str]) -
     again = migrate(migrated, source)
 
     assert again.exit_code == 0, again.output + again.stderr
-    assert again.stdout.splitlines()[:5] == [
-        "migration done",
-        "environments: 0 created, 0 updated, 4 skipped",
-        "credentials:  0 created, 0 updated, 2 skipped",
-        "users:        0 created, 0 updated, 3 skipped",
-        "logs:         0 created, 0 updated, 9 skipped",
-    ]
+    assert again.stdout.splitlines()[:5] == ["migration done", *UNCHANGED]
     assert stored_counts(migrated) == (4, 3, 2, 10)
 
 
@@ -364,12 +367,7 @@ def test_a_running_envdeck_is_migrated_through_its_api(
     assert sign_in(fresh, "alice", original.PASSWORDS["alice"])
 
     again = migrate(tmp_path / "unused", source, *remote)
-    assert again.stdout.splitlines()[1:5] == [
-        "environments: 0 created, 0 updated, 4 skipped",
-        "credentials:  0 created, 0 updated, 2 skipped",
-        "users:        0 created, 0 updated, 3 skipped",
-        "logs:         0 created, 0 updated, 9 skipped",
-    ]
+    assert again.stdout.splitlines()[1:5] == UNCHANGED
 
 
 def test_a_bad_token_is_one_line_and_exit_2(
@@ -409,12 +407,7 @@ def test_into_mongodb_storage_and_again(
 
     assert first.exit_code == 0, first.output + first.stderr
     assert first.stdout.splitlines() == ["migration done", *REPORT_BODY]
-    assert again.stdout.splitlines()[1:5] == [
-        "environments: 0 created, 0 updated, 4 skipped",
-        "credentials:  0 created, 0 updated, 2 skipped",
-        "users:        0 created, 0 updated, 3 skipped",
-        "logs:         0 created, 0 updated, 9 skipped",
-    ]
+    assert again.stdout.splitlines()[1:5] == UNCHANGED
 
 
 def test_a_run_after_the_original_changed_updates_only_what_changed(
