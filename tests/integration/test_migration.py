@@ -8,6 +8,7 @@ data: a migrated user signs in with the old password, and a migrated environment
 """
 
 import asyncio
+import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -133,6 +134,21 @@ def test_a_bad_source_uri_is_one_line_and_exit_2(tmp_path: Path) -> None:
         " begin with 'mongodb://' or 'mongodb+srv://'"
     ]
     assert "Traceback" not in result.output + result.stderr
+
+
+def test_a_server_that_does_not_answer_is_one_line_without_the_password(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+
+    result = migrate(tmp_path / "data", (f"mongodb://u:pw-in-uri@127.0.0.1:{port}/", "x"))
+
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("envdeck: error: no MongoDB server answered within 5 s")
+    assert "pw-in-uri" not in result.stderr
 
 
 def test_a_database_without_the_originals_collections_is_refused(

@@ -9,7 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pymongo import AsyncMongoClient
-from pymongo.errors import ConfigurationError, InvalidURI, PyMongoError
+from pymongo.errors import (
+    ConfigurationError,
+    InvalidURI,
+    PyMongoError,
+    ServerSelectionTimeoutError,
+)
 
 from envdeck.domain.errors import Unavailable
 from envdeck.services.migration.translate import AUDITED_OPERATIONS, plain
@@ -67,6 +72,12 @@ async def read_original(uri: str, database: str) -> OriginalData:
                 [("timestamp", 1), ("_id", 1)],
             ),
         )
+    except ServerSelectionTimeoutError as exc:
+        # Its text goes on with the whole topology: the first server's error says enough.
+        reason = str(exc).split(" (configured timeouts", 1)[0].split(", Timeout:", 1)[0]
+        raise SourceUnavailable(
+            f"no MongoDB server answered within {SELECTION_TIMEOUT_MS // 1000} s: {reason[:200]}"
+        ) from None
     except PyMongoError as exc:
         raise SourceUnavailable(f"cannot read the source database: {_first_line(exc)}") from None
     finally:
