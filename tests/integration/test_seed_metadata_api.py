@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncssh
 import httpx
+import yaml
 
 from tests.support.live_app import Account, LiveApp, admin_fixture, live_app_fixture
 
@@ -19,7 +20,7 @@ HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9ok
 
 
 def api(live: LiveApp, admin: Account, method: str, path: str, **kwargs: Any) -> httpx.Response:
-    headers = {"Authorization": f"Bearer {admin.token}"}
+    headers = {"Authorization": f"Bearer {admin.token}"} | kwargs.pop("headers", {})
     return httpx.request(method, f"{live.url}/api/v1{path}", headers=headers, **kwargs)
 
 
@@ -109,3 +110,27 @@ def test_deleting_the_environment_deletes_the_credential_made_from_its_metadata(
 
     assert deleted.status_code == 204
     assert credential(live, admin, created["credentials"]["keyId"]).status_code == 404
+
+
+def test_an_imported_file_with_metadata_secrets_is_stored_the_same_way(
+    live: LiveApp, admin: Account
+) -> None:
+    config = seed_environment("imported-env", {"password": "imported-pass-9", "team": "ops"})
+    text = yaml.safe_dump({"apiVersion": "envdeck/v1", "environments": [config]})
+
+    response = api(
+        live,
+        admin,
+        "POST",
+        "/environments/import",
+        content=text.encode(),
+        headers={"Content-Type": "application/yaml"},
+    )
+
+    assert response.status_code == 200, response.text
+    envs = api(live, admin, "GET", "/environments", params={"q": "imported-env"}).json()
+    env = envs["environments"][0]
+    assert env["metadata"] == {"team": "ops"}
+    stored = credential(live, admin, env["credentials"]["keyId"]).json()
+    assert (stored["name"], stored["type"]) == ("imported-env ssh", "password")
+    assert "imported-pass-9" not in api(live, admin, "GET", "/environments/export").text

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from envdeck.adapters.secret_box import SecretBox
 from envdeck.domain.auth import Principal
 from envdeck.domain.base import MAX_JSON_DEPTH
+from envdeck.domain.credential import Credential
 from envdeck.domain.environment import Environment, EnvironmentListOptions
 from envdeck.domain.errors import (
     CredentialNotFound,
@@ -40,6 +41,7 @@ from envdeck.services.inventory.environments import (
     masked,
     sealed,
 )
+from envdeck.services.inventory.seed_metadata import unmask_seed_metadata
 
 FILE_VERSION = "envdeck/v1"
 FILE_KIND = "EnvironmentList"
@@ -66,6 +68,8 @@ class PlannedChange:
     fields: list[str] = field(default_factory=list)
     config: Environment | None = None  # sealed, ready to store
     stored: Environment | None = None
+    # The vault credential the original's SSH secret in metadata becomes (seed_metadata.py).
+    credential: Credential | None = None
 
 
 class EnvironmentFiles:
@@ -151,19 +155,28 @@ class EnvironmentFiles:
             stored = await self._storage.environments.get_by_name(config.name)
         except EnvironmentNotFound:
             fresh = config.model_copy(update={"id": new_id()})  # its secrets are bound to it
-            return PlannedChange(config.name, "create", config=sealed(fresh, None, self._box))
+            fresh, credential = await self._service.take_seed_metadata(fresh)
+            ready = sealed(fresh, None, self._box)
+            return PlannedChange(config.name, "create", config=ready, credential=credential)
         kept = stored.model_dump(include=SERVER_FIELDS)
         incoming = Environment.model_validate(config.model_dump(exclude=SERVER_FIELDS) | kept)
+        incoming, credential = await self._service.take_seed_metadata(
+            unmask_seed_metadata(incoming, stored, self._box)
+        )
         ready = sealed(incoming, stored, self._box)
         fields = list(configuration_diff(stored, ready))
         action: Action = "update" if fields else "unchanged"
-        return PlannedChange(config.name, action, fields, ready, stored)
+        return PlannedChange(config.name, action, fields, ready, stored, credential)
 
     async def apply(self, actor: Principal, changes: list[PlannedChange]) -> None:
         """Write a checked plan; if storage fails part-way, undo what was written."""
         done: list[PlannedChange] = []
         try:
             for change in changes:
+                if change.credential is not None and change.config is not None:
+                    await self._service.save_seed_credential(
+                        actor, change.credential, change.config
+                    )
                 if change.action == "create" and change.config is not None:
                     change.config = await self._storage.environments.create(change.config)
                 elif change.action == "update" and change.config is not None:

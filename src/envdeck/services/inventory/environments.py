@@ -140,11 +140,11 @@ class EnvironmentService:
         """
         fresh = Environment.model_validate(config.model_dump(exclude=SERVER_FIELDS))
         fresh.id = new_id()  # its secrets are sealed bound to it
-        fresh, credential = await self._take_seed_metadata(fresh)
+        fresh, credential = await self.take_seed_metadata(fresh)
         if credential is None:
             await self._check_credential(fresh)
         ready = sealed(fresh, None, self._box)
-        await self._save_credential(actor, credential, fresh)
+        await self.save_seed_credential(actor, credential, fresh)
         created = await self._environments.create(ready)
         return self.announce(actor, "create", created)
 
@@ -155,17 +155,17 @@ class EnvironmentService:
         stored = await self._environments.get_by_id(environment_id)
         kept = stored.model_dump(include=SERVER_FIELDS)
         incoming = Environment.model_validate(config.model_dump(exclude=SERVER_FIELDS) | kept)
-        incoming, credential = await self._take_seed_metadata(
+        incoming, credential = await self.take_seed_metadata(
             unmask_seed_metadata(incoming, stored, self._box)
         )
         if credential is None:
             await self._check_credential(incoming)
         ready = sealed(incoming, stored, self._box)
-        await self._save_credential(actor, credential, incoming)
+        await self.save_seed_credential(actor, credential, incoming)
         updated = await self._environments.update(ready)
         return self.announce(actor, "update", updated, stored)
 
-    async def _take_seed_metadata(self, env: Environment) -> tuple[Environment, Credential | None]:
+    async def take_seed_metadata(self, env: Environment) -> tuple[Environment, Credential | None]:
         """Return env without the original's SSH settings in its metadata, and the vault
         credential its SSH secret becomes (None without one); ValidationFailed for a key
         that does not open."""
@@ -176,9 +176,10 @@ class EnvironmentService:
         credential = vault_credential(env, seed.secret, fingerprint, self._box)
         return with_credential(env, credential.id), credential
 
-    async def _save_credential(
+    async def save_seed_credential(
         self, actor: Principal, credential: Credential | None, env: Environment
     ) -> None:
+        """Store the credential take_seed_metadata made for env (if any), audited."""
         if credential is None:
             return
         created = await save_credential(self._credentials, credential)
