@@ -28,6 +28,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/users"): Role.ADMIN,
     ("GET", "/api/v1/users/{user_id}"): Role.ADMIN,
     ("PATCH", "/api/v1/users/{user_id}"): Role.ADMIN,
+    ("PUT", "/api/v1/users/{user_id}"): Role.ADMIN,
     ("DELETE", "/api/v1/users/{user_id}"): Role.ADMIN,
     ("POST", "/api/v1/users/{user_id}/password/reset"): Role.ADMIN,
     ("POST", "/api/v1/users/{user_id}/unlock"): Role.ADMIN,

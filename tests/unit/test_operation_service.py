@@ -19,6 +19,7 @@ from datetime import timedelta
 
 import pytest
 import pytest_asyncio
+from pydantic import HttpUrl
 
 from envdeck.adapters.events import (
     EnvironmentChanged,
@@ -99,7 +100,9 @@ class FakeChecker:
         self.version: str | None = None
         self.checks = 0
 
-    async def check(self, config: HealthCheckConfig, scope: SecretScope) -> CheckResult:
+    async def check(
+        self, config: HealthCheckConfig, scope: SecretScope, base_url: HttpUrl | None
+    ) -> CheckResult:
         self.checks += 1
         return CheckResult(
             ok=True, message="200 OK", checked_at=FakeClock()(), version=self.version
