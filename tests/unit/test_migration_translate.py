@@ -7,14 +7,10 @@ from bson import ObjectId
 from envdeck.domain.environment import CredentialKind, HostKeyPolicy
 from envdeck.domain.log import LogLevel, LogType
 from envdeck.services.inventory.seed_metadata import split_seed_metadata
+from envdeck.services.migration.environments import translate_environment, valid_name
+from envdeck.services.migration.logs import translate_audit, translate_log
 from envdeck.services.migration.report import MigrationReport
-from envdeck.services.migration.translate import (
-    translate_audit,
-    translate_environment,
-    translate_log,
-    translate_user,
-    valid_name,
-)
+from envdeck.services.migration.users import translate_user
 
 AT = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 HASH = "$2a$10$umK.VpFKXBcwqKXeongxLulDYIUVohcSrk7t2ynxGoA1chPF00bpC"
@@ -222,3 +218,25 @@ def test_audit_events_other_than_restart_and_upgrade_are_left() -> None:
     )
     assert upgrade.message == "alice: upgrade of qa failed"
     assert upgrade.details["error"] == "exit 1"
+
+
+def test_a_secret_in_log_details_is_masked_and_reported() -> None:
+    report = MigrationReport()
+    log_id = ObjectId()
+    doc = {
+        "_id": log_id,
+        "timestamp": AT,
+        "type": "action",
+        "level": "info",
+        "action": "update",
+        "message": "updated",
+        "details": {"metadata": {"password": "pw-9"}, "port": 22},
+    }
+
+    entry = translate_log(doc, report)
+
+    assert entry is not None
+    assert entry.details == {"metadata": {"password": "********"}, "port": 22}
+    assert report.changed == [
+        f"log {log_id}.details.metadata.password masked (no secret in the log)"
+    ]

@@ -51,14 +51,11 @@ from envdeck.services.inventory.seed_metadata import (
     vault_credential,
     with_credential,
 )
+from envdeck.services.migration.environments import translate_environment
+from envdeck.services.migration.logs import translate_audit, translate_log
 from envdeck.services.migration.report import MigrationReport
 from envdeck.services.migration.source import OriginalData
-from envdeck.services.migration.translate import (
-    translate_audit,
-    translate_environment,
-    translate_log,
-    translate_user,
-)
+from envdeck.services.migration.users import translate_user
 
 Announce = Callable[[Principal, str, Environment, Environment | None], Environment]
 _UNOPENED = object()  # a stored secret the key does not open: never equal to anything

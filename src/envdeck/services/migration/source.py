@@ -17,7 +17,8 @@ from pymongo.errors import (
 )
 
 from envdeck.domain.errors import Unavailable
-from envdeck.services.migration.translate import AUDITED_OPERATIONS, plain
+from envdeck.services.migration.logs import AUDITED_OPERATIONS
+from envdeck.services.migration.values import plain
 
 Document = dict[str, Any]
 SELECTION_TIMEOUT_MS = 5000

@@ -1,22 +1,18 @@
-"""The original's documents (SEED.md's entities, as its MongoDB holds them) as Envdeck entities.
+"""The original's environments (SEED.md's entity, as its MongoDB holds them) as Envdeck's.
 
-Pure: no I/O. Each translator takes one document and notes in the report what it renamed,
-changed or could not carry. Ids are kept: the original's ObjectIds are Envdeck's id shape, so
-a second run finds what the first one wrote.
+Pure: no I/O. Each field is carried as the original used it; what Envdeck takes in another
+form, or cannot take, is noted in the report. Ids are kept: the original's ObjectIds are
+Envdeck's id shape, so a second run finds what the first one wrote.
 """
 
-import base64
 import contextlib
 import json
 import re
 import unicodedata
-from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import HttpUrl, TypeAdapter, ValidationError
 
-from envdeck.domain.base import DomainModel
 from envdeck.domain.command_kinds import CommandType, HttpMethod
 from envdeck.domain.environment import (
     NAME_PATTERN,
@@ -33,57 +29,11 @@ from envdeck.domain.environment import (
     Timestamps,
     UpgradeConfig,
 )
-from envdeck.domain.log import ACTION_PATTERN, LogEntry, LogLevel, LogType
-from envdeck.domain.user import USERNAME_PATTERN, Role, User
 from envdeck.services.migration.report import MigrationReport
-
-M = TypeVar("M", bound=DomainModel)
-Document = dict[str, Any]
+from envdeck.services.migration.values import Document, object_id, plain, time_of
 
 _URL = TypeAdapter(HttpUrl)
 _NAME = re.compile(NAME_PATTERN)
-_MAX_MESSAGE = 4000
-
-
-def plain(value: Any) -> Any:
-    """Return a BSON value as JSON data (ObjectId and other BSON types as text)."""
-    if isinstance(value, dict):
-        return {str(key): plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(item) for item in value]
-    if isinstance(value, datetime):
-        return utc(value).isoformat().replace("+00:00", "Z")
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode("ascii")
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)
-
-
-def utc(value: datetime) -> datetime:
-    # PyMongo hands back naive UTC times unless told otherwise.
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _time(value: Any) -> datetime | None:
-    if isinstance(value, str):  # sent as JSON (source.as_json)
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    if not isinstance(value, datetime):
-        return None
-    at = utc(value)
-    return None if at.year < 1971 else at  # Go's zero time (0001-01-01) means "never"
-
-
-def object_id(value: Any) -> str | None:
-    """Return an ObjectId (or its 24-hex text) as Envdeck's id, None for anything else."""
-    text = str(value).lower() if value is not None else ""
-    return text if re.fullmatch(r"[0-9a-f]{24}", text) else None
-
-
-# ---- environments ------------------------------------------------------------------------
 
 
 def valid_name(name: str, taken: set[str]) -> str:
@@ -311,7 +261,7 @@ def _status(doc: Document) -> Status:
     response_time = status.get("responseTime")
     return Status(
         health=HealthState(health) if health in HealthState.__members__.values() else "unknown",
-        last_check=_time(status.get("lastCheck")),
+        last_check=time_of(status.get("lastCheck")),
         message=str(status.get("message") or ""),
         response_time=float(response_time) if isinstance(response_time, int | float) else None,
     )
@@ -358,167 +308,16 @@ def translate_environment(doc: Document, taken: set[str], report: MigrationRepor
         system_info=SystemInfo(
             os_version=str(system_info.get("osVersion") or ""),
             app_version=str(system_info.get("appVersion") or ""),
-            last_updated=_time(system_info.get("lastUpdated")),
+            last_updated=time_of(system_info.get("lastUpdated")),
         ),
         timestamps=Timestamps(
-            created_at=_time(timestamps.get("createdAt")),
-            updated_at=_time(timestamps.get("updatedAt")),
-            last_restart_at=_time(timestamps.get("lastRestartAt")),
-            last_upgrade_at=_time(timestamps.get("lastUpgradeAt")),
-            last_healthy_at=_time(timestamps.get("lastHealthyAt")),
+            created_at=time_of(timestamps.get("createdAt")),
+            updated_at=time_of(timestamps.get("updatedAt")),
+            last_restart_at=time_of(timestamps.get("lastRestartAt")),
+            last_upgrade_at=time_of(timestamps.get("lastUpgradeAt")),
+            last_healthy_at=time_of(timestamps.get("lastHealthyAt")),
         ),
         commands=_commands(doc, where, report),
         upgrade_config=_upgrade(doc, where, report),
         metadata=metadata,
-    )
-
-
-# ---- users -------------------------------------------------------------------------------
-
-_BCRYPT = re.compile(r"^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$")
-
-
-def translate_user(doc: Document, report: MigrationReport) -> User | None:
-    """Return the Envdeck user of one original user document (bcrypt hash kept), or None
-    (reported) if it cannot be carried."""
-    username = str(doc.get("username") or "")
-    where = f"user {username or doc.get('_id')}"
-    user_id = object_id(doc.get("_id"))
-    password_hash = str(doc.get("passwordHash") or "")
-    if user_id is None or not re.fullmatch(USERNAME_PATTERN, username):
-        report.not_carried.append(f"{where}: not a username Envdeck takes (3-50 of A-Za-z0-9._-)")
-        return None
-    if not _BCRYPT.match(password_hash):
-        report.not_carried.append(f"{where}: the password hash is not bcrypt; user not migrated")
-        return None
-    role = str(doc.get("role") or "")
-    if role not in Role.__members__.values():
-        report.changed.append(f"{where}.role {role!r} -> viewer")
-        role = Role.VIEWER.value
-    email = doc.get("email") or None
-    data: Document = {
-        "id": user_id,
-        "username": username,
-        "email": email,
-        "role": role,
-        "active": doc.get("active") is not False,
-        "last_login": _time(doc.get("lastLogin") or doc.get("lastLoginAt")),
-        "created_at": _time(doc.get("createdAt")),
-        "updated_at": _time(doc.get("updatedAt")),
-        "password_hash": password_hash,
-        "password_unchecked": True,
-    }
-    try:
-        return User.model_validate(data)
-    except ValidationError:
-        report.not_carried.append(f"{where}.email ({str(email)[:80]!r}): not an email address")
-        return User.model_validate(data | {"email": None})
-
-
-# ---- logs --------------------------------------------------------------------------------
-
-# The original's actions with no action set, by type (Envdeck's entries always have one).
-_DEFAULT_ACTIONS = {
-    LogType.HEALTH_CHECK: "check_health",
-    LogType.ACTION: "action",
-    LogType.SYSTEM: "system",
-    LogType.ERROR: "error",
-    LogType.AUTH: "login",
-}
-_SEVERITY_LEVELS = {
-    "info": LogLevel.INFO,
-    "warning": LogLevel.WARNING,
-    "error": LogLevel.ERROR,
-    "critical": LogLevel.ERROR,
-}
-
-
-def _enum(enum: Callable[[str], Any], value: Any, default: Any) -> Any:
-    try:
-        return enum(str(value))
-    except ValueError:
-        return default
-
-
-def _action(type_: LogType, level: LogLevel, value: Any) -> str:
-    action = str(value or "").lower() or _DEFAULT_ACTIONS[type_]
-    if type_ is LogType.AUTH and action == "login" and level is LogLevel.ERROR:
-        return "login_failed"  # Envdeck's name: such entries are for admins only
-    return action if re.match(ACTION_PATTERN, action) else _DEFAULT_ACTIONS[type_]
-
-
-def _message(text: Any, where: str, report: MigrationReport) -> str:
-    message = str(text or "")
-    if len(message) > _MAX_MESSAGE:
-        report.changed.append(f"{where}: message cut to {_MAX_MESSAGE} characters")
-    return message[:_MAX_MESSAGE]
-
-
-def translate_log(doc: Document, report: MigrationReport) -> LogEntry | None:
-    """Return the Envdeck log entry of one original `logs` document, or None (reported)."""
-    log_id = object_id(doc.get("_id"))
-    timestamp = _time(doc.get("timestamp"))
-    if log_id is None or timestamp is None:
-        report.not_carried.append(f"log {doc.get('_id')}: no id or timestamp")
-        return None
-    type_ = _enum(LogType, doc.get("type"), LogType.SYSTEM)
-    level = _enum(LogLevel, doc.get("level"), LogLevel.INFO)
-    details = plain(doc.get("details")) if isinstance(doc.get("details"), dict) else {}
-    if str(doc.get("type")) != type_.value:
-        details["originalType"] = plain(doc.get("type"))
-    return LogEntry(
-        id=log_id,
-        timestamp=timestamp,
-        environment_id=object_id(doc.get("environmentId")),
-        environment_name=doc.get("environmentName") or None,
-        user_id=object_id(doc.get("userId")),
-        username=doc.get("username") or None,
-        type=type_,
-        level=level,
-        action=_action(type_, level, doc.get("action")),
-        message=_message(doc.get("message"), f"log {log_id}", report),
-        details=details,
-    )
-
-
-AUDITED_OPERATIONS = ("restart", "upgrade")
-
-
-def translate_audit(doc: Document, report: MigrationReport) -> LogEntry | None:
-    """Return the Envdeck log entry of one `audit_log` restart or upgrade event, or None."""
-    log_id = object_id(doc.get("_id"))
-    timestamp = _time(doc.get("timestamp"))
-    kind = str(doc.get("type") or "")
-    if log_id is None or timestamp is None or kind not in AUDITED_OPERATIONS:
-        return None
-    actor = doc.get("actor") or {}
-    action = doc.get("action") or {}
-    status = str(action.get("status") or "")
-    level = _SEVERITY_LEVELS.get(str(doc.get("severity")), LogLevel.INFO)
-    if status == "failed":
-        level = LogLevel.ERROR
-    elif status == "completed" and level is LogLevel.INFO:
-        level = LogLevel.SUCCESS
-    is_user = actor.get("type") == "user"
-    who = str(actor.get("name") or actor.get("type") or "system")
-    env_name = str(doc.get("environmentName") or "")
-    details: Document = {"source": "audit_log", "status": status}
-    for key in ("operation", "duration", "error"):
-        if action.get(key) not in (None, ""):
-            details[key] = plain(action[key])
-    payload = doc.get("payload") or {}
-    if isinstance(payload, dict) and payload:
-        details["payload"] = plain(payload)
-    return LogEntry(
-        id=log_id,
-        timestamp=timestamp,
-        environment_id=object_id(doc.get("environmentId")),
-        environment_name=env_name or None,
-        user_id=object_id(actor.get("id")) if is_user else None,
-        username=who if is_user else None,
-        type=LogType.ACTION,
-        level=level,
-        action=kind,
-        message=_message(f"{who}: {kind} of {env_name} {status}".strip(), f"log {log_id}", report),
-        details=details,
     )
