@@ -19,7 +19,9 @@ def test_creates_a_user_with_the_role_asked_for(personas: Personas) -> None:
     )
     assert response.status_code == 201
     assert response.json()["role"] == "viewer"
-    assert "password" not in response.text.lower().replace('"password', "")
+    assert response.json()["mustChangePassword"] is False
+    shown = response.text.lower().replace('"mustchangepassword"', "")
+    assert "password" not in shown.replace('"password', "")
 
 
 def test_a_user_without_a_role_becomes_a_viewer_not_an_admin(personas: Personas) -> None:
