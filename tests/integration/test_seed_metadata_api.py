@@ -134,3 +134,32 @@ def test_an_imported_file_with_metadata_secrets_is_stored_the_same_way(
     stored = credential(live, admin, env["credentials"]["keyId"]).json()
     assert (stored["name"], stored["type"]) == ("imported-env ssh", "password")
     assert "imported-pass-9" not in api(live, admin, "GET", "/environments/export").text
+
+
+def test_the_migration_route_reports_documents_of_another_shape(
+    live: LiveApp, admin: Account
+) -> None:
+    deep: dict[str, Any] = {}
+    for _ in range(40):
+        deep = {"a": deep}
+    documents = {
+        "dryRun": True,
+        "environments": [
+            {"_id": "64b7f0a1c2d3e4f5a6b7cf01", "name": "odd", "target": [], "commands": "x"},
+            {"_id": "64b7f0a1c2d3e4f5a6b7cf02", "name": "deep", "metadata": deep},
+        ],
+        "users": [{"_id": 7, "username": ["x"]}],
+        "logs": [{"_id": "64b7f0a1c2d3e4f5a6b7cf03", "timestamp": "yesterday"}],
+        "auditLog": [{"type": "restart", "actor": "nobody"}],
+    }
+
+    response = api(live, admin, "POST", "/migrations/environment-manager", json=documents)
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["counts"]["environments"] == {"created": 1, "updated": 0, "skipped": 1}
+    assert body["counts"]["users"] == {"created": 0, "updated": 0, "skipped": 1}
+    assert any(line.startswith("environment deep: metadata") for line in body["notCarried"])
+    assert (
+        api(live, admin, "GET", "/environments", params={"q": "odd"}).json()["environments"] == []
+    )

@@ -30,7 +30,7 @@ from envdeck.domain.environment import (
     UpgradeConfig,
 )
 from envdeck.services.migration.report import MigrationReport
-from envdeck.services.migration.values import Document, object_id, plain, time_of
+from envdeck.services.migration.values import Document, mapping, object_id, plain, time_of
 
 _URL = TypeAdapter(HttpUrl)
 _NAME = re.compile(NAME_PATTERN)
@@ -72,7 +72,7 @@ def _url(value: Any) -> str | None:
 
 
 def _target(doc: Document) -> Target:
-    target = doc.get("target") or {}
+    target = mapping(doc.get("target"))
     port = target.get("port")
     return Target(
         host=str(target.get("host") or "")[:253],
@@ -115,7 +115,7 @@ def resolve_endpoint(endpoint: str, env_url: str | None, target: Target) -> str:
 def _health_check(
     doc: Document, env_url: str | None, target: Target, where: str, report: MigrationReport
 ) -> HealthCheckConfig:
-    hc = doc.get("healthCheck") or {}
+    hc = mapping(doc.get("healthCheck"))
     enabled = hc.get("enabled") is True
     endpoint = str(hc.get("endpoint") or "").strip()
     interval = _int(hc.get("interval"))
@@ -185,8 +185,8 @@ def _command_type(value: Any, details: Document) -> CommandType:
 
 
 def _commands(doc: Document, where: str, report: MigrationReport) -> CommandConfig:
-    commands = doc.get("commands") or {}
-    restart = commands.get("restart") or {}
+    commands = mapping(doc.get("commands"))
+    restart = mapping(commands.get("restart"))
     details = _command_details(restart, HttpMethod.POST)
     raw_url = str(restart.get("url") or "")
     if raw_url and details["url"] is None:
@@ -208,7 +208,7 @@ def _first_error(exc: ValidationError) -> str:
 
 
 def _upgrade(doc: Document, where: str, report: MigrationReport) -> UpgradeConfig:
-    upgrade = doc.get("upgradeConfig") or {}
+    upgrade = mapping(doc.get("upgradeConfig"))
     if not upgrade:
         return UpgradeConfig()
     command = _command_details(upgrade.get("upgradeCommand"), HttpMethod.POST)
@@ -256,7 +256,7 @@ def _tags(metadata: Document, where: str, report: MigrationReport) -> list[str]:
 
 
 def _status(doc: Document) -> Status:
-    status = doc.get("status") or {}
+    status = mapping(doc.get("status"))
     health = str(status.get("health") or "unknown")
     response_time = status.get("responseTime")
     return Status(
@@ -285,13 +285,13 @@ def translate_environment(doc: Document, taken: set[str], report: MigrationRepor
     tags = _tags(metadata, where, report)
     if tags:
         metadata.pop("tags", None)
-    credentials = doc.get("credentials") or {}
+    credentials = mapping(doc.get("credentials"))
     kind = str(credentials.get("type") or "key")
     description = str(doc.get("description") or "")
     if len(description) > 2000:
         report.changed.append(f"{where}.description cut to 2000 characters")
-    system_info = doc.get("systemInfo") or {}
-    timestamps = doc.get("timestamps") or {}
+    system_info = mapping(doc.get("systemInfo"))
+    timestamps = mapping(doc.get("timestamps"))
     return Environment(
         id=object_id(doc.get("_id")) or "",
         name=name,

@@ -12,7 +12,7 @@ from envdeck.adapters.secret_box import MASK
 from envdeck.domain.log import ACTION_PATTERN, LogEntry, LogLevel, LogType
 from envdeck.services.inventory.secret_fields import Leaf, dotted, map_json, sealable
 from envdeck.services.migration.report import MigrationReport
-from envdeck.services.migration.values import Document, object_id, plain, time_of
+from envdeck.services.migration.values import Document, mapping, object_id, plain, time_of
 
 _MAX_MESSAGE = 4000
 
@@ -105,8 +105,8 @@ def translate_audit(doc: Document, report: MigrationReport) -> LogEntry | None:
     kind = str(doc.get("type") or "")
     if log_id is None or timestamp is None or kind not in AUDITED_OPERATIONS:
         return None
-    actor = doc.get("actor") or {}
-    action = doc.get("action") or {}
+    actor = mapping(doc.get("actor"))
+    action = mapping(doc.get("action"))
     status = str(action.get("status") or "")
     level = _SEVERITY_LEVELS.get(str(doc.get("severity")), LogLevel.INFO)
     if status == "failed":
@@ -120,7 +120,7 @@ def translate_audit(doc: Document, report: MigrationReport) -> LogEntry | None:
     for key in ("operation", "duration", "error"):
         if action.get(key) not in (None, ""):
             details[key] = plain(action[key])
-    payload = doc.get("payload") or {}
+    payload = mapping(doc.get("payload"))
     if isinstance(payload, dict) and payload:
         details["payload"] = plain(payload)
     details = _safe_details(details, f"log {log_id}", report)

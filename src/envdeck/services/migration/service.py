@@ -15,7 +15,9 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
 
 from envdeck.adapters.secret_box import SecretBox, SecretDecryptionError
 from envdeck.domain.auth import Principal
@@ -56,7 +58,9 @@ from envdeck.services.migration.logs import translate_audit, translate_log
 from envdeck.services.migration.report import MigrationReport
 from envdeck.services.migration.source import OriginalData
 from envdeck.services.migration.users import translate_user
+from envdeck.services.migration.values import Document, object_id
 
+T = TypeVar("T")
 Announce = Callable[[Principal, str, Environment, Environment | None], Environment]
 _UNOPENED = object()  # a stored secret the key does not open: never equal to anything
 _PROFILE = ("username", "email", "role", "active")
@@ -151,11 +155,16 @@ class Migration:
         self, data: OriginalData, plan: Plan, report: MigrationReport
     ) -> None:
         existing = await self._existing_environments()
-        ids = {str(doc.get("_id")) for doc in data.environments}
+        ids = {object_id(doc.get("_id")) for doc in data.environments}
         # Names held by Envdeck's own environments; the original's are taken as they come.
         taken = {env.name.lower() for env in existing.values() if env.id not in ids}
         for doc in data.environments:
-            env = translate_environment(doc, taken, report)
+            env = guarded(
+                "environment", doc, report, lambda d, r: translate_environment(d, taken, r)
+            )
+            if env is None:
+                report.count("environments", "skipped")
+                continue
             if not env.id:
                 report.not_carried.append(f"environment {env.name}: no ObjectId")
                 report.count("environments", "skipped")
@@ -236,7 +245,7 @@ class Migration:
 
     async def _plan_users(self, data: OriginalData, plan: Plan, report: MigrationReport) -> None:
         for doc in data.users:
-            user = translate_user(doc, report)
+            user = guarded("user", doc, report, translate_user)
             if user is None:
                 report.count("users", "skipped")
                 continue
@@ -280,9 +289,9 @@ class Migration:
     # ---- logs ------------------------------------------------------------------------------
 
     async def _plan_logs(self, data: OriginalData, plan: Plan, report: MigrationReport) -> None:
-        entries = [e for doc in data.logs if (e := translate_log(doc, report)) is not None]
+        entries = [e for doc in data.logs if (e := guarded("log", doc, report, translate_log))]
         skipped = len(data.logs) - len(entries)
-        entries += [e for doc in data.audit if (e := translate_audit(doc, report)) is not None]
+        entries += [e for doc in data.audit if (e := guarded("log", doc, report, translate_audit))]
         entries.sort(key=lambda e: (e.timestamp, e.id))
         existing: set[str] = set()
         if entries:
@@ -368,6 +377,28 @@ class Migration:
             before = await self._storage.users.get_by_id(user.id)
             await self._storage.users.update(user)
             undo.append(_restore_user(self._storage, before))
+
+
+def guarded(
+    what: str,
+    doc: Document,
+    report: MigrationReport,
+    translate: Callable[[Document, MigrationReport], T | None],
+) -> T | None:
+    """Return translate(doc, report), or None (reported as not carried) for a document it
+    cannot take (another shape than the original's, nesting too deep): one such document never
+    stops the migration."""
+    try:
+        return translate(doc, report)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in error["loc"])
+        reason = f"{where}: {error['msg']}" if where else str(error["msg"])
+    except (ValueError, TypeError, RecursionError) as exc:
+        reason = str(exc)[:200] or type(exc).__name__
+    name = doc.get("name") or doc.get("username") or doc.get("_id")
+    report.not_carried.append(f"{what} {str(name)[:80]}: {reason}; not migrated")
+    return None
 
 
 def count_environment_outcomes(plan: Plan, box: SecretBox, report: MigrationReport) -> None:

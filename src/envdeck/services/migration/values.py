@@ -8,6 +8,12 @@ from typing import Any
 Document = dict[str, Any]
 
 
+def mapping(value: Any) -> dict[str, Any]:
+    """Return value if it is an object (a sub-document), else an empty one: a document of
+    another shape is carried as far as it goes, never a crash."""
+    return value if isinstance(value, dict) else {}
+
+
 def plain(value: Any) -> Any:
     """Return a BSON value as JSON data (ObjectId and other BSON types as text)."""
     if isinstance(value, dict):
