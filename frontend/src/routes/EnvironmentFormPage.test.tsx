@@ -44,6 +44,25 @@ const ALPHA = makeEnvironment("alpha", {
 });
 const PATH = `/api/v1/environments/${ALPHA.id}`;
 
+/** Answer the create form's requests: `created` is the body it posts, once it has. */
+function stubCreate(
+  saved: ReturnType<typeof makeEnvironment>,
+  more: Parameters<typeof stubApi>[0] = {},
+) {
+  const sent: { created: Record<string, unknown> | null } = { created: null };
+  stubApi({
+    ...NO_ENVIRONMENTS,
+    "GET /api/v1/credentials": CREDENTIALS,
+    "POST /api/v1/environments": async (request) => {
+      sent.created = (await request.json()) as Record<string, unknown>;
+      return { status: 201, body: saved };
+    },
+    [`GET /api/v1/environments/${saved.id}`]: { status: 200, body: saved },
+    ...more,
+  });
+  return sent;
+}
+
 /** Paste into a field (user-event would read JSON's braces as key descriptors). */
 function paste(field: HTMLElement, value: string) {
   fireEvent.change(field, { target: { value } });
@@ -60,16 +79,8 @@ vi.setConfig({ testTimeout: 60_000 });
 
 describe("Environment form", () => {
   it("creates an environment from the dashboard's button, with a credential", async () => {
-    let created: Record<string, unknown> | null = null;
     const saved = makeEnvironment("gamma");
-    stubApi({
-      ...NO_ENVIRONMENTS,
-      "GET /api/v1/credentials": CREDENTIALS,
-      "POST /api/v1/environments": async (request) => {
-        created = (await request.json()) as Record<string, unknown>;
-        return { status: 201, body: saved };
-      },
-      [`GET /api/v1/environments/${saved.id}`]: { status: 200, body: saved },
+    const sent = stubCreate(saved, {
       [`GET /api/v1/credentials/${KEY_ID}`]: { status: 200, body: CREDENTIALS.body.credentials[0] },
     });
     const { router } = renderApp("/environments", { session: ADMIN });
@@ -88,7 +99,7 @@ describe("Environment form", () => {
 
     expect(await screen.findByRole("heading", { level: 1, name: "gamma" })).toBeInTheDocument();
     expect(router.state.location.pathname).toBe(`/environments/${saved.id}`);
-    expect(created).toMatchObject({
+    expect(sent.created).toMatchObject({
       name: "gamma",
       environmentURL: "https://gamma.example.test",
       tags: ["prod", "eu"],
@@ -203,17 +214,7 @@ describe("Environment form", () => {
   });
 
   it("takes a path endpoint, joined to the environment URL, and shows the URL it checks", async () => {
-    let created: Record<string, unknown> | null = null;
-    const saved = makeEnvironment("delta");
-    stubApi({
-      ...NO_ENVIRONMENTS,
-      "GET /api/v1/credentials": CREDENTIALS,
-      "POST /api/v1/environments": async (request) => {
-        created = (await request.json()) as Record<string, unknown>;
-        return { status: 201, body: saved };
-      },
-      [`GET /api/v1/environments/${saved.id}`]: { status: 200, body: saved },
-    });
+    const sent = stubCreate(makeEnvironment("delta"));
     renderApp("/environments/new", { session: ADMIN });
     const user = userEvent.setup();
 
@@ -223,14 +224,14 @@ describe("Environment form", () => {
     await user.type(endpoint, "/health");
     await user.click(screen.getByRole("button", { name: "Create environment" }));
     expect(await screen.findByText(/A path is joined to the environment URL/)).toBeInTheDocument();
-    expect(created).toBeNull();
+    expect(sent.created).toBeNull();
 
     await user.type(screen.getByLabelText("Environment URL"), "https://delta.example.test/");
     expect(endpoint).toHaveAccessibleDescription("Checks https://delta.example.test/health");
     await user.click(screen.getByRole("button", { name: "Create environment" }));
 
     expect(await screen.findByRole("heading", { level: 1, name: "delta" })).toBeInTheDocument();
-    expect(created).toMatchObject({
+    expect(sent.created).toMatchObject({
       environmentURL: "https://delta.example.test/",
       healthCheck: { enabled: true, endpoint: "/health" },
     });
