@@ -637,6 +637,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/migrations/environment-manager": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Migrate the original environment manager's documents into this Envdeck */
+        post: operations["migrate_from_environment_manager"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications/channels": {
         parameters: {
             query?: never;
@@ -1163,6 +1180,15 @@ export interface components {
             /** Remoteuser */
             remoteUser: string;
         };
+        /** Counts */
+        Counts: {
+            /** Created */
+            created: number;
+            /** Skipped */
+            skipped: number;
+            /** Updated */
+            updated: number;
+        };
         /** CreatedBy */
         CreatedBy: {
             /** Userid */
@@ -1350,6 +1376,33 @@ export interface components {
             /** Environments */
             environments: components["schemas"]["EnvironmentPublic"][];
             pagination: components["schemas"]["Pagination"];
+        };
+        /**
+         * EnvironmentManagerDocuments
+         * @description The original's documents as JSON (ObjectIds and times as text), by collection.
+         */
+        EnvironmentManagerDocuments: {
+            /** Auditlog */
+            auditLog?: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Dryrun
+             * @default false
+             */
+            dryRun: boolean;
+            /** Environments */
+            environments?: {
+                [key: string]: unknown;
+            }[];
+            /** Logs */
+            logs?: {
+                [key: string]: unknown;
+            }[];
+            /** Users */
+            users?: {
+                [key: string]: unknown;
+            }[];
         };
         /**
          * EnvironmentPublic
@@ -1957,6 +2010,35 @@ export interface components {
              * @example Europe/Berlin
              */
             timezone: string;
+        };
+        /**
+         * MigrationResult
+         * @description What the migration did (or, in a dry run, would do); never a secret value.
+         */
+        MigrationResult: {
+            /** Changed */
+            changed: string[];
+            /** Counts */
+            counts: {
+                [key: string]: components["schemas"]["Counts"];
+            };
+            /** Dryrun */
+            dryRun: boolean;
+            /** Failed */
+            failed: string[];
+            /** Notcarried */
+            notCarried: string[];
+            /** Renamed */
+            renamed: string[];
+            /**
+             * Report
+             * @description The report as `envdeck migrate` prints it.
+             */
+            report: string[];
+            /** Secrets */
+            secrets: string[];
+            /** Warnings */
+            warnings: string[];
         };
         /** NotificationChannelCreate */
         NotificationChannelCreate: {
@@ -5724,6 +5806,84 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    migrate_from_environment_manager: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnvironmentManagerDocuments"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MigrationResult"];
+                };
+            };
+            /** @description The body could not be decoded */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
