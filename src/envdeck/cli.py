@@ -10,6 +10,7 @@ import typer
 from envdeck import __version__
 from envdeck.cli_config import config_app
 from envdeck.cli_migrate import migrate_app
+from envdeck.cli_reserve import reserve_app
 from envdeck.cli_support import ConfigOption
 from envdeck.cli_support import fail as _fail
 from envdeck.cli_support import local_operator as _local_operator
@@ -144,6 +145,7 @@ def _lock_sqlite(settings: Settings) -> "ServeLock | None":
 app.add_typer(users_app, name="users")
 app.add_typer(config_app, name="config")
 app.add_typer(migrate_app, name="migrate")
+app.add_typer(reserve_app, name="reserve")
 
 secrets_app = typer.Typer(help="Manage the key that encrypts stored secrets.", no_args_is_help=True)
 app.add_typer(secrets_app, name="secrets")

@@ -1,0 +1,192 @@
+"""`envdeck reserve …`: a pipeline claims a free environment from a running Envdeck, and
+releases it when done (docs/reservations.md).
+
+Both commands talk to the server given by --url (or ENVDECK_URL) with an API token (--token or
+ENVDECK_TOKEN), as `envdeck import --url` does. What a script may rely on is the exit status
+(EXIT_CODES) and, on success, one JSON document on stdout; any failure is one line on stderr.
+"""
+
+import json
+import sys
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    import httpx
+
+# The exit statuses, a contract with the scripts that call these commands.
+REFUSED = 2  # the request or the command is wrong: a retry gets the same answer
+NONE_AVAILABLE = 3  # claim: no matching environment is free now
+UNAVAILABLE = 4  # no answer, a server error or too many requests: a retry later may succeed
+
+EXIT_CODES = f"""Exit status:
+  0  done
+  {REFUSED}  refused: no token, bad token, not allowed, not found, invalid input
+  {NONE_AVAILABLE}  no matching environment is free (claim; stderr says when one frees up)
+  {UNAVAILABLE}  the server did not answer, failed or is busy: retry later"""
+
+reserve_app = typer.Typer(
+    help="Claim a free environment for a pipeline, and release it.",
+    epilog=EXIT_CODES,
+    no_args_is_help=True,
+)
+
+UrlOption = Annotated[
+    str | None,
+    typer.Option(
+        envvar="ENVDECK_URL",
+        help="The running Envdeck (e.g. https://envdeck.example.com) (or ENVDECK_URL).",
+    ),
+]
+TokenOption = Annotated[
+    str | None,
+    typer.Option(envvar="ENVDECK_TOKEN", help="API token for --url (or ENVDECK_TOKEN)."),
+]
+
+# A claim is one short transaction; a server that takes longer is in trouble.
+TIMEOUT_SECONDS = 30
+
+
+class Refusal(Exception):
+    """A failure of a command: its one-line message and its exit status."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.message = " ".join(message.split())  # one line, whatever the server said
+        self.exit_code = exit_code
+
+
+def _exit(refusal: Refusal) -> NoReturn:
+    typer.secho(f"envdeck: error: {refusal.message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code=refusal.exit_code)
+
+
+def refusal_of(response: "httpx.Response") -> Refusal:
+    """Return the failure an error answer (status >= 400) of the API stands for."""
+    status = response.status_code
+    try:
+        error = response.json()["error"]
+        code, message, details = error["code"], str(error["message"]), error.get("details")
+    except (ValueError, KeyError, TypeError):
+        if status >= 500 or status == 429:
+            return Refusal(f"the server answered {status}: try again later", UNAVAILABLE)
+        return Refusal(
+            f"the server answered {status}, not as Envdeck does: is --url the Envdeck server?",
+            REFUSED,
+        )
+    if status >= 500 or status == 429:
+        return Refusal(f"{message} (HTTP {status}): try again later", UNAVAILABLE)
+    if code == "NONE_AVAILABLE":
+        next_free = details.get("nextFreeAt") if isinstance(details, dict) else None
+        when = (
+            f"the next one frees up at {next_free}"
+            if next_free
+            else "no reservation of a matching environment is due to end"
+        )
+        return Refusal(f"{message}; {when}", NONE_AVAILABLE)
+    if status == 404 and code == "NOT_FOUND" and message == "no such route":
+        message = "this server has no reservations API (an Envdeck without reservations?)"
+    return Refusal(f"{message} (HTTP {status})", REFUSED)
+
+
+def _post(url: str | None, token: str | None, path: str, body: dict[str, Any]) -> Any:
+    """POST body to the server; return the decoded answer or raise the Refusal it stands for."""
+    import httpx
+
+    if not url:
+        raise Refusal("needs the server's URL: --url or ENVDECK_URL", REFUSED)
+    if not token:
+        raise Refusal("--url needs an API token: --token or ENVDECK_TOKEN", REFUSED)
+    try:
+        with httpx.Client(
+            base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT_SECONDS
+        ) as client:
+            response = client.post(path, json=body)
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+        raise Refusal(f"--url {url!r} is not an http(s) URL: {exc}", REFUSED) from None
+    except httpx.HTTPError as exc:
+        raise Refusal(f"cannot reach {url}: {exc or type(exc).__name__}", UNAVAILABLE) from None
+    except UnicodeEncodeError:
+        raise Refusal("the token has characters no API token has", REFUSED) from None
+    if response.status_code >= 400:
+        raise refusal_of(response)
+    try:
+        return response.json()
+    except ValueError:
+        raise Refusal(
+            f"the server answered {response.status_code} without JSON: is --url the Envdeck"
+            " server?",
+            REFUSED,
+        ) from None
+
+
+def _print_json(document: Any) -> None:
+    json.dump(document, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+@reserve_app.command("claim", epilog=EXIT_CODES)
+def claim(
+    duration: Annotated[str, typer.Option("--for", help="How long to hold it: 30m, 2h, 1h30m, …")],
+    purpose: Annotated[str, typer.Option(help='Why, shown to everyone (e.g. "PR 123").')],
+    tag: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="<tag>",
+            help="Only environments with this tag (repeat: with every one of them).",
+        ),
+    ] = None,
+    environment: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="<id>", help="Only this environment, by id (repeat: any one of them)."
+        ),
+    ] = None,
+    allow_unhealthy: Annotated[
+        bool,
+        typer.Option("--allow-unhealthy", help="Also take an environment that is not healthy."),
+    ] = False,
+    url: UrlOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Reserve one free, healthy, matching environment and print it as JSON.
+
+    One atomic step on the server: parallel claims never get the same environment.
+    Prints {"environment": …, "reservation": …}; a script reads them with
+    `jq -r .environment.environmentURL` and `jq -r .reservation.id`.
+    """
+    body: dict[str, Any] = {
+        "duration": duration,
+        "purpose": purpose,
+        "requireHealthy": not allow_unhealthy,
+    }
+    if tag:
+        body["tags"] = tag
+    if environment:
+        body["environmentIds"] = environment
+    try:
+        answer = _post(url, token, "/api/v1/reservations/claim", body)
+    except Refusal as refusal:
+        _exit(refusal)
+    _print_json(answer)
+
+
+@reserve_app.command("release", epilog=EXIT_CODES)
+def release(
+    reservation_id: Annotated[
+        str, typer.Argument(metavar="ID", help="The reservation's id (.reservation.id).")
+    ],
+    url: UrlOption = None,
+    token: TokenOption = None,
+) -> None:
+    """End a reservation now, freeing its environment; print the reservation as JSON."""
+    from urllib.parse import quote
+
+    try:
+        answer = _post(
+            url, token, f"/api/v1/reservations/{quote(reservation_id, safe='')}/release", {}
+        )
+    except Refusal as refusal:
+        _exit(refusal)
+    _print_json(answer)
