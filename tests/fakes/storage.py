@@ -21,6 +21,7 @@ from envdeck.repositories.base import (
     NotificationChannelRepository,
     NotificationOutboxRepository,
     OperationRepository,
+    ReservationRepository,
     RevocationRepository,
     UserRepository,
 )
@@ -39,6 +40,7 @@ from tests.fakes.instances import FakeInstanceRepository
 from tests.fakes.login_attempts import FakeLoginAttemptRepository
 from tests.fakes.logs import FakeLogRepository
 from tests.fakes.operations import FakeOperationRepository
+from tests.fakes.reservations import FakeReservationRepository
 from tests.fakes.scheduling import (
     FakeMaintenanceWindowRepository,
     FakeNotificationChannelRepository,
@@ -69,6 +71,7 @@ class FakeStorage:
         self.login_attempts = FakeLoginAttemptRepository(self.outage)
         self.alert_states = FakeAlertStateRepository(self.outage)
         self.notification_outbox = FakeNotificationOutboxRepository(self.outage)
+        self.reservations = FakeReservationRepository(self.outage, clock)
         self.opened = False
 
     @property
@@ -115,6 +118,7 @@ def _conforms(storage: FakeStorage) -> None:
         LoginAttemptRepository,
         AlertStateRepository,
         NotificationOutboxRepository,
+        ReservationRepository,
     ] = (
         storage.environments,
         storage.users,
@@ -130,5 +134,6 @@ def _conforms(storage: FakeStorage) -> None:
         storage.login_attempts,
         storage.alert_states,
         storage.notification_outbox,
+        storage.reservations,
     )
     assert repositories

@@ -39,6 +39,13 @@ from envdeck.domain.operation import (
     OperationListOptions,
     OperationStatus,
 )
+from envdeck.domain.reservation import (
+    CurrentAndNext,
+    ExpiryState,
+    Holder,
+    Reservation,
+    ReservationListOptions,
+)
 from envdeck.domain.user import ApiToken, ApiTokenListOptions, User, UserListOptions
 
 
@@ -384,6 +391,60 @@ class MaintenanceWindowRepository(Protocol):
         """Delete a window."""
 
 
+class ReservationRepository(Protocol):
+    """Reservations of environments (domain/reservation.py).
+
+    Of the reservations of one environment that are not released, no two overlap: `create` and
+    `set_end` check and write in one atomic step, so of concurrent writers (in this process or
+    another instance) the later one is refused, never both stored.
+    """
+
+    async def create(self, reservation: Reservation) -> Reservation:
+        """Store a new reservation (assigning its id and createdAt) unless a not-released
+        reservation of its environment overlaps [start, end): then raise Reserved naming it."""
+
+    async def get_by_id(self, reservation_id: str) -> Reservation:
+        """Return the reservation with this id."""
+
+    async def list(self, options: ReservationListOptions) -> tuple[builtins.list[Reservation], int]:
+        """Return one filtered page of reservations, newest start first, and the total."""
+
+    async def set_end(self, reservation_id: str, end: datetime) -> Reservation:
+        """Move a not-released reservation's end unless another not-released reservation of
+        its environment overlaps the new span (raise Reserved); return it as stored.
+
+        A released one (or none) is ReservationNotFound.
+        """
+
+    async def release(
+        self, reservation_id: str, at: datetime, by: Holder, reason: str | None = None
+    ) -> Reservation | None:
+        """Set releasedAt, releasedBy (and breakReason when reason is given) of a reservation
+        not released yet and return it; return None when it was released already."""
+
+    async def current_and_next(
+        self, environment_ids: Sequence[str], now: datetime
+    ) -> dict[str, CurrentAndNext]:
+        """Return, for each of these environments that has one, the not-released reservation
+        holding it at `now` and the next one starting after `now`."""
+
+    async def reserved_between(self, start: datetime, end: datetime) -> set[str]:
+        """Return the ids of environments with a not-released reservation overlapping
+        [start, end)."""
+
+    async def add_watcher(self, reservation_id: str, watcher: Holder) -> Reservation:
+        """Add watcher (once) to those told when the reservation stops holding."""
+
+    async def list_expiring(self, cutoff: datetime, limit: int) -> builtins.list[Reservation]:
+        """Return not-released reservations whose expiry is not ended and whose end is at or
+        before cutoff, earliest end first."""
+
+    async def advance_expiry(
+        self, reservation_id: str, expected: ExpiryState, new: ExpiryState
+    ) -> bool:
+        """Set expiry to new while it is expected (a compare-and-set); tell whether it was."""
+
+
 class NotificationChannelRepository(Protocol):
     async def create(self, channel: NotificationChannel) -> NotificationChannel:
         """Store a new channel; assign its id and times. Its name must be unique."""
@@ -576,6 +637,9 @@ class Storage(Protocol):
 
     @property
     def notification_outbox(self) -> NotificationOutboxRepository: ...
+
+    @property
+    def reservations(self) -> ReservationRepository: ...
 
     async def open(self) -> None:
         """Connect and create indexes/migrations; safe to call on an existing database."""

@@ -180,6 +180,7 @@ class GuardedStorage:
         self.login_attempts = guarded(storage.login_attempts, self.breaker)
         self.alert_states = guarded(storage.alert_states, self.breaker)
         self.notification_outbox = guarded(storage.notification_outbox, self.breaker)
+        self.reservations = guarded(storage.reservations, self.breaker)
 
     async def open(self) -> None:
         await self._storage.open()

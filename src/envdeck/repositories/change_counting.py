@@ -139,6 +139,7 @@ class ChangeCountingStorage:
         self.login_attempts = storage.login_attempts
         self.alert_states = storage.alert_states
         self.notification_outbox = storage.notification_outbox
+        self.reservations = storage.reservations
 
     @property
     def environments_version(self) -> int:

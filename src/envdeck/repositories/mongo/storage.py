@@ -26,6 +26,7 @@ from envdeck.repositories.mongo.notification_channels import (
     MongoNotificationChannelRepository,
 )
 from envdeck.repositories.mongo.operations import MongoOperationRepository
+from envdeck.repositories.mongo.reservations import MongoReservationRepository
 from envdeck.repositories.mongo.revocations import MongoRevocationRepository
 from envdeck.repositories.mongo.tokens import MongoApiTokenRepository
 from envdeck.repositories.mongo.users import MongoUserRepository
@@ -79,6 +80,7 @@ class MongoStorage:
         login_attempts = MongoLoginAttemptRepository(db["loginAttempts"])
         alert_states = MongoAlertStateRepository(db["alertStates"])
         notification_outbox = MongoNotificationOutboxRepository(db["notificationOutbox"])
+        reservations = MongoReservationRepository(db["reservations"], db["reservationLocks"])
         self.environments = environments
         self.users = users
         self.logs = logs
@@ -93,6 +95,7 @@ class MongoStorage:
         self.login_attempts = login_attempts
         self.alert_states = alert_states
         self.notification_outbox = notification_outbox
+        self.reservations = reservations
         # What several instances share (cluster_store): leases and the event stream.
         self._leases = MongoLeaseRepository(db["leases"])
         self._events = MongoEventStream(db["events"])
@@ -111,6 +114,7 @@ class MongoStorage:
             login_attempts,
             alert_states,
             notification_outbox,
+            reservations,
             self._leases,
             self._events,
         )

@@ -19,6 +19,7 @@ from envdeck.repositories.sqlite.notification_channels import (
     SqliteNotificationChannelRepository,
 )
 from envdeck.repositories.sqlite.operations import SqliteOperationRepository
+from envdeck.repositories.sqlite.reservations import SqliteReservationRepository
 from envdeck.repositories.sqlite.revocations import SqliteRevocationRepository
 from envdeck.repositories.sqlite.tokens import SqliteApiTokenRepository
 from envdeck.repositories.sqlite.users import SqliteUserRepository
@@ -45,6 +46,7 @@ class SqliteStorage:
         self.login_attempts = SqliteLoginAttemptRepository(self._db)
         self.alert_states = SqliteAlertStateRepository(self._db)
         self.notification_outbox = SqliteNotificationOutboxRepository(self._db)
+        self.reservations = SqliteReservationRepository(self._db)
 
     async def open(self) -> None:
         await self._db.open()

@@ -36,9 +36,14 @@ compare-and-set on their revision and read by when they are due; `notification_o
 one document per message and channel, its id (the announcement's key and the channel) unique,
 so that of instances deciding one announcement one records it. An older file gains both tables
 the same way.
+
+Reservations (version 12) are documents in `reservations`, indexed by environment (with whether
+they are released, and their start), by start, by holder and by expiry. Storing one checks for
+an overlapping reservation and inserts it in one `BEGIN IMMEDIATE` transaction. An older file
+gains the table the same way.
 """
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 # Columns added to a table after it first shipped, as (version, table, column, definition). A new
 # database gets them from SCHEMA; an older one gets them by ALTER TABLE before SCHEMA runs, since
@@ -328,4 +333,24 @@ CREATE TABLE IF NOT EXISTS notification_outbox (
 CREATE INDEX IF NOT EXISTS notification_outbox_status
     ON notification_outbox (status, created_at, id);
 CREATE INDEX IF NOT EXISTS notification_outbox_created_at ON notification_outbox (created_at);
+
+-- Added in version 12: reservations (an overlap check reads one environment's not released).
+CREATE TABLE IF NOT EXISTS reservations (
+    id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL,
+    environment_id TEXT GENERATED ALWAYS AS (json_extract(doc, '$.environmentId')) VIRTUAL,
+    holder_id TEXT GENERATED ALWAYS AS (json_extract(doc, '$.holder.userId')) VIRTUAL,
+    holder_name TEXT GENERATED ALWAYS AS (json_extract(doc, '$.holder.username')) VIRTUAL,
+    start_at TEXT GENERATED ALWAYS AS (json_extract(doc, '$.start')) VIRTUAL,
+    end_at TEXT GENERATED ALWAYS AS (json_extract(doc, '$.end')) VIRTUAL,
+    released INTEGER GENERATED ALWAYS AS (json_extract(doc, '$.releasedAt') IS NOT NULL) VIRTUAL,
+    expiry TEXT GENERATED ALWAYS AS (json_extract(doc, '$.expiry')) VIRTUAL
+);
+CREATE INDEX IF NOT EXISTS reservations_environment
+    ON reservations (environment_id, released, start_at);
+CREATE INDEX IF NOT EXISTS reservations_start ON reservations (start_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS reservations_holder ON reservations (holder_id, start_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS reservations_holder_name
+    ON reservations (holder_name, start_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS reservations_expiry ON reservations (released, expiry, end_at);
 """  # noqa: S608 (constant DDL, no input)
