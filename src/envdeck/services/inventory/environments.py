@@ -241,8 +241,12 @@ class EnvironmentService:
         try:
             await self._credentials.get_by_id(key_id)
         except CredentialNotFound:
+            # The original's examples carry a keyId that it never resolved: say what works here.
             raise ValidationFailed(
-                "credentials.keyId: no such credential", {"field": "credentials.keyId"}
+                f"credentials.keyId: no credential {key_id} in the vault; add the key under "
+                "Credentials and use its id, leave keyId out, or send the private key or "
+                "password as metadata.privateKey / metadata.password to have one made",
+                {"field": "credentials.keyId"},
             ) from None
 
     def announce(
