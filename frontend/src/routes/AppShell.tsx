@@ -4,15 +4,17 @@ import AppLayout from "../components/AppLayout";
 import NotificationsBell from "../features/activity/NotificationsBell";
 import { useLiveActivity } from "../features/activity/useLiveActivity";
 import UserMenu from "../features/auth/UserMenu";
-import { applyActiveOperation } from "../features/environments/liveUpdates";
+import { applyActiveOperation, refetchReserved } from "../features/environments/liveUpdates";
 import { useLiveEnvironments } from "../features/environments/useLiveEnvironments";
 import { activeOperationOf } from "../features/operations/liveOperations";
 import { useLiveOperations } from "../features/operations/useLiveOperations";
+import { useLiveReservations } from "../features/reservations/useLiveReservations";
 
 /**
  * The signed-in app around every page: the layout with the top bar's notifications and user
  * menu, and the live updates of the caches every page reads (under the RealtimeProvider of
- * routes.tsx). An operation's progress also marks its environment busy or free.
+ * routes.tsx). An operation's progress also marks its environment busy or free; a change of
+ * a reservation has its environment read again (current and next reservation).
  */
 export default function AppShell() {
   const queryClient = useQueryClient();
@@ -26,5 +28,6 @@ export default function AppShell() {
       activeOperationOf(operation),
     ),
   );
+  useLiveReservations((reservation) => refetchReserved(queryClient, reservation.environmentId));
   return <AppLayout notifications={<NotificationsBell />} userMenu={<UserMenu />} />;
 }

@@ -21,6 +21,7 @@ import { hasRole } from "../lib/roles";
 import { errorMessage } from "../lib/serverErrors";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
 import { useSession } from "../lib/useSession";
+import EnvironmentReservation from "./EnvironmentReservation";
 import { filterPickers } from "./slots";
 
 const OBJECT_ID = /^[0-9a-f]{24}$/;
@@ -123,6 +124,7 @@ export default function EnvironmentDetailsPage() {
           </Button>
         )}
       </Stack>
+      <EnvironmentReservation environment={env} />
       <Tabs
         value={tab}
         // Each tab's filters live in the address; another tab starts without them.

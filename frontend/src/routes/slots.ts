@@ -15,6 +15,7 @@ import { useSparklines } from "../features/health/useSparklines";
 import MaintenanceChip from "../features/maintenance/MaintenanceChip";
 import OperationActions from "../features/operations/OperationActions";
 import UserPicker from "../features/users/UserPicker";
+import EnvironmentReservation from "./EnvironmentReservation";
 
 /** The environment and user filters of the activity log and the operations list. */
 export const filterPickers: FilterPickers = { EnvironmentPicker, UserPicker };
@@ -22,9 +23,13 @@ export const filterPickers: FilterPickers = { EnvironmentPicker, UserPicker };
 /** The scope of a maintenance window or a notification channel. */
 export const scopeWidgets: ScopeWidgets = { ScopeChips, EnvironmentsPicker, TagsPicker };
 
-/** What the environments dashboard's cards and rows show of operations, maintenance, health. */
+/**
+ * What the environments dashboard's cards and rows show of operations, maintenance,
+ * reservations and health.
+ */
 export const environmentSlots: EnvironmentSlots = {
   OperationActions,
+  ReservationControl: EnvironmentReservation,
   MaintenanceChip,
   HealthSince,
   // The charts library is large: cards show at once and their sparklines follow when it loads.

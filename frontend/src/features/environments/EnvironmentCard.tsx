@@ -20,20 +20,20 @@ interface EnvironmentCardProps {
   onDelete: (environment: Environment) => void;
   /** The last hour's checks; undefined while they load. */
   sparkline?: HealthPoint[];
-  /** What the card shows of operations, maintenance and health (from the page). */
+  /** What the card shows of operations, reservations, maintenance and health (from the page). */
   slots: Omit<EnvironmentSlots, "useSparklines">;
 }
 
 /**
  * One environment on the dashboard's grid: health (for how long, response time, the last
- * hour's sparkline), name, description, URL, version, tags.
+ * hour's sparkline), who holds it, name, description, URL, version, tags.
  */
 export default function EnvironmentCard({
   environment,
   canManage,
   onDelete,
   sparkline,
-  slots: { OperationActions, MaintenanceChip, HealthSince, Sparkline },
+  slots: { OperationActions, ReservationControl, MaintenanceChip, HealthSince, Sparkline },
 }: EnvironmentCardProps) {
   const status = environment.status;
   const health = status?.health ?? "unknown";
@@ -62,6 +62,7 @@ export default function EnvironmentCard({
           </Stack>
           {/* A line of its own: in the title's row it would crowd the name out. */}
           <MaintenanceChip environment={environment} sx={{ alignSelf: "flex-start" }} />
+          <ReservationControl environment={environment} compact />
           {environment.description && (
             <Typography
               variant="body2"

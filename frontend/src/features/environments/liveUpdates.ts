@@ -179,3 +179,13 @@ export function applyActiveOperation(
     void queryClient.invalidateQueries({ queryKey: listKey() });
   }
 }
+
+/**
+ * Read an environment again after one of its reservations changed (made, extended, released,
+ * broken, ended): its current and next reservation, and the lists filtered by availability.
+ */
+export function refetchReserved(queryClient: QueryClient, environmentId: string): void {
+  const detailKey = environmentQueries.detail(environmentId).queryKey;
+  void queryClient.invalidateQueries({ queryKey: detailKey });
+  void queryClient.invalidateQueries({ queryKey: listKey() });
+}

@@ -1,5 +1,5 @@
 // What the environments dashboard and form show of other domains (operations, maintenance,
-// health, credentials): the page passes these in (routes/slots.ts), since features never
+// reservations, health, credentials): the page passes these in (routes/slots.ts), since features never
 // import each other.
 import type { SxProps, Theme } from "@mui/material";
 import type { ComponentType } from "react";
@@ -13,6 +13,8 @@ export type HealthPoint = components["schemas"]["HealthPoint"];
 export interface EnvironmentSlots {
   /** The restart and upgrade buttons of one environment. */
   OperationActions: ComponentType<{ environment: Environment; compact?: boolean }>;
+  /** Who holds the environment until when ("Free"), with reserve / extend / release. */
+  ReservationControl: ComponentType<{ environment: Environment; compact?: boolean }>;
   /** A chip while a maintenance window runs on the environment; nothing otherwise. */
   MaintenanceChip: ComponentType<{ environment: Environment; sx?: SxProps<Theme> }>;
   /** "Unhealthy for 5 m", ticking while shown. */
