@@ -34,6 +34,7 @@ from envdeck.api.routes import (
     notifications,
     operations,
     probes,
+    reservations,
     setup,
     system,
     tokens,
@@ -117,6 +118,8 @@ async def _after_open(services: Services, settings: Settings) -> None:
     await _join_cluster(services, settings)
     services.health_retention.start()
     services.log_retention.start()
+    # Reservations ending by themselves and their reminders (a singleton job's lease).
+    services.reservation_expiry.start()
     await services.storage.revocations.purge_expired(utc_now())
     password = settings.admin_password
     token = await services.setup.prepare(
@@ -185,6 +188,7 @@ async def _start(
     # storage answers (below), on one instance at a time (a singleton job's lease).
     stack.push_async_callback(services.health_retention.close)
     stack.push_async_callback(services.log_retention.close)
+    stack.push_async_callback(services.reservation_expiry.close)
     # Sockets close (1001 going away) once operations and checks have stopped, while the bus
     # and storage still run.
     services.realtime.start()
@@ -271,6 +275,7 @@ def create_app(
         maintenance,
         notifications,
         migrations,
+        reservations,
     ):
         api.include_router(module.router)
     app.include_router(api)

@@ -328,6 +328,25 @@ class ClusterSettings(DomainModel):
         return self
 
 
+class ReservationsSettings(DomainModel):
+    """Reservations of environments (docs/reservations.md)."""
+
+    # The longest a reservation may last (from its start to its end).
+    max_duration: Duration = timedelta(days=7)
+    # The holder is reminded this long before the end (event reservation.expiring).
+    reminder_before: Duration = timedelta(minutes=15)
+    # How often the expiry job looks for reservations ending or due a reminder.
+    expiry_interval: Duration = timedelta(seconds=5)
+
+    @model_validator(mode="after")
+    def _positive(self) -> Self:
+        if self.max_duration < timedelta(minutes=1):
+            raise ValueError("maxDuration must be at least 1m")
+        if not timedelta(milliseconds=100) <= self.expiry_interval <= timedelta(minutes=5):
+            raise ValueError("expiryInterval must be between 100ms and 5m")
+        return self
+
+
 class Settings(BaseSettings):
     """The effective configuration of one Envdeck process."""
 
@@ -353,6 +372,7 @@ class Settings(BaseSettings):
     notifications: NotificationsSettings = Field(default_factory=NotificationsSettings)
     outbound: OutboundSettings = Field(default_factory=OutboundSettings)
     cluster: ClusterSettings = Field(default_factory=ClusterSettings)
+    reservations: ReservationsSettings = Field(default_factory=ReservationsSettings)
     # Unattended installs: the first admin, created at start-up while no user exists
     # (ENVDECK_ADMIN_USERNAME, ENVDECK_ADMIN_PASSWORD); ignored once a user exists.
     admin_username: str | None = None

@@ -28,6 +28,10 @@ def _matches(env: Environment, options: EnvironmentListOptions) -> bool:
         return False
     if options.tag is not None and options.tag not in env.tags:
         return False
+    if options.ids is not None and env.id not in options.ids:
+        return False
+    if options.exclude_ids and env.id in options.exclude_ids:
+        return False
     if options.q:
         # SQLite's LIKE and MongoDB's case-insensitive regex: a substring, any case.
         haystack = [env.name, env.description, str(env.environment_url or "")]

@@ -20,6 +20,7 @@ from envdeck.domain.clock import utc_now
 from envdeck.domain.environment import Environment, HealthState, Status
 from envdeck.domain.log import LogEntry
 from envdeck.domain.operation import Operation
+from envdeck.domain.reservation import ReservationView
 
 log = structlog.get_logger(__name__)
 
@@ -44,6 +45,15 @@ class EnvironmentChanged(Event):
     topic: ClassVar[str] = "environment.changed"
     action: str  # created | updated | deleted
     environment: Environment
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReservationUpdated(Event):
+    """A reservation was made, extended, released, broken, or ended by itself."""
+
+    topic: ClassVar[str] = "reservation.updated"
+    action: str  # created | extended | released | broken | ended
+    reservation: ReservationView
 
 
 @dataclass(frozen=True, kw_only=True)

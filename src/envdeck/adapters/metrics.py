@@ -10,7 +10,7 @@ Prometheus scrapes, not kept up to date on every change.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -127,6 +127,17 @@ class Metrics:
             ["result"],
             registry=registry,
         )
+        self.reservation_claims = Counter(
+            f"{NAMESPACE}_reservation_claims",
+            "Claims of a free environment (POST /reservations/claim) by outcome.",
+            ["outcome"],
+            registry=registry,
+        )
+        self.reservations_active = Gauge(
+            f"{NAMESPACE}_reservations_active",
+            "Reservations holding their environment now (refreshed by the expiry job).",
+            registry=registry,
+        )
         self._sampled = _SampleCollector()
         registry.register(self._sampled)
 
@@ -148,6 +159,14 @@ class Metrics:
     def count_delivery(self, result: str) -> None:
         """Count one notification delivery: sent or failed."""
         self.notification_deliveries.labels(result).inc()
+
+    def count_claim(self, outcome: str) -> None:
+        """Count one claim: claimed or none_available."""
+        self.reservation_claims.labels(outcome).inc()
+
+    def set_active_reservations(self, count: int) -> None:
+        """Record how many reservations hold their environment now."""
+        self.reservations_active.set(count)
 
     def render(self, sample: Sample) -> bytes:
         """Return the text exposition of every metric, with this scrape's sampled values."""

@@ -38,6 +38,7 @@ from envdeck.services.operations.previews import CommandPreviews
 from envdeck.services.operations.service import OperationService
 from envdeck.services.operations.version_lists import VersionLists
 from envdeck.services.realtime import RealtimeHub
+from envdeck.services.reservations.service import ReservationService
 from envdeck.services.scrape import MetricsScrape
 
 # Every getter is async on purpose: FastAPI runs a plain `def` dependency in its thread pool, a
@@ -135,6 +136,10 @@ async def get_notification_channels(connection: HTTPConnection) -> NotificationC
     return _services(connection).notifications.channels
 
 
+async def get_reservations(connection: HTTPConnection) -> ReservationService:
+    return _services(connection).reservations
+
+
 async def get_realtime(connection: HTTPConnection) -> RealtimeHub:
     return _services(connection).realtime
 
@@ -169,6 +174,7 @@ CommandPreviewsDep = Annotated[CommandPreviews, Depends(get_command_previews)]
 MaintenanceDep = Annotated[MaintenanceService, Depends(get_maintenance)]
 NotificationChannelsDep = Annotated[NotificationChannelService, Depends(get_notification_channels)]
 RealtimeDep = Annotated[RealtimeHub, Depends(get_realtime)]
+ReservationsDep = Annotated[ReservationService, Depends(get_reservations)]
 MetricsScrapeDep = Annotated[MetricsScrape, Depends(get_metrics_scrape)]
 InstanceRegistryDep = Annotated[InstanceRegistry, Depends(get_instance_registry)]
 

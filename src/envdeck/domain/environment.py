@@ -32,6 +32,7 @@ from envdeck.domain.command_kinds import (
     command_of,
 )
 from envdeck.domain.operation import OperationType
+from envdeck.domain.reservation import ReservationPolicy
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$"
 _STATUS_CLASS = re.compile(r"^[1-5]xx$")
@@ -358,6 +359,8 @@ class Environment(DomainModel):
     environment_url: HttpUrl | None = Field(default=None, alias="environmentURL")
     tags: list[str] = Field(default_factory=list, max_length=50)
     protected: bool = False
+    # What a reservation means for restarts and upgrades (docs/reservations.md).
+    reservation_policy: ReservationPolicy = ReservationPolicy.ADVISORY
     target: Target = Field(default_factory=Target)
     credentials: CredentialRef = Field(default_factory=CredentialRef)
     health_check: HealthCheckConfig = Field(default_factory=HealthCheckConfig)
@@ -438,3 +441,6 @@ class EnvironmentListOptions(PageOptions):
     tag: str | None = None
     q: SearchText | None = None
     sort: EnvironmentSort = "name"
+    # Only these environments / none of these (the reservation filters resolve to ids).
+    ids: list[str] | None = None
+    exclude_ids: list[str] | None = None

@@ -32,6 +32,10 @@ class NotificationEvent(StrEnum):
     OPERATION_FAILED = "operation.failed"
     OPERATION_SUCCEEDED = "operation.succeeded"
     VERSION_CHANGED = "version.changed"
+    RESERVATION_EXPIRING = "reservation.expiring"
+    RESERVATION_ENDED = "reservation.ended"
+    RESERVATION_BROKEN = "reservation.broken"
+    ENVIRONMENT_FREE = "environment.free"
 
 
 EVENT_DESCRIPTIONS: dict[NotificationEvent, str] = {
@@ -46,6 +50,14 @@ EVENT_DESCRIPTIONS: dict[NotificationEvent, str] = {
         "A restart, upgrade or rollback finished and was verified."
     ),
     NotificationEvent.VERSION_CHANGED: "An environment reports another version than before.",
+    NotificationEvent.RESERVATION_EXPIRING: (
+        "A reservation ends soon (reservations.reminderBefore): a reminder to its holder."
+    ),
+    NotificationEvent.RESERVATION_ENDED: "A reservation reached its end.",
+    NotificationEvent.RESERVATION_BROKEN: "An admin broke a reservation (with the reason).",
+    NotificationEvent.ENVIRONMENT_FREE: (
+        "A reservation that someone asked to be told about stopped holding its environment."
+    ),
 }
 
 

@@ -88,6 +88,8 @@ class Operation(DomainModel):
     rollback_operation_id: str | None = None
     # The instance that runs it (services/cluster); None: written before instances had ids.
     owner_instance: str | None = None
+    # Said when it was accepted (an advisory reservation held by someone else, a forced one).
+    warnings: list[str] = Field(default_factory=list)
 
 
 class OperationListOptions(PageOptions):

@@ -88,6 +88,28 @@ class Reservation(DomainModel):
         return self.released_at is None and self.start < end and start < self.end
 
 
+class ReservationView(DomainModel):
+    """A reservation as the API and the WebSocket show it: with its status at that moment."""
+
+    id: str
+    environment_id: str
+    environment_name: str
+    holder: Holder
+    purpose: str
+    start: UtcDatetime
+    end: UtcDatetime
+    created_at: UtcDatetime | None
+    released_at: UtcDatetime | None
+    released_by: Holder | None
+    break_reason: str | None
+    status: ReservationStatus
+
+    @classmethod
+    def of(cls, reservation: Reservation, now: datetime) -> "ReservationView":
+        fields = reservation.model_dump(exclude={"expiry", "watchers"})
+        return cls(**fields, status=reservation.status_at(now))
+
+
 class ReservationNotFound(NotFound):
     default_message = "reservation not found"
 

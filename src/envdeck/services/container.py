@@ -50,6 +50,10 @@ from envdeck.services.operations.service import OperationService
 from envdeck.services.operations.verification import Verifier
 from envdeck.services.operations.version_lists import VersionLists
 from envdeck.services.realtime import RealtimeHub
+from envdeck.services.reservations.expiry import ReservationExpiry
+from envdeck.services.reservations.gate import ReservationGate
+from envdeck.services.reservations.notices import Notices
+from envdeck.services.reservations.service import ReservationService
 from envdeck.services.scrape import MetricsScrape
 
 
@@ -116,6 +120,9 @@ class Services:
     event_relay: EventRelay
     # `envdeck migrate from-environment-manager --url` (docs/migration.md).
     migration: Migration
+    # Reservations of environments and their expiry job (docs/reservations.md).
+    reservations: ReservationService
+    reservation_expiry: ReservationExpiry
 
 
 def build_services(
@@ -217,6 +224,7 @@ def build_services(
         # Cluster mode once app.py shares the leases; alone, a killed predecessor's operations
         # are interrupted at start-up without waiting out its heartbeat's TTL.
         clustered=lambda: leases.shared,
+        reservations=ReservationGate(storage.reservations, activity, clock),
     )
     maintenance = MaintenanceService(storage, activity, clock)
     notifications = build_notifications(
@@ -234,6 +242,19 @@ def build_services(
         leases=leases,
         instance_ttl=settings.cluster.instance_ttl,
     )
+    notices = Notices(storage.environments, lambda: notifications.outbox)
+    reservations = ReservationService(
+        storage, activity, bus, clock, settings.reservations, notices, metrics=metrics
+    )
+    reservation_expiry = ReservationExpiry(
+        reservations,
+        storage.reservations,
+        notices,
+        clock,
+        settings.reservations,
+        leases=leases,
+        metrics=metrics,
+    )
     realtime = RealtimeHub(bus, auth, storage.revocations, settings.realtime, clock)
     # Other instances' status refreshes (one per check) are taken only for environments a
     # client here watches or this instance checks: the rest would be work for nobody.
@@ -244,7 +265,10 @@ def build_services(
     environment_views = EnvironmentViews(
         environments,
         storage.environments,
-        lambda: storage.environments_version + event_relay.environment_changes,
+        lambda: (
+            storage.environments_version + event_relay.environment_changes + reservations.version
+        ),
+        held=reservations,
     )
     return Services(
         storage=storage,
@@ -297,4 +321,6 @@ def build_services(
         migration=Migration(
             storage, box, settings.logs.retention_days, announce=environments.announce
         ),
+        reservations=reservations,
+        reservation_expiry=reservation_expiry,
     )

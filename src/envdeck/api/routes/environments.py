@@ -1,6 +1,8 @@
 """The environment inventory: list, summary, get (anyone signed in); create, replace, patch,
 delete (admins)."""
 
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request, Response, status
@@ -11,6 +13,7 @@ from envdeck.api.deps import (
     EnvironmentFilesDep,
     EnvironmentsDep,
     EnvironmentViewsDep,
+    ReservationsDep,
     ViewerPrincipal,
 )
 from envdeck.api.responses import SharedBody, json_response
@@ -24,16 +27,30 @@ from envdeck.domain.environment import (
     HealthState,
 )
 from envdeck.domain.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from envdeck.domain.reservation import CurrentAndNext, Reservation, ReservationView
+from envdeck.durations import parse_duration
 from envdeck.services.inventory.environment_files import FILE_KIND, FILE_VERSION
+from envdeck.services.reservations.service import ReservationService
 
 router = APIRouter(prefix="/environments", tags=["environments"])
 
 
 class EnvironmentConfig(Environment):
     """An environment's configuration. Server-set fields (id, status, systemInfo, timestamps,
-    activeOperation) are accepted and ignored. Secret values (URL passwords; headers, query
-    parameters, body and metadata fields whose name looks secret or is in secretNames) are
-    sealed at rest; "********" in their place keeps the stored value."""
+    activeOperation, reservations) are accepted and ignored. Secret values (URL passwords;
+    headers, query parameters, body and metadata fields whose name looks secret or is in
+    secretNames) are sealed at rest; "********" in their place keeps the stored value."""
+
+    reservations: dict[str, Any] | None = Field(
+        default=None, exclude=True, json_schema_extra={"readOnly": True}
+    )
+
+
+class EnvironmentReservations(ApiModel):
+    """The reservation holding the environment now, and the next one (read-only)."""
+
+    current: ReservationView | None = None
+    next: ReservationView | None = None
 
 
 class HealthCheckPublic(HealthCheckConfig):
@@ -61,6 +78,7 @@ class EnvironmentPublic(Environment):
     """An environment as the API shows it: every secret value reads "********"."""
 
     health_check: HealthCheckPublic = Field(default_factory=HealthCheckPublic)
+    reservations: EnvironmentReservations = Field(default_factory=EnvironmentReservations)
 
 
 class EnvironmentList(ApiModel):
@@ -74,10 +92,26 @@ class EnvironmentSummary(ApiModel):
     by_tag: dict[str, int]
 
 
-def _public(env: Environment) -> EnvironmentPublic:
+def public_environment(
+    env: Environment,
+    held: CurrentAndNext | None,
+    view: Callable[[Reservation], ReservationView],
+) -> EnvironmentPublic:
+    """Return env as the API shows it, with its current and next reservation."""
     # The service already validated and masked it: re-type it without validating again.
-    fields = dict(env) | {"health_check": HealthCheckPublic.of(env)}
-    return EnvironmentPublic.model_construct(_fields_set=env.model_fields_set, **fields)
+    reservations = EnvironmentReservations.model_construct(
+        current=view(held.current) if held is not None and held.current else None,
+        next=view(held.next) if held is not None and held.next else None,
+    )
+    fields = dict(env) | {"health_check": HealthCheckPublic.of(env), "reservations": reservations}
+    return EnvironmentPublic.model_construct(
+        _fields_set=env.model_fields_set | {"reservations"}, **fields
+    )
+
+
+async def _public_one(env: Environment, reservations: ReservationService) -> EnvironmentPublic:
+    held = await reservations.current_and_next([env.id])
+    return public_environment(env, held.get(env.id), reservations.view)
 
 
 @router.get(
@@ -87,28 +121,53 @@ async def list_environments(
     request: Request,
     _viewer: ViewerPrincipal,
     views: EnvironmentViewsDep,
+    reservations: ReservationsDep,
     status_: Annotated[HealthState | None, Query(alias="status", description="health")] = None,
     tag: Annotated[str | None, Query(max_length=50)] = None,
     q: Annotated[str | None, Query(max_length=200, description="in name, description, URL")] = None,
     sort: EnvironmentSort = "name",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)] = 20,
+    available: Annotated[
+        bool | None, Query(description="true: free now (and for availableFor); false: reserved")
+    ] = None,
+    available_for: Annotated[
+        str | None,
+        Query(alias="availableFor", max_length=20, description='e.g. "2h": free that long'),
+    ] = None,
 ) -> Response:
     options = EnvironmentListOptions(
         status=status_, tag=tag, q=q, sort=sort, page=page, limit=limit
     )
+    span = _duration(available_for)
 
-    def render(items: list[Environment], total: int) -> SharedBody:
+    def render(items: list[Environment], total: int, held: dict[str, CurrentAndNext]) -> SharedBody:
         return SharedBody.of(
             EnvironmentList.model_construct(
-                environments=[_public(e) for e in items],
+                environments=[public_environment(e, held.get(e.id), view) for e in items],
                 pagination=pagination(page, limit, total),
             )
         )
 
-    # One body (serialised and compressed once) serves every caller until the inventory changes.
-    body = await views.list_environments(options, render)
+    view = reservations.view
+    if span is not None and available is None:
+        available = True
+    # One body (serialised and compressed once) serves every caller until the inventory or a
+    # reservation changes.
+    body = await views.list_environments(options, render, available, span)
     return body.response(request)
+
+
+def _duration(text: str | None) -> timedelta | None:
+    if text is None:
+        return None
+    try:
+        value = parse_duration(text)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), {"field": "availableFor"}) from None
+    if not isinstance(value, timedelta) or value <= timedelta(0):
+        raise ValidationFailed("availableFor must be a positive duration such as 2h")
+    return value
 
 
 def _summary_body(total: int, by_health: dict[str, int], by_tag: dict[str, int]) -> SharedBody:
@@ -228,9 +287,12 @@ async def import_environments(
     summary="Create an environment",
 )
 async def create_environment(
-    body: EnvironmentConfig, admin: AdminPrincipal, environments: EnvironmentsDep
+    body: EnvironmentConfig,
+    admin: AdminPrincipal,
+    environments: EnvironmentsDep,
+    reservations: ReservationsDep,
 ) -> EnvironmentPublic:
-    return _public(await environments.create_environment(admin, body))
+    return await _public_one(await environments.create_environment(admin, body), reservations)
 
 
 @router.get(
@@ -240,9 +302,13 @@ async def create_environment(
     summary="Get an environment",
 )
 async def get_environment(
-    environment_id: str, _viewer: ViewerPrincipal, environments: EnvironmentsDep
+    environment_id: str,
+    _viewer: ViewerPrincipal,
+    environments: EnvironmentsDep,
+    reservations: ReservationsDep,
 ) -> Response:
-    return json_response(_public(await environments.get_environment(environment_id)))
+    env = await environments.get_environment(environment_id)
+    return json_response(await _public_one(env, reservations))
 
 
 @router.put(
@@ -256,9 +322,10 @@ async def replace_environment(
     body: EnvironmentConfig,
     admin: AdminPrincipal,
     environments: EnvironmentsDep,
+    reservations: ReservationsDep,
 ) -> EnvironmentPublic:
     env = await environments.replace_environment(admin, environment_id, body)
-    return _public(env)
+    return await _public_one(env, reservations)
 
 
 @router.patch(
@@ -272,9 +339,10 @@ async def patch_environment(
     patch: Annotated[dict[str, Any], Body(description="fields to change; null removes")],
     admin: AdminPrincipal,
     environments: EnvironmentsDep,
+    reservations: ReservationsDep,
 ) -> EnvironmentPublic:
     env = await environments.patch_environment(admin, environment_id, patch)
-    return _public(env)
+    return await _public_one(env, reservations)
 
 
 @router.delete(

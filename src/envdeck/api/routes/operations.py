@@ -23,12 +23,15 @@ Id = Annotated[str | None, Query(max_length=64)]
 
 
 class RestartRequest(ApiModel):
+    # Admins: go ahead although someone else holds an exclusive reservation (audited).
     force: bool = False
 
 
 class UpgradeRequest(ApiModel):
     # Checked by the service (pattern, and the version list): a clear 422 names the rule.
     version: str = Field(max_length=65536)
+    # Admins: go ahead although someone else holds an exclusive reservation (audited).
+    force: bool = False
 
 
 class OperationAccepted(ApiModel):
@@ -37,6 +40,8 @@ class OperationAccepted(ApiModel):
     operation_id: str
     status: Literal["in_progress"] = "in_progress"
     started_at: UtcDatetime | None
+    # E.g. the environment is reserved by someone else (advisory policy, or forced).
+    warnings: list[str] = Field(default_factory=list)
 
 
 class OperationList(ApiModel):
@@ -45,7 +50,9 @@ class OperationList(ApiModel):
 
 
 def _accepted(op: Operation) -> OperationAccepted:
-    return OperationAccepted(operation_id=op.id, started_at=op.created_at)
+    return OperationAccepted(
+        operation_id=op.id, started_at=op.created_at, warnings=list(op.warnings)
+    )
 
 
 @router.post(
@@ -79,7 +86,7 @@ async def upgrade_environment(
     environment_id: str, body: UpgradeRequest, user: OperatorPrincipal, operations: OperationsDep
 ) -> OperationAccepted:
     """Validate the version (listed, safe characters), then upgrade in the background."""
-    op = await operations.upgrade_environment(user, environment_id, body.version)
+    op = await operations.upgrade_environment(user, environment_id, body.version, force=body.force)
     return _accepted(op)
 
 

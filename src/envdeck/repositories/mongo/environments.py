@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
+from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
 
 from envdeck.domain.clock import utc_now
@@ -71,6 +72,13 @@ def _query(options: EnvironmentListOptions) -> Document:
             {"description": pattern},
             {"environmentURL": pattern},
         ]
+    ids: dict[str, list[ObjectId]] = {}
+    if options.ids is not None:
+        ids["$in"] = [oid for oid in map(object_id, options.ids) if oid is not None]
+    if options.exclude_ids:
+        ids["$nin"] = [oid for oid in map(object_id, options.exclude_ids) if oid is not None]
+    if ids:
+        query["_id"] = ids
     return query
 
 

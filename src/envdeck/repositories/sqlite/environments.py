@@ -116,6 +116,12 @@ class SqliteEnvironmentRepository:
                 " OR json_extract(doc, '$.environmentURL') LIKE ? ESCAPE '\\')"
             )
             params += [escape_like(options.q)] * 3
+        if options.ids is not None:
+            clauses.append("id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(options.ids))
+        if options.exclude_ids:
+            clauses.append("id NOT IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(options.exclude_ids))
         where = " AND ".join(clauses) or "1"
         return await self._table.page(where, params, f"{_ORDER[options.sort]}, id", options)
 

@@ -22,6 +22,7 @@ from envdeck.adapters.events import (
     Event,
     EventBus,
     OperationUpdated,
+    ReservationUpdated,
     StatusChanged,
     Subscription,
     VersionChanged,
@@ -42,7 +43,14 @@ RETRY_SECONDS = 1.0
 CLOSE_TIMEOUT = 2.0
 # Events by which another instance changed stored environments (what cached views show).
 _ENVIRONMENT_TOPICS = frozenset(
-    {EnvironmentChanged.topic, StatusChanged.topic, VersionChanged.topic, OperationUpdated.topic}
+    {
+        EnvironmentChanged.topic,
+        StatusChanged.topic,
+        VersionChanged.topic,
+        OperationUpdated.topic,
+        # Environment responses show their current and next reservation.
+        ReservationUpdated.topic,
+    }
 )
 
 

@@ -131,11 +131,12 @@ class OperationOutputLog:
 
 def record_initiated(activity: ActivityLog, op: Operation) -> None:
     """Log that someone started an operation."""
+    warned = "".join(f" (warning: {warning})" for warning in op.warnings)
     activity.record(
         type=LogType.ACTION,
         action=op.type.value,
-        level=LogLevel.INFO,
-        message=f"{_who(op)} started a {_what(op)}",
+        level=LogLevel.WARNING if op.warnings else LogLevel.INFO,
+        message=f"{_who(op)} started a {_what(op)}{warned}",
         environment_id=op.environment_id,
         environment_name=op.environment_name,
         user_id=op.requested_by.user_id,
@@ -216,6 +217,8 @@ def _details(op: Operation) -> dict[str, object]:
         details["rollbackOf"] = op.rollback_of
     if op.owner_instance:
         details["ownerInstance"] = op.owner_instance
+    if op.warnings:
+        details["warnings"] = op.warnings
     return details
 
 

@@ -70,6 +70,7 @@ from envdeck.services.operations.runs import OperationRun, OperationRuns, Plan
 from envdeck.services.operations.templates import validate_version
 from envdeck.services.operations.verification import Verifier
 from envdeck.services.operations.version_lists import VersionLists
+from envdeck.services.reservations.gate import ReservationGate
 
 log = structlog.get_logger(__name__)
 
@@ -93,6 +94,7 @@ class OperationService:
         instances: InstanceDirectory | None = None,
         cluster: ClusterSettings | None = None,
         clustered: Callable[[], bool] | None = None,
+        reservations: ReservationGate | None = None,
     ) -> None:
         """`instances` tells this instance's id and who else runs; `clustered` whether other
         instances may share storage now (cluster mode; None: always). Without either, this
@@ -103,6 +105,7 @@ class OperationService:
         self._executors = executors
         self._version_lists = version_lists
         self._clock = clock
+        self._reservations = reservations
         self._shutdown_timeout = shutdown_timeout
         # Set by begin_shutdown(): the event-loop time by which running operations must end.
         self._stop_deadline: float | None = None
@@ -152,12 +155,21 @@ class OperationService:
         command = env.commands.command()
         self._authorize(env, actor, command.type)
         await self._claims.refuse_if_busy(env)
+        warnings = await self._reservation_warnings(actor, env, "restart", force)
         plan = await self._plan(env, command, None)
         params = OperationParams(force=force)
-        return await self._start(env, actor, OperationType.RESTART, params, plan)
+        return await self._start(env, actor, OperationType.RESTART, params, plan, warnings=warnings)
+
+    async def _reservation_warnings(
+        self, actor: Principal, env: Environment, operation: str, force: bool
+    ) -> list[str]:
+        """Return what the environment's reservation says of this operation (or raise 409)."""
+        if self._reservations is None:
+            return []
+        return await self._reservations.check(actor, env, operation, force=force)
 
     async def upgrade_environment(
-        self, actor: Principal, environment_id: str, version: str
+        self, actor: Principal, environment_id: str, version: str, *, force: bool = False
     ) -> Operation:
         """Validate an upgrade (the version included), claim the environment and start it."""
         self._refuse_if_stopping()
@@ -170,6 +182,7 @@ class OperationService:
             )
         self._authorize(env, actor, config.type)
         await self._claims.refuse_if_busy(env)
+        warnings = await self._reservation_warnings(actor, env, "upgrade", force)
         listed = None
         if config.version_list_url is not None:
             # An unreachable list is UpstreamError (502): nothing is run on a guess.
@@ -177,9 +190,9 @@ class OperationService:
         version = validate_version(version, listed)
         plan = await self._plan(env, config.command(), version)
         params = OperationParams(
-            version=version, previous_version=env.system_info.app_version or None
+            version=version, previous_version=env.system_info.app_version or None, force=force
         )
-        return await self._start(env, actor, OperationType.UPGRADE, params, plan)
+        return await self._start(env, actor, OperationType.UPGRADE, params, plan, warnings=warnings)
 
     def _authorize(self, env: Environment, actor: Principal, kind: CommandType) -> None:
         if actor.role is Role.VIEWER:
@@ -217,6 +230,7 @@ class OperationService:
         *,
         rollback_of: str | None = None,
         requested_by: RequestedBy | None = None,
+        warnings: list[str] | None = None,
     ) -> Operation:
         # Checked again here: a rollback is started from a finishing operation, not a request.
         self._refuse_if_stopping()
@@ -244,6 +258,7 @@ class OperationService:
                     ),
                     rollback_of=rollback_of,
                     owner_instance=self._orphans.instance_id,
+                    warnings=warnings or [],
                 )
             )
             record_initiated(self._activity, op)

@@ -26,6 +26,7 @@ from envdeck.adapters.events import (
     LogRecorded,
     OperationOutput,
     OperationUpdated,
+    ReservationUpdated,
     StatusChanged,
     Subscription,
 )
@@ -59,6 +60,7 @@ from envdeck.services.realtime.protocol import (
     parse_payload,
     pong_frame,
     ready_frame,
+    reservation_frame,
     status_frame,
 )
 
@@ -75,6 +77,7 @@ TOPICS = {
     OperationUpdated.topic,
     OperationOutput.topic,
     LogRecorded.topic,
+    ReservationUpdated.topic,
 }
 
 
@@ -181,6 +184,9 @@ class RealtimeHub:
                 self._deliver(frame, list(watchers))
         elif isinstance(event, LogRecorded):
             self._deliver_log(event)
+        elif isinstance(event, ReservationUpdated):
+            frame = reservation_frame(event.action, event.reservation)
+            self._deliver(frame, self._connections.values())
 
     def watches(self, environment_id: str) -> bool:
         """Tell whether a client here wants this environment's status refreshes."""

@@ -17,6 +17,7 @@ from envdeck.domain.base import MAX_JSON_DEPTH, json_depth
 from envdeck.domain.environment import Environment, HealthState, Status
 from envdeck.domain.log import LogEntry
 from envdeck.domain.operation import Operation
+from envdeck.domain.reservation import ReservationView
 
 # How many ids one connection may watch: a page shows at most 200 environments.
 MAX_WATCHED_ENVIRONMENTS = 1000
@@ -247,6 +248,10 @@ def output_frame(operation_id: str, seq: int, stream: str, chunk: str) -> Frame:
         "operation_output",
         {"operationId": operation_id, "seq": seq, "stream": stream, "chunk": chunk},
     )
+
+
+def reservation_frame(action: str, reservation: ReservationView) -> Frame:
+    return frame("reservation_update", {"action": action, "reservation": _json(reservation)})
 
 
 def log_frame(entry: LogEntry) -> Frame:

@@ -1,0 +1,355 @@
+"""Reservations: reserve, extend, release, break, claim a free environment, and read them.
+
+Overlaps are refused by storage itself (ReservationRepository.create and set_end check and write
+atomically), so this service never reads-then-writes to decide one: a claim tries the
+candidates in name order and moves on when storage says one is taken.
+"""
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+import structlog
+
+from envdeck.adapters.events import EventBus, ReservationUpdated
+from envdeck.adapters.metrics import Metrics
+from envdeck.config import ReservationsSettings
+from envdeck.domain.auth import Principal
+from envdeck.domain.base import MAX_PAGE_LIMIT, format_utc
+from envdeck.domain.environment import Environment, EnvironmentListOptions, HealthState
+from envdeck.domain.errors import EnvironmentNotFound, Forbidden, ValidationFailed
+from envdeck.domain.ids import is_valid_id
+from envdeck.domain.log import LogLevel, LogType
+from envdeck.domain.reservation import (
+    CurrentAndNext,
+    Holder,
+    NoneAvailable,
+    Reservation,
+    ReservationListOptions,
+    ReservationView,
+    Reserved,
+)
+from envdeck.domain.user import Role
+from envdeck.repositories.base import Storage
+from envdeck.services.activity.writer import ActivityLog
+from envdeck.services.reservations.notices import Notices
+
+log = structlog.get_logger(__name__)
+
+# A start this far in the past is taken as "now" (clocks and typing differ); further is refused.
+PAST_GRACE = timedelta(minutes=1)
+# Candidates a claim considers at most.
+MAX_CANDIDATES = 1000
+
+
+def holder_of(actor: Principal) -> Holder:
+    return Holder(user_id=actor.user_id, username=actor.username)
+
+
+def _refuse_viewers(actor: Principal) -> None:
+    if actor.role is Role.VIEWER:
+        raise Forbidden("viewers cannot reserve environments")
+
+
+class ReservationService:
+    def __init__(
+        self,
+        storage: Storage,
+        activity: ActivityLog,
+        bus: EventBus,
+        clock: Callable[[], datetime],
+        settings: ReservationsSettings,
+        notices: Notices,
+        *,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self._storage = storage
+        self._reservations = storage.reservations
+        self._activity = activity
+        self._bus = bus
+        self._clock = clock
+        self._settings = settings
+        self._notices = notices
+        self._metrics = metrics
+        # Writes made here: environment views that show reservations re-read after one.
+        self.version = 0
+
+    # ---- reading ---------------------------------------------------------------------------
+
+    def view(self, reservation: Reservation) -> ReservationView:
+        """Return the reservation as the API shows it, with its status now."""
+        return ReservationView.of(reservation, self._clock())
+
+    async def get_reservation(self, reservation_id: str) -> Reservation:
+        """Return the reservation with this id."""
+        return await self._reservations.get_by_id(reservation_id)
+
+    async def list_reservations(
+        self, options: ReservationListOptions, holder: str | None = None
+    ) -> tuple[list[Reservation], int]:
+        """Return one page of reservations, newest start first; holder is a user id or name."""
+        if holder is not None:
+            if is_valid_id(holder):
+                options = options.model_copy(update={"holder_id": holder})
+            else:
+                options = options.model_copy(update={"holder_username": holder})
+        if options.active is not None and options.at is None:
+            options = options.model_copy(update={"at": self._clock()})
+        return await self._reservations.list(options)
+
+    async def current_and_next(self, environment_ids: Sequence[str]) -> dict[str, CurrentAndNext]:
+        """Return each environment's reservation holding it now and its next one."""
+        return await self._reservations.current_and_next(environment_ids, self._clock())
+
+    async def reserved_ids(self, for_: timedelta | None = None) -> set[str]:
+        """Return the ids of environments reserved now, or at any time in the next `for_`."""
+        now = self._clock()
+        span = max(for_ or timedelta(0), timedelta(milliseconds=1))
+        return await self._reservations.reserved_between(now, now + span)
+
+    # ---- writing ---------------------------------------------------------------------------
+
+    async def create_reservation(
+        self,
+        actor: Principal,
+        environment_id: str,
+        purpose: str,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        duration: timedelta | None = None,
+    ) -> Reservation:
+        """Reserve an environment for actor; Reserved (409) when another reservation overlaps."""
+        _refuse_viewers(actor)
+        env = await self._storage.environments.get_by_id(environment_id)
+        start, end = self._span(start, end, duration)
+        reservation = await self._reservations.create(
+            Reservation(
+                environment_id=env.id,
+                environment_name=env.name,
+                holder=holder_of(actor),
+                purpose=purpose,
+                start=start,
+                end=end,
+            )
+        )
+        self._changed("created", reservation, actor, f"reserved {env.name}")
+        return reservation
+
+    def _span(
+        self, start: datetime | None, end: datetime | None, duration: timedelta | None
+    ) -> tuple[datetime, datetime]:
+        now = self._clock()
+        if (end is None) == (duration is None):
+            raise ValidationFailed("give exactly one of end and duration", {"field": "end"})
+        start = start or now
+        if start < now - PAST_GRACE:
+            raise ValidationFailed("start is in the past", {"field": "start"})
+        start = max(start, now)
+        end = end if end is not None else start + (duration or timedelta(0))
+        self._check_length(start, end)
+        return start, end
+
+    def _check_length(self, start: datetime, end: datetime) -> None:
+        if end <= start:
+            raise ValidationFailed("end must be after start", {"field": "end"})
+        longest = self._settings.max_duration
+        if end - start > longest:
+            raise ValidationFailed(
+                f"a reservation lasts at most {_words(longest)} (reservations.maxDuration)",
+                {"field": "end", "maxDuration": int(longest.total_seconds())},
+            )
+
+    async def set_end(self, actor: Principal, reservation_id: str, end: datetime) -> Reservation:
+        """Extend or shorten a reservation (its holder or an admin)."""
+        current = await self._reservations.get_by_id(reservation_id)
+        self._refuse_unless_holder_or_admin(actor, current)
+        now = self._clock()
+        if current.released_at is not None or current.end <= now:
+            raise ValidationFailed("the reservation is over", {"field": "end"})
+        if end <= now:
+            raise ValidationFailed("end must be in the future", {"field": "end"})
+        self._check_length(current.start, end)
+        changed = await self._reservations.set_end(reservation_id, end)
+        self._changed(
+            "extended",
+            changed,
+            actor,
+            f"moved the end of the reservation of {changed.environment_name} to {format_utc(end)}",
+        )
+        return changed
+
+    async def release(self, actor: Principal, reservation_id: str) -> Reservation:
+        """Release a reservation early (its holder or an admin)."""
+        current = await self._reservations.get_by_id(reservation_id)
+        self._refuse_unless_holder_or_admin(actor, current)
+        released = await self._reservations.release(reservation_id, self._clock(), holder_of(actor))
+        if released is None:
+            raise ValidationFailed("the reservation was released already")
+        self._changed("released", released, actor, f"released {released.environment_name}")
+        await self._notices.freed(released)
+        return released
+
+    async def break_reservation(
+        self, actor: Principal, reservation_id: str, reason: str
+    ) -> Reservation:
+        """Break someone's reservation (admins), with a reason the holder is told."""
+        if actor.role is not Role.ADMIN:
+            raise Forbidden("only admins may break a reservation")
+        broken = await self._reservations.release(
+            reservation_id, self._clock(), holder_of(actor), reason=reason
+        )
+        if broken is None:
+            raise ValidationFailed("the reservation was released already")
+        message = (
+            f"broke {broken.holder.username}'s reservation of {broken.environment_name}: {reason}"
+        )
+        self._changed("broken", broken, actor, message, level=LogLevel.WARNING)
+        await self._notices.broken(broken)
+        await self._notices.freed(broken)
+        return broken
+
+    async def watch(self, actor: Principal, environment_id: str) -> Reservation:
+        """Have actor told (environment.free) when the environment's current reservation ends."""
+        env = await self._storage.environments.get_by_id(environment_id)
+        found = (await self.current_and_next([env.id])).get(env.id)
+        if found is None or found.current is None:
+            raise ValidationFailed(f"{env.name} is free now", {"field": "environmentId"})
+        return await self._reservations.add_watcher(found.current.id, holder_of(actor))
+
+    # ---- claims ------------------------------------------------------------------------------
+
+    async def claim(
+        self,
+        actor: Principal,
+        purpose: str,
+        duration: timedelta,
+        *,
+        tags: Sequence[str] = (),
+        environment_ids: Sequence[str] = (),
+        require_healthy: bool = True,
+    ) -> tuple[Reservation, Environment]:
+        """Reserve one free matching environment now for `duration`, or raise NoneAvailable
+        with when the first matching one frees up."""
+        _refuse_viewers(actor)
+        now = self._clock()
+        start, end = now, now + duration
+        self._check_length(start, end)
+        candidates = await self._candidates(tags, environment_ids)
+        if require_healthy:
+            candidates = [e for e in candidates if e.status.health is HealthState.HEALTHY]
+        taken = await self._reservations.reserved_between(start, end)
+        for env in candidates:
+            if env.id in taken:
+                continue
+            reservation = Reservation(
+                environment_id=env.id,
+                environment_name=env.name,
+                holder=holder_of(actor),
+                purpose=purpose,
+                start=start,
+                end=end,
+            )
+            try:
+                created = await self._reservations.create(reservation)
+            except Reserved:
+                continue  # another claim got it first: the next one
+            self._count_claim("claimed")
+            self._changed("created", created, actor, f"claimed {env.name}")
+            return created, env
+        self._count_claim("none_available")
+        raise NoneAvailable(details={"nextFreeAt": await self._next_free_at(candidates)})
+
+    async def _candidates(
+        self, tags: Sequence[str], environment_ids: Sequence[str]
+    ) -> list[Environment]:
+        found: dict[str, Environment] = {}
+        if environment_ids:
+            for environment_id in environment_ids:
+                try:
+                    env = await self._storage.environments.get_by_id(environment_id)
+                except EnvironmentNotFound:
+                    continue
+                found[env.id] = env
+        else:
+            first = tags[0] if tags else None
+            options = EnvironmentListOptions(tag=first, sort="name", limit=MAX_PAGE_LIMIT)
+            while len(found) < MAX_CANDIDATES:
+                items, total = await self._storage.environments.list(options)
+                found.update((e.id, e) for e in items if set(tags) <= set(e.tags))
+                if options.offset + len(items) >= total or not items:
+                    break
+                options = options.model_copy(update={"page": options.page + 1})
+        if tags:
+            found = {k: e for k, e in found.items() if set(tags) <= set(e.tags)}
+        return sorted(found.values(), key=lambda e: (e.name, e.id))
+
+    async def _next_free_at(self, candidates: list[Environment]) -> str | None:
+        held = await self.current_and_next([e.id for e in candidates])
+        ends = [entry.current.end for entry in held.values() if entry.current is not None]
+        return format_utc(min(ends)) if ends else None
+
+    def _count_claim(self, outcome: str) -> None:
+        if self._metrics is not None:
+            self._metrics.count_claim(outcome)
+
+    # ---- shared --------------------------------------------------------------------------------
+
+    def _refuse_unless_holder_or_admin(self, actor: Principal, reservation: Reservation) -> None:
+        if actor.role is Role.ADMIN:
+            return
+        if actor.role is Role.VIEWER or reservation.holder.user_id != actor.user_id:
+            raise Forbidden("only the holder or an admin may change this reservation")
+
+    def _changed(
+        self,
+        action: str,
+        reservation: Reservation,
+        actor: Principal | None,
+        what: str,
+        *,
+        level: LogLevel = LogLevel.INFO,
+    ) -> None:
+        """Record and announce a change: activity entry, bus event, views' version."""
+        self.version += 1
+        who = actor.username if actor is not None else "Envdeck"
+        self._activity.record(
+            type=LogType.ACTION,
+            action=f"reservation_{action}",
+            level=level,
+            message=f"{who} {what}" if actor is not None else what,
+            environment_id=reservation.environment_id,
+            environment_name=reservation.environment_name,
+            user_id=actor.user_id if actor is not None else None,
+            username=actor.username if actor is not None else None,
+            details={
+                "reservationId": reservation.id,
+                "holder": reservation.holder.username,
+                "purpose": reservation.purpose,
+                "start": format_utc(reservation.start),
+                "end": format_utc(reservation.end),
+                **({"reason": reservation.break_reason} if reservation.break_reason else {}),
+            },
+        )
+        self._bus.publish(ReservationUpdated(action=action, reservation=self.view(reservation)))
+        log.info(
+            "reservation_changed",
+            action=action,
+            reservation_id=reservation.id,
+            environment_id=reservation.environment_id,
+        )
+
+    def announce_ended(self, reservation: Reservation) -> None:
+        """Record and announce that a reservation reached its end (the expiry job)."""
+        what = (
+            f"{reservation.holder.username}'s reservation of {reservation.environment_name} ended"
+        )
+        self._changed("ended", reservation, None, what)
+
+
+def _words(duration: timedelta) -> str:
+    hours = duration.total_seconds() / 3600
+    if hours >= 24 and hours % 24 == 0:
+        return f"{int(hours // 24)} days"
+    if hours >= 1 and hours == int(hours):
+        return f"{int(hours)} hours"
+    return f"{int(duration.total_seconds() // 60)} minutes"
