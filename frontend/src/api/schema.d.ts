@@ -294,6 +294,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/environments/{environment_id}/reservations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An environment's reservations, newest start first */
+        get: operations["list_environment_reservations"];
+        put?: never;
+        /** Reserve an environment (409 RESERVED names the holder and the end) */
+        post: operations["create_reservation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/environments/{environment_id}/reservations/watch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Be told (event environment.free) when the current reservation stops holding */
+        post: operations["watch_environment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/environments/{environment_id}/restart": {
         parameters: {
             query?: never;
@@ -801,6 +836,95 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reservations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reservations, newest start first, with filters */
+        get: operations["list_reservations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reservations/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reserve one free (healthy) matching environment now, atomically
+         * @description 409 NONE_AVAILABLE (details.nextFreeAt) when every match is taken or unhealthy.
+         */
+        post: operations["claim_environment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reservations/{reservation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a reservation */
+        get: operations["get_reservation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Extend or shorten a reservation (its holder or an admin) */
+        patch: operations["change_reservation"];
+        trace?: never;
+    };
+    "/api/v1/reservations/{reservation_id}/break": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Break someone's reservation, with a reason (admins; the holder is notified) */
+        post: operations["break_reservation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reservations/{reservation_id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Release a reservation early (its holder or an admin) */
+        post: operations["release_reservation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/setup": {
         parameters: {
             query?: never;
@@ -1111,6 +1235,35 @@ export interface components {
             /** Version */
             version: string | null;
         };
+        /**
+         * ClaimRequest
+         * @description Reserve one free matching environment now: by tags (all of them) or among ids.
+         */
+        ClaimRequest: {
+            /**
+             * Duration
+             * Format: duration
+             * @example 2h
+             * @example 90m
+             */
+            duration: string;
+            /** Environmentids */
+            environmentIds?: string[] | null;
+            /** Purpose */
+            purpose: string;
+            /**
+             * Requirehealthy
+             * @default true
+             */
+            requireHealthy: boolean;
+            /** Tags */
+            tags?: string[] | null;
+        };
+        /** ClaimResult */
+        ClaimResult: {
+            environment: components["schemas"]["EnvironmentPublic"];
+            reservation: components["schemas"]["ReservationPublic"];
+        };
         /** CommandConfig */
         CommandConfig: {
             restart?: components["schemas"]["CommandDetails"];
@@ -1306,7 +1459,7 @@ export interface components {
          * @description What a delivery carried: one of the events, or a test message.
          * @enum {string}
          */
-        DeliveryEvent: "environment.unhealthy" | "environment.recovered" | "operation.failed" | "operation.succeeded" | "version.changed" | "test";
+        DeliveryEvent: "environment.unhealthy" | "environment.recovered" | "operation.failed" | "operation.succeeded" | "version.changed" | "reservation.expiring" | "reservation.ended" | "reservation.broken" | "environment.free" | "test";
         /**
          * DeliveryResult
          * @description The outcome of a test message (also stored as the channel's lastDelivery).
@@ -1329,9 +1482,9 @@ export interface components {
         /**
          * EnvironmentConfig
          * @description An environment's configuration. Server-set fields (id, status, systemInfo, timestamps,
-         *     activeOperation) are accepted and ignored. Secret values (URL passwords; headers, query
-         *     parameters, body and metadata fields whose name looks secret or is in secretNames) are
-         *     sealed at rest; "********" in their place keeps the stored value.
+         *     activeOperation, reservations) are accepted and ignored. Secret values (URL passwords;
+         *     headers, query parameters, body and metadata fields whose name looks secret or is in
+         *     secretNames) are sealed at rest; "********" in their place keeps the stored value.
          */
         EnvironmentConfig: {
             activeOperation?: components["schemas"]["ActiveOperation-Input"] | null;
@@ -1361,6 +1514,12 @@ export interface components {
              * @default false
              */
             protected: boolean;
+            /** @default advisory */
+            reservationPolicy: components["schemas"]["ReservationPolicy"];
+            /** Reservations */
+            readonly reservations?: {
+                [key: string]: unknown;
+            } | null;
             /** Secretnames */
             secretNames?: string[];
             status?: components["schemas"]["Status-Input"];
@@ -1436,6 +1595,9 @@ export interface components {
              * @default false
              */
             protected: boolean;
+            /** @default advisory */
+            reservationPolicy: components["schemas"]["ReservationPolicy"];
+            reservations?: components["schemas"]["EnvironmentReservations"];
             /** Secretnames */
             secretNames?: string[];
             status?: components["schemas"]["Status-Output"];
@@ -1445,6 +1607,14 @@ export interface components {
             target?: components["schemas"]["Target"];
             timestamps?: components["schemas"]["Timestamps-Output"];
             upgradeConfig?: components["schemas"]["UpgradeConfig"];
+        };
+        /**
+         * EnvironmentReservations
+         * @description The reservation holding the environment now, and the next one (read-only).
+         */
+        EnvironmentReservations: {
+            current: components["schemas"]["ReservationView"] | null;
+            next: components["schemas"]["ReservationView"] | null;
         };
         /** EnvironmentSummary */
         EnvironmentSummary: {
@@ -1678,6 +1848,16 @@ export interface components {
          * @enum {string}
          */
         HistoryRange: "1h" | "24h" | "7d" | "30d";
+        /**
+         * Holder
+         * @description A user (an API token acts as its owner).
+         */
+        Holder: {
+            /** Userid */
+            userId: string;
+            /** Username */
+            username: string;
+        };
         /**
          * HostKeyPolicy
          * @enum {string}
@@ -2114,7 +2294,7 @@ export interface components {
          * @description What a channel may ask to hear about.
          * @enum {string}
          */
-        NotificationEvent: "environment.unhealthy" | "environment.recovered" | "operation.failed" | "operation.succeeded" | "version.changed";
+        NotificationEvent: "environment.unhealthy" | "environment.recovered" | "operation.failed" | "operation.succeeded" | "version.changed" | "reservation.expiring" | "reservation.ended" | "reservation.broken" | "environment.free";
         /** NotificationEventInfo */
         NotificationEventInfo: {
             /** Description */
@@ -2167,6 +2347,8 @@ export interface components {
             status: components["schemas"]["OperationStatus"];
             type: components["schemas"]["OperationType"];
             verification?: components["schemas"]["Verification"] | null;
+            /** Warnings */
+            warnings?: string[];
         };
         /**
          * OperationAccepted
@@ -2183,6 +2365,8 @@ export interface components {
              * @constant
              */
             status: "in_progress";
+            /** Warnings */
+            warnings?: string[];
         };
         /** OperationError */
         OperationError: {
@@ -2294,6 +2478,104 @@ export interface components {
              * @default
              */
             username: string;
+        };
+        /** ReservationBreak */
+        ReservationBreak: {
+            /** Reason */
+            reason: string;
+        };
+        /** ReservationChange */
+        ReservationChange: {
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+        };
+        /**
+         * ReservationCreate
+         * @description Reserve from `start` (default: now) until `end`, or for `duration`: exactly one.
+         */
+        ReservationCreate: {
+            /** Duration */
+            duration?: string | null;
+            /** End */
+            end?: string | null;
+            /** Purpose */
+            purpose: string;
+            /** Start */
+            start?: string | null;
+        };
+        /** ReservationList */
+        ReservationList: {
+            /** Items */
+            items: components["schemas"]["ReservationPublic"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        /**
+         * ReservationPolicy
+         * @description What a reservation means for operations on its environment.
+         * @enum {string}
+         */
+        ReservationPolicy: "none" | "advisory" | "exclusive";
+        /**
+         * ReservationPublic
+         * @description A reservation; `status` is derived from the clock when answered.
+         */
+        ReservationPublic: {
+            /** Breakreason */
+            breakReason: string | null;
+            /** Createdat */
+            createdAt: string | null;
+            /** End */
+            end: string;
+            /** Environmentid */
+            environmentId: string;
+            /** Environmentname */
+            environmentName: string;
+            holder: components["schemas"]["Holder"];
+            /** Id */
+            id: string;
+            /** Purpose */
+            purpose: string;
+            /** Releasedat */
+            releasedAt: string | null;
+            releasedBy: components["schemas"]["Holder"] | null;
+            /** Start */
+            start: string;
+            status: components["schemas"]["ReservationStatus"];
+        };
+        /**
+         * ReservationStatus
+         * @enum {string}
+         */
+        ReservationStatus: "upcoming" | "active" | "ended" | "released" | "broken";
+        /**
+         * ReservationView
+         * @description A reservation as the API and the WebSocket show it: with its status at that moment.
+         */
+        ReservationView: {
+            /** Breakreason */
+            breakReason: string | null;
+            /** Createdat */
+            createdAt: string | null;
+            /** End */
+            end: string;
+            /** Environmentid */
+            environmentId: string;
+            /** Environmentname */
+            environmentName: string;
+            holder: components["schemas"]["Holder"];
+            /** Id */
+            id: string;
+            /** Purpose */
+            purpose: string;
+            /** Releasedat */
+            releasedAt: string | null;
+            releasedBy: components["schemas"]["Holder"] | null;
+            /** Start */
+            start: string;
+            status: components["schemas"]["ReservationStatus"];
         };
         /** RestartRequest */
         RestartRequest: {
@@ -2578,6 +2860,11 @@ export interface components {
         };
         /** UpgradeRequest */
         UpgradeRequest: {
+            /**
+             * Force
+             * @default false
+             */
+            force: boolean;
             /** Version */
             version: string;
         };
@@ -3268,6 +3555,10 @@ export interface operations {
                 sort?: "name" | "-name" | "createdAt" | "-createdAt" | "health" | "-health" | "lastCheck" | "-lastCheck";
                 page?: number;
                 limit?: number;
+                /** @description true: free now (and for availableFor); false: reserved */
+                available?: boolean | null;
+                /** @description e.g. "2h": free that long */
+                availableFor?: string | null;
             };
             header?: never;
             path?: never;
@@ -4238,6 +4529,205 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OperationList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_environment_reservations: {
+        parameters: {
+            query?: {
+                page?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                environment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReservationList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_reservation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                environment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReservationCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReservationPublic"];
+                };
+            };
+            /** @description The body could not be decoded */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    watch_environment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                environment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReservationPublic"];
                 };
             };
             /** @description Unauthorized */
@@ -6619,6 +7109,435 @@ export interface operations {
             };
             /** @description Service Unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_reservations: {
+        parameters: {
+            query?: {
+                environmentId?: string | null;
+                /** @description a user id or a username */
+                holder?: string | null;
+                /** @description holding its environment now */
+                active?: boolean | null;
+                from?: string | null;
+                to?: string | null;
+                page?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReservationList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    claim_environment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClaimRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimResult"];
+                };
+            };
+            /** @description The body could not be decoded */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_reservation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reservation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReservationPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    change_reservation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reservation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReservationChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReservationPublic"];
+                };
+            };
+            /** @description The body could not be decoded */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    break_reservation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reservation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReservationBreak"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReservationPublic"];
+                };
+            };
+            /** @description The body could not be decoded */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    release_reservation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reservation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReservationPublic"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

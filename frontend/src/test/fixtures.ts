@@ -81,6 +81,8 @@ export function makeEnvironment(name: string, overrides: Partial<Environment> = 
     target: { host: `${name}.internal`, port: 22, domain: "", hostKey: "", hostKeyPolicy: "tofu" },
     credentials: { type: "key", username: "deploy", keyId: null },
     timestamps: { createdAt: "2025-01-01T00:00:00Z", updatedAt: null },
+    reservationPolicy: "advisory",
+    reservations: { current: null, next: null },
     ...overrides,
   };
 }

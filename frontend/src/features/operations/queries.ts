@@ -100,7 +100,7 @@ export async function startUpgrade(environmentId: string, version: string) {
   return unwrap(
     await api.POST("/api/v1/environments/{environment_id}/upgrade", {
       params: { path: { environment_id: environmentId } },
-      body: { version },
+      body: { version, force: false },
     }),
   );
 }

@@ -49,8 +49,8 @@ class EnvironmentConfig(Environment):
 class EnvironmentReservations(ApiModel):
     """The reservation holding the environment now, and the next one (read-only)."""
 
-    current: ReservationView | None = None
-    next: ReservationView | None = None
+    current: ReservationView | None
+    next: ReservationView | None
 
 
 class HealthCheckPublic(HealthCheckConfig):
@@ -78,7 +78,9 @@ class EnvironmentPublic(Environment):
     """An environment as the API shows it: every secret value reads "********"."""
 
     health_check: HealthCheckPublic = Field(default_factory=HealthCheckPublic)
-    reservations: EnvironmentReservations = Field(default_factory=EnvironmentReservations)
+    reservations: EnvironmentReservations = Field(
+        default_factory=lambda: EnvironmentReservations(current=None, next=None)
+    )
 
 
 class EnvironmentList(ApiModel):
