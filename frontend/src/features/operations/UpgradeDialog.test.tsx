@@ -84,7 +84,7 @@ describe("Upgrade dialog", () => {
     await user.click(within(dialog).getByRole("button", { name: "Upgrade to 2.4.1" }));
 
     expect(await screen.findByRole("region", { name: "Operation" })).toBeInTheDocument();
-    expect(bodies).toEqual([{ version: "2.4.1" }]);
+    expect(bodies).toEqual([{ version: "2.4.1", force: false }]);
   });
 
   it("says clearly when the version list cannot be fetched", async () => {
