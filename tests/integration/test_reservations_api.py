@@ -19,8 +19,11 @@ from tests.support.live_app import (
     Account,
     LiveApp,
     create_account,
+    open_session,
+    recv_until,
     set_up_admin,
 )
+from tests.support.receiver import Receiver
 from tests.support.targets import Target
 
 ABSENT_ID = "6b05a2c33c0ca6934944ef1e"
@@ -379,3 +382,73 @@ def test_watching_needs_a_current_reservation(rig: Rig) -> None:
     watched = rig.call("POST", path, rig.viewer)
     assert watched.status_code == 200, watched.text
     assert watched.json()["id"] == held["id"]
+
+
+def test_every_change_is_pushed_as_a_reservation_update(rig: Rig) -> None:
+    env = rig.environment()
+
+    async def watch() -> list[dict[str, Any]]:
+        websocket = await open_session(rig.live, rig.viewer.token)
+        try:
+            made = await asyncio.to_thread(rig.reserve, env["id"], rig.user)
+            reservation = made.json()
+            await asyncio.to_thread(
+                rig.call, "POST", f"/reservations/{reservation['id']}/release", rig.user
+            )
+            frames = []
+            for _ in range(2):
+                frame, _ = await recv_until(websocket, "reservation_update")
+                frames.append(frame["payload"])
+            return frames
+        finally:
+            await websocket.close()
+
+    created, released = asyncio.run(watch())
+
+    assert created["action"] == "created"
+    assert created["reservation"]["environmentId"] == env["id"]
+    assert created["reservation"]["status"] == "active"
+    assert released["action"] == "released"
+    assert released["reservation"]["status"] == "released"
+
+
+def test_a_broken_reservation_and_a_watched_one_reach_the_channels(rig: Rig) -> None:
+    receiver = Receiver().start()
+    try:
+        channel = rig.call(
+            "POST",
+            "/notifications/channels",
+            rig.admin,
+            json={
+                "name": f"reservations-{uuid.uuid4().hex[:6]}",
+                "url": receiver.apprise_url("/reservations"),
+                "events": ["reservation.broken", "environment.free"],
+                "scope": {"kind": "all"},
+            },
+        )
+        assert channel.status_code == 201, channel.text
+        env = rig.environment()
+        held = rig.reserve(env["id"], rig.user, purpose="PR 77").json()
+        assert rig.call("POST", f"/environments/{env['id']}/reservations/watch", rig.other)
+        rig.call("POST", f"/reservations/{held['id']}/break", rig.admin, json={"reason": "fix"})
+
+        broken, free = receiver.wait_for(2)
+
+        assert "broken" in broken.title
+        assert "@olive" in broken.body["message"]
+        assert "fix" in broken.body["message"]
+        assert free.title == f"{env['name']} is free"
+        assert "@oscar" in free.body["message"]
+    finally:
+        rig.call("DELETE", f"/notifications/channels/{channel.json()['id']}", rig.admin)
+        receiver.stop()
+
+
+def test_claims_are_counted_in_the_metrics(rig: Rig) -> None:
+    body = {"tags": [f"m{uuid.uuid4().hex[:8]}"], "duration": "1h", "purpose": "CI"}
+    rig.call("POST", "/reservations/claim", rig.user, json=body)
+
+    text = httpx.get(f"{rig.live.url}/metrics").text
+
+    assert 'envdeck_reservation_claims_total{outcome="none_available"}' in text
+    assert "envdeck_reservations_active" in text
