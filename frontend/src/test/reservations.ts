@@ -1,5 +1,7 @@
-import type { Reservation } from "../features/reservations/types";
+import type { components } from "../api/schema";
 import { makeEnvironment } from "./fixtures";
+
+type Reservation = components["schemas"]["ReservationPublic"];
 
 const HOUR = 3_600_000;
 

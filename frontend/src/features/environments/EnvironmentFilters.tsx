@@ -3,9 +3,11 @@ import SearchIcon from "@mui/icons-material/Search";
 import TableRowsIcon from "@mui/icons-material/TableRows";
 import {
   Chip,
+  FormControlLabel,
   InputAdornment,
   MenuItem,
   Stack,
+  Switch,
   TextField,
   ToggleButton,
   ToggleButtonGroup,
@@ -39,13 +41,16 @@ interface EnvironmentFiltersProps {
   onSort: (sort: EnvironmentSort) => void;
   tag: string | null;
   onTag: (tag: string | null) => void;
+  /** Only the environments nobody holds now. */
+  freeNow: boolean;
+  onFreeNow: (freeNow: boolean) => void;
   /** Tag → number of environments with it (the summary's byTag). */
   tagCounts: Record<string, number>;
   view: ViewMode;
   onView: (view: ViewMode) => void;
 }
 
-/** The dashboard's search, health filter, sort, view toggle and tag chips. */
+/** The dashboard's search, health filter, sort, "free now", view toggle and tag chips. */
 export default function EnvironmentFilters(props: EnvironmentFiltersProps) {
   const tags = Object.entries(props.tagCounts)
     .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
@@ -104,6 +109,17 @@ export default function EnvironmentFilters(props: EnvironmentFiltersProps) {
             </MenuItem>
           ))}
         </TextField>
+        <FormControlLabel
+          control={
+            <Switch
+              size="small"
+              checked={props.freeNow}
+              onChange={(event) => props.onFreeNow(event.target.checked)}
+            />
+          }
+          label="Free now"
+          sx={{ whiteSpace: "nowrap" }}
+        />
         <ToggleButtonGroup
           size="small"
           exclusive

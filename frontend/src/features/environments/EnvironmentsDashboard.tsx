@@ -52,6 +52,7 @@ export default function EnvironmentsDashboard({ canManage, slots }: Environments
   const q = useDebouncedValue(search.trim(), SEARCH_DELAY_MS);
   const [status, setStatus] = useState<HealthState | null>(null);
   const [tag, setTag] = useState<string | null>(null);
+  const [freeNow, setFreeNow] = useState(false);
   const [sort, setSort] = useState<EnvironmentSort>("name");
   const [page, setPage] = useState(0);
   const [limit, setLimit] = useState(24);
@@ -60,14 +61,24 @@ export default function EnvironmentsDashboard({ canManage, slots }: Environments
   const [notice, setNotice] = useState<string | null>(null);
 
   const summary = useQuery(environmentQueries.summary());
-  const list = useQuery(environmentQueries.list({ page: page + 1, limit, q, tag, status, sort }));
+  const list = useQuery(
+    environmentQueries.list({
+      page: page + 1,
+      limit,
+      q,
+      tag,
+      status,
+      sort,
+      available: freeNow || undefined,
+    }),
+  );
   const environments = list.data?.environments ?? [];
   const ids = environments.map((e) => e.id);
   // Every check of the environments on screen (not only changes of health) arrives live.
   useRealtimeSubscription(ids.length > 0 ? { environments: ids } : null);
   const sparklines = useSparklines(view === "cards" ? ids : []);
   const emptyPage = list.data?.environments.length === 0 && page > 0;
-  const filtered = q !== "" || tag !== null || status !== null;
+  const filtered = q !== "" || tag !== null || status !== null || freeNow;
 
   // Deleting the last environment of the last page leaves it empty: show the page before.
   useEffect(() => {
@@ -102,6 +113,8 @@ export default function EnvironmentsDashboard({ canManage, slots }: Environments
             onSort={filter(setSort)}
             tag={tag}
             onTag={filter(setTag)}
+            freeNow={freeNow}
+            onFreeNow={filter(setFreeNow)}
             tagCounts={summary.data?.byTag ?? {}}
             view={view}
             onView={setView}

@@ -10,6 +10,11 @@ export const VERSION_PLACEHOLDER = "{VERSION}";
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 export const HOST_KEY_POLICIES = ["tofu", "pin", "off"] as const;
 export const VALIDATION_TYPES = ["none", "statusCode", "jsonRegex", "jsonPath"] as const;
+export const RESERVATION_POLICIES = [
+  "none",
+  "advisory",
+  "exclusive",
+] as const satisfies readonly Environment["reservationPolicy"][];
 
 // The server's rules (domain/environment.py), checked here too.
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/;
@@ -156,6 +161,7 @@ export const environmentSchema = z
       )
       .refine((t) => parseTags(t).length <= 50, "At most 50 tags"),
     protected: z.boolean(),
+    reservationPolicy: z.enum(RESERVATION_POLICIES),
     secretNames: z
       .string()
       .refine(
@@ -303,6 +309,7 @@ export type HeaderListName =
 export const SERVER_FIELDS: Partial<Record<string, keyof EnvironmentFormValues>> = {
   name: "name",
   description: "description",
+  reservationPolicy: "reservationPolicy",
   environmentURL: "environmentURL",
   tags: "tags",
   secretNames: "secretNames",
@@ -356,6 +363,7 @@ export function toFormValues(env: Environment | null): EnvironmentFormValues {
     environmentURL: env?.environmentURL ?? "",
     tags: (env?.tags ?? []).join(", "),
     protected: env?.protected ?? false,
+    reservationPolicy: env?.reservationPolicy ?? "advisory",
     secretNames: (env?.secretNames ?? []).join(", "),
     host: env?.target?.host ?? "",
     port: String(env?.target?.port ?? 22),
@@ -460,6 +468,7 @@ export function toConfig(v: EnvironmentFormValues, env: Environment | null): Env
     environmentURL: v.environmentURL || null,
     tags: parseTags(v.tags),
     protected: v.protected,
+    reservationPolicy: v.reservationPolicy,
     // Metadata is not edited here: its secrets come back masked and are kept.
     metadata: env?.metadata ?? {},
     secretNames: parseSecretNames(v.secretNames),

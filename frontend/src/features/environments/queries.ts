@@ -34,6 +34,8 @@ export interface EnvironmentListParams {
   tag: string | null;
   status: HealthState | null;
   sort: EnvironmentSort;
+  /** Only those nobody holds now (true); all when left out. */
+  available?: boolean;
 }
 
 export const environmentQueries = {
@@ -52,6 +54,7 @@ export const environmentQueries = {
                 q: params.q || undefined,
                 tag: params.tag ?? undefined,
                 status: params.status ?? undefined,
+                available: params.available || undefined,
               },
             },
           }),

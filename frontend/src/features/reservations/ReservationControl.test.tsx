@@ -71,6 +71,25 @@ describe("Reservation on a card", () => {
   });
 });
 
+describe("Free now filter", () => {
+  it("asks the server for the environments nobody holds now", async () => {
+    const asked: (string | null)[] = [];
+    dashboard({
+      "GET /api/v1/environments": (request) => {
+        asked.push(new URL(request.url).searchParams.get("available"));
+        return environmentList([ALPHA, BETA]);
+      },
+    });
+    const user = userEvent.setup();
+    renderApp("/environments", { session: USER });
+    await screen.findByRole("article", { name: "alpha" }, FIRST_RENDER);
+
+    await user.click(screen.getByRole("switch", { name: "Free now" }));
+
+    await waitFor(() => expect(asked).toEqual([null, "true"]));
+  });
+});
+
 describe("Reserve dialog", () => {
   it("asks for a purpose and an end after the start", async () => {
     const fetchMock = dashboard();

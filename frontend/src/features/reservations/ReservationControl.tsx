@@ -7,11 +7,10 @@ import { hasRole } from "../../lib/roles";
 import { useNow } from "../../lib/useNow";
 import { useSession } from "../../lib/useSession";
 import BreakReservationDialog from "./BreakReservationDialog";
-import type { Reservation } from "./queries";
+import type { EnvironmentReservations, Reservation, ReservationPolicy } from "./queries";
 import ReleaseReservationDialog from "./ReleaseReservationDialog";
 import ReservationDialog from "./ReservationDialog";
 import { nextLabel, reservationLabel } from "./reservationText";
-import type { EnvironmentReservations, ReservationPolicy } from "./types";
 
 /** What this control reads of an environment (its list and detail answers have it). */
 export interface ReservableEnvironment {

@@ -1,26 +1,17 @@
 import { keepPreviousData, queryOptions } from "@tanstack/react-query";
-import type { Client } from "openapi-fetch";
 
 import { api } from "../../api/client";
+import type { components, operations } from "../../api/schema";
 import { unwrap } from "../../api/unwrap";
-import type {
-  Reservation,
-  ReservationCreate,
-  ReservationListQuery,
-  ReservationPaths,
-} from "./types";
 
-export type {
-  EnvironmentReservations,
-  Reservation,
-  ReservationCreate,
-  ReservationPolicy,
-  ReservationStatus,
-} from "./types";
-
-// The reservation paths are not in the generated client yet (see types.ts): the same client
-// (its auth middleware included), typed by the contract's paths.
-const client = api as unknown as Client<ReservationPaths>;
+export type Reservation = components["schemas"]["ReservationPublic"];
+export type ReservationCreate = components["schemas"]["ReservationCreate"];
+export type ReservationStatus = components["schemas"]["ReservationStatus"];
+export type ReservationPolicy = components["schemas"]["ReservationPolicy"];
+export type EnvironmentReservations = components["schemas"]["EnvironmentReservations"];
+type ReservationListQuery = NonNullable<
+  operations["list_reservations"]["parameters"]["query"]
+>;
 
 /** The most reservations one timeline asks for (the API's page limit). */
 export const TIMELINE_LIMIT = 200;
@@ -31,7 +22,7 @@ export const reservationQueries = {
     queryOptions({
       queryKey: [...reservationQueries.all(), "list", params],
       queryFn: async () =>
-        unwrap(await client.GET("/api/v1/reservations", { params: { query: params } })),
+        unwrap(await api.GET("/api/v1/reservations", { params: { query: params } })),
       placeholderData: keepPreviousData,
     }),
 };
@@ -41,7 +32,7 @@ export async function createReservation(
   body: ReservationCreate,
 ): Promise<Reservation> {
   return unwrap(
-    await client.POST("/api/v1/environments/{environment_id}/reservations", {
+    await api.POST("/api/v1/environments/{environment_id}/reservations", {
       params: { path: { environment_id: environmentId } },
       body,
     }),
@@ -51,7 +42,7 @@ export async function createReservation(
 /** Move a reservation's end (later to extend it). */
 export async function extendReservation(id: string, end: string): Promise<Reservation> {
   return unwrap(
-    await client.PATCH("/api/v1/reservations/{reservation_id}", {
+    await api.PATCH("/api/v1/reservations/{reservation_id}", {
       params: { path: { reservation_id: id } },
       body: { end },
     }),
@@ -60,7 +51,7 @@ export async function extendReservation(id: string, end: string): Promise<Reserv
 
 export async function releaseReservation(id: string): Promise<Reservation> {
   return unwrap(
-    await client.POST("/api/v1/reservations/{reservation_id}/release", {
+    await api.POST("/api/v1/reservations/{reservation_id}/release", {
       params: { path: { reservation_id: id } },
     }),
   );
@@ -69,7 +60,7 @@ export async function releaseReservation(id: string): Promise<Reservation> {
 /** End someone else's reservation now (admins), saying why. */
 export async function breakReservation(id: string, reason: string): Promise<Reservation> {
   return unwrap(
-    await client.POST("/api/v1/reservations/{reservation_id}/break", {
+    await api.POST("/api/v1/reservations/{reservation_id}/break", {
       params: { path: { reservation_id: id } },
       body: { reason },
     }),

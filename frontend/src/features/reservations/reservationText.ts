@@ -1,4 +1,4 @@
-import type { Reservation } from "./types";
+import type { Reservation } from "./queries";
 
 const TIME: Intl.DateTimeFormatOptions = { hour: "2-digit", minute: "2-digit" };
 const DAY_AND_TIME: Intl.DateTimeFormatOptions = {
