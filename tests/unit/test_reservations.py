@@ -15,10 +15,8 @@ import pytest_asyncio
 
 from envdeck.adapters.events import Event, EventBus, ReservationUpdated
 from envdeck.config import ReservationsSettings
-from envdeck.domain.auth import Principal, TokenKind
 from envdeck.domain.environment import Environment, HealthState, Status
 from envdeck.domain.errors import Forbidden, ValidationFailed
-from envdeck.domain.ids import new_id
 from envdeck.domain.log import LogEntry, LogListOptions
 from envdeck.domain.notification import NotificationEvent
 from envdeck.domain.reservation import (
@@ -27,7 +25,6 @@ from envdeck.domain.reservation import (
     ReservationStatus,
     Reserved,
 )
-from envdeck.domain.user import Role, User
 from envdeck.services.activity.writer import ActivityLog
 from envdeck.services.notifications.outbox import Announcement
 from envdeck.services.reservations.expiry import ReservationExpiry
@@ -36,19 +33,9 @@ from envdeck.services.reservations.notices import Notices
 from envdeck.services.reservations.service import ReservationService
 from tests.fakes.clock import FakeClock
 from tests.fakes.storage import FakeStorage
+from tests.unit.test_operation_service import ADMIN, OLIVE, OSCAR, VIEWER
 
 HOUR = 3600.0
-
-
-def principal(username: str, role: Role) -> Principal:
-    user = User(id=new_id(), username=username, role=role)
-    return Principal(user=user, role=role, kind=TokenKind.LOGIN, token_id="t", expires_at=None)
-
-
-ADMIN = principal("ada", Role.ADMIN)
-OLIVE = principal("olive", Role.USER)
-OSCAR = principal("oscar", Role.USER)
-VIEWER = principal("victor", Role.VIEWER)
 
 
 class RecordingOutbox:

@@ -21,7 +21,7 @@ from envdeck.domain.reservation import (
     current_and_next,
 )
 from envdeck.repositories.sqlite.database import SqliteDatabase
-from envdeck.repositories.sqlite.documents import DocumentTable, Params, dump
+from envdeck.repositories.sqlite.documents import DocumentTable, Params, dump, equality_clauses
 
 _OVERLAPPING = """SELECT id, doc FROM reservations
     WHERE environment_id = ? AND released = 0 AND start_at < ? AND end_at > ? AND id != ?
@@ -68,16 +68,13 @@ class SqliteReservationRepository:
         return await self._table.get(reservation_id)
 
     async def list(self, options: ReservationListOptions) -> tuple[builtins.list[Reservation], int]:
-        clauses: builtins.list[str] = []
-        params: builtins.list[object] = []
-        for column, value in (
-            ("environment_id", options.environment_id),
-            ("holder_id", options.holder_id),
-            ("holder_name", options.holder_username),
-        ):
-            if value is not None:
-                clauses.append(f"{column} = ?")
-                params.append(value)
+        clauses, params = equality_clauses(
+            [
+                ("environment_id", options.environment_id),
+                ("holder_id", options.holder_id),
+                ("holder_name", options.holder_username),
+            ]
+        )
         if options.active is not None:
             at = format_utc(options.at or utc_now())
             holding = "(released = 0 AND start_at <= ? AND end_at > ?)"

@@ -45,6 +45,19 @@ def holder_of(actor: Principal) -> Holder:
     return Holder(user_id=actor.user_id, username=actor.username)
 
 
+def _new(
+    env: Environment, actor: Principal, purpose: str, start: datetime, end: datetime
+) -> Reservation:
+    return Reservation(
+        environment_id=env.id,
+        environment_name=env.name,
+        holder=holder_of(actor),
+        purpose=purpose,
+        start=start,
+        end=end,
+    )
+
+
 def _refuse_viewers(actor: Principal) -> None:
     if actor.role is Role.VIEWER:
         raise Forbidden("viewers cannot reserve environments")
@@ -122,16 +135,7 @@ class ReservationService:
         _refuse_viewers(actor)
         env = await self._storage.environments.get_by_id(environment_id)
         start, end = self._span(start, end, duration)
-        reservation = await self._reservations.create(
-            Reservation(
-                environment_id=env.id,
-                environment_name=env.name,
-                holder=holder_of(actor),
-                purpose=purpose,
-                start=start,
-                end=end,
-            )
-        )
+        reservation = await self._reservations.create(_new(env, actor, purpose, start, end))
         self._changed("created", reservation, actor, f"reserved {env.name}")
         return reservation
 
@@ -241,16 +245,8 @@ class ReservationService:
         for env in candidates:
             if env.id in taken:
                 continue
-            reservation = Reservation(
-                environment_id=env.id,
-                environment_name=env.name,
-                holder=holder_of(actor),
-                purpose=purpose,
-                start=start,
-                end=end,
-            )
             try:
-                created = await self._reservations.create(reservation)
+                created = await self._reservations.create(_new(env, actor, purpose, start, end))
             except Reserved:
                 continue  # another claim got it first: the next one
             self._count_claim("claimed")
