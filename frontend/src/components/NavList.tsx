@@ -1,6 +1,7 @@
 import CampaignIcon from "@mui/icons-material/Campaign";
 import ConstructionIcon from "@mui/icons-material/Construction";
 import DnsIcon from "@mui/icons-material/Dns";
+import EventIcon from "@mui/icons-material/Event";
 import HistoryIcon from "@mui/icons-material/History";
 import KeyIcon from "@mui/icons-material/Key";
 import MonitorHeartIcon from "@mui/icons-material/MonitorHeart";
@@ -26,6 +27,7 @@ const NAV_ITEMS: NavItem[] = [
   { to: "/versions", label: "Versions", icon: <NewReleasesIcon />, atLeast: "viewer" },
   { to: "/operations", label: "Operations", icon: <PlayCircleIcon />, atLeast: "viewer" },
   { to: "/activity", label: "Activity", icon: <HistoryIcon />, atLeast: "viewer" },
+  { to: "/reservations", label: "Reservations", icon: <EventIcon />, atLeast: "viewer" },
   { to: "/maintenance", label: "Maintenance", icon: <ConstructionIcon />, atLeast: "viewer" },
   { to: "/system", label: "System status", icon: <MonitorHeartIcon />, atLeast: "viewer" },
   { to: "/notifications", label: "Notifications", icon: <CampaignIcon />, atLeast: "admin" },

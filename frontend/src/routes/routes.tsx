@@ -62,6 +62,7 @@ export const routes: RouteObject[] = [
               { path: ":id", lazy: page(() => import("./OperationPage")) },
             ],
           },
+          { path: "reservations", lazy: page(() => import("./ReservationsPage")) },
           { path: "maintenance", lazy: page(() => import("./MaintenancePage")) },
           { path: "system", element: <SystemStatusPage /> },
           {

@@ -103,7 +103,11 @@ export default function ReservationControl({
         </Typography>
       )}
       {dialog === "reserve" && (
-        <ReservationDialog environment={environment} onClose={() => setDialog(null)} onSaved={done} />
+        <ReservationDialog
+          environment={environment}
+          onClose={() => setDialog(null)}
+          onSaved={done}
+        />
       )}
       {dialog === "extend" && current && (
         <ReservationDialog
