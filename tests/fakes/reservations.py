@@ -63,7 +63,8 @@ class FakeReservationRepository(FakeRepository[Reservation]):
         conflict = self._overlapping(current.environment_id, current.start, end, reservation_id)
         if conflict is not None:
             raise Reserved.by(conflict)
-        return self.docs.put(reservation_id, current.model_copy(update={"end": end}))
+        changed = current.model_copy(update={"end": end, "expiry": ExpiryState.PENDING})
+        return self.docs.put(reservation_id, changed)
 
     async def release(
         self, reservation_id: str, at: datetime, by: Holder, reason: str | None = None

@@ -280,3 +280,31 @@ async def test_a_claim_takes_a_healthy_free_match_by_name(rig: Rig) -> None:
     )
     assert env3.name == "qa-1"
     assert loose.holder.username == "oscar"
+
+
+async def test_a_short_reservation_is_not_reminded_but_an_extended_one_is_again(rig: Rig) -> None:
+    env = await rig.environment()
+    short = await rig.service.create_reservation(
+        OLIVE, env.id, "quick", duration=timedelta(minutes=10)
+    )
+
+    assert await rig.expiry.run_once() == 1  # pending -> reminded, silently
+    assert rig.outbox.announced == []
+    await rig.service.set_end(OLIVE, short.id, short.end + timedelta(hours=1))
+    rig.clock.advance(minutes=56)  # 14 minutes left of the new end
+    assert await rig.expiry.run_once() == 1
+
+    assert rig.outbox.events() == [NotificationEvent.RESERVATION_EXPIRING]
+
+
+async def test_an_ended_reservation_cannot_be_released_broken_or_extended(rig: Rig) -> None:
+    env = await rig.environment()
+    made = await rig.service.create_reservation(OLIVE, env.id, "PR", duration=timedelta(hours=1))
+    rig.clock.advance(hours=2)
+
+    with pytest.raises(ValidationFailed, match="over"):
+        await rig.service.release(OLIVE, made.id)
+    with pytest.raises(ValidationFailed, match="over"):
+        await rig.service.break_reservation(ADMIN, made.id, "late")
+    with pytest.raises(ValidationFailed, match="over"):
+        await rig.service.set_end(OLIVE, made.id, rig.clock.now + timedelta(hours=1))

@@ -411,7 +411,8 @@ class ReservationRepository(Protocol):
 
     async def set_end(self, reservation_id: str, end: datetime) -> Reservation:
         """Move a not-released reservation's end unless another not-released reservation of
-        its environment overlaps the new span (raise Reserved); return it as stored.
+        its environment overlaps the new span (raise Reserved); return it as stored. Its expiry
+        starts again (pending): a reservation extended is reminded again before its new end.
 
         A released one (or none) is ReservationNotFound.
         """

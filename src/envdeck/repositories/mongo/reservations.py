@@ -149,7 +149,7 @@ class MongoReservationRepository:
             with translate_errors():
                 document = await self._documents.collection.find_one_and_update(
                     {"_id": self._documents.object_id(reservation_id), "releasedAt": None},
-                    {"$set": {"end": end}},
+                    {"$set": {"end": end, "expiry": ExpiryState.PENDING.value}},
                     return_document=ReturnDocument.AFTER,
                 )
         if document is None:

@@ -103,7 +103,7 @@ class SqliteReservationRepository:
                 conflict = self._overlapping(conn, current, end)
                 if conflict is not None:
                     raise Reserved.by(conflict)
-                changed = current.model_copy(update={"end": end})
+                changed = current.model_copy(update={"end": end, "expiry": ExpiryState.PENDING})
                 conn.execute(
                     "UPDATE reservations SET doc = ? WHERE id = ?", (dump(changed), changed.id)
                 )

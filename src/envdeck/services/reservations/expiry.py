@@ -19,7 +19,7 @@ from envdeck.adapters.metrics import Metrics
 from envdeck.adapters.tasks import cancel_and_wait
 from envdeck.config import ReservationsSettings
 from envdeck.domain.errors import StorageUnavailable
-from envdeck.domain.reservation import ExpiryState, ReservationListOptions
+from envdeck.domain.reservation import ExpiryState, Reservation, ReservationListOptions
 from envdeck.repositories.base import ReservationRepository
 from envdeck.services.cluster.leases import LeaseKeeper
 from envdeck.services.reservations.notices import Notices
@@ -61,6 +61,7 @@ class ReservationExpiry:
         due = await self._repository.list_expiring(now + self._settings.reminder_before, BATCH)
         for reservation in due:
             if reservation.end <= now:
+                # The compare-and-set makes this run the one that announces the end.
                 if await self._repository.advance_expiry(
                     reservation.id, reservation.expiry, ExpiryState.ENDED
                 ):
@@ -75,13 +76,20 @@ class ReservationExpiry:
                 )
             ):
                 steps += 1
-                await self._notices.expiring(reservation)
+                if self._worth_a_reminder(reservation):
+                    await self._notices.expiring(reservation)
         if self._metrics is not None:
             _, active = await self._repository.list(
                 ReservationListOptions(active=True, at=now, limit=1)
             )
             self._metrics.set_active_reservations(active)
         return steps
+
+    def _worth_a_reminder(self, reservation: Reservation) -> bool:
+        """A reservation made less than reminderBefore before its end is not reminded: its
+        holder just chose that end."""
+        made = reservation.created_at
+        return made is None or made < reservation.end - self._settings.reminder_before
 
     def start(self) -> None:
         """Start the job (the first run at once)."""

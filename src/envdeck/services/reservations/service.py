@@ -25,6 +25,7 @@ from envdeck.domain.reservation import (
     NoneAvailable,
     Reservation,
     ReservationListOptions,
+    ReservationStatus,
     ReservationView,
     Reserved,
 )
@@ -168,8 +169,7 @@ class ReservationService:
         current = await self._reservations.get_by_id(reservation_id)
         self._refuse_unless_holder_or_admin(actor, current)
         now = self._clock()
-        if current.released_at is not None or current.end <= now:
-            raise ValidationFailed("the reservation is over", {"field": "end"})
+        self._refuse_if_over(current)
         if end <= now:
             raise ValidationFailed("end must be in the future", {"field": "end"})
         self._check_length(current.start, end)
@@ -186,6 +186,7 @@ class ReservationService:
         """Release a reservation early (its holder or an admin)."""
         current = await self._reservations.get_by_id(reservation_id)
         self._refuse_unless_holder_or_admin(actor, current)
+        self._refuse_if_over(current)
         released = await self._reservations.release(reservation_id, self._clock(), holder_of(actor))
         if released is None:
             raise ValidationFailed("the reservation was released already")
@@ -199,6 +200,7 @@ class ReservationService:
         """Break someone's reservation (admins), with a reason the holder is told."""
         if actor.role is not Role.ADMIN:
             raise Forbidden("only admins may break a reservation")
+        self._refuse_if_over(await self._reservations.get_by_id(reservation_id))
         broken = await self._reservations.release(
             reservation_id, self._clock(), holder_of(actor), reason=reason
         )
@@ -289,6 +291,15 @@ class ReservationService:
             self._metrics.count_claim(outcome)
 
     # ---- shared --------------------------------------------------------------------------------
+
+    def _refuse_if_over(self, reservation: Reservation) -> None:
+        status = reservation.status_at(self._clock())
+        if status in (
+            ReservationStatus.ENDED,
+            ReservationStatus.RELEASED,
+            ReservationStatus.BROKEN,
+        ):
+            raise ValidationFailed(f"the reservation is over ({status.value})")
 
     def _refuse_unless_holder_or_admin(self, actor: Principal, reservation: Reservation) -> None:
         if actor.role is Role.ADMIN:
