@@ -246,6 +246,10 @@ class TestChannels:
             "operation.failed",
             "operation.succeeded",
             "version.changed",
+            "reservation.expiring",
+            "reservation.ended",
+            "reservation.broken",
+            "environment.free",
         ]
         assert all(e["description"] for e in events)
 

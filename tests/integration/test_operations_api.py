@@ -143,7 +143,8 @@ class TestRestart:
         assert response.status_code == 202, response.text
         accepted = response.json()
         assert accepted["status"] == "in_progress"
-        assert set(accepted) == {"operationId", "status", "startedAt"}
+        assert set(accepted) == {"operationId", "status", "startedAt", "warnings"}
+        assert accepted["warnings"] == []
         op = wait_for_operation(personas.client, personas.viewer.headers(), accepted["operationId"])
         assert op["status"] == "succeeded", op
         assert op["type"] == "restart"
