@@ -39,7 +39,9 @@ class Rig:
         self.viewer = create_account(live, self.admin, "victor", "viewer")
 
     def call(self, method: str, path: str, who: Account | None, **kwargs: Any) -> httpx.Response:
-        headers = {} if who is None else {"Authorization": f"Bearer {who.token}"}
+        headers = kwargs.pop("headers", {})
+        if who is not None:
+            headers["Authorization"] = f"Bearer {who.token}"
         return httpx.request(
             method, f"{self.live.url}/api/v1{path}", headers=headers, timeout=30, **kwargs
         )
@@ -452,3 +454,26 @@ def test_claims_are_counted_in_the_metrics(rig: Rig) -> None:
 
     assert 'envdeck_reservation_claims_total{outcome="none_available"}' in text
     assert "envdeck_reservations_active" in text
+
+
+def test_the_policy_is_exported_and_imported_but_reservations_are_not(rig: Rig) -> None:
+    env = rig.environment(reservationPolicy="exclusive")
+    rig.reserve(env["id"], rig.user)
+
+    exported = rig.call("GET", f"/environments/export?q={env['name']}", rig.viewer).text
+    changed = exported.replace("reservationPolicy: exclusive", "reservationPolicy: none")
+    imported = rig.call(
+        "POST",
+        "/environments/import",
+        rig.admin,
+        content=changed,
+        headers={"Content-Type": "application/yaml"},
+    )
+
+    assert "reservationPolicy: exclusive" in exported
+    assert "reservations" not in exported
+    assert imported.status_code == 200, imported.text
+    assert imported.json()["changes"][0]["fields"] == ["reservationPolicy"]
+    detail = rig.call("GET", f"/environments/{env['id']}", rig.viewer).json()
+    assert detail["reservationPolicy"] == "none"
+    assert detail["reservations"]["current"] is not None
