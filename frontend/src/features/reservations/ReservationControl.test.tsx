@@ -145,3 +145,52 @@ describe("Reserve dialog", () => {
     expect(screen.getByRole("dialog", { name: "Reserve beta" })).toBeInTheDocument();
   });
 });
+
+describe("Extend and break", () => {
+  it("extends the holder's reservation from its current end", async () => {
+    const bodies: unknown[] = [];
+    dashboard({
+      [`PATCH /api/v1/reservations/${HELD.id}`]: async (request) => {
+        bodies.push(await request.json());
+        return { status: 200, body: HELD };
+      },
+    });
+    const holder = makeSession("user");
+    holder.user = { ...holder.user, id: "id-alice", username: "alice" };
+    renderApp("/environments", { session: holder });
+    const user = userEvent.setup();
+    const alpha = await screen.findByRole("article", { name: "alpha" }, FIRST_RENDER);
+
+    await user.click(within(alpha).getByRole("button", { name: "Extend" }));
+    const dialog = await screen.findByRole("dialog", { name: "Extend the reservation of alpha" });
+    expect(within(dialog).getByRole("combobox", { name: "Extend by" })).toHaveTextContent("1 hour");
+    await user.click(within(dialog).getByRole("button", { name: "Extend" }));
+
+    await waitFor(() => expect(bodies).toHaveLength(1));
+    const { end } = bodies[0] as { end: string };
+    expect(Date.parse(end) - Date.parse(HELD.end)).toBe(3_600_000);
+  });
+
+  it("lets an admin break someone else's reservation, saying why", async () => {
+    const bodies: unknown[] = [];
+    dashboard({
+      [`POST /api/v1/reservations/${HELD.id}/break`]: async (request) => {
+        bodies.push(await request.json());
+        return { status: 200, body: { ...HELD, status: "broken" } };
+      },
+    });
+    renderApp("/environments", { session: makeSession("admin") });
+    const user = userEvent.setup();
+    const alpha = await screen.findByRole("article", { name: "alpha" }, FIRST_RENDER);
+    expect(within(alpha).queryByRole("button", { name: "Release" })).not.toBeInTheDocument();
+
+    await user.click(within(alpha).getByRole("button", { name: "Break" }));
+    const dialog = await screen.findByRole("dialog", { name: "Break the reservation of alpha" });
+    await user.click(within(dialog).getByRole("button", { name: "Break reservation" }));
+    expect(await within(dialog).findByText("Say why")).toBeInTheDocument();
+    await user.type(within(dialog).getByLabelText("Reason"), "hotfix needs it");
+    await user.click(within(dialog).getByRole("button", { name: "Break reservation" }));
+
+    await waitFor(() => expect(bodies).toEqual([{ reason: "hotfix needs it" }]));
+  });
+});

@@ -63,19 +63,27 @@ export default function ReservationControl({
 
   return (
     <Box role="group" aria-label={`Reservation of ${environment.name}`}>
-      <Stack direction="row" spacing={1} alignItems="center" useFlexGap flexWrap="wrap">
-        {current ? (
-          <EventBusyIcon fontSize="small" color="warning" aria-hidden />
-        ) : (
-          <EventAvailableIcon fontSize="small" color="success" aria-hidden />
-        )}
-        <Typography
-          variant="body2"
-          sx={{ flexGrow: 1, minWidth: 0, overflowWrap: "anywhere" }}
-          color={current ? "text.primary" : "text.secondary"}
+      <Stack direction="row" columnGap={1} alignItems="center" useFlexGap flexWrap="wrap">
+        {/* The label takes the line; the buttons follow it, or wrap under it when narrow. */}
+        <Stack
+          direction="row"
+          spacing={1}
+          alignItems="center"
+          sx={{ flex: "1 1 12rem", minWidth: 0 }}
         >
-          {reservationLabel(current, new Date(now))}
-        </Typography>
+          {current ? (
+            <EventBusyIcon fontSize="small" color="warning" aria-hidden />
+          ) : (
+            <EventAvailableIcon fontSize="small" color="success" aria-hidden />
+          )}
+          <Typography
+            variant="body2"
+            sx={{ minWidth: 0, overflowWrap: "anywhere" }}
+            color={current ? "text.primary" : "text.secondary"}
+          >
+            {reservationLabel(current, new Date(now))}
+          </Typography>
+        </Stack>
         {!current && hasRole(role, "user") && (
           <Button size={size} onClick={() => setDialog("reserve")}>
             Reserve

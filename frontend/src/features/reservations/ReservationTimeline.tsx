@@ -1,4 +1,5 @@
 import { Box, ButtonBase, Tooltip, Typography } from "@mui/material";
+import { useEffect, useRef } from "react";
 
 import type { Reservation } from "./queries";
 import { formatMoment, formatSpan } from "./reservationText";
@@ -20,7 +21,7 @@ export interface TimelineEnvironment {
 const NAME_WIDTH = 120;
 const ROW_HEIGHT = 44;
 // Wide enough for a holder's name in a bar; the timeline scrolls sideways on a phone.
-const TRACK_MIN_WIDTH = { day: 960, week: 840 } as const;
+const TRACK_MIN_WIDTH = { day: 720, week: 700 } as const;
 
 interface ReservationTimelineProps {
   range: TimelineRange;
@@ -57,6 +58,19 @@ export default function ReservationTimeline({
   onBar,
 }: ReservationTimelineProps) {
   const nowAt = nowPosition(now, range);
+  const scroller = useRef<HTMLDivElement>(null);
+  // A phone shows a few hours of the day: start with now in view, a quarter from the left.
+  const nowInRange = nowAt !== null;
+  const from = range.from.getTime();
+  useEffect(() => {
+    const element = scroller.current;
+    if (!element || !nowInRange) return;
+    const track = element.scrollWidth - NAME_WIDTH;
+    const visible = element.clientWidth - NAME_WIDTH;
+    const at = nowPosition(new Date(), { from: new Date(from), to: range.to }) ?? 0;
+    element.scrollLeft = Math.max(0, (track * at) / 100 - visible / 4);
+    // Once per range shown, not at each tick of the clock.
+  }, [from, range.to, nowInRange]);
   const nowLine = nowAt !== null && (
     <Box
       aria-hidden
@@ -86,7 +100,13 @@ export default function ReservationTimeline({
   } as const;
 
   return (
-    <Box sx={{ overflowX: "auto" }} role="region" aria-label="Reservations timeline" tabIndex={0}>
+    <Box
+      ref={scroller}
+      sx={{ overflowX: "auto" }}
+      role="region"
+      aria-label="Reservations timeline"
+      tabIndex={0}
+    >
       <Box sx={{ minWidth: NAME_WIDTH + TRACK_MIN_WIDTH[range.view] }}>
         <Box sx={{ display: "flex", borderBottom: 1, borderColor: "divider" }}>
           <Box sx={{ ...sticky, py: 0.5 }}>
