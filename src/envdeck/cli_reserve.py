@@ -7,6 +7,7 @@ ENVDECK_TOKEN), as `envdeck import --url` does. What a script may rely on is the
 """
 
 import json
+import re
 import sys
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -44,17 +45,22 @@ TokenOption = Annotated[
     typer.Option(envvar="ENVDECK_TOKEN", help="API token for --url (or ENVDECK_TOKEN)."),
 ]
 
-# A claim is one short transaction; a server that takes longer is in trouble.
-TIMEOUT_SECONDS = 30
+# Generous: many claims at once queue on the server (bench/reservations.py), and a claim given
+# up on may still reserve an environment, held until its end for nobody.
+TIMEOUT_SECONDS = 120
+# What the API's ids look like (and nothing that would change the request's path).
+RESERVATION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+OVER = {"ended", "released", "broken"}
 
 
 class Refusal(Exception):
     """A failure of a command: its one-line message and its exit status."""
 
-    def __init__(self, message: str, exit_code: int) -> None:
+    def __init__(self, message: str, exit_code: int, status: int | None = None) -> None:
         super().__init__(message)
         self.message = " ".join(message.split())  # one line, whatever the server said
         self.exit_code = exit_code
+        self.status = status  # the HTTP status, when the server answered
 
 
 def _exit(refusal: Refusal) -> NoReturn:
@@ -76,7 +82,7 @@ def refusal_of(response: "httpx.Response") -> Refusal:
             REFUSED,
         )
     if status >= 500 or status == 429:
-        return Refusal(f"{message} (HTTP {status}): try again later", UNAVAILABLE)
+        return Refusal(f"{message} (HTTP {status}): try again later", UNAVAILABLE, status)
     if code == "NONE_AVAILABLE":
         next_free = details.get("nextFreeAt") if isinstance(details, dict) else None
         when = (
@@ -84,14 +90,14 @@ def refusal_of(response: "httpx.Response") -> Refusal:
             if next_free
             else "no reservation of a matching environment is due to end"
         )
-        return Refusal(f"{message}; {when}", NONE_AVAILABLE)
-    if status == 404 and code == "NOT_FOUND" and message == "no such route":
-        message = "this server has no reservations API (an Envdeck without reservations?)"
-    return Refusal(f"{message} (HTTP {status})", REFUSED)
+        return Refusal(f"{message}; {when}", NONE_AVAILABLE, status)
+    if code == "METHOD_NOT_ALLOWED" or message == "no such route":
+        message = "no reservations API here: is --url an Envdeck with reservations?"
+    return Refusal(f"{message} (HTTP {status})", REFUSED, status)
 
 
-def _post(url: str | None, token: str | None, path: str, body: dict[str, Any]) -> Any:
-    """POST body to the server; return the decoded answer or raise the Refusal it stands for."""
+def _call(url: str | None, token: str | None, method: str, path: str, body: Any = None) -> Any:
+    """Send one request; return the decoded answer or raise the Refusal it stands for."""
     import httpx
 
     if not url:
@@ -102,7 +108,7 @@ def _post(url: str | None, token: str | None, path: str, body: dict[str, Any]) -
         with httpx.Client(
             base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT_SECONDS
         ) as client:
-            response = client.post(path, json=body)
+            response = client.request(method, path, json=body)
     except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
         raise Refusal(f"--url {url!r} is not an http(s) URL: {exc}", REFUSED) from None
     except httpx.HTTPError as exc:
@@ -166,7 +172,7 @@ def claim(
     if environment:
         body["environmentIds"] = environment
     try:
-        answer = _post(url, token, "/api/v1/reservations/claim", body)
+        answer = _call(url, token, "POST", "/api/v1/reservations/claim", body)
     except Refusal as refusal:
         _exit(refusal)
     _print_json(answer)
@@ -180,13 +186,31 @@ def release(
     url: UrlOption = None,
     token: TokenOption = None,
 ) -> None:
-    """End a reservation now, freeing its environment; print the reservation as JSON."""
-    from urllib.parse import quote
+    """End a reservation now, freeing its environment; print the reservation as JSON.
 
+    A reservation already over (ended, released or broken) is printed as it is, with a note:
+    a cleanup step may release what has ended by itself meanwhile.
+    """
     try:
-        answer = _post(
-            url, token, f"/api/v1/reservations/{quote(reservation_id, safe='')}/release", {}
-        )
+        if not RESERVATION_ID.fullmatch(reservation_id):
+            raise Refusal(f"{reservation_id!r} is not a reservation id", REFUSED)
+        answer = _release(url, token, f"/api/v1/reservations/{reservation_id}")
     except Refusal as refusal:
         _exit(refusal)
     _print_json(answer)
+
+
+def _release(url: str | None, token: str | None, path: str) -> Any:
+    """Release the reservation at path; return it, or the one over already (with a note)."""
+    try:
+        return _call(url, token, "POST", f"{path}/release", {})
+    except Refusal as refusal:
+        if refusal.status != 422:  # the answer to a reservation that is over
+            raise
+        reservation = _call(url, token, "GET", path)
+        if not isinstance(reservation, dict) or reservation.get("status") not in OVER:
+            raise refusal from None
+    typer.echo(
+        f"envdeck: note: the reservation was over already ({reservation['status']})", err=True
+    )
+    return reservation

@@ -127,6 +127,19 @@ def test_release_frees_the_environment_for_the_next_claim(
     assert json.loads(again.stdout)["environment"]["id"] == environment["id"]
 
 
+def test_releasing_a_reservation_over_already_prints_it_with_a_note(
+    live: LiveApp, admin: Account, token: str
+) -> None:
+    add_environment(live, admin, "qa-twice", "twice")
+    reservation_id = json.loads(claim(live, token, "--tag", "twice").stdout)["reservation"]["id"]
+    assert reserve(live, token, "release", reservation_id).returncode == 0
+
+    again = reserve(live, token, "release", reservation_id)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["status"] == "released"
+    assert again.stderr == "envdeck: note: the reservation was over already (released)\n"
+
+
 def test_claim_passes_over_an_unhealthy_environment_unless_allowed(
     live: LiveApp, admin: Account, token: str
 ) -> None:
@@ -175,6 +188,14 @@ def test_a_refused_request_is_one_line_and_exit_2(
     result = reserve(live, token, *args)
     assert result.returncode == 2
     assert f"(HTTP {status})" in one_line(result)
+
+
+def test_an_id_that_could_change_the_path_is_refused_as_not_an_id(
+    live: LiveApp, token: str
+) -> None:
+    result = reserve(live, token, "release", "../../health")
+    assert result.returncode == 2
+    assert one_line(result) == "envdeck: error: '../../health' is not a reservation id"
 
 
 def test_a_server_that_does_not_answer_is_one_line_and_exit_4(live: LiveApp, token: str) -> None:

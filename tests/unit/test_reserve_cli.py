@@ -78,7 +78,16 @@ def test_an_answer_that_is_not_envdecks_asks_whether_the_url_is_right() -> None:
     )
 
 
-def test_a_server_without_the_reservations_api_is_named() -> None:
-    refusal = refusal_of(httpx.Response(404, json=envelope("NOT_FOUND", "no such route")))
+@pytest.mark.parametrize(
+    "response",
+    [
+        httpx.Response(404, json=envelope("NOT_FOUND", "no such route")),
+        httpx.Response(405, json=envelope("METHOD_NOT_ALLOWED", "Method Not Allowed")),
+    ],
+)
+def test_a_url_without_the_reservations_api_is_named(response: httpx.Response) -> None:
+    refusal = refusal_of(response)
     assert refusal.exit_code == REFUSED
-    assert "no reservations API" in refusal.message
+    assert refusal.message.startswith(
+        "no reservations API here: is --url an Envdeck with reservations?"
+    )
