@@ -90,14 +90,14 @@ export default function ReservationControl({
           </Button>
         )}
         {mine && (
-          <>
+          <Stack direction="row" spacing={1}>
             <Button size={size} onClick={() => setDialog("extend")}>
               Extend
             </Button>
             <Button size={size} onClick={() => setDialog("release")}>
               Release
             </Button>
-          </>
+          </Stack>
         )}
         {current && !mine && hasRole(role, "admin") && (
           <Button size={size} color="error" onClick={() => setDialog("break")}>
