@@ -107,7 +107,9 @@ def test_the_api_docs_load_only_from_envdeck_and_run_under_their_policy(
         response = page.goto("/api/docs")
         assert response is not None
         assert response.ok
-        expect(page.get_by_role("heading", level=1)).to_contain_text("Envdeck")
+        # The page renders once it has the OpenAPI document, built at the first request (some
+        # seconds on a busy machine).
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Envdeck", timeout=30_000)
         expect(page.get_by_role("button", name="GET /api/v1/health Liveness")).to_be_visible()
         page.wait_for_load_state("networkidle")
         violations = _violations(page)

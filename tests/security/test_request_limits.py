@@ -44,7 +44,8 @@ def assert_refused(response: httpx.Response, limit: int = 10 * MIB) -> None:
 
 
 def schema_routes(live: LiveApp) -> list[tuple[str, str]]:
-    spec = httpx.get(f"{live.url}/api/openapi.json").json()
+    # Built at the first request: some seconds on a busy machine.
+    spec = httpx.get(f"{live.url}/api/openapi.json", timeout=60).json()
     return sorted(
         (method.upper(), re.sub(r"\{[^}]+\}", ABSENT_ID, path))
         for path, item in spec["paths"].items()
