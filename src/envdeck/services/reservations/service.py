@@ -5,7 +5,7 @@ atomically), so this service never reads-then-writes to decide one: a claim trie
 candidates in name order and moves on when storage says one is taken.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, timedelta
 
 import structlog
@@ -14,9 +14,9 @@ from envdeck.adapters.events import EventBus, ReservationUpdated
 from envdeck.adapters.metrics import Metrics
 from envdeck.config import ReservationsSettings
 from envdeck.domain.auth import Principal
-from envdeck.domain.base import MAX_PAGE_LIMIT, format_utc
+from envdeck.domain.base import format_utc
 from envdeck.domain.environment import Environment, EnvironmentListOptions, HealthState
-from envdeck.domain.errors import EnvironmentNotFound, Forbidden, ValidationFailed
+from envdeck.domain.errors import Forbidden, ValidationFailed
 from envdeck.domain.ids import is_valid_id
 from envdeck.domain.log import LogLevel, LogType
 from envdeck.domain.reservation import (
@@ -38,8 +38,9 @@ log = structlog.get_logger(__name__)
 
 # A start this far in the past is taken as "now" (clocks and typing differ); further is refused.
 PAST_GRACE = timedelta(minutes=1)
-# Candidates a claim considers at most.
-MAX_CANDIDATES = 1000
+# Candidates a claim considers at most, read this many at a time.
+MAX_CANDIDATES = 10_000
+CLAIM_PAGE = 50
 
 
 def holder_of(actor: Principal) -> Holder:
@@ -240,13 +241,17 @@ class ReservationService:
         now = self._clock()
         start, end = now, now + duration
         self._check_length(start, end)
-        candidates = await self._candidates(tags, environment_ids)
-        if require_healthy:
-            candidates = [e for e in candidates if e.status.health is HealthState.HEALTHY]
-        taken = await self._reservations.reserved_between(start, end)
-        for env in candidates:
-            if env.id in taken:
-                continue
+        taken = sorted(await self._reservations.reserved_between(start, end))
+        # Free ones only (a claim that lost the race for one tries the next): what the query
+        # can filter, storage does; a page at a time, so a claim reads few of many.
+        matching = EnvironmentListOptions(
+            tag=tags[0] if tags else None,
+            status=HealthState.HEALTHY if require_healthy else None,
+            ids=list(environment_ids) or None,
+            sort="name",
+            limit=CLAIM_PAGE,
+        )
+        async for env in self._matching(matching.model_copy(update={"exclude_ids": taken}), tags):
             try:
                 created = await self._reservations.create(_new(env, actor, purpose, start, end))
             except Reserved:
@@ -255,34 +260,32 @@ class ReservationService:
             self._changed("created", created, actor, f"claimed {env.name}")
             return created, env
         self._count_claim("none_available")
-        raise NoneAvailable(details={"nextFreeAt": await self._next_free_at(candidates)})
+        # Read again: claims racing this one took what was free when it started.
+        wanted = set(environment_ids)
+        now_taken = await self._reservations.reserved_between(start, end)
+        reserved = [i for i in sorted(now_taken) if not wanted or i in wanted]
+        held = [
+            e.id async for e in self._matching(matching.model_copy(update={"ids": reserved}), tags)
+        ]
+        raise NoneAvailable(details={"nextFreeAt": await self._next_free_at(held)})
 
-    async def _candidates(
-        self, tags: Sequence[str], environment_ids: Sequence[str]
-    ) -> list[Environment]:
-        found: dict[str, Environment] = {}
-        if environment_ids:
-            for environment_id in environment_ids:
-                try:
-                    env = await self._storage.environments.get_by_id(environment_id)
-                except EnvironmentNotFound:
-                    continue
-                found[env.id] = env
-        else:
-            first = tags[0] if tags else None
-            options = EnvironmentListOptions(tag=first, sort="name", limit=MAX_PAGE_LIMIT)
-            while len(found) < MAX_CANDIDATES:
-                items, total = await self._storage.environments.list(options)
-                found.update((e.id, e) for e in items if set(tags) <= set(e.tags))
-                if options.offset + len(items) >= total or not items:
-                    break
-                options = options.model_copy(update={"page": options.page + 1})
-        if tags:
-            found = {k: e for k, e in found.items() if set(tags) <= set(e.tags)}
-        return sorted(found.values(), key=lambda e: (e.name, e.id))
+    async def _matching(
+        self, options: EnvironmentListOptions, tags: Sequence[str]
+    ) -> AsyncIterator[Environment]:
+        """Yield the environments options select that carry every tag, page by page."""
+        seen = 0
+        while seen < MAX_CANDIDATES:
+            items, total = await self._storage.environments.list(options)
+            for env in items:
+                if set(tags) <= set(env.tags):
+                    yield env
+            seen += len(items)
+            if not items or options.offset + len(items) >= total:
+                return
+            options = options.model_copy(update={"page": options.page + 1})
 
-    async def _next_free_at(self, candidates: list[Environment]) -> str | None:
-        held = await self.current_and_next([e.id for e in candidates])
+    async def _next_free_at(self, environment_ids: list[str]) -> str | None:
+        held = await self.current_and_next(environment_ids)
         ends = [entry.current.end for entry in held.values() if entry.current is not None]
         return format_utc(min(ends)) if ends else None
 
