@@ -70,6 +70,24 @@ describe("Reservation timeline", () => {
     expect(onBar).toHaveBeenCalledWith(HELD);
   });
 
+  it("moves along a row's slots with the arrow keys, one tab stop per row", async () => {
+    renderTimeline();
+    const user = userEvent.setup();
+    const alpha = screen.getByRole("group", { name: "alpha" });
+    const now = within(alpha).getByRole("button", { name: "Reserve alpha from now" });
+    const next = within(alpha).getByRole("button", { name: "Reserve alpha from 13:00" });
+    expect(now).toHaveAttribute("tabindex", "0");
+    expect(next).toHaveAttribute("tabindex", "-1");
+
+    now.focus();
+    await user.keyboard("{ArrowRight}");
+    expect(next).toHaveFocus();
+    await user.keyboard("{End}");
+    expect(within(alpha).getByRole("button", { name: "Reserve alpha from 23:00" })).toHaveFocus();
+    await user.keyboard("{Home}");
+    expect(now).toHaveFocus();
+  });
+
   it("offers no slot to a reader who may not reserve", () => {
     renderTimeline(false);
     expect(screen.queryByRole("button", { name: /^Reserve/ })).not.toBeInTheDocument();

@@ -1,5 +1,5 @@
 import { Box, ButtonBase, Tooltip, Typography } from "@mui/material";
-import { useEffect, useRef } from "react";
+import { type KeyboardEvent, useEffect, useRef } from "react";
 
 import type { Reservation } from "./queries";
 import { formatMoment, formatSpan } from "./reservationText";
@@ -34,6 +34,22 @@ interface ReservationTimelineProps {
   canReserve: boolean;
   onSlot: (environment: TimelineEnvironment, start: Date | null) => void;
   onBar: (reservation: Reservation) => void;
+}
+
+/** ArrowLeft / ArrowRight (Home / End) move the focus along a row's free slots. */
+function moveAlongRow(event: KeyboardEvent<HTMLElement>) {
+  const slots = [...(event.currentTarget.parentElement?.querySelectorAll("[data-slot]") ?? [])];
+  const at = slots.indexOf(event.currentTarget);
+  const target = {
+    ArrowRight: slots[at + 1],
+    ArrowLeft: slots[at - 1],
+    Home: slots[0],
+    End: slots.at(-1),
+  }[event.key];
+  if (target instanceof HTMLElement) {
+    event.preventDefault();
+    target.focus();
+  }
 }
 
 // Positions go in style, not sx: one class per slot and bar would fill the style sheet.
@@ -173,11 +189,15 @@ export default function ReservationTimeline({
               {canReserve &&
                 range.slots
                   .filter((slot) => slot.end > now)
-                  .map((slot) => {
+                  .map((slot, index) => {
                     const current = slot.start <= now;
                     return (
                       <ButtonBase
                         key={slot.start.getTime()}
+                        data-slot
+                        // One tab stop per row; the arrow keys move along it.
+                        tabIndex={index === 0 ? 0 : -1}
+                        onKeyDown={moveAlongRow}
                         aria-label={`Reserve ${environment.name} from ${
                           current ? "now" : formatMoment(slot.start.toISOString(), now)
                         }`}
