@@ -1,5 +1,5 @@
 """`envdeck reserve …`: a pipeline claims a free environment from a running Envdeck, and
-releases it when done (docs/reservations.md).
+releases it when done (docs/reservations-ci.md).
 
 Both commands talk to the server given by --url (or ENVDECK_URL) with an API token (--token or
 ENVDECK_TOKEN), as `envdeck import --url` does. What a script may rely on is the exit status
