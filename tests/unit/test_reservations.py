@@ -5,6 +5,7 @@ Notification messages are caught by a recording outbox (what Notices hands to ch
 that the outbox records once per key across instances is tests/unit/test_alerting.py's.
 """
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -308,3 +309,22 @@ async def test_an_ended_reservation_cannot_be_released_broken_or_extended(rig: R
         await rig.service.break_reservation(ADMIN, made.id, "late")
     with pytest.raises(ValidationFailed, match="over"):
         await rig.service.set_end(OLIVE, made.id, rig.clock.now + timedelta(hours=1))
+
+
+async def test_parallel_claims_among_named_environments_each_get_another(rig: Rig) -> None:
+    healthy = Status(health=HealthState.HEALTHY)
+    named = [await rig.environment(f"ci-{i}", status=healthy) for i in range(3)]
+    await rig.environment("ci-other", status=healthy)
+    ids = [env.id for env in named]
+
+    results = await asyncio.gather(
+        *(
+            rig.service.claim(OLIVE, f"run {i}", timedelta(hours=1), environment_ids=ids)
+            for i in range(6)
+        ),
+        return_exceptions=True,
+    )
+
+    won = [r for r in results if isinstance(r, tuple)]
+    assert sorted(env.name for _, env in won) == ["ci-0", "ci-1", "ci-2"]
+    assert sum(isinstance(r, NoneAvailable) for r in results) == 3

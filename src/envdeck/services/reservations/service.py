@@ -40,7 +40,7 @@ log = structlog.get_logger(__name__)
 PAST_GRACE = timedelta(minutes=1)
 # Candidates a claim considers at most, read this many at a time.
 MAX_CANDIDATES = 10_000
-CLAIM_PAGE = 50
+CLAIM_PAGE = 16
 
 
 def holder_of(actor: Principal) -> Holder:
@@ -87,6 +87,8 @@ class ReservationService:
         self._metrics = metrics
         # Writes made here: environment views that show reservations re-read after one.
         self.version = 0
+        # Environments that a claim of this process is trying to reserve right now.
+        self._claiming: set[str] = set()
 
     # ---- reading ---------------------------------------------------------------------------
 
@@ -241,7 +243,7 @@ class ReservationService:
         now = self._clock()
         start, end = now, now + duration
         self._check_length(start, end)
-        taken = sorted(await self._reservations.reserved_between(start, end))
+        taken = await self._reservations.reserved_between(start, end)
         # Free ones only (a claim that lost the race for one tries the next): what the query
         # can filter, storage does; a page at a time, so a claim reads few of many.
         matching = EnvironmentListOptions(
@@ -251,14 +253,41 @@ class ReservationService:
             sort="name",
             limit=CLAIM_PAGE,
         )
-        async for env in self._matching(matching.model_copy(update={"exclude_ids": taken}), tags):
-            try:
-                created = await self._reservations.create(_new(env, actor, purpose, start, end))
-            except Reserved:
-                continue  # another claim got it first: the next one
-            self._count_claim("claimed")
-            self._changed("created", created, actor, f"claimed {env.name}")
-            return created, env
+        # Each look skips what is reserved, tried, or being tried by another claim of this
+        # process right now (most likely taken: parallel claims spread instead of queueing on
+        # the first); those are tried last, in case their claim lost.
+        skipped: set[str] = set()
+        tried: set[str] = set()
+        for look in range(MAX_CANDIDATES // CLAIM_PAGE):
+            if look:  # what parallel claims reserved meanwhile
+                taken = await self._reservations.reserved_between(start, end)
+            busy = self._claiming - tried
+            skip = sorted({*taken, *tried, *busy})
+            page, _ = await self._storage.environments.list(
+                matching.model_copy(update={"exclude_ids": skip})
+            )
+            if not page:
+                break
+            for env in page:
+                if env.id in self._claiming:
+                    skipped.add(env.id)
+                    continue
+                tried.add(env.id)
+                if not set(tags) <= set(env.tags):
+                    continue
+                created = await self._try_claim(env, actor, purpose, start, end)
+                if created is not None:
+                    return created, env
+            skipped.update(busy)
+        left = skipped - tried
+        if environment_ids:
+            left &= set(environment_ids)
+        if left:
+            last = matching.model_copy(update={"ids": sorted(left)})
+            async for env in self._matching(last, tags):
+                created = await self._try_claim(env, actor, purpose, start, end)
+                if created is not None:
+                    return created, env
         self._count_claim("none_available")
         # Read again: claims racing this one took what was free when it started.
         wanted = set(environment_ids)
@@ -268,6 +297,20 @@ class ReservationService:
             e.id async for e in self._matching(matching.model_copy(update={"ids": reserved}), tags)
         ]
         raise NoneAvailable(details={"nextFreeAt": await self._next_free_at(held)})
+
+    async def _try_claim(
+        self, env: Environment, actor: Principal, purpose: str, start: datetime, end: datetime
+    ) -> Reservation | None:
+        self._claiming.add(env.id)
+        try:
+            created = await self._reservations.create(_new(env, actor, purpose, start, end))
+        except Reserved:
+            return None  # another claim got it first: the next one
+        finally:
+            self._claiming.discard(env.id)
+        self._count_claim("claimed")
+        self._changed("created", created, actor, f"claimed {env.name}")
+        return created
 
     async def _matching(
         self, options: EnvironmentListOptions, tags: Sequence[str]
