@@ -87,8 +87,10 @@ class ReservationService:
         self._metrics = metrics
         # Writes made here: environment views that show reservations re-read after one.
         self.version = 0
-        # Environments that a claim of this process is trying to reserve right now.
+        # Environments that a claim of this process is trying to reserve right now, and how
+        # many claims are under way here.
         self._claiming: set[str] = set()
+        self._in_flight = 0
 
     # ---- reading ---------------------------------------------------------------------------
 
@@ -253,13 +255,54 @@ class ReservationService:
             sort="name",
             limit=CLAIM_PAGE,
         )
-        # Each look skips what is reserved, tried, or being tried by another claim of this
-        # process right now (most likely taken: parallel claims spread instead of queueing on
-        # the first); those are tried last, in case their claim lost.
+        self._in_flight += 1
+        try:
+            found = await self._claim_first_free(matching, taken, tags, actor, purpose, start, end)
+        finally:
+            self._in_flight -= 1
+        if found is not None:
+            return found
+        self._count_claim("none_available")
+        # Read again: claims racing this one took what was free when it started.
+        wanted = set(environment_ids)
+        now_taken = await self._reservations.reserved_between(start, end)
+        reserved = [i for i in sorted(now_taken) if not wanted or i in wanted]
+        held = [
+            e.id async for e in self._matching(matching.model_copy(update={"ids": reserved}), tags)
+        ]
+        raise NoneAvailable(details={"nextFreeAt": await self._next_free_at(held)})
+
+    async def _claim_first_free(
+        self,
+        matching: EnvironmentListOptions,
+        taken: set[str],
+        tags: Sequence[str],
+        actor: Principal,
+        purpose: str,
+        start: datetime,
+        end: datetime,
+    ) -> tuple[Reservation, Environment] | None:
+        """Reserve the first free environment that matching selects and that carries tags.
+
+        In a burst, the k-th claim in flight here first tries the k-th free environment, so
+        parallel claims spread instead of all racing for the first. Then each look (a page of
+        what is free) skips what is reserved, tried, or being tried by another claim of this
+        process right now (most likely taken); those are tried last, in case their claim lost.
+        """
+        position = self._in_flight - 1
+        at_position = matching.model_copy(
+            update={"exclude_ids": sorted(taken), "page": position + 1, "limit": 1}
+        )
         skipped: set[str] = set()
         tried: set[str] = set()
+        for env in (await self._storage.environments.list(at_position))[0]:
+            if env.id not in self._claiming and set(tags) <= set(env.tags):
+                tried.add(env.id)
+                created = await self._try_claim(env, actor, purpose, start, end)
+                if created is not None:
+                    return created, env
         for look in range(MAX_CANDIDATES // CLAIM_PAGE):
-            if look:  # what parallel claims reserved meanwhile
+            if look or tried:  # what parallel claims reserved meanwhile
                 taken = await self._reservations.reserved_between(start, end)
             busy = self._claiming - tried
             skip = sorted({*taken, *tried, *busy})
@@ -280,23 +323,15 @@ class ReservationService:
                     return created, env
             skipped.update(busy)
         left = skipped - tried
-        if environment_ids:
-            left &= set(environment_ids)
+        if matching.ids is not None:
+            left &= set(matching.ids)
         if left:
             last = matching.model_copy(update={"ids": sorted(left)})
             async for env in self._matching(last, tags):
                 created = await self._try_claim(env, actor, purpose, start, end)
                 if created is not None:
                     return created, env
-        self._count_claim("none_available")
-        # Read again: claims racing this one took what was free when it started.
-        wanted = set(environment_ids)
-        now_taken = await self._reservations.reserved_between(start, end)
-        reserved = [i for i in sorted(now_taken) if not wanted or i in wanted]
-        held = [
-            e.id async for e in self._matching(matching.model_copy(update={"ids": reserved}), tags)
-        ]
-        raise NoneAvailable(details={"nextFreeAt": await self._next_free_at(held)})
+        return None
 
     async def _try_claim(
         self, env: Environment, actor: Principal, purpose: str, start: datetime, end: datetime
