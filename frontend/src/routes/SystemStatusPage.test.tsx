@@ -89,6 +89,7 @@ describe("System status page", () => {
       "Versions",
       "Operations",
       "Activity",
+      "Reservations",
       "Maintenance",
       "System status",
     ]);
