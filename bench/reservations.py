@@ -7,10 +7,11 @@ its own keep-alive connection with an API token, as C pipelines starting togethe
     POST /api/v1/reservations/claim {"tags": ["pool"], "duration": "2h", ...}
 
 Each claim's latency is from its request to its answer, so it includes the wait behind the
-others. The baseline, in the same run, is C unauthenticated `GET /api/v1/health` sent at once the
-same way, just before each round's claims: both figures carry the same client and queueing
-costs, and the ratio is what a claim costs over them. After each round every claim is released
-(unmeasured), so each round finds N free environments.
+others; "ms each" (the burst's time over its size) is what one claim costs the server. The
+baseline, in the same run, is C unauthenticated `GET /api/v1/health` sent at once the same way,
+just before each round's claims: both figures carry the same client and queueing costs, and the
+ratio is what a claim costs over them. After each round every claim is released (unmeasured),
+so each round finds N free environments.
 
 A claim refused, or left without an answer (`--timeout`, 600 s), is counted and reported; its
 latency counts too. Double bookings are counted twice over: in the answers (one environment
@@ -22,7 +23,7 @@ one environment whose held spans, start to release or end, overlap). Both must b
 
 `--quick`: one round of 50 claims (over the same 1,000 environments).
 
-Targets: claim p99 < 100 ms; 0 double bookings.
+Targets: claim p99 < 100 ms; 0 double bookings. "ms each" is information.
 """
 
 import argparse
@@ -63,6 +64,7 @@ class Round:
     claimed: list[dict[str, Any]] = field(default_factory=list)  # the answers' reservations
     refused: Counter[str] = field(default_factory=Counter)  # status and code of failed claims
     seconds: float = 0.0  # from the first claim sent to the last answer
+    health_seconds: float = 0.0  # the same for the health burst
 
 
 def make_environment(i: int) -> Environment:
@@ -119,12 +121,15 @@ async def timed(send: Any) -> tuple[float, httpx.Response | str]:
     return (time.perf_counter() - started) * 1000, answer
 
 
-async def burst_health(client: httpx.AsyncClient, count: int) -> list[float]:
+async def burst_health(client: httpx.AsyncClient, count: int) -> tuple[list[float], float]:
+    """Send count health requests at once; return their latencies and the burst's seconds."""
+    started = time.perf_counter()
     answers = await asyncio.gather(*(timed(client.get(HEALTH)) for _ in range(count)))
+    seconds = time.perf_counter() - started
     for _, response in answers:
         if isinstance(response, str) or response.status_code != 200:
             sys.exit(f"bench/reservations.py: GET {HEALTH} failed: {response}")
-    return [ms for ms, _ in answers]
+    return [ms for ms, _ in answers], seconds
 
 
 async def burst_claims(client: httpx.AsyncClient, count: int, number: int) -> Round:
@@ -224,9 +229,9 @@ async def measure(url: str, claims: int, rounds: int, claim_seconds: float) -> l
         results = []
         for number in range(1, rounds + 1):
             await burst_health(client, claims)  # opens the connections: no figure pays for it
-            health_ms = await burst_health(client, claims)
+            health_ms, health_seconds = await burst_health(client, claims)
             result = await burst_claims(client, claims, number)
-            result.health_ms = health_ms
+            result.health_ms, result.health_seconds = health_ms, health_seconds
             await release_all(client, result.claimed)
             results.append(result)
     return results
@@ -240,7 +245,9 @@ def summarise(
     health_p99 = statistics.median(percentile(r.health_ms, 99) for r in results)
     claim_p50 = statistics.median(percentile(r.claim_ms, 50) for r in results)
     health_p50 = statistics.median(percentile(r.health_ms, 50) for r in results)
-    rate = statistics.median(claims / r.seconds for r in results)
+    # A burst's time over its size: what one request costs the server when they queue.
+    claim_each = statistics.median(r.seconds / claims * 1000 for r in results)
+    health_each = statistics.median(r.health_seconds / claims * 1000 for r in results)
     granted = sum(len(r.claimed) for r in results)
     refused = sum((r.refused for r in results), Counter[str]())
     doubled = sum(doubled_in_answers(r.claimed) for r in results)
@@ -249,10 +256,16 @@ def summarise(
         f"\nSQLite: {environments:,} environments; {len(results)} round(s) of {claims} claims"
         f" sent at once, each on its own connection (figures: median of the rounds)"
     )
-    print(f"  {'':44}{'p50 ms':>9}{'p99 ms':>9}")
-    print(f"  {'GET /api/v1/health (baseline, no auth)':44}{health_p50:>9.1f}{health_p99:>9.1f}")
-    print(f"  {'POST /api/v1/reservations/claim':44}{claim_p50:>9.1f}{claim_p99:>9.1f}")
-    print(f"  claim p99 / health p99: {claim_p99 / health_p99:.2f}; {rate:,.1f} claims/s")
+    print(f"  {'':44}{'p50 ms':>9}{'p99 ms':>9}{'ms each':>9}")
+    for title, p50, p99, each in (
+        ("GET /api/v1/health (baseline, no auth)", health_p50, health_p99, health_each),
+        ("POST /api/v1/reservations/claim", claim_p50, claim_p99, claim_each),
+    ):
+        print(f"  {title:44}{p50:>9.1f}{p99:>9.1f}{each:>9.1f}")
+    print(
+        f"  claim p99 / health p99: {claim_p99 / health_p99:.2f}; {1000 / claim_each:,.1f}"
+        f" claims/s (ms each: the burst's time over its {claims} requests)"
+    )
     print(f"  granted {granted} of {claims * len(results)} claims; refused: {dict(refused) or 0}")
     print(
         f"  double bookings: {doubled} in the answers, {overlaps} overlapping among the"
@@ -268,6 +281,16 @@ def summarise(
             ratio=claim_p99 / health_p99,
             target=f"p99<{TARGET_P99_MS:.0f}",
             ok=claim_p99 < TARGET_P99_MS,
+        ),
+        bench_line(
+            "reservations",
+            "claim_ms_each",
+            claim_each,
+            "ms",
+            baseline="health_ms_each",
+            ratio=claim_each / health_each,
+            target="info",
+            ok=True,
         ),
         bench_line(
             "reservations",

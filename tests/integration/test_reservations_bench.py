@@ -26,7 +26,8 @@ def test_the_reservations_bench_reports_its_figures_and_no_double_booking() -> N
             if line.startswith("BENCH ")
         )
     }
-    assert set(lines) == {"claim_p99_ms", "double_bookings"}
+    assert set(lines) == {"claim_p99_ms", "claim_ms_each", "double_bookings"}
     assert lines["claim_p99_ms"]["value"] > 0
+    assert lines["claim_ms_each"]["value"] > 0
     assert lines["double_bookings"]["value"] == 0
     assert lines["double_bookings"]["ok"], result.stdout
