@@ -278,6 +278,19 @@ def _remote(url: str, token: str | None) -> "httpx.Client":
     return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
 
 
+def _remote_request(
+    client: "httpx.Client", method: str, path: str, **kwargs: Any
+) -> "httpx.Response":
+    """Send one request to a running Envdeck; a server that does not answer is one line."""
+    import httpx
+
+    try:
+        response = client.request(method, path, **kwargs)
+    except httpx.HTTPError as exc:
+        raise _fail(f"no answer from {client.base_url}: {exc or type(exc).__name__}") from None
+    return _remote_answer(response)
+
+
 def _remote_answer(response: "httpx.Response") -> "httpx.Response":
     if response.status_code >= 400:
         try:
@@ -308,7 +321,7 @@ def export_environments(
     if url:
         with _remote(url, token) as client:
             params = {"tag": tag} if tag else {}
-            text = _remote_answer(client.get("/api/v1/environments/export", params=params)).text
+            text = _remote_request(client, "GET", "/api/v1/environments/export", params=params).text
     else:
         options = EnvironmentListOptions(tag=tag)
         text = asyncio.run(
@@ -338,16 +351,15 @@ def import_environments(
         raise _fail(f"cannot read {file}: {exc}") from None
     if url:
         with _remote(url, token) as client:
-            response = client.post(
+            response = _remote_request(
+                client,
+                "POST",
                 "/api/v1/environments/import",
                 params={"dryRun": "true"} if dry_run else {},
                 content=text.encode("utf-8"),
                 headers={"Content-Type": "application/yaml"},
             )
-            changes = [
-                (c["name"], c["action"], c["fields"])
-                for c in _remote_answer(response).json()["changes"]
-            ]
+            changes = [(c["name"], c["action"], c["fields"]) for c in response.json()["changes"]]
     else:
 
         async def run(services: Any) -> list[tuple[str, str, list[str]]]:

@@ -105,3 +105,13 @@ def test_import_and_export_through_a_running_server(tmp_path: Path) -> None:
         assert "invalid token" in refused.stderr
     finally:
         server.stop()
+
+
+def test_a_server_that_does_not_answer_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "envs.yaml").write_text(yaml.safe_dump(FILE))
+    closed = "http://127.0.0.1:9"  # the discard port: nothing listens on loopback
+    for args in (("export",), ("import", "envs.yaml")):
+        result = envdeck(*args, "--url", closed, "--token", "edk_x", cwd=tmp_path)
+        assert result.returncode == 2, (args, result.stdout)
+        assert result.stderr.startswith("envdeck: error: no answer from http://127.0.0.1:9")
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
