@@ -492,6 +492,23 @@ async def test_pages_split_the_list_and_a_page_past_the_end_is_empty(storage: St
     assert (past, past_total) == ([], 5)
 
 
+async def test_find_returns_the_page_list_returns_without_a_total(storage: Storage) -> None:
+    for i in range(5):
+        await storage.environments.create(
+            make_environment(name=f"e{i}", tags=["a" if i % 2 else "b"])
+        )
+    excluded = (await storage.environments.find(EnvironmentListOptions(limit=1)))[0].id
+
+    for options in (
+        EnvironmentListOptions(limit=2, page=2),
+        EnvironmentListOptions(tag="b", sort="-name", limit=2),
+        EnvironmentListOptions(exclude_ids=[excluded], limit=1, page=3),
+        EnvironmentListOptions(limit=2, page=4),
+    ):
+        listed, _ = await storage.environments.list(options)
+        assert await storage.environments.find(options) == listed
+
+
 async def test_an_exact_last_page_is_full(storage: Storage) -> None:
     for i in range(4):
         await storage.environments.create(make_environment(name=f"e{i}"))

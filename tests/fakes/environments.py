@@ -1,5 +1,6 @@
 """EnvironmentRepository in memory: unique names, the list's filters and sorts, the claims."""
 
+import builtins
 from datetime import datetime
 from typing import Any
 
@@ -75,6 +76,9 @@ class FakeEnvironmentRepository(FakeRepository[Environment]):
     async def list(self, options: EnvironmentListOptions) -> tuple[list[Environment], int]:
         matching = [e for e in self.docs.all() if _matches(e, options)]
         return page(_sorted(matching, options.sort), options)
+
+    async def find(self, options: EnvironmentListOptions) -> builtins.list[Environment]:
+        return (await self.list(options))[0]
 
     async def update(self, environment: Environment) -> Environment:
         stored = self.docs.get(environment.id)

@@ -65,6 +65,9 @@ class EnvironmentRepository(Protocol):
     async def list(self, options: EnvironmentListOptions) -> tuple[list[Environment], int]:
         """Return one filtered, sorted page of environments and the total that match."""
 
+    async def find(self, options: EnvironmentListOptions) -> builtins.list[Environment]:
+        """Return the page list() would, without counting the total (a cheaper read)."""
+
     async def update(self, environment: Environment) -> Environment:
         """Replace an environment's configuration, keeping the status that update_status owns."""
 

@@ -7,6 +7,7 @@ is this process's: writes made by another Envdeck instance are not seen (see DES
 `ChangeCountingStorage` hands it to every service as the storage's `environments`.
 """
 
+import builtins
 from datetime import datetime
 
 from envdeck.domain.environment import (
@@ -106,6 +107,9 @@ class ChangeCountingEnvironments:
 
     async def list(self, options: EnvironmentListOptions) -> tuple[list[Environment], int]:
         return await self._inner.list(options)
+
+    async def find(self, options: EnvironmentListOptions) -> builtins.list[Environment]:
+        return await self._inner.find(options)
 
     async def count(self) -> int:
         return await self._inner.count()

@@ -218,6 +218,13 @@ class MongoDocuments(Generic[ModelT]):
             )
         return [self.load(document) for document in documents], total
 
+    async def find_page(self, query: Document, sort: Sort, options: PageOptions) -> list[ModelT]:
+        """Return the page of entities matching query, in sort order, without counting them."""
+        with self.translate_errors():
+            cursor = self.collection.find(query).sort(sort)
+            documents = await cursor.skip(options.offset).limit(options.limit).to_list()
+        return [self.load(document) for document in documents]
+
 
 # IndexOptionsConflict, IndexKeySpecsConflict: the index exists with other options.
 INDEX_CONFLICTS = {85, 86}

@@ -1,5 +1,6 @@
 """Environments in MongoDB: one document each, `status` written apart from the configuration."""
 
+import builtins
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -122,6 +123,9 @@ class MongoEnvironmentRepository:
 
     async def list(self, options: EnvironmentListOptions) -> tuple[list[Environment], int]:
         return await self._documents.page(_query(options), _SORTS[options.sort], options)
+
+    async def find(self, options: EnvironmentListOptions) -> builtins.list[Environment]:
+        return await self._documents.find_page(_query(options), _SORTS[options.sort], options)
 
     async def update(self, environment: Environment) -> Environment:
         # Dotted timestamp paths keep createdAt, and leaving status out keeps what

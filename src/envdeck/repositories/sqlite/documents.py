@@ -145,3 +145,10 @@ class DocumentTable(Generic[M]):
 
         rows, total = await self.db.run(read)
         return [self.load(*row) for row in rows], total
+
+    async def find(self, where: str, params: Params, order: str, options: PageOptions) -> list[M]:
+        """Return the page of rows matching where, in order, without counting them all."""
+        sql = f"SELECT id, doc FROM {self.table} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"  # noqa: S608
+        page_params = (*params, options.limit, options.offset)
+        rows = await self.db.run(lambda c: c.execute(sql, page_params).fetchall())
+        return [self.load(*row) for row in rows]

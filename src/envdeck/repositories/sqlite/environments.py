@@ -1,5 +1,6 @@
 """Environments in SQLite; tags live in a side table so the tag filter is index-served."""
 
+import builtins
 import json
 import sqlite3
 from datetime import datetime
@@ -102,28 +103,12 @@ class SqliteEnvironmentRepository:
         return [self._table.load(*row) for row in rows]
 
     async def list(self, options: EnvironmentListOptions) -> tuple[list[Environment], int]:
-        clauses: list[str] = []
-        params: list[str] = []
-        if options.status is not None:
-            clauses.append("health = ?")
-            params.append(options.status.value)
-        if options.tag is not None:
-            clauses.append("id IN (SELECT environment_id FROM environment_tags WHERE tag = ?)")
-            params.append(options.tag)
-        if options.q:
-            clauses.append(
-                "(name LIKE ? ESCAPE '\\' OR json_extract(doc, '$.description') LIKE ? ESCAPE '\\'"
-                " OR json_extract(doc, '$.environmentURL') LIKE ? ESCAPE '\\')"
-            )
-            params += [escape_like(options.q)] * 3
-        if options.ids is not None:
-            clauses.append("id IN (SELECT value FROM json_each(?))")
-            params.append(json.dumps(options.ids))
-        if options.exclude_ids:
-            clauses.append("id NOT IN (SELECT value FROM json_each(?))")
-            params.append(json.dumps(options.exclude_ids))
-        where = " AND ".join(clauses) or "1"
+        where, params = _where(options)
         return await self._table.page(where, params, f"{_ORDER[options.sort]}, id", options)
+
+    async def find(self, options: EnvironmentListOptions) -> builtins.list[Environment]:
+        where, params = _where(options)
+        return await self._table.find(where, params, f"{_ORDER[options.sort]}, id", options)
 
     async def update(self, environment: Environment) -> Environment:
         stored = environment.model_copy(deep=True)
@@ -263,3 +248,29 @@ class SqliteEnvironmentRepository:
         sql = "SELECT tag, count(*) FROM environment_tags GROUP BY tag ORDER BY tag"
         rows = await self._db.run(lambda c: c.execute(sql).fetchall())
         return {str(tag): int(n) for tag, n in rows}
+
+
+def _where(options: EnvironmentListOptions) -> tuple[str, list[str]]:
+    """Return the WHERE clause and its parameters of options' filters."""
+    clauses: list[str] = []
+    params: list[str] = []
+    if options.status is not None:
+        clauses.append("health = ?")
+        params.append(options.status.value)
+    if options.tag is not None:
+        clauses.append("id IN (SELECT environment_id FROM environment_tags WHERE tag = ?)")
+        params.append(options.tag)
+    if options.q:
+        clauses.append(
+            "(name LIKE ? ESCAPE '\\' OR json_extract(doc, '$.description') LIKE ? ESCAPE '\\'"
+            " OR json_extract(doc, '$.environmentURL') LIKE ? ESCAPE '\\')"
+        )
+        params += [escape_like(options.q)] * 3
+    if options.ids is not None:
+        clauses.append("id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(options.ids))
+    if options.exclude_ids:
+        clauses.append("id NOT IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(options.exclude_ids))
+    where = " AND ".join(clauses) or "1"
+    return where, params

@@ -295,7 +295,7 @@ class ReservationService:
         )
         skipped: set[str] = set()
         tried: set[str] = set()
-        for env in (await self._storage.environments.list(at_position))[0]:
+        for env in await self._storage.environments.find(at_position):
             if env.id not in self._claiming and set(tags) <= set(env.tags):
                 tried.add(env.id)
                 created = await self._try_claim(env, actor, purpose, start, end)
@@ -306,7 +306,7 @@ class ReservationService:
                 taken = await self._reservations.reserved_between(start, end)
             busy = self._claiming - tried
             skip = sorted({*taken, *tried, *busy})
-            page, _ = await self._storage.environments.list(
+            page = await self._storage.environments.find(
                 matching.model_copy(update={"exclude_ids": skip})
             )
             if not page:
