@@ -217,3 +217,20 @@ async def test_of_racing_closes_of_one_operation_exactly_one_closes_it(storage: 
 
     closed = [op.id for result in results for op in result]
     assert sorted(closed) == sorted(ids)
+
+
+async def test_a_running_record_never_reopens_an_operation_another_instance_closed(
+    storage: Storage,
+) -> None:
+    op = await storage.operations.create(make_operation(status=OperationStatus.RUNNING))
+    await storage.operations.close_unfinished([op.id], INTERRUPTED, GONE, AT)
+
+    # Its owner had stopped answering, and writes its output tail late.
+    late = await storage.operations.update(op.model_copy(update={"output": "$ restart\n"}))
+
+    stored = await storage.operations.get_by_id(op.id)
+    assert late == stored
+    assert (stored.status, stored.error, stored.output) == (INTERRUPTED, GONE, op.output)
+    # Its outcome, once known, is recorded.
+    done = op.model_copy(update={"status": OperationStatus.SUCCEEDED, "finished_at": AT})
+    assert (await storage.operations.update(done)).status is OperationStatus.SUCCEEDED

@@ -41,6 +41,8 @@ class FakeOperationRepository(FakeRepository[Operation]):
 
     async def update(self, operation: Operation) -> Operation:
         stored = self.docs.get(operation.id)
+        if operation.status in UNFINISHED_STATUSES and stored.status not in UNFINISHED_STATUSES:
+            return stored  # a running record never reopens a closed one
         return self.docs.put(
             operation.id, operation.model_copy(update={"created_at": stored.created_at})
         )

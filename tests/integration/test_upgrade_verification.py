@@ -44,10 +44,12 @@ def rolled_back(personas: Personas, op_id: str) -> dict[str, Any]:
     The record is stored as failed first, and with its rollback's id a moment later, once the
     rollback has been started (both saves are announced on the WebSocket).
     """
-    deadline = time.monotonic() + 10
-    while not (failed := operation(personas, op_id))["rollbackOperationId"]:
+    failed = operation(personas, op_id)  # waits until it ended (its verification's timeout)
+    deadline = time.monotonic() + 10  # from then on, for the rollback's id
+    while not failed["rollbackOperationId"]:
         assert time.monotonic() < deadline, failed
         time.sleep(0.05)
+        failed = operation(personas, op_id)
     return failed
 
 

@@ -277,7 +277,8 @@ class OperationRepository(Protocol):
         """Return one page of matching operations, newest first, and the total."""
 
     async def update(self, operation: Operation) -> Operation:
-        """Replace a stored operation."""
+        """Replace a stored operation and return it; an unfinished one (pending, running)
+        never replaces a finished one: the stored record is returned unchanged."""
 
     async def list_unfinished(self) -> builtins.list[Operation]:
         """Return every `pending` or `running` operation, oldest first."""

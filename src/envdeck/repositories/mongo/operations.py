@@ -74,7 +74,19 @@ class MongoOperationRepository:
     async def update(self, operation: Operation) -> Operation:
         # createdAt is when it was requested; a replacement never moves it.
         fields = to_document(operation, exclude={"created_at"})
-        return await self._documents.find_one_and_update(operation.id, {"$set": fields})
+        if operation.status not in UNFINISHED_STATUSES:
+            return await self._documents.find_one_and_update(operation.id, {"$set": fields})
+        # A running record never reopens one another instance closed (its owner had stopped
+        # answering): the closed record is returned as it is.
+        with self._documents.translate_errors():
+            document = await self._documents.collection.find_one_and_update(
+                {"_id": object_id(operation.id), "status": {"$in": _UNFINISHED}},
+                {"$set": fields},
+                return_document=ReturnDocument.AFTER,
+            )
+        if document is None:
+            return await self.get_by_id(operation.id)
+        return self._documents.load(document)
 
     async def list_unfinished(self) -> builtins.list[Operation]:
         query = {"status": {"$in": _UNFINISHED}}

@@ -50,7 +50,26 @@ class SqliteOperationRepository:
         return await self._table.page(where, params, "created_at DESC, id DESC", options)
 
     async def update(self, operation: Operation) -> Operation:
-        return await self._table.replace(operation.id, keeping("$.createdAt"), (dump(operation),))
+        if operation.status not in UNFINISHED_STATUSES:
+            return await self._table.replace(
+                operation.id, keeping("$.createdAt"), (dump(operation),)
+            )
+        # A running record never reopens one another instance closed (its owner had stopped
+        # answering): the closed record is returned as it is.
+        doc_sql = keeping("$.createdAt")
+
+        def write(conn: sqlite3.Connection) -> str | None:
+            row = conn.execute(
+                f"UPDATE operations SET doc = {doc_sql} WHERE id = ? AND status IN (?, ?)"  # noqa: S608
+                " RETURNING doc",
+                (dump(operation), operation.id, *_UNFINISHED),
+            ).fetchone()
+            return None if row is None else str(row[0])
+
+        doc = await self._table.db.run(write)
+        if doc is None:
+            return await self.get_by_id(operation.id)
+        return self._table.load(operation.id, doc)
 
     async def list_unfinished(self) -> builtins.list[Operation]:
         def read(conn: sqlite3.Connection) -> builtins.list[tuple[str, str]]:
