@@ -41,9 +41,12 @@ Reservations (version 12) are documents in `reservations`, indexed by environmen
 they are released, and their start), by start, by holder and by expiry. Storing one checks for
 an overlapping reservation and inserts it in one `BEGIN IMMEDIATE` transaction. An older file
 gains the table the same way.
+
+Status pages (version 13) are documents in `status_pages`, unique by slug (a few rows). An
+older file gains the table the same way.
 """
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 # Columns added to a table after it first shipped, as (version, table, column, definition). A new
 # database gets them from SCHEMA; an older one gets them by ALTER TABLE before SCHEMA runs, since
@@ -353,4 +356,13 @@ CREATE INDEX IF NOT EXISTS reservations_holder ON reservations (holder_id, start
 CREATE INDEX IF NOT EXISTS reservations_holder_name
     ON reservations (holder_name, start_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS reservations_expiry ON reservations (released, expiry, end_at);
+
+-- Added in version 13: status pages (a few rows, read by slug).
+CREATE TABLE IF NOT EXISTS status_pages (
+    id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL,
+    slug TEXT GENERATED ALWAYS AS (json_extract(doc, '$.slug')) VIRTUAL,
+    public INTEGER GENERATED ALWAYS AS (json_extract(doc, '$.public')) VIRTUAL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS status_pages_slug ON status_pages (slug);
 """  # noqa: S608 (constant DDL, no input)
