@@ -44,9 +44,14 @@ gains the table the same way.
 
 Status pages (version 13) are documents in `status_pages`, unique by slug (a few rows). An
 older file gains the table the same way.
+
+Pipelines and promotions (version 14) are documents in `pipelines` (unique by name) and
+`promotions`. A promotion's `open_key` is its pipeline and stage while it is open (awaiting
+approval or running) and NULL after; a unique index on it lets one open promotion per stage be
+stored, whichever process writes. An older file gains both tables the same way.
 """
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 
 # Columns added to a table after it first shipped, as (version, table, column, definition). A new
 # database gets them from SCHEMA; an older one gets them by ALTER TABLE before SCHEMA runs, since
@@ -365,4 +370,29 @@ CREATE TABLE IF NOT EXISTS status_pages (
     public INTEGER GENERATED ALWAYS AS (json_extract(doc, '$.public')) VIRTUAL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS status_pages_slug ON status_pages (slug);
+
+-- Added in version 14: pipelines and their promotions (one open per pipeline stage).
+CREATE TABLE IF NOT EXISTS pipelines (
+    id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL,
+    name TEXT GENERATED ALWAYS AS (json_extract(doc, '$.name')) VIRTUAL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS pipelines_name ON pipelines (name);
+CREATE TABLE IF NOT EXISTS promotions (
+    id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL,
+    pipeline_id TEXT GENERATED ALWAYS AS (json_extract(doc, '$.pipelineId')) VIRTUAL,
+    stage TEXT GENERATED ALWAYS AS (json_extract(doc, '$.stage')) VIRTUAL,
+    status TEXT GENERATED ALWAYS AS (json_extract(doc, '$.status')) VIRTUAL,
+    version TEXT GENERATED ALWAYS AS (json_extract(doc, '$.version')) VIRTUAL,
+    created_at TEXT GENERATED ALWAYS AS (json_extract(doc, '$.createdAt')) VIRTUAL,
+    open_key TEXT GENERATED ALWAYS AS (
+        CASE WHEN json_extract(doc, '$.status') IN ('awaiting_approval', 'running')
+        THEN json_extract(doc, '$.pipelineId') || '/' || json_extract(doc, '$.stage') END
+    ) VIRTUAL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS promotions_open ON promotions (open_key);
+CREATE INDEX IF NOT EXISTS promotions_created ON promotions (created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS promotions_pipeline
+    ON promotions (pipeline_id, stage, status, created_at DESC);
 """  # noqa: S608 (constant DDL, no input)
