@@ -21,8 +21,9 @@ import type { ViewMode } from "./useViewMode";
 export const SORT_LABELS: Record<EnvironmentSort, string> = {
   name: "Name (A–Z)",
   "-name": "Name (Z–A)",
-  health: "Health (healthy first)",
-  "-health": "Health (unhealthy first)",
+  // The server ranks unhealthy lowest: ascending puts the failing environments first.
+  health: "Health (unhealthy first)",
+  "-health": "Health (healthy first)",
   lastCheck: "Last check (oldest first)",
   "-lastCheck": "Last check (newest first)",
   createdAt: "Created (oldest first)",
