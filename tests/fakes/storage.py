@@ -23,6 +23,7 @@ from envdeck.repositories.base import (
     OperationRepository,
     ReservationRepository,
     RevocationRepository,
+    StatusPageRepository,
     UserRepository,
 )
 from tests.fakes.alerting import FakeAlertStateRepository, FakeNotificationOutboxRepository
@@ -45,6 +46,7 @@ from tests.fakes.scheduling import (
     FakeMaintenanceWindowRepository,
     FakeNotificationChannelRepository,
 )
+from tests.fakes.status_pages import FakeStatusPageRepository
 
 
 class FakeStorage:
@@ -72,6 +74,7 @@ class FakeStorage:
         self.alert_states = FakeAlertStateRepository(self.outage)
         self.notification_outbox = FakeNotificationOutboxRepository(self.outage)
         self.reservations = FakeReservationRepository(self.outage, clock)
+        self.status_pages = FakeStatusPageRepository(self.outage, clock)
         self.opened = False
 
     @property
@@ -119,6 +122,7 @@ def _conforms(storage: FakeStorage) -> None:
         AlertStateRepository,
         NotificationOutboxRepository,
         ReservationRepository,
+        StatusPageRepository,
     ] = (
         storage.environments,
         storage.users,
@@ -135,5 +139,6 @@ def _conforms(storage: FakeStorage) -> None:
         storage.alert_states,
         storage.notification_outbox,
         storage.reservations,
+        storage.status_pages,
     )
     assert repositories

@@ -46,6 +46,7 @@ from envdeck.domain.reservation import (
     Reservation,
     ReservationListOptions,
 )
+from envdeck.domain.status_page import StatusPage, StatusPageListOptions
 from envdeck.domain.user import ApiToken, ApiTokenListOptions, User, UserListOptions
 
 
@@ -395,6 +396,26 @@ class MaintenanceWindowRepository(Protocol):
         """Delete a window."""
 
 
+class StatusPageRepository(Protocol):
+    async def create(self, page: StatusPage) -> StatusPage:
+        """Store a new page; assign its id and times. Its slug must be unique."""
+
+    async def get_by_id(self, page_id: str) -> StatusPage:
+        """Return the page with this id."""
+
+    async def get_by_slug(self, slug: str) -> StatusPage:
+        """Return the page with this slug."""
+
+    async def list(self, options: StatusPageListOptions) -> tuple[builtins.list[StatusPage], int]:
+        """Return one page of status pages ordered by slug, and the total."""
+
+    async def update(self, page: StatusPage) -> StatusPage:
+        """Replace a page, keeping its creation time and creator; its slug must stay unique."""
+
+    async def delete(self, page_id: str) -> None:
+        """Delete a page."""
+
+
 class ReservationRepository(Protocol):
     """Reservations of environments (domain/reservation.py).
 
@@ -645,6 +666,9 @@ class Storage(Protocol):
 
     @property
     def reservations(self) -> ReservationRepository: ...
+
+    @property
+    def status_pages(self) -> StatusPageRepository: ...
 
     async def open(self) -> None:
         """Connect and create indexes/migrations; safe to call on an existing database."""

@@ -175,6 +175,7 @@ class GuardedStorage:
         self.revocations = guarded(storage.revocations, self.breaker)
         self.health_samples = guarded(storage.health_samples, self.breaker)
         self.maintenance_windows = guarded(storage.maintenance_windows, self.breaker)
+        self.status_pages = guarded(storage.status_pages, self.breaker)
         self.notification_channels = guarded(storage.notification_channels, self.breaker)
         self.instances = guarded(storage.instances, self.breaker)
         self.login_attempts = guarded(storage.login_attempts, self.breaker)

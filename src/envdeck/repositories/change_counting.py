@@ -138,6 +138,7 @@ class ChangeCountingStorage:
         self.revocations = storage.revocations
         self.health_samples = storage.health_samples
         self.maintenance_windows = storage.maintenance_windows
+        self.status_pages = storage.status_pages
         self.notification_channels = storage.notification_channels
         self.instances = storage.instances
         self.login_attempts = storage.login_attempts

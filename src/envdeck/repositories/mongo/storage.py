@@ -28,6 +28,7 @@ from envdeck.repositories.mongo.notification_channels import (
 from envdeck.repositories.mongo.operations import MongoOperationRepository
 from envdeck.repositories.mongo.reservations import MongoReservationRepository
 from envdeck.repositories.mongo.revocations import MongoRevocationRepository
+from envdeck.repositories.mongo.status_pages import MongoStatusPageRepository
 from envdeck.repositories.mongo.tokens import MongoApiTokenRepository
 from envdeck.repositories.mongo.users import MongoUserRepository
 
@@ -81,6 +82,7 @@ class MongoStorage:
         alert_states = MongoAlertStateRepository(db["alertStates"])
         notification_outbox = MongoNotificationOutboxRepository(db["notificationOutbox"])
         reservations = MongoReservationRepository(db["reservations"], db["reservationLocks"])
+        status_pages = MongoStatusPageRepository(db["statusPages"])
         self.environments = environments
         self.users = users
         self.logs = logs
@@ -96,6 +98,7 @@ class MongoStorage:
         self.alert_states = alert_states
         self.notification_outbox = notification_outbox
         self.reservations = reservations
+        self.status_pages = status_pages
         # What several instances share (cluster_store): leases and the event stream.
         self._leases = MongoLeaseRepository(db["leases"])
         self._events = MongoEventStream(db["events"])
@@ -115,6 +118,7 @@ class MongoStorage:
             alert_states,
             notification_outbox,
             reservations,
+            status_pages,
             self._leases,
             self._events,
         )

@@ -21,6 +21,7 @@ from envdeck.repositories.sqlite.notification_channels import (
 from envdeck.repositories.sqlite.operations import SqliteOperationRepository
 from envdeck.repositories.sqlite.reservations import SqliteReservationRepository
 from envdeck.repositories.sqlite.revocations import SqliteRevocationRepository
+from envdeck.repositories.sqlite.status_pages import SqliteStatusPageRepository
 from envdeck.repositories.sqlite.tokens import SqliteApiTokenRepository
 from envdeck.repositories.sqlite.users import SqliteUserRepository
 
@@ -47,6 +48,7 @@ class SqliteStorage:
         self.alert_states = SqliteAlertStateRepository(self._db)
         self.notification_outbox = SqliteNotificationOutboxRepository(self._db)
         self.reservations = SqliteReservationRepository(self._db)
+        self.status_pages = SqliteStatusPageRepository(self._db)
 
     async def open(self) -> None:
         await self._db.open()
