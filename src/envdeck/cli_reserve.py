@@ -6,20 +6,29 @@ ENVDECK_TOKEN), as `envdeck import --url` does. What a script may rely on is the
 (EXIT_CODES) and, on success, one JSON document on stdout; any failure is one line on stderr.
 """
 
-import json
 import re
-import sys
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from envdeck.cli_remote import (
+    REFUSED,
+    UNAVAILABLE,
+    Refusal,
+    Remote,
+    TokenOption,
+    UrlOption,
+    error_of,
+    exit_with,
+    print_json,
+)
+from envdeck.cli_remote import refusal_of as remote_refusal_of
 
 if TYPE_CHECKING:
     import httpx
 
 # The exit statuses, a contract with the scripts that call these commands.
-REFUSED = 2  # the request or the command is wrong: a retry gets the same answer
 NONE_AVAILABLE = 3  # claim: no matching environment is free now
-UNAVAILABLE = 4  # no answer, a server error or too many requests: a retry later may succeed
 
 EXIT_CODES = f"""Exit status:
   0  done
@@ -33,18 +42,6 @@ reserve_app = typer.Typer(
     no_args_is_help=True,
 )
 
-UrlOption = Annotated[
-    str | None,
-    typer.Option(
-        envvar="ENVDECK_URL",
-        help="The running Envdeck (e.g. https://envdeck.example.com) (or ENVDECK_URL).",
-    ),
-]
-TokenOption = Annotated[
-    str | None,
-    typer.Option(envvar="ENVDECK_TOKEN", help="API token for --url (or ENVDECK_TOKEN)."),
-]
-
 # Generous: many claims at once queue on the server (bench/reservations.py), and a claim given
 # up on may still reserve an environment, held until its end for nobody.
 TIMEOUT_SECONDS = 120
@@ -53,83 +50,27 @@ RESERVATION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 OVER = {"ended", "released", "broken"}
 
 
-class Refusal(Exception):
-    """A failure of a command: its one-line message and its exit status."""
-
-    def __init__(self, message: str, exit_code: int, status: int | None = None) -> None:
-        super().__init__(message)
-        self.message = " ".join(message.split())  # one line, whatever the server said
-        self.exit_code = exit_code
-        self.status = status  # the HTTP status, when the server answered
-
-
-def _exit(refusal: Refusal) -> NoReturn:
-    typer.secho(f"envdeck: error: {refusal.message}", err=True, fg=typer.colors.RED)
-    raise typer.Exit(code=refusal.exit_code)
-
-
 def refusal_of(response: "httpx.Response") -> Refusal:
     """Return the failure an error answer (status >= 400) of the API stands for."""
-    status = response.status_code
-    try:
-        error = response.json()["error"]
-        code, message, details = error["code"], str(error["message"]), error.get("details")
-    except (ValueError, KeyError, TypeError):
-        if status >= 500 or status == 429:
-            return Refusal(f"the server answered {status}: try again later", UNAVAILABLE)
-        return Refusal(
-            f"the server answered {status}, not as Envdeck does: is --url the Envdeck server?",
-            REFUSED,
-        )
-    if status >= 500 or status == 429:
-        return Refusal(f"{message} (HTTP {status}): try again later", UNAVAILABLE, status)
-    if code == "NONE_AVAILABLE":
-        next_free = details.get("nextFreeAt") if isinstance(details, dict) else None
+    error = error_of(response)
+    if error is not None and error.code == "NONE_AVAILABLE" and error.status < 500:
+        next_free = error.details.get("nextFreeAt")
         when = (
             f"the next one frees up at {next_free}"
             if next_free
             else "no reservation of a matching environment is due to end"
         )
-        return Refusal(f"{message}; {when}", NONE_AVAILABLE, status)
-    if code == "METHOD_NOT_ALLOWED" or message == "no such route":
-        message = "no reservations API here: is --url an Envdeck with reservations?"
-    return Refusal(f"{message} (HTTP {status})", REFUSED, status)
+        return Refusal(f"{error.message}; {when}", NONE_AVAILABLE, error.status)
+    return remote_refusal_of(response, "reservations")
 
 
 def _call(url: str | None, token: str | None, method: str, path: str, body: Any = None) -> Any:
     """Send one request; return the decoded answer or raise the Refusal it stands for."""
-    import httpx
-
-    if not url:
-        raise Refusal("needs the server's URL: --url or ENVDECK_URL", REFUSED)
-    if not token:
-        raise Refusal("--url needs an API token: --token or ENVDECK_TOKEN", REFUSED)
-    try:
-        with httpx.Client(
-            base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT_SECONDS
-        ) as client:
-            response = client.request(method, path, json=body)
-    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-        raise Refusal(f"--url {url!r} is not an http(s) URL: {exc}", REFUSED) from None
-    except httpx.HTTPError as exc:
-        raise Refusal(f"cannot reach {url}: {exc or type(exc).__name__}", UNAVAILABLE) from None
-    except UnicodeEncodeError:
-        raise Refusal("the token has characters no API token has", REFUSED) from None
-    if response.status_code >= 400:
-        raise refusal_of(response)
-    try:
-        return response.json()
-    except ValueError:
-        raise Refusal(
-            f"the server answered {response.status_code} without JSON: is --url the Envdeck"
-            " server?",
-            REFUSED,
-        ) from None
-
-
-def _print_json(document: Any) -> None:
-    json.dump(document, sys.stdout, indent=2)
-    sys.stdout.write("\n")
+    with Remote(url, token, "reservations", TIMEOUT_SECONDS) as remote:
+        response = remote.send(method, path, body)
+        if response.status_code >= 400:
+            raise refusal_of(response)
+        return remote.decoded(response)
 
 
 @reserve_app.command("claim", epilog=EXIT_CODES)
@@ -174,8 +115,8 @@ def claim(
     try:
         answer = _call(url, token, "POST", "/api/v1/reservations/claim", body)
     except Refusal as refusal:
-        _exit(refusal)
-    _print_json(answer)
+        exit_with(refusal)
+    print_json(answer)
 
 
 @reserve_app.command("release", epilog=EXIT_CODES)
@@ -196,8 +137,8 @@ def release(
             raise Refusal(f"{reservation_id!r} is not a reservation id", REFUSED)
         answer = _release(url, token, f"/api/v1/reservations/{reservation_id}")
     except Refusal as refusal:
-        _exit(refusal)
-    _print_json(answer)
+        exit_with(refusal)
+    print_json(answer)
 
 
 def _release(url: str | None, token: str | None, path: str) -> Any:
