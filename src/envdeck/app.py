@@ -36,6 +36,7 @@ from envdeck.api.routes import (
     probes,
     reservations,
     setup,
+    status_pages,
     system,
     tokens,
     users,
@@ -276,6 +277,7 @@ def create_app(
         notifications,
         migrations,
         reservations,
+        status_pages,
     ):
         api.include_router(module.router)
     app.include_router(api)

@@ -40,6 +40,7 @@ from envdeck.services.operations.version_lists import VersionLists
 from envdeck.services.realtime import RealtimeHub
 from envdeck.services.reservations.service import ReservationService
 from envdeck.services.scrape import MetricsScrape
+from envdeck.services.status_pages.service import StatusPageService
 
 # Every getter is async on purpose: FastAPI runs a plain `def` dependency in its thread pool, a
 # hop that cost more than the rest of an authenticated request. They take an HTTPConnection so
@@ -140,6 +141,10 @@ async def get_reservations(connection: HTTPConnection) -> ReservationService:
     return _services(connection).reservations
 
 
+async def get_status_pages(connection: HTTPConnection) -> StatusPageService:
+    return _services(connection).status_pages
+
+
 async def get_realtime(connection: HTTPConnection) -> RealtimeHub:
     return _services(connection).realtime
 
@@ -176,6 +181,7 @@ NotificationChannelsDep = Annotated[NotificationChannelService, Depends(get_noti
 RealtimeDep = Annotated[RealtimeHub, Depends(get_realtime)]
 ReservationsDep = Annotated[ReservationService, Depends(get_reservations)]
 MetricsScrapeDep = Annotated[MetricsScrape, Depends(get_metrics_scrape)]
+StatusPagesDep = Annotated[StatusPageService, Depends(get_status_pages)]
 InstanceRegistryDep = Annotated[InstanceRegistry, Depends(get_instance_registry)]
 
 
@@ -238,6 +244,8 @@ def _require(role: Role) -> Callable[[Principal], Awaitable[Principal]]:
     return check
 
 
+# The bearer token if one was sent (routes that also answer anonymous callers).
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 ViewerPrincipal = Annotated[Principal, Depends(_require(Role.VIEWER))]
 OperatorPrincipal = Annotated[Principal, Depends(_require(Role.USER))]

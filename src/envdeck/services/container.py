@@ -55,6 +55,7 @@ from envdeck.services.reservations.gate import ReservationGate
 from envdeck.services.reservations.notices import Notices
 from envdeck.services.reservations.service import ReservationService
 from envdeck.services.scrape import MetricsScrape
+from envdeck.services.status_pages.service import StatusPageService
 
 
 @dataclass
@@ -123,6 +124,8 @@ class Services:
     # Reservations of environments and their expiry job (docs/reservations.md).
     reservations: ReservationService
     reservation_expiry: ReservationExpiry
+    # Status pages: their settings and cached public views (docs/status-pages.md).
+    status_pages: StatusPageService
 
 
 def build_services(
@@ -323,4 +326,5 @@ def build_services(
         ),
         reservations=reservations,
         reservation_expiry=reservation_expiry,
+        status_pages=StatusPageService(storage, activity, clock),
     )
