@@ -10,6 +10,9 @@ import typer
 from envdeck import __version__
 from envdeck.cli_config import config_app
 from envdeck.cli_migrate import migrate_app
+from envdeck.cli_promote import EXIT_CODES as PROMOTE_EXIT_CODES
+from envdeck.cli_promote import HELP as PROMOTE_HELP
+from envdeck.cli_promote import promote
 from envdeck.cli_reserve import reserve_app
 from envdeck.cli_support import ConfigOption
 from envdeck.cli_support import fail as _fail
@@ -146,6 +149,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(config_app, name="config")
 app.add_typer(migrate_app, name="migrate")
 app.add_typer(reserve_app, name="reserve")
+app.command("promote", help=PROMOTE_HELP, epilog=PROMOTE_EXIT_CODES)(promote)
 
 secrets_app = typer.Typer(help="Manage the key that encrypts stored secrets.", no_args_is_help=True)
 app.add_typer(secrets_app, name="secrets")
