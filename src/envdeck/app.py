@@ -33,7 +33,9 @@ from envdeck.api.routes import (
     migrations,
     notifications,
     operations,
+    pipelines,
     probes,
+    promotions,
     reservations,
     setup,
     status_pages,
@@ -48,6 +50,7 @@ from envdeck.api.ui import mount_ui
 from envdeck.config import Settings
 from envdeck.domain.clock import utc_now
 from envdeck.domain.errors import StorageUnavailable
+from envdeck.domain.instance import InstanceStatus
 from envdeck.keyfiles import load_runtime_secrets
 from envdeck.repositories.base import ClusterUnsupported, Storage
 from envdeck.services.container import Services, build_services
@@ -138,8 +141,20 @@ async def _after_open(services: Services, settings: Settings) -> None:
     # Operations that a gone instance left running can no longer finish: say so, free the
     # claims (those of live instances are theirs); then sweep for them and take cancel requests.
     await services.operations.recover_interrupted()
+    await _recover_promotions(services)
     services.operations.start()
     await services.health.start()
+
+
+async def _recover_promotions(services: Services) -> None:
+    """Close the promotions that a stopped instance was running (alone: every running one)."""
+    live: set[str] | None = None
+    if services.leases.shared:
+        listing = await services.instance_registry.list_instances()
+        live = {
+            item.instance.id for item in listing.instances if item.status is InstanceStatus.LIVE
+        }
+    await services.promotions.recover_interrupted(live)
 
 
 async def _keep_opening(services: Services, settings: Settings) -> None:
@@ -208,6 +223,9 @@ async def _start(
     # from the signal: server.py), then are cancelled (`interrupted`), while everything they
     # report to still runs.
     stack.push_async_callback(services.operations.close)
+    # Promotions stop first: their runs start and follow operations (closed as interrupted
+    # at the next start).
+    stack.push_async_callback(services.promotions.close)
     if opened:
         await _after_open(services, settings)
     else:
@@ -278,6 +296,8 @@ def create_app(
         migrations,
         reservations,
         status_pages,
+        pipelines,
+        promotions,
     ):
         api.include_router(module.router)
     app.include_router(api)

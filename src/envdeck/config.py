@@ -347,6 +347,14 @@ class ReservationsSettings(DomainModel):
         return self
 
 
+class PromotionsSettings(DomainModel):
+    """Promotions through pipelines (docs/promotions.md)."""
+
+    # Lets an admin approve their own promotion (a single-admin install); each such approval
+    # is a warning in the activity log.
+    allow_self_approval: bool = False
+
+
 class Settings(BaseSettings):
     """The effective configuration of one Envdeck process."""
 
@@ -373,6 +381,7 @@ class Settings(BaseSettings):
     outbound: OutboundSettings = Field(default_factory=OutboundSettings)
     cluster: ClusterSettings = Field(default_factory=ClusterSettings)
     reservations: ReservationsSettings = Field(default_factory=ReservationsSettings)
+    promotions: PromotionsSettings = Field(default_factory=PromotionsSettings)
     # Unattended installs: the first admin, created at start-up while no user exists
     # (ENVDECK_ADMIN_USERNAME, ENVDECK_ADMIN_PASSWORD); ignored once a user exists.
     admin_username: str | None = None

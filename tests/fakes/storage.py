@@ -21,6 +21,8 @@ from envdeck.repositories.base import (
     NotificationChannelRepository,
     NotificationOutboxRepository,
     OperationRepository,
+    PipelineRepository,
+    PromotionRepository,
     ReservationRepository,
     RevocationRepository,
     StatusPageRepository,
@@ -41,6 +43,7 @@ from tests.fakes.instances import FakeInstanceRepository
 from tests.fakes.login_attempts import FakeLoginAttemptRepository
 from tests.fakes.logs import FakeLogRepository
 from tests.fakes.operations import FakeOperationRepository
+from tests.fakes.promotions import FakePipelineRepository, FakePromotionRepository
 from tests.fakes.reservations import FakeReservationRepository
 from tests.fakes.scheduling import (
     FakeMaintenanceWindowRepository,
@@ -74,6 +77,8 @@ class FakeStorage:
         self.alert_states = FakeAlertStateRepository(self.outage)
         self.notification_outbox = FakeNotificationOutboxRepository(self.outage)
         self.reservations = FakeReservationRepository(self.outage, clock)
+        self.pipelines = FakePipelineRepository(self.outage, clock)
+        self.promotions = FakePromotionRepository(self.outage, clock)
         self.status_pages = FakeStatusPageRepository(self.outage, clock)
         self.opened = False
 
@@ -123,6 +128,8 @@ def _conforms(storage: FakeStorage) -> None:
         NotificationOutboxRepository,
         ReservationRepository,
         StatusPageRepository,
+        PipelineRepository,
+        PromotionRepository,
     ] = (
         storage.environments,
         storage.users,
@@ -140,5 +147,7 @@ def _conforms(storage: FakeStorage) -> None:
         storage.notification_outbox,
         storage.reservations,
         storage.status_pages,
+        storage.pipelines,
+        storage.promotions,
     )
     assert repositories

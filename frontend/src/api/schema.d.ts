@@ -819,6 +819,179 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/pipelines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pipelines, by name */
+        get: operations["list_pipelines"];
+        put?: never;
+        /** Create a pipeline (admins) */
+        post: operations["create_pipeline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipelines/{pipeline_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a pipeline */
+        get: operations["get_pipeline"];
+        /** Replace a pipeline's name, description and stages (admins) */
+        put: operations["replace_pipeline"];
+        post?: never;
+        /** Delete a pipeline (admins; its promotions stay in the history) */
+        delete: operations["delete_pipeline"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipelines/{pipeline_id}/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each stage's environments, verified version and the gates of the next promotion */
+        get: operations["pipeline_board"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipelines/{pipeline_id}/stages/{stage}/gates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The gates a promotion into a stage would meet now (nothing is promoted) */
+        get: operations["stage_gates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipelines/{pipeline_id}/stages/{stage}/promotions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Promote a version into a stage (422 GATE_NOT_MET says which gate failed) */
+        post: operations["promote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Promotions, newest first: the history of what reached which stage */
+        get: operations["list_promotions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotions/{promotion_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a promotion */
+        get: operations["get_promotion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotions/{promotion_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a promotion (an admin other than its requester); it starts when approved */
+        post: operations["approve_promotion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotions/{promotion_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a promotion: what has not started never starts, what runs is cancelled */
+        post: operations["cancel_promotion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotions/{promotion_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a promotion awaiting approval, with a reason (admins) */
+        post: operations["reject_promotion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ready": {
         parameters: {
             query?: never;
@@ -1221,6 +1394,8 @@ export interface components {
              */
             startedAt: string;
             type: components["schemas"]["OperationType"];
+            /** Version */
+            version?: string | null;
         };
         /** ActiveOperation */
         "ActiveOperation-Output": {
@@ -1228,6 +1403,14 @@ export interface components {
             id: string;
             /** Startedat */
             startedAt: string;
+            type: components["schemas"]["OperationType"];
+            /** Version */
+            version?: string | null;
+        };
+        /** ActiveOperationView */
+        ActiveOperationView: {
+            /** Id */
+            id: string;
             type: components["schemas"]["OperationType"];
         };
         /** ApiTokenCreate */
@@ -1271,6 +1454,59 @@ export interface components {
             role: components["schemas"]["Role"];
             /** Userid */
             userId: string;
+        };
+        /** Approval */
+        Approval: {
+            /** At */
+            at: string;
+            /**
+             * Selfapproved
+             * @default false
+             */
+            selfApproved: boolean;
+            /** Userid */
+            userId: string;
+            /** Username */
+            username: string;
+        };
+        /** BoardEnvironment */
+        BoardEnvironment: {
+            activeOperation: components["schemas"]["ActiveOperationView"] | null;
+            health: components["schemas"]["HealthState"];
+            /** Healthysince */
+            healthySince: string | null;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Protected */
+            protected: boolean;
+            /** Reachedat */
+            reachedAt: string | null;
+            /** Reservedby */
+            reservedBy: string | null;
+            /** Version */
+            version: string;
+        };
+        /** BoardStage */
+        BoardStage: {
+            activePromotion: components["schemas"]["Promotion"] | null;
+            /** Approvalsrequired */
+            approvalsRequired: number;
+            /** Environments */
+            environments: components["schemas"]["BoardEnvironment"][];
+            /** Name */
+            name: string;
+            /** @description What a promotion into this stage meets now */
+            next: components["schemas"]["GatesAnswer"];
+            /** Soaktime */
+            soakTime: string;
+            /** Soaked */
+            soaked: boolean;
+            /** Verifiedsince */
+            verifiedSince: string | null;
+            /** Verifiedversion */
+            verifiedVersion: string | null;
         };
         /**
          * ChannelScope
@@ -1517,7 +1753,7 @@ export interface components {
          * @description What a delivery carried: one of the events, or a test message.
          * @enum {string}
          */
-        DeliveryEvent: "environment.unhealthy" | "environment.recovered" | "operation.failed" | "operation.succeeded" | "version.changed" | "reservation.expiring" | "reservation.ended" | "reservation.broken" | "environment.free" | "test";
+        DeliveryEvent: "environment.unhealthy" | "environment.recovered" | "operation.failed" | "operation.succeeded" | "version.changed" | "reservation.expiring" | "reservation.ended" | "reservation.broken" | "environment.free" | "promotion.awaiting_approval" | "promotion.succeeded" | "promotion.failed" | "test";
         /**
          * DeliveryResult
          * @description The outcome of a test message (also stored as the channel's lastDelivery).
@@ -1584,7 +1820,7 @@ export interface components {
             systemInfo?: components["schemas"]["SystemInfo-Input"];
             /** Tags */
             tags?: string[];
-            target?: components["schemas"]["Target"];
+            target?: components["schemas"]["Target-Input"];
             timestamps?: components["schemas"]["Timestamps-Input"];
             upgradeConfig?: components["schemas"]["UpgradeConfig"];
         };
@@ -1662,7 +1898,7 @@ export interface components {
             systemInfo?: components["schemas"]["SystemInfo-Output"];
             /** Tags */
             tags?: string[];
-            target?: components["schemas"]["Target"];
+            target?: components["schemas"]["envdeck__domain__environment__Target"];
             timestamps?: components["schemas"]["Timestamps-Output"];
             upgradeConfig?: components["schemas"]["UpgradeConfig"];
         };
@@ -1723,6 +1959,24 @@ export interface components {
          * @enum {string}
          */
         ExportFormat: "csv" | "ndjson";
+        /** Gate */
+        Gate: {
+            /** Message */
+            message: string;
+            /** Name */
+            name: string;
+            /** Passed */
+            passed: boolean;
+        };
+        /** GatesAnswer */
+        GatesAnswer: {
+            /** Gates */
+            gates: components["schemas"]["Gate"][];
+            /** Passed */
+            passed: boolean;
+            /** Version */
+            version: string | null;
+        };
         /** HealthCheckConfig */
         HealthCheckConfig: {
             /** Body */
@@ -2352,7 +2606,7 @@ export interface components {
          * @description What a channel may ask to hear about.
          * @enum {string}
          */
-        NotificationEvent: "environment.unhealthy" | "environment.recovered" | "operation.failed" | "operation.succeeded" | "version.changed" | "reservation.expiring" | "reservation.ended" | "reservation.broken" | "environment.free";
+        NotificationEvent: "environment.unhealthy" | "environment.recovered" | "operation.failed" | "operation.succeeded" | "version.changed" | "reservation.expiring" | "reservation.ended" | "reservation.broken" | "environment.free" | "promotion.awaiting_approval" | "promotion.succeeded" | "promotion.failed";
         /** NotificationEventInfo */
         NotificationEventInfo: {
             /** Description */
@@ -2391,6 +2645,11 @@ export interface components {
              * @default
              */
             output: string;
+            /**
+             * Outputseq
+             * @default 0
+             */
+            outputSeq: number;
             /** Ownerinstance */
             ownerInstance?: string | null;
             params?: components["schemas"]["OperationParams"];
@@ -2493,6 +2752,63 @@ export interface components {
             /** Password */
             password?: string | null;
         };
+        /** Person */
+        Person: {
+            /** Userid */
+            userId: string;
+            /** Username */
+            username: string;
+        };
+        /** Pipeline */
+        Pipeline: {
+            /** Createdat */
+            createdAt?: string | null;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Id
+             * @default
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Stages */
+            stages: components["schemas"]["Stage-Output"][];
+            /** Updatedat */
+            updatedAt?: string | null;
+        };
+        /** PipelineBoard */
+        PipelineBoard: {
+            pipeline: components["schemas"]["Pipeline"];
+            /** Stages */
+            stages: components["schemas"]["BoardStage"][];
+            /** Versions */
+            versions: components["schemas"]["VersionPlace"][];
+        };
+        /** PipelineList */
+        PipelineList: {
+            /** Items */
+            items: components["schemas"]["Pipeline"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        /**
+         * PipelineSpec
+         * @description What an admin writes: the name, the description and the stages in order.
+         */
+        PipelineSpec: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Name */
+            name: string;
+            /** Stages */
+            stages: components["schemas"]["Stage-Input"][];
+        };
         /** PlannedChangePublic */
         PlannedChangePublic: {
             /**
@@ -2510,6 +2826,85 @@ export interface components {
          * @enum {string}
          */
         PreviewKind: "restart" | "upgrade";
+        /** Promotion */
+        Promotion: {
+            /** Approvals */
+            approvals?: components["schemas"]["Approval"][];
+            /**
+             * Approvalsrequired
+             * @default 0
+             */
+            approvalsRequired: number;
+            /** Createdat */
+            createdAt?: string | null;
+            /** Finishedat */
+            finishedAt?: string | null;
+            /** Gates */
+            gates?: components["schemas"]["Gate"][];
+            /**
+             * Id
+             * @default
+             */
+            id: string;
+            /**
+             * Maxparallel
+             * @default 1
+             */
+            maxParallel: number;
+            /**
+             * Message
+             * @default
+             */
+            message: string;
+            /** Ownerinstance */
+            ownerInstance?: string | null;
+            /** Pipelineid */
+            pipelineId: string;
+            /** Pipelinename */
+            pipelineName: string;
+            rejection?: components["schemas"]["Rejection"] | null;
+            requestedBy: components["schemas"]["Person"];
+            /**
+             * Rollbackonfailure
+             * @default true
+             */
+            rollbackOnFailure: boolean;
+            /** Stage */
+            stage: string;
+            /** Stageindex */
+            stageIndex: number;
+            /** Startedat */
+            startedAt?: string | null;
+            status: components["schemas"]["PromotionStatus"];
+            /** Targets */
+            targets?: components["schemas"]["envdeck__domain__promotion__Target"][];
+            /** Version */
+            version: string;
+        };
+        /** PromotionList */
+        PromotionList: {
+            /** Items */
+            items: components["schemas"]["Promotion"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        /** PromotionRejection */
+        PromotionRejection: {
+            /** Reason */
+            reason: string;
+        };
+        /**
+         * PromotionRequest
+         * @description Promote `version`, or (left out) the version verified on the previous stage.
+         */
+        PromotionRequest: {
+            /** Version */
+            version?: string | null;
+        };
+        /**
+         * PromotionStatus
+         * @enum {string}
+         */
+        PromotionStatus: "awaiting_approval" | "running" | "succeeded" | "failed" | "rejected" | "cancelled";
         /** ReadyPublic */
         ReadyPublic: {
             /**
@@ -2526,6 +2921,17 @@ export interface components {
         RecentChecks: {
             /** Checks */
             checks: components["schemas"]["HealthSample"][];
+        };
+        /** Rejection */
+        Rejection: {
+            /** At */
+            at: string;
+            /** Reason */
+            reason: string;
+            /** Userid */
+            userId: string;
+            /** Username */
+            username: string;
         };
         /** RequestedBy */
         RequestedBy: {
@@ -2676,6 +3082,59 @@ export interface components {
             sparklines: {
                 [key: string]: components["schemas"]["HealthPoint"][];
             };
+        };
+        /** Stage */
+        "Stage-Input": {
+            /** Approvals */
+            approvals?: number | null;
+            /** Environmentids */
+            environmentIds?: string[];
+            /**
+             * Maxparallel
+             * @default 1
+             */
+            maxParallel: number;
+            /** Name */
+            name: string;
+            /**
+             * Rollbackonfailure
+             * @default true
+             */
+            rollbackOnFailure: boolean;
+            /**
+             * Soaktime
+             * Format: duration
+             * @default PT0S
+             */
+            soakTime: string;
+            /** Tags */
+            tags?: string[];
+        };
+        /** Stage */
+        "Stage-Output": {
+            /** Approvals */
+            approvals?: number | null;
+            /** Environmentids */
+            environmentIds?: string[];
+            /**
+             * Maxparallel
+             * @default 1
+             */
+            maxParallel: number;
+            /** Name */
+            name: string;
+            /**
+             * Rollbackonfailure
+             * @default true
+             */
+            rollbackOnFailure: boolean;
+            /**
+             * Soaktime
+             * @default 0ms
+             */
+            soakTime: string;
+            /** Tags */
+            tags?: string[];
         };
         /** Status */
         "Status-Input": {
@@ -2955,7 +3414,7 @@ export interface components {
             versionUnverified: boolean;
         };
         /** Target */
-        Target: {
+        "Target-Input": {
             /**
              * Domain
              * @default
@@ -2979,6 +3438,11 @@ export interface components {
              */
             port: number;
         };
+        /**
+         * TargetStatus
+         * @enum {string}
+         */
+        TargetStatus: "pending" | "running" | "succeeded" | "failed" | "cancelled" | "skipped" | "rolling_back" | "rolled_back";
         /** Timestamps */
         "Timestamps-Input": {
             /** Createdat */
@@ -3213,6 +3677,16 @@ export interface components {
             /** Version */
             version?: string | null;
         };
+        /** VersionPlace */
+        VersionPlace: {
+            /**
+             * Stages
+             * @description The stages it is verified on now, in order
+             */
+            stages: string[];
+            /** Version */
+            version: string;
+        };
         /** VersionRowList */
         VersionRowList: {
             pagination: components["schemas"]["Pagination"];
@@ -3233,6 +3707,57 @@ export interface components {
             error: string | null;
             /** Latestversion */
             latestVersion: string | null;
+        };
+        /** Target */
+        envdeck__domain__environment__Target: {
+            /**
+             * Domain
+             * @default
+             */
+            domain: string;
+            /**
+             * Host
+             * @default
+             */
+            host: string;
+            /**
+             * Hostkey
+             * @default
+             */
+            hostKey: string;
+            /** @default tofu */
+            hostKeyPolicy: components["schemas"]["HostKeyPolicy"];
+            /**
+             * Port
+             * @default 22
+             */
+            port: number;
+        };
+        /**
+         * Target
+         * @description One environment of the stage: its upgrade (and roll-back) within the promotion.
+         */
+        envdeck__domain__promotion__Target: {
+            /** Environmentid */
+            environmentId: string;
+            /** Environmentname */
+            environmentName: string;
+            /**
+             * Fromversion
+             * @default
+             */
+            fromVersion: string;
+            /**
+             * Message
+             * @default
+             */
+            message: string;
+            /** Operationid */
+            operationId?: string | null;
+            /** Rollbackoperationid */
+            rollbackOperationId?: string | null;
+            /** @default pending */
+            status: components["schemas"]["TargetStatus"];
         };
     };
     responses: never;
@@ -7241,6 +7766,917 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Operation"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_pipelines: {
+        parameters: {
+            query?: {
+                page?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    create_pipeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PipelineSpec"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pipeline"];
+                };
+            };
+            /** @description The body could not be decoded */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_pipeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pipeline_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pipeline"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    replace_pipeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pipeline_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PipelineSpec"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pipeline"];
+                };
+            };
+            /** @description The body could not be decoded */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_pipeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pipeline_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    pipeline_board: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pipeline_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PipelineBoard"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    stage_gates: {
+        parameters: {
+            query?: {
+                version?: string | null;
+            };
+            header?: never;
+            path: {
+                pipeline_id: string;
+                stage: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatesAnswer"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    promote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pipeline_id: string;
+                stage: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PromotionRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Promotion"];
+                };
+            };
+            /** @description The body could not be decoded */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_promotions: {
+        parameters: {
+            query?: {
+                pipelineId?: string | null;
+                stage?: string | null;
+                status?: components["schemas"]["PromotionStatus"] | null;
+                version?: string | null;
+                page?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionList"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_promotion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                promotion_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Promotion"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    approve_promotion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                promotion_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Promotion"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    cancel_promotion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                promotion_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Promotion"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    reject_promotion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                promotion_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromotionRejection"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Promotion"];
+                };
+            };
+            /** @description The body could not be decoded */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Unauthorized */

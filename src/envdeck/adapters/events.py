@@ -20,6 +20,7 @@ from envdeck.domain.clock import utc_now
 from envdeck.domain.environment import Environment, HealthState, Status
 from envdeck.domain.log import LogEntry
 from envdeck.domain.operation import Operation
+from envdeck.domain.promotion import Promotion
 from envdeck.domain.reservation import ReservationView
 
 log = structlog.get_logger(__name__)
@@ -54,6 +55,14 @@ class ReservationUpdated(Event):
     topic: ClassVar[str] = "reservation.updated"
     action: str  # created | extended | released | broken | ended
     reservation: ReservationView
+
+
+@dataclass(frozen=True, kw_only=True)
+class PromotionUpdated(Event):
+    """A promotion was requested, approved, rejected, moved on, or finished."""
+
+    topic: ClassVar[str] = "promotion.updated"
+    promotion: Promotion
 
 
 @dataclass(frozen=True, kw_only=True)

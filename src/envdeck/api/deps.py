@@ -37,6 +37,7 @@ from envdeck.services.notifications.channels import NotificationChannelService
 from envdeck.services.operations.previews import CommandPreviews
 from envdeck.services.operations.service import OperationService
 from envdeck.services.operations.version_lists import VersionLists
+from envdeck.services.promotions.service import PromotionService
 from envdeck.services.realtime import RealtimeHub
 from envdeck.services.reservations.service import ReservationService
 from envdeck.services.scrape import MetricsScrape
@@ -141,6 +142,10 @@ async def get_reservations(connection: HTTPConnection) -> ReservationService:
     return _services(connection).reservations
 
 
+async def get_promotions(connection: HTTPConnection) -> PromotionService:
+    return _services(connection).promotions
+
+
 async def get_status_pages(connection: HTTPConnection) -> StatusPageService:
     return _services(connection).status_pages
 
@@ -180,6 +185,7 @@ MaintenanceDep = Annotated[MaintenanceService, Depends(get_maintenance)]
 NotificationChannelsDep = Annotated[NotificationChannelService, Depends(get_notification_channels)]
 RealtimeDep = Annotated[RealtimeHub, Depends(get_realtime)]
 ReservationsDep = Annotated[ReservationService, Depends(get_reservations)]
+PromotionsDep = Annotated[PromotionService, Depends(get_promotions)]
 MetricsScrapeDep = Annotated[MetricsScrape, Depends(get_metrics_scrape)]
 StatusPagesDep = Annotated[StatusPageService, Depends(get_status_pages)]
 InstanceRegistryDep = Annotated[InstanceRegistry, Depends(get_instance_registry)]

@@ -36,6 +36,9 @@ class NotificationEvent(StrEnum):
     RESERVATION_ENDED = "reservation.ended"
     RESERVATION_BROKEN = "reservation.broken"
     ENVIRONMENT_FREE = "environment.free"
+    PROMOTION_AWAITING_APPROVAL = "promotion.awaiting_approval"
+    PROMOTION_SUCCEEDED = "promotion.succeeded"
+    PROMOTION_FAILED = "promotion.failed"
 
 
 EVENT_DESCRIPTIONS: dict[NotificationEvent, str] = {
@@ -57,6 +60,13 @@ EVENT_DESCRIPTIONS: dict[NotificationEvent, str] = {
     NotificationEvent.RESERVATION_BROKEN: "An admin broke a reservation (with the reason).",
     NotificationEvent.ENVIRONMENT_FREE: (
         "A reservation that someone asked to be told about stopped holding its environment."
+    ),
+    NotificationEvent.PROMOTION_AWAITING_APPROVAL: (
+        "A promotion waits for an admin's approval before it upgrades its stage."
+    ),
+    NotificationEvent.PROMOTION_SUCCEEDED: "A promotion upgraded every environment of its stage.",
+    NotificationEvent.PROMOTION_FAILED: (
+        "A promotion failed (and rolled its stage back, when set to) or was rejected."
     ),
 }
 

@@ -16,6 +16,7 @@ from pydantic import Field, model_validator
 from envdeck.domain.base import DomainModel, PageOptions, UtcDatetime
 from envdeck.domain.environment import NAME_PATTERN, Environment
 from envdeck.domain.errors import Conflict, EnvdeckError, NotFound
+from envdeck.domain.maintenance import ScopeEnvironmentIds, ScopeTags
 from envdeck.durations import Duration
 
 STAGE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
@@ -24,8 +25,8 @@ MAX_STAGES = 10
 
 class Stage(DomainModel):
     name: str = Field(pattern=STAGE_NAME_PATTERN)
-    environment_ids: list[str] = Field(default_factory=list, max_length=200)
-    tags: list[str] = Field(default_factory=list, max_length=10)
+    environment_ids: ScopeEnvironmentIds = Field(default_factory=list)
+    tags: ScopeTags = Field(default_factory=list)
     soak_time: Duration = timedelta(0)
     # None: 1 when an environment of the stage is protected, else 0.
     approvals: int | None = Field(default=None, ge=0, le=1)
@@ -52,21 +53,26 @@ class Stage(DomainModel):
         return 1 if any(env.protected for env in environments) else 0
 
 
-class Pipeline(DomainModel):
-    id: str = ""
+class PipelineSpec(DomainModel):
+    """What an admin writes: the name, the description and the stages in order."""
+
     name: str = Field(pattern=NAME_PATTERN)
     description: str = Field(default="", max_length=2000)
     stages: list[Stage] = Field(min_length=1, max_length=MAX_STAGES)
-    created_at: UtcDatetime | None = None
-    updated_at: UtcDatetime | None = None
 
     @model_validator(mode="after")
-    def _unique_stage_names(self) -> "Pipeline":
+    def _unique_stage_names(self) -> "PipelineSpec":
         names = [stage.name for stage in self.stages]
         repeated = sorted({name for name in names if names.count(name) > 1})
         if repeated:
             raise ValueError(f"stage names must be unique: {', '.join(repeated)} repeated")
         return self
+
+
+class Pipeline(PipelineSpec):
+    id: str = ""
+    created_at: UtcDatetime | None = None
+    updated_at: UtcDatetime | None = None
 
     def stage_index(self, name: str) -> int:
         for index, stage in enumerate(self.stages):
@@ -98,6 +104,7 @@ class TargetStatus(StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     SKIPPED = "skipped"
+    ROLLING_BACK = "rolling_back"
     ROLLED_BACK = "rolled_back"
 
 

@@ -39,6 +39,13 @@ from envdeck.domain.operation import (
     OperationListOptions,
     OperationStatus,
 )
+from envdeck.domain.promotion import (
+    Pipeline,
+    PipelineListOptions,
+    Promotion,
+    PromotionListOptions,
+    PromotionStatus,
+)
 from envdeck.domain.reservation import (
     CurrentAndNext,
     ExpiryState,
@@ -471,6 +478,52 @@ class ReservationRepository(Protocol):
         """Set expiry to new while it is expected (a compare-and-set); tell whether it was."""
 
 
+class PipelineRepository(Protocol):
+    async def create(self, pipeline: Pipeline) -> Pipeline:
+        """Store a new pipeline (assigning id and times); its name must be unique."""
+
+    async def get_by_id(self, pipeline_id: str) -> Pipeline:
+        """Return the pipeline with this id."""
+
+    async def get_by_name(self, name: str) -> Pipeline:
+        """Return the pipeline with this exact name."""
+
+    async def list(self, options: PipelineListOptions) -> tuple[builtins.list[Pipeline], int]:
+        """Return one page of pipelines by name and the total."""
+
+    async def update(self, pipeline: Pipeline) -> Pipeline:
+        """Replace a pipeline's name, description and stages (the name stays unique)."""
+
+    async def delete(self, pipeline_id: str) -> None:
+        """Delete a pipeline (its promotions stay)."""
+
+
+class PromotionRepository(Protocol):
+    """Promotions (domain/promotion.py).
+
+    Of the promotions of one pipeline stage at most one is open (awaiting approval or running):
+    `create` refuses another atomically (PromotionOpen naming the open one), also across
+    instances, and `replace` moves a promotion on only from the status its writer read.
+    """
+
+    async def create(self, promotion: Promotion) -> Promotion:
+        """Store a new open promotion (assigning id and createdAt) unless another promotion of
+        its pipeline stage is open: then raise PromotionOpen naming it."""
+
+    async def get_by_id(self, promotion_id: str) -> Promotion:
+        """Return the promotion with this id."""
+
+    async def list(self, options: PromotionListOptions) -> tuple[builtins.list[Promotion], int]:
+        """Return one filtered page of promotions, newest first, and the total."""
+
+    async def list_open(self, pipeline_id: str | None = None) -> builtins.list[Promotion]:
+        """Return the open promotions (of one pipeline, or all), newest first."""
+
+    async def replace(self, promotion: Promotion, expected: PromotionStatus) -> bool:
+        """Store promotion in place of the stored one if that one's status is still expected
+        (a compare-and-set); tell whether it was. A promotion closed this way frees its stage."""
+
+
 class NotificationChannelRepository(Protocol):
     async def create(self, channel: NotificationChannel) -> NotificationChannel:
         """Store a new channel; assign its id and times. Its name must be unique."""
@@ -669,6 +722,12 @@ class Storage(Protocol):
 
     @property
     def status_pages(self) -> StatusPageRepository: ...
+
+    @property
+    def pipelines(self) -> PipelineRepository: ...
+
+    @property
+    def promotions(self) -> PromotionRepository: ...
 
     async def open(self) -> None:
         """Connect and create indexes/migrations; safe to call on an existing database."""

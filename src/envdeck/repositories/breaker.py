@@ -182,6 +182,8 @@ class GuardedStorage:
         self.alert_states = guarded(storage.alert_states, self.breaker)
         self.notification_outbox = guarded(storage.notification_outbox, self.breaker)
         self.reservations = guarded(storage.reservations, self.breaker)
+        self.pipelines = guarded(storage.pipelines, self.breaker)
+        self.promotions = guarded(storage.promotions, self.breaker)
 
     async def open(self) -> None:
         await self._storage.open()

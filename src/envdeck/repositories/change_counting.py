@@ -145,6 +145,8 @@ class ChangeCountingStorage:
         self.alert_states = storage.alert_states
         self.notification_outbox = storage.notification_outbox
         self.reservations = storage.reservations
+        self.pipelines = storage.pipelines
+        self.promotions = storage.promotions
 
     @property
     def environments_version(self) -> int:

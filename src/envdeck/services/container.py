@@ -49,6 +49,8 @@ from envdeck.services.operations.previews import CommandPreviews
 from envdeck.services.operations.service import OperationService
 from envdeck.services.operations.verification import Verifier
 from envdeck.services.operations.version_lists import VersionLists
+from envdeck.services.promotions.notices import PromotionNotices
+from envdeck.services.promotions.service import PromotionService
 from envdeck.services.realtime import RealtimeHub
 from envdeck.services.reservations.expiry import ReservationExpiry
 from envdeck.services.reservations.gate import ReservationGate
@@ -124,6 +126,7 @@ class Services:
     # Reservations of environments and their expiry job (docs/reservations.md).
     reservations: ReservationService
     reservation_expiry: ReservationExpiry
+    promotions: PromotionService
     # Status pages: their settings and cached public views (docs/status-pages.md).
     status_pages: StatusPageService
 
@@ -258,6 +261,17 @@ def build_services(
         leases=leases,
         metrics=metrics,
     )
+    promotions = PromotionService(
+        storage,
+        operations,
+        version_lists,
+        activity,
+        bus,
+        clock,
+        settings.promotions,
+        PromotionNotices(storage.environments, lambda: notifications.outbox),
+        instance_id=instance.id,
+    )
     realtime = RealtimeHub(bus, auth, storage.revocations, settings.realtime, clock)
     # Other instances' status refreshes (one per check) are taken only for environments a
     # client here watches or this instance checks: the rest would be work for nobody.
@@ -327,4 +341,5 @@ def build_services(
         reservations=reservations,
         reservation_expiry=reservation_expiry,
         status_pages=StatusPageService(storage, activity, clock),
+        promotions=promotions,
     )

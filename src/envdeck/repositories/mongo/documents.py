@@ -11,6 +11,7 @@ import asyncio
 import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from datetime import timedelta
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
@@ -48,6 +49,9 @@ def _encode_fallback(value: Any) -> Any:
     # model_dump(mode="python") keeps pydantic URL objects, which BSON cannot encode by itself.
     if isinstance(value, AnyUrl):
         return str(value)
+    # Durations (a stage's soakTime) are stored as seconds, which they are read back from.
+    if isinstance(value, timedelta):
+        return value.total_seconds()
     return value
 
 

@@ -26,6 +26,7 @@ from envdeck.repositories.mongo.notification_channels import (
     MongoNotificationChannelRepository,
 )
 from envdeck.repositories.mongo.operations import MongoOperationRepository
+from envdeck.repositories.mongo.promotions import MongoPipelineRepository, MongoPromotionRepository
 from envdeck.repositories.mongo.reservations import MongoReservationRepository
 from envdeck.repositories.mongo.revocations import MongoRevocationRepository
 from envdeck.repositories.mongo.status_pages import MongoStatusPageRepository
@@ -82,6 +83,8 @@ class MongoStorage:
         alert_states = MongoAlertStateRepository(db["alertStates"])
         notification_outbox = MongoNotificationOutboxRepository(db["notificationOutbox"])
         reservations = MongoReservationRepository(db["reservations"], db["reservationLocks"])
+        pipelines = MongoPipelineRepository(db["pipelines"])
+        promotions = MongoPromotionRepository(db["promotions"], db["promotionLocks"])
         status_pages = MongoStatusPageRepository(db["statusPages"])
         self.environments = environments
         self.users = users
@@ -98,6 +101,8 @@ class MongoStorage:
         self.alert_states = alert_states
         self.notification_outbox = notification_outbox
         self.reservations = reservations
+        self.pipelines = pipelines
+        self.promotions = promotions
         self.status_pages = status_pages
         # What several instances share (cluster_store): leases and the event stream.
         self._leases = MongoLeaseRepository(db["leases"])
@@ -119,6 +124,8 @@ class MongoStorage:
             notification_outbox,
             reservations,
             status_pages,
+            pipelines,
+            promotions,
             self._leases,
             self._events,
         )

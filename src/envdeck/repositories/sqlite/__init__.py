@@ -19,6 +19,10 @@ from envdeck.repositories.sqlite.notification_channels import (
     SqliteNotificationChannelRepository,
 )
 from envdeck.repositories.sqlite.operations import SqliteOperationRepository
+from envdeck.repositories.sqlite.promotions import (
+    SqlitePipelineRepository,
+    SqlitePromotionRepository,
+)
 from envdeck.repositories.sqlite.reservations import SqliteReservationRepository
 from envdeck.repositories.sqlite.revocations import SqliteRevocationRepository
 from envdeck.repositories.sqlite.status_pages import SqliteStatusPageRepository
@@ -48,6 +52,8 @@ class SqliteStorage:
         self.alert_states = SqliteAlertStateRepository(self._db)
         self.notification_outbox = SqliteNotificationOutboxRepository(self._db)
         self.reservations = SqliteReservationRepository(self._db)
+        self.pipelines = SqlitePipelineRepository(self._db)
+        self.promotions = SqlitePromotionRepository(self._db)
         self.status_pages = SqliteStatusPageRepository(self._db)
 
     async def open(self) -> None:

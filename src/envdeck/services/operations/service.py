@@ -194,6 +194,29 @@ class OperationService:
         )
         return await self._start(env, actor, OperationType.UPGRADE, params, plan, warnings=warnings)
 
+    async def roll_back_environment(
+        self, actor: Principal, environment_id: str, version: str
+    ) -> Operation:
+        """Start a rollback of an environment to `version`, the one it ran before a change
+        that is being undone (a failed promotion's): like an upgrade, except that the version
+        need not be listed any more (it must still be safe) and no reservation is asked."""
+        self._refuse_if_stopping()
+        env = await self._storage.environments.get_by_id(environment_id)
+        config = env.upgrade_config
+        if not config.enabled:
+            raise ValidationFailed(
+                f"{env.name} has no upgrade configured and enabled",
+                {"field": "upgradeConfig.enabled"},
+            )
+        self._authorize(env, actor, config.type)
+        await self._claims.refuse_if_busy(env)
+        version = validate_version(version, None)
+        plan = await self._plan(env, config.command(), version)
+        params = OperationParams(
+            version=version, previous_version=env.system_info.app_version or None
+        )
+        return await self._start(env, actor, OperationType.ROLLBACK, params, plan)
+
     def _authorize(self, env: Environment, actor: Principal, kind: CommandType) -> None:
         if actor.role is Role.VIEWER:
             raise Forbidden("viewers cannot run operations")

@@ -26,6 +26,7 @@ from envdeck.adapters.events import (
     LogRecorded,
     OperationOutput,
     OperationUpdated,
+    PromotionUpdated,
     ReservationUpdated,
     StatusChanged,
     Subscription,
@@ -59,6 +60,7 @@ from envdeck.services.realtime.protocol import (
     parse_client_frame,
     parse_payload,
     pong_frame,
+    promotion_frame,
     ready_frame,
     reservation_frame,
     status_frame,
@@ -78,6 +80,7 @@ TOPICS = {
     OperationOutput.topic,
     LogRecorded.topic,
     ReservationUpdated.topic,
+    PromotionUpdated.topic,
 }
 
 
@@ -187,6 +190,8 @@ class RealtimeHub:
         elif isinstance(event, ReservationUpdated):
             frame = reservation_frame(event.action, event.reservation)
             self._deliver(frame, self._connections.values())
+        elif isinstance(event, PromotionUpdated):
+            self._deliver(promotion_frame(event.promotion), self._connections.values())
 
     def watches(self, environment_id: str) -> bool:
         """Tell whether a client here wants this environment's status refreshes."""

@@ -17,6 +17,7 @@ from envdeck.domain.base import MAX_JSON_DEPTH, json_depth
 from envdeck.domain.environment import Environment, HealthState, Status
 from envdeck.domain.log import LogEntry
 from envdeck.domain.operation import Operation
+from envdeck.domain.promotion import Promotion
 from envdeck.domain.reservation import ReservationView
 
 # How many ids one connection may watch: a page shows at most 200 environments.
@@ -252,6 +253,10 @@ def output_frame(operation_id: str, seq: int, stream: str, chunk: str) -> Frame:
 
 def reservation_frame(action: str, reservation: ReservationView) -> Frame:
     return frame("reservation_update", {"action": action, "reservation": _json(reservation)})
+
+
+def promotion_frame(promotion: Promotion) -> Frame:
+    return frame("promotion_update", {"promotion": _json(promotion)})
 
 
 def log_frame(entry: LogEntry) -> Frame:
