@@ -1,5 +1,5 @@
 import { Box, Card, CardContent, Link, Stack, Typography } from "@mui/material";
-import { Suspense } from "react";
+import { memo, Suspense } from "react";
 import { Link as RouterLink } from "react-router";
 
 import { formatResponseTime } from "../../lib/duration";
@@ -26,9 +26,12 @@ interface EnvironmentCardProps {
 
 /**
  * One environment on the dashboard's grid: health (for how long, response time, the last
- * hour's sparkline), who holds it, name, description, URL, version, tags.
+ * hour's sparkline), who holds it, name, description, URL, version, tags. Memoised: a live
+ * update of one environment re-renders its card, not the page's others.
  */
-export default function EnvironmentCard({
+export default memo(EnvironmentCard);
+
+function EnvironmentCard({
   environment,
   canManage,
   onDelete,

@@ -1,0 +1,102 @@
+import { Box } from "@mui/material";
+import { useWindowVirtualizer } from "@tanstack/react-virtual";
+import { type FocusEvent, useRef } from "react";
+
+import EnvironmentCard from "./EnvironmentCard";
+import type { Environment } from "./queries";
+import type { EnvironmentSlots, HealthPoint } from "./slots";
+import { useColumnCount } from "./useColumnCount";
+import { useDocumentTop } from "./useDocumentTop";
+
+const MIN_CARD_WIDTH = 300;
+const GAP_PX = 16;
+/** A card's usual height, until the row is measured. */
+const ESTIMATED_ROW_PX = 300;
+/**
+ * Rows drawn beyond the window, above and below: the next card is always in the page for Tab
+ * and Shift+Tab to reach (the browser then scrolls it into view, which draws the one after).
+ */
+const OVERSCAN_ROWS = 2;
+
+interface VirtualCardGridProps {
+  environments: Environment[];
+  canManage: boolean;
+  onDelete: (environment: Environment) => void;
+  /** The last hour's checks by environment id; undefined while they load. */
+  sparklines: Record<string, HealthPoint[]> | undefined;
+  slots: Omit<EnvironmentSlots, "useSparklines">;
+}
+
+/**
+ * One page of environment cards in a grid that scrolls with the window, drawing only the rows
+ * in view (and a few around them): 96 cards cost what a screenful costs, on first render, on
+ * scroll and on every live update.
+ */
+export default function VirtualCardGrid({
+  environments,
+  canManage,
+  onDelete,
+  sparklines,
+  slots,
+}: VirtualCardGridProps) {
+  const listRef = useRef<HTMLDivElement>(null);
+  const columns = useColumnCount(listRef, MIN_CARD_WIDTH, GAP_PX);
+  const top = useDocumentTop(listRef);
+  const rowCount = Math.ceil(environments.length / columns);
+  const virtualizer = useWindowVirtualizer({
+    count: rowCount,
+    estimateSize: () => ESTIMATED_ROW_PX,
+    overscan: OVERSCAN_ROWS,
+    gap: GAP_PX,
+    scrollMargin: top,
+    // A row is its first card: a row keeps its measured height while the page is the same.
+    getItemKey: (index) => `${columns}:${environments[index * columns]?.id ?? index}`,
+  });
+  // Focus moved into a row (Tab, a screen reader): make sure it is in view, so the rows after
+  // it are drawn too.
+  const onFocus = (event: FocusEvent<HTMLDivElement>) => {
+    const index = Number((event.currentTarget as HTMLElement).dataset.index);
+    if (!Number.isNaN(index)) virtualizer.scrollToIndex(index, { align: "auto" });
+  };
+  return (
+    <Box
+      ref={listRef}
+      role="list"
+      aria-label="Environments"
+      sx={{ position: "relative", width: "100%" }}
+      style={{ height: virtualizer.getTotalSize() }}
+    >
+      {virtualizer.getVirtualItems().map((row) => (
+        <Box
+          key={row.key}
+          ref={virtualizer.measureElement}
+          data-index={row.index}
+          onFocus={onFocus}
+          sx={{
+            position: "absolute",
+            top: 0,
+            left: 0,
+            width: "100%",
+            display: "grid",
+            gap: `${GAP_PX}px`,
+            gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))`,
+          }}
+          // Inline, not sx: a class per scroll position would grow the style sheet forever.
+          style={{ transform: `translateY(${row.start - virtualizer.options.scrollMargin}px)` }}
+        >
+          {environments.slice(row.index * columns, (row.index + 1) * columns).map((environment) => (
+            <Box role="listitem" key={environment.id} sx={{ minWidth: 0 }}>
+              <EnvironmentCard
+                environment={environment}
+                canManage={canManage}
+                onDelete={onDelete}
+                sparkline={sparklines?.[environment.id]}
+                slots={slots}
+              />
+            </Box>
+          ))}
+        </Box>
+      ))}
+    </Box>
+  );
+}
