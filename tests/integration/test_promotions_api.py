@@ -3,6 +3,7 @@ the fleet's shop environments (dev, qa, staging, prod) upgraded over HTTP by rea
 
 import asyncio
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -14,7 +15,15 @@ from envdeck.config import load_settings
 from envdeck.demo.register import demo_config
 from tests.conftest import BACKENDS, drop_database, unique_database_name
 from tests.support.fleet import FleetProcess, launch_fleet
-from tests.support.live_app import Account, LiveApp, create_account, set_up_admin
+from tests.support.live_app import (
+    Account,
+    LiveApp,
+    create_account,
+    open_session,
+    recv_until,
+    set_up_admin,
+)
+from tests.support.receiver import Receiver
 
 STAGES = ("dev", "qa", "staging", "prod")
 OPEN = {"awaiting_approval", "running"}
@@ -311,3 +320,57 @@ def test_pipelines_are_validated_and_only_admins_write_them(shop: Rig) -> None:
     assert shop.call("POST", "/pipelines", shop.admin, json=good).status_code == 409
     missing_stage = shop.promote(created.json(), "nope", shop.user, version="2.4.0")
     assert missing_stage.status_code == 404
+
+
+def test_a_promotion_is_live_on_the_websocket_and_announced_on_the_channels(shop: Rig) -> None:
+    pipeline = shop.shop("shop-live", approvals=1)
+    receiver = Receiver().start()
+    channel = shop.call(
+        "POST",
+        "/notifications/channels",
+        shop.admin,
+        json={
+            "name": f"promotions-{uuid.uuid4().hex[:6]}",
+            "url": receiver.apprise_url("/promotions"),
+            "events": ["promotion.awaiting_approval", "promotion.succeeded"],
+            "scope": {"kind": "all"},
+        },
+    )
+    assert channel.status_code == 201, channel.text
+
+    async def watch() -> list[dict[str, Any]]:
+        websocket = await open_session(shop.live, shop.user.token)
+        try:
+            started = shop.promote(pipeline, "dev", shop.user, version="2.4.0").json()
+            frames = []
+            while True:
+                frame, _ = await recv_until(websocket, "promotion_update", seconds=60)
+                promotion = frame["payload"]["promotion"]
+                if promotion["id"] == started["id"]:
+                    frames.append(promotion)
+                if promotion["status"] == "succeeded":
+                    return frames
+        finally:
+            await websocket.close()
+
+    try:
+        seen = asyncio.run(watch())
+        waiting = shop.promote(pipeline, "prod", shop.user, version="2.4.0")
+        assert waiting.status_code == 422  # qa and staging never ran it: nothing is announced
+        qa = shop.wait(shop.promote(pipeline, "qa", shop.user).json()["id"])
+        staging = shop.wait(shop.promote(pipeline, "staging", shop.user).json()["id"])
+        assert (qa["status"], staging["status"]) == ("succeeded", "succeeded")
+        shop.promote(pipeline, "prod", shop.user)
+
+        messages = receiver.wait_for(4)
+    finally:
+        shop.call("DELETE", f"/notifications/channels/{channel.json()['id']}", shop.admin)
+        receiver.stop()
+
+    statuses = [p["status"] for p in seen]
+    assert (statuses[0], statuses[-1]) == ("running", "succeeded")
+    assert any(t["status"] == "running" for p in seen for t in p["targets"])
+    titles = [m.title for m in messages]
+    assert titles[:3] == [f"2.4.0 promoted to shop-live/{s}" for s in ("dev", "qa", "staging")]
+    assert titles[3] == "Promotion of 2.4.0 to shop-live/prod awaits approval"
+    assert "olive asks to promote 2.4.0" in messages[3].body["message"]
