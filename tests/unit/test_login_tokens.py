@@ -1,6 +1,7 @@
 """Login JWTs: HS256 with our secret, our issuer and audience, every claim present."""
 
-from datetime import datetime, timedelta
+import time
+from datetime import datetime, timedelta, tzinfo
 
 import jwt
 import pytest
@@ -55,6 +56,33 @@ def test_refuses_an_expired_token() -> None:
     token = codec(NOW - timedelta(hours=13)).issue(USER).token
     with pytest.raises(Unauthorized, match="expired"):
         codec().decode(token)
+
+
+def test_refuses_a_token_it_accepted_once_after_it_expires(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    same = codec()
+    issued = same.issue(USER)
+    assert same.decode(issued.token).jti == issued.jti
+    assert same.decode(issued.token).jti == issued.jti  # again, from what it checked
+    later = time.time() + 13 * 3600
+    monkeypatch.setattr("envdeck.services.identity.login_tokens.time.time", lambda: later)
+    monkeypatch.setattr("jwt.api_jwt.datetime", FrozenDatetime(later))
+    with pytest.raises(Unauthorized, match="expired"):
+        same.decode(issued.token)
+
+
+class FrozenDatetime:
+    """PyJWT's view of now, moved to `at` (a Unix time)."""
+
+    def __init__(self, at: float) -> None:
+        self._at = at
+
+    def now(self, tz: tzinfo | None = None) -> datetime:
+        return datetime.fromtimestamp(self._at, tz=tz)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(datetime, name)
 
 
 def test_refuses_alg_none() -> None:

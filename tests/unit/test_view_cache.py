@@ -80,3 +80,50 @@ async def test_one_caller_giving_up_does_not_cancel_the_others() -> None:
     quitter.cancel()
     source.release.set()
     assert await stayer == "answer at version 0"
+
+
+async def test_an_expired_entry_is_served_while_one_rebuild_runs() -> None:
+    source = Source()
+    source.release.set()
+    now = [100.0]
+    cache = ViewCache(lambda: source.version, max_age=1.0, stale_for=1.0, timer=lambda: now[0])
+    assert await cache.get("page", source.build) == "answer at version 0"
+    source.release.clear()
+    now[0] += 1.5
+    # Expired but within the grace: both callers get the old answer at once, one rebuild starts.
+    assert await cache.get("page", source.build) == "answer at version 0"
+    assert await cache.get("page", source.build) == "answer at version 0"
+    await asyncio.sleep(0)
+    assert source.builds == 2
+    source.release.set()
+    await asyncio.sleep(0)
+    now[0] += 0.5
+    assert await cache.get("page", source.build) == "answer at version 0"
+    assert source.builds == 2  # the rebuilt entry is fresh again
+
+
+async def test_an_entry_past_its_grace_is_waited_for() -> None:
+    source = Source()
+    source.release.set()
+    now = [100.0]
+    cache = ViewCache(lambda: source.version, max_age=1.0, stale_for=1.0, timer=lambda: now[0])
+    await cache.get("page", source.build)
+    source.release.clear()
+    now[0] += 2.5
+    waiting = asyncio.create_task(cache.get("page", source.build))
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    source.release.set()
+    await waiting
+    assert source.builds == 2
+
+
+async def test_a_stale_entry_is_never_served_for_a_newer_version() -> None:
+    source = Source()
+    source.release.set()
+    now = [100.0]
+    cache = ViewCache(lambda: source.version, max_age=1.0, stale_for=1.0, timer=lambda: now[0])
+    await cache.get("page", source.build)
+    source.version = 1
+    now[0] += 1.5
+    assert await cache.get("page", source.build) == "answer at version 1"

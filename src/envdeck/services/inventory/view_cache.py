@@ -6,6 +6,11 @@ built wait for that build instead of starting their own, and later callers get t
 until `version()` moves on: after a write here, or a change another instance announced (the
 event relay counts them). Entries also expire after `max_age` seconds, which bounds how stale
 an answer can be should an announcement be late or lost.
+
+With `stale_for`, an expired entry of the current version is still served for that long while
+one rebuild runs in the background: under steady traffic nobody waits for a rebuild (a
+summary of 10,000 environments takes milliseconds that every caller arriving meanwhile would
+wait), and the staleness bound becomes `max_age + stale_for`.
 """
 
 import asyncio
@@ -13,7 +18,7 @@ import time
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar, cast
 
-from cachetools import TTLCache
+from cachetools import LRUCache
 
 T = TypeVar("T")
 
@@ -28,12 +33,15 @@ class ViewCache:
         *,
         max_entries: int = MAX_ENTRIES,
         max_age: float = MAX_AGE_SECONDS,
+        stale_for: float = 0.0,
         timer: Callable[[], float] = time.monotonic,
     ) -> None:
         self._version = version
-        self._entries: TTLCache[tuple[int, Hashable], Any] = TTLCache(
-            max_entries, max_age, timer=timer
-        )
+        self._max_age = max_age
+        self._stale_for = stale_for
+        self._timer = timer
+        # (version, key) -> (when its build started, the result)
+        self._entries: LRUCache[tuple[int, Hashable], tuple[float, Any]] = LRUCache(max_entries)
         self._building: dict[tuple[int, Hashable], asyncio.Future[Any]] = {}
 
     async def get(self, key: Hashable, build: Callable[[], Awaitable[T]]) -> T:
@@ -41,17 +49,36 @@ class ViewCache:
         # The version is read before building: a write during the build files the result
         # under the old version, which is never asked for again.
         versioned = (self._version(), key)
-        if versioned in self._entries:
-            return cast(T, self._entries[versioned])
+        entry = self._entries.get(versioned)
+        if entry is not None:
+            built_at, value = entry
+            age = self._timer() - built_at
+            if age < self._max_age:
+                return cast(T, value)
+            if age < self._max_age + self._stale_for:
+                self._build(versioned, build)
+                return cast(T, value)
+        # Shielded: one caller giving up (a closed connection) must not cancel the others' build.
+        return cast(T, await asyncio.shield(self._build(versioned, build)))
+
+    def _build(
+        self, versioned: tuple[int, Hashable], build: Callable[[], Awaitable[T]]
+    ) -> "asyncio.Future[Any]":
+        """Start the build of versioned unless one runs; return the running one."""
         pending = self._building.get(versioned)
         if pending is None:
+            # Stamped when it starts: what it reads is at least that old.
+            started = self._timer()
             pending = asyncio.ensure_future(build())
             self._building[versioned] = pending
-            pending.add_done_callback(lambda done: self._finished(versioned, done))
-        # Shielded: one caller giving up (a closed connection) must not cancel the others' build.
-        return cast(T, await asyncio.shield(pending))
+            pending.add_done_callback(lambda done: self._finished(versioned, started, done))
+        return pending
 
-    def _finished(self, versioned: tuple[int, Hashable], done: asyncio.Future[Any]) -> None:
+    def _finished(
+        self, versioned: tuple[int, Hashable], started: float, done: asyncio.Future[Any]
+    ) -> None:
         self._building.pop(versioned, None)
+        # Reading the exception also keeps a failed background rebuild from being reported as
+        # never retrieved; the stale entry then expires and the next caller builds again.
         if not done.cancelled() and done.exception() is None:
-            self._entries[versioned] = done.result()
+            self._entries[versioned] = (started, done.result())

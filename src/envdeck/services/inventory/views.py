@@ -19,6 +19,9 @@ from envdeck.services.inventory.view_cache import ViewCache
 
 T = TypeVar("T")
 
+# How long past its age limit a view of the current inventory may be served while it is rebuilt.
+STALE_SECONDS = 1.0
+
 _SUMMARY_KEY = "summary"
 _BY_HEALTH_KEY = ("metrics", "environments_by_health")
 
@@ -53,8 +56,9 @@ class EnvironmentViews:
         self._repository = repository
         self._held = held
         # Keyed by the inventory's write count: a caller never sees a view older than its own
-        # last write.
-        self._cache = ViewCache(version)
+        # last write. Expired views of the current count are served while they are rebuilt: the
+        # age limit only covers a change on another instance whose announcement is late.
+        self._cache = ViewCache(version, stale_for=STALE_SECONDS)
 
     async def list_environments(
         self,
