@@ -8,6 +8,7 @@ import MonitorHeartIcon from "@mui/icons-material/MonitorHeart";
 import NewReleasesIcon from "@mui/icons-material/NewReleases";
 import PeopleIcon from "@mui/icons-material/People";
 import PlayCircleIcon from "@mui/icons-material/PlayCircleOutline";
+import PublicIcon from "@mui/icons-material/Public";
 import { List, ListItemButton, ListItemIcon, ListItemText } from "@mui/material";
 import type { ReactNode } from "react";
 import { NavLink, useLocation } from "react-router";
@@ -31,6 +32,7 @@ const NAV_ITEMS: NavItem[] = [
   { to: "/maintenance", label: "Maintenance", icon: <ConstructionIcon />, atLeast: "viewer" },
   { to: "/system", label: "System status", icon: <MonitorHeartIcon />, atLeast: "viewer" },
   { to: "/notifications", label: "Notifications", icon: <CampaignIcon />, atLeast: "admin" },
+  { to: "/status-pages", label: "Status pages", icon: <PublicIcon />, atLeast: "admin" },
   { to: "/credentials", label: "Credentials", icon: <KeyIcon />, atLeast: "admin" },
   { to: "/users", label: "Users", icon: <PeopleIcon />, atLeast: "admin" },
 ];

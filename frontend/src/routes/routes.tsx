@@ -23,6 +23,8 @@ const adminsOnly = (
 );
 
 export const routes: RouteObject[] = [
+  // Outside the app's frame and its sign-in: anyone may read a public status page.
+  { path: "status/:slug", lazy: page(() => import("./PublicStatusPage")) },
   {
     element: <StartGate />,
     children: [
@@ -79,6 +81,11 @@ export const routes: RouteObject[] = [
             path: "notifications",
             element: adminsOnly,
             children: [{ index: true, lazy: page(() => import("./NotificationsPage")) }],
+          },
+          {
+            path: "status-pages",
+            element: adminsOnly,
+            children: [{ index: true, lazy: page(() => import("./StatusPagesPage")) }],
           },
           { path: "tokens", lazy: page(() => import("./TokensPage")) },
           { path: "*", element: <NotFoundPage /> },
