@@ -7,6 +7,7 @@ import { lazy, Suspense, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 
 import { ApiError } from "../api/client";
+import RouteNotice from "../components/RouteNotice";
 import ActivityView from "../features/activity/ActivityView";
 import { credentialQueries } from "../features/credentials/queries";
 import DeleteEnvironmentDialog from "../features/environments/DeleteEnvironmentDialog";
@@ -18,6 +19,7 @@ import OperationActions from "../features/operations/OperationActions";
 import OperationsView from "../features/operations/OperationsView";
 import { useRealtimeSubscription } from "../lib/realtime/useRealtimeSubscription";
 import { hasRole } from "../lib/roles";
+import { withNotice } from "../lib/routeNotice";
 import { errorMessage } from "../lib/serverErrors";
 import { useDocumentTitle } from "../lib/useDocumentTitle";
 import { useSession } from "../lib/useSession";
@@ -149,11 +151,17 @@ export default function EnvironmentDetailsPage() {
       )}
       {tab === "operations" && <OperationsView environmentId={env.id} pickers={filterPickers} />}
       {tab === "activity" && <ActivityView environmentId={env.id} pickers={filterPickers} />}
+      <RouteNotice />
       {deleting && (
         <DeleteEnvironmentDialog
           environment={env}
           onClose={() => setDeleting(false)}
-          onDeleted={() => void navigate("/environments", { replace: true })}
+          onDeleted={() =>
+            void navigate("/environments", {
+              replace: true,
+              state: withNotice(`Deleted ${env.name}.`),
+            })
+          }
         />
       )}
     </Stack>

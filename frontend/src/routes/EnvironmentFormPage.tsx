@@ -6,6 +6,7 @@ import Page from "../components/Page";
 import { credentialQueries } from "../features/credentials/queries";
 import EnvironmentForm from "../features/environments/EnvironmentForm";
 import { environmentQueries } from "../features/environments/queries";
+import { withNotice } from "../lib/routeNotice";
 import { errorMessage } from "../lib/serverErrors";
 import { environmentFormSlots } from "./slots";
 
@@ -37,7 +38,11 @@ export default function EnvironmentFormPage() {
           key={id ?? "new"}
           environment={id ? (environment.data ?? null) : null}
           credentials={credentials.data?.credentials ?? []}
-          onSaved={(saved) => void navigate(`/environments/${saved.id}`)}
+          onSaved={(saved) =>
+            void navigate(`/environments/${saved.id}`, {
+              state: withNotice(id ? `Saved ${saved.name}.` : `Created ${saved.name}.`),
+            })
+          }
           onCancel={() => void navigate(id ? `/environments/${id}` : "/environments")}
           slots={environmentFormSlots}
         />

@@ -1,23 +1,42 @@
-import { Box, Card, CardContent, Skeleton, Typography } from "@mui/material";
+import { Box, Card, CardActionArea, CardContent, Skeleton, Typography } from "@mui/material";
 import type { Theme } from "@mui/material/styles";
 
 import { HEALTH_LABELS, healthColor } from "./health";
-import { type EnvironmentSummary, HEALTH_STATES } from "./queries";
+import { type EnvironmentSummary, HEALTH_STATES, type HealthState } from "./queries";
 
 interface Stat {
   label: string;
   value: number | undefined;
   color: (theme: Theme) => string;
+  /** The health filter the card applies; null for all environments. */
+  health: HealthState | null;
 }
 
-/** The counts at the top of the dashboard: all environments and each health state. */
-export default function StatCards({ summary }: { summary: EnvironmentSummary | undefined }) {
+interface StatCardsProps {
+  summary: EnvironmentSummary | undefined;
+  /** The health filter in force (its card is shown pressed); null for none. */
+  status?: HealthState | null;
+  /** Filter by a card's health (null: Total, every environment); the cards are buttons then. */
+  onStatus?: (status: HealthState | null) => void;
+}
+
+/**
+ * The counts at the top of the dashboard: all environments and each health state. With
+ * onStatus, a card filters the dashboard to its health (Total shows all again).
+ */
+export default function StatCards({ summary, status = null, onStatus }: StatCardsProps) {
   const stats: Stat[] = [
-    { label: "Total", value: summary?.total, color: (theme) => theme.palette.primary.main },
+    {
+      label: "Total",
+      value: summary?.total,
+      color: (theme) => theme.palette.primary.main,
+      health: null,
+    },
     ...HEALTH_STATES.map((health) => ({
       label: HEALTH_LABELS[health],
       value: summary ? (summary.byHealth[health] ?? 0) : undefined,
       color: (theme: Theme) => healthColor(theme, health),
+      health,
     })),
   ];
   return (
@@ -33,14 +52,9 @@ export default function StatCards({ summary }: { summary: EnvironmentSummary | u
         gridTemplateColumns: { xs: "repeat(2, 1fr)", md: "repeat(4, 1fr)" },
       }}
     >
-      {stats.map((stat) => (
-        <Card
-          key={stat.label}
-          component="li"
-          variant="outlined"
-          aria-label={stat.label}
-          sx={{ borderTop: 4, borderTopColor: stat.color }}
-        >
+      {stats.map((stat) => {
+        const pressed = onStatus !== undefined && stat.health === status;
+        const content = (
           <CardContent>
             <Typography color="text.secondary" variant="body2">
               {stat.label}
@@ -49,8 +63,32 @@ export default function StatCards({ summary }: { summary: EnvironmentSummary | u
               {stat.value ?? <Skeleton width={48} />}
             </Typography>
           </CardContent>
-        </Card>
-      ))}
+        );
+        return (
+          <Card
+            key={stat.label}
+            component="li"
+            variant="outlined"
+            aria-label={stat.label}
+            sx={{
+              borderTop: 4,
+              borderTopColor: stat.color,
+              ...(pressed && { outline: 2, outlineColor: stat.color, outlineOffset: -2 }),
+            }}
+          >
+            {onStatus ? (
+              <CardActionArea
+                aria-pressed={pressed}
+                onClick={() => onStatus(stat.health)}
+              >
+                {content}
+              </CardActionArea>
+            ) : (
+              content
+            )}
+          </Card>
+        );
+      })}
     </Box>
   );
 }

@@ -38,28 +38,71 @@ export interface EnvironmentListParams {
   available?: boolean;
 }
 
+/** The most environments the grouped view reads: it groups every match, not one page. */
+export const GROUPED_LIMIT = 2000;
+/** The API's largest page. */
+const PAGE_LIMIT = 200;
+
+export type EnvironmentFilterParams = Omit<EnvironmentListParams, "page" | "limit">;
+
+type EnvironmentList = components["schemas"]["EnvironmentList"];
+
+async function listPage(params: EnvironmentListParams): Promise<EnvironmentList> {
+  return unwrap(
+    await api.GET("/api/v1/environments", {
+      params: {
+        query: {
+          page: params.page,
+          limit: params.limit,
+          sort: params.sort,
+          q: params.q || undefined,
+          tag: params.tag ?? undefined,
+          status: params.status ?? undefined,
+          available: params.available || undefined,
+        },
+      },
+    }),
+  );
+}
+
+/** Every matching environment up to GROUPED_LIMIT, read a page at a time (the rest at once). */
+async function listEvery(filters: EnvironmentFilterParams): Promise<EnvironmentList> {
+  const first = await listPage({ ...filters, page: 1, limit: PAGE_LIMIT });
+  const total = first.pagination.total;
+  const pages = Math.ceil(Math.min(total, GROUPED_LIMIT) / PAGE_LIMIT);
+  const rest = await Promise.all(
+    Array.from({ length: Math.max(pages - 1, 0) }, (_, index) =>
+      listPage({ ...filters, page: index + 2, limit: PAGE_LIMIT }),
+    ),
+  );
+  const environments = [first, ...rest].flatMap((page) => page.environments);
+  return {
+    environments: environments.slice(0, GROUPED_LIMIT),
+    pagination: { page: 1, limit: GROUPED_LIMIT, total, totalPages: total > 0 ? 1 : 0 },
+  };
+}
+
 export const environmentQueries = {
   all: () => ["environments"] as const,
   list: (params: EnvironmentListParams) =>
     queryOptions({
       queryKey: [...environmentQueries.all(), "list", params],
-      queryFn: async () =>
-        unwrap(
-          await api.GET("/api/v1/environments", {
-            params: {
-              query: {
-                page: params.page,
-                limit: params.limit,
-                sort: params.sort,
-                q: params.q || undefined,
-                tag: params.tag ?? undefined,
-                status: params.status ?? undefined,
-                available: params.available || undefined,
-              },
-            },
-          }),
-        ),
+      queryFn: () => listPage(params),
       // Keep the current page on screen while the next one (or a search) loads.
+      placeholderData: keepPreviousData,
+    }),
+  /**
+   * Every environment matching the filters (up to GROUPED_LIMIT), for the grouped view. Under
+   * the lists' key, so live updates patch and refetch it as they do the pages.
+   */
+  every: (filters: EnvironmentFilterParams) =>
+    queryOptions({
+      queryKey: [
+        ...environmentQueries.all(),
+        "list",
+        { ...filters, page: 1, limit: GROUPED_LIMIT, every: true },
+      ],
+      queryFn: () => listEvery(filters),
       placeholderData: keepPreviousData,
     }),
   summary: () =>

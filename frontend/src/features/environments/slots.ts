@@ -26,6 +26,15 @@ export interface EnvironmentSlots {
     label: string;
     height?: number;
   }>;
+  /**
+   * Restart or upgrade several environments: a confirmation listing them, then one operation
+   * each and a result per environment. Without it the dashboard offers no selection.
+   */
+  BulkOperationDialog?: ComponentType<{
+    kind: "restart" | "upgrade";
+    environments: Environment[];
+    onClose: () => void;
+  }>;
   /** The last hour's checks of these environments, by id; undefined while they load. */
   useSparklines: (ids: string[]) => Record<string, HealthPoint[]> | undefined;
 }
