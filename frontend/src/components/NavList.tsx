@@ -9,6 +9,7 @@ import NewReleasesIcon from "@mui/icons-material/NewReleases";
 import PeopleIcon from "@mui/icons-material/People";
 import PlayCircleIcon from "@mui/icons-material/PlayCircleOutline";
 import PublicIcon from "@mui/icons-material/Public";
+import RouteIcon from "@mui/icons-material/Route";
 import { List, ListItemButton, ListItemIcon, ListItemText } from "@mui/material";
 import type { ReactNode } from "react";
 import { NavLink, useLocation } from "react-router";
@@ -26,6 +27,7 @@ interface NavItem {
 const NAV_ITEMS: NavItem[] = [
   { to: "/environments", label: "Environments", icon: <DnsIcon />, atLeast: "viewer" },
   { to: "/versions", label: "Versions", icon: <NewReleasesIcon />, atLeast: "viewer" },
+  { to: "/pipelines", label: "Pipelines", icon: <RouteIcon />, atLeast: "viewer" },
   { to: "/operations", label: "Operations", icon: <PlayCircleIcon />, atLeast: "viewer" },
   { to: "/activity", label: "Activity", icon: <HistoryIcon />, atLeast: "viewer" },
   { to: "/reservations", label: "Reservations", icon: <EventIcon />, atLeast: "viewer" },

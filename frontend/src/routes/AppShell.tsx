@@ -8,13 +8,15 @@ import { applyActiveOperation, refetchReserved } from "../features/environments/
 import { useLiveEnvironments } from "../features/environments/useLiveEnvironments";
 import { activeOperationOf } from "../features/operations/liveOperations";
 import { useLiveOperations } from "../features/operations/useLiveOperations";
+import { useLivePromotions } from "../features/promotions/useLivePromotions";
 import { useLiveReservations } from "../features/reservations/useLiveReservations";
 
 /**
  * The signed-in app around every page: the layout with the top bar's notifications and user
  * menu, and the live updates of the caches every page reads (under the RealtimeProvider of
  * routes.tsx). An operation's progress also marks its environment busy or free; a change of
- * a reservation has its environment read again (current and next reservation).
+ * a reservation has its environment read again (current and next reservation); a promotion's
+ * change updates its view, the promotion lists and its pipeline's board.
  */
 export default function AppShell() {
   const queryClient = useQueryClient();
@@ -29,5 +31,6 @@ export default function AppShell() {
     ),
   );
   useLiveReservations((reservation) => refetchReserved(queryClient, reservation.environmentId));
+  useLivePromotions();
   return <AppLayout notifications={<NotificationsBell />} userMenu={<UserMenu />} />;
 }

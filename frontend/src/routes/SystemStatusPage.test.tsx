@@ -87,6 +87,7 @@ describe("System status page", () => {
     expect(links.map((link) => link.textContent)).toEqual([
       "Environments",
       "Versions",
+      "Pipelines",
       "Operations",
       "Activity",
       "Reservations",

@@ -56,6 +56,14 @@ export const routes: RouteObject[] = [
             ],
           },
           { path: "versions", lazy: page(() => import("./VersionsPage")) },
+          {
+            path: "pipelines",
+            children: [
+              { index: true, lazy: page(() => import("./PipelinesPage")) },
+              { path: ":id", lazy: page(() => import("./PipelinePage")) },
+            ],
+          },
+          { path: "promotions/:id", lazy: page(() => import("./PromotionPage")) },
           { path: "activity", lazy: page(() => import("./ActivityPage")) },
           {
             path: "operations",
