@@ -29,7 +29,7 @@ from envdeck.cli_remote import (
 
 # The exit statuses, a contract with the release pipelines that call this command.
 FAILED = 3  # --wait: the promotion failed, was rejected or cancelled
-INTERRUPTED = 130  # --wait: stopped following (Ctrl-C); the promotion goes on
+INTERRUPTED = 130  # --wait: stopped following (Ctrl-C); the promotion continues
 
 # Each paragraph on one line: the help formatter wraps them to the terminal itself.
 EXIT_CODES = "\n".join(
@@ -221,7 +221,7 @@ def follow(
                 update = reader.read()
     except KeyboardInterrupt:
         raise Refusal(
-            f"stopped following; promotion {promotion['id']} goes on (GET"
+            f"stopped following; promotion {promotion['id']} continues on the server (GET"
             f" /api/v1/promotions/{promotion['id']})",
             INTERRUPTED,
         ) from None
@@ -248,7 +248,7 @@ class _Reader:
             self._lost_since = self._lost_since or now
             if now - self._lost_since > GRACE_SECONDS:
                 raise Refusal(
-                    f"{refusal.message}; the promotion goes on on the server ({self._path})",
+                    f"{refusal.message}; the promotion continues on the server (GET {self._path})",
                     UNAVAILABLE,
                 ) from None
             return None
@@ -321,10 +321,10 @@ def _status_line(promotion: dict[str, Any]) -> str:
             f": {missing} more from an admin other than {promotion['requestedBy']['username']}"
             f" (POST /api/v1/promotions/{promotion['id']}/approve, or the Pipelines page)"
         )
-    elif status == "succeeded":
-        line += f": {promotion['version']} runs on {promotion['stage']}"
     if promotion.get("message"):
         line += f": {promotion['message']}"
+    elif status == "succeeded":
+        line += f": {promotion['version']} is on {promotion['stage']}"
     return line
 
 
@@ -335,27 +335,28 @@ def _target_key(target: dict[str, Any] | None) -> tuple[Any, ...] | None:
 
 
 def target_line(target: dict[str, Any], version: str) -> str:
-    """Return the line that says where one environment of the promotion is."""
+    """Return the line that says where one environment of the promotion is: its status, its
+    operations, and what the server says of it (or, when it says nothing, what the status
+    means)."""
     name, status = target["environmentName"], target["status"]
+    line = f"{name}: {_status(status)}"
+    operations = []
+    if target["operationId"]:
+        operations.append(f"operation {target['operationId']}")
+    if target["rollbackOperationId"]:
+        operations.append(f"rollback operation {target['rollbackOperationId']}")
+    if operations:
+        line += f" ({', '.join(operations)})"
     since = target.get("fromVersion") or "the version it ran"
-    operation, rollback = target["operationId"], target["rollbackOperationId"]
-    if status == "pending":
-        line = f"{name}: pending ({since} → {version})"
-    elif status == "running":
-        line = f"{name}: upgrading {since} → {version} (operation {operation})"
-    elif status == "succeeded":
-        line = f"{name}: succeeded, runs {version}"
-        if rollback:  # the roll-back of the stage did not bring it back
-            line += f" (roll-back operation {rollback})"
-    elif status == "rolling_back":
-        line = f"{name}: rolling back to {since} (operation {rollback})"
-    elif status == "rolled_back":
-        line = f"{name}: rolled back to {since} (operation {rollback})"
-    else:
-        line = f"{name}: {_status(status)}" + (f" (operation {operation})" if operation else "")
-    if target.get("message"):
-        line += f": {target['message']}"
-    return line
+    meanings = {
+        "pending": f"{since} → {version}",
+        "running": f"upgrading {since} → {version}",
+        "succeeded": f"runs {version}",
+        "rolling_back": f"rolling back to {since}",
+        "rolled_back": f"back on {since}",
+    }
+    detail = target.get("message") or meanings.get(status)
+    return f"{line}: {detail}" if detail else line
 
 
 def outcome(remote: Remote, promotion: dict[str, Any]) -> Refusal:

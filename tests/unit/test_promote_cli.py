@@ -40,24 +40,28 @@ def test_the_first_sight_names_the_promotion_its_status_and_every_environment() 
     assert progress(None, first) == [
         "promotion 65a1b2c3d4e5f60718293a4b: 2.5.0 into shop/prod, requested by release-bot",
         "promotion running",
-        "prod-eu: pending (2.4.1 → 2.5.0)",
-        "prod-us: pending (2.4.1 → 2.5.0)",
+        "prod-eu: pending: 2.4.1 → 2.5.0",
+        "prod-us: pending: 2.4.1 → 2.5.0",
     ]
 
 
 def test_only_what_changed_is_printed() -> None:
     before = promotion("running", target("prod-eu"), target("prod-us"))
     after = promotion("running", target("prod-eu", "running", operationId="op1"), target("prod-us"))
-    assert progress(before, after) == ["prod-eu: upgrading 2.4.1 → 2.5.0 (operation op1)"]
+    assert progress(before, after) == ["prod-eu: running (operation op1): upgrading 2.4.1 → 2.5.0"]
     assert progress(after, after) == []
 
 
 def test_the_end_comes_after_the_last_environment() -> None:
     before = promotion("running", target("prod-eu", "running", operationId="op1"))
-    after = promotion("succeeded", target("prod-eu", "succeeded", operationId="op1"))
+    after = promotion(
+        "succeeded",
+        target("prod-eu", "succeeded", operationId="op1", message="upgraded to 2.5.0"),
+        message="2.5.0 is on prod (1 upgraded)",
+    )
     assert progress(before, after) == [
-        "prod-eu: succeeded, runs 2.5.0",
-        "promotion succeeded: 2.5.0 runs on prod",
+        "prod-eu: succeeded (operation op1): upgraded to 2.5.0",
+        "promotion succeeded: 2.5.0 is on prod (1 upgraded)",
     ]
 
 
@@ -76,7 +80,7 @@ def test_an_approval_awaited_says_by_whom_then_the_approval_comes_before_the_run
     assert progress(waiting, approved) == [
         "approved by ada",
         "promotion running",
-        "prod-eu: upgrading 2.4.1 → 2.5.0 (operation op1)",
+        "prod-eu: running (operation op1): upgrading 2.4.1 → 2.5.0",
     ]
 
 
@@ -95,21 +99,27 @@ def test_a_rejection_names_who_and_why() -> None:
 
 
 def test_a_failed_environment_shows_its_operation_and_error() -> None:
-    failed = target("prod-us", "failed", operationId="op2", message="still reports 2.4.1")
-    assert target_line(failed, "2.5.0") == "prod-us: failed (operation op2): still reports 2.4.1"
+    failed = target(
+        "prod-us", "failed", operationId="op2", message="upgrade failed: still reports 2.4.1"
+    )
+    assert target_line(failed, "2.5.0") == (
+        "prod-us: failed (operation op2): upgrade failed: still reports 2.4.1"
+    )
 
 
 def test_the_roll_back_of_an_environment_names_its_operation() -> None:
     upgraded = target("prod-eu", "succeeded", operationId="op1")
     rolling = upgraded | {"status": "rolling_back", "rollbackOperationId": "op3"}
     assert progress(promotion("running", upgraded), promotion("running", rolling)) == [
-        "prod-eu: rolling back to 2.4.1 (operation op3)"
+        "prod-eu: rolling back (operation op1, rollback operation op3): rolling back to 2.4.1"
     ]
     back = rolling | {"status": "rolled_back"}
-    assert target_line(back, "2.5.0") == "prod-eu: rolled back to 2.4.1 (operation op3)"
-    stuck = rolling | {"status": "succeeded", "message": "the roll-back failed"}
+    assert target_line(back, "2.5.0") == (
+        "prod-eu: rolled back (operation op1, rollback operation op3): back on 2.4.1"
+    )
+    stuck = rolling | {"status": "succeeded", "message": "rollback failed: down"}
     assert target_line(stuck, "2.5.0") == (
-        "prod-eu: succeeded, runs 2.5.0 (roll-back operation op3): the roll-back failed"
+        "prod-eu: succeeded (operation op1, rollback operation op3): rollback failed: down"
     )
     assert not is_older(promotion("failed", stuck), promotion("running", rolling))
     assert is_older(promotion("running", upgraded), promotion("running", rolling))
