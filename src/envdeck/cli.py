@@ -363,27 +363,38 @@ def import_environments(
                 content=text.encode("utf-8"),
                 headers={"Content-Type": "application/yaml"},
             )
-            changes = [(c["name"], c["action"], c["fields"]) for c in response.json()["changes"]]
+            answer = response.json()
+            changes = [(c["name"], c["action"], c["fields"]) for c in answer["changes"]]
+            changes += [
+                (f"pipeline {c['name']}", c["action"], []) for c in answer.get("pipelines", [])
+            ]
     else:
 
         async def run(services: Any) -> list[tuple[str, str, list[str]]]:
             plan = await services.environment_files.plan(text)
             if not dry_run:
                 await services.environment_files.apply(_local_operator(), plan)
-            return [(c.name, c.action, c.fields) for c in plan]
+            return [(c.name, c.action, c.fields) for c in plan.environments] + [
+                (f"pipeline {p.name}", p.action, []) for p in plan.pipelines
+            ]
 
         try:
             changes = asyncio.run(_with_local_services(_settings(config), run))
         except EnvdeckError as exc:
-            problems = exc.details.get("environments", [])
+            problems = exc.details.get("environments", []) + exc.details.get("pipelines", [])
             raise _fail(
                 exc.message
-                + "".join(f"\n  {p['environment']}: {'; '.join(p['errors'])}" for p in problems)
+                + "".join(
+                    f"\n  {p.get('environment') or p.get('pipeline')}: {'; '.join(p['errors'])}"
+                    for p in problems
+                )
             ) from None
     for name, action, fields in changes:
         typer.echo(f"{action:<9} {name}" + (f"  ({', '.join(fields)})" if fields else ""))
     typer.echo(
-        "dry run: nothing was changed" if dry_run else f"imported {len(changes)} environments"
+        "dry run: nothing was changed"
+        if dry_run
+        else f"imported {sum(not n.startswith('pipeline ') for n, _, _ in changes)} environments"
     )
 
 

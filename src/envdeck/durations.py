@@ -26,6 +26,8 @@ def parse_duration(value: Any) -> Any:
 def format_duration(value: timedelta) -> str:
     """Return a duration as the shortest Go-style text that says it exactly ("90s", "1m")."""
     seconds = value.total_seconds()
+    if seconds == 0:
+        return "0s"
     for unit in ("d", "h", "m", "s"):
         if seconds >= _UNIT_SECONDS[unit] and seconds % _UNIT_SECONDS[unit] == 0:
             return f"{int(seconds // _UNIT_SECONDS[unit])}{unit}"

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from envdeck.config import load_settings
 from envdeck.demo.register import demo_config
@@ -47,7 +48,7 @@ class Rig:
             self.ids[stage] = created.json()["id"]
 
     def call(self, method: str, path: str, who: Account, **kwargs: Any) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {who.token}"}
+        headers = {"Authorization": f"Bearer {who.token}"} | kwargs.pop("headers", {})
         return httpx.request(
             method, f"{self.live.url}/api/v1{path}", headers=headers, timeout=60, **kwargs
         )
@@ -374,3 +375,49 @@ def test_a_promotion_is_live_on_the_websocket_and_announced_on_the_channels(shop
     assert titles[:3] == [f"2.4.0 promoted to shop-live/{s}" for s in ("dev", "qa", "staging")]
     assert titles[3] == "Promotion of 2.4.0 to shop-live/prod awaits approval"
     assert "olive asks to promote 2.4.0" in messages[3].body["message"]
+
+
+def test_pipelines_travel_in_the_yaml_export_and_import(shop: Rig) -> None:
+    listed = [{"name": "only", "environmentIds": [shop.ids["dev"], shop.ids["qa"]]}]
+    pipeline = shop.pipeline("shop-yaml", [*listed, {"name": "last", "tags": ["shop", "prod"]}])
+
+    exported = shop.call("GET", "/environments/export", shop.admin)
+    document = yaml.safe_load(exported.text)
+    (written,) = [p for p in document["pipelines"] if p["name"] == "shop-yaml"]
+    assert written["stages"][0]["environmentNames"] == ["shop-dev", "shop-qa"]
+    assert "environmentIds" not in written["stages"][0]
+    assert written["stages"][1]["tags"] == ["shop", "prod"]
+
+    def load(body: dict[str, Any], dry_run: bool) -> httpx.Response:
+        return shop.call(
+            "POST",
+            f"/environments/import?dryRun={'true' if dry_run else 'false'}",
+            shop.admin,
+            content=yaml.safe_dump(body).encode(),
+            headers={"Content-Type": "application/yaml"},
+        )
+
+    same = load(document, dry_run=True).json()
+    assert {"name": "shop-yaml", "action": "unchanged"} in same["pipelines"]
+    written["stages"][1]["soakTime"] = "2h"
+    written["stages"][0]["environmentNames"] = ["shop-dev"]
+    document["pipelines"].append({"name": "shop-copy", "stages": written["stages"]})
+    planned = load(document, dry_run=True).json()
+    assert {"name": "shop-yaml", "action": "update"} in planned["pipelines"]
+    assert {"name": "shop-copy", "action": "create"} in planned["pipelines"]
+    stored = shop.call("GET", f"/pipelines/{pipeline['id']}", shop.admin).json()
+    assert stored["stages"][1]["soakTime"] == "0s"
+
+    assert load(document, dry_run=False).status_code == 200
+    stored = shop.call("GET", f"/pipelines/{pipeline['id']}", shop.admin).json()
+    assert stored["stages"][1]["soakTime"] == "2h"
+    assert stored["stages"][0]["environmentIds"] == [shop.ids["dev"]]
+
+    document["pipelines"].append(
+        {"name": "broken", "stages": [{"name": "a", "environmentNames": ["no-such-env"]}]}
+    )
+    refused = load(document, dry_run=False)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["details"]["pipelines"][0]["pipeline"] == "broken"
+    names = [p["name"] for p in shop.call("GET", "/pipelines", shop.admin).json()["items"]]
+    assert "broken" not in names

@@ -2201,6 +2201,11 @@ export interface components {
             changes: components["schemas"]["PlannedChangePublic"][];
             /** Dryrun */
             dryRun: boolean;
+            /**
+             * Pipelines
+             * @description The file's pipelines (matched by name)
+             */
+            pipelines?: components["schemas"]["PlannedPipelinePublic"][];
         };
         /** InstanceList */
         InstanceList: {
@@ -2821,6 +2826,16 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** PlannedPipelinePublic */
+        PlannedPipelinePublic: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "create" | "update" | "unchanged";
+            /** Name */
+            name: string;
+        };
         /**
          * PreviewKind
          * @enum {string}
@@ -3130,7 +3145,7 @@ export interface components {
             rollbackOnFailure: boolean;
             /**
              * Soaktime
-             * @default 0ms
+             * @default 0s
              */
             soakTime: string;
             /** Tags */
@@ -4460,6 +4475,7 @@ export interface operations {
                         environments: Record<string, never>[];
                         /** @enum {string} */
                         kind: "EnvironmentList";
+                        pipelines?: Record<string, never>[];
                     };
                 };
             };

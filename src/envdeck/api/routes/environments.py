@@ -197,6 +197,7 @@ EXPORT_FILE_SCHEMA = {
         "apiVersion": {"type": "string", "enum": [FILE_VERSION]},
         "kind": {"type": "string", "enum": [FILE_KIND]},
         "environments": {"type": "array", "items": {"type": "object"}},
+        "pipelines": {"type": "array", "items": {"type": "object"}},
     },
 }
 
@@ -231,10 +232,18 @@ class PlannedChangePublic(ApiModel):
     fields: list[str]
 
 
+class PlannedPipelinePublic(ApiModel):
+    name: str
+    action: Literal["create", "update", "unchanged"]
+
+
 class ImportResult(ApiModel):
     dry_run: bool
     applied: bool
     changes: list[PlannedChangePublic]
+    pipelines: list[PlannedPipelinePublic] = Field(
+        default_factory=list, description="The file's pipelines (matched by name)"
+    )
 
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -269,15 +278,17 @@ async def import_environments(
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise ValidationFailed("the file is not UTF-8 text") from None
-    changes = await files.plan(text)
+    plan = await files.plan(text)
     if not dry_run:
-        await files.apply(admin, changes)
+        await files.apply(admin, plan)
     return ImportResult(
         dry_run=dry_run,
         applied=not dry_run,
         changes=[
-            PlannedChangePublic(name=c.name, action=c.action, fields=c.fields) for c in changes
+            PlannedChangePublic(name=c.name, action=c.action, fields=c.fields)
+            for c in plan.environments
         ],
+        pipelines=[PlannedPipelinePublic(name=p.name, action=p.action) for p in plan.pipelines],
     )
 
 

@@ -12,6 +12,7 @@ the event loop, and with it every other request.
 """
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -41,11 +42,13 @@ from envdeck.services.inventory.environments import (
     masked,
     sealed,
 )
+from envdeck.services.inventory.pipeline_files import PipelineFiles, PlannedPipeline
 from envdeck.services.inventory.seed_metadata import unmask_seed_metadata
 
 FILE_VERSION = "envdeck/v1"
 FILE_KIND = "EnvironmentList"
 MAX_ENVIRONMENTS = 10_000
+MAX_PIPELINES = 1_000
 MAX_FILE_BYTES = 5 * 1024 * 1024
 YAML_LIMITS = YamlLimits(
     max_bytes=MAX_FILE_BYTES,
@@ -72,6 +75,12 @@ class PlannedChange:
     credential: Credential | None = None
 
 
+@dataclass
+class ImportPlan:
+    environments: list[PlannedChange]
+    pipelines: list[PlannedPipeline] = field(default_factory=list)
+
+
 class EnvironmentFiles:
     def __init__(
         self,
@@ -84,20 +93,33 @@ class EnvironmentFiles:
         self._service = environments
         self._activity = activity
         self._box = box
+        self._pipelines = PipelineFiles(storage)
 
     async def export_yaml(self, options: EnvironmentListOptions) -> str:
         """Return the matching environments as a YAML document, secrets masked."""
         documents = []
         page = options.model_copy(update={"page": 1, "limit": 200})
         names: dict[str, str] = {}
+        env_names: dict[str, str] = {}
         while True:
             items, total = await self._storage.environments.list(page)
             for env in items:
                 documents.append(await self._document(env, names))
+                env_names[env.id] = env.name
             if page.page * page.limit >= total:
                 break
             page = page.model_copy(update={"page": page.page + 1})
-        body = {"apiVersion": FILE_VERSION, "kind": FILE_KIND, "environments": documents}
+        body: dict[str, Any] = {
+            "apiVersion": FILE_VERSION,
+            "kind": FILE_KIND,
+            "environments": documents,
+        }
+        # Pipelines only with every environment: a filtered file could not name their stages'.
+        unfiltered = options.status is None and options.tag is None and options.q is None
+        if unfiltered:
+            pipelines = await self._pipelines.export(env_names)
+            if pipelines:
+                body["pipelines"] = pipelines
         return await asyncio.to_thread(_dump, body)
 
     async def _document(self, env: Environment, names: dict[str, str]) -> dict[str, Any]:
@@ -114,9 +136,9 @@ class EnvironmentFiles:
             credentials["keyName"] = names[key_id] or None
         return document
 
-    async def plan(self, text: str) -> list[PlannedChange]:
+    async def plan(self, text: str) -> ImportPlan:
         """Check a YAML document whole and return what importing it would change."""
-        documents = await asyncio.to_thread(_parse, text)
+        documents, pipelines = await asyncio.to_thread(_parse, text)
         problems: list[dict[str, Any]] = []
         changes: list[PlannedChange] = []
         seen: set[str] = set()
@@ -136,7 +158,30 @@ class EnvironmentFiles:
                 f"the file has problems in {len(problems)} environment(s); nothing was imported",
                 {"environments": problems},
             )
-        return changes
+        known = seen | {name async for name in self._stored_names(pipelines)}
+        planned, pipeline_problems = await self._pipelines.plan(pipelines, known)
+        if pipeline_problems:
+            raise ValidationFailed(
+                f"the file has problems in {len(pipeline_problems)} pipeline(s);"
+                " nothing was imported",
+                {"pipelines": pipeline_problems},
+            )
+        return ImportPlan(changes, planned)
+
+    async def _stored_names(self, pipelines: list[dict[str, Any]]) -> AsyncIterator[str]:
+        """Yield the names the pipelines' stages give that name stored environments."""
+        wanted = {
+            str(name)
+            for pipeline in pipelines
+            for stage in pipeline.get("stages") or []
+            if isinstance(stage, dict)
+            for name in stage.get("environmentNames") or []
+        }
+        for name in sorted(wanted):
+            try:
+                yield (await self._storage.environments.get_by_name(name)).name
+            except EnvironmentNotFound:
+                continue
 
     async def _plan_one(self, document: dict[str, Any]) -> PlannedChange:
         document = dict(document)
@@ -168,8 +213,9 @@ class EnvironmentFiles:
         action: Action = "update" if fields else "unchanged"
         return PlannedChange(config.name, action, fields, ready, stored, credential)
 
-    async def apply(self, actor: Principal, changes: list[PlannedChange]) -> None:
+    async def apply(self, actor: Principal, plan: ImportPlan) -> None:
         """Write a checked plan; if storage fails part-way, undo what was written."""
+        changes = plan.environments
         done: list[PlannedChange] = []
         try:
             for change in changes:
@@ -182,7 +228,20 @@ class EnvironmentFiles:
                 elif change.action == "update" and change.config is not None:
                     await self._storage.environments.update(change.config)
                 done.append(change)
+            ids = {c.config.name: c.config.id for c in changes if c.config is not None}
+            ids |= {c.stored.name: c.stored.id for c in changes if c.stored is not None}
+            missing = {
+                name
+                for p in plan.pipelines
+                for stage in p.document.get("stages") or []
+                for name in stage.get("environmentNames") or []
+                if name not in ids
+            }
+            for name in missing:
+                ids[name] = (await self._storage.environments.get_by_name(name)).id
+            await self._pipelines.apply(plan.pipelines, ids)
         except EnvdeckError:
+            await self._pipelines.undo(plan.pipelines)
             await self._undo(done)
             raise
         for change in done:
@@ -190,12 +249,19 @@ class EnvironmentFiles:
                 self._service.announce(actor, change.action, change.config, change.stored)
         created = sum(c.action == "create" for c in changes)
         updated = sum(c.action == "update" for c in changes)
+        piped = sum(p.action != "unchanged" for p in plan.pipelines)
         self._activity.record_by(
             actor.user,
             type=LogType.ACTION,
             action="import",
-            message=f"{actor.username} imported environments: {created} created, {updated} updated",
-            details={"created": created, "updated": updated, "total": len(changes)},
+            message=f"{actor.username} imported environments: {created} created, {updated} updated"
+            + (f"; {piped} pipelines written" if piped else ""),
+            details={
+                "created": created,
+                "updated": updated,
+                "total": len(changes),
+                "pipelines": piped,
+            },
         )
 
     async def _undo(self, done: list[PlannedChange]) -> None:
@@ -213,7 +279,7 @@ def _dump(body: dict[str, Any]) -> str:
     return yaml.dump(body, Dumper=_DUMPER, sort_keys=False, allow_unicode=True)
 
 
-def _parse(text: str) -> list[dict[str, Any]]:
+def _parse(text: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     body = load_yaml(text, YAML_LIMITS)
     if not isinstance(body, dict) or body.get("apiVersion") != FILE_VERSION:
         raise ValidationFailed(f"not an Envdeck file: expected apiVersion: {FILE_VERSION}")
@@ -222,7 +288,12 @@ def _parse(text: str) -> list[dict[str, Any]]:
         raise ValidationFailed("environments: expected a list of environments")
     if len(environments) > MAX_ENVIRONMENTS:
         raise ValidationFailed(f"at most {MAX_ENVIRONMENTS} environments per file")
-    return environments
+    pipelines = body.get("pipelines") or []
+    if not isinstance(pipelines, list) or not all(isinstance(p, dict) for p in pipelines):
+        raise ValidationFailed("pipelines: expected a list of pipelines")
+    if len(pipelines) > MAX_PIPELINES:
+        raise ValidationFailed(f"at most {MAX_PIPELINES} pipelines per file")
+    return environments, pipelines
 
 
 def _errors(exc: ValidationError) -> list[str]:

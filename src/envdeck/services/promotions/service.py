@@ -494,7 +494,8 @@ class PromotionService:
     async def close(self) -> None:
         """Stop the runs of this process (their promotions are closed at the next start)."""
         self._stopping = True
-        await cancel_and_wait(*self._runs.values())
+        for task in list(self._runs.values()):
+            await cancel_and_wait(task)
 
     # ---- the activity log ----------------------------------------------------------------
 
