@@ -62,14 +62,17 @@ function prodStage(next: GateCheck): BoardStage {
 function stubBoard(prodNext: GateCheck, extra: Record<string, Responder> = {}) {
   return stubApi({
     [`GET ${BASE}`]: { status: 200, body: PIPELINE },
-    [`GET ${BASE}/board`]: { status: 200, body: makeBoard(PIPELINE, [STAGING, prodStage(prodNext)]) },
+    [`GET ${BASE}/board`]: {
+      status: 200,
+      body: makeBoard(PIPELINE, [STAGING, prodStage(prodNext)]),
+    },
     "GET /api/v1/promotions": promotionPage([]),
     ...extra,
   });
 }
 
 describe("Pipeline board", () => {
-  it("shows each stage's environments, verified version and gates, and what Promote does", async () => {
+  it("shows stages' environments, verified versions, gates, and what Promote does", async () => {
     const bodies: unknown[] = [];
     const started = makePromotion({ status: "awaiting_approval", approvalsRequired: 1 });
     stubBoard(PASSED, {
@@ -169,7 +172,9 @@ describe("Pipeline board", () => {
           body: {
             version,
             passed: false,
-            gates: [{ name: "version", passed: false, message: `staging-1 does not list ${version}` }],
+            gates: [
+              { name: "version", passed: false, message: `staging-1 does not list ${version}` },
+            ],
           },
         };
       },
@@ -185,7 +190,9 @@ describe("Pipeline board", () => {
       await within(staging).findByRole("listitem", { name: "Version failed" }),
     ).toHaveTextContent("staging-1 does not list 9.9.9");
     expect(asked).toEqual(["9.9.9"]);
-    expect(within(staging).getByRole("button", { name: /^Promote 9\.9\.9 to staging/ })).toBeDisabled();
+    expect(
+      within(staging).getByRole("button", { name: /^Promote 9\.9\.9 to staging/ }),
+    ).toBeDisabled();
   });
 
   it("shows viewers the board without a Promote button", async () => {
@@ -193,7 +200,9 @@ describe("Pipeline board", () => {
     renderApp(`/pipelines/${PIPELINE_ID}`, { session: makeSession("viewer") });
 
     const prod = await screen.findByRole("region", { name: "prod" }, FIRST_RENDER);
-    await waitFor(() => expect(within(prod).getByText("Gates into prod: all passed")).toBeVisible());
+    await waitFor(() =>
+      expect(within(prod).getByText("Gates into prod: all passed")).toBeVisible(),
+    );
     expect(within(prod).queryByRole("button", { name: /^Promote/ })).not.toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Edit pipeline" })).not.toBeInTheDocument();
   });

@@ -60,7 +60,7 @@ describe("Pipeline form", () => {
     expect(fetchMock.mock.calls.some(([request]) => request.method === "POST")).toBe(false);
   }, 30_000);
 
-  it("shows the server's objections on the fields they name, then creates the pipeline", async () => {
+  it("shows the server's objections on their fields, then creates the pipeline", async () => {
     const bodies: unknown[] = [];
     let refuse = true;
     stubPage(async (request) => {
@@ -89,7 +89,9 @@ describe("Pipeline form", () => {
     await fill(within(second).getByRole("spinbutton", { name: "At most at once" }), "2");
     await userEvent.click(within(dialog).getByRole("button", { name: "Create pipeline" }));
 
-    expect(await within(second).findByText("SoakTime must be between 0s and 90d")).toBeInTheDocument();
+    expect(
+      await within(second).findByText("SoakTime must be between 0s and 90d"),
+    ).toBeInTheDocument();
     expect(within(dialog).getByText("A pipeline named shop already exists")).toBeInTheDocument();
     expect(bodies[0]).toEqual({
       name: "shop",
