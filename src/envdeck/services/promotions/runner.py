@@ -67,6 +67,9 @@ class PromotionRun:
                     return
             except StorageUnavailable:
                 log.warning("promotion_step_deferred", promotion_id=self.promotion.id)
+            except Exception:
+                # A bug must not leave the promotion unfollowed: say so, and try the step again.
+                log.exception("promotion_step_failed", promotion_id=self.promotion.id)
             await asyncio.sleep(self._poll_interval)
 
     async def _step(self) -> bool:
