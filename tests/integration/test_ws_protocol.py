@@ -208,6 +208,7 @@ async def test_a_viewer_subscribed_to_nothing_gets_every_dashboard_message(
     assert update["payload"]["operation"]["id"] == OPERATION_ID
     assert update["payload"]["operation"]["status"] == "running"
     assert "output" not in update["payload"]["operation"]
+    assert "outputSeq" not in update["payload"]["operation"]
 
     await api(live, admin, "DELETE", f"/environments/{created['id']}")
     update, _ = await recv_until(websocket, "environment_update")

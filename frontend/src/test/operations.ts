@@ -64,6 +64,7 @@ export function makeOperation(overrides: Partial<Operation> = {}): Operation {
     exitCode: null,
     httpStatus: null,
     output: "",
+    outputSeq: 0,
     error: null,
     verification: null,
     rollbackOf: null,

@@ -81,6 +81,9 @@ class Operation(DomainModel):
     exit_code: int | None = None
     http_status: int | None = None
     output: str = Field(default="", max_length=OUTPUT_TAIL_LIMIT)
+    # The seq of the last output chunk `output` holds (chunks are numbered from 1 as they are
+    # streamed): a client merges live chunks after it, and knows which ones it missed.
+    output_seq: int = Field(default=0, ge=0)
     error: OperationError | None = None
     verification: Verification | None = None
     # A rollback names the upgrade it undoes; that upgrade names its rollback.

@@ -11,7 +11,7 @@ afterEach(() => {
 });
 
 const FIRST_RENDER = { timeout: 10_000 };
-const OPERATION = makeOperation({ output: "fetching 2.5.0\n" });
+const OPERATION = makeOperation({ output: "fetching 2.5.0\n", outputSeq: 1 });
 const PATH = `/api/v1/operations/${OPERATION.id}`;
 
 async function connected(): Promise<FakeWebSocket> {
@@ -64,19 +64,19 @@ describe("Operation panel", () => {
     Object.defineProperty(log, "clientHeight", { configurable: true, get: () => 200 });
     const socket = await connected();
 
-    output(socket, 1, "one\n");
+    output(socket, 2, "one\n");
     expect(log.scrollTop).toBe(1000);
 
     log.scrollTop = 100;
     act(() => log.dispatchEvent(new Event("scroll")));
     height = 1200;
-    output(socket, 2, "two\n");
+    output(socket, 3, "two\n");
     expect(log.scrollTop).toBe(100);
 
     log.scrollTop = 1000;
     act(() => log.dispatchEvent(new Event("scroll")));
     height = 1400;
-    output(socket, 3, "three\n");
+    output(socket, 4, "three\n");
     expect(log.scrollTop).toBe(1400);
   });
 
@@ -160,5 +160,43 @@ describe("Operation panel", () => {
     );
     // The output already shown stays.
     expect(within(panel).getByRole("log", { name: "Output" })).toHaveTextContent("fetching 2.5.0");
+  });
+
+  it("shows every chunk from the first when it subscribed after the operation started", async () => {
+    const first = "POST https://alpha.example.test/upgrade\nHTTP 202 Accepted\n";
+    const succeeded = "[envdeck] command succeeded; verifying (up to 120 s)\n";
+    const verify1 = "verify #1: unhealthy: expected status 2xx, got 503\n";
+    const verify2 = "verify #2: unhealthy: expected status 2xx, got 503\n";
+    // Fetched before the server kept any output; then as the server has it.
+    const answers = [
+      makeOperation({ output: "", outputSeq: 0 }),
+      makeOperation({ output: first + succeeded + verify1, outputSeq: 3 }),
+    ];
+    let fetches = 0;
+    stubApi({
+      [`GET ${PATH}`]: () => {
+        const body = answers[Math.min(fetches, answers.length - 1)];
+        fetches += 1;
+        return { status: 200, body };
+      },
+    });
+    renderApp(`/operations/${OPERATION.id}`, { session: makeSession("viewer") });
+    const log = await screen.findByRole("log", { name: "Output" }, FIRST_RENDER);
+    const socket = await connected();
+    await waitFor(() => expect(fetches).toBe(1));
+
+    // Chunks 1 to 3 went out before the subscription took effect: the first one seen is 4.
+    output(socket, 4, verify2);
+
+    await waitFor(() => expect(log.textContent).toBe(first + succeeded + verify1 + verify2), {
+      timeout: 5000,
+    });
+    output(socket, 5, "verify #3: healthy\n");
+    output(socket, 3, verify1);
+    expect(log.textContent).toBe(first + succeeded + verify1 + verify2 + "verify #3: healthy\n");
+    // Nothing is missing any more: the output is not fetched again.
+    const settled = fetches;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(fetches).toBe(settled);
   });
 });

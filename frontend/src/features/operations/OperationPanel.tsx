@@ -58,7 +58,7 @@ export default function OperationPanel({ operationId }: { operationId: string })
   const { session } = useSession();
   const found = useQuery(operationQueries.detail(operationId));
   const operation = found.data;
-  const output = useOperationOutput(operationId, operation);
+  const output = useOperationOutput(operationId);
   const finished = operation ? isFinished(operation.status) : false;
   const now = useTick(Boolean(operation) && !finished);
   const cancel = useMutation({

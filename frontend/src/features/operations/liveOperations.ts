@@ -17,9 +17,10 @@ export function activeOperationOf(operation: Operation): ActiveOperation | null 
 }
 
 /**
- * Apply an operation_update frame: the operation's details (keeping the stored output, which
- * frames leave out) and its rows in cached lists; then onOperation (the page keeps the
- * environment's busy mark with it) before a finished operation's details are refetched.
+ * Apply an operation_update frame: the operation's details (keeping the stored output and its
+ * outputSeq, which frames leave out) and its rows in cached lists; then onOperation (the page
+ * keeps the environment's busy mark with it) before a finished operation's details are
+ * refetched.
  */
 export function applyOperationUpdate(
   queryClient: QueryClient,
@@ -27,7 +28,7 @@ export function applyOperationUpdate(
   onOperation?: (operation: Operation) => void,
 ): void {
   queryClient.setQueryData<Operation>(operationQueries.detail(operation.id).queryKey, (known) =>
-    known ? { ...known, ...operation, output: known.output } : known,
+    known ? { ...known, ...operation, output: known.output, outputSeq: known.outputSeq } : known,
   );
   queryClient.setQueriesData<OperationList>({ queryKey: operationQueries.lists() }, (list) =>
     list

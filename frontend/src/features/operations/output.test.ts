@@ -1,4 +1,4 @@
-import { addChunks, EMPTY_OUTPUT, outputText, setTail } from "./output";
+import { addChunks, EMPTY_OUTPUT, hasGap, outputText, setTail } from "./output";
 
 const chunk = (seq: number, text: string) => ({
   operationId: "op",
@@ -14,34 +14,42 @@ describe("Operation output", () => {
     expect(outputText(state)).toBe("abc");
   });
 
-  it("drops live chunks the stored tail already holds (the server says up to which seq)", () => {
+  it("drops live chunks the stored output already holds (the server says up to which seq)", () => {
     let state = setTail(EMPTY_OUTPUT, "ab", 2);
     state = addChunks(state, [chunk(2, "b"), chunk(3, "c")]);
     expect(outputText(state)).toBe("abc");
   });
 
-  it("recognises chunks seen before the tail arrived at its end", () => {
-    let state = addChunks(EMPTY_OUTPUT, [
-      chunk(1, "one\n"),
-      chunk(2, "two\n"),
-      chunk(3, "three\n"),
-    ]);
-    // The tail was read after chunk 2 and before chunk 3.
-    state = setTail(state, "one\ntwo\n", null);
+  it("keeps the live chunks seen before the stored output arrived that it does not hold", () => {
+    let state = addChunks(EMPTY_OUTPUT, [chunk(2, "two\n"), chunk(3, "three\n")]);
+    state = setTail(state, "one\ntwo\n", 2);
     expect(outputText(state)).toBe("one\ntwo\nthree\n");
-    state = addChunks(state, [chunk(2, "two\n"), chunk(4, "four\n")]);
-    expect(outputText(state)).toBe("one\ntwo\nthree\nfour\n");
+    expect(hasGap(state)).toBe(false);
   });
 
-  it("keeps every live chunk when the tail is still empty", () => {
-    let state = addChunks(EMPTY_OUTPUT, [chunk(1, "a"), chunk(2, "b")]);
-    state = setTail(state, "", undefined);
-    expect(outputText(state)).toBe("ab");
+  it("sees the chunks streamed before it subscribed as missing until the server has them", () => {
+    // Subscribed after chunks 1-3 went out; the first fetch was answered before any was kept.
+    let state = setTail(EMPTY_OUTPUT, "", 0);
+    state = addChunks(state, [chunk(4, "verify #2\n")]);
+    expect(hasGap(state)).toBe(true);
+    expect(outputText(state)).toBe("verify #2\n");
+
+    state = setTail(state, "POST /upgrade\nHTTP 202\n", 2);
+    expect(hasGap(state)).toBe(true);
+    state = setTail(state, "POST /upgrade\nHTTP 202\nverify #1\n", 3);
+    expect(hasGap(state)).toBe(false);
+    expect(outputText(state)).toBe("POST /upgrade\nHTTP 202\nverify #1\nverify #2\n");
   });
 
-  it("takes the final tail as the whole output once it holds the live chunks", () => {
-    let state = addChunks(EMPTY_OUTPUT, [chunk(1, "a"), chunk(2, "b")]);
-    state = setTail(state, "ab", undefined);
-    expect(outputText(state)).toBe("ab");
+  it("ignores a stored output older than the one it has (a slow answer)", () => {
+    let state = setTail(EMPTY_OUTPUT, "abc", 3);
+    state = setTail(state, "a", 1);
+    state = addChunks(state, [chunk(4, "d")]);
+    expect(outputText(state)).toBe("abcd");
+    expect(hasGap(state)).toBe(false);
+  });
+
+  it("has no gap before the stored output is known", () => {
+    expect(hasGap(addChunks(EMPTY_OUTPUT, [chunk(5, "e")]))).toBe(false);
   });
 });

@@ -1,22 +1,22 @@
 import type { OutputChunk } from "./types";
 
 /**
- * An operation's output as the panel shows it: the stored tail (fetched once) followed by the
- * live chunks that came after it, each chunk once and in seq order whatever order the frames
- * arrived in.
+ * An operation's output as the panel shows it: the stored output (chunks 1 to its outputSeq)
+ * followed by the live chunks that came after it, each chunk once and in seq order whatever
+ * order the frames arrived in.
  */
 export interface OutputState {
-  /** The stored tail; null until the operation has been fetched. */
+  /** The stored output; null until the operation has been fetched. */
   tail: string | null;
-  /** The seq the tail reaches (from the server, or the last live seq seen when it arrived). */
+  /** The seq of the last chunk the stored output holds (the server's outputSeq). */
   tailSeq: number;
-  /** Live chunks by seq. */
+  /** Live chunks by seq, each after tailSeq. */
   live: Map<number, OutputChunk>;
 }
 
 export const EMPTY_OUTPUT: OutputState = { tail: null, tailSeq: 0, live: new Map() };
 
-/** Add live chunks: a seq already held, or already inside the tail, is dropped. */
+/** Add live chunks: a seq already held, or already inside the stored output, is dropped. */
 export function addChunks(state: OutputState, chunks: OutputChunk[]): OutputState {
   const fresh = chunks.filter(
     (chunk) => !state.live.has(chunk.seq) && (state.tail === null || chunk.seq > state.tailSeq),
@@ -28,40 +28,32 @@ export function addChunks(state: OutputState, chunks: OutputChunk[]): OutputStat
 }
 
 /**
- * Take the stored tail. With outputSeq the server says which chunks it holds; without it, the
- * chunks already seen live are taken to be in it when the tail ends with them (a server that
- * keeps the tail only when the operation ends has an empty one meanwhile: nothing is dropped).
+ * Take the stored output, which holds every chunk up to outputSeq: the live chunks it holds
+ * are dropped. An answer older than the one already taken (a slow refetch) is ignored.
  */
 export function setTail(
   state: OutputState,
   tail: string,
   outputSeq: number | null | undefined,
 ): OutputState {
-  let tailSeq: number;
-  if (typeof outputSeq === "number") {
-    tailSeq = outputSeq;
-  } else if (tail === "") {
-    tailSeq = 0;
-  } else {
-    tailSeq = 0;
-    // The tail may hold the first k live chunks and not the later ones: the longest fit wins.
-    const seen = [...state.live.values()].sort((a, b) => a.seq - b.seq);
-    for (let k = seen.length; k > 0; k -= 1) {
-      const joined = seen
-        .slice(0, k)
-        .map((c) => c.chunk)
-        .join("");
-      if (tail.endsWith(joined)) {
-        tailSeq = seen[k - 1]?.seq ?? 0;
-        break;
-      }
-    }
-  }
+  const tailSeq = outputSeq ?? 0;
+  if (state.tail !== null && tailSeq < state.tailSeq) return state;
   const live = new Map([...state.live].filter(([seq]) => seq > tailSeq));
   return { tail, tailSeq, live };
 }
 
-/** The text to show: the tail, then the live chunks in seq order. */
+/**
+ * Tell whether chunks are missing between the stored output and the live ones: streamed before
+ * the subscription took effect, or while the connection was down. The stored output has them
+ * (or will within a second): fetch it again.
+ */
+export function hasGap(state: OutputState): boolean {
+  if (state.tail === null || state.live.size === 0) return false;
+  const last = Math.max(...state.live.keys());
+  return last - state.tailSeq > state.live.size;
+}
+
+/** The text to show: the stored output, then the live chunks in seq order. */
 export function outputText(state: OutputState): string {
   const chunks = [...state.live.values()].sort((a, b) => a.seq - b.seq);
   return (state.tail ?? "") + chunks.map((c) => c.chunk).join("");

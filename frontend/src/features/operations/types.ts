@@ -8,12 +8,12 @@ export type OperationType = Schemas["OperationType"];
 export type OperationStatus = Schemas["OperationStatus"];
 
 /**
- * An operation as GET /operations/{id} answers it; operation_update frames leave the output
- * out. outputSeq (the seq of the last chunk the stored tail holds) is used when a server sends it.
+ * An operation as GET /operations/{id} answers it: its output holds chunks 1 to outputSeq.
+ * operation_update frames leave both out.
  */
-export type Operation = Omit<Schemas["Operation"], "output"> & {
+export type Operation = Omit<Schemas["Operation"], "output" | "outputSeq"> & {
   output?: string;
-  outputSeq?: number | null;
+  outputSeq?: number;
 };
 
 export type OperationList = Schemas["OperationList"];

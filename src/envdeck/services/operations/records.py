@@ -43,7 +43,7 @@ class OperationOutputLog:
         self,
         bus: EventBus,
         operation: Operation,
-        flush: Callable[[str], Awaitable[None]],
+        flush: Callable[[str, int], Awaitable[None]],
         *,
         flush_interval: float = 1.0,
         limit: int = OUTPUT_TAIL_LIMIT,
@@ -97,7 +97,7 @@ class OperationOutputLog:
                 return
             self._flushed_at = time.monotonic()
             self._dirty = False
-            await self._flush(self.tail())
+            await self._flush(self.tail(), self._seq)
 
     async def _flush_later(self, delay: float) -> None:
         await asyncio.sleep(delay)
@@ -127,6 +127,11 @@ class OperationOutputLog:
     def tail(self) -> str:
         text = "".join(self._parts)
         return text[-self._limit :] if len(text) > self._limit else text
+
+    def keep_in(self, op: Operation) -> None:
+        """Put the tail, and the seq of the last chunk it holds, on op (to be saved)."""
+        op.output = self.tail()
+        op.output_seq = self._seq
 
 
 def record_initiated(activity: ActivityLog, op: Operation) -> None:
@@ -232,11 +237,13 @@ def apply_result(op: Operation, result: RunResult) -> None:
     op.error = result.error
 
 
-def flush_into(storage: Storage, op: Operation) -> Callable[[str], Awaitable[None]]:
-    """Return the callback that rewrites op's record with its output tail while it runs."""
+def flush_into(storage: Storage, op: Operation) -> Callable[[str, int], Awaitable[None]]:
+    """Return the callback that rewrites op's record with its output tail (and the seq of its
+    last chunk) while it runs."""
 
-    async def flush(tail: str) -> None:
+    async def flush(tail: str, seq: int) -> None:
         op.output = tail
+        op.output_seq = seq
         await storage.operations.update(op)
 
     return flush

@@ -119,6 +119,15 @@ class OperationRuns:
         self._runs[run.op.id] = run
         self._registry.start(run.op.id, self._execute(run), run.cancel)
 
+    def with_live_output(self, op: Operation) -> Operation:
+        """Return op with the output it has streamed so far when it runs here (else as is)."""
+        run = self._runs.get(op.id)
+        if run is None or run.output is None or run.output.seq <= op.output_seq:
+            return op
+        live = op.model_copy()
+        run.output.keep_in(live)
+        return live
+
     def request_cancel(self, operation_id: str, by: str) -> bool:
         """Ask an operation running here to stop, naming who asked; tell whether it runs here
         (False: not here, or already ending)."""
@@ -188,7 +197,7 @@ class OperationRuns:
             op.duration_ms = round((op.finished_at - op.started_at).total_seconds() * 1000)
         if run.output is not None:
             await run.output.close()
-            op.output = run.output.tail()
+            run.output.keep_in(op)
         if op.status not in FINISHED_STATUSES:  # defensive: never leave it running
             self._fail(op, OperationStatus.FAILED, INTERNAL_ERROR, "the operation did not finish")
         if op.status is OperationStatus.CANCELLED and run.cancelled_by and op.error is not None:
@@ -240,14 +249,15 @@ class OperationRuns:
             return None
         op.rollback_operation_id = rollback.id
         await self._note(run, f"rolling back to {previous}: operation {rollback.id}")
-        op.output = run.output.tail() if run.output is not None else op.output
+        if run.output is not None:
+            run.output.keep_in(op)
         return rollback
 
     async def _note(self, run: OperationRun, text: str) -> None:
         if run.output is not None:
             await run.output.note(text)
             await run.output.close()  # the caller saves the record with it
-            run.op.output = run.output.tail()
+            run.output.keep_in(run.op)
 
     async def _save(self, op: Operation, *, publish: bool) -> None:
         await self._storage.operations.update(op)

@@ -334,8 +334,10 @@ class OperationService:
         return await self._storage.operations.list(scoped)
 
     async def get_operation(self, operation_id: str) -> Operation:
-        """Return the operation with this id."""
-        return await self._storage.operations.get_by_id(operation_id)
+        """Return the operation with this id; one running here with its output up to now (the
+        stored tail is rewritten at most every outputFlushInterval)."""
+        op = await self._storage.operations.get_by_id(operation_id)
+        return self._runs.with_live_output(op)
 
     async def cancel_operation(self, actor: Principal, operation_id: str) -> Operation:
         """Ask a pending or running operation (its requester's or, for an admin, anyone's) to

@@ -240,8 +240,10 @@ def environment_frame(action: str, environment: Environment) -> Frame:
 
 
 def operation_frame(operation: Operation) -> Frame:
-    # The output tail can be 64 KiB: it streams as operation_output to subscribers instead.
-    return frame("operation_update", {"operation": _json(operation, exclude={"output"})})
+    # The output tail can be 64 KiB: it streams as operation_output to subscribers instead
+    # (and its outputSeq goes with it: a frame does not say which chunks a client holds).
+    data = _json(operation, exclude={"output", "output_seq"})
+    return frame("operation_update", {"operation": data})
 
 
 def output_frame(operation_id: str, seq: int, stream: str, chunk: str) -> Frame:
