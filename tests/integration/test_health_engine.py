@@ -19,9 +19,15 @@ from envdeck.adapters.events import EnvironmentChanged, Event, EventBus, StatusC
 from envdeck.adapters.outbound_http import OutboundHttp
 from envdeck.adapters.secret_box import SecretBox
 from envdeck.domain.clock import utc_now
-from envdeck.domain.environment import Environment, HealthCheckConfig, HealthState
+from envdeck.domain.environment import (
+    ActiveOperation,
+    Environment,
+    HealthCheckConfig,
+    HealthState,
+)
 from envdeck.domain.ids import new_id
 from envdeck.domain.log import LogListOptions, LogType
+from envdeck.domain.operation import OperationType
 from envdeck.repositories.sqlite import SqliteStorage
 from envdeck.services.activity.writer import ActivityLog
 from envdeck.services.health import HealthChecker, HealthRecorder, HealthScheduler
@@ -456,3 +462,69 @@ class TestSchedule:
 
 async def _requests(target: Target, path: str, *, at_least: int) -> bool:
     return target.stats_of(path).requests >= at_least
+
+
+class TestDuringOperations:
+    async def _claim(self, engine: Engine, env: Environment) -> ActiveOperation:
+        # As the operations service does when it accepts a restart.
+        active = ActiveOperation(id=new_id(), type=OperationType.RESTART, started_at=utc_now())
+        assert await engine.storage.environments.set_active_operation(env.id, active)
+        engine.bus.publish(EnvironmentChanged(action="updated", environment=env))
+        await engine.bus.drain()
+        return active
+
+    async def _release(self, engine: Engine, env: Environment, active: ActiveOperation) -> None:
+        assert await engine.storage.environments.clear_active_operation(env.id, active.id)
+        engine.bus.publish(EnvironmentChanged(action="updated", environment=env))
+        await engine.bus.drain()
+
+    async def test_scheduled_checks_are_held_while_an_operation_holds_the_environment(
+        self, make_engine: EngineFactory, target: Target
+    ) -> None:
+        engine = await make_engine(time_scale=0.02)
+        env = await engine.add("held", target.reply("/held"), failure_threshold=1)
+        await engine.scheduler.start()
+        await eventually(lambda: _requests(target, "/held", at_least=2))
+        active = await self._claim(engine, env)
+        target.reply("/held", status=503)  # restarting
+
+        held_before = engine.scheduler.stats.held
+        await eventually(lambda: _held(engine, more_than=held_before + 3))
+        await engine.settle()
+        stored = await engine.storage.environments.get_by_id(env.id)
+        assert stored.status.health is HealthState.HEALTHY
+        assert [e.level for e in await engine.health_logs(env.id)] == ["success"]
+
+        await self._release(engine, env, active)
+        await eventually(lambda: _health(engine, env.id, HealthState.UNHEALTHY))
+        assert [e.level for e in await engine.health_logs(env.id)] == ["success", "error"]
+
+    async def test_check_now_during_an_operation_answers_and_records_nothing(
+        self, make_engine: EngineFactory, target: Target
+    ) -> None:
+        engine = await make_engine()
+        env = await engine.add("now", target.reply("/now"), failure_threshold=1)
+        await engine.scheduler.load()
+        await engine.scheduler.check_now(env.id)
+        await engine.settle()
+        await self._claim(engine, env)
+        await engine.scheduler.follow("updated", env.id)  # not started: no bus to follow
+        target.reply("/now", status=503)
+
+        result = await engine.scheduler.check_now(env.id)
+
+        assert not result.ok
+        assert engine.scheduler.stats.discarded == 1
+        stored = await engine.storage.environments.get_by_id(env.id)
+        assert stored.status.health is HealthState.HEALTHY
+        assert [e.level for e in await engine.health_logs(env.id)] == ["success"]
+
+
+async def _held(engine: Engine, *, more_than: int) -> bool:
+    return engine.scheduler.stats.held > more_than
+
+
+async def _health(engine: Engine, environment_id: str, health: HealthState) -> bool:
+    await engine.settle()
+    stored = await engine.storage.environments.get_by_id(environment_id)
+    return stored.status.health is health

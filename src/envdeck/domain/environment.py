@@ -348,6 +348,8 @@ class ActiveOperation(DomainModel):
     id: str
     type: OperationType
     started_at: UtcDatetime
+    # The version an upgrade or a rollback goes to (None for a restart), for "Upgrading to …".
+    version: str | None = None
 
 
 class Environment(DomainModel):

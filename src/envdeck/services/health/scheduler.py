@@ -17,6 +17,11 @@ sealed), its in-memory health state and its next due time. Entries are loaded on
 - Bounded: at most `concurrency` scheduled checks are in flight; past that the loop waits for a
   slot and checks start late (stats.lateness shows how late). Check-now does not take a slot:
   it must not queue behind a full engine.
+- Held during operations: while an operation (restart, upgrade, rollback) holds an environment
+  (its `activeOperation`), its scheduled checks are not run (counted in stats.held) and a
+  result that comes back after one started is not recorded (stats.discarded): an environment
+  restarting is expected to fail its checks, and the operation verifies its health itself.
+  The schedule keeps its phase; checks resume when the claim is cleared.
 """
 
 import asyncio
@@ -72,6 +77,7 @@ class Entry:
     scope: SecretScope  # what its sealed values are bound to
     base_url: HttpUrl | None  # environmentURL, which a path endpoint is resolved against
     interval: float  # seconds, time_scale applied
+    busy: bool = False  # an operation holds the environment: checks are held
     generation: int = 0
     running: "asyncio.Task[CheckResult] | None" = None
 
@@ -82,6 +88,8 @@ class SchedulerStats:
     finished: int = 0
     skipped: int = 0  # due while its previous check still ran
     overlaps: int = 0  # two checks of one environment at once: must stay 0
+    held: int = 0  # due while an operation held the environment: not run
+    discarded: int = 0  # finished after an operation took the environment: not recorded
     lateness: deque[float] = field(default_factory=lambda: deque(maxlen=LATENESS_SAMPLES))
 
 
@@ -246,6 +254,7 @@ class HealthScheduler:
         if entry is None:
             self._add(env, random.uniform(0, FIRST_CHECK_WITHIN))
         else:
+            entry.busy = env.active_operation is not None
             entry.tracked.name = env.name
             # systemInfo is written whole from this copy when a new version is seen: take what
             # others stored (osVersion from a probe, an upgrade's appVersion).
@@ -263,7 +272,12 @@ class HealthScheduler:
     def _add(self, env: Environment, offset: float) -> None:
         interval = env.health_check.interval * self._time_scale
         entry = Entry(
-            Tracked.of(env), env.health_check, SecretScope.of(env), env.environment_url, interval
+            Tracked.of(env),
+            env.health_check,
+            SecretScope.of(env),
+            env.environment_url,
+            interval,
+            busy=env.active_operation is not None,
         )
         self._entries[env.id] = entry
         if self._mine(env.id):
@@ -317,6 +331,9 @@ class HealthScheduler:
                 next_due = due + entry.interval * (missed + 1)
                 self.stats.skipped += missed
             self._push(entry, next_due)
+            if entry.busy:
+                self.stats.held += 1
+                continue
             if entry.running is not None or not self._lease_good(shard_of(environment_id)):
                 # Still running; or its lease ran out (a renewal is late): not now, since
                 # another instance may take the shard, but it stays on the schedule.
@@ -339,7 +356,10 @@ class HealthScheduler:
         self.stats.started += 1
         try:
             result = await self._checker.check(entry.config, entry.scope, entry.base_url)
-            if self._entries.get(environment_id) is entry and self._mine(environment_id):
+            if entry.busy:
+                # An operation started while it ran: what it saw may be the restart itself.
+                self.stats.discarded += 1
+            elif self._entries.get(environment_id) is entry and self._mine(environment_id):
                 await self.recorder.apply(entry.tracked, entry.config.failure_threshold, result)
             return result
         finally:
@@ -388,6 +408,7 @@ class HealthScheduler:
         entry.scope = SecretScope.of(env)
         entry.base_url = env.environment_url
         entry.interval = env.health_check.interval * self._time_scale
+        entry.busy = env.active_operation is not None
         entry.generation += 1
         self._push(entry, self._now() + self._phase_delay(last_check, entry.interval))
 
@@ -424,7 +445,8 @@ class HealthScheduler:
     # --- check now -----------------------------------------------------------------------
 
     async def check_now(self, environment_id: str) -> CheckResult:
-        """Check one environment at once (joining a check in flight) and record the result.
+        """Check one environment at once (joining a check in flight) and record the result
+        (unless an operation holds the environment: then it is only returned).
 
         Raise EnvironmentNotFound, or ValidationFailed when it has no health check endpoint.
         """
@@ -448,6 +470,8 @@ class HealthScheduler:
         result = await self._checker.check(
             env.health_check, SecretScope.of(env), env.environment_url
         )
+        if env.active_operation is not None:
+            return result  # as a scheduled one: not recorded while an operation holds it
         # Checked while not scheduled (check off, or the engine disabled): recorded all the same,
         # and written at once, since the next such check reads its state back from storage.
         await self.recorder.apply(Tracked.of(env), env.health_check.failure_threshold, result)

@@ -258,7 +258,7 @@ class OperationService:
         # Checked again here: a rollback is started from a finishing operation, not a request.
         self._refuse_if_stopping()
         now = self._clock()
-        active = ActiveOperation(id=new_id(), type=op_type, started_at=now)
+        active = ActiveOperation(id=new_id(), type=op_type, started_at=now, version=params.version)
         if rollback_of is None:
             await self._claims.claim(env, active)
         elif not await self._storage.environments.set_active_operation(
