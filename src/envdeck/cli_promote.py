@@ -374,8 +374,9 @@ def outcome(remote: Remote, promotion: dict[str, Any]) -> Refusal:
     if status == "failed" and failed:
         causes = [_failure(remote, target) for target in failed]
         return Refusal(f"{what} failed: {causes[0]}", FAILED, details=causes[1:])
+    verb = "failed" if status == "failed" else f"was {_status(status)}"
     message = f": {promotion['message']}" if promotion.get("message") else ""
-    return Refusal(f"{what} {_status(status)}{message}", FAILED)
+    return Refusal(f"{what} {verb}{message}", FAILED)
 
 
 def _failure(remote: Remote, target: dict[str, Any]) -> str:

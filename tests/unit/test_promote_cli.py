@@ -3,7 +3,7 @@ change backwards (the command itself runs against a live server in tests/integra
 
 from typing import Any
 
-from envdeck.cli_promote import is_older, progress, target_line
+from envdeck.cli_promote import FAILED, is_older, outcome, progress, target_line
 from envdeck.cli_watch import websocket_url
 
 
@@ -137,3 +137,30 @@ def test_a_state_read_before_the_last_one_is_older() -> None:
 def test_the_websocket_is_found_under_the_servers_url() -> None:
     assert websocket_url("http://127.0.0.1:8080") == "ws://127.0.0.1:8080/ws"
     assert websocket_url("https://ops.example.com/envdeck/") == "wss://ops.example.com/envdeck/ws"
+
+
+def test_a_promotion_that_did_not_succeed_is_exit_3_saying_why() -> None:
+    no_server: Any = None  # read only for a failed environment without a message
+    rejection = {"userId": "u2", "username": "ada", "at": "…", "reason": "freeze"}
+    rejected = outcome(no_server, promotion("rejected", rejection=rejection))
+    assert rejected.exit_code == FAILED
+    assert rejected.message == "the promotion of 2.5.0 into shop/prod was rejected by ada: freeze"
+
+    cancelled = outcome(no_server, promotion("cancelled", message="cancelled by olive"))
+    assert cancelled.message == (
+        "the promotion of 2.5.0 into shop/prod was cancelled: cancelled by olive"
+    )
+    interrupted = promotion("failed", message="interrupted: the instance running it stopped")
+    assert outcome(no_server, interrupted).message == (
+        "the promotion of 2.5.0 into shop/prod failed: interrupted: the instance running it stopped"
+    )
+
+    failed = promotion(
+        "failed",
+        target("prod-eu", "rolled_back", operationId="op1", rollbackOperationId="op3"),
+        target("prod-us", "failed", operationId="op2", message="upgrade failed: down"),
+    )
+    assert outcome(no_server, failed).message == (
+        "the promotion of 2.5.0 into shop/prod failed: prod-us (operation op2): "
+        "upgrade failed: down"
+    )
