@@ -150,6 +150,7 @@ describe("Environment details page", () => {
 
     expect(await screen.findByRole("heading", { name: "Environments" })).toBeInTheDocument();
     expect(router.state.location.pathname).toBe("/environments");
+    expect(await screen.findByText("Deleted alpha.")).toBeInTheDocument();
     expect(deleted).toBe(true);
   });
 });

@@ -99,6 +99,9 @@ describe("Environment form", () => {
 
     expect(await screen.findByRole("heading", { level: 1, name: "gamma" })).toBeInTheDocument();
     expect(router.state.location.pathname).toBe(`/environments/${saved.id}`);
+    // The page it leads to says what was done, once: not again after a reload.
+    expect(await screen.findByText("Created gamma.")).toBeInTheDocument();
+    await waitFor(() => expect(router.state.location.state).toBeNull());
     expect(sent.created).toMatchObject({
       name: "gamma",
       environmentURL: "https://gamma.example.test",
@@ -293,6 +296,7 @@ describe("Environment form", () => {
     await user.click(screen.getByRole("button", { name: "Save changes" }));
 
     await waitFor(() => expect(router.state.location.pathname).toBe(`/environments/${ALPHA.id}`));
+    expect(await screen.findByText("Saved alpha.")).toBeInTheDocument();
     expect(puts[0]).toMatchObject({
       description: "The alpha environment (edited)",
       healthCheck: { headers: { Authorization: "********", Accept: "application/json" } },

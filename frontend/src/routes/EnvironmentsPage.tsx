@@ -1,4 +1,5 @@
 import Page from "../components/Page";
+import RouteNotice from "../components/RouteNotice";
 import EnvironmentsDashboard from "../features/environments/EnvironmentsDashboard";
 import { hasRole } from "../lib/roles";
 import { useSession } from "../lib/useSession";
@@ -12,9 +13,11 @@ export default function EnvironmentsPage() {
       {session && (
         <EnvironmentsDashboard
           canManage={hasRole(session.user.role, "admin")}
+          canOperate={hasRole(session.user.role, "user")}
           slots={environmentSlots}
         />
       )}
+      <RouteNotice />
     </Page>
   );
 }

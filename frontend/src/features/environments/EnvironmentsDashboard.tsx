@@ -9,112 +9,140 @@ import {
   Typography,
 } from "@mui/material";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 
 import { useRealtimeSubscription } from "../../lib/realtime/useRealtimeSubscription";
 import { errorMessage } from "../../lib/serverErrors";
-import { useDebouncedValue } from "../../lib/useDebouncedValue";
+import BulkSelection from "./BulkSelection";
+import { PAGE_SIZES } from "./dashboardState";
 import CreateEnvironmentButtons from "./CreateEnvironmentButtons";
 import DeleteEnvironmentDialog from "./DeleteEnvironmentDialog";
-import EnvironmentCard from "./EnvironmentCard";
 import EnvironmentFilters from "./EnvironmentFilters";
 import EnvironmentsTable from "./EnvironmentsTable";
+import GroupedView from "./GroupedView";
+import { metadataKeys } from "./grouping";
+import GroupingControls from "./GroupingControls";
 import ImportExportDialog from "./ImportExportDialog";
-import {
-  type Environment,
-  environmentQueries,
-  type EnvironmentSort,
-  type HealthState,
-} from "./queries";
+import { type Environment, environmentQueries, GROUPED_LIMIT } from "./queries";
 import type { EnvironmentSlots } from "./slots";
 import StatCards from "./StatCards";
+import { useDashboardUrlState } from "./useDashboardUrlState";
+import { useUrlSearchBox } from "./useUrlSearchBox";
 import { useViewMode } from "./useViewMode";
+import VirtualCardGrid from "./VirtualCardGrid";
+import { withSelectCheckbox } from "./withSelectCheckbox";
 
 type OpenDialog = { kind: "importExport" } | { kind: "delete"; environment: Environment } | null;
 
-const PAGE_SIZES = [12, 24, 48, 96];
-const SEARCH_DELAY_MS = 300;
+// Long enough to skip the keys of a word typed at speed, short enough that results follow
+// the last key within a human's reaction time.
+const SEARCH_DELAY_MS = 100;
+const NoBulkDialog = () => null;
 
 /**
  * The environments dashboard: counts, filters and one server-side page of environments at a
- * time (so it stays fast with thousands of them), as cards or a table.
+ * time (so it stays fast with thousands of them), as cards or a table; or every match grouped
+ * as swimlanes. Filters, sort, grouping and page live in the URL (dashboardState.ts).
  */
 interface EnvironmentsDashboardProps {
   /** Admins add, import, export, edit and delete environments. */
   canManage: boolean;
+  /** Users and admins select environments for bulk restarts and upgrades. */
+  canOperate?: boolean;
   /** What the cards and rows show of operations, maintenance and health (from the page). */
   slots: EnvironmentSlots;
 }
 
-export default function EnvironmentsDashboard({ canManage, slots }: EnvironmentsDashboardProps) {
-  const { useSparklines, ...shown } = slots;
-  const [search, setSearch] = useState("");
-  const q = useDebouncedValue(search.trim(), SEARCH_DELAY_MS);
-  const [status, setStatus] = useState<HealthState | null>(null);
-  const [tag, setTag] = useState<string | null>(null);
-  const [freeNow, setFreeNow] = useState(false);
-  const [sort, setSort] = useState<EnvironmentSort>("name");
-  const [page, setPage] = useState(0);
-  const [limit, setLimit] = useState(24);
+export default function EnvironmentsDashboard({
+  canManage,
+  canOperate = false,
+  slots,
+}: EnvironmentsDashboardProps) {
+  const { useSparklines } = slots;
+  const [state, update] = useDashboardUrlState();
+  const { status, tag, freeNow, sort, page, limit, groupBy, columnsBy } = state;
+  const searchBox = useUrlSearchBox(
+    state.search,
+    (search) => update({ search }, { replace: true }),
+    SEARCH_DELAY_MS,
+  );
+  // From the URL, not the box: the search and its return to page 1 arrive together.
+  const q = state.search;
   const [view, setView] = useViewMode();
   const [dialog, setDialog] = useState<OpenDialog>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
   const summary = useQuery(environmentQueries.summary());
-  const list = useQuery(
-    environmentQueries.list({
-      page: page + 1,
-      limit,
-      q,
-      tag,
-      status,
-      sort,
-      available: freeNow || undefined,
-    }),
-  );
+  const filters = { q, tag, status, sort, available: freeNow || undefined };
+  const grouped = groupBy !== null;
+  const pageList = useQuery({
+    ...environmentQueries.list({ ...filters, page: page + 1, limit }),
+    enabled: !grouped,
+  });
+  const everyList = useQuery({ ...environmentQueries.every(filters), enabled: grouped });
+  const list = grouped ? everyList : pageList;
   const environments = list.data?.environments ?? [];
-  const ids = environments.map((e) => e.id);
+  const ids = grouped ? [] : environments.map((e) => e.id);
   // Every check of the environments on screen (not only changes of health) arrives live.
   useRealtimeSubscription(ids.length > 0 ? { environments: ids } : null);
   const sparklines = useSparklines(view === "cards" ? ids : []);
-  const emptyPage = list.data?.environments.length === 0 && page > 0;
+  const total = pageList.data?.pagination.total;
+  const lastPage = total === undefined ? null : Math.max(Math.ceil(total / limit) - 1, 0);
   const filtered = q !== "" || tag !== null || status !== null || freeNow;
+  const selectable = canOperate && slots.BulkOperationDialog !== undefined;
+  // The checkbox that selects an environment for a bulk action sits by its operations.
+  const cardSlots = useMemo(
+    () =>
+      selectable
+        ? { ...slots, OperationActions: withSelectCheckbox(slots.OperationActions) }
+        : slots,
+    [slots, selectable],
+  );
 
-  // Deleting the last environment of the last page leaves it empty: show the page before.
+  // Past the last page (deleting its last environment, an old link): show the last one.
   useEffect(() => {
-    if (emptyPage) setPage((current) => Math.max(current - 1, 0));
-  }, [emptyPage]);
+    if (!grouped && lastPage !== null && page > lastPage) {
+      update({ page: lastPage }, { replace: true });
+    }
+  }, [grouped, lastPage, page, update]);
 
-  const filter =
-    <T,>(set: (value: T) => void) =>
-    (value: T) => {
-      set(value);
-      setPage(0);
-    };
+  const changePage = (next: number) => {
+    update({ page: next });
+    // The new page starts at the top: staying at the bottom would show its last cards.
+    window.scrollTo({ top: 0 });
+  };
   const done = (message: string) => {
     setDialog(null);
     setNotice(message);
   };
-  const onDelete = (environment: Environment) => setDialog({ kind: "delete", environment });
+  // Stable, so a live update re-renders only the card or row it changed.
+  const onDelete = useCallback(
+    (environment: Environment) => setDialog({ kind: "delete", environment }),
+    [],
+  );
 
   return (
     <Stack spacing={3}>
-      <StatCards summary={summary.data} />
+      <StatCards
+        summary={summary.data}
+        status={status}
+        onStatus={(next) => update({ status: next })}
+      />
       {summary.isError && <Alert severity="error">{errorMessage(summary.error)}</Alert>}
 
       <Stack direction="row" spacing={2} alignItems="flex-start">
         <Box sx={{ flexGrow: 1 }}>
           <EnvironmentFilters
-            search={search}
-            onSearch={filter(setSearch)}
+            search={searchBox.text}
+            onSearch={searchBox.setText}
             status={status}
-            onStatus={filter(setStatus)}
+            onStatus={(next) => update({ status: next })}
             sort={sort}
-            onSort={filter(setSort)}
+            onSort={(next) => update({ sort: next })}
             tag={tag}
-            onTag={filter(setTag)}
+            onTag={(next) => update({ tag: next })}
             freeNow={freeNow}
-            onFreeNow={filter(setFreeNow)}
+            onFreeNow={(next) => update({ freeNow: next })}
             tagCounts={summary.data?.byTag ?? {}}
             view={view}
             onView={setView}
@@ -129,6 +157,13 @@ export default function EnvironmentsDashboard({ canManage, slots }: Environments
           </Stack>
         )}
       </Stack>
+
+      <GroupingControls
+        groupBy={groupBy}
+        columnsBy={columnsBy}
+        onChange={(change) => update(change)}
+        metadataKeys={metadataKeys(environments)}
+      />
 
       {list.isError && <Alert severity="error">{errorMessage(list.error)}</Alert>}
       {list.isFetching ? (
@@ -168,50 +203,52 @@ export default function EnvironmentsDashboard({ canManage, slots }: Environments
         </Paper>
       )}
 
-      {environments.length > 0 &&
-        (view === "cards" ? (
-          <Box
-            sx={{
-              display: "grid",
-              gap: 2,
-              gridTemplateColumns: "repeat(auto-fill, minmax(300px, 1fr))",
-            }}
-          >
-            {environments.map((environment) => (
-              <EnvironmentCard
-                key={environment.id}
-                environment={environment}
-                canManage={canManage}
-                onDelete={onDelete}
-                sparkline={sparklines?.[environment.id]}
-                slots={shown}
-              />
-            ))}
-          </Box>
-        ) : (
-          <Paper variant="outlined">
-            <EnvironmentsTable
+      <BulkSelection
+        enabled={selectable}
+        shown={environments}
+        BulkOperationDialog={slots.BulkOperationDialog ?? NoBulkDialog}
+      >
+        {grouped && list.data && list.data.pagination.total > GROUPED_LIMIT && (
+          <Alert severity="info">
+            Grouping the first {GROUPED_LIMIT} of {list.data.pagination.total} environments:
+            filter to group the others.
+          </Alert>
+        )}
+        {environments.length > 0 &&
+          (grouped ? (
+            <Paper variant="outlined">
+              <GroupedView environments={environments} groupBy={groupBy} columnsBy={columnsBy} />
+            </Paper>
+          ) : view === "cards" ? (
+            <VirtualCardGrid
               environments={environments}
               canManage={canManage}
               onDelete={onDelete}
-              slots={shown}
+              sparklines={sparklines}
+              slots={cardSlots}
             />
-          </Paper>
-        ))}
+          ) : (
+            <Paper variant="outlined">
+              <EnvironmentsTable
+                environments={environments}
+                canManage={canManage}
+                onDelete={onDelete}
+                slots={cardSlots}
+              />
+            </Paper>
+          ))}
+      </BulkSelection>
 
-      {list.data && list.data.pagination.total > 0 && (
+      {!grouped && list.data && list.data.pagination.total > 0 && (
         <TablePagination
           component="div"
           count={list.data.pagination.total}
-          page={page}
+          page={Math.min(page, lastPage ?? page)}
           rowsPerPage={limit}
-          rowsPerPageOptions={PAGE_SIZES}
+          rowsPerPageOptions={[...PAGE_SIZES]}
           labelRowsPerPage="Per page:"
-          onPageChange={(_event, next) => setPage(next)}
-          onRowsPerPageChange={(event) => {
-            setLimit(Number(event.target.value));
-            setPage(0);
-          }}
+          onPageChange={(_event, next) => changePage(next)}
+          onRowsPerPageChange={(event) => update({ limit: Number(event.target.value) })}
         />
       )}
 
