@@ -6,6 +6,7 @@ import type { FilterPickers, ScopeWidgets } from "../components/slots";
 import CreateCredentialDialog from "../features/credentials/CreateCredentialDialog";
 import EnvironmentPicker from "../features/environments/EnvironmentPicker";
 import EnvironmentsPicker from "../features/environments/EnvironmentsPicker";
+import HealthChip from "../features/environments/HealthChip";
 import ScopeChips from "../features/environments/ScopeChips";
 import type { EnvironmentFormSlots, EnvironmentSlots } from "../features/environments/slots";
 import TagsPicker from "../features/environments/TagsPicker";
@@ -15,6 +16,8 @@ import { useSparklines } from "../features/health/useSparklines";
 import MaintenanceChip from "../features/maintenance/MaintenanceChip";
 import BulkOperationDialog from "../features/operations/BulkOperationDialog";
 import OperationActions from "../features/operations/OperationActions";
+import OperationPanel from "../features/operations/OperationPanel";
+import type { PromotionSlots } from "../features/promotions/slots";
 import UserPicker from "../features/users/UserPicker";
 import EnvironmentReservation from "./EnvironmentReservation";
 
@@ -43,4 +46,12 @@ export const environmentSlots: EnvironmentSlots = {
 export const environmentFormSlots: EnvironmentFormSlots = {
   CreateCredentialDialog,
   TestHealthCheckButton,
+};
+
+/** What the pipelines' board and a promotion's view show of environments and operations. */
+export const promotionSlots: PromotionSlots = {
+  HealthChip,
+  OperationPanel,
+  EnvironmentsPicker,
+  TagsPicker,
 };
