@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from aiohttp import ClientSession, web
 
 from tests.integration.test_cli import run
 from tests.support.fleet import FleetProcess, fleet_fixture
@@ -22,6 +23,7 @@ from tests.support.live_app import (
     admin_fixture,
     live_app_fixture,
 )
+from tests.support.loopback import LoopbackHttpServer
 from tests.support.operations import fleet_environment, operation_settings
 from tests.support.server import ENVDECK
 
@@ -362,3 +364,77 @@ def test_a_rejection_while_waiting_exits_3_saying_who_and_why(
         " change freeze until Monday"
     ]
     assert fleet.state("billing-prod")["version"] == "1.7.0"
+
+
+class HttpOnlyProxy(LoopbackHttpServer):
+    """A reverse proxy in front of the live app that passes HTTP but not WebSockets, as some
+    corporate proxies do; it counts the requests it saw by path."""
+
+    thread_name = "http-only-proxy"
+
+    def __init__(self, upstream: str) -> None:
+        super().__init__()
+        self.upstream = upstream
+        self.seen: list[str] = []
+
+    def make_app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_route("*", "/{path:.*}", self.forward)
+        return app
+
+    async def forward(self, request: web.Request) -> web.Response:
+        self.seen.append(f"{request.method} {request.path}")
+        if request.path == "/ws":
+            return web.Response(status=404, text="no WebSockets here")
+        headers = {"Authorization": request.headers.get("Authorization", "")}
+        if request.content_type == "application/json":
+            headers["Content-Type"] = "application/json"
+        async with (
+            ClientSession() as session,
+            session.request(
+                request.method,
+                f"{self.upstream}{request.path_qs}",
+                data=await request.read(),
+                headers=headers,
+            ) as answer,
+        ):
+            return web.Response(
+                status=answer.status, body=await answer.read(), content_type=answer.content_type
+            )
+
+
+@pytest.fixture
+def proxy(live: LiveApp) -> Iterator[HttpOnlyProxy]:
+    running = HttpOnlyProxy(live.url).start()
+    yield running
+    running.stop()
+
+
+def test_without_websockets_waiting_reads_the_promotion_until_it_is_over(
+    live: LiveApp, admin: Account, fleet: FleetProcess, token: str, proxy: HttpOnlyProxy
+) -> None:
+    dev = add_environment(live, admin, fleet, "search-qa", "polled-dev")  # 3.1.1
+    add_pipeline(live, admin, "polled", ("dev", [dev]))
+
+    result = run(
+        "promote",
+        "polled",
+        "dev",
+        "--version",
+        "3.2.0",
+        "--wait",
+        "--url",
+        proxy.url(""),
+        cwd=live.settings.data_dir.parent,
+        env={"ENVDECK_TOKEN": token},
+    )
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("polled-dev: succeeded (operation ") for line in lines)
+    assert lines[-1].startswith("promotion succeeded: 3.2.0 is on dev"), result.stdout
+    assert result.stderr == ""
+    assert "GET /ws" in proxy.seen  # tried first, refused by the proxy
+    promotion_id = lines[0].split()[1].rstrip(":")
+    assert f"GET /api/v1/promotions/{promotion_id}" in proxy.seen
+    assert fleet.state("search-qa")["version"] == "3.2.0"
