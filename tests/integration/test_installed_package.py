@@ -193,3 +193,24 @@ def test_compose_runs_the_image_on_a_replica_set_of_one() -> None:
     compose = COMPOSE.read_text(encoding="utf-8")
     parts = ("build: .", "--replSet", "rs.initiate", "mongodb://mongo:27017/?replicaSet=rs0")
     assert [part for part in parts if part not in compose] == []
+
+
+def test_the_commands_that_reach_a_running_envdeck_work_from_the_venv(
+    installed: Installed, served: RunningServer
+) -> None:
+    # `envdeck reserve` and `envdeck promote` send requests with httpx (and follow over
+    # WebSockets): dependencies of the package, not only of its dev extras.
+    for command in (["reserve", "release", "0" * 24], ["promote", "shop", "prod", "--wait"]):
+        done = subprocess.run(
+            [str(installed.bin("envdeck")), *command, "--url", served.url, "--token", "edk_nope"],
+            cwd=installed.home,
+            env=outside_the_source_tree(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith("envdeck: error: "), done.stderr
+        assert "(HTTP 401)" in done.stderr
+    run(installed.bin("python"), "-c", "import websockets.sync.client", cwd=installed.home)
