@@ -95,7 +95,7 @@ def promote(
     url: UrlOption = None,
     token: TokenOption = None,
 ) -> None:
-    """Promote a version into a stage of a pipeline (HELP)."""
+    """Promote a version into a stage of a pipeline (what --help says is HELP)."""
     try:
         with Remote(url, token, "promotions", TIMEOUT_SECONDS) as remote:
             found = find_pipeline(remote, pipeline)
@@ -108,6 +108,14 @@ def promote(
                 raise outcome(remote, ended)
     except Refusal as refusal:
         exit_with(refusal)
+    except (KeyError, TypeError, AttributeError) as exc:  # JSON not shaped as Envdeck's answers
+        exit_with(
+            Refusal(
+                f"the server answered what Envdeck does not ({type(exc).__name__}: {exc}): is"
+                " --url an Envdeck with promotions?",
+                REFUSED,
+            )
+        )
 
 
 def _print_lines(lines: Iterable[str]) -> None:
