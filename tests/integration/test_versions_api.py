@@ -180,6 +180,48 @@ class TestVersionsOverview:
         assert [row["environmentName"] for row in body["versions"]] == ["shop-staging"]
         assert body["pagination"] == {"page": 2, "limit": 2, "total": 3, "totalPages": 2}
 
+    def test_behind_only_keeps_the_environments_behind_their_newest_version(
+        self, personas: Personas, fleet: FleetProcess
+    ) -> None:
+        ids = {
+            name: _create(
+                personas, name, **_listed(fleet.versions_url(name)) | _checked(fleet, name)
+            )
+            for name in ("shop-dev", "shop-staging", "shop-prod")
+        }
+        _create(personas, "broken", **_listed(fleet.versions_url("missing")))
+        for name, version in (("shop-dev", "2.5.0"), ("shop-staging", "2.4.1")):
+            personas.client.post(
+                f"/api/v1/environments/{ids[name]}/check-health", headers=personas.admin.headers()
+            )
+            _wait_for_version(personas, ids[name], version)
+        personas.client.post(
+            f"/api/v1/environments/{ids['shop-prod']}/check-health",
+            headers=personas.admin.headers(),
+        )
+        _wait_for_version(personas, ids["shop-prod"], "2.4.0")
+
+        response = personas.client.get(
+            "/api/v1/versions",
+            params={"behind": "true", "limit": 1},
+            headers=personas.viewer.headers(),
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        # Up to date (shop-dev) and unknown (broken) are left out; the rest is paged.
+        assert [(r["environmentName"], r["behindBy"]) for r in body["versions"]] == [
+            ("shop-prod", 2)
+        ]
+        assert body["pagination"] == {"page": 1, "limit": 1, "total": 2, "totalPages": 2}
+        second = personas.client.get(
+            "/api/v1/versions",
+            params={"behind": "true", "limit": 1, "page": 2},
+            headers=personas.viewer.headers(),
+        ).json()
+        assert [(r["environmentName"], r["behindBy"]) for r in second["versions"]] == [
+            ("shop-staging", 1)
+        ]
+
     def test_it_refuses_a_limit_above_200(self, personas: Personas) -> None:
         response = personas.client.get(
             "/api/v1/versions", params={"limit": 201}, headers=personas.viewer.headers()

@@ -10830,6 +10830,8 @@ export interface operations {
                 tag?: string | null;
                 page?: number;
                 limit?: number;
+                /** @description only the environments behind the newest listed version */
+                behind?: boolean;
             };
             header?: never;
             path?: never;

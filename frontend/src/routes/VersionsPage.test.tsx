@@ -85,6 +85,34 @@ describe("Versions page", () => {
     });
   });
 
+  it("shows only the environments behind their newest version, kept in the URL", async () => {
+    const fetchMock = stubApi({
+      "GET /api/v1/versions": (request) =>
+        new URL(request.url).searchParams.get("behind") === "true" ? page([ROWS[0]!]) : page(),
+    });
+    const user = userEvent.setup();
+    const { router } = renderApp("/versions", { session: makeSession("viewer") });
+    const table = await screen.findByRole("table", { name: "Versions" });
+    expect(within(table).getAllByRole("row")).toHaveLength(4);
+
+    await user.click(screen.getByRole("switch", { name: "Behind only" }));
+    await waitFor(() => expect(within(table).getAllByRole("row")).toHaveLength(2));
+    expect(within(table).getByRole("link", { name: "shop-dev" })).toBeInTheDocument();
+    expect(router.state.location.search).toBe("?behind=1");
+    const last = fetchMock.mock.calls.map(([request]) => new URL(request.url)).at(-1)!;
+    expect(last.searchParams.get("behind")).toBe("true");
+    expect(last.searchParams.get("page")).toBe("1");
+  });
+
+  it("says when nothing is behind", async () => {
+    stubApi({ "GET /api/v1/versions": page([]) });
+    renderApp("/versions?behind=1", { session: makeSession("viewer") });
+    expect(
+      await screen.findByText("No environment is behind its newest listed version."),
+    ).toBeInTheDocument();
+    expect(screen.getByRole("switch", { name: "Behind only" })).toBeChecked();
+  });
+
   it("says when nothing reports a version", async () => {
     stubApi({ "GET /api/v1/versions": page([]) });
     renderApp("/versions", { session: makeSession("viewer") });

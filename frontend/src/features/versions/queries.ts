@@ -9,6 +9,8 @@ export type VersionRow = components["schemas"]["VersionRowPublic"];
 
 export interface VersionListParams extends PageRequest {
   q: string;
+  /** Only the environments behind their newest listed version. */
+  behind: boolean;
 }
 
 export const versionQueries = {
@@ -17,7 +19,9 @@ export const versionQueries = {
     pageQuery([...versionQueries.all(), "list", params], async () =>
       unwrap(
         await api.GET("/api/v1/versions", {
-          params: { query: { ...params, q: params.q || undefined } },
+          params: {
+            query: { ...params, q: params.q || undefined, behind: params.behind || undefined },
+          },
         }),
       ),
     ),

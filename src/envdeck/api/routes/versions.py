@@ -61,8 +61,11 @@ async def list_versions(
     tag: Annotated[str | None, Query(max_length=50)] = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)] = 20,
+    behind: Annotated[
+        bool, Query(description="only the environments behind the newest listed version")
+    ] = False,
 ) -> VersionRowList:
-    rows, total = await version_lists.overview(q=q, tag=tag, page=page, limit=limit)
+    rows, total = await version_lists.overview(q=q, tag=tag, page=page, limit=limit, behind=behind)
     return VersionRowList(
         versions=[VersionRowPublic.model_validate(row) for row in rows],
         pagination=pagination(page, limit, total),

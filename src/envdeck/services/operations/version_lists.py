@@ -154,22 +154,30 @@ class VersionLists:
         return await self.versions_of(await self._environments.get_by_id(environment_id))
 
     async def overview(
-        self, *, q: str | None, tag: str | None, page: int, limit: int
+        self, *, q: str | None, tag: str | None, page: int, limit: int, behind: bool = False
     ) -> tuple[list[VersionRow], int]:
         """Return one page of the Versions view and how many rows it has in all.
 
         A row per environment that reports a version or has a version list; one
-        environment's failing list becomes that row's error, never the page's.
+        environment's failing list becomes that row's error, never the page's. With behind,
+        only the rows behind their newest listed version: which those are takes every
+        candidate's list (cached like the others), not only the page's.
         """
         candidates = await self._candidates_for(q, tag)
-        chosen = candidates[(page - 1) * limit : page * limit]
+        if behind:
+            comparable = [c for c in candidates if c.upgrade_config and c.current_version]
+            rows = [row for row in await self._rows(comparable) if row.behind_by]
+            return rows[(page - 1) * limit : page * limit], len(rows)
+        return await self._rows(candidates[(page - 1) * limit : page * limit]), len(candidates)
+
+    async def _rows(self, candidates: list[_Candidate]) -> list[VersionRow]:
         room = asyncio.Semaphore(OVERVIEW_CONCURRENCY)
 
         async def row(candidate: _Candidate) -> VersionRow:
             async with room:
                 return await self._row(candidate)
 
-        return list(await asyncio.gather(*(row(c) for c in chosen))), len(candidates)
+        return list(await asyncio.gather(*(row(c) for c in candidates)))
 
     async def _row(self, candidate: _Candidate) -> VersionRow:
         versions: list[str] = []
