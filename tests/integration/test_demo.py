@@ -53,6 +53,7 @@ class TestRegistration:
         assert sorted(envs) == sorted(NAMES)
         prod = envs["shop-prod"]
         assert prod["tags"] == ["demo", "shop", "prod"]
+        assert prod["metadata"] == {"app": "shop", "stage": "prod"}
         assert prod["healthCheck"]["endpoint"] == "/health"
         assert prod["healthCheck"]["resolvedEndpoint"] == fleet.health_url("shop-prod")
         assert prod["healthCheck"]["interval"] == 10

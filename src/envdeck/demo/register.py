@@ -66,11 +66,14 @@ def demo_config(
     environment at `base` every `interval` s, HTTP restart and upgrade commands on it."""
     product, _, stage = name.partition("-")
     tags = [DEMO_TAG, *(t for t in (product, stage) if t and product != "env")]
+    # The dashboard's swimlanes group by metadata: an application a row, a stage a column.
+    metadata = {"app": product, "stage": stage} if stage and product != "env" else {}
     return {
         "name": name,
         "description": f"Simulated by the Envdeck demo fleet ({product or name}).",
         "environmentURL": base,
         "tags": tags,
+        "metadata": metadata,
         "healthCheck": {
             "enabled": True,
             "endpoint": "/health",  # the seed's form: resolved against environmentURL
