@@ -11,7 +11,7 @@ from tests.support.server import DemoServer
 
 # The demo checks every 10 s (with jitter) and turns unhealthy on the first failure.
 CHECK_WAIT_MS = 40_000
-NAME = "search-dev"
+NAME = "search-staging"
 
 
 def _set_behaviour(demo_server: DemoServer, behaviour: str) -> None:
@@ -61,8 +61,13 @@ def test_a_range_without_checks_says_so(
     )
     assert created.status_code == 201, created.text
 
-    demo_page.goto(f"/environments/{created.json()['id']}?tab=health")
+    url = f"{demo_server.server.url}/api/v1/environments/{created.json()['id']}"
+    try:
+        demo_page.goto(f"/environments/{created.json()['id']}?tab=health")
 
-    expect(demo_page.get_by_text("No checks in the last hour yet.")).to_be_visible()
-    demo_page.get_by_role("button", name="30d").click()
-    expect(demo_page.get_by_text("No checks in the last 30 days yet.")).to_be_visible()
+        expect(demo_page.get_by_text("No checks in the last hour yet.")).to_be_visible()
+        demo_page.get_by_role("button", name="30d").click()
+        expect(demo_page.get_by_text("No checks in the last 30 days yet.")).to_be_visible()
+    finally:
+        # The demo server is shared by the e2e tests: leave its fleet as it was.
+        httpx.delete(url, headers=demo_headers, timeout=30)
