@@ -1,13 +1,14 @@
 import {
   Alert,
   Button,
-  Dialog,
   DialogActions,
   DialogContent,
   DialogContentText,
   DialogTitle,
 } from "@mui/material";
 import type { ReactNode } from "react";
+
+import ResponsiveDialog from "./ResponsiveDialog";
 
 interface ConfirmDialogProps {
   open: boolean;
@@ -33,7 +34,7 @@ export default function ConfirmDialog({
   error = null,
 }: ConfirmDialogProps) {
   return (
-    <Dialog open={open} onClose={pending ? undefined : onClose} maxWidth="xs" fullWidth>
+    <ResponsiveDialog open={open} onClose={pending ? undefined : onClose} maxWidth="xs" fullWidth>
       <DialogTitle>{title}</DialogTitle>
       <DialogContent>
         {error && (
@@ -51,6 +52,6 @@ export default function ConfirmDialog({
           {confirmLabel}
         </Button>
       </DialogActions>
-    </Dialog>
+    </ResponsiveDialog>
   );
 }

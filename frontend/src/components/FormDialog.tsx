@@ -2,7 +2,6 @@ import {
   Alert,
   Button,
   type ButtonProps,
-  Dialog,
   DialogActions,
   DialogContent,
   type DialogProps,
@@ -10,6 +9,8 @@ import {
   Stack,
 } from "@mui/material";
 import type { FormEventHandler, ReactNode } from "react";
+
+import ResponsiveDialog from "./ResponsiveDialog";
 
 interface FormDialogProps {
   open?: boolean;
@@ -40,7 +41,12 @@ export default function FormDialog({
   maxWidth = "xs",
 }: FormDialogProps) {
   return (
-    <Dialog open={open} onClose={pending ? undefined : onClose} maxWidth={maxWidth} fullWidth>
+    <ResponsiveDialog
+      open={open}
+      onClose={pending ? undefined : onClose}
+      maxWidth={maxWidth}
+      fullWidth
+    >
       {/* display: contents keeps the dialog's own layout (a scrolling content area). */}
       <form onSubmit={onSubmit} noValidate style={{ display: "contents" }}>
         <DialogTitle>{title}</DialogTitle>
@@ -59,6 +65,6 @@ export default function FormDialog({
           </Button>
         </DialogActions>
       </form>
-    </Dialog>
+    </ResponsiveDialog>
   );
 }

@@ -3,7 +3,6 @@ import {
   Box,
   Button,
   CircularProgress,
-  Dialog,
   DialogActions,
   DialogContent,
   DialogTitle,
@@ -12,6 +11,7 @@ import {
 import { useQuery } from "@tanstack/react-query";
 import { type ReactNode, useId } from "react";
 
+import ResponsiveDialog from "../../components/ResponsiveDialog";
 import { ROLE_LABELS } from "../../lib/roles";
 import { errorMessage } from "../../lib/serverErrors";
 import { authQueries } from "./queries";
@@ -34,7 +34,7 @@ function Detail({ label, children }: { label: string; children: ReactNode }) {
 export default function ProfileDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const me = useQuery({ ...authQueries.me(), enabled: open });
   return (
-    <Dialog open={open} onClose={onClose} maxWidth="xs" fullWidth>
+    <ResponsiveDialog open={open} onClose={onClose} maxWidth="xs" fullWidth>
       <DialogTitle>Profile</DialogTitle>
       <DialogContent>
         {me.isPending && <CircularProgress aria-label="Loading profile" />}
@@ -50,6 +50,6 @@ export default function ProfileDialog({ open, onClose }: { open: boolean; onClos
       <DialogActions>
         <Button onClick={onClose}>Close</Button>
       </DialogActions>
-    </Dialog>
+    </ResponsiveDialog>
   );
 }

@@ -4,7 +4,6 @@ import {
   Alert,
   Box,
   Button,
-  Dialog,
   DialogActions,
   DialogContent,
   DialogTitle,
@@ -16,6 +15,7 @@ import {
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type ChangeEvent, useState } from "react";
 
+import ResponsiveDialog from "../../components/ResponsiveDialog";
 import { readText } from "../../lib/readText";
 import { errorMessage } from "../../lib/serverErrors";
 import ImportPlanTable from "./ImportPlanTable";
@@ -92,7 +92,7 @@ export default function ImportExportDialog({ onClose, onImported }: ImportExport
   };
 
   return (
-    <Dialog open onClose={pending ? undefined : onClose} maxWidth="md" fullWidth>
+    <ResponsiveDialog open onClose={pending ? undefined : onClose} maxWidth="md" fullWidth>
       <DialogTitle>Import / export environments</DialogTitle>
       <DialogContent>
         <Stack spacing={2}>
@@ -198,6 +198,6 @@ export default function ImportExportDialog({ onClose, onImported }: ImportExport
           </Button>
         )}
       </DialogActions>
-    </Dialog>
+    </ResponsiveDialog>
   );
 }

@@ -1,6 +1,7 @@
-import { Button, Dialog, DialogActions, DialogContent, DialogTitle } from "@mui/material";
+import { Button, DialogActions, DialogContent, DialogTitle } from "@mui/material";
 import { Link as RouterLink } from "react-router";
 
+import ResponsiveDialog from "../../components/ResponsiveDialog";
 import OperationPanel from "./OperationPanel";
 
 interface OperationDialogProps {
@@ -11,7 +12,13 @@ interface OperationDialogProps {
 /** Follow an operation without leaving the page; closing it does not stop the operation. */
 export default function OperationDialog({ operationId, onClose }: OperationDialogProps) {
   return (
-    <Dialog open onClose={onClose} maxWidth="md" fullWidth aria-labelledby="operation-title">
+    <ResponsiveDialog
+      open
+      onClose={onClose}
+      maxWidth="md"
+      fullWidth
+      aria-labelledby="operation-title"
+    >
       <DialogTitle id="operation-title">Operation</DialogTitle>
       <DialogContent>
         <OperationPanel key={operationId} operationId={operationId} />
@@ -22,6 +29,6 @@ export default function OperationDialog({ operationId, onClose }: OperationDialo
         </Button>
         <Button onClick={onClose}>Close</Button>
       </DialogActions>
-    </Dialog>
+    </ResponsiveDialog>
   );
 }

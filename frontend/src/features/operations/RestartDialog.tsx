@@ -2,7 +2,6 @@ import {
   Alert,
   Button,
   Checkbox,
-  Dialog,
   DialogActions,
   DialogContent,
   DialogTitle,
@@ -13,6 +12,7 @@ import {
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
+import ResponsiveDialog from "../../components/ResponsiveDialog";
 import { errorMessage } from "../../lib/serverErrors";
 import CommandPreviewView from "./CommandPreviewView";
 import { operationQueries, startRestart } from "./queries";
@@ -34,7 +34,7 @@ export default function RestartDialog({ environment, onClose, onStarted }: Resta
     onSuccess: (accepted) => onStarted(accepted.operationId),
   });
   return (
-    <Dialog
+    <ResponsiveDialog
       open
       onClose={restart.isPending ? undefined : onClose}
       maxWidth="sm"
@@ -73,6 +73,6 @@ export default function RestartDialog({ environment, onClose, onStarted }: Resta
           Restart
         </Button>
       </DialogActions>
-    </Dialog>
+    </ResponsiveDialog>
   );
 }

@@ -5,7 +5,6 @@ import {
   Button,
   Chip,
   CircularProgress,
-  Dialog,
   DialogActions,
   DialogContent,
   DialogTitle,
@@ -20,6 +19,7 @@ import {
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
+import ResponsiveDialog from "../../components/ResponsiveDialog";
 import { ApiError } from "../../api/client";
 import { errorMessage } from "../../lib/serverErrors";
 import { useDebouncedValue } from "../../lib/useDebouncedValue";
@@ -140,7 +140,7 @@ export default function UpgradeDialog({ environment, onClose, onStarted }: Upgra
   const current = versions.data?.currentVersion ?? environment.systemInfo?.appVersion ?? null;
   const available = versions.data?.availableVersions ?? [];
   return (
-    <Dialog
+    <ResponsiveDialog
       open
       onClose={upgrade.isPending ? undefined : onClose}
       maxWidth="sm"
@@ -200,6 +200,6 @@ export default function UpgradeDialog({ environment, onClose, onStarted }: Upgra
           {version === null ? "Upgrade" : `Upgrade to ${version}`}
         </Button>
       </DialogActions>
-    </Dialog>
+    </ResponsiveDialog>
   );
 }

@@ -1,6 +1,5 @@
 import {
   Button,
-  Dialog,
   DialogActions,
   DialogContent,
   DialogTitle,
@@ -10,6 +9,7 @@ import {
   TableRow,
 } from "@mui/material";
 
+import ResponsiveDialog from "../../components/ResponsiveDialog";
 import { formatDateTime } from "../../lib/formatDate";
 import type { Reservation, ReservationStatus } from "./queries";
 
@@ -57,7 +57,7 @@ export default function ReservationDetailsDialog({
   }
   if (reservation.breakReason) rows.push(["Reason", reservation.breakReason]);
   return (
-    <Dialog open onClose={onClose} maxWidth="xs" fullWidth>
+    <ResponsiveDialog open onClose={onClose} maxWidth="xs" fullWidth>
       <DialogTitle>Reservation of {reservation.environmentName}</DialogTitle>
       <DialogContent>
         <Table size="small" aria-label="Reservation">
@@ -85,6 +85,6 @@ export default function ReservationDetailsDialog({
         ))}
         <Button onClick={onClose}>Close</Button>
       </DialogActions>
-    </Dialog>
+    </ResponsiveDialog>
   );
 }

@@ -2,7 +2,6 @@ import ContentCopyIcon from "@mui/icons-material/ContentCopy";
 import {
   Alert,
   Button,
-  Dialog,
   DialogActions,
   DialogContent,
   DialogTitle,
@@ -11,6 +10,7 @@ import {
 } from "@mui/material";
 import { useState } from "react";
 
+import ResponsiveDialog from "../../components/ResponsiveDialog";
 import type { ApiTokenCreated } from "./queries";
 
 type CopyState = "idle" | "copied" | "failed";
@@ -40,7 +40,7 @@ export default function TokenSecretDialog({
 
   return (
     // Only the button closes it: a stray click outside must not lose the secret.
-    <Dialog
+    <ResponsiveDialog
       open
       maxWidth="sm"
       fullWidth
@@ -76,6 +76,6 @@ export default function TokenSecretDialog({
           Done
         </Button>
       </DialogActions>
-    </Dialog>
+    </ResponsiveDialog>
   );
 }
