@@ -1,14 +1,26 @@
 import MenuIcon from "@mui/icons-material/Menu";
-import { AppBar, Box, Drawer, IconButton, Toolbar, Typography } from "@mui/material";
-import { type ReactNode, useState } from "react";
+import { AppBar, Box, Drawer, IconButton, Link, Toolbar, Typography } from "@mui/material";
+import { type MouseEvent, type ReactNode, useState } from "react";
 import { Outlet } from "react-router";
 
 import { useSession } from "../lib/useSession";
+import ConnectionBanner from "./ConnectionBanner";
 import ConnectionIndicator from "./ConnectionIndicator";
 import NavList from "./NavList";
 import ThemeToggle from "./ThemeToggle";
 
 const DRAWER_WIDTH = 232;
+const MAIN_ID = "main-content";
+
+/** Move the focus to the page's content, past the top bar and the navigation. */
+function skipToContent(event: MouseEvent<HTMLAnchorElement>) {
+  const main = document.getElementById(MAIN_ID);
+  if (!main) return;
+  // No "#main-content" in the address: the router would take it for a navigation.
+  event.preventDefault();
+  main.focus();
+  main.scrollIntoView();
+}
 
 interface AppLayoutProps {
   /** The top bar's notifications button (from the page shell). */
@@ -26,6 +38,27 @@ export default function AppLayout({ notifications, userMenu }: AppLayoutProps) {
   const closeMobile = () => setMobileOpen(false);
   return (
     <Box sx={{ display: "flex", minHeight: "100vh" }}>
+      {/* The first tab stop; out of sight until it has the focus. */}
+      <Link
+        href={`#${MAIN_ID}`}
+        onClick={skipToContent}
+        variant="body1"
+        sx={{
+          position: "fixed",
+          left: 8,
+          top: 8,
+          zIndex: (theme) => theme.zIndex.tooltip + 1,
+          px: 2,
+          py: 1,
+          borderRadius: 1,
+          bgcolor: "background.paper",
+          boxShadow: 4,
+          transform: "translateY(-200%)",
+          "&:focus": { transform: "none" },
+        }}
+      >
+        Skip to content
+      </Link>
       <AppBar position="fixed" sx={{ zIndex: (theme) => theme.zIndex.drawer + 1 }}>
         <Toolbar>
           <IconButton
@@ -33,7 +66,7 @@ export default function AppLayout({ notifications, userMenu }: AppLayoutProps) {
             edge="start"
             aria-label="Open navigation"
             onClick={() => setMobileOpen(true)}
-            sx={{ mr: 2, display: { md: "none" } }}
+            sx={{ mr: { xs: 1, sm: 2 }, display: { md: "none" } }}
           >
             <MenuIcon />
           </IconButton>
@@ -72,8 +105,14 @@ export default function AppLayout({ notifications, userMenu }: AppLayoutProps) {
         <Toolbar />
         <NavList role={role} />
       </Drawer>
-      <Box component="main" sx={{ flexGrow: 1, minWidth: 0, p: 3 }}>
+      <Box
+        component="main"
+        id={MAIN_ID}
+        tabIndex={-1}
+        sx={{ flexGrow: 1, minWidth: 0, p: { xs: 2, sm: 3 }, outline: "none" }}
+      >
         <Toolbar />
+        <ConnectionBanner />
         <Outlet />
       </Box>
     </Box>

@@ -13,8 +13,8 @@ interface PageProps {
 export default function Page({ title, children }: PageProps) {
   useDocumentTitle(title);
   return (
-    <Stack spacing={3}>
-      <Typography variant="h4" component="h1">
+    <Stack spacing={{ xs: 2, sm: 3 }}>
+      <Typography variant="h4" component="h1" sx={{ fontSize: { xs: "1.75rem", sm: "2.125rem" } }}>
         {title}
       </Typography>
       {children}
