@@ -1,5 +1,6 @@
 import { Navigate, Outlet, type RouteObject } from "react-router";
 
+import CenteredProgress from "../components/CenteredProgress";
 import RequireRole from "../features/auth/RequireRole";
 import RequireSession from "../features/auth/RequireSession";
 import { DEFAULT_PAGE } from "../features/auth/returnPath";
@@ -15,6 +16,12 @@ function page(load: () => Promise<{ default: React.ComponentType }>): RouteObjec
   return async () => ({ Component: (await load()).default });
 }
 
+/**
+ * What shows while the first page's code loads: without it React Router warns on every load
+ * (and renders nothing meanwhile).
+ */
+const loading = <CenteredProgress label="Loading Envdeck" />;
+
 /** The pages of admins: the role is checked before the page (or its code) is loaded. */
 const adminsOnly = (
   <RequireRole atLeast="admin" fallback={<NoAccessPage />}>
@@ -24,9 +31,14 @@ const adminsOnly = (
 
 export const routes: RouteObject[] = [
   // Outside the app's frame and its sign-in: anyone may read a public status page.
-  { path: "status/:slug", lazy: page(() => import("./PublicStatusPage")) },
+  {
+    path: "status/:slug",
+    lazy: page(() => import("./PublicStatusPage")),
+    hydrateFallbackElement: loading,
+  },
   {
     element: <StartGate />,
+    hydrateFallbackElement: loading,
     children: [
       { path: "setup", lazy: page(() => import("./SetupPage")) },
       { path: "login", lazy: page(() => import("./LoginPage")) },
