@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 
-import { apiError, makeSession, NO_ENVIRONMENTS } from "../../test/fixtures";
+import { apiError, makeSession, NO_ENVIRONMENTS, onePage } from "../../test/fixtures";
 import { makePipeline, promotionPage } from "../../test/promotions";
 import { renderApp, type Responder, stubApi } from "../../test/renderApp";
 
@@ -10,16 +10,15 @@ afterEach(() => {
 });
 
 const FIRST_RENDER = { timeout: 10_000 };
-const NO_PIPELINES = {
-  status: 200,
-  body: { items: [], pagination: { page: 1, limit: 20, total: 0, totalPages: 0 } },
-};
 
-function stubPage(create: Responder) {
+const SHOP = makePipeline();
+
+function stubPage(create: Responder, replace: Responder = { status: 500 }) {
   return stubApi({
     ...NO_ENVIRONMENTS,
-    "GET /api/v1/pipelines": NO_PIPELINES,
+    "GET /api/v1/pipelines": onePage("items", [SHOP]),
     "POST /api/v1/pipelines": create,
+    [`PUT /api/v1/pipelines/${SHOP.id}`]: replace,
     "GET /api/v1/promotions": promotionPage([]),
   });
 }
@@ -37,15 +36,21 @@ async function addTag(stage: HTMLElement, tag: string) {
 }
 
 async function openForm() {
-  renderApp("/pipelines", { session: makeSession("admin") });
+  const { router } = renderApp("/pipelines", { session: makeSession("admin") });
   await userEvent.click(await screen.findByRole("button", { name: "New pipeline" }, FIRST_RENDER));
-  return screen.findByRole("dialog", { name: "New pipeline" });
+  return { router, dialog: await screen.findByRole("dialog", { name: "New pipeline" }) };
+}
+
+async function openEdit() {
+  renderApp("/pipelines", { session: makeSession("admin") });
+  await userEvent.click(await screen.findByRole("button", { name: "Edit shop" }, FIRST_RENDER));
+  return screen.findByRole("dialog", { name: "Edit shop" });
 }
 
 describe("Pipeline form", () => {
   it("checks the fields before sending anything", async () => {
     const fetchMock = stubPage({ status: 500 });
-    const dialog = await openForm();
+    const { dialog } = await openForm();
     const stage = within(dialog).getByRole("group", { name: "Stage 1" });
     await fill(within(stage).getByRole("textbox", { name: "Soak time" }), "soon");
     await userEvent.click(within(dialog).getByRole("button", { name: "Add a stage" }));
@@ -60,10 +65,10 @@ describe("Pipeline form", () => {
     expect(fetchMock.mock.calls.some(([request]) => request.method === "POST")).toBe(false);
   }, 30_000);
 
-  it("shows the server's objections on their fields, then creates the pipeline", async () => {
+  it("shows the server's objections on the fields they name, then saves", async () => {
     const bodies: unknown[] = [];
     let refuse = true;
-    stubPage(async (request) => {
+    stubPage({ status: 500 }, async (request) => {
       bodies.push(await request.json());
       if (refuse) {
         refuse = false;
@@ -74,34 +79,27 @@ describe("Pipeline form", () => {
           ],
         });
       }
-      return { status: 201, body: makePipeline() };
+      return { status: 200, body: SHOP };
     });
-    const dialog = await openForm();
-    await fill(within(dialog).getByRole("textbox", { name: "Name" }), "shop");
-    const first = within(dialog).getByRole("group", { name: "Stage 1" });
-    await addTag(first, "dev");
-    await userEvent.click(within(dialog).getByRole("button", { name: "Add a stage" }));
-    const second = within(dialog).getByRole("group", { name: "Stage 2" });
-    await fill(within(second).getByRole("textbox", { name: "Stage name" }), "prod");
-    await addTag(second, "prod");
-    const soak = within(second).getByRole("textbox", { name: "Soak time" });
+    const dialog = await openEdit();
+    const prod = within(dialog).getByRole("group", { name: "Stage 2" });
+    const soak = within(prod).getByRole("textbox", { name: "Soak time" });
     await fill(soak, "100d");
-    await fill(within(second).getByRole("spinbutton", { name: "At most at once" }), "2");
-    await userEvent.click(within(dialog).getByRole("button", { name: "Create pipeline" }));
+    await userEvent.click(within(dialog).getByRole("button", { name: "Save" }));
 
     expect(
-      await within(second).findByText("SoakTime must be between 0s and 90d"),
+      await within(prod).findByText("SoakTime must be between 0s and 90d"),
     ).toBeInTheDocument();
     expect(within(dialog).getByText("A pipeline named shop already exists")).toBeInTheDocument();
     expect(bodies[0]).toEqual({
       name: "shop",
-      description: "",
+      description: "The shop's release road",
       stages: [
         {
-          name: "dev",
+          name: "staging",
           environmentIds: [],
-          tags: ["dev"],
-          soakTime: "0s",
+          tags: ["shop", "staging"],
+          soakTime: "24h",
           approvals: null,
           maxParallel: 1,
           rollbackOnFailure: true,
@@ -109,41 +107,64 @@ describe("Pipeline form", () => {
         {
           name: "prod",
           environmentIds: [],
-          tags: ["prod"],
+          tags: ["shop", "prod"],
           soakTime: "100d",
-          approvals: null,
-          maxParallel: 2,
+          approvals: 1,
+          maxParallel: 1,
           rollbackOnFailure: true,
         },
       ],
     });
 
-    await fill(soak, "24h");
-    await userEvent.click(within(dialog).getByRole("button", { name: "Create pipeline" }));
-    // Created: the new pipeline's board opens.
+    await fill(soak, "0s");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Save" }));
     await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
-    expect(await screen.findByRole("link", { name: "All pipelines" })).toBeInTheDocument();
+    expect(await screen.findByText("Saved shop.")).toBeInTheDocument();
     expect(bodies).toHaveLength(2);
-  }, 45_000);
+  }, 30_000);
+
+  it("creates a pipeline and opens its board", async () => {
+    const bodies: unknown[] = [];
+    stubPage(async (request) => {
+      bodies.push(await request.json());
+      return { status: 201, body: SHOP };
+    });
+    const { router, dialog } = await openForm();
+    await fill(within(dialog).getByRole("textbox", { name: "Name" }), "shop");
+    await addTag(within(dialog).getByRole("group", { name: "Stage 1" }), "dev");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Create pipeline" }));
+
+    await waitFor(() => expect(router.state.location.pathname).toBe(`/pipelines/${SHOP.id}`));
+    expect(bodies).toEqual([
+      {
+        name: "shop",
+        description: "",
+        stages: [
+          {
+            name: "dev",
+            environmentIds: [],
+            tags: ["dev"],
+            soakTime: "0s",
+            approvals: null,
+            maxParallel: 1,
+            rollbackOnFailure: true,
+          },
+        ],
+      },
+    ]);
+  }, 30_000);
 
   it("keeps the stages in the order they are arranged", async () => {
     const bodies: { stages: { name: string }[] }[] = [];
-    stubPage(async (request) => {
+    stubPage({ status: 500 }, async (request) => {
       bodies.push((await request.json()) as { stages: { name: string }[] });
-      return { status: 201, body: makePipeline() };
+      return { status: 200, body: SHOP };
     });
-    const dialog = await openForm();
-    await fill(within(dialog).getByRole("textbox", { name: "Name" }), "shop");
-    const first = within(dialog).getByRole("group", { name: "Stage 1" });
-    await addTag(first, "dev");
-    await userEvent.click(within(dialog).getByRole("button", { name: "Add a stage" }));
-    const second = within(dialog).getByRole("group", { name: "Stage 2" });
-    await fill(within(second).getByRole("textbox", { name: "Stage name" }), "qa");
-    await addTag(second, "qa");
-    await userEvent.click(within(dialog).getByRole("button", { name: "Move qa earlier" }));
-    await userEvent.click(within(dialog).getByRole("button", { name: "Create pipeline" }));
+    const dialog = await openEdit();
+    await userEvent.click(within(dialog).getByRole("button", { name: "Move prod earlier" }));
+    await userEvent.click(within(dialog).getByRole("button", { name: "Save" }));
 
     await waitFor(() => expect(bodies).toHaveLength(1));
-    expect(bodies[0]!.stages.map((stage) => stage.name)).toEqual(["qa", "dev"]);
+    expect(bodies[0]!.stages.map((stage) => stage.name)).toEqual(["prod", "staging"]);
   }, 30_000);
 });

@@ -21,8 +21,9 @@ const HEADINGS = [
 ];
 
 function approvers(promotion: Promotion): string {
-  if (promotion.approvals.length > 0) {
-    return promotion.approvals.map((approval) => approval.username).join(", ");
+  const approvals = promotion.approvals ?? [];
+  if (approvals.length > 0) {
+    return approvals.map((approval) => approval.username).join(", ");
   }
   return promotion.approvalsRequired === 0 ? "Not needed" : "—";
 }

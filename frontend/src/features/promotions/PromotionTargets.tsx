@@ -60,7 +60,7 @@ export default function PromotionTargets({ promotion, OperationPanel }: Promotio
       <Typography variant="h6" component="h2">
         Environments
       </Typography>
-      {promotion.targets.map((target) => (
+      {(promotion.targets ?? []).map((target) => (
         <Accordion
           key={target.environmentId}
           expanded={chosen[target.environmentId] ?? OPEN_BY_DEFAULT.includes(target.status)}

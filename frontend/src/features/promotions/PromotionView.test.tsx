@@ -125,7 +125,7 @@ describe("Promotion view", () => {
       "2.5.0 is on prod",
     );
     expect(within(summary).getByText(/finished/)).toBeInTheDocument();
-  });
+  }, 30_000);
 
   it("lets its requester cancel it", async () => {
     const fetchMock = stubPromotion();

@@ -25,15 +25,16 @@ function Approvals({ promotion }: { promotion: Promotion }) {
   if (promotion.approvalsRequired === 0) {
     return <Typography variant="body2">No approval needed.</Typography>;
   }
+  const approvals = promotion.approvals ?? [];
   return (
     <Stack spacing={0.5} aria-label="Approvals">
-      {promotion.approvals.map((approval) => (
+      {approvals.map((approval) => (
         <Typography key={approval.userId} variant="body2">
           Approved by {approval.username} on {formatDateTime(approval.at)}
           {approval.selfApproved && " (their own request)"}
         </Typography>
       ))}
-      {promotion.approvals.length < promotion.approvalsRequired && (
+      {approvals.length < promotion.approvalsRequired && (
         <Typography variant="body2" color="text.secondary">
           Waits for an admin other than {promotion.requestedBy.username} to approve it.
         </Typography>
@@ -65,6 +66,7 @@ export default function PromotionView({ promotionId, user, OperationPanel }: Pro
   if (found.isPending) return <CircularProgress aria-label="Loading the promotion" />;
   if (found.isError) return <Alert severity="error">{errorMessage(found.error)}</Alert>;
   const promotion = found.data;
+  const gates = promotion.gates ?? [];
   const mayCancel =
     isOpen(promotion.status) &&
     (hasRole(user.role, "admin") || promotion.requestedBy.userId === user.id);
@@ -113,12 +115,12 @@ export default function PromotionView({ promotionId, user, OperationPanel }: Pro
         </Typography>
         <Approvals promotion={promotion} />
       </Stack>
-      {promotion.gates.length > 0 && (
+      {gates.length > 0 && (
         <Stack spacing={1} component="section" aria-label="Gates">
           <Typography variant="h6" component="h2">
             Gates
           </Typography>
-          <GateList gates={promotion.gates} label={`Gates into ${promotion.stage}`} />
+          <GateList gates={gates} label={`Gates into ${promotion.stage}`} />
         </Stack>
       )}
       <PromotionTargets promotion={promotion} OperationPanel={OperationPanel} />

@@ -11,7 +11,7 @@ import { promotionQueries, rejectPromotion } from "./queries";
 import type { Promotion } from "./types";
 
 const schema = z.object({
-  reason: z.string().trim().min(1, "Say why").max(1000, "Use at most 1000 characters"),
+  reason: z.string().trim().min(1, "Say why").max(500, "Use at most 500 characters"),
 });
 type RejectValues = z.infer<typeof schema>;
 

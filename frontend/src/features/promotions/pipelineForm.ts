@@ -84,13 +84,18 @@ export function emptyStage(name = ""): StageValues {
   };
 }
 
+function approvalChoice(approvals: number | null | undefined): ApprovalChoice {
+  if (approvals === null || approvals === undefined) return "default";
+  return approvals === 0 ? "0" : "1";
+}
+
 function stageValues(stage: Stage): StageValues {
   return {
     name: stage.name,
-    environmentIds: stage.environmentIds,
-    tags: stage.tags,
+    environmentIds: stage.environmentIds ?? [],
+    tags: stage.tags ?? [],
     soakTime: stage.soakTime,
-    approvals: stage.approvals === null ? "default" : stage.approvals === 0 ? "0" : "1",
+    approvals: approvalChoice(stage.approvals),
     maxParallel: String(stage.maxParallel),
     rollbackOnFailure: stage.rollbackOnFailure,
   };
