@@ -58,7 +58,8 @@ export default function EnvironmentFilters(props: EnvironmentFiltersProps) {
     .slice(0, MAX_TAG_CHIPS);
   return (
     <Stack spacing={1.5}>
-      <Stack direction={{ xs: "column", md: "row" }} spacing={2} alignItems={{ md: "center" }}>
+      {/* One row where there is room; on a phone: search, then health and sort, then the rest. */}
+      <Stack direction="row" spacing={2} useFlexGap flexWrap="wrap" alignItems="center">
         <TextField
           type="search"
           label="Search environments"
@@ -66,7 +67,7 @@ export default function EnvironmentFilters(props: EnvironmentFiltersProps) {
           size="small"
           value={props.search}
           onChange={(event) => props.onSearch(event.target.value)}
-          sx={{ minWidth: 280 }}
+          sx={{ flex: "1 1 280px" }}
           slotProps={{
             input: {
               startAdornment: (
@@ -87,7 +88,7 @@ export default function EnvironmentFilters(props: EnvironmentFiltersProps) {
               event.target.value === "all" ? null : (event.target.value as HealthState),
             )
           }
-          sx={{ minWidth: 150 }}
+          sx={{ flex: "1 1 130px", maxWidth: { sm: 180 } }}
         >
           <MenuItem value="all">Any health</MenuItem>
           {HEALTH_STATES.map((health) => (
@@ -102,7 +103,7 @@ export default function EnvironmentFilters(props: EnvironmentFiltersProps) {
           size="small"
           value={props.sort}
           onChange={(event) => props.onSort(event.target.value as EnvironmentSort)}
-          sx={{ minWidth: 220 }}
+          sx={{ flex: "1 1 180px", maxWidth: { sm: 240 } }}
         >
           {SORTS.map((sort) => (
             <MenuItem key={sort} value={sort}>
@@ -141,12 +142,13 @@ export default function EnvironmentFilters(props: EnvironmentFiltersProps) {
           direction="row"
           spacing={1}
           useFlexGap
-          flexWrap="wrap"
           alignItems="center"
           role="group"
           aria-label="Filter by tag"
+          // A phone gets one line that scrolls sideways instead of several lines of chips.
+          sx={{ flexWrap: { xs: "nowrap", sm: "wrap" }, overflowX: "auto", pb: { xs: 0.5, sm: 0 } }}
         >
-          <Typography variant="body2" color="text.secondary">
+          <Typography variant="body2" color="text.secondary" sx={{ flexShrink: 0 }}>
             Tags:
           </Typography>
           {tags.map(([tag, count]) => {

@@ -130,8 +130,9 @@ export default function EnvironmentsDashboard({
       />
       {summary.isError && <Alert severity="error">{errorMessage(summary.error)}</Alert>}
 
-      <Stack direction="row" spacing={2} alignItems="flex-start">
-        <Box sx={{ flexGrow: 1 }}>
+      {/* Wraps: on a phone (or beside the navigation) the buttons go under the filters. */}
+      <Stack direction="row" spacing={2} useFlexGap flexWrap="wrap" alignItems="flex-start">
+        <Box sx={{ flex: "1 1 320px", minWidth: 0 }}>
           <EnvironmentFilters
             search={searchBox.text}
             onSearch={searchBox.setText}
@@ -149,7 +150,7 @@ export default function EnvironmentsDashboard({
           />
         </Box>
         {canManage && (
-          <Stack direction={{ xs: "column", lg: "row" }} spacing={1} sx={{ flexShrink: 0 }}>
+          <Stack direction="row" spacing={1} useFlexGap flexWrap="wrap">
             <CreateEnvironmentButtons
               importLabel="Import / export"
               onImport={() => setDialog({ kind: "importExport" })}

@@ -45,7 +45,7 @@ function KeyField({ label, value, options, onChange, disabled }: KeyFieldProps) 
       getOptionLabel={optionLabel}
       groupBy={(option) => (option === "tag" ? "" : "Metadata keys")}
       onChange={(_event, next) => onChange(toKey(next))}
-      sx={{ minWidth: 200 }}
+      sx={{ flex: "1 1 160px", maxWidth: { sm: 280 } }}
       renderInput={(params) => (
         <TextField {...params} label={label} placeholder="Tag or a metadata key" />
       )}
@@ -68,8 +68,11 @@ export default function GroupingControls({
   const options = [...keys];
   return (
     <Stack
-      direction={{ xs: "column", sm: "row" }}
+      // Side by side on a phone too: stacked, they would push the environments off its screen.
+      direction="row"
       spacing={2}
+      useFlexGap
+      flexWrap="wrap"
       role="group"
       aria-label="Grouping"
     >

@@ -48,18 +48,28 @@ export default function StatCards({ summary, status = null, onStatus }: StatCard
         m: 0,
         p: 0,
         display: "grid",
-        gap: 2,
-        gridTemplateColumns: { xs: "repeat(2, 1fr)", md: "repeat(4, 1fr)" },
+        // Four across on a phone too, smaller: two rows of them would fill its first screen.
+        gap: { xs: 1, sm: 2 },
+        gridTemplateColumns: "repeat(4, minmax(0, 1fr))",
       }}
     >
       {stats.map((stat) => {
         const pressed = onStatus !== undefined && stat.health === status;
         const content = (
-          <CardContent>
-            <Typography color="text.secondary" variant="body2">
+          <CardContent sx={{ p: { xs: 1, sm: 2 }, "&:last-child": { pb: { xs: 1, sm: 3 } } }}>
+            <Typography
+              color="text.secondary"
+              variant="body2"
+              noWrap
+              sx={{ fontSize: { xs: "0.75rem", sm: "0.875rem" } }}
+            >
               {stat.label}
             </Typography>
-            <Typography variant="h4" component="p" sx={{ color: stat.color }}>
+            <Typography
+              variant="h4"
+              component="p"
+              sx={{ color: stat.color, fontSize: { xs: "1.5rem", sm: "2.125rem" } }}
+            >
               {stat.value ?? <Skeleton width={48} />}
             </Typography>
           </CardContent>
