@@ -124,6 +124,7 @@ describe("Reserve dialog", () => {
     await user.click(within(dialog).getByRole("button", { name: "Reserve" }));
 
     await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(screen.getByText("Reserved beta.")).toBeInTheDocument();
     const body = bodies[0] as { purpose: string; end: string };
     expect(body.purpose).toBe("PR 7");
     const hours = (Date.parse(body.end) - before) / 3_600_000;
@@ -167,6 +168,7 @@ describe("Extend and break", () => {
     await user.click(within(dialog).getByRole("button", { name: "Extend" }));
 
     await waitFor(() => expect(bodies).toHaveLength(1));
+    expect(await screen.findByText("Extended the reservation of alpha.")).toBeInTheDocument();
     const { end } = bodies[0] as { end: string };
     expect(Date.parse(end) - Date.parse(HELD.end)).toBe(3_600_000);
   });
@@ -192,5 +194,6 @@ describe("Extend and break", () => {
     await user.click(within(dialog).getByRole("button", { name: "Break reservation" }));
 
     await waitFor(() => expect(bodies).toEqual([{ reason: "hotfix needs it" }]));
+    expect(await screen.findByText("Broke the reservation of alpha.")).toBeInTheDocument();
   });
 });

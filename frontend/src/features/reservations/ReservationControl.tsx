@@ -3,6 +3,7 @@ import EventBusyIcon from "@mui/icons-material/EventBusy";
 import { Box, Button, Stack, Typography } from "@mui/material";
 import { useState } from "react";
 
+import NoticeSnackbar from "../../components/NoticeSnackbar";
 import { hasRole } from "../../lib/roles";
 import { useNow } from "../../lib/useNow";
 import { useSession } from "../../lib/useSession";
@@ -43,6 +44,7 @@ export default function ReservationControl({
   const { session } = useSession();
   const now = useNow(30_000);
   const [dialog, setDialog] = useState<OpenDialog>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const reservations = environment.reservations;
   // A server without reservations leaves them out: then there is nothing to show.
   if (environment.reservationPolicy === "none" || !reservations) return null;
@@ -56,10 +58,12 @@ export default function ReservationControl({
   const role = session?.user.role ?? "viewer";
   const mine = current !== null && current.holder.userId === session?.user.id;
   const size = compact ? "small" : "medium";
-  const done = (reservation: Reservation) => {
+  const done = (message: string) => (reservation: Reservation) => {
     setDialog(null);
+    setNotice(message);
     onChange?.(reservation);
   };
+  const name = environment.name;
 
   return (
     <Box role="group" aria-label={`Reservation of ${environment.name}`}>
@@ -114,7 +118,7 @@ export default function ReservationControl({
         <ReservationDialog
           environment={environment}
           onClose={() => setDialog(null)}
-          onSaved={done}
+          onSaved={done(`Reserved ${name}.`)}
         />
       )}
       {dialog === "extend" && current && (
@@ -122,23 +126,24 @@ export default function ReservationControl({
           environment={environment}
           reservation={current}
           onClose={() => setDialog(null)}
-          onSaved={done}
+          onSaved={done(`Extended the reservation of ${name}.`)}
         />
       )}
       {dialog === "release" && current && (
         <ReleaseReservationDialog
           reservation={current}
           onClose={() => setDialog(null)}
-          onReleased={done}
+          onReleased={done(`Released ${name}.`)}
         />
       )}
       {dialog === "break" && current && (
         <BreakReservationDialog
           reservation={current}
           onClose={() => setDialog(null)}
-          onBroken={done}
+          onBroken={done(`Broke the reservation of ${name}.`)}
         />
       )}
+      <NoticeSnackbar notice={notice} onClose={() => setNotice(null)} />
     </Box>
   );
 }
