@@ -101,7 +101,7 @@ export default function EnvironmentDetailsPage() {
         <Typography variant="h4" component="h1">
           {env.name}
         </Typography>
-        <HealthChip health={env.status?.health ?? "unknown"} />
+        <HealthChip health={env.status?.health ?? "unknown"} operation={env.activeOperation} />
         <MaintenanceChip environment={env} />
         <Box sx={{ flexGrow: 1 }} />
         <OperationActions environment={env} />

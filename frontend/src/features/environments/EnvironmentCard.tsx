@@ -5,7 +5,7 @@ import { Link as RouterLink } from "react-router";
 import { formatResponseTime } from "../../lib/duration";
 import { formatDateTime } from "../../lib/formatDate";
 import EnvironmentActionsMenu from "./EnvironmentActionsMenu";
-import { healthColor } from "./health";
+import { stateColor } from "./health";
 import HealthChip from "./HealthChip";
 import type { Environment } from "./queries";
 import type { EnvironmentSlots, HealthPoint } from "./slots";
@@ -49,7 +49,7 @@ function EnvironmentCard({
       sx={{
         height: "100%",
         borderLeft: 6,
-        borderLeftColor: (theme) => healthColor(theme, health),
+        borderLeftColor: (theme) => stateColor(theme, health, environment.activeOperation),
       }}
     >
       <CardContent>
@@ -60,7 +60,7 @@ function EnvironmentCard({
                 {environment.name}
               </Link>
             </Typography>
-            <HealthChip health={health} />
+            <HealthChip health={health} operation={environment.activeOperation} />
             {canManage && <EnvironmentActionsMenu environment={environment} onDelete={onDelete} />}
           </Stack>
           {/* A line of its own: in the title's row it would crowd the name out. */}

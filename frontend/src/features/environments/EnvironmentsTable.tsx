@@ -133,7 +133,10 @@ const EnvironmentRow = memo(function EnvironmentRow({
     <TableRow ref={ref} data-index={index} onFocus={onFocus} hover>
       <TableCell>
         <Stack direction="row" spacing={0.5} useFlexGap flexWrap="wrap">
-          <HealthChip health={environment.status?.health ?? "unknown"} />
+          <HealthChip
+            health={environment.status?.health ?? "unknown"}
+            operation={environment.activeOperation}
+          />
           <MaintenanceChip environment={environment} />
         </Stack>
       </TableCell>

@@ -13,6 +13,7 @@ export function activeOperationOf(operation: Operation): ActiveOperation | null 
     id: operation.id,
     type: operation.type,
     startedAt: operation.startedAt ?? operation.createdAt ?? new Date().toISOString(),
+    version: operation.params?.version ?? null,
   };
 }
 
