@@ -4,6 +4,7 @@ import { Link as RouterLink } from "react-router";
 
 import { formatResponseTime } from "../../lib/duration";
 import { formatDateTime } from "../../lib/formatDate";
+import { useOneTabStop } from "../../lib/useOneTabStop";
 import EnvironmentActionsMenu from "./EnvironmentActionsMenu";
 import { stateColor } from "./health";
 import HealthChip from "./HealthChip";
@@ -41,11 +42,15 @@ function EnvironmentCard({
   const status = environment.status;
   const health = status?.health ?? "unknown";
   const version = environment.systemInfo?.appVersion;
+  // One tab stop per card (its name); the arrow keys reach its buttons.
+  const tabStop = useOneTabStop<HTMLDivElement>();
   return (
     <Card
       component="article"
       variant="outlined"
       aria-label={environment.name}
+      ref={tabStop.ref}
+      onKeyDown={tabStop.onKeyDown}
       sx={{
         height: "100%",
         borderLeft: 6,
@@ -56,7 +61,12 @@ function EnvironmentCard({
         <Stack spacing={1}>
           <Stack direction="row" spacing={1} alignItems="center">
             <Typography variant="h6" component="h2" sx={{ flexGrow: 1, minWidth: 0 }} noWrap>
-              <Link component={RouterLink} to={`/environments/${environment.id}`} underline="hover">
+              <Link
+                component={RouterLink}
+                to={`/environments/${environment.id}`}
+                underline="hover"
+                data-tab-stop
+              >
                 {environment.name}
               </Link>
             </Typography>
