@@ -56,6 +56,7 @@ FIELDS = {"bench", "metric", "value", "unit", "baseline", "ratio", "target", "ok
             },
         ),
         ("dashboard.py", [], {"first_render_ms", "sparklines_drawn_ms", "shell_render_ms"}),
+        ("status_pages.py", [], {"storm_p99_ms", "storm_ms_each", "build_ms"}),
         ("operations.py", [], {"fanout_total_s", "sequential_overhead_ms"}),
         (
             "login_timing.py",

@@ -3,7 +3,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 from pydantic import Field
 
 from envdeck.api.deps import (
@@ -12,6 +12,7 @@ from envdeck.api.deps import (
     BearerCredentials,
     StatusPagesDep,
 )
+from envdeck.api.responses import SharedBody
 from envdeck.api.schemas import ApiModel, Pagination, error_responses, pagination
 from envdeck.domain.auth import Principal
 from envdeck.domain.base import MAX_PAGE, MAX_PAGE_LIMIT
@@ -138,17 +139,19 @@ async def delete_status_page(
 )
 async def read_status_page(
     slug: Slug,
-    response: Response,
+    request: Request,
     pages: StatusPagesDep,
     auth: AuthDep,
     credentials: BearerCredentials,
-) -> StatusPageView:
+) -> Response:
     async def authenticate() -> Principal:
         if credentials is None:
             raise Unauthorized("sign in to see this status page")
         return await auth.authenticate(credentials.credentials)
 
-    view = await pages.read(slug, authenticate)
+    # The body is serialised and compressed once per build, with the cached view.
+    view, body = await pages.read_rendered(slug, authenticate, SharedBody.of)
+    response = body.response(request)
     if view.public:
         response.headers["Cache-Control"] = f"public, max-age={CACHE_SECONDS:g}"
-    return view
+    return response

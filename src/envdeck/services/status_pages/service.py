@@ -8,7 +8,7 @@ instances serve theirs until they expire.
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from envdeck.domain.auth import Principal
 from envdeck.domain.log import LogType
@@ -30,6 +30,11 @@ CACHE_SECONDS = 15.0
 MAX_CACHED_PAGES = 256
 
 Authenticate = Callable[[], Awaitable[Principal]]
+R = TypeVar("R")
+
+
+def _as_is(view: StatusPageView) -> StatusPageView:
+    return view
 
 
 class StatusPageService:
@@ -102,20 +107,33 @@ class StatusPageService:
         page, and for a slug with no enabled page, so that anonymous callers cannot tell a
         private page from none.
         """
+        view, _ = await self.read_rendered(slug, authenticate, _as_is)
+        return view
+
+    async def read_rendered(
+        self, slug: str, authenticate: Authenticate, render: Callable[[StatusPageView], R]
+    ) -> tuple[StatusPageView, R]:
+        """Do what read does, and return the view rendered (a serialised body, say) too: the
+        rendering is cached with the view, so a storm of readers costs one rendering."""
         try:
-            view = await self._cache.get(slug, lambda: self._build(slug))
+            view, rendered = await self._cache.get(
+                (slug, render), lambda: self._build(slug, render)
+            )
         except StatusPageNotFound:
             await authenticate()
             raise
         if not view.public:
             await authenticate()
-        return view
+        return view, rendered
 
-    async def _build(self, slug: str) -> StatusPageView:
+    async def _build(
+        self, slug: str, render: Callable[[StatusPageView], R]
+    ) -> tuple[StatusPageView, R]:
         page = await self._pages.get_by_slug(slug)
         if not page.enabled:
             raise StatusPageNotFound()
-        return await self._views.build(page)
+        view = await self._views.build(page)
+        return view, render(view)
 
     def _changed(self, actor: Principal, action: str, verb: str, page: StatusPage) -> None:
         self._version += 1

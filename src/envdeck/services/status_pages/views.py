@@ -5,6 +5,7 @@ field into StatusPageEnvironment, so nothing else of an environment (its URL, ta
 metadata, check messages that may name hosts) can reach a reader.
 """
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -74,7 +75,9 @@ class StatusPageViews:
         found = await self._in_scope(page)
         shown = found[:MAX_STATUS_PAGE_ENVIRONMENTS]
         start = first_day(now)
-        environments = [await self._environment(env, start, now) for env in shown]
+        environments = list(
+            await asyncio.gather(*(self._environment(env, start, now) for env in shown))
+        )
         return StatusPageView(
             slug=page.slug,
             title=page.title,
