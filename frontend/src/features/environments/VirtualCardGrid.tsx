@@ -1,8 +1,9 @@
-import { Box } from "@mui/material";
+import { Box, Paper, Typography } from "@mui/material";
 import { useWindowVirtualizer } from "@tanstack/react-virtual";
-import { type FocusEvent, useRef } from "react";
+import { type ComponentProps, type FocusEvent, startTransition, useEffect, useRef, useState } from "react";
 
 import EnvironmentCard from "./EnvironmentCard";
+import { healthColor } from "./health";
 import type { Environment } from "./queries";
 import type { EnvironmentSlots, HealthPoint } from "./slots";
 import { useColumnCount } from "./useColumnCount";
@@ -48,6 +49,9 @@ export default function VirtualCardGrid({
     estimateSize: () => ESTIMATED_ROW_PX,
     overscan: OVERSCAN_ROWS,
     gap: GAP_PX,
+    // Scroll updates go through React's own scheduling rather than a synchronous render in
+    // the scroll handler.
+    useFlushSync: false,
     scrollMargin: top,
     // A row is its first card: a row keeps its measured height while the page is the same.
     getItemKey: (index) => `${columns}:${environments[index * columns]?.id ?? index}`,
@@ -86,7 +90,8 @@ export default function VirtualCardGrid({
         >
           {environments.slice(row.index * columns, (row.index + 1) * columns).map((environment) => (
             <Box role="listitem" key={environment.id} sx={{ minWidth: 0 }}>
-              <EnvironmentCard
+              <DeferredCard
+                deferred={virtualizer.isScrolling}
                 environment={environment}
                 canManage={canManage}
                 onDelete={onDelete}
@@ -98,5 +103,42 @@ export default function VirtualCardGrid({
         </Box>
       ))}
     </Box>
+  );
+}
+
+/** A card's height before it is drawn: about a drawn card's, so the row hardly moves. */
+const PLACEHOLDER_PX = ESTIMATED_ROW_PX - 20;
+
+/**
+ * A card that comes into view while scrolling (`deferred`) is drawn in two steps: at once an
+ * outline with its name and health colour, then the card (charts, buttons, reservation) as a
+ * low-priority render that React splits between frames, so scrolling does not wait for it.
+ * Cards on screen when the page opens are drawn at once.
+ */
+function DeferredCard({
+  deferred,
+  ...props
+}: ComponentProps<typeof EnvironmentCard> & { deferred: boolean }) {
+  const [drawn, setDrawn] = useState(!deferred);
+  useEffect(() => {
+    if (!drawn) startTransition(() => setDrawn(true));
+  }, [drawn]);
+  if (drawn) return <EnvironmentCard {...props} />;
+  const health = props.environment.status?.health ?? "unknown";
+  return (
+    <Paper
+      variant="outlined"
+      aria-busy
+      sx={{
+        height: PLACEHOLDER_PX,
+        p: 2,
+        borderLeft: 6,
+        borderLeftColor: (theme) => healthColor(theme, health),
+      }}
+    >
+      <Typography variant="h6" component="p" noWrap>
+        {props.environment.name}
+      </Typography>
+    </Paper>
   );
 }

@@ -2,6 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 
 import type { ServerMessage } from "../../lib/realtime/protocol";
+import { useRealtimeBatch } from "../../lib/realtime/useRealtimeBatch";
 import { useRealtimeMessage } from "../../lib/realtime/useRealtimeMessage";
 import { useRealtimeResync } from "../../lib/realtime/useRealtimeResync";
 import {
@@ -17,6 +18,9 @@ import { environmentQueries } from "./queries";
 // Frames come in bursts (an import, a network blip flipping many checks): one refetch each
 // this often at most, instead of one per frame.
 const REFETCH_BATCH_MS = 300;
+// Status updates (every check of the environments on screen) are applied together this often:
+// one re-render of the page for all of them rather than one per check.
+const STATUS_BATCH_MS = 250;
 
 /**
  * Keep every cached environment, page and count up to date from the live connection's
@@ -51,9 +55,17 @@ export function useLiveEnvironments(): void {
       later(applyEnvironmentUpdate(queryClient, message.payload));
     }
   });
-  useRealtimeMessage("status_update", (message: ServerMessage) => {
-    if (isStatusUpdate(message.payload)) later(applyStatusUpdate(queryClient, message.payload));
-  });
+  useRealtimeBatch(
+    "status_update",
+    (messages: ServerMessage[]) => {
+      for (const message of messages) {
+        if (isStatusUpdate(message.payload)) {
+          later(applyStatusUpdate(queryClient, message.payload));
+        }
+      }
+    },
+    STATUS_BATCH_MS,
+  );
   useRealtimeResync(() => {
     void queryClient.invalidateQueries({ queryKey: environmentQueries.all() });
   });

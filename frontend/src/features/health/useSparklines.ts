@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 
 import type { ServerMessage } from "../../lib/realtime/protocol";
-import { useRealtimeMessage } from "../../lib/realtime/useRealtimeMessage";
+import { useRealtimeBatch } from "../../lib/realtime/useRealtimeBatch";
 import {
   healthQueries,
   SPARKLINE_BATCH,
@@ -11,6 +11,9 @@ import {
 } from "./queries";
 import { appendCheck } from "./sparklinePoints";
 import type { HealthStatus } from "./types";
+
+// Live checks are added to the sparklines together this often (one re-render for all).
+const SPARKLINE_BATCH_MS = 250;
 
 function isStatusFrame(
   payload: unknown,
@@ -28,24 +31,32 @@ export function useSparklines(ids: string[]): Sparklines | undefined {
   const queryClient = useQueryClient();
   const batch = ids.slice(0, SPARKLINE_BATCH);
   const sparklines = useQuery(healthQueries.sparklines(batch));
-  useRealtimeMessage("status_update", (message: ServerMessage) => {
-    if (!isStatusFrame(message.payload)) return;
-    const { environmentId, status } = message.payload;
-    queryClient.setQueriesData<Sparklines>(
-      { queryKey: healthQueries.sparklinesAll() },
-      (current) =>
-        current && environmentId in current
-          ? {
-              ...current,
-              [environmentId]: appendCheck(
-                current[environmentId] ?? [],
-                status,
-                SPARKLINE_BUCKET_MS,
-                SPARKLINE_WINDOW_MS,
-              ),
-            }
-          : current,
-    );
-  });
+  // The checks of a quarter second together: one new object, one re-render, for all of them.
+  useRealtimeBatch(
+    "status_update",
+    (messages: ServerMessage[]) => {
+      const checks = messages.map((m) => m.payload).filter(isStatusFrame);
+      if (checks.length === 0) return;
+      queryClient.setQueriesData<Sparklines>(
+        { queryKey: healthQueries.sparklinesAll() },
+        (current) => {
+          if (!current) return current;
+          let next = current;
+          for (const { environmentId, status } of checks) {
+            if (!(environmentId in next)) continue;
+            if (next === current) next = { ...current };
+            next[environmentId] = appendCheck(
+              next[environmentId] ?? [],
+              status,
+              SPARKLINE_BUCKET_MS,
+              SPARKLINE_WINDOW_MS,
+            );
+          }
+          return next;
+        },
+      );
+    },
+    SPARKLINE_BATCH_MS,
+  );
   return sparklines.data;
 }
