@@ -73,8 +73,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def envdeck_server(workdir: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run `envdeck serve` in workdir with a `bench` admin; yield its base URL.
+def envdeck_server(
+    workdir: Path,
+    extra_env: dict[str, str] | None = None,
+    args: list[str] | None = None,
+    executable: Path | None = None,
+) -> Iterator[str]:
+    """Run `envdeck serve [args]` in workdir with a `bench` admin; yield its base URL.
+
+    `executable` stands for `envdeck` (a wrapper serving another build of the UI, say).
 
     The health engine is off unless extra_env turns it on: the benches that start a server
     measure the API and the UI, and seeded environments point at hosts that do not exist.
@@ -90,7 +97,10 @@ def envdeck_server(workdir: Path, extra_env: dict[str, str] | None = None) -> It
         **(extra_env or {}),
     }
     process = subprocess.Popen(
-        [str(ENVDECK), "serve"], cwd=workdir, env=env, stdout=subprocess.DEVNULL
+        [str(executable or ENVDECK), "serve", *(args or [])],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
