@@ -59,6 +59,15 @@ MATRIX: dict[tuple[str, str], str] = {
     ("PUT", "/api/v1/maintenance-windows/{window_id}"): Role.ADMIN,
     ("PATCH", "/api/v1/maintenance-windows/{window_id}"): Role.ADMIN,
     ("DELETE", "/api/v1/maintenance-windows/{window_id}"): Role.ADMIN,
+    ("GET", "/api/v1/status-pages"): Role.ADMIN,
+    ("POST", "/api/v1/status-pages"): Role.ADMIN,
+    ("GET", "/api/v1/status-pages/{page_id}"): Role.ADMIN,
+    ("PUT", "/api/v1/status-pages/{page_id}"): Role.ADMIN,
+    ("PATCH", "/api/v1/status-pages/{page_id}"): Role.ADMIN,
+    ("DELETE", "/api/v1/status-pages/{page_id}"): Role.ADMIN,
+    # Anyone may read a public page (tests/integration/test_status_pages_api.py); a private
+    # page, and a slug with no page (as here), is for signed-in users.
+    ("GET", "/api/v1/status/{slug}"): SIGNED_IN,
     ("GET", "/api/v1/environments/{environment_id}/reservations"): Role.VIEWER,
     ("POST", "/api/v1/environments/{environment_id}/reservations"): Role.USER,
     ("POST", "/api/v1/environments/{environment_id}/reservations/watch"): Role.VIEWER,
