@@ -97,13 +97,44 @@ describe("Environment details page", () => {
     expect(detail(panel, "Endpoint")).toHaveTextContent(/^\/health$/);
     expect(detail(panel, "Checks URL")).toHaveTextContent("https://alpha.example.test/health");
     expect(detail(panel, "Headers")).toHaveTextContent("Authorization: ********");
-    expect(detail(panel, "Validation")).toHaveTextContent("Status code: [200,204]");
+    expect(detail(panel, "Validation")).toHaveTextContent(/^Status code: 200, 204$/);
 
     const user = userEvent.setup();
     await user.click(within(configuration).getByRole("tab", { name: "Restart" }));
     const restart = within(configuration).getByRole("tabpanel");
     expect(detail(restart, "Type")).toHaveTextContent("HTTP");
     expect(detail(restart, "URL")).toHaveTextContent("https://alpha.example.test/restart");
+  });
+
+  it("shows no SSH fields for an environment restarted and upgraded over HTTP", async () => {
+    const web = makeEnvironment("web", {
+      target: { host: "", port: 22, domain: "", hostKey: "", hostKeyPolicy: "tofu" },
+      credentials: { type: "key", username: "", keyId: null },
+      healthCheck: {
+        ...ALPHA.healthCheck!,
+        validation: { type: "jsonPath", value: { path: "$.status", equals: "ok", matches: null } },
+      },
+      commands: ALPHA.commands,
+      upgradeConfig: {
+        enabled: true,
+        type: "http",
+        versionListURL: "https://web.example.test/versions",
+        upgradeCommand: { command: "", method: "POST", url: "https://web.example.test/up" },
+      },
+    } as Partial<typeof ALPHA>);
+    stubApi({ [`GET /api/v1/environments/${web.id}`]: { status: 200, body: web } });
+    renderApp(`/environments/${web.id}`, { session: makeSession("viewer") });
+
+    await screen.findByRole("heading", { level: 1, name: "web" });
+    const target = screen.getByRole("region", { name: "Target" });
+    expect(target).toHaveTextContent("Nothing goes over SSH");
+    for (const label of ["Port", "Host-key policy", "SSH username", "Credential"]) {
+      expect(within(target).queryByText(label, { selector: "dt" })).not.toBeInTheDocument();
+    }
+    const panel = within(screen.getByRole("region", { name: "Configuration" })).getByRole(
+      "tabpanel",
+    );
+    expect(detail(panel, "Validation")).toHaveTextContent(/^JSONPath: \$\.status equals "ok"$/);
   });
 
   it("shows a viewer no delete, and does not ask for credentials", async () => {

@@ -26,6 +26,20 @@ function json(value: unknown): string {
   return value === undefined || value === null ? "" : JSON.stringify(value);
 }
 
+type Validation = NonNullable<NonNullable<Environment["healthCheck"]>["validation"]>;
+
+/** A validation rule as a person reads it (`200, 204`; `$.status equals "ok"`), not as JSON. */
+function validationText({ type, value }: Validation): string {
+  const label = VALIDATION_LABELS[type] ?? type;
+  if (Array.isArray(value)) return `${label}: ${value.join(", ")}`;
+  if (typeof value !== "object") return `${label}: ${value}`;
+  if (typeof value.matches === "string") return `${label}: ${value.path} matches ${value.matches}`;
+  // A string in quotes, so "1" and 1 read differently; anything else as its JSON.
+  const equals =
+    typeof value.equals === "string" ? `"${value.equals}"` : JSON.stringify(value.equals ?? null);
+  return `${label}: ${value.path} equals ${equals}`;
+}
+
 function healthItems(environment: Environment): DetailItem[] {
   const check = environment.healthCheck;
   const validation = check?.validation;
@@ -42,9 +56,7 @@ function healthItems(environment: Environment): DetailItem[] {
     { label: "Body", value: json(check?.body) },
     {
       label: "Validation",
-      value: validation
-        ? `${VALIDATION_LABELS[validation.type] ?? validation.type}: ${json(validation.value)}`
-        : "",
+      value: validation ? validationText(validation) : "",
     },
     { label: "Version JSONPath", value: check?.versionJsonPath },
   ];

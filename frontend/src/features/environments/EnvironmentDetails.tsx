@@ -33,6 +33,14 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
+/** Whether anything of the environment goes over SSH (else its SSH fields mean nothing). */
+function usesSsh({ commands, upgradeConfig, target }: Environment): boolean {
+  const restart = commands?.restart?.enabled === true && (commands.type ?? "ssh") === "ssh";
+  const upgrade = upgradeConfig?.enabled === true && (upgradeConfig.type ?? "ssh") === "ssh";
+  // A host someone set is theirs to see, even while nothing uses it.
+  return restart || upgrade || Boolean(target?.host);
+}
+
 function metadataValue(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
@@ -78,24 +86,31 @@ export default function EnvironmentDetails({
         />
       </Section>
       <Section title="Target">
-        <DetailList
-          items={[
-            { label: "Host", value: target?.host },
-            { label: "Port", value: target?.port ?? 22 },
-            { label: "Domain", value: target?.domain },
-            {
-              label: "Host-key policy",
-              value:
-                policy === "off" ? (
-                  <Chip size="small" color="warning" label={HOST_KEY_POLICIES.off} />
-                ) : (
-                  HOST_KEY_POLICIES[policy]
-                ),
-            },
-            { label: "SSH username", value: credentials?.username },
-            { label: "Credential", value: credential },
-          ]}
-        />
+        {usesSsh(environment) ? (
+          <DetailList
+            items={[
+              { label: "Host", value: target?.host },
+              { label: "Port", value: target?.port ?? 22 },
+              { label: "Domain", value: target?.domain },
+              {
+                label: "Host-key policy",
+                value:
+                  policy === "off" ? (
+                    <Chip size="small" color="warning" label={HOST_KEY_POLICIES.off} />
+                  ) : (
+                    HOST_KEY_POLICIES[policy]
+                  ),
+              },
+              { label: "SSH username", value: credentials?.username },
+              { label: "Credential", value: credential },
+            ]}
+          />
+        ) : (
+          <Typography variant="body2" color="text.secondary">
+            Nothing goes over SSH: restart and upgrade use HTTP (or are off), and no SSH host is
+            set.
+          </Typography>
+        )}
       </Section>
       {metadata.length > 0 && (
         <Section title="Metadata">
