@@ -6,6 +6,9 @@ import { makeOperation, operableEnvironment, startsOperation } from "../test/ope
 import { renderApp, stubApi } from "../test/renderApp";
 
 const FIRST_RENDER = { timeout: 10_000 };
+// Each test renders the whole dashboard and clicks through it: a few seconds alone, several
+// times that on a machine busy with other test files.
+vi.setConfig({ testTimeout: 60_000 });
 
 beforeEach(() => {
   vi.stubGlobal("scrollTo", vi.fn());

@@ -18,6 +18,15 @@ interface BulkSelectionProps {
 }
 
 /**
+ * The selected environments as shown now where they are on screen (live updates keep those
+ * current: busy, version), else as they were when selected.
+ */
+function latest(selected: Environment[], shown: Environment[]): Environment[] {
+  const now = new Map(shown.map((environment) => [environment.id, environment]));
+  return selected.map((environment) => now.get(environment.id) ?? environment);
+}
+
+/**
  * The dashboard's selection for bulk actions around its cards, rows or groups (which read it
  * from SelectionContext): "Select all shown", and while anything is selected, the bar that
  * restarts or upgrades the selection through the confirmation and results dialog.
@@ -61,7 +70,7 @@ export default function BulkSelection({
       {kind && (
         <BulkOperationDialog
           kind={kind}
-          environments={selection.selected}
+          environments={latest(selection.selected, shown)}
           onClose={() => setKind(null)}
         />
       )}
