@@ -2,15 +2,29 @@
 then someone who is not signed in reads it; a private one asks them to sign in."""
 
 import re
+from typing import Any
 
 import httpx
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.test_accessibility import AXE, BLOCKING, axe_violations
 from tests.support.server import DemoServer
 
 # The demo checks every 10 s (with jitter): the first checks of a fresh fleet come within this.
 CHECK_WAIT_MS = 40_000
 BILLING = ["billing-dev", "billing-prod", "billing-qa", "billing-staging"]
+
+
+def main_axe_violations(page: Page) -> list[dict[str, Any]]:
+    """axe's serious and critical violations within the page's main content (the page's own;
+    the app's frame is test_accessibility.py's)."""
+    if not page.evaluate("() => 'axe' in window"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
+    found: list[dict[str, Any]] = page.evaluate(
+        """async () => (await axe.run("main", { resultTypes: ["violations"] })).violations
+            .map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target) }))"""
+    )
+    return [violation for violation in found if violation["impact"] in BLOCKING]
 
 
 def test_an_admin_publishes_a_page_that_a_signed_out_reader_sees(
@@ -30,6 +44,8 @@ def test_an_admin_publishes_a_page_that_a_signed_out_reader_sees(
     dialog.get_by_role("button", name="Create page").click()
     expect(demo_page.get_by_text("Created Billing.")).to_be_visible()
     expect(demo_page.get_by_role("link", name="/status/billing")).to_be_visible()
+    expect(demo_page.get_by_text("Created Billing.")).to_be_hidden(timeout=10_000)
+    assert main_axe_violations(demo_page) == []
 
     context = browser.new_context(base_url=demo_server.server.url)
     try:
@@ -44,6 +60,7 @@ def test_an_admin_publishes_a_page_that_a_signed_out_reader_sees(
                 timeout=CHECK_WAIT_MS
             )
             expect(row.get_by_role("img", name=re.compile(rf"^{name}: "))).to_be_visible()
+        assert axe_violations(reader) == []
         # Nothing of where the environments live: the fleet answers on loopback.
         text = reader.locator("body").inner_text()
         assert "127.0.0.1" not in text

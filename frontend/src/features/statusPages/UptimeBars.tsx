@@ -24,7 +24,7 @@ export default function UptimeBars({ name, days }: UptimeBarsProps) {
       sx={{ display: "flex", gap: "2px", alignItems: "stretch", height: 28, width: "100%" }}
     >
       {days.map((day) => (
-        <Tooltip key={day.date} title={describeDay(day)} disableInteractive>
+        <Tooltip key={day.date} title={describeDay(day)} describeChild disableInteractive>
           <Box
             data-uptime={day.uptime ?? "none"}
             sx={{
