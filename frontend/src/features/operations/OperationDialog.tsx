@@ -1,4 +1,5 @@
 import { Button, DialogActions, DialogContent, DialogTitle } from "@mui/material";
+import { useState } from "react";
 import { Link as RouterLink } from "react-router";
 
 import ResponsiveDialog from "../../components/ResponsiveDialog";
@@ -11,6 +12,8 @@ interface OperationDialogProps {
 
 /** Follow an operation without leaving the page; closing it does not stop the operation. */
 export default function OperationDialog({ operationId, onClose }: OperationDialogProps) {
+  // A retry started from the panel is followed here, in place of the one that failed.
+  const [shown, setShown] = useState(operationId);
   return (
     <ResponsiveDialog
       open
@@ -21,10 +24,10 @@ export default function OperationDialog({ operationId, onClose }: OperationDialo
     >
       <DialogTitle id="operation-title">Operation</DialogTitle>
       <DialogContent>
-        <OperationPanel key={operationId} operationId={operationId} />
+        <OperationPanel key={shown} operationId={shown} onRetried={setShown} />
       </DialogContent>
       <DialogActions>
-        <Button component={RouterLink} to={`/operations/${operationId}`}>
+        <Button component={RouterLink} to={`/operations/${shown}`}>
           Open in Operations
         </Button>
         <Button onClick={onClose}>Close</Button>

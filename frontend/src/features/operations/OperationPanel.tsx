@@ -1,7 +1,7 @@
 import { Alert, Box, Button, CircularProgress, Link, Stack, Typography } from "@mui/material";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { Link as RouterLink } from "react-router";
+import { Link as RouterLink, useNavigate } from "react-router";
 
 import { hasRole } from "../../lib/roles";
 import { errorMessage } from "../../lib/serverErrors";
@@ -10,6 +10,7 @@ import { elapsedMs, formatElapsed } from "./formatElapsed";
 import OperationOutput from "./OperationOutput";
 import OperationStatusChip from "./OperationStatusChip";
 import { cancelOperation, operationQueries } from "./queries";
+import RetryButton, { canRetry } from "./RetryButton";
 import { isFinished, type Operation, TYPE_LABELS } from "./types";
 import { useOperationOutput } from "./useOperationOutput";
 
@@ -49,11 +50,19 @@ function Verification({ operation }: { operation: Operation }) {
   );
 }
 
+interface OperationPanelProps {
+  operationId: string;
+  /** A retry was accepted: show that operation (by default, on its own page). */
+  onRetried?: (operationId: string) => void;
+}
+
 /**
  * One operation as it runs: status, elapsed time, the output streaming in, and once it ends the
- * exit status, the verification and any rollback. Its requester or an admin may cancel it.
+ * exit status, the verification and any rollback. Its requester or an admin may cancel it;
+ * anyone who may operate can retry a restart or upgrade that failed.
  */
-export default function OperationPanel({ operationId }: { operationId: string }) {
+export default function OperationPanel({ operationId, onRetried }: OperationPanelProps) {
+  const navigate = useNavigate();
   const queryClient = useQueryClient();
   const { session } = useSession();
   const found = useQuery(operationQueries.detail(operationId));
@@ -78,6 +87,8 @@ export default function OperationPanel({ operationId }: { operationId: string })
     !finished &&
     user !== undefined &&
     (hasRole(user.role, "admin") || (op.requestedBy?.userId ?? null) === user.id);
+  const mayRetry = user !== undefined && hasRole(user.role, "user") && canRetry(op);
+  const followRetry = onRetried ?? ((id: string) => void navigate(`/operations/${id}`));
   return (
     <Stack spacing={2} component="section" aria-label="Operation">
       <Stack direction="row" spacing={1.5} alignItems="center" useFlexGap flexWrap="wrap">
@@ -101,6 +112,7 @@ export default function OperationPanel({ operationId }: { operationId: string })
             {cancel.isSuccess ? "Stopping…" : "Cancel operation"}
           </Button>
         )}
+        {mayRetry && <RetryButton operation={op} onStarted={followRetry} />}
       </Stack>
       <Typography variant="body2" color="text.secondary">
         Requested by {op.requestedBy?.username || "someone"}
@@ -116,7 +128,8 @@ export default function OperationPanel({ operationId }: { operationId: string })
           {typeof op.httpStatus === "number" && `HTTP ${op.httpStatus}`}
         </Typography>
       )}
-      {op.error && (
+      {/* A failed verification's message is the verification's own: said once, there. */}
+      {op.error && op.error.message !== op.verification?.message && (
         <Alert severity="error" aria-label="Error">
           {op.error.code}: {op.error.message}
         </Alert>
