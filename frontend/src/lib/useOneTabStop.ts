@@ -1,10 +1,23 @@
 import { type KeyboardEvent, type RefCallback, useCallback } from "react";
 
-const FOCUSABLE =
-  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"]), [data-roving]';
+const FOCUSABLE = [
+  "a[href]",
+  "button:not([disabled])",
+  "input:not([disabled])",
+  "select:not([disabled])",
+  "textarea:not([disabled])",
+  '[tabindex]:not([tabindex="-1"])',
+  // Those taken out of the tab order here: still the card's controls.
+  "[data-roving]",
+].join(", ");
 /** Keys that stay with the control that has the focus (a text field's caret, a select). */
-const OWN_KEYS =
-  "input:not([type='checkbox']):not([type='radio']), textarea, select, [role='combobox'], [role='slider']";
+const OWN_KEYS = [
+  "input:not([type='checkbox']):not([type='radio'])",
+  "textarea",
+  "select",
+  "[role='combobox']",
+  "[role='slider']",
+].join(", ");
 /** The element to keep in the tab order; else the container's first focusable one. */
 const TAB_STOP = "data-tab-stop";
 
