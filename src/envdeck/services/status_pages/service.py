@@ -2,8 +2,10 @@
 
 The view is built at most once per slug every CACHE_SECONDS (concurrent readers of a page
 being built wait for that build), so a storm of page refreshes costs storage one build per
-page and interval. An admin's change here drops this instance's cached views at once; other
-instances serve theirs until they expire.
+page and interval. Once a view is CACHE_SECONDS old, the next reader starts one rebuild and
+readers keep getting the older view until it is done (for STALE_SECONDS at most): after the
+first build, nobody waits for one. An admin's change here drops this instance's cached views
+at once; other instances serve theirs until they expire (CACHE_SECONDS + STALE_SECONDS).
 """
 
 from collections.abc import Awaitable, Callable
@@ -26,6 +28,7 @@ from envdeck.services.inventory.view_cache import ViewCache
 from envdeck.services.status_pages.views import StatusPageViews
 
 CACHE_SECONDS = 15.0
+STALE_SECONDS = 15.0
 # Pages cached at once; a slug not found is not cached.
 MAX_CACHED_PAGES = 256
 
@@ -45,6 +48,7 @@ class StatusPageService:
         clock: Callable[[], datetime],
         *,
         cache_seconds: float = CACHE_SECONDS,
+        stale_seconds: float = STALE_SECONDS,
         timer: Callable[[], float] | None = None,
     ) -> None:
         self._pages = storage.status_pages
@@ -52,7 +56,11 @@ class StatusPageService:
         self._views = StatusPageViews(storage.environments, storage.health_samples, clock)
         # Bumped by every change made here, so that no view of the page before it is served.
         self._version = 0
-        cache_options: dict[str, Any] = {"max_entries": MAX_CACHED_PAGES, "max_age": cache_seconds}
+        cache_options: dict[str, Any] = {
+            "max_entries": MAX_CACHED_PAGES,
+            "max_age": cache_seconds,
+            "stale_for": stale_seconds,
+        }
         if timer is not None:
             cache_options["timer"] = timer
         self._cache = ViewCache(lambda: self._version, **cache_options)
