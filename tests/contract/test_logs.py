@@ -402,6 +402,48 @@ async def test_counts_unread_entries_of_other_users_since_a_time(storage: Storag
     assert await storage.logs.count_unread(T0 + minutes(4), me, 1000) == 0
 
 
+def _attention_mix() -> list[LogEntry]:
+    """Entries a person needs to see (named "!…") among routine ones, each a minute apart."""
+    kinds = [
+        ("!unhealthy", "health_check", "check_health", "error"),
+        ("healthy", "health_check", "check_health", "success"),
+        ("!failed upgrade", "action", "upgrade", "error"),
+        ("upgraded", "action", "upgrade", "success"),
+        ("restart started", "action", "restart", "info"),
+        ("!reservation ended", "action", "reservation_ended", "info"),
+        ("!reservation broken", "action", "reservation_broken", "warning"),
+        ("reserved", "action", "reservation_created", "info"),
+        ("signed in", "auth", "login", "info"),
+        ("created", "action", "create", "error"),
+    ]
+    return [
+        make_log(message=m, type=t, action=a, level=lvl, timestamp=T0 + minutes(n))
+        for n, (m, t, a, lvl) in enumerate(kinds)
+    ]
+
+
+async def test_counts_and_lists_only_what_needs_a_person_when_asked(storage: Storage) -> None:
+    me = new_id()
+    await storage.logs.create_many(_attention_mix())
+
+    assert await storage.logs.count_unread(None, me, 1000) == 10
+    assert await storage.logs.count_unread(None, me, 1000, attention=True) == 4
+    assert await storage.logs.count_unread(T0 + minutes(2), me, 1000, attention=True) == 2
+    assert await storage.logs.count_unread(None, me, 3, attention=True) == 3
+    found, total = await storage.logs.list(LogListOptions(attention=True))
+    assert total == 4
+    assert [e.message for e in found] == [
+        "!reservation broken",
+        "!reservation ended",
+        "!failed upgrade",
+        "!unhealthy",
+    ]
+    counts = await storage.logs.summarize(LogFilter(attention=True, type=LogType.ACTION))
+    assert counts.total == 3
+    found, _ = await storage.logs.list(LogListOptions(attention=True, q="reservation"))
+    assert [e.message for e in found] == ["!reservation broken", "!reservation ended"]
+
+
 async def test_delete_before_purges_in_chunks(
     storage: Storage, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
+from envdeck.domain.attention import needs_attention
 from envdeck.domain.errors import LogNotFound
 from envdeck.domain.ids import new_id
 from envdeck.domain.log import LogBatch, LogCounts, LogEntry, LogFilter, LogListOptions
@@ -22,6 +23,8 @@ def matches(entry: LogEntry, log_filter: LogFilter) -> bool:
     if any(wanted is not None and wanted != value for wanted, value in equalities):
         return False
     if entry.action in log_filter.exclude_actions:
+        return False
+    if log_filter.attention and not needs_attention(entry):
         return False
     if log_filter.start_date is not None and entry.timestamp < log_filter.start_date:
         return False
@@ -103,6 +106,8 @@ class FakeLogRepository(FakeRepository[LogEntry]):
         user_id: str,
         cap: int,
         exclude_actions: tuple[str, ...] = (),
+        *,
+        attention: bool = False,
     ) -> int:
         unread = [
             e
@@ -110,6 +115,7 @@ class FakeLogRepository(FakeRepository[LogEntry]):
             if e.user_id != user_id
             and (since is None or e.timestamp > to_ms(since))
             and e.action not in exclude_actions
+            and (not attention or needs_attention(e))
         ]
         return min(len(unread), cap)
 

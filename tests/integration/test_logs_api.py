@@ -84,6 +84,7 @@ def test_lists_newest_first_with_pagination(personas: Personas) -> None:
         "action",
         "message",
         "details",
+        "attention",
     }
     assert item["timestamp"].endswith("Z")
 
@@ -309,7 +310,14 @@ def test_an_export_of_nothing_is_a_header_alone(personas: Personas) -> None:
     ]
 
 
-def test_unread_counts_what_others_did_since_the_marker(personas: Personas) -> None:
+def failed(minutes: int = 0, **fields: Any) -> LogEntry:
+    """A failed restart: an entry that needs a person (the bell counts it)."""
+    return entry(minutes, level=LogLevel.ERROR, **fields)
+
+
+def test_unread_counts_what_needs_a_person_that_others_did_since_the_marker(
+    personas: Personas,
+) -> None:
     client, viewer = personas.client, personas.viewer
     flush(client)
     assert client.post(f"{LOGS}/read", headers=viewer.headers()).status_code == 204
@@ -320,24 +328,54 @@ def test_unread_counts_what_others_did_since_the_marker(personas: Personas) -> N
     store(
         personas,
         [
-            entry(1, user_id=personas.admin.user_id, username="admin"),
-            entry(2, user_id=viewer.user_id, username=viewer.username),  # the viewer's own
-            entry(3),  # no user: a system entry
+            failed(1, user_id=personas.admin.user_id, username="admin"),
+            failed(2, user_id=viewer.user_id, username=viewer.username),  # the viewer's own
+            failed(3),  # no user: a system entry
+            entry(4),  # a restart started: routine, in the Activity page only
+            entry(5, type=LogType.HEALTH_CHECK, action="check_health", level=LogLevel.SUCCESS),
+            entry(6, type=LogType.HEALTH_CHECK, action="check_health", level=LogLevel.ERROR),
+            entry(7, action="reservation_ended"),
         ],
     )
 
-    assert get(personas, f"{LOGS}/unread") == {"count": 2, "since": marked["since"]}
+    assert get(personas, f"{LOGS}/unread") == {"count": 4, "since": marked["since"]}
     admin_view = client.get(f"{LOGS}/unread", headers=personas.admin.headers()).json()
-    assert admin_view["count"] >= 2  # the admin's own entry is not theirs to read
+    assert admin_view["count"] >= 3  # the admin's own entry is not theirs to read
     assert client.post(f"{LOGS}/read", headers=viewer.headers()).status_code == 204
-    store(personas, [entry(10 + i) for i in range(3)])
+    store(personas, [failed(10 + i) for i in range(3)] + [entry(20)])
     # The entries stored above are stamped in the future, after the new marker too.
-    assert get(personas, f"{LOGS}/unread")["count"] == 5
+    assert get(personas, f"{LOGS}/unread")["count"] == 7
 
 
 def test_unread_count_is_capped(personas: Personas) -> None:
-    store(personas, [entry(i) for i in range(1005)])
+    store(personas, [failed(i) for i in range(1005)])
     assert get(personas, f"{LOGS}/unread")["count"] == 1000
+
+
+def test_lists_only_what_needs_a_person_when_asked_and_flags_each_entry(
+    personas: Personas,
+) -> None:
+    store(
+        personas,
+        [
+            failed(1, message="restart failed"),
+            entry(2, message="restart started"),
+            entry(
+                3,
+                type=LogType.HEALTH_CHECK,
+                action="check_health",
+                level=LogLevel.ERROR,
+                message="shop is unhealthy",
+            ),
+        ],
+    )
+
+    needed = get(personas, LOGS, attention="true", limit=2)
+    assert messages(needed) == ["shop is unhealthy", "restart failed"]
+    assert [item["attention"] for item in needed["logs"]] == [True, True]
+    every = get(personas, LOGS, limit=3)
+    assert messages(every) == ["shop is unhealthy", "restart started", "restart failed"]
+    assert [item["attention"] for item in every["logs"]] == [True, False, True]
 
 
 def test_a_failed_login_is_an_error_entry(personas: Personas) -> None:

@@ -301,6 +301,7 @@ async def test_log_entries_go_to_log_subscribers_and_to_their_environment_watche
     assert sign_in.status_code == 200
     login = await recv_matching(tail, "log", lambda p: p["entry"]["action"] == "login")
     assert login["entry"]["environmentId"] is None
+    assert login["entry"]["attention"] is False  # a sign-in is no call for a person
     quiet_saw, watcher_saw = await barrier(live, quiet, watcher)
     assert [f for f in quiet_saw if f["type"] == "log"] == []
     assert [

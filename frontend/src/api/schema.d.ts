@@ -556,7 +556,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** How many entries others made since you last marked the log read (at most 1000) */
+        /** How many entries that need a person others made since you last marked the log read (at most 1000) */
         get: operations["unread_logs"];
         put?: never;
         post?: never;
@@ -2288,6 +2288,11 @@ export interface components {
         LogEntryPublic: {
             /** Action */
             action: string;
+            /**
+             * Attention
+             * @description it needs a person (the notification bell counts it): an unhealthy transition, a failed operation, a reservation that ended or was broken
+             */
+            attention: boolean;
             /** Details */
             details: {
                 [key: string]: unknown;
@@ -5230,6 +5235,8 @@ export interface operations {
                 startDate?: string | null;
                 /** @description inclusive */
                 endDate?: string | null;
+                /** @description only the entries that need a person (what the bell counts) */
+                attention?: boolean;
             };
             header?: never;
             path: {
@@ -6160,6 +6167,8 @@ export interface operations {
                 startDate?: string | null;
                 /** @description inclusive */
                 endDate?: string | null;
+                /** @description only the entries that need a person (what the bell counts) */
+                attention?: boolean;
             };
             header?: never;
             path?: never;
@@ -6219,6 +6228,8 @@ export interface operations {
                 startDate?: string | null;
                 /** @description inclusive */
                 endDate?: string | null;
+                /** @description only the entries that need a person (what the bell counts) */
+                attention?: boolean;
             };
             header?: never;
             path?: never;
@@ -6279,6 +6290,8 @@ export interface operations {
                 startDate?: string | null;
                 /** @description inclusive */
                 endDate?: string | null;
+                /** @description only the entries that need a person (what the bell counts) */
+                attention?: boolean;
             };
             header?: never;
             path?: never;

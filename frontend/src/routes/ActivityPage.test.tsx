@@ -30,6 +30,7 @@ function makeEntry(overrides: Partial<LogEntry> = {}): LogEntry {
     action: "restart",
     message: `Restarted alpha (${sequence})`,
     details: { exitCode: 0, durationMs: 1234 },
+    attention: false,
     ...overrides,
   };
 }
@@ -260,10 +261,25 @@ describe("Activity page", () => {
 });
 
 describe("Notifications bell", () => {
-  it("counts what others did, live, lists the latest and marks all read", async () => {
-    let unread = 3;
+  // What the server flags as needing a person (domain/attention.py), and what it does not.
+  const UNHEALTHY = makeEntry({
+    type: "health_check",
+    level: "error",
+    action: "check_health",
+    userId: null,
+    username: null,
+    message: "alpha is unhealthy: expected status 2xx, got 503",
+    attention: true,
+  });
+  const FAILED = makeEntry({ level: "error", message: "Upgrade of alpha failed", attention: true });
+
+  it("counts only what needs a person, live, lists it, and marks all read", async () => {
+    let unread = 2;
     const fetchMock = stubApi({
-      "GET /api/v1/logs": logList([RESTART, LOGIN]),
+      "GET /api/v1/logs": (request) =>
+        new URL(request.url).searchParams.get("attention") === "true"
+          ? logList([FAILED, UNHEALTHY])
+          : logList([RESTART, FAILED, LOGIN, UNHEALTHY]),
       "GET /api/v1/logs/unread": () => ({
         status: 200,
         body: { count: unread, since: "2025-03-01T00:00:00Z" },
@@ -276,29 +292,54 @@ describe("Notifications bell", () => {
     });
     renderApp("/environments", { session: ADMIN });
     const user = userEvent.setup();
+    // The whole app's first render: slow on a busy machine.
     expect(
-      await screen.findByRole("button", { name: "Notifications, 3 unread" }),
+      await screen.findByRole("button", { name: "Notifications, 2 unread" }, { timeout: 10_000 }),
     ).toBeInTheDocument();
     const socket = await connected();
 
-    act(() =>
-      socket.receive({ type: "log", payload: { entry: makeEntry({ message: "Deleted beta" }) } }),
-    );
-    expect(
-      await screen.findByRole("button", { name: "Notifications, 4 unread" }),
-    ).toBeInTheDocument();
-    // One's own doings are not news.
+    // Routine activity is for the Activity page: a restart, a sign-in, a health check passing.
+    for (const routine of [
+      makeEntry({ message: "Restarted beta" }),
+      makeEntry({ type: "auth", action: "login", level: "info", message: "grace signed in" }),
+      makeEntry({ type: "health_check", action: "check_health", message: "beta is healthy" }),
+    ]) {
+      act(() => socket.receive({ type: "log", payload: { entry: routine } }));
+    }
     act(() =>
       socket.receive({
         type: "log",
-        payload: { entry: makeEntry({ userId: ADMIN.user.id, username: "ada" }) },
+        payload: {
+          entry: makeEntry({
+            action: "reservation_ended",
+            level: "info",
+            message: "grace's reservation of beta ended",
+            attention: true,
+          }),
+        },
       }),
     );
-    expect(screen.getByRole("button", { name: "Notifications, 4 unread" })).toBeInTheDocument();
+    expect(
+      await screen.findByRole("button", { name: "Notifications, 3 unread" }),
+    ).toBeInTheDocument();
+    // One's own failures were seen as they happened.
+    act(() =>
+      socket.receive({
+        type: "log",
+        payload: {
+          entry: makeEntry({ level: "error", userId: ADMIN.user.id, attention: true }),
+        },
+      }),
+    );
+    expect(screen.getByRole("button", { name: "Notifications, 3 unread" })).toBeInTheDocument();
 
-    await user.click(screen.getByRole("button", { name: "Notifications, 4 unread" }));
-    const menu = await screen.findByRole("menu", { name: "Latest activity" });
-    expect(await within(menu).findByText("Restarted alpha")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Notifications, 3 unread" }));
+    const menu = await screen.findByRole("menu", { name: "Needs attention" });
+    expect(await within(menu).findByText("Upgrade of alpha failed")).toBeInTheDocument();
+    expect(within(menu).getByText(UNHEALTHY.message)).toBeInTheDocument();
+    expect(within(menu).queryByText("Restarted alpha")).not.toBeInTheDocument();
+    expect(within(menu).queryByText("grace signed in")).not.toBeInTheDocument();
+    expect(queries(fetchMock, "/api/v1/logs").at(-1)?.get("attention")).toBe("true");
     expect(within(menu).getByRole("menuitem", { name: "Open the activity log" })).toHaveAttribute(
       "href",
       "/activity",
@@ -311,7 +352,7 @@ describe("Notifications bell", () => {
     fireEvent.keyDown(menu, { key: "Escape" });
     expect(await screen.findByRole("button", { name: "Notifications" })).toBeInTheDocument();
     expect(requestsTo(fetchMock)).toContain("POST /api/v1/logs/read");
-  });
+  }, 45_000);
 });
 
 describe("Environment details: Activity tab", () => {

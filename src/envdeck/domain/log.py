@@ -64,6 +64,8 @@ class LogFilter(DomainModel):
     end_date: UtcDatetime | None = None
     # Actions left out whatever the other fields say (what the reader may not see).
     exclude_actions: tuple[str, ...] = ()
+    # Only the entries that need a person (domain/attention.py's rules).
+    attention: bool = False
 
     @model_validator(mode="after")
     def _ordered_range(self) -> "LogFilter":

@@ -218,9 +218,12 @@ class LogRepository(Protocol):
         user_id: str,
         cap: int,
         exclude_actions: tuple[str, ...] = (),
+        *,
+        attention: bool = False,
     ) -> int:
         """Return how many entries newer than since (all if None) were not made by user_id,
-        leaving out exclude_actions, counting no further than cap."""
+        leaving out exclude_actions (and, with attention, those no rule of domain/attention.py
+        matches), counting no further than cap."""
 
     async def delete_before(self, cutoff: datetime) -> int:
         """Delete entries older than cutoff (retention); return how many went."""

@@ -25,8 +25,10 @@ import LevelChip from "./LevelChip";
 import { logQueries, markAllRead, UNREAD_CAP } from "./queries";
 
 /**
- * The app bar's bell: how many entries others made since this user last marked the log read
- * (kept live), a menu of the latest entries, "mark all read" and the way to the Activity page.
+ * The app bar's bell: how many entries that need a person (an environment turned unhealthy, an
+ * operation failed, a reservation ended or was broken…: the server's rules) others made since
+ * this user last marked the log read, kept live; a menu of the latest of them, "mark all read"
+ * and the way to the Activity page, which has everything else.
  */
 export default function NotificationsBell() {
   const queryClient = useQueryClient();
@@ -83,7 +85,7 @@ export default function NotificationsBell() {
         transformOrigin={{ vertical: "top", horizontal: "right" }}
         slotProps={{
           paper: { sx: { width: 380, maxWidth: "100%" } },
-          list: { "aria-label": "Latest activity" },
+          list: { "aria-label": "Needs attention" },
         }}
       >
         <Stack
@@ -95,7 +97,7 @@ export default function NotificationsBell() {
           role="none"
         >
           <Typography variant="subtitle1" component="h2" sx={{ flexGrow: 1 }}>
-            Latest activity
+            Needs attention
           </Typography>
           <Button
             size="small"
@@ -124,7 +126,7 @@ export default function NotificationsBell() {
         )}
         {latest.data?.length === 0 && (
           <Typography color="text.secondary" sx={{ p: 2 }} component="li" role="none">
-            Nothing recorded yet.
+            Nothing needs attention.
           </Typography>
         )}
         {latest.data?.map((entry) => (

@@ -15,9 +15,9 @@ export interface LogListParams extends PageRequest {
   filters: ActivityFilters;
 }
 
-/** How many of the newest entries the notifications menu shows. */
+/** How many of the newest entries that need a person the notifications menu shows. */
 export const LATEST_COUNT = 8;
-/** The server counts unread entries up to this many. */
+/** The server counts unread entries (those that need a person) up to this many. */
 export const UNREAD_CAP = 1000;
 
 export const logQueries = {
@@ -25,13 +25,17 @@ export const logQueries = {
   lists: () => [...logQueries.all(), "list"] as const,
   list: (params: LogListParams) =>
     pageQuery([...logQueries.lists(), params], () => fetchPage(params)),
+  /**
+   * The newest entries that need a person (the server's rules: unhealthy transitions, failed
+   * operations, reservations that ended or were broken…): what the bell lists.
+   */
   latest: () =>
     queryOptions({
       queryKey: [...logQueries.all(), "latest"],
       queryFn: async () => {
         const data = unwrap(
           await api.GET("/api/v1/logs", {
-            params: { query: { page: 1, limit: LATEST_COUNT } },
+            params: { query: { page: 1, limit: LATEST_COUNT, attention: true } },
           }),
         );
         return data.logs;

@@ -10,9 +10,10 @@ import { LATEST_COUNT, logQueries, UNREAD_CAP } from "./queries";
 const EVERY_LOG = { logs: true } as const;
 
 /**
- * Keep the notifications' unread count and latest entries live: every new entry made by
- * someone else is one more unread (the server counts the same way); after a reconnect, refetch
- * every log view, since entries may have been missed.
+ * Keep the notifications' unread count and latest entries live: every new entry that needs a
+ * person (the server flags it `attention`, by the one list of rules it counts with) is listed,
+ * and one more unread when someone else made it; everything else is for the Activity page.
+ * After a reconnect, refetch every log view, since entries may have been missed.
  */
 export function useLiveActivity(): void {
   const queryClient = useQueryClient();
@@ -22,7 +23,7 @@ export function useLiveActivity(): void {
 
   useRealtimeMessage("log", (message) => {
     const entry = logEntryOf(message.payload);
-    if (entry === null) return;
+    if (entry === null || !entry.attention) return;
     queryClient.setQueryData(logQueries.latest().queryKey, (latest) =>
       latest && !latest.some((e) => e.id === entry.id)
         ? [entry, ...latest].slice(0, LATEST_COUNT)

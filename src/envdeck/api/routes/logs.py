@@ -10,10 +10,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 from fastapi.responses import StreamingResponse
+from pydantic import Field
 
 from envdeck.api.deps import ActivityQueriesDep, ViewerPrincipal
 from envdeck.api.responses import json_response
 from envdeck.api.schemas import ApiModel, Pagination, error_responses, pagination
+from envdeck.domain.attention import needs_attention
 from envdeck.domain.base import MAX_PAGE, MAX_PAGE_LIMIT, UtcDatetime
 from envdeck.domain.log import (
     ACTION_PATTERN,
@@ -47,11 +49,15 @@ class LogEntryPublic(ApiModel):
     action: str
     message: str
     details: dict[str, Any]
+    attention: bool = Field(
+        description="it needs a person (the notification bell counts it): an unhealthy"
+        " transition, a failed operation, a reservation that ended or was broken"
+    )
 
 
 def _public(entry: LogEntry) -> LogEntryPublic:
     # Entries come validated from storage: re-type them without validating again.
-    return LogEntryPublic.model_construct(**dict(entry))
+    return LogEntryPublic.model_construct(**dict(entry), attention=needs_attention(entry))
 
 
 class LogList(ApiModel):
@@ -88,6 +94,9 @@ async def shared_filter(
         datetime | None, Query(alias="startDate", description="inclusive")
     ] = None,
     end_date: Annotated[datetime | None, Query(alias="endDate", description="inclusive")] = None,
+    attention: Annotated[
+        bool, Query(description="only the entries that need a person (what the bell counts)")
+    ] = False,
 ) -> LogFilter:
     """Return the filter that every log route takes (the environment aside)."""
     return LogFilter(
@@ -98,6 +107,7 @@ async def shared_filter(
         q=q,
         start_date=start_date,
         end_date=end_date,
+        attention=attention,
     )
 
 
@@ -182,7 +192,8 @@ async def export_logs(
     "/logs/unread",
     response_model=UnreadLogsPublic,
     responses=error_responses(401),
-    summary="How many entries others made since you last marked the log read (at most 1000)",
+    summary="How many entries that need a person others made since you last marked the log"
+    " read (at most 1000)",
 )
 async def unread_logs(principal: ViewerPrincipal, queries: ActivityQueriesDep) -> UnreadLogsPublic:
     unread = await queries.unread(principal.user_id, principal.role)

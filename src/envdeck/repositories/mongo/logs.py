@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import BulkWriteError
 
+from envdeck.domain.attention import ATTENTION_RULES
 from envdeck.domain.errors import LogNotFound
 from envdeck.domain.ids import new_id
 from envdeck.domain.log import LogBatch, LogCounts, LogEntry, LogFilter, LogListOptions
@@ -46,6 +47,17 @@ INDEXES = [
 ]
 
 
+def attention_query() -> Document:
+    """Return the query of the entries that need a person (domain/attention.py's rules)."""
+    terms: list[Document] = []
+    for rule in ATTENTION_RULES:
+        term: Document = {"action": {"$in": list(rule.actions)}, "type": rule.type.value}
+        if rule.levels:
+            term["level"] = {"$in": [level.value for level in rule.levels]}
+        terms.append(term)
+    return {"$or": terms}
+
+
 def _query(log_filter: LogFilter) -> Document:
     query = equality_query(
         [
@@ -66,6 +78,8 @@ def _query(log_filter: LogFilter) -> Document:
     if log_filter.q:
         pattern = contains(log_filter.q)
         query["$or"] = [{"message": pattern}, {"environmentName": pattern}, {"username": pattern}]
+    if log_filter.attention:
+        query["$and"] = [attention_query()]
     # The range is inclusive. Times are whole milliseconds, so ">= start" is "> start - 1 ms":
     # strict bounds, which SecantusDB (the test server) also serves right off a compound index
     # (with $gte/$lte there it drops the entries at exactly the bound).
@@ -168,9 +182,13 @@ class MongoLogRepository:
         user_id: str,
         cap: int,
         exclude_actions: tuple[str, ...] = (),
+        *,
+        attention: bool = False,
     ) -> int:
         # $ne also matches entries with no userId (system entries, failed logins).
         query: Document = {"userId": {"$ne": user_id}}
+        if attention:
+            query["$and"] = [attention_query()]
         if since is not None:
             query["timestamp"] = {"$gt": since}
         if exclude_actions:

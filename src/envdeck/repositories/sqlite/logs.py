@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 
+from envdeck.domain.attention import ATTENTION_RULES
 from envdeck.domain.base import format_utc
 from envdeck.domain.errors import LogNotFound
 from envdeck.domain.ids import new_id
@@ -86,6 +87,21 @@ def _equalities(log_filter: LogFilter) -> list[tuple[str, str]]:
     return [(column, str(value)) for column, value in pairs if value is not None]
 
 
+def _attention_clause() -> tuple[str, Params]:
+    """Return the clause of the entries that need a person: one term per rule, each on columns
+    that the rollup has too (type, level, action) and led by an action, which has an index."""
+    terms: list[str] = []
+    params: Params = []
+    for rule in ATTENTION_RULES:
+        parts = [f"action IN ({', '.join('?' * len(rule.actions))})", "type = ?"]
+        params += [*rule.actions, rule.type.value]
+        if rule.levels:
+            parts.append(f"level IN ({', '.join('?' * len(rule.levels))})")
+            params += [level.value for level in rule.levels]
+        terms.append(f"({' AND '.join(parts)})")
+    return f"({' OR '.join(terms)})", params
+
+
 def _equality_clauses(log_filter: LogFilter, *, use_index: bool = True) -> tuple[list[str], Params]:
     clauses: list[str] = []
     params: Params = []
@@ -99,6 +115,10 @@ def _equality_clauses(log_filter: LogFilter, *, use_index: bool = True) -> tuple
         marks = ", ".join("?" * len(log_filter.exclude_actions))
         clauses.append(f"+action NOT IN ({marks})")
         params += log_filter.exclude_actions
+    if log_filter.attention:
+        clause, rule_params = _attention_clause()
+        clauses.append(clause)
+        params += rule_params
     return clauses, params
 
 
@@ -194,6 +214,7 @@ def _others(log_filter: LogFilter) -> bool:
         bool(_equalities(log_filter))
         or bool(log_filter.start_date or log_filter.end_date)
         or bool(log_filter.exclude_actions)
+        or log_filter.attention
     )
 
 
@@ -312,9 +333,15 @@ class SqliteLogRepository:
         user_id: str,
         cap: int,
         exclude_actions: tuple[str, ...] = (),
+        *,
+        attention: bool = False,
     ) -> int:
         clauses = ["(user_id IS NULL OR user_id != ?)"]
         params: list[object] = [user_id]
+        if attention:
+            clause, rule_params = _attention_clause()
+            clauses.append(clause)
+            params += rule_params
         if since is not None:
             clauses.append("timestamp > ?")
             params.append(format_utc(since))

@@ -157,13 +157,16 @@ class ActivityQueries:
         return _render(first, batches, fmt)
 
     async def unread(self, user_id: str, role: Role) -> UnreadLogs:
-        """Return how many entries others made since the user last read the log (capped).
+        """Return how many entries that need a person (domain/attention.py) others made since
+        the user last read the log (capped).
 
         A user who never marked the log read counts from when their account was created.
         """
         user = await self._users.get_by_id(user_id)
         since = user.logs_read_at or user.created_at
-        count = await self._logs.count_unread(since, user_id, UNREAD_CAP, hidden_from(role))
+        count = await self._logs.count_unread(
+            since, user_id, UNREAD_CAP, hidden_from(role), attention=True
+        )
         return UnreadLogs(count=count, since=since)
 
     async def mark_read(self, user_id: str) -> None:

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
+from envdeck.domain.attention import needs_attention
 from envdeck.domain.auth import Principal
 from envdeck.domain.base import MAX_JSON_DEPTH, json_depth
 from envdeck.domain.environment import Environment, HealthState, Status
@@ -262,4 +263,5 @@ def promotion_frame(promotion: Promotion) -> Frame:
 
 
 def log_frame(entry: LogEntry) -> Frame:
-    return frame("log", {"entry": _json(entry)})
+    # As the API shows an entry: with whether it needs a person (the bell counts those).
+    return frame("log", {"entry": _json(entry) | {"attention": needs_attention(entry)}})
