@@ -51,7 +51,7 @@ function prodStage(next: GateCheck): BoardStage {
     approvalsRequired: 1,
     environments: [
       boardEnvironment("prod-eu", "2.4.1", { protected: true }),
-      boardEnvironment("prod-us", "2.4.1", { health: "unhealthy" }),
+      boardEnvironment("prod-us", "2.4.1", { health: "unhealthy", reservedBy: "vic" }),
     ],
     verifiedVersion: "2.4.1",
     verifiedSince: HOURS_26_AGO,
@@ -64,7 +64,10 @@ function stubBoard(prodNext: GateCheck, extra: Record<string, Responder> = {}) {
     [`GET ${BASE}`]: { status: 200, body: PIPELINE },
     [`GET ${BASE}/board`]: {
       status: 200,
-      body: makeBoard(PIPELINE, [STAGING, prodStage(prodNext)]),
+      body: {
+        ...makeBoard(PIPELINE, [STAGING, prodStage(prodNext)]),
+        versions: [{ version: "2.5.0", stages: ["staging"] }],
+      },
     },
     "GET /api/v1/promotions": promotionPage([]),
     ...extra,
@@ -91,9 +94,14 @@ describe("Pipeline board", () => {
     const eu = within(environments).getByRole("listitem", { name: "prod-eu" });
     expect(eu).toHaveTextContent("2.4.1");
     expect(within(eu).getByLabelText("Protected")).toBeInTheDocument();
-    expect(within(environments).getByRole("listitem", { name: "prod-us" })).toHaveTextContent(
-      "Unhealthy",
-    );
+    const us = within(environments).getByRole("listitem", { name: "prod-us" });
+    expect(us).toHaveTextContent("Unhealthy");
+    expect(within(us).getByLabelText("Reserved by vic")).toBeInTheDocument();
+    expect(
+      within(screen.getByRole("list", { name: "Verified versions" })).getByRole("listitem", {
+        name: "2.5.0",
+      }),
+    ).toHaveTextContent("2.5.0verified onstaging");
     const gates = within(prod).getByRole("list", { name: "Gates into prod" });
     expect(within(gates).getByRole("listitem", { name: "Soak time passed" })).toHaveTextContent(
       "staging has run 2.5.0 healthy for 26h of 24h",
@@ -114,7 +122,7 @@ describe("Pipeline board", () => {
 
     expect(await screen.findByRole("heading", { name: "2.5.0 to prod" })).toBeInTheDocument();
     expect(bodies).toEqual([{ version: "2.5.0" }]);
-  });
+  }, 30_000);
 
   it("shows refused gates with their reasons and offers no promotion", async () => {
     stubBoard({

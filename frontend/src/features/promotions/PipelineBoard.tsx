@@ -7,6 +7,7 @@ import { pipelineQueries } from "./queries";
 import type { PromotionSlots } from "./slots";
 import StageColumn from "./StageColumn";
 import type { Promotion } from "./types";
+import VersionPlaces from "./VersionPlaces";
 
 interface PipelineBoardProps {
   pipelineId: string;
@@ -29,25 +30,28 @@ export default function PipelineBoard({
   if (board.isError) return <Alert severity="error">{errorMessage(board.error)}</Alert>;
   const specs = board.data.pipeline.stages;
   return (
-    <Stack
-      direction="row"
-      spacing={2}
-      aria-label="Stages"
-      sx={{ overflowX: "auto", pb: 1, alignItems: "stretch" }}
-    >
-      {board.data.stages.map((stage, index) => (
-        <StageColumn
-          key={stage.name}
-          pipelineId={pipelineId}
-          board={stage}
-          stage={specs.find((spec) => spec.name === stage.name)}
-          first={index === 0}
-          canPromote={canPromote}
-          now={now}
-          HealthChip={HealthChip}
-          onStarted={onStarted}
-        />
-      ))}
+    <Stack spacing={2}>
+      <Stack
+        direction="row"
+        spacing={2}
+        aria-label="Stages"
+        sx={{ overflowX: "auto", pb: 1, alignItems: "stretch" }}
+      >
+        {board.data.stages.map((stage, index) => (
+          <StageColumn
+            key={stage.name}
+            pipelineId={pipelineId}
+            board={stage}
+            stage={specs.find((spec) => spec.name === stage.name)}
+            first={index === 0}
+            canPromote={canPromote}
+            now={now}
+            HealthChip={HealthChip}
+            onStarted={onStarted}
+          />
+        ))}
+      </Stack>
+      <VersionPlaces versions={board.data.versions} />
     </Stack>
   );
 }

@@ -2,7 +2,7 @@ import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 
 import { FakeWebSocket } from "../../test/fakeWebSocket";
-import { makeSession } from "../../test/fixtures";
+import { apiError, makeSession } from "../../test/fixtures";
 import { makeOperation } from "../../test/operations";
 import { makePromotion } from "../../test/promotions";
 import { renderApp, requestsTo, stubApi } from "../../test/renderApp";
@@ -13,6 +13,7 @@ afterEach(() => {
 });
 
 const FIRST_RENDER = { timeout: 10_000 };
+const ANOTHER = "another admin must approve it";
 const EU_OPERATION = makeOperation({
   id: "0000000000000000000000c1",
   environmentName: "prod-eu",
@@ -142,4 +143,42 @@ describe("Promotion view", () => {
       within(summary).queryByRole("button", { name: "Cancel promotion" }),
     ).not.toBeInTheDocument();
   });
+
+  it("lets another admin approve it, and says why its requester may not", async () => {
+    const waiting = makePromotion({ status: "awaiting_approval", approvalsRequired: 1 });
+    let approved = false;
+    stubApi({
+      [`GET /api/v1/promotions/${waiting.id}`]: () => ({
+        status: 200,
+        body: approved ? { ...waiting, status: "running" } : waiting,
+      }),
+      [`POST /api/v1/promotions/${waiting.id}/approve`]: (request) => {
+        if (request.headers.get("Authorization") === "Bearer token-of-olive") {
+          return apiError(403, "FORBIDDEN", `olive requested this promotion: ${ANOTHER}`);
+        }
+        approved = true;
+        return { status: 200, body: { ...waiting, status: "running" } };
+      },
+    });
+    const requester = makeSession("admin", "token-of-olive");
+    requester.user = { ...requester.user, id: "id-olive", username: "olive" };
+    const { unmount } = renderApp(`/promotions/${waiting.id}`, { session: requester });
+
+    const approval = await screen.findByRole("region", { name: "Approval" }, FIRST_RENDER);
+    expect(approval).toHaveTextContent("Waits for an admin other than olive to approve it.");
+    await userEvent.click(within(approval).getByRole("button", { name: "Approve" }));
+    expect(
+      await within(approval).findByText(
+        "Olive requested this promotion: another admin must approve it",
+      ),
+    ).toBeInTheDocument();
+    unmount();
+
+    renderApp(`/promotions/${waiting.id}`, { session: makeSession("admin") });
+    const other = await screen.findByRole("region", { name: "Approval" }, FIRST_RENDER);
+    await userEvent.click(within(other).getByRole("button", { name: "Approve" }));
+    const summary = screen.getByRole("region", { name: "Promotion" });
+    expect(await within(summary).findByText("Running")).toBeInTheDocument();
+    expect(within(other).queryByRole("button", { name: "Approve" })).not.toBeInTheDocument();
+  }, 30_000);
 });

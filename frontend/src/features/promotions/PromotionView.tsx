@@ -5,6 +5,7 @@ import { Link as RouterLink } from "react-router";
 import { formatDateTime } from "../../lib/formatDate";
 import { hasRole, type Role } from "../../lib/roles";
 import { errorMessage } from "../../lib/serverErrors";
+import ApprovalActions from "./ApprovalActions";
 import GateList from "./GateList";
 import { isOpen } from "./promotionText";
 import PromotionStatusChip from "./PromotionStatusChip";
@@ -114,6 +115,9 @@ export default function PromotionView({ promotionId, user, OperationPanel }: Pro
           Approval
         </Typography>
         <Approvals promotion={promotion} />
+        {promotion.status === "awaiting_approval" && hasRole(user.role, "admin") && (
+          <ApprovalActions promotion={promotion} />
+        )}
       </Stack>
       {gates.length > 0 && (
         <Stack spacing={1} component="section" aria-label="Gates">

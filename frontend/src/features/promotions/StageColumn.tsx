@@ -1,4 +1,3 @@
-import LockIcon from "@mui/icons-material/Lock";
 import {
   Alert,
   Box,
@@ -8,7 +7,6 @@ import {
   Paper,
   Stack,
   TextField,
-  Tooltip,
   Typography,
 } from "@mui/material";
 import { useQuery } from "@tanstack/react-query";
@@ -22,6 +20,7 @@ import PromoteDialog from "./PromoteDialog";
 import { promoteLabel, verifiedText } from "./promotionText";
 import { pipelineQueries } from "./queries";
 import type { PromotionSlots } from "./slots";
+import StageEnvironment from "./StageEnvironment";
 import type { BoardStage, GateCheck, Promotion, Stage } from "./types";
 
 /** The open promotion the board names for a stage, whatever of it the server sends. */
@@ -125,31 +124,11 @@ export default function StageColumn({
         sx={{ p: 0, m: 0, listStyle: "none" }}
       >
         {board.environments.map((environment) => (
-          <Stack
+          <StageEnvironment
             key={environment.id}
-            component="li"
-            direction="row"
-            spacing={1}
-            alignItems="center"
-            aria-label={environment.name}
-          >
-            <Link
-              component={RouterLink}
-              to={`/environments/${environment.id}`}
-              sx={{ flexGrow: 1 }}
-            >
-              {environment.name}
-            </Link>
-            {environment.protected && (
-              <Tooltip title="Protected">
-                <LockIcon fontSize="inherit" color="action" aria-label="Protected" />
-              </Tooltip>
-            )}
-            <Typography variant="body2" sx={{ fontFamily: "monospace" }}>
-              {environment.version ?? "—"}
-            </Typography>
-            <HealthChip health={environment.health} />
-          </Stack>
+            environment={environment}
+            HealthChip={HealthChip}
+          />
         ))}
         {board.environments.length === 0 && (
           <Typography component="li" variant="body2" color="text.secondary">
