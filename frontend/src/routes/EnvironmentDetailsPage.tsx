@@ -14,6 +14,7 @@ import DeleteEnvironmentDialog from "../features/environments/DeleteEnvironmentD
 import EnvironmentDetails from "../features/environments/EnvironmentDetails";
 import HealthChip from "../features/environments/HealthChip";
 import { environmentQueries } from "../features/environments/queries";
+import { lastDashboardPath } from "../features/environments/useDashboardUrlState";
 import MaintenanceChip from "../features/maintenance/MaintenanceChip";
 import OperationActions from "../features/operations/OperationActions";
 import OperationsView from "../features/operations/OperationsView";
@@ -61,7 +62,7 @@ export default function EnvironmentDetailsPage() {
   useDocumentTitle(environment.data?.name ?? "Environment");
 
   const back = (
-    <Button component={Link} to="/environments" startIcon={<ArrowBackIcon />}>
+    <Button component={Link} to={lastDashboardPath()} startIcon={<ArrowBackIcon />}>
       All environments
     </Button>
   );
@@ -157,7 +158,7 @@ export default function EnvironmentDetailsPage() {
           environment={env}
           onClose={() => setDeleting(false)}
           onDeleted={() =>
-            void navigate("/environments", {
+            void navigate(lastDashboardPath(), {
               replace: true,
               state: withNotice(`Deleted ${env.name}.`),
             })

@@ -6,6 +6,7 @@ import { makeOperation, operableEnvironment, startsOperation } from "../test/ope
 import { renderApp, stubApi } from "../test/renderApp";
 
 const FIRST_RENDER = { timeout: 10_000 };
+const LAZY_PAGE = { timeout: 30_000 };
 // Each test renders the whole dashboard and clicks through it: a few seconds alone, several
 // times that on a machine busy with other test files.
 vi.setConfig({ testTimeout: 60_000 });
@@ -108,6 +109,29 @@ describe("Dashboard state in the URL", () => {
       "aria-pressed",
       "true",
     );
+  });
+});
+
+describe("Back to the dashboard", () => {
+  it("returns from an environment's page to the dashboard as it was left", async () => {
+    const alpha = makeEnvironment("alpha");
+    stubApi({
+      "GET /api/v1/environments": environmentList([alpha], 1042),
+      "GET /api/v1/environments/summary": SUMMARY,
+      [`GET /api/v1/environments/${alpha.id}`]: { status: 200, body: alpha },
+    });
+    const { router } = renderApp("/environments?tag=prod&page=2", {
+      session: makeSession("viewer"),
+    });
+    const user = userEvent.setup();
+    const card = await screen.findByRole("article", { name: "alpha" }, FIRST_RENDER);
+
+    await user.click(within(card).getByRole("link", { name: "alpha" }));
+    // The environment's page is a chunk of its own: its first load takes a while.
+    const back = await screen.findByRole("link", { name: "All environments" }, LAZY_PAGE);
+    expect(back).toHaveAttribute("href", "/environments?tag=prod&page=2");
+    await user.click(back);
+    await waitFor(() => expect(router.state.location.search).toBe("?tag=prod&page=2"));
   });
 });
 

@@ -1,7 +1,18 @@
-import { useCallback, useMemo } from "react";
+import { useCallback, useEffect, useMemo } from "react";
 import { useSearchParams } from "react-router";
 
 import { type DashboardState, dashboardSearchParams, parseDashboardState } from "./dashboardState";
+
+const LAST_VIEW_KEY = "envdeck.dashboardQuery";
+
+/**
+ * The dashboard as this tab last showed it ("/environments?status=unhealthy&page=2"), for the
+ * links back to it from an environment's page; the plain dashboard before that.
+ */
+export function lastDashboardPath(): string {
+  const query = window.sessionStorage.getItem(LAST_VIEW_KEY) ?? "";
+  return `/environments${query.startsWith("?") ? query : ""}`;
+}
 
 export interface UpdateOptions {
   /** Replace the history entry instead of adding one (typing in the search box). */
@@ -19,6 +30,10 @@ export function useDashboardUrlState(): [
 ] {
   const [searchParams, setSearchParams] = useSearchParams();
   const state = useMemo(() => parseDashboardState(searchParams), [searchParams]);
+  const query = dashboardSearchParams(state).toString();
+  useEffect(() => {
+    window.sessionStorage.setItem(LAST_VIEW_KEY, query ? `?${query}` : "");
+  }, [query]);
   const update = useCallback(
     (change: Partial<DashboardState>, options: UpdateOptions = {}) => {
       setSearchParams(
