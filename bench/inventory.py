@@ -222,7 +222,7 @@ def parse_wrk(output: str) -> Figure:
         raise RuntimeError(f"wrk: {socket_errors.group(0)}")
     percentiles = {
         int(pct): float(value) * WRK_UNITS[unit]
-        for pct, value, unit in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s|m)$", output, re.M)
+        for pct, value, unit in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.M)
     }
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
     if rate is None or set(percentiles) != {50, 99}:
@@ -318,12 +318,14 @@ def report(
     return lines
 
 
-async def bench_sqlite(environments: list[Environment], scale: Scale, tmp: Path) -> list[str]:
+async def bench_sqlite(
+    environments: list[Environment], scale: Scale, tmp: Path, executable: Path | None = None
+) -> list[str]:
     data_dir = tmp / "sqlite-data"
     db_path = load_settings(environ={"ENVDECK_DATA_DIR": str(data_dir)}).sqlite_path
     seconds = await populate(SqliteStorage(db_path), environments, seed=7)
     print(f"SQLite: stored {len(environments):,} environments in {seconds:.1f} s")
-    with envdeck_server(tmp, {"ENVDECK_DATA_DIR": str(data_dir)}) as url:
+    with envdeck_server(tmp, {"ENVDECK_DATA_DIR": str(data_dir)}, executable=executable) as url:
         figures, matched = await measure(url, scale)
     return report("SQLite", "sqlite", len(environments), matched, scale, figures)
 
@@ -355,6 +357,9 @@ async def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "mongo", "all"], default="all")
     parser.add_argument("--environments", type=int, help="environments stored (default 10,000)")
     parser.add_argument("--seconds", type=int, help="seconds per endpoint and round")
+    parser.add_argument(
+        "--envdeck", help="the envdeck command to run on SQLite (to compare another build)"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench/inventory.py: needs wrk, the HTTP load generator (apt-get install wrk)")
@@ -374,7 +379,8 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         if args.backend in ("sqlite", "all"):
-            lines += await bench_sqlite(environments, scale, tmp)
+            executable = Path(args.envdeck) if args.envdeck else None
+            lines += await bench_sqlite(environments, scale, tmp, executable)
         if args.backend in ("mongo", "all"):
             uri = os.environ.get("ENVDECK_TEST_MONGODB_URI")
             if uri:
