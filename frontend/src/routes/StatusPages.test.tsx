@@ -71,7 +71,7 @@ const PAGE: StatusPage = {
   updatedAt: "2026-12-01T10:00:00.000Z",
 };
 
-describe("A status page", () => {
+describe("A status page", { timeout: 20_000 }, () => {
   it("shows signed-out readers each environment's health, version and 90 days", async () => {
     const fetchMock = stubApi({ "GET /api/v1/status/shop": { status: 200, body: VIEW } });
     renderApp("/status/shop");
@@ -146,7 +146,8 @@ describe("A status page", () => {
   });
 });
 
-describe("Status pages (admin)", () => {
+// Typing into a dialog is slow on a busy machine.
+describe("Status pages (admin)", { timeout: 30_000 }, () => {
   it("lists pages with their address and readers, and creates one", async () => {
     let created: unknown = null;
     stubApi({
