@@ -26,6 +26,8 @@ def test_an_upgrade_from_the_ui_streams_verifies_and_changes_the_card(
     name = "shop-prod"
     assert _fleet_state(demo_server, name)["version"] == "2.4.0"
     demo_page.goto("/environments")
+    # The grid draws only the cards in view: find this one as a user would.
+    demo_page.get_by_role("searchbox", name="Search environments").fill(name)
     card = demo_page.get_by_role("article", name=name)
     expect(card.get_by_text("Version: 2.4.0")).to_be_visible(timeout=CHECK_WAIT_MS)
     expect(demo_page.get_by_role("button", name="Live updates: connected")).to_be_visible()
@@ -46,9 +48,28 @@ def test_an_upgrade_from_the_ui_streams_verifies_and_changes_the_card(
 
     panel = demo_page.get_by_role("region", name="Operation")
     expect(panel.get_by_role("heading", name=f"Upgrade of {name} to 2.5.0")).to_be_visible()
-    # The fleet's answer streams into the terminal while the upgrade is being verified.
-    expect(panel.get_by_role("log", name="Output")).to_contain_text(
-        "upgrading", timeout=CHECK_WAIT_MS
+    # While the upgrade is being verified (the fleet answers 503 for a few seconds), the
+    # terminal shows every line from the first: the request, the fleet's answer, "command
+    # succeeded" and the first verification check, not only what came after it subscribed.
+    demo_page.wait_for_function(
+        """([first, lines]) => {
+            const panel = document.querySelector('section[aria-label="Operation"]');
+            const log = panel?.querySelector('[role="log"]')?.textContent ?? "";
+            const running = [...(panel?.querySelectorAll(".MuiChip-label") ?? [])].some(
+                (chip) => chip.textContent === "Running");
+            return running && log.startsWith(first) && lines.every((l) => log.includes(l));
+        }""",
+        arg=[
+            "POST ",
+            [
+                f"/envs/{name}/upgrade\nHTTP 202 Accepted\n",
+                '"status": "upgrading"',
+                "[envdeck] command succeeded; verifying",
+                "verify #1: ",
+            ],
+        ],
+        polling="raf",
+        timeout=CHECK_WAIT_MS,
     )
     expect(panel.get_by_text("Succeeded", exact=True)).to_be_visible(timeout=OPERATION_WAIT_MS)
     expect(panel.get_by_label("Verification")).to_contain_text("Verified")
