@@ -11,6 +11,7 @@ import ScopeChips from "../features/environments/ScopeChips";
 import type { EnvironmentFormSlots, EnvironmentSlots } from "../features/environments/slots";
 import TagsPicker from "../features/environments/TagsPicker";
 import HealthSince from "../features/health/HealthSince";
+import SparklineScaleToggle from "../features/health/SparklineScaleToggle";
 import TestHealthCheckButton from "../features/health/TestHealthCheckButton";
 import { useSparklines } from "../features/health/useSparklines";
 import MaintenanceChip from "../features/maintenance/MaintenanceChip";
@@ -38,6 +39,7 @@ export const environmentSlots: EnvironmentSlots = {
   HealthSince,
   // The charts library is large: cards show at once and their sparklines follow when it loads.
   Sparkline: lazy(() => import("../features/health/Sparkline")),
+  SparklineScaleToggle,
   BulkOperationDialog,
   useSparklines,
 };

@@ -165,6 +165,11 @@ export default function EnvironmentsDashboard({
         onChange={(change) => update(change)}
         metadataKeys={metadataKeys(environments)}
       />
+      {view === "cards" && !grouped && slots.SparklineScaleToggle && (
+        <Box>
+          <slots.SparklineScaleToggle />
+        </Box>
+      )}
 
       {list.isError && <Alert severity="error">{errorMessage(list.error)}</Alert>}
       {list.isFetching ? (

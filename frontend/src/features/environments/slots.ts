@@ -35,6 +35,8 @@ export interface EnvironmentSlots {
     environments: Environment[];
     onClose: () => void;
   }>;
+  /** Switches the cards' sparklines between their own scales and one shared scale. */
+  SparklineScaleToggle?: ComponentType;
   /** The last hour's checks of these environments, by id; undefined while they load. */
   useSparklines: (ids: string[]) => Record<string, HealthPoint[]> | undefined;
 }

@@ -1,6 +1,9 @@
-import { render, screen } from "@testing-library/react";
+import { act, render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 
 import Sparkline from "./Sparkline";
+import { publishSharedMax, SPARKLINE_SCALE_KEY } from "./sparklineScale";
+import SparklineScaleToggle from "./SparklineScaleToggle";
 import type { HealthPoint } from "./types";
 
 const BUCKET = 120_000;
@@ -17,6 +20,11 @@ function point(n: number, healthyChecks: number, avg: number | null, max = avg):
 }
 
 const LABEL = "Response times of shop over the last hour";
+
+afterEach(() => {
+  localStorage.clear();
+  act(() => publishSharedMax(null));
+});
 
 describe("Sparkline", () => {
   it("shows the latest and slowest figures beside the line", () => {
@@ -57,5 +65,38 @@ describe("Sparkline", () => {
 
     expect(screen.getByText("No checks in the last hour yet")).toBeInTheDocument();
     expect(screen.getByRole("img", { name: LABEL })).toHaveAttribute("data-points", "0");
+  });
+});
+
+describe("The sparklines' shared scale", () => {
+  it("is off until chosen, then draws every card from 0 to the slowest on screen", async () => {
+    act(() => publishSharedMax(900));
+    render(
+      <>
+        <SparklineScaleToggle />
+        <Sparkline points={[point(0, 12, 120), point(1, 12, 80)]} health="healthy" label={LABEL} />
+      </>,
+    );
+    const line = screen.getByRole("img", { name: LABEL });
+    const toggle = screen.getByRole("button", { name: "Same scale" });
+    expect(toggle).toHaveAttribute("aria-pressed", "false");
+    expect(line).not.toHaveAttribute("data-scale-max");
+
+    await userEvent.setup().click(toggle);
+
+    expect(toggle).toHaveAttribute("aria-pressed", "true");
+    expect(localStorage.getItem(SPARKLINE_SCALE_KEY)).toBe("shared");
+    expect(line).toHaveAttribute("data-scale-max", "900");
+    act(() => publishSharedMax(1500));
+    expect(line).toHaveAttribute("data-scale-max", "1500");
+  });
+
+  it("is remembered in this browser", () => {
+    localStorage.setItem(SPARKLINE_SCALE_KEY, "shared");
+    act(() => publishSharedMax(300));
+
+    render(<Sparkline points={[point(0, 12, 120)]} health="healthy" label={LABEL} />);
+
+    expect(screen.getByRole("img", { name: LABEL })).toHaveAttribute("data-scale-max", "300");
   });
 });

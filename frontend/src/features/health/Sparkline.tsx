@@ -6,6 +6,7 @@ import { formatResponseTime } from "../../lib/duration";
 import { downtimeRanges } from "./downtime";
 import DowntimeBands from "./DowntimeBands";
 import { SPARKLINE_BUCKET_MS, SPARKLINE_WINDOW_MS } from "./queries";
+import { useSharedMax, useSparklineScale } from "./sparklineScale";
 import type { HealthPoint, HealthState } from "./types";
 
 interface SparklineProps {
@@ -30,10 +31,13 @@ function failingFor(minutes: number): string {
 /**
  * The last hour's response times as a small line coloured by the current health, the time
  * its checks failed shaded on it, and beside it the figures: the latest bucket's average, the slowest
- * check, and how long checks failed. Each card has its own scale: the figures compare them.
+ * check, and how long checks failed. Each card has its own scale unless the reader chose one
+ * shared scale (SparklineScaleToggle): the figures compare cards either way.
  */
 export default function Sparkline({ points, health, label, height = 32 }: SparklineProps) {
   const theme = useTheme<Theme>();
+  const [scale] = useSparklineScale();
+  const sharedMax = useSharedMax();
   const all = points ?? [];
   const timed = all.filter((p) => typeof p.responseTimeAvg === "number");
   const times = timed.map((p) => p.responseTimeAvg!);
@@ -45,6 +49,8 @@ export default function Sparkline({ points, health, label, height = 32 }: Sparkl
   const failingMs = downtime.reduce((sum, r) => sum + r.end - r.start, 0);
   const slowest = Math.max(...timed.map((p) => p.responseTimeMax ?? p.responseTimeAvg!));
   const newest = all.length ? new Date(all.at(-1)!.timestamp).getTime() + SPARKLINE_BUCKET_MS : 0;
+  // On the shared scale, from 0 to the highest average on screen: lines compare across cards.
+  const top = scale === "shared" && sharedMax !== null ? Math.max(sharedMax, ...times) : null;
   return (
     <Stack direction="row" spacing={1} sx={{ alignItems: "center", height }}>
       <Box
@@ -52,6 +58,7 @@ export default function Sparkline({ points, health, label, height = 32 }: Sparkl
         aria-label={label}
         data-points={times.length}
         data-downtime={downtime.length}
+        data-scale-max={top ?? undefined}
         sx={{ height, flex: "1 1 auto", minWidth: 0 }}
       >
         {data.length > 1 && (
@@ -63,6 +70,7 @@ export default function Sparkline({ points, health, label, height = 32 }: Sparkl
               min: new Date(newest - SPARKLINE_WINDOW_MS),
               max: new Date(newest),
             }}
+            {...(top !== null ? { yAxis: { min: 0, max: top } } : {})}
             height={height}
             curve="linear"
             color={colour(theme, health)}

@@ -1,4 +1,5 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
 
 import type { ServerMessage } from "../../lib/realtime/protocol";
 import { useRealtimeBatch } from "../../lib/realtime/useRealtimeBatch";
@@ -10,6 +11,7 @@ import {
   type Sparklines,
 } from "./queries";
 import { appendCheck } from "./sparklinePoints";
+import { highestAverage, publishSharedMax } from "./sparklineScale";
 import type { HealthStatus } from "./types";
 
 // Live checks are added to the sparklines together this often (one re-render for all).
@@ -58,5 +60,8 @@ export function useSparklines(ids: string[]): Sparklines | undefined {
     },
     SPARKLINE_BATCH_MS,
   );
+  // The top of the cards' shared scale, when the reader chooses one.
+  const highest = highestAverage(sparklines.data);
+  useEffect(() => publishSharedMax(highest), [highest]);
   return sparklines.data;
 }
