@@ -15,8 +15,9 @@ import PromotionStatusChip from "./PromotionStatusChip";
 import type { PromotionSlots } from "./slots";
 import type { Promotion, Target, TargetStatus } from "./types";
 
-// What is running or went wrong is open; the rest is a click away (until the reader chooses).
-const OPEN_BY_DEFAULT: TargetStatus[] = ["running", "rolling_back", "failed"];
+// What runs or went wrong opens (and stays open once it ends, to show how); the rest is a
+// click away. The reader's own choice wins either way.
+const OPEN_BY_DEFAULT: TargetStatus[] = ["running", "rolling_back", "failed", "rolled_back"];
 
 interface TargetDetailsProps {
   target: Target;
@@ -55,15 +56,26 @@ interface PromotionTargetsProps {
 /** Each environment of the promotion: its status and, once started, its operation live. */
 export default function PromotionTargets({ promotion, OperationPanel }: PromotionTargetsProps) {
   const [chosen, setChosen] = useState<Record<string, boolean>>({});
+  const [opened, setOpened] = useState<ReadonlySet<string>>(() => new Set());
+  const targets = promotion.targets ?? [];
+  const opening = targets
+    .filter((target) => OPEN_BY_DEFAULT.includes(target.status))
+    .map((target) => target.environmentId)
+    .filter((id) => !opened.has(id));
+  // Remembered during render (React's pattern for state derived from changing props).
+  if (opening.length > 0) setOpened(new Set([...opened, ...opening]));
   return (
     <Stack spacing={1} component="section" aria-label="Environments">
       <Typography variant="h6" component="h2">
         Environments
       </Typography>
-      {(promotion.targets ?? []).map((target) => (
+      {targets.map((target) => (
         <Accordion
           key={target.environmentId}
-          expanded={chosen[target.environmentId] ?? OPEN_BY_DEFAULT.includes(target.status)}
+          expanded={
+            chosen[target.environmentId] ??
+            (opened.has(target.environmentId) || OPEN_BY_DEFAULT.includes(target.status))
+          }
           onChange={(_event, expanded) =>
             setChosen((current) => ({ ...current, [target.environmentId]: expanded }))
           }

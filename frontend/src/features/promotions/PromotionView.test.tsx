@@ -110,6 +110,8 @@ describe("Promotion view", () => {
     ).toBeInTheDocument();
     const eu = screen.getByRole("region", { name: "Environments" });
     expect(within(eu).getAllByText("Succeeded")).toHaveLength(1);
+    // The finished one stays open, to show how it ended.
+    expect(screen.getByRole("heading", { name: "Upgrade of prod-eu to 2.5.0" })).toBeVisible();
 
     update(socket, {
       ...RUNNING,
