@@ -67,7 +67,7 @@ describe("Restart and Upgrade buttons", () => {
     );
     expect(await reasonOf("Upgrade")).toBe("Busy: a restart is running");
     expect(
-      screen.getByRole("button", { name: "Follow the running restart of alpha" }),
+      screen.getByRole("button", { name: "Follow operation: the running restart of alpha" }),
     ).toBeEnabled();
   });
 
@@ -94,7 +94,7 @@ describe("Restart and Upgrade buttons", () => {
     act(() => socket.receive({ type: "operation_update", payload: { operation: running } }));
     await waitFor(() => expect(screen.getByRole("button", { name: "Upgrade" })).toBeDisabled());
     expect(
-      screen.getByRole("button", { name: "Follow the running upgrade of alpha" }),
+      screen.getByRole("button", { name: "Follow operation: the running upgrade of alpha" }),
     ).toBeEnabled();
 
     act(() =>

@@ -62,9 +62,14 @@ export default function OperationActions({ environment, compact = false }: Opera
           <Button
             size={compact ? "small" : "medium"}
             color="info"
-            startIcon={<CircularProgress size={14} color="inherit" />}
+            startIcon={<CircularProgress size={14} color="inherit" aria-hidden />}
             onClick={() => setFollowing(active.id)}
-            aria-label={`Follow the running ${active.type} of ${environment.name}`}
+            // The name starts with the words on the button, as speech control expects.
+            aria-label={
+              compact
+                ? `Running ${active.type} of ${environment.name}: follow it`
+                : `Follow operation: the running ${active.type} of ${environment.name}`
+            }
           >
             {compact ? "Running" : "Follow operation"}
           </Button>
