@@ -1,7 +1,7 @@
 """Every page of the signed-in app, for the checks that go through them all (axe, small screens)."""
 
 import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.support.server import DemoServer
 
@@ -33,6 +33,17 @@ def open_page(page: Page, path: str) -> None:
     expect(page.get_by_role("main").get_by_role("heading").first).to_be_visible()
     page.wait_for_load_state("networkidle")
     expect(page.get_by_role("progressbar")).to_have_count(0, timeout=15_000)
+
+
+def settle(page: Page, control: Locator) -> None:
+    """Scroll a dashboard control into view and let the card grid settle before it is clicked.
+
+    Cards that come into view while the grid scrolls are drawn in two steps (an outline, then
+    the card); a click in between can land on a card that is then drawn anew, and the dialog
+    it opened is lost. The grid's scrolling state ends 150 ms after the last scroll.
+    """
+    control.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
 
 
 def an_operation(demo_server: DemoServer, headers: dict[str, str], environment_id: str) -> str:

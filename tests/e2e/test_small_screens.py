@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.accounts import Account, sign_in
-from tests.e2e.app_pages import an_operation, app_pages, open_page
+from tests.e2e.app_pages import an_operation, app_pages, open_page, settle
 from tests.support.server import DemoServer
 
 WIDTH, HEIGHT = 390, 844
@@ -59,7 +59,8 @@ def test_the_restart_dialog_fills_the_screen_with_its_confirm_button_on_it(phone
     name = "billing-qa"
     open_page(phone, "/environments")
     restart = phone.get_by_role("article", name=name).get_by_role("button", name=f"Restart {name}")
-    restart.scroll_into_view_if_needed()
+    expect(restart).to_be_enabled()
+    settle(phone, restart)
     restart.click()
     dialog = phone.get_by_role("dialog", name=f"Restart {name}")
     confirm = dialog.get_by_role("button", name="Restart", exact=True)
