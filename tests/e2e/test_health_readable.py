@@ -46,6 +46,11 @@ def test_downtime_is_drawn_listed_and_counted(
             timeout=CHECK_WAIT_MS
         )
         expect(card.get_by_text(re.compile(r"^max \d"))).to_be_visible()
+        line = card.get_by_role("img", name=f"Response times of {NAME} over the last hour")
+        expect(line).not_to_have_attribute("data-scale-max", re.compile(".*"))
+        demo_page.get_by_role("button", name="Same scale").click()
+        expect(line).to_have_attribute("data-scale-max", re.compile(r"^\d"))
+        demo_page.get_by_role("button", name="Same scale").click()
     finally:
         _set_behaviour(demo_server, "healthy")
 
