@@ -30,7 +30,7 @@ def app_pages(page: Page, ids: dict[str, str], operation_id: str) -> list[str]:
 def open_page(page: Page, path: str) -> None:
     """Go to a page and wait until it has its heading and nothing left loading."""
     page.goto(path)
-    expect(page.get_by_role("main").get_by_role("heading").first).to_be_visible()
+    expect(page.get_by_role("main").get_by_role("heading").first).to_be_visible(timeout=15_000)
     page.wait_for_load_state("networkidle")
     expect(page.get_by_role("progressbar")).to_have_count(0, timeout=15_000)
 
