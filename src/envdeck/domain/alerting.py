@@ -24,6 +24,10 @@ from envdeck.domain.notification import NotificationEvent
 
 # How long an environment's last operation is taken into account once all is calm.
 KEEP_OPERATION = timedelta(hours=1)
+# Checks are held while an operation runs and resume within 2 s of its end, taking at most
+# their timeout (60 s): a failure first seen this soon after a failed operation is the one
+# that operation's message reported.
+OPERATION_FOLLOW_UP = timedelta(seconds=75)
 
 
 class AlertState(DomainModel):
@@ -84,10 +88,11 @@ class AlertState(DomainModel):
         return quiet is not None and start is not None and start <= quiet
 
     def covered(self) -> bool:
-        """Tell whether a failed operation's message already covers the current failure."""
+        """Tell whether a failed operation's message already covers the current failure: it
+        began before the operation ended, or the first checks after it found it."""
         failed = self.failed_operation_at
         start = self.streak_start or self.since
-        return failed is not None and start is not None and start <= failed
+        return failed is not None and start is not None and start <= failed + OPERATION_FOLLOW_UP
 
     def note_operation_end(self, finished: datetime, failed: bool) -> None:
         """Remember an operation that ended (it was quiet until then; a failure's message

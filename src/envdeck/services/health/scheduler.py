@@ -21,7 +21,8 @@ sealed), its in-memory health state and its next due time. Entries are loaded on
   (its `activeOperation`), its scheduled checks are not run (counted in stats.held) and a
   result that comes back after one started is not recorded (stats.discarded): an environment
   restarting is expected to fail its checks, and the operation verifies its health itself.
-  The schedule keeps its phase; checks resume when the claim is cleared.
+  When the claim is cleared the environment is checked within FIRST_CHECK_WITHIN, and then on
+  its interval from there.
 """
 
 import asyncio
@@ -254,7 +255,7 @@ class HealthScheduler:
         if entry is None:
             self._add(env, random.uniform(0, FIRST_CHECK_WITHIN))
         else:
-            entry.busy = env.active_operation is not None
+            was_busy, entry.busy = entry.busy, env.active_operation is not None
             entry.tracked.name = env.name
             # systemInfo is written whole from this copy when a new version is seen: take what
             # others stored (osVersion from a probe, an upgrade's appVersion).
@@ -267,6 +268,11 @@ class HealthScheduler:
                 entry.generation += 1
                 if self._mine(environment_id):
                     self._push(entry, self._now() + random.uniform(0, FIRST_CHECK_WITHIN))
+            elif was_busy and not entry.busy and self._mine(environment_id):
+                # An operation ended: its environment is checked at once (its card and its
+                # alerts follow what the operation left), then on a new phase from there.
+                entry.generation += 1
+                self._push(entry, self._now() + random.uniform(0, FIRST_CHECK_WITHIN))
         self._wake.set()
 
     def _add(self, env: Environment, offset: float) -> None:

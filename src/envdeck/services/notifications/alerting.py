@@ -14,7 +14,8 @@ rules; in short, per environment:
   announced. When the quiet ends, the first health check after it decides: if what it shows
   differs from what was announced, that is announced, once. Except: an environment whose
   operation failed (the `operation.failed` message said it) is not announced unhealthy again
-  for a failure that began before the operation ended; recovery and reminders follow as usual.
+  for a failure that began before the operation ended or that the first checks after it found
+  (checks are held while it runs); recovery and reminders follow as usual.
 - **Reminders.** While an announced unhealthy environment stays unhealthy and is not quiet,
   `reminderInterval` after the last alert another `environment.unhealthy` goes out.
 - **Flap damping.** An unhealthy announcement opens a `flapWindow`; within it at most that and
