@@ -199,6 +199,12 @@ def test_a_protected_stage_needs_another_admin(shop: Rig) -> None:
     assert waiting.status_code == 202, waiting.text
     assert waiting.json()["status"] == "awaiting_approval"
     promotion_id = waiting.json()["id"]
+    # The bell of the other admins counts it (their attention list).
+    bell = shop.call("GET", "/logs?attention=true&limit=5", shop.second_admin).json()
+    assert any(
+        e["action"] == "promotion_awaiting_approval" and e["details"]["promotionId"] == promotion_id
+        for e in bell["logs"]
+    ), bell
     own = shop.call("POST", f"/promotions/{promotion_id}/approve", shop.admin)
     assert own.status_code == 403
     assert "two-person" in own.json()["error"]["message"]

@@ -48,6 +48,11 @@ ATTENTION_RULES: tuple[AttentionRule, ...] = (
         LogType.ACTION,
         ("reservation_ended", "reservation_broken"),
     ),
+    AttentionRule(
+        "a promotion awaits an admin's approval, or failed",
+        LogType.ACTION,
+        ("promotion_awaiting_approval", "promotion_failed"),
+    ),
 )
 
 

@@ -298,7 +298,7 @@ class PromotionService:
         waits = " (awaiting approval)" if required else ""
         self._record(
             actor,
-            "promotion_requested",
+            "promotion_awaiting_approval" if required else "promotion_requested",
             f"{actor.username} promoted {promotion.version} to {pipeline.name}/{stage}{waits}",
             promotion,
         )
