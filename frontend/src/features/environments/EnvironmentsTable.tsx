@@ -9,7 +9,7 @@ import {
   TableRow,
 } from "@mui/material";
 import { useWindowVirtualizer } from "@tanstack/react-virtual";
-import { type FocusEvent, memo, useCallback, useRef } from "react";
+import { memo, useRef } from "react";
 import { Link as RouterLink } from "react-router";
 
 import { formatDateTime } from "../../lib/formatDate";
@@ -19,6 +19,7 @@ import type { Environment } from "./queries";
 import type { EnvironmentSlots } from "./slots";
 import TagChips from "./TagChips";
 import { useDocumentTop } from "./useDocumentTop";
+import { type FocusScroll, useFocusScroll } from "./useFocusScroll";
 
 /** A row's usual height (small cells, one line of chips), until it is measured. */
 const ESTIMATED_ROW_PX = 53;
@@ -56,14 +57,7 @@ export default function EnvironmentsTable({
   const before = rows.length > 0 ? rows[0]!.start - virtualizer.options.scrollMargin : 0;
   const after = rows.length > 0 ? virtualizer.getTotalSize() - rows.at(-1)!.end + top : 0;
   const columns = canManage ? 8 : 7;
-  // Focus moved into a row (Tab): make sure it is in view, so the rows after it are drawn.
-  const onFocus = useCallback(
-    (event: FocusEvent<HTMLTableRowElement>) => {
-      const index = Number(event.currentTarget.dataset.index);
-      if (!Number.isNaN(index)) virtualizer.scrollToIndex(index, { align: "auto" });
-    },
-    [virtualizer],
-  );
+  const onFocus = useFocusScroll(virtualizer);
   return (
     <TableContainer>
       <Table size="small" aria-label="Environments">
@@ -112,7 +106,7 @@ function Spacer({ height, columns }: { height: number; columns: number }) {
 interface EnvironmentRowProps {
   ref: (element: HTMLTableRowElement | null) => void;
   index: number;
-  onFocus: (event: FocusEvent<HTMLTableRowElement>) => void;
+  onFocus: FocusScroll;
   environment: Environment;
   canManage: boolean;
   onDelete: (environment: Environment) => void;
@@ -130,7 +124,13 @@ const EnvironmentRow = memo(function EnvironmentRow({
   slots: { OperationActions, MaintenanceChip },
 }: EnvironmentRowProps) {
   return (
-    <TableRow ref={ref} data-index={index} onFocus={onFocus} hover>
+    <TableRow
+      ref={ref}
+      data-index={index}
+      onFocus={onFocus.onFocus}
+      onPointerDown={onFocus.onPointerDown}
+      hover
+    >
       <TableCell>
         <Stack direction="row" spacing={0.5} useFlexGap flexWrap="wrap">
           <HealthChip

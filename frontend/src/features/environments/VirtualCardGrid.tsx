@@ -1,6 +1,6 @@
 import { Box, Paper, Typography } from "@mui/material";
 import { useWindowVirtualizer } from "@tanstack/react-virtual";
-import { type ComponentProps, type FocusEvent, startTransition, useEffect, useRef, useState } from "react";
+import { type ComponentProps, startTransition, useEffect, useRef, useState } from "react";
 
 import EnvironmentCard from "./EnvironmentCard";
 import { healthColor } from "./health";
@@ -8,6 +8,7 @@ import type { Environment } from "./queries";
 import type { EnvironmentSlots, HealthPoint } from "./slots";
 import { useColumnCount } from "./useColumnCount";
 import { useDocumentTop } from "./useDocumentTop";
+import { useFocusScroll } from "./useFocusScroll";
 
 const MIN_CARD_WIDTH = 300;
 const GAP_PX = 16;
@@ -53,15 +54,10 @@ export default function VirtualCardGrid({
     // the scroll handler.
     useFlushSync: false,
     scrollMargin: top,
-    // A row is its first card: a row keeps its measured height while the page is the same.
-    getItemKey: (index) => `${columns}:${environments[index * columns]?.id ?? index}`,
+    // Rows are keyed by position (the default): a search or a live update that moves cards
+    // between rows moves them, it never remounts a row (or a card under the pointer).
   });
-  // Focus moved into a row (Tab, a screen reader): make sure it is in view, so the rows after
-  // it are drawn too.
-  const onFocus = (event: FocusEvent<HTMLDivElement>) => {
-    const index = Number((event.currentTarget as HTMLElement).dataset.index);
-    if (!Number.isNaN(index)) virtualizer.scrollToIndex(index, { align: "auto" });
-  };
+  const onFocus = useFocusScroll(virtualizer);
   return (
     <Box
       ref={listRef}
@@ -75,7 +71,8 @@ export default function VirtualCardGrid({
           key={row.key}
           ref={virtualizer.measureElement}
           data-index={row.index}
-          onFocus={onFocus}
+          onFocus={onFocus.onFocus}
+          onPointerDown={onFocus.onPointerDown}
           sx={{
             position: "absolute",
             top: 0,
