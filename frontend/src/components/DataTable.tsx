@@ -22,7 +22,8 @@ export default function DataTable<T extends { id: string }>({
   actions,
 }: DataTableProps<T>) {
   return (
-    <TableContainer>
+    // Focusable: on a phone the table scrolls sideways, and a keyboard must be able to scroll it.
+    <TableContainer tabIndex={0} role="region" aria-label={label}>
       <Table size="small" aria-label={label}>
         <TableHead>
           <TableRow>

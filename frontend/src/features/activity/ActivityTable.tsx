@@ -18,7 +18,8 @@ export default function ActivityTable({
   onUser,
 }: ActivityTableProps) {
   return (
-    <TableContainer>
+    // Focusable: on a phone the table scrolls sideways, and a keyboard must be able to scroll it.
+    <TableContainer tabIndex={0} role="region" aria-label="Activity log">
       <Table size="small" aria-label="Activity log">
         <TableHead>
           <TableRow>

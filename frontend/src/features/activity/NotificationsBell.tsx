@@ -71,9 +71,15 @@ export default function NotificationsBell() {
           aria-expanded={anchor ? "true" : undefined}
           onClick={(event) => setAnchor(event.currentTarget)}
         >
-          <Badge badgeContent={count} max={99} color="error">
+          {/* No badge at 0: a hidden badge keeps its last number in the page, which then
+              reads as the button's text beside a name without it (axe). */}
+          {count > 0 ? (
+            <Badge badgeContent={count} max={99} color="error">
+              <NotificationsIcon />
+            </Badge>
+          ) : (
             <NotificationsIcon />
-          </Badge>
+          )}
         </IconButton>
       </Tooltip>
       <Menu

@@ -75,7 +75,8 @@ export default function InstancesCard() {
   } else {
     const { instances: listed, self, cluster } = instances.data;
     content = (
-      <TableContainer>
+      // Focusable: on a phone the table scrolls sideways, and a keyboard must be able to scroll it.
+      <TableContainer tabIndex={0} role="region" aria-labelledby="instances-heading">
         <Typography variant="body2" color="text.secondary" gutterBottom>
           {cluster
             ? `Several instances share the work: each checks the environments of the health shards it holds (${SHARDS} in all), and every event reaches every instance.`
