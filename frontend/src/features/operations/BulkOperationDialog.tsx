@@ -3,7 +3,6 @@ import {
   Autocomplete,
   Button,
   CircularProgress,
-  Dialog,
   DialogActions,
   DialogContent,
   DialogTitle,
@@ -25,6 +24,7 @@ import type { Theme } from "@mui/material/styles";
 import { useQueries } from "@tanstack/react-query";
 import { useState } from "react";
 
+import ResponsiveDialog from "../../components/ResponsiveDialog";
 import { errorMessage } from "../../lib/serverErrors";
 import { useSession } from "../../lib/useSession";
 import { availability, type OperationKind } from "./availability";
@@ -142,7 +142,7 @@ export default function BulkOperationDialog({
       ? `${label} ${environmentsWord(chosen.length)}`
       : `${label}: results`;
   return (
-    <Dialog
+    <ResponsiveDialog
       open
       onClose={running ? undefined : onClose}
       maxWidth="md"
@@ -241,7 +241,7 @@ export default function BulkOperationDialog({
           </Button>
         )}
       </DialogActions>
-    </Dialog>
+    </ResponsiveDialog>
   );
 }
 

@@ -1,7 +1,6 @@
 import {
   Alert,
   Button,
-  Dialog,
   DialogActions,
   DialogContent,
   DialogContentText,
@@ -13,6 +12,7 @@ import {
 import { Link as RouterLink } from "react-router";
 
 import { ApiError } from "../../api/client";
+import ResponsiveDialog from "../../components/ResponsiveDialog";
 import { errorMessage } from "../../lib/serverErrors";
 import { useInvalidatingMutation } from "../../lib/useInvalidatingMutation";
 import GateList from "./GateList";
@@ -79,7 +79,7 @@ export default function PromoteDialog({
   });
   const moving = board.environments.filter((environment) => environment.version !== version);
   return (
-    <Dialog open onClose={promote.isPending ? undefined : onClose} maxWidth="sm" fullWidth>
+    <ResponsiveDialog open onClose={promote.isPending ? undefined : onClose} maxWidth="sm" fullWidth>
       <DialogTitle>
         Promote {version} to {board.name}?
       </DialogTitle>
@@ -120,6 +120,6 @@ export default function PromoteDialog({
           Promote {version}
         </Button>
       </DialogActions>
-    </Dialog>
+    </ResponsiveDialog>
   );
 }
