@@ -3,7 +3,6 @@ pipeline stage, also when two stores race for it."""
 
 import asyncio
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,9 +23,6 @@ from envdeck.domain.promotion import (
     Target,
 )
 from envdeck.repositories.base import Storage
-from envdeck.repositories.mongo.storage import MongoStorage
-from envdeck.repositories.sqlite import SqliteStorage
-from tests.conftest import drop_database, unique_database_name
 
 PIPELINE_ID = "6b05a2c33c0ca6934944ef10"
 OLIVE = Person(user_id="6b05a2c33c0ca6934944ea01", username="olive")
@@ -168,32 +164,16 @@ async def test_the_list_filters_and_shows_newest_first(storage: Storage) -> None
     assert len(await storage.promotions.list_open()) == 2
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "mongo"])
 async def test_two_stores_on_one_database_never_both_open_a_stage(
-    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+    two_stores: tuple[Storage, Storage],
 ) -> None:
-    """Two instances (two connections, two clients) promoting into one stage at once."""
-    if backend == "sqlite":
-        first: Storage = SqliteStorage(tmp_path / "envdeck.db")
-        second: Storage = SqliteStorage(tmp_path / "envdeck.db")
-    else:
-        uri: str = request.getfixturevalue("mongo_uri")
-        database = unique_database_name()
-        first, second = MongoStorage(uri, database), MongoStorage(uri, database)
-    await first.open()
-    await second.open()
-    try:
-        results = await asyncio.gather(
-            *(
-                store.promotions.create(make_promotion(version=f"2.{i}.0"))
-                for i, store in enumerate([first, second] * 5)
-            ),
-            return_exceptions=True,
-        )
-        assert sum(isinstance(r, Promotion) for r in results) == 1
-        assert sum(isinstance(r, PromotionOpen) for r in results) == 9
-    finally:
-        await first.close()
-        await second.close()
-        if backend == "mongo":
-            await drop_database(uri, database)
+    """Two instances promoting into one stage at once."""
+    results = await asyncio.gather(
+        *(
+            store.promotions.create(make_promotion(version=f"2.{i}.0"))
+            for i, store in enumerate(list(two_stores) * 5)
+        ),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, Promotion) for r in results) == 1
+    assert sum(isinstance(r, PromotionOpen) for r in results) == 9

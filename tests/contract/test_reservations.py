@@ -19,10 +19,7 @@ from envdeck.domain.reservation import (
     Reserved,
 )
 from envdeck.repositories.base import Storage
-from envdeck.repositories.mongo.storage import MongoStorage
-from envdeck.repositories.sqlite import SqliteStorage
 from envdeck.repositories.sqlite.schema import SCHEMA_VERSION
-from tests.conftest import drop_database, unique_database_name
 
 from .factories import make_environment
 from .test_sqlite_storage import execute_script, opened, user_version
@@ -262,35 +259,19 @@ def test_reserved_is_a_409_with_code_reserved() -> None:
     assert (error.status, error.code) == (409, "RESERVED")
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "mongo"])
 async def test_two_stores_on_one_database_never_both_store_an_overlap(
-    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+    two_stores: tuple[Storage, Storage],
 ) -> None:
     """Two instances (two connections, two clients) racing for one environment."""
-    if backend == "sqlite":
-        first: Storage = SqliteStorage(tmp_path / "envdeck.db")
-        second: Storage = SqliteStorage(tmp_path / "envdeck.db")
-    else:
-        uri: str = request.getfixturevalue("mongo_uri")
-        database = unique_database_name()
-        first, second = MongoStorage(uri, database), MongoStorage(uri, database)
-    await first.open()
-    await second.open()
-    try:
-        results = await asyncio.gather(
-            *(
-                store.reservations.create(make_reservation(i * 0.1, 2, purpose=f"p{i}"))
-                for i, store in enumerate([first, second] * 5)
-            ),
-            return_exceptions=True,
-        )
-        assert sum(isinstance(r, Reservation) for r in results) == 1
-        assert sum(isinstance(r, Reserved) for r in results) == 9
-    finally:
-        await first.close()
-        await second.close()
-        if backend == "mongo":
-            await drop_database(uri, database)
+    results = await asyncio.gather(
+        *(
+            store.reservations.create(make_reservation(i * 0.1, 2, purpose=f"p{i}"))
+            for i, store in enumerate(list(two_stores) * 5)
+        ),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, Reservation) for r in results) == 1
+    assert sum(isinstance(r, Reserved) for r in results) == 9
 
 
 async def test_the_environment_list_filters_by_ids(storage: Storage) -> None:
