@@ -34,3 +34,9 @@ globalThis.WebSocket = FakeWebSocket as unknown as typeof WebSocket;
 afterEach(() => {
   FakeWebSocket.reset();
 });
+
+// jsdom lays nothing out and has no scrollIntoView; the app calls it (the skip link, keyboard
+// focus in the virtualised dashboard). Scrolling a page without layout does nothing anyway.
+if (!Element.prototype.scrollIntoView) {
+  Element.prototype.scrollIntoView = () => {};
+}
