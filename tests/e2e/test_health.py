@@ -22,7 +22,8 @@ def test_a_failing_target_turns_its_card_unhealthy_without_a_reload(
     demo_page: Page, demo_server: DemoServer, demo_ids: dict[str, str]
 ) -> None:
     name = "shop-qa"
-    demo_page.goto("/environments")
+    # Searched for: the dashboard draws only the cards on screen.
+    demo_page.goto(f"/environments?q={name}")
     card = demo_page.get_by_role("article", name=name)
     expect(card.get_by_text("Healthy", exact=True)).to_be_visible(timeout=CHECK_WAIT_MS)
     expect(card.get_by_text("Version: 2.5.0")).to_be_visible()

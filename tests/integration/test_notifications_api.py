@@ -250,6 +250,9 @@ class TestChannels:
             "reservation.ended",
             "reservation.broken",
             "environment.free",
+            "promotion.awaiting_approval",
+            "promotion.succeeded",
+            "promotion.failed",
         ]
         assert all(e["description"] for e in events)
 

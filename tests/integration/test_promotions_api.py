@@ -54,7 +54,14 @@ class Rig:
         )
 
     def reset(self) -> None:
-        """Every shop environment on BASELINE, healthy, nothing configured to fail."""
+        """No promotion open; every shop environment on BASELINE, healthy, nothing configured
+        to fail."""
+        deadline = time.monotonic() + 90
+        for promotion in self.call("GET", "/promotions?limit=200", self.admin).json()["items"]:
+            if promotion["status"] == "awaiting_approval":
+                self.call("POST", f"/promotions/{promotion['id']}/cancel", self.admin)
+            elif promotion["status"] == "running":
+                self.wait(promotion["id"], timeout=max(deadline - time.monotonic(), 1))
         for stage in STAGES:
             self.fleet.configure(
                 f"shop-{stage}", version=BASELINE, upgradeApplies=True, commandStatus=None

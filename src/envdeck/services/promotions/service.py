@@ -37,6 +37,7 @@ from envdeck.domain.promotion import (
     PipelineListOptions,
     Promotion,
     PromotionListOptions,
+    PromotionOpen,
     PromotionStatus,
     Rejection,
     Target,
@@ -273,6 +274,11 @@ class PromotionService:
         board = await self._board(pipeline)
         check = await self._check(board, index, version, actor)
         if not check.passed or check.version is None:
+            # A promotion of the stage opened meanwhile (its upgrades fail the `idle` gate):
+            # that one holds the stage, which is what the caller must hear.
+            for other in await self._storage.promotions.list_open(pipeline.id):
+                if other.stage == stage:
+                    raise PromotionOpen.by(other)
             raise GateNotMet.of(check, stage)
         state = board.stages[index]
         required = state.stage.approvals_required(state.environments)
